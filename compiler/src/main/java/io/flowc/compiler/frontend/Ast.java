@@ -1,0 +1,125 @@
+package io.flowc.compiler.frontend;
+
+import io.flowc.compiler.diag.SourceFile;
+import io.flowc.compiler.diag.Span;
+import java.util.List;
+import java.util.Locale;
+
+/** The immutable syntax tree of a model; every node knows its span in the source. */
+public final class Ast {
+  private Ast() {}
+
+  /** An expression. */
+  public sealed interface Expr permits Num, Ident, Unary, Binary, Conditional, Call, Index, VectorLit {
+    Span span();
+  }
+
+  /** A number literal; {@code text} is kept because indices and sizes must be integer literals. */
+  public record Num(double value, String text, Span span) implements Expr {
+    /** Whether the literal is written as a plain non-negative integer ({@code 3}, not {@code 3.0}). */
+    public boolean isIntegerLiteral() {
+      return text.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+  }
+
+  public record Ident(String name, Span span) implements Expr {}
+
+  public enum UnaryOp {
+    NEG("-"),
+    PLUS("+"),
+    NOT("!");
+
+    public final String symbol;
+
+    UnaryOp(String symbol) {
+      this.symbol = symbol;
+    }
+  }
+
+  public record Unary(UnaryOp op, Expr operand, Span span) implements Expr {}
+
+  public enum BinaryOp {
+    ADD("+"), SUB("-"), MUL("*"), DIV("/"), POW("^"),
+    LT("<"), LE("<="), GT(">"), GE(">="), EQ("=="), NE("!="),
+    AND("&&"), OR("||");
+
+    public final String symbol;
+
+    BinaryOp(String symbol) {
+      this.symbol = symbol;
+    }
+
+    public boolean isArithmetic() {
+      return ordinal() <= POW.ordinal();
+    }
+
+    public boolean isComparison() {
+      return ordinal() >= LT.ordinal() && ordinal() <= NE.ordinal();
+    }
+
+    public boolean isLogical() {
+      return this == AND || this == OR;
+    }
+  }
+
+  public record Binary(BinaryOp op, Expr left, Expr right, Span opSpan, Span span) implements Expr {}
+
+  public record Conditional(Expr cond, Expr then, Expr otherwise, Span span) implements Expr {}
+
+  public record Call(String name, Span nameSpan, List<Expr> args, Span span) implements Expr {
+    public Call {
+      args = List.copyOf(args);
+    }
+  }
+
+  public record Index(Expr target, Expr index, Span span) implements Expr {}
+
+  public record VectorLit(List<Expr> elements, Span span) implements Expr {
+    public VectorLit {
+      elements = List.copyOf(elements);
+    }
+  }
+
+  /** A name as written, with its span. */
+  public record Name(String text, Span span) {}
+
+  /** A statement of the model body, in source order. */
+  public sealed interface Statement permits ParamDecl, LetDecl, FnDecl, Contribution {
+    Span span();
+  }
+
+  /** {@code param NAME;} or {@code param NAME[SIZE];} ({@code size} is null for a scalar). */
+  public record ParamDecl(Name name, Expr size, Span span) implements Statement {}
+
+  public record LetDecl(Name name, Expr value, Span span) implements Statement {}
+
+  public record FnDecl(Name name, List<Name> params, Expr body, Span span) implements Statement {
+    public FnDecl {
+      params = List.copyOf(params);
+    }
+  }
+
+  public enum ContributionKind {
+    /** {@code potential EXPR;} adds EXPR to U(z). */
+    POTENTIAL,
+    /** {@code logp += EXPR;} adds EXPR to log p(z). */
+    LOGP;
+
+    public String keyword() {
+      return this == POTENTIAL ? "potential" : "logp +=";
+    }
+  }
+
+  public record Contribution(ContributionKind kind, Expr value, Span span) implements Statement {}
+
+  public record Model(Name name, List<Statement> statements, SourceFile source, Span span) {
+    public Model {
+      statements = List.copyOf(statements);
+    }
+  }
+
+  /** Lower-case name of a unary operator for printing ({@code neg}, {@code plus}, {@code not}). */
+  static String printName(UnaryOp op) {
+    return op.name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,72 @@
+package io.flowc.compiler.frontend;
+
+import io.flowc.compiler.frontend.Ast.Binary;
+import io.flowc.compiler.frontend.Ast.Call;
+import io.flowc.compiler.frontend.Ast.Conditional;
+import io.flowc.compiler.frontend.Ast.Contribution;
+import io.flowc.compiler.frontend.Ast.Expr;
+import io.flowc.compiler.frontend.Ast.FnDecl;
+import io.flowc.compiler.frontend.Ast.Ident;
+import io.flowc.compiler.frontend.Ast.Index;
+import io.flowc.compiler.frontend.Ast.LetDecl;
+import io.flowc.compiler.frontend.Ast.Num;
+import io.flowc.compiler.frontend.Ast.ParamDecl;
+import io.flowc.compiler.frontend.Ast.Statement;
+import io.flowc.compiler.frontend.Ast.Unary;
+import io.flowc.compiler.frontend.Ast.VectorLit;
+import java.util.stream.Collectors;
+
+/** Prints a syntax tree as S-expressions, one statement a line: the form the parse corpus pins. */
+public final class AstPrinter {
+  private AstPrinter() {}
+
+  public static String print(Ast.Model model) {
+    StringBuilder out = new StringBuilder("(model ").append(model.name().text());
+    for (Statement s : model.statements()) {
+      out.append("\n  ").append(print(s));
+    }
+    return out.append(")\n").toString();
+  }
+
+  public static String print(Statement s) {
+    if (s instanceof ParamDecl p) {
+      return p.size() == null
+          ? "(param " + p.name().text() + ")"
+          : "(param " + p.name().text() + " " + print(p.size()) + ")";
+    } else if (s instanceof LetDecl l) {
+      return "(let " + l.name().text() + " " + print(l.value()) + ")";
+    } else if (s instanceof FnDecl f) {
+      return "(fn " + f.name().text() + " ("
+          + f.params().stream().map(Ast.Name::text).collect(Collectors.joining(" ")) + ") "
+          + print(f.body()) + ")";
+    } else {
+      Contribution c = (Contribution) s;
+      return "(" + (c.kind() == Ast.ContributionKind.POTENTIAL ? "potential" : "logp") + " "
+          + print(c.value()) + ")";
+    }
+  }
+
+  public static String print(Expr e) {
+    if (e instanceof Num n) {
+      return n.text();
+    } else if (e instanceof Ident i) {
+      return i.name();
+    } else if (e instanceof Unary u) {
+      return "(" + Ast.printName(u.op()) + " " + print(u.operand()) + ")";
+    } else if (e instanceof Binary b) {
+      return "(" + b.op().symbol + " " + print(b.left()) + " " + print(b.right()) + ")";
+    } else if (e instanceof Conditional c) {
+      return "(? " + print(c.cond()) + " " + print(c.then()) + " " + print(c.otherwise()) + ")";
+    } else if (e instanceof Call c) {
+      StringBuilder out = new StringBuilder("(call ").append(c.name());
+      c.args().forEach(a -> out.append(' ').append(print(a)));
+      return out.append(')').toString();
+    } else if (e instanceof Index i) {
+      return "(index " + print(i.target()) + " " + print(i.index()) + ")";
+    } else {
+      StringBuilder out = new StringBuilder("(vector");
+      ((VectorLit) e).elements().forEach(a -> out.append(' ').append(print(a)));
+      return out.append(')').toString();
+    }
+  }
+}

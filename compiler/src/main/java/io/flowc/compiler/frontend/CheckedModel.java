@@ -1,0 +1,89 @@
+package io.flowc.compiler.frontend;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model that passed every check: names resolve, shapes agree, functions are not recursive.
+ * It keeps the syntax tree (later stages walk it) and adds what the checks found out.
+ */
+public final class CheckedModel {
+
+  /** A parameter, its number of elements (0 for a scalar) and its offset in the flat vector. */
+  public record Param(String name, int size, int offset, Ast.ParamDecl decl) {
+    public int elementCount() {
+      return size == 0 ? 1 : size;
+    }
+
+    public boolean isScalar() {
+      return size == 0;
+    }
+  }
+
+  private final Ast.Model ast;
+  private final List<Param> params;
+  private final Map<String, Ast.FnDecl> functions;
+  private final Map<String, Type> letTypes;
+
+  CheckedModel(Ast.Model ast, List<Param> params, Map<String, Ast.FnDecl> functions, Map<String, Type> letTypes) {
+    this.ast = ast;
+    this.params = List.copyOf(params);
+    this.functions = Collections.unmodifiableMap(functions);
+    this.letTypes = Collections.unmodifiableMap(letTypes);
+  }
+
+  public Ast.Model ast() {
+    return ast;
+  }
+
+  public String name() {
+    return ast.name().text();
+  }
+
+  public List<Param> params() {
+    return params;
+  }
+
+  /** User functions by name. */
+  public Map<String, Ast.FnDecl> functions() {
+    return functions;
+  }
+
+  /** The type of each {@code let}, by name. */
+  public Map<String, Type> letTypes() {
+    return letTypes;
+  }
+
+  /** Number of parameter elements: the length of the flat vector z. */
+  public int dimension() {
+    return params.stream().mapToInt(Param::elementCount).sum();
+  }
+
+  /** Element names in flat order: {@code z[0], z[1], s}. */
+  public List<String> elementNames() {
+    List<String> names = new ArrayList<>();
+    for (Param p : params) {
+      if (p.isScalar()) {
+        names.add(p.name());
+      } else {
+        for (int i = 0; i < p.size(); i++) {
+          names.add(p.name() + "[" + i + "]");
+        }
+      }
+    }
+    return names;
+  }
+
+  public List<Ast.Contribution> contributions() {
+    return ast.statements().stream()
+        .filter(Ast.Contribution.class::isInstance)
+        .map(Ast.Contribution.class::cast)
+        .toList();
+  }
+
+  public long count(Ast.ContributionKind kind) {
+    return contributions().stream().filter(c -> c.kind() == kind).count();
+  }
+}

@@ -1,0 +1,41 @@
+package io.flowc.compiler.frontend;
+
+import io.flowc.compiler.diag.CompileException;
+import io.flowc.compiler.diag.Diagnostic;
+import io.flowc.compiler.diag.SourceFile;
+import java.util.List;
+
+/** Model text to a {@link CheckedModel}, or every diagnostic found. Never throws on bad input. */
+public final class FrontEnd {
+  private FrontEnd() {}
+
+  /** The outcome of the front end: a model when {@code diagnostics} is empty. */
+  public record Analysis(CheckedModel model, List<Diagnostic> diagnostics) {
+    public boolean ok() {
+      return model != null;
+    }
+  }
+
+  public static Analysis analyze(SourceFile source) {
+    ModelParsing.Result parsed = ModelParsing.parse(source);
+    if (!parsed.ok()) {
+      return new Analysis(null, parsed.diagnostics());
+    }
+    try {
+      ModelChecker.Result checked = ModelChecker.check(parsed.model());
+      return new Analysis(checked.model(), checked.diagnostics());
+    } catch (StackOverflowError e) {
+      return new Analysis(null, List.of(Diagnostic.error(source, parsed.model().name().span(),
+          "model '" + parsed.model().name().text() + "' is nested too deeply to check; split long expressions with 'let'")));
+    }
+  }
+
+  /** The checked model, or a {@link CompileException} carrying every diagnostic. */
+  public static CheckedModel check(SourceFile source) throws CompileException {
+    Analysis analysis = analyze(source);
+    if (!analysis.ok()) {
+      throw new CompileException(analysis.diagnostics());
+    }
+    return analysis.model();
+  }
+}

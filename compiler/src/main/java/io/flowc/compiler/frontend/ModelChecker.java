@@ -1,0 +1,571 @@
+package io.flowc.compiler.frontend;
+
+import io.flowc.compiler.diag.Diagnostic;
+import io.flowc.compiler.diag.SourceFile;
+import io.flowc.compiler.diag.Span;
+import io.flowc.compiler.frontend.Ast.Binary;
+import io.flowc.compiler.frontend.Ast.BinaryOp;
+import io.flowc.compiler.frontend.Ast.Call;
+import io.flowc.compiler.frontend.Ast.Conditional;
+import io.flowc.compiler.frontend.Ast.Contribution;
+import io.flowc.compiler.frontend.Ast.Expr;
+import io.flowc.compiler.frontend.Ast.FnDecl;
+import io.flowc.compiler.frontend.Ast.Ident;
+import io.flowc.compiler.frontend.Ast.Index;
+import io.flowc.compiler.frontend.Ast.LetDecl;
+import io.flowc.compiler.frontend.Ast.Name;
+import io.flowc.compiler.frontend.Ast.Num;
+import io.flowc.compiler.frontend.Ast.ParamDecl;
+import io.flowc.compiler.frontend.Ast.Statement;
+import io.flowc.compiler.frontend.Ast.Unary;
+import io.flowc.compiler.frontend.Ast.VectorLit;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Name resolution and type checking of a parsed model. Every independent error is reported;
+ * an expression already found wrong has type {@link Type#ERROR} and causes no further messages.
+ *
+ * <p>Scoping: parameters and lets are visible after their declaration; functions are visible
+ * everywhere, see only their own arguments and the constants (they are pure), and may not call
+ * themselves directly or through other functions. A function is checked once on its own (errors
+ * that do not depend on argument shapes) and again for each distinct list of argument types it
+ * is called with (shape errors; these name the call site).
+ */
+final class ModelChecker {
+  /** Largest parameter vector accepted: far beyond any model the interpreter can evaluate usefully. */
+  static final int MAX_PARAM_SIZE = 1_000_000;
+
+  private final SourceFile source;
+  private final Ast.Model model;
+  private final List<Diagnostic> diagnostics = new ArrayList<>();
+  private final Set<Span> reportedSpans = new HashSet<>();
+
+  /** Every parameter and let, declared or not yet, for "used before its definition". */
+  private final Map<String, Statement> allGlobals = new HashMap<>();
+  /** Parameters and lets declared so far, with their types. */
+  private final Map<String, Type> visible = new LinkedHashMap<>();
+  private final Map<String, FnDecl> functions = new LinkedHashMap<>();
+  private final Set<String> recursive = new HashSet<>();
+  private final Map<FnDecl, Map<List<Type>, Type>> instantiations = new HashMap<>();
+
+  private ModelChecker(Ast.Model model) {
+    this.model = model;
+    this.source = model.source();
+  }
+
+  record Result(CheckedModel model, List<Diagnostic> diagnostics) {}
+
+  static Result check(Ast.Model model) {
+    ModelChecker checker = new ModelChecker(model);
+    CheckedModel checked = checker.run();
+    return new Result(checker.diagnostics.isEmpty() ? checked : null, List.copyOf(checker.diagnostics));
+  }
+
+  /** Where an expression is checked: at top level, or in a function with its argument types. */
+  private record Scope(FnDecl fn, Map<String, Type> args, Span callSite) {
+    static final Scope TOP = new Scope(null, Map.of(), null);
+
+    boolean inFunction() {
+      return fn != null;
+    }
+  }
+
+  private void error(Span span, String message) {
+    if (reportedSpans.add(span)) {
+      diagnostics.add(Diagnostic.error(source, span, message));
+    }
+  }
+
+  private void error(Scope scope, Span span, String message) {
+    if (scope.callSite() != null) {
+      message += " (in '" + scope.fn().name().text() + "' called at " + scope.callSite() + ")";
+    }
+    error(span, message);
+  }
+
+  private CheckedModel run() {
+    collectGlobalsAndFunctions();
+    findRecursion();
+    for (FnDecl fn : functions.values()) {
+      Map<String, Type> unknownArgs = new HashMap<>();
+      fn.params().forEach(p -> unknownArgs.put(p.text(), Type.ERROR));
+      check(fn.body(), new Scope(fn, unknownArgs, null));
+    }
+    List<CheckedModel.Param> params = new ArrayList<>();
+    Map<String, Type> letTypes = new LinkedHashMap<>();
+    int offset = 0;
+    for (Statement s : model.statements()) {
+      if (s instanceof ParamDecl p) {
+        int size = paramSize(p);
+        if (declare(p.name(), p)) {
+          Type type = size == 0 ? Type.REAL : Type.realVector(size);
+          visible.put(p.name().text(), type);
+          params.add(new CheckedModel.Param(p.name().text(), size, offset, p));
+          offset += Math.max(1, size);
+        }
+      } else if (s instanceof LetDecl l) {
+        Type type = check(l.value(), Scope.TOP);
+        if (declare(l.name(), l)) {
+          visible.put(l.name().text(), type);
+          letTypes.put(l.name().text(), type);
+        }
+      } else if (s instanceof Contribution c) {
+        Type type = check(c.value(), Scope.TOP);
+        if (type.isBool()) {
+          error(c.value().span(), "'" + c.kind().keyword() + "' needs a real value, got " + type.describe());
+        } else if (type.isVector()) {
+          error(c.value().span(), "'" + c.kind().keyword() + "' needs a scalar, got " + type.describe()
+              + " (sum it with sum(...))");
+        }
+      }
+    }
+    String name = model.name().text();
+    if (params.isEmpty() && model.statements().stream().noneMatch(ParamDecl.class::isInstance)) {
+      error(model.name().span(), "model '" + name + "' declares no parameters (add 'param z[2];')");
+    }
+    if (model.statements().stream().noneMatch(Contribution.class::isInstance)) {
+      error(model.name().span(), "model '" + name + "' has no 'potential' or 'logp +=' statement");
+    }
+    return new CheckedModel(model, params, functions, letTypes);
+  }
+
+  // ---- declarations -------------------------------------------------------------------------
+
+  private void collectGlobalsAndFunctions() {
+    for (Statement s : model.statements()) {
+      if (s instanceof FnDecl fn) {
+        if (!checkNotBuiltin(fn.name(), "function")) {
+          continue;
+        }
+        FnDecl previous = functions.get(fn.name().text());
+        if (previous != null) {
+          error(fn.name().span(), "function '" + fn.name().text() + "' is already defined at " + previous.name().span());
+          continue;
+        }
+        Set<String> seen = new HashSet<>();
+        for (Name p : fn.params()) {
+          if (checkNotBuiltin(p, "argument") && !seen.add(p.text())) {
+            error(p.span(), "argument '" + p.text() + "' appears twice in '" + fn.name().text() + "'");
+          }
+        }
+        functions.put(fn.name().text(), fn);
+      }
+    }
+    for (Statement s : model.statements()) {
+      Name name = s instanceof ParamDecl p ? p.name() : s instanceof LetDecl l ? l.name() : null;
+      if (name != null) {
+        allGlobals.putIfAbsent(name.text(), s);
+      }
+    }
+  }
+
+  /** Reports a name that takes a built-in's or a function's name; true if the name is free. */
+  private boolean checkNotBuiltin(Name name, String what) {
+    String n = name.text();
+    if (Builtin.CONSTANTS.containsKey(n)) {
+      error(name.span(), what + " '" + n + "' shadows the built-in constant '" + n + "'");
+      return false;
+    }
+    if (Builtin.byName(n).isPresent()) {
+      error(name.span(), what + " '" + n + "' shadows the built-in function '" + n + "'");
+      return false;
+    }
+    return true;
+  }
+
+  /** Declares a parameter or let; false (with a diagnostic) if the name is taken. */
+  private boolean declare(Name name, Statement decl) {
+    String kind = decl instanceof ParamDecl ? "parameter" : "let";
+    if (!checkNotBuiltin(name, kind)) {
+      return false;
+    }
+    String n = name.text();
+    if (functions.containsKey(n)) {
+      error(name.span(), "'" + n + "' is already defined as a function at " + functions.get(n).name().span());
+      return false;
+    }
+    Statement first = allGlobals.get(n);
+    if (first != decl) {
+      Span firstSpan = first instanceof ParamDecl p ? p.name().span() : ((LetDecl) first).name().span();
+      error(name.span(), "'" + n + "' is already declared at " + firstSpan);
+      return false;
+    }
+    return true;
+  }
+
+  private int paramSize(ParamDecl p) {
+    if (p.size() == null) {
+      return 0;
+    }
+    String n = p.name().text();
+    if (!(p.size() instanceof Num num) || !num.isIntegerLiteral()) {
+      error(p.size().span(), "the size of '" + n + "' must be a positive integer literal");
+      return 0;
+    }
+    BigInteger size = new BigInteger(num.text());
+    if (size.signum() == 0) {
+      error(p.size().span(), "the size of '" + n + "' must be at least 1");
+      return 0;
+    }
+    if (size.compareTo(BigInteger.valueOf(MAX_PARAM_SIZE)) > 0) {
+      error(p.size().span(), "'" + n + "' is too large: " + num.text() + " elements (at most " + MAX_PARAM_SIZE + ")");
+      return 0;
+    }
+    return size.intValueExact();
+  }
+
+  private void findRecursion() {
+    Map<String, Set<String>> calls = new LinkedHashMap<>();
+    functions.forEach((name, fn) -> calls.put(name, callees(fn.body())));
+    for (FnDecl fn : functions.values()) {
+      List<String> cycle = cycleFrom(fn.name().text(), fn.name().text(), calls, new ArrayList<>(), new HashSet<>());
+      if (cycle != null) {
+        recursive.add(fn.name().text());
+        error(fn.name().span(), "function '" + fn.name().text() + "' is recursive ("
+            + String.join(" -> ", cycle) + "); recursion is not allowed");
+      }
+    }
+  }
+
+  private List<String> cycleFrom(String target, String at, Map<String, Set<String>> calls, List<String> path, Set<String> seen) {
+    path.add(at);
+    for (String next : calls.getOrDefault(at, Set.of())) {
+      if (next.equals(target)) {
+        List<String> cycle = new ArrayList<>(path);
+        cycle.add(target);
+        return cycle;
+      }
+      if (seen.add(next)) {
+        List<String> found = cycleFrom(target, next, calls, path, seen);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    path.remove(path.size() - 1);
+    return null;
+  }
+
+  private Set<String> callees(Expr e) {
+    Set<String> out = new java.util.LinkedHashSet<>();
+    collectCallees(e, out);
+    return out;
+  }
+
+  private void collectCallees(Expr e, Set<String> out) {
+    if (e instanceof Call c) {
+      if (functions.containsKey(c.name())) {
+        out.add(c.name());
+      }
+      c.args().forEach(a -> collectCallees(a, out));
+    }
+    children(e).forEach(child -> collectCallees(child, out));
+  }
+
+  private static Stream<Expr> children(Expr e) {
+    if (e instanceof Unary u) {
+      return Stream.of(u.operand());
+    } else if (e instanceof Binary b) {
+      return Stream.of(b.left(), b.right());
+    } else if (e instanceof Conditional c) {
+      return Stream.of(c.cond(), c.then(), c.otherwise());
+    } else if (e instanceof Index i) {
+      return Stream.of(i.target(), i.index());
+    } else if (e instanceof VectorLit v) {
+      return v.elements().stream();
+    }
+    return Stream.empty(); // a Call's arguments are handled by the caller
+  }
+
+  // ---- expressions --------------------------------------------------------------------------
+
+  private Type check(Expr e, Scope scope) {
+    if (e instanceof Num) {
+      return Type.REAL;
+    } else if (e instanceof Ident id) {
+      return checkIdent(id, scope);
+    } else if (e instanceof Unary u) {
+      Type t = check(u.operand(), scope);
+      if (t.isError()) {
+        return t;
+      }
+      boolean wantBool = u.op() == Ast.UnaryOp.NOT;
+      if (t.isBool() != wantBool) {
+        error(scope, u.span(), "'" + u.op().symbol + "' needs " + (wantBool ? "a boolean" : "a real")
+            + " operand, got " + t.describe());
+        return Type.ERROR;
+      }
+      return t;
+    } else if (e instanceof Binary b) {
+      return checkBinary(b, scope);
+    } else if (e instanceof Conditional c) {
+      return checkConditional(c, scope);
+    } else if (e instanceof Call c) {
+      return checkCall(c, scope);
+    } else if (e instanceof Index i) {
+      return checkIndex(i, scope);
+    } else {
+      return checkVector((VectorLit) e, scope);
+    }
+  }
+
+  private Type checkIdent(Ident id, Scope scope) {
+    String n = id.name();
+    if (scope.inFunction() && scope.args().containsKey(n)) {
+      return scope.args().get(n);
+    }
+    if (Builtin.CONSTANTS.containsKey(n)) {
+      return Type.REAL;
+    }
+    if (functions.containsKey(n) || Builtin.byName(n).isPresent()) {
+      error(scope, id.span(), "'" + n + "' is a function; call it as " + n + "(...)");
+      return Type.ERROR;
+    }
+    if (scope.inFunction()) {
+      if (allGlobals.containsKey(n)) {
+        error(scope, id.span(), "'" + n + "' cannot be used inside function '" + scope.fn().name().text()
+            + "': functions see only their arguments; pass it as an argument");
+      } else {
+        error(scope, id.span(), "'" + n + "' is not declared" + suggestion(n, scope.args().keySet()));
+      }
+      return Type.ERROR;
+    }
+    Type t = visible.get(n);
+    if (t != null) {
+      return t;
+    }
+    Statement later = allGlobals.get(n);
+    if (later != null) {
+      error(id.span(), "'" + n + "' is used before its definition at " + later.span());
+    } else {
+      error(id.span(), "'" + n + "' is not declared" + suggestion(n, visible.keySet()));
+    }
+    return Type.ERROR;
+  }
+
+  private String suggestion(String name, Set<String> names) {
+    List<String> candidates = new ArrayList<>(names);
+    candidates.addAll(Builtin.CONSTANTS.keySet());
+    return Suggestions.didYouMean(name, candidates);
+  }
+
+  private Type checkBinary(Binary b, Scope scope) {
+    Type l = check(b.left(), scope);
+    Type r = check(b.right(), scope);
+    if (l.isError() || r.isError()) {
+      return Type.ERROR;
+    }
+    BinaryOp op = b.op();
+    String sym = "'" + op.symbol + "'";
+    if (op.isArithmetic() || (op.isComparison() && op != BinaryOp.EQ && op != BinaryOp.NE)) {
+      if (!l.isReal() || !r.isReal()) {
+        error(scope, b.opSpan(), sym + " needs real operands, got " + (l.isReal() ? r : l).describe());
+        return Type.ERROR;
+      }
+    } else if (op.isLogical()) {
+      if (!l.isBool() || !r.isBool()) {
+        error(scope, b.opSpan(), sym + " needs boolean operands, got " + (l.isBool() ? r : l).describe());
+        return Type.ERROR;
+      }
+    } else if (l.kind() != r.kind()) {
+      error(scope, b.opSpan(), sym + " compares " + l.describe() + " with " + r.describe());
+      return Type.ERROR;
+    }
+    int length = broadcast(l, r, b.opSpan(), sym, scope);
+    if (length < 0) {
+      return Type.ERROR;
+    }
+    return new Type(op.isArithmetic() ? Type.Kind.REAL : Type.Kind.BOOL, length);
+  }
+
+  /** The length of the elementwise combination of two types, or -1 after reporting a mismatch. */
+  private int broadcast(Type a, Type b, Span at, String what, Scope scope) {
+    if (a.isScalar()) {
+      return b.length();
+    }
+    if (b.isScalar() || a.length() == b.length()) {
+      return a.length();
+    }
+    error(scope, at, "length mismatch in " + what + ": " + a.describe() + " and " + b.describe());
+    return -1;
+  }
+
+  private Type checkConditional(Conditional c, Scope scope) {
+    Type cond = check(c.cond(), scope);
+    Type then = check(c.then(), scope);
+    Type otherwise = check(c.otherwise(), scope);
+    boolean ok = true;
+    if (cond.isReal()) {
+      error(scope, c.cond().span(), "the condition of '?:' must be a boolean (a comparison), got " + cond.describe());
+      ok = false;
+    }
+    for (var branch : List.of(Map.entry(c.then(), then), Map.entry(c.otherwise(), otherwise))) {
+      if (branch.getValue().isBool()) {
+        error(scope, branch.getKey().span(), "the branches of '?:' must be real, got " + branch.getValue().describe());
+        ok = false;
+      }
+    }
+    if (!ok || cond.isError() || then.isError() || otherwise.isError()) {
+      return Type.ERROR;
+    }
+    int length = broadcast(then, otherwise, c.span(), "'?:'", scope);
+    if (length < 0) {
+      return Type.ERROR;
+    }
+    length = broadcast(cond, new Type(Type.Kind.REAL, length), c.cond().span(), "'?:' (condition and branches)", scope);
+    return length < 0 ? Type.ERROR : new Type(Type.Kind.REAL, length);
+  }
+
+  private Type checkIndex(Index ix, Scope scope) {
+    Type target = check(ix.target(), scope);
+    Integer index = null;
+    if (ix.index() instanceof Num n && n.isIntegerLiteral()) {
+      BigInteger value = new BigInteger(n.text());
+      index = value.bitLength() < 31 ? value.intValue() : Integer.MAX_VALUE;
+    } else {
+      check(ix.index(), scope);
+      error(scope, ix.index().span(), "an index must be a non-negative integer literal");
+    }
+    if (target.isError() || index == null) {
+      return Type.ERROR;
+    }
+    String what = ix.target() instanceof Ident id ? "'" + id.name() + "'" : "a vector";
+    if (target.isScalar()) {
+      error(scope, ix.span(), (ix.target() instanceof Ident id ? "'" + id.name() + "' is a scalar" : "a scalar")
+          + " and cannot be indexed");
+      return Type.ERROR;
+    }
+    if (index >= target.length()) {
+      error(scope, ix.index().span(), "index " + ((Num) ix.index()).text() + " is out of range for " + what
+          + " of length " + target.length());
+      return Type.ERROR;
+    }
+    return target.withLength(0);
+  }
+
+  private Type checkVector(VectorLit v, Scope scope) {
+    boolean ok = true;
+    for (Expr element : v.elements()) {
+      Type t = check(element, scope);
+      if (t.isError()) {
+        ok = false;
+      } else if (!t.isReal() || t.isVector()) {
+        error(scope, element.span(), "the elements of a vector literal must be real scalars, got " + t.describe());
+        ok = false;
+      }
+    }
+    return ok ? Type.realVector(v.elements().size()) : Type.ERROR;
+  }
+
+  private Type checkCall(Call c, Scope scope) {
+    List<Type> args = c.args().stream().map(a -> check(a, scope)).toList();
+    FnDecl fn = functions.get(c.name());
+    if (fn != null) {
+      return checkUserCall(c, fn, args, scope);
+    }
+    Builtin builtin = Builtin.byName(c.name()).orElse(null);
+    if (builtin == null) {
+      if (visible.containsKey(c.name()) || allGlobals.containsKey(c.name()) || Builtin.CONSTANTS.containsKey(c.name())
+          || scope.args().containsKey(c.name())) {
+        error(scope, c.nameSpan(), "'" + c.name() + "' is not a function");
+      } else {
+        List<String> names = new ArrayList<>(functions.keySet());
+        java.util.Arrays.stream(Builtin.values()).map(Builtin::symbol).forEach(names::add);
+        error(scope, c.nameSpan(), "unknown function '" + c.name() + "'" + Suggestions.didYouMean(c.name(), names));
+      }
+      return Type.ERROR;
+    }
+    return checkBuiltinCall(c, builtin, args, scope);
+  }
+
+  private Type checkUserCall(Call c, FnDecl fn, List<Type> args, Scope scope) {
+    if (args.size() != fn.params().size()) {
+      error(scope, c.span(), "'" + c.name() + "' takes " + plural(fn.params().size(), "argument") + ", got " + args.size());
+      return Type.ERROR;
+    }
+    if (recursive.contains(c.name()) || args.stream().anyMatch(Type::isError)) {
+      return Type.ERROR;
+    }
+    Map<List<Type>, Type> memo = instantiations.computeIfAbsent(fn, k -> new HashMap<>());
+    Type known = memo.get(args);
+    if (known != null) {
+      return known;
+    }
+    Map<String, Type> env = new HashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      env.put(fn.params().get(i).text(), args.get(i));
+    }
+    Span site = scope.callSite() != null ? scope.callSite() : c.span();
+    Type result = check(fn.body(), new Scope(fn, env, site));
+    memo.put(args, result);
+    return result;
+  }
+
+  private Type checkBuiltinCall(Call c, Builtin b, List<Type> args, Scope scope) {
+    String name = "'" + b.symbol() + "'";
+    if (b.arity >= 0 && args.size() != b.arity) {
+      error(scope, c.span(), name + " takes " + plural(b.arity, "argument") + ", got " + args.size());
+      return Type.ERROR;
+    }
+    if (b.form == Builtin.Form.LOGSUMEXP && args.isEmpty()) {
+      error(scope, c.span(), name + " takes a vector or several values, got no argument");
+      return Type.ERROR;
+    }
+    boolean ok = true;
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).isBool()) {
+        error(scope, c.args().get(i).span(), name + " needs real arguments, got " + args.get(i).describe());
+        ok = false;
+      }
+    }
+    if (!ok || args.stream().anyMatch(Type::isError)) {
+      return Type.ERROR;
+    }
+    switch (b.form) {
+      case ELEMENTWISE -> {
+        int length = args.size() == 1 ? args.get(0).length() : broadcast(args.get(0), args.get(1), c.span(), name, scope);
+        return length < 0 ? Type.ERROR : new Type(Type.Kind.REAL, length);
+      }
+      case REDUCTION -> {
+        if (args.get(0).isScalar()) {
+          error(scope, c.args().get(0).span(), name + " needs a vector, got a scalar");
+          return Type.ERROR;
+        }
+        return Type.REAL;
+      }
+      case DOT -> {
+        for (int i = 0; i < 2; i++) {
+          if (args.get(i).isScalar()) {
+            error(scope, c.args().get(i).span(), name + " needs vectors, got a scalar");
+            return Type.ERROR;
+          }
+        }
+        if (args.get(0).length() != args.get(1).length()) {
+          error(scope, c.span(), "length mismatch in " + name + ": " + args.get(0).describe() + " and "
+              + args.get(1).describe());
+          return Type.ERROR;
+        }
+        return Type.REAL;
+      }
+      default -> {
+        if (args.size() == 1 && args.get(0).isScalar()) {
+          error(scope, c.args().get(0).span(), name + " of one value needs a vector, got a scalar");
+          return Type.ERROR;
+        }
+        return Type.REAL;
+      }
+    }
+  }
+
+  private static String plural(int n, String word) {
+    return n + " " + word + (n == 1 ? "" : "s");
+  }
+}

@@ -1,0 +1,166 @@
+package io.flowc.compiler.frontend;
+
+import io.flowc.compiler.diag.Diagnostic;
+import io.flowc.compiler.diag.SourceFile;
+import io.flowc.compiler.diag.Span;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntPredicate;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.FailedPredicateException;
+import org.antlr.v4.runtime.InputMismatchException;
+import org.antlr.v4.runtime.NoViableAltException;
+import org.antlr.v4.runtime.Parser;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.Vocabulary;
+import org.antlr.v4.runtime.misc.IntervalSet;
+
+/**
+ * ANTLR's recovery, with its messages replaced by short ones in the user's terms
+ * ("unexpected ';', expected an expression") that land in a diagnostic list instead of the
+ * console. Token classes that always travel together are named as one (an expression, an
+ * operator, a statement) so that expected-sets stay readable.
+ */
+final class SyntaxErrorStrategy extends DefaultErrorStrategy {
+  /** How the parser's token types are described to users. */
+  interface TokenClasses {
+    /** The token types that may start an expression (empty if the grammar has none). */
+    IntervalSet expressionStart();
+
+    /** The binary operators, described together as "an operator". */
+    IntervalSet operators();
+
+    /** The tokens that start a statement, described together as "a statement". */
+    IntervalSet statementStart();
+
+    /** Whether a token type is a reserved word, which deserves a hint where a name was expected. */
+    boolean isKeyword(int type);
+
+    /** The type of a name token. */
+    int nameType();
+
+    /** A description of one token type ("a name", "a number", "';'"). */
+    String describe(int type);
+  }
+
+  static final int MAX_ERRORS = 10;
+
+  private final SourceFile source;
+  private final List<Diagnostic> diagnostics;
+  private final TokenClasses classes;
+
+  SyntaxErrorStrategy(SourceFile source, List<Diagnostic> diagnostics, TokenClasses classes) {
+    this.source = source;
+    this.diagnostics = diagnostics;
+    this.classes = classes;
+  }
+
+  private void report(Span span, String message) {
+    boolean duplicate = diagnostics.stream()
+        .anyMatch(d -> d.span().line() == span.line() && d.span().column() == span.column());
+    if (!duplicate && diagnostics.size() < MAX_ERRORS) {
+      diagnostics.add(Diagnostic.error(source, span, message));
+    }
+  }
+
+  private Span spanOf(Token t) {
+    if (t.getType() == Token.EOF) {
+      int end = source.text().length();
+      return source.span(end, end);
+    }
+    return source.span(source.charIndex(t.getStartIndex()), source.charIndex(t.getStopIndex() + 1));
+  }
+
+  private static String describe(Token t) {
+    return t.getType() == Token.EOF ? "end of file" : "'" + t.getText() + "'";
+  }
+
+  private String unexpected(Token t, IntervalSet expected) {
+    StringBuilder message = new StringBuilder("unexpected ").append(describe(t));
+    if (expected != null && !expected.isNil()) {
+      message.append(", expected ").append(describeExpected(expected));
+      if (classes.isKeyword(t.getType()) && expected.contains(classes.nameType())) {
+        message.append(" ('").append(t.getText()).append("' is a reserved word)");
+      }
+    }
+    return message.toString();
+  }
+
+  String describeExpected(IntervalSet expected) {
+    List<String> parts = new ArrayList<>();
+    IntervalSet rest = new IntervalSet(expected);
+    rest = takeClass(rest, classes.statementStart(), "a statement", parts);
+    rest = takeClass(rest, classes.expressionStart(), "an expression", parts);
+    rest = takeClass(rest, classes.operators(), "an operator", parts);
+    for (int type : rest.toArray()) {
+      parts.add(classes.describe(type));
+    }
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    return String.join(", ", parts.subList(0, parts.size() - 1)) + " or " + parts.get(parts.size() - 1);
+  }
+
+  private static IntervalSet takeClass(IntervalSet set, IntervalSet cls, String name, List<String> parts) {
+    if (!cls.isNil() && set.and(cls).size() == cls.size()) {
+      parts.add(name);
+      return set.subtract(cls);
+    }
+    return set;
+  }
+
+  @Override
+  protected void reportNoViableAlternative(Parser recognizer, NoViableAltException e) {
+    report(spanOf(e.getOffendingToken()), unexpected(e.getOffendingToken(), e.getExpectedTokens()));
+  }
+
+  @Override
+  protected void reportInputMismatch(Parser recognizer, InputMismatchException e) {
+    report(spanOf(e.getOffendingToken()), unexpected(e.getOffendingToken(), e.getExpectedTokens()));
+  }
+
+  @Override
+  protected void reportFailedPredicate(Parser recognizer, FailedPredicateException e) {
+    report(spanOf(e.getOffendingToken()), unexpected(e.getOffendingToken(), null));
+  }
+
+  @Override
+  protected void reportUnwantedToken(Parser recognizer) {
+    if (inErrorRecoveryMode(recognizer)) {
+      return;
+    }
+    beginErrorCondition(recognizer);
+    Token t = recognizer.getCurrentToken();
+    report(spanOf(t), unexpected(t, getExpectedTokens(recognizer)));
+  }
+
+  @Override
+  protected void reportMissingToken(Parser recognizer) {
+    if (inErrorRecoveryMode(recognizer)) {
+      return;
+    }
+    beginErrorCondition(recognizer);
+    Token previous = recognizer.getInputStream().LT(-1);
+    Token current = recognizer.getCurrentToken();
+    String what = describeExpected(getExpectedTokens(recognizer));
+    if (previous == null) {
+      report(spanOf(current), "missing " + what + " before " + describe(current));
+    } else {
+      // Point just past the token after which something is missing: for a forgotten ';' at the
+      // end of a line that is where the user will type it.
+      int end = source.charIndex(previous.getStopIndex() + 1);
+      report(source.span(end, end), "missing " + what + " after " + describe(previous));
+    }
+  }
+
+  /** Token types of a vocabulary that satisfy a predicate, as a set. */
+  static IntervalSet typesWhere(Vocabulary vocabulary, IntPredicate predicate) {
+    IntervalSet set = new IntervalSet();
+    for (int t = 1; t <= vocabulary.getMaxTokenType(); t++) {
+      if (predicate.test(t)) {
+        set.add(t);
+      }
+    }
+    return set;
+  }
+}

@@ -1,0 +1,305 @@
+package io.flowc.compiler.interp;
+
+import io.flowc.compiler.frontend.Ast;
+import io.flowc.compiler.frontend.Ast.Binary;
+import io.flowc.compiler.frontend.Ast.Call;
+import io.flowc.compiler.frontend.Ast.Conditional;
+import io.flowc.compiler.frontend.Ast.Contribution;
+import io.flowc.compiler.frontend.Ast.Expr;
+import io.flowc.compiler.frontend.Ast.FnDecl;
+import io.flowc.compiler.frontend.Ast.Ident;
+import io.flowc.compiler.frontend.Ast.Index;
+import io.flowc.compiler.frontend.Ast.LetDecl;
+import io.flowc.compiler.frontend.Ast.Num;
+import io.flowc.compiler.frontend.Ast.Statement;
+import io.flowc.compiler.frontend.Ast.Unary;
+import io.flowc.compiler.frontend.Ast.VectorLit;
+import io.flowc.compiler.frontend.Builtin;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.runtime.MathFunctions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * The reference semantics of the model language: walks the checked syntax tree on doubles.
+ * Every later backend is tested against it, so it is written to be obviously right, not fast:
+ * no rewriting, no sharing, each function applied exactly as DESIGN.md defines it.
+ *
+ * <p>A model's total potential is U(z) = (sum of potential terms) - (sum of logp terms) and its
+ * log density is log p(z) = -U(z), both up to the same additive constant.
+ */
+public final class Interpreter {
+  private final CheckedModel model;
+
+  public Interpreter(CheckedModel model) {
+    this.model = model;
+  }
+
+  /** Both sides of one evaluation. */
+  public record Evaluation(double potential, double logp) {}
+
+  /** U(z) of the flat parameter vector z (elements in declaration order). */
+  public double potential(double[] z) {
+    return evaluate(z).potential();
+  }
+
+  /** log p(z) = -U(z). */
+  public double logp(double[] z) {
+    return evaluate(z).logp();
+  }
+
+  public Evaluation evaluate(double[] z) {
+    if (z.length != model.dimension()) {
+      throw new IllegalArgumentException("expected " + model.dimension() + " values, got " + z.length);
+    }
+    Map<String, Value> globals = new HashMap<>();
+    for (CheckedModel.Param p : model.params()) {
+      globals.put(p.name(), p.isScalar()
+          ? new Real(z[p.offset()])
+          : new Vec(Arrays.copyOfRange(z, p.offset(), p.offset() + p.size())));
+    }
+    double potentialSum = 0;
+    double logpSum = 0;
+    for (Statement s : model.ast().statements()) {
+      if (s instanceof LetDecl l) {
+        globals.put(l.name().text(), eval(l.value(), globals));
+      } else if (s instanceof Contribution c) {
+        double v = ((Real) eval(c.value(), globals)).value();
+        if (c.kind() == Ast.ContributionKind.POTENTIAL) {
+          potentialSum += v;
+        } else {
+          logpSum += v;
+        }
+      }
+    }
+    return new Evaluation(potentialSum - logpSum, logpSum - potentialSum);
+  }
+
+  // ---- values -------------------------------------------------------------------------------
+
+  private sealed interface Value permits Real, Vec, Bool, BoolVec {}
+
+  private record Real(double value) implements Value {}
+
+  private record Vec(double[] values) implements Value {}
+
+  private record Bool(boolean value) implements Value {}
+
+  private record BoolVec(boolean[] values) implements Value {}
+
+  private static int length(Value v) {
+    return v instanceof Vec vec ? vec.values().length : v instanceof BoolVec b ? b.values().length : 0;
+  }
+
+  private static double real(Value v, int i) {
+    return v instanceof Real r ? r.value() : ((Vec) v).values()[i];
+  }
+
+  private static boolean bool(Value v, int i) {
+    return v instanceof Bool b ? b.value() : ((BoolVec) v).values()[i];
+  }
+
+  private static double[] reals(Value v) {
+    return v instanceof Real r ? new double[] {r.value()} : ((Vec) v).values();
+  }
+
+  /** Applies a real function elementwise over broadcast arguments. */
+  private static Value mapReal(List<Value> args, java.util.function.Function<double[], Double> f) {
+    int n = args.stream().mapToInt(Interpreter::length).max().orElse(0);
+    double[] x = new double[args.size()];
+    if (n == 0) {
+      for (int k = 0; k < x.length; k++) {
+        x[k] = real(args.get(k), 0);
+      }
+      return new Real(f.apply(x));
+    }
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < x.length; k++) {
+        x[k] = real(args.get(k), i);
+      }
+      out[i] = f.apply(x);
+    }
+    return new Vec(out);
+  }
+
+  private static Value unary(Value a, DoubleUnaryOperator f) {
+    return mapReal(List.of(a), x -> f.applyAsDouble(x[0]));
+  }
+
+  private static Value binary(Value a, Value b, DoubleBinaryOperator f) {
+    return mapReal(List.of(a, b), x -> f.applyAsDouble(x[0], x[1]));
+  }
+
+  private interface BoolOf {
+    boolean test(Value a, Value b, int i);
+  }
+
+  private static Value mapBool(Value a, Value b, BoolOf f) {
+    int n = Math.max(length(a), length(b));
+    if (n == 0) {
+      return new Bool(f.test(a, b, 0));
+    }
+    boolean[] out = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = f.test(a, b, i);
+    }
+    return new BoolVec(out);
+  }
+
+  // ---- evaluation ---------------------------------------------------------------------------
+
+  private Value eval(Expr e, Map<String, Value> env) {
+    if (e instanceof Num n) {
+      return new Real(n.value());
+    } else if (e instanceof Ident id) {
+      Value v = env.get(id.name());
+      return v != null ? v : new Real(Builtin.CONSTANTS.get(id.name()));
+    } else if (e instanceof Unary u) {
+      Value v = eval(u.operand(), env);
+      return switch (u.op()) {
+        case NEG -> unary(v, x -> -x);
+        case PLUS -> v;
+        case NOT -> mapBool(v, v, (a, b, i) -> !bool(a, i));
+      };
+    } else if (e instanceof Binary b) {
+      return evalBinary(b, env);
+    } else if (e instanceof Conditional c) {
+      Value cond = eval(c.cond(), env);
+      Value then = eval(c.then(), env);
+      Value otherwise = eval(c.otherwise(), env);
+      int n = Math.max(length(cond), Math.max(length(then), length(otherwise)));
+      if (n == 0) {
+        return bool(cond, 0) ? then : otherwise;
+      }
+      double[] out = new double[n];
+      for (int i = 0; i < n; i++) {
+        out[i] = bool(cond, length(cond) == 0 ? 0 : i)
+            ? real(then, length(then) == 0 ? 0 : i)
+            : real(otherwise, length(otherwise) == 0 ? 0 : i);
+      }
+      return new Vec(out);
+    } else if (e instanceof Call c) {
+      return evalCall(c, env);
+    } else if (e instanceof Index ix) {
+      Value target = eval(ix.target(), env);
+      int i = Integer.parseInt(((Num) ix.index()).text());
+      return target instanceof Vec v ? new Real(v.values()[i]) : new Bool(((BoolVec) target).values()[i]);
+    } else {
+      List<Expr> elements = ((VectorLit) e).elements();
+      double[] out = new double[elements.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = ((Real) eval(elements.get(i), env)).value();
+      }
+      return new Vec(out);
+    }
+  }
+
+  private Value evalBinary(Binary b, Map<String, Value> env) {
+    Value l = eval(b.left(), env);
+    Value r = eval(b.right(), env);
+    return switch (b.op()) {
+      case ADD -> binary(l, r, (x, y) -> x + y);
+      case SUB -> binary(l, r, (x, y) -> x - y);
+      case MUL -> binary(l, r, (x, y) -> x * y);
+      case DIV -> binary(l, r, (x, y) -> x / y);
+      case POW -> binary(l, r, Math::pow);
+      case LT -> mapBool(l, r, (x, y, i) -> real(x, at(x, i)) < real(y, at(y, i)));
+      case LE -> mapBool(l, r, (x, y, i) -> real(x, at(x, i)) <= real(y, at(y, i)));
+      case GT -> mapBool(l, r, (x, y, i) -> real(x, at(x, i)) > real(y, at(y, i)));
+      case GE -> mapBool(l, r, (x, y, i) -> real(x, at(x, i)) >= real(y, at(y, i)));
+      case EQ -> mapBool(l, r, (x, y, i) -> equal(x, y, i));
+      case NE -> mapBool(l, r, (x, y, i) -> !equal(x, y, i));
+      case AND -> mapBool(l, r, (x, y, i) -> bool(x, at(x, i)) && bool(y, at(y, i)));
+      case OR -> mapBool(l, r, (x, y, i) -> bool(x, at(x, i)) || bool(y, at(y, i)));
+    };
+  }
+
+  /** The element of a possibly-broadcast value used at position i. */
+  private static int at(Value v, int i) {
+    return length(v) == 0 ? 0 : i;
+  }
+
+  private static boolean equal(Value x, Value y, int i) {
+    if (x instanceof Real || x instanceof Vec) {
+      return real(x, at(x, i)) == real(y, at(y, i));
+    }
+    return bool(x, at(x, i)) == bool(y, at(y, i));
+  }
+
+  private Value evalCall(Call c, Map<String, Value> env) {
+    List<Value> args = new ArrayList<>();
+    for (Expr a : c.args()) {
+      args.add(eval(a, env));
+    }
+    FnDecl fn = model.functions().get(c.name());
+    if (fn != null) {
+      Map<String, Value> local = new HashMap<>();
+      for (int i = 0; i < args.size(); i++) {
+        local.put(fn.params().get(i).text(), args.get(i));
+      }
+      return eval(fn.body(), local);
+    }
+    Builtin b = Builtin.byName(c.name()).orElseThrow();
+    return switch (b) {
+      case SIN -> unary(args.get(0), Math::sin);
+      case COS -> unary(args.get(0), Math::cos);
+      case TAN -> unary(args.get(0), Math::tan);
+      case ASIN -> unary(args.get(0), Math::asin);
+      case ACOS -> unary(args.get(0), Math::acos);
+      case ATAN -> unary(args.get(0), Math::atan);
+      case ATAN2 -> binary(args.get(0), args.get(1), Math::atan2);
+      case SINH -> unary(args.get(0), Math::sinh);
+      case COSH -> unary(args.get(0), Math::cosh);
+      case TANH -> unary(args.get(0), Math::tanh);
+      case EXP -> unary(args.get(0), Math::exp);
+      case EXPM1 -> unary(args.get(0), Math::expm1);
+      case LOG -> unary(args.get(0), Math::log);
+      case LOG1P -> unary(args.get(0), Math::log1p);
+      case SQRT -> unary(args.get(0), Math::sqrt);
+      case SQUARE -> unary(args.get(0), MathFunctions::square);
+      case ABS -> unary(args.get(0), Math::abs);
+      case POW -> binary(args.get(0), args.get(1), Math::pow);
+      case MIN -> binary(args.get(0), args.get(1), Math::min);
+      case MAX -> binary(args.get(0), args.get(1), Math::max);
+      case SIGMOID -> unary(args.get(0), MathFunctions::sigmoid);
+      case LOGIT -> unary(args.get(0), MathFunctions::logit);
+      case SOFTPLUS -> unary(args.get(0), MathFunctions::softplus);
+      case LOGADDEXP -> binary(args.get(0), args.get(1), MathFunctions::logaddexp);
+      case ERF -> unary(args.get(0), MathFunctions::erf);
+      case ERFC -> unary(args.get(0), MathFunctions::erfc);
+      case LGAMMA -> unary(args.get(0), MathFunctions::lgamma);
+      case SUM -> new Real(sum(reals(args.get(0))));
+      case MEAN -> new Real(sum(reals(args.get(0))) / length(args.get(0)));
+      case NORM -> new Real(Math.sqrt(sumOfSquares(reals(args.get(0)))));
+      case DOT -> new Real(dot(reals(args.get(0)), reals(args.get(1))));
+      case LOGSUMEXP -> new Real(MathFunctions.logsumexp(
+          args.stream().flatMapToDouble(v -> Arrays.stream(reals(v))).toArray()));
+    };
+  }
+
+  private static double sum(double[] v) {
+    double s = 0;
+    for (double x : v) {
+      s += x;
+    }
+    return s;
+  }
+
+  private static double sumOfSquares(double[] v) {
+    return dot(v, v);
+  }
+
+  private static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
+  }
+}
