@@ -3,6 +3,8 @@
 //
 // PyMC3 lower-cases the formula and deletes spaces before splitting it; the front end does the
 // same before lexing (keeping a map back to the user's columns), so the grammar sees neither.
+// The rules accept more than is valid (a missing name, a missing or non-integer count, several
+// '*') so that the front end, not the parser, explains what is wrong with a part.
 grammar FlowFormula;
 
 formula
@@ -10,10 +12,16 @@ formula
     ;
 
 flow
-    : name=NAME (STAR count=COUNT)?
+    : name=(NAME | NUMBER)? repeats+=repeat*
     ;
 
-DASH  : '-';
-STAR  : '*';
-NAME  : [a-z_] [a-z0-9_]*;
-COUNT : [0-9]+;
+repeat
+    : STAR sign=PLUS? value=(NUMBER | NAME)?
+    ;
+
+DASH   : '-';
+STAR   : '*';
+PLUS   : '+';
+NAME   : [a-z_] [a-z0-9_]*;
+NUMBER : [0-9]+ ('.' [0-9]*)? ('e' [+-]? [0-9]+)?;
+OTHER  : .;

@@ -93,7 +93,12 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     rest = takeClass(rest, classes.expressionStart(), "an expression", parts);
     rest = takeClass(rest, classes.operators(), "an operator", parts);
     for (int type : rest.toArray()) {
-      parts.add(classes.describe(type));
+      if (type != Token.EOF) {
+        parts.add(classes.describe(type));
+      }
+    }
+    if (rest.contains(Token.EOF)) {
+      parts.add(classes.describe(Token.EOF));
     }
     if (parts.size() == 1) {
       return parts.get(0);

@@ -1,0 +1,185 @@
+package io.flowc.compiler.frontend;
+
+import io.flowc.compiler.diag.CompileException;
+import io.flowc.compiler.diag.Diagnostic;
+import io.flowc.compiler.diag.SourceFile;
+import io.flowc.compiler.diag.Span;
+import io.flowc.grammar.FlowFormulaLexer;
+import io.flowc.grammar.FlowFormulaParser;
+import io.flowc.runtime.flow.FlowKind;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.misc.IntervalSet;
+
+/**
+ * Flow formula text to a {@link FlowFormula}, following PyMC3's {@code Formula}: the text is
+ * lower-cased and its spaces deleted, then split on '-' into parts {@code name} or
+ * {@code name*count}, applied left to right. Diagnostics point at the offending part in the
+ * text as the user wrote it.
+ *
+ * <p>Deliberate differences from PyMC3, which would otherwise turn typos into silent changes of
+ * the model: a repeat count of 0 is an error (PyMC3 drops the part, so {@code planar*0-loc}
+ * meant {@code loc}), and counts above {@link #MAX_REPEAT} are refused.
+ */
+public final class FlowFormulaParsing {
+  public static final int MAX_REPEAT = 100_000;
+
+  private static final String KNOWN =
+      Arrays.stream(FlowKind.values()).map(FlowKind::shortName).collect(Collectors.joining(", "));
+
+  private static final SyntaxErrorStrategy.TokenClasses CLASSES = new SyntaxErrorStrategy.TokenClasses() {
+    @Override
+    public IntervalSet expressionStart() {
+      return new IntervalSet();
+    }
+
+    @Override
+    public IntervalSet operators() {
+      return new IntervalSet();
+    }
+
+    @Override
+    public IntervalSet statementStart() {
+      return new IntervalSet();
+    }
+
+    @Override
+    public boolean isKeyword(int type) {
+      return false;
+    }
+
+    @Override
+    public int nameType() {
+      return FlowFormulaLexer.NAME;
+    }
+
+    @Override
+    public String describe(int type) {
+      return switch (type) {
+        case Token.EOF -> "the end of the formula";
+        case FlowFormulaLexer.NAME -> "a flow name";
+        case FlowFormulaLexer.NUMBER -> "a number";
+        default -> FlowFormulaLexer.VOCABULARY.getLiteralName(type);
+      };
+    }
+  };
+
+  private FlowFormulaParsing() {}
+
+  /** Parses a formula given on the command line (diagnostics cite it as {@code --flow}). */
+  public static FlowFormula parse(String formula) throws CompileException {
+    return parse(formula, "--flow");
+  }
+
+  public static FlowFormula parse(String formula, String sourceName) throws CompileException {
+    SourceFile source = new SourceFile(sourceName, formula);
+    List<Diagnostic> diagnostics = new ArrayList<>();
+    // PyMC3: formula.lower().replace(' ', ''); origin[i] is where normalized char i came from.
+    StringBuilder normalized = new StringBuilder();
+    int[] origin = new int[formula.length() + 1];
+    for (int i = 0; i < formula.length(); i++) {
+      char c = formula.charAt(i);
+      if (c != ' ') {
+        origin[normalized.length()] = i;
+        normalized.append(Character.toLowerCase(c));
+      }
+    }
+    origin[normalized.length()] = formula.length();
+    if (normalized.length() == 0) {
+      throw new CompileException(List.of(Diagnostic.error(source, source.span(0, formula.length()),
+          "empty flow formula (write e.g. 'scale-loc' or 'planar*8')")));
+    }
+    SourceFile lexed = new SourceFile(sourceName, normalized.toString());
+    Mapper map = (start, end) -> source.span(origin[lexed.charIndex(start)],
+        end > start ? origin[lexed.charIndex(end) - 1] + 1 : origin[lexed.charIndex(start)]);
+
+    FlowFormulaLexer lexer = new FlowFormulaLexer(CharStreams.fromString(normalized.toString()));
+    lexer.removeErrorListeners();
+    FlowFormulaParser parser = new FlowFormulaParser(new CommonTokenStream(lexer));
+    parser.removeErrorListeners();
+    List<Diagnostic> syntax = new ArrayList<>();
+    parser.setErrorHandler(new SyntaxErrorStrategy(lexed, syntax, CLASSES));
+    FlowFormulaParser.FormulaContext tree = parser.formula();
+    for (Diagnostic d : syntax) {
+      diagnostics.add(Diagnostic.error(source, map.span(d.span().start(), d.span().end()), d.message()));
+    }
+    if (!diagnostics.isEmpty()) {
+      throw new CompileException(diagnostics);
+    }
+
+    List<FlowFormula.Part> parts = new ArrayList<>();
+    List<FlowFormulaParser.FlowContext> flows = tree.flow();
+    for (int k = 0; k < flows.size(); k++) {
+      FlowFormulaParser.FlowContext flow = flows.get(k);
+      Span span = flow.start.getType() == Token.EOF || flow.getStop() == null || flow.getStop().getStopIndex() < flow.start.getStartIndex()
+          ? null
+          : map.span(flow.start.getStartIndex(), flow.getStop().getStopIndex() + 1);
+      String partText = span == null ? "" : formula.substring(span.start(), span.end());
+      if (flow.name == null) {
+        diagnostics.add(missingName(source, map, tree, k, span));
+        continue;
+      }
+      FlowKind kind = FlowKind.byShortName(flow.name.getText()).orElse(null);
+      if (kind == null) {
+        diagnostics.add(Diagnostic.error(source, map.span(flow.name.getStartIndex(), flow.name.getStopIndex() + 1),
+            "unknown flow '" + formula.substring(origin[flow.name.getStartIndex()], origin[flow.name.getStopIndex()] + 1)
+                + "' (known: " + KNOWN + ")"));
+      }
+      int count = 1;
+      if (flow.repeats.size() > 1) {
+        Token second = flow.repeats.get(1).start;
+        diagnostics.add(Diagnostic.error(source, map.span(second.getStartIndex(), second.getStopIndex() + 1),
+            "wrong format: more than one '*' in '" + partText + "'"));
+        continue;
+      }
+      if (flow.repeats.size() == 1) {
+        FlowFormulaParser.RepeatContext repeat = flow.repeats.get(0);
+        Token value = repeat.value;
+        Span at = value == null ? map.span(repeat.start.getStartIndex(), repeat.start.getStopIndex() + 1)
+            : map.span(value.getStartIndex(), value.getStopIndex() + 1);
+        if (value == null || value.getType() != FlowFormulaLexer.NUMBER || !value.getText().matches("[0-9]+")
+            || new BigInteger(value.getText()).signum() == 0) {
+          diagnostics.add(Diagnostic.error(source, at, "repeat count must be a positive integer in '" + partText + "'"));
+          continue;
+        }
+        BigInteger n = new BigInteger(value.getText());
+        if (n.compareTo(BigInteger.valueOf(MAX_REPEAT)) > 0) {
+          diagnostics.add(Diagnostic.error(source, at,
+              "repeat count " + value.getText() + " is too large in '" + partText + "' (at most " + MAX_REPEAT + ")"));
+          continue;
+        }
+        count = n.intValue();
+      }
+      if (kind != null) {
+        parts.add(new FlowFormula.Part(kind, count, span));
+      }
+    }
+    if (!diagnostics.isEmpty()) {
+      throw new CompileException(diagnostics);
+    }
+    return new FlowFormula(formula, parts);
+  }
+
+  private interface Mapper {
+    Span span(int start, int end);
+  }
+
+  private static Diagnostic missingName(SourceFile source, Mapper map, FlowFormulaParser.FormulaContext tree, int k, Span span) {
+    List<org.antlr.v4.runtime.tree.TerminalNode> dashes = tree.DASH();
+    Token before = k > 0 ? dashes.get(k - 1).getSymbol() : null;
+    Token after = k < dashes.size() ? dashes.get(k).getSymbol() : null;
+    Token anchor = before != null ? before : after;
+    Span at = span != null ? span
+        : anchor != null ? map.span(anchor.getStartIndex(), anchor.getStopIndex() + 1) : source.span(0, 0);
+    String where = before != null && after != null ? "between two '-'"
+        : before != null ? "after the last '-'"
+        : after != null ? "before the first '-'" : "";
+    return Diagnostic.error(source, at, ("missing flow name " + where).trim() + " (known: " + KNOWN + ")");
+  }
+}
