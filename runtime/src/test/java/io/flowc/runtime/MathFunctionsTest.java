@@ -1,0 +1,94 @@
+package io.flowc.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Values against tables and closed forms; the extremes where naive formulas overflow. */
+class MathFunctionsTest {
+  private static final double LN2 = Math.log(2);
+
+  private static void close(double expected, double actual) {
+    assertEquals(expected, actual, 1e-15 * Math.max(1, Math.abs(expected)), () -> "expected " + expected);
+  }
+
+  @Test
+  void sigmoid() {
+    close(0.5, MathFunctions.sigmoid(0));
+    close(1 / (1 + Math.exp(-2.5)), MathFunctions.sigmoid(2.5));
+    close(Math.exp(-30) / (1 + Math.exp(-30)), MathFunctions.sigmoid(-30));
+    assertEquals(1.0, MathFunctions.sigmoid(800));
+    assertEquals(0.0, MathFunctions.sigmoid(-800));
+    for (double x = -20; x <= 20; x += 0.37) {
+      close(1.0, MathFunctions.sigmoid(x) + MathFunctions.sigmoid(-x));
+    }
+  }
+
+  @Test
+  void logitInvertsSigmoid() {
+    close(0.0, MathFunctions.logit(0.5));
+    close(Math.log(3), MathFunctions.logit(0.75));
+    for (double x = -15; x <= 15; x += 0.5) {
+      assertEquals(x, MathFunctions.logit(MathFunctions.sigmoid(x)), 1e-9);
+    }
+    assertEquals(Double.NEGATIVE_INFINITY, MathFunctions.logit(0));
+    assertEquals(Double.POSITIVE_INFINITY, MathFunctions.logit(1));
+  }
+
+  @Test
+  void softplus() {
+    close(LN2, MathFunctions.softplus(0));
+    close(Math.log1p(Math.exp(1.5)), MathFunctions.softplus(1.5));
+    close(Math.log1p(Math.exp(-30)), MathFunctions.softplus(-30));
+    assertEquals(1000.0, MathFunctions.softplus(1000));
+    assertEquals(0.0, MathFunctions.softplus(-1000));
+    assertTrue(Double.isNaN(MathFunctions.softplus(Double.NaN)));
+    assertEquals(Double.POSITIVE_INFINITY, MathFunctions.softplus(Double.POSITIVE_INFINITY));
+  }
+
+  @Test
+  void logaddexp() {
+    close(Math.log(Math.exp(1.2) + Math.exp(-0.7)), MathFunctions.logaddexp(1.2, -0.7));
+    close(1000 + LN2, MathFunctions.logaddexp(1000, 1000));
+    close(-1000 + LN2, MathFunctions.logaddexp(-1000, -1000));
+    assertEquals(Double.NEGATIVE_INFINITY, MathFunctions.logaddexp(Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY));
+    assertEquals(3.0, MathFunctions.logaddexp(Double.NEGATIVE_INFINITY, 3.0));
+    assertEquals(Double.POSITIVE_INFINITY, MathFunctions.logaddexp(Double.POSITIVE_INFINITY, 3.0));
+    assertTrue(Double.isNaN(MathFunctions.logaddexp(Double.NaN, 3.0)));
+  }
+
+  @Test
+  void logsumexp() {
+    close(Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)), MathFunctions.logsumexp(new double[] {1, 2, 3}));
+    close(1000 + Math.log(3), MathFunctions.logsumexp(new double[] {1000, 1000, 1000}));
+    close(-2000 + Math.log(2), MathFunctions.logsumexp(new double[] {-2000, -2000}));
+    assertEquals(Double.NEGATIVE_INFINITY, MathFunctions.logsumexp(new double[0]));
+    assertEquals(Double.POSITIVE_INFINITY, MathFunctions.logsumexp(new double[] {1, Double.POSITIVE_INFINITY}));
+    assertTrue(Double.isNaN(MathFunctions.logsumexp(new double[] {1, Double.NaN})));
+  }
+
+  @Test
+  void errorFunctionsAgainstTables() {
+    // Abramowitz & Stegun table 7.1 and their complements.
+    close(0.5204998778130465, MathFunctions.erf(0.5));
+    close(0.8427007929497149, MathFunctions.erf(1.0));
+    close(-0.8427007929497149, MathFunctions.erf(-1.0));
+    close(2.209049699858544e-05, MathFunctions.erfc(3.0));
+    assertEquals(1.5374597944280349e-12, MathFunctions.erfc(5.0), 1e-26);
+    for (double x = -4; x <= 4; x += 0.25) {
+      close(1.0, MathFunctions.erf(x) + MathFunctions.erfc(x));
+    }
+  }
+
+  @Test
+  void lgammaAgainstFactorialsAndHalfIntegers() {
+    close(Math.log(362880), MathFunctions.lgamma(10));
+    close(0.0, MathFunctions.lgamma(1));
+    close(0.0, MathFunctions.lgamma(2));
+    close(0.5 * Math.log(Math.PI), MathFunctions.lgamma(0.5));
+    close(Math.log(2 * Math.sqrt(Math.PI)), MathFunctions.lgamma(-0.5)); // |Gamma(-1/2)| = 2 sqrt(pi)
+    assertEquals(Double.POSITIVE_INFINITY, MathFunctions.lgamma(0));
+    assertEquals(Double.POSITIVE_INFINITY, MathFunctions.lgamma(-3));
+  }
+}
