@@ -106,8 +106,11 @@ final class ModelChecker {
       if (s instanceof ParamDecl p) {
         int size = paramSize(p);
         if (declare(p.name(), p)) {
-          Type type = size == 0 ? Type.REAL : Type.realVector(size);
-          visible.put(p.name().text(), type);
+          if (size < 0) {
+            visible.put(p.name().text(), Type.ERROR); // already reported; uses stay quiet
+            continue;
+          }
+          visible.put(p.name().text(), size == 0 ? Type.REAL : Type.realVector(size));
           params.add(new CheckedModel.Param(p.name().text(), size, offset, p));
           offset += Math.max(1, size);
         }
@@ -201,6 +204,7 @@ final class ModelChecker {
     return true;
   }
 
+  /** 0 for a scalar, the length of a vector, or -1 after reporting a bad size. */
   private int paramSize(ParamDecl p) {
     if (p.size() == null) {
       return 0;
@@ -208,16 +212,16 @@ final class ModelChecker {
     String n = p.name().text();
     if (!(p.size() instanceof Num num) || !num.isIntegerLiteral()) {
       error(p.size().span(), "the size of '" + n + "' must be a positive integer literal");
-      return 0;
+      return -1;
     }
     BigInteger size = new BigInteger(num.text());
     if (size.signum() == 0) {
       error(p.size().span(), "the size of '" + n + "' must be at least 1");
-      return 0;
+      return -1;
     }
     if (size.compareTo(BigInteger.valueOf(MAX_PARAM_SIZE)) > 0) {
       error(p.size().span(), "'" + n + "' is too large: " + num.text() + " elements (at most " + MAX_PARAM_SIZE + ")");
-      return 0;
+      return -1;
     }
     return size.intValueExact();
   }
