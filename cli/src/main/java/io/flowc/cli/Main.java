@@ -1,0 +1,178 @@
+package io.flowc.cli;
+
+import io.flowc.compiler.diag.CompileException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.IntSupplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code flowc} command. Each subcommand is a class of its own, listed in
+ * {@code subcommands}; they report user mistakes by throwing {@link UserException} (or
+ * {@link CompileException} for model errors) and this class turns those into a message on stderr
+ * and an exit code ({@link ExitCodes}).
+ */
+@Command(
+    name = "flowc",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    usageHelpAutoWidth = true,
+    synopsisSubcommandLabel = "COMMAND",
+    description = "Compiler and runtime for normalizing-flow variational inference.",
+    subcommands = {CheckCommand.class, HelpCommand.class},
+    footerHeading = "%nExit codes:%n",
+    footer = {
+        "  0  success",
+        "  1  internal error (a bug in flowc; set FLOWC_DEBUG=1 for a stack trace)",
+        "  2  user error: a bad model, option or file",
+        "  3  numerical failure"
+    })
+public final class Main implements Callable<Integer> {
+  /** Stack size requested for the thread that runs a command: deep models recurse deeply. */
+  static final long STACK_BYTES = 512L << 20;
+
+  /** The environment variable that adds stack traces to internal errors. */
+  static final String DEBUG_ENV = "FLOWC_DEBUG";
+
+  @Spec
+  private CommandSpec spec;
+
+  /** {@code flowc} without a command. */
+  @Override
+  public Integer call() {
+    List<String> names = spec.subcommands().keySet().stream().filter(n -> !n.equals("help")).toList();
+    throw new ParameterException(spec.commandLine(), "missing command (one of: " + String.join(", ", names) + ")");
+  }
+
+  public static void main(String[] args) {
+    // UTF-8 whatever the locale: model files are UTF-8, and diagnostics quote their lines.
+    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    int code = run(out, err, args);
+    out.flush();
+    err.flush();
+    System.exit(code);
+  }
+
+  /**
+   * Runs one flowc command line on a thread with a large stack and returns its exit code. Text is
+   * written to {@code out} and {@code err} in UTF-8.
+   */
+  public static int run(PrintStream out, PrintStream err, String... args) {
+    return run(out, err, System.getenv(), args);
+  }
+
+  static int run(PrintStream out, PrintStream err, Map<String, String> env, String... args) {
+    return onLargeStack(() -> execute(newCommandLine(), out, err, env, args), err, env);
+  }
+
+  /** A fresh command tree: {@code flowc} and its subcommands. */
+  static CommandLine newCommandLine() {
+    return new CommandLine(new Main());
+  }
+
+  /** Runs a command line on the calling thread; never throws. */
+  static int execute(CommandLine cmd, PrintStream out, PrintStream err, Map<String, String> env, String... args) {
+    PrintWriter o = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+    PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+    try {
+      cmd.setOut(o);
+      cmd.setErr(e);
+      cmd.setParameterExceptionHandler(Main::usageError);
+      cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> failure(ex, commandLine.getErr(), env));
+      return cmd.execute(args);
+    } catch (Throwable t) {
+      return failure(t, e, env);
+    } finally {
+      o.flush();
+      e.flush();
+    }
+  }
+
+  private static int onLargeStack(IntSupplier command, PrintStream err, Map<String, String> env) {
+    int[] code = {ExitCodes.INTERNAL};
+    Thread thread = new Thread(null, () -> {
+      try {
+        code[0] = command.getAsInt();
+      } catch (Throwable t) {
+        PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        code[0] = failure(t, e, env);
+        e.flush();
+      }
+    }, "flowc", STACK_BYTES);
+    thread.start();
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      thread.interrupt();
+      return ExitCodes.INTERNAL;
+    }
+    return code[0];
+  }
+
+  /** A bad command line: picocli's message, then where to find the usage. */
+  private static int usageError(ParameterException ex, String[] args) {
+    CommandLine where = ex.getCommandLine();
+    PrintWriter err = where.getErr();
+    err.println("error: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+    StringBuilder hint = new StringBuilder();
+    if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+      hint.append("Did you mean ").append(String.join(" or ", unmatched.getSuggestions().stream()
+          .map(s -> "'" + s + "'").toList())).append("? ");
+    }
+    hint.append("Run '").append(where.getCommandSpec().qualifiedName()).append(" --help' for usage.");
+    err.println(hint);
+    err.flush();
+    return ExitCodes.USER;
+  }
+
+  /** Reports an exception from a command (or from flowc itself) and gives its exit code. */
+  static int failure(Throwable ex, PrintWriter err, Map<String, String> env) {
+    Throwable t = ex;
+    while (t instanceof CommandLine.ExecutionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof UserException) {
+      err.println("error: " + t.getMessage());
+      err.flush();
+      return ExitCodes.USER;
+    }
+    if (t instanceof CompileException c) {
+      err.println(c.render());
+      err.flush();
+      return ExitCodes.USER;
+    }
+    boolean debug = isDebug(env);
+    if (t instanceof OutOfMemoryError) {
+      err.println("error: out of memory; give Java more with FLOWC_JAVA_OPTS=-Xmx8g (or more)");
+    } else {
+      String message = t.getMessage() == null ? t.getClass().getName() : t.getClass().getName() + ": " + t.getMessage();
+      err.println("error: internal error: " + message.strip().replace('\n', ' ')
+          + (debug ? "" : " (set " + DEBUG_ENV + "=1 for a stack trace)"));
+    }
+    if (debug) {
+      t.printStackTrace(err);
+    }
+    err.flush();
+    return ExitCodes.INTERNAL;
+  }
+
+  private static boolean isDebug(Map<String, String> env) {
+    String value = env.get(DEBUG_ENV);
+    return value != null && !value.isBlank() && !value.equals("0");
+  }
+}

@@ -1,0 +1,132 @@
+package io.flowc.cli;
+
+import io.flowc.compiler.diag.CompileException;
+import io.flowc.compiler.diag.Diagnostic;
+import io.flowc.compiler.diag.SourceFile;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FrontEnd;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Reads model files for the commands: strict UTF-8 (a leading byte-order mark is dropped), and
+ * every problem with the file itself reported as a {@link UserException} naming the file.
+ */
+public final class ModelFiles {
+  private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+
+  private ModelFiles() {}
+
+  /**
+   * Reads, parses and checks a model file. Warnings (if the front end ever reports any for a
+   * good model) go to {@code err}.
+   *
+   * @throws UserException if the file cannot be read or is not UTF-8 text
+   * @throws CompileException if the model has errors; it carries all of them
+   */
+  public static CheckedModel load(String file, PrintWriter err) throws CompileException {
+    SourceFile source = read(file);
+    FrontEnd.Analysis analysis = FrontEnd.analyze(source);
+    if (!analysis.ok()) {
+      if (analysis.diagnostics().isEmpty()) {
+        throw new IllegalStateException("the front end rejected " + file + " without a diagnostic");
+      }
+      throw new CompileException(analysis.diagnostics());
+    }
+    for (Diagnostic d : analysis.diagnostics()) {
+      err.println(d.render());
+    }
+    return analysis.model();
+  }
+
+  /** The text of a model file, named as the user wrote it (diagnostics cite that name). */
+  public static SourceFile read(String file) {
+    if (file.isEmpty()) {
+      throw new UserException("the model file name is empty");
+    }
+    Path path;
+    try {
+      path = Path.of(file);
+    } catch (InvalidPathException e) {
+      throw new UserException(file + ": not a valid file name (" + e.getReason() + ")");
+    }
+    if (Files.isDirectory(path)) {
+      throw new UserException(file + ": is a directory, not a model file");
+    }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(path);
+    } catch (NoSuchFileException e) {
+      throw new UserException(file + ": no such file");
+    } catch (AccessDeniedException e) {
+      throw new UserException(file + ": permission denied");
+    } catch (IOException e) {
+      throw new UserException(file + ": cannot read it (" + e.getMessage() + ")");
+    } catch (OutOfMemoryError e) {
+      throw new UserException(file + ": too large to read");
+    }
+    return new SourceFile(file, decode(file, bytes));
+  }
+
+  /**
+   * Decodes strict UTF-8, dropping a leading byte-order mark.
+   *
+   * @throws UserException naming the byte offset (and line) of the first invalid sequence
+   */
+  static String decode(String file, byte[] bytes) {
+    int start = startsWithBom(bytes) ? BOM.length : 0;
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
+    // UTF-8 never yields more chars than bytes, so the output cannot overflow.
+    CharBuffer out = CharBuffer.allocate(bytes.length - start + 1);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      int offset = in.position();
+      int length = Math.max(1, Math.min(result.length(), bytes.length - offset));
+      StringBuilder seq = new StringBuilder();
+      for (int i = 0; i < length; i++) {
+        seq.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "0x%02X", bytes[offset + i] & 0xff));
+      }
+      throw new UserException(file + ": not a UTF-8 text file: invalid byte"
+          + (length == 1 ? " " : "s ") + seq + " at byte offset " + offset + " (line " + lineAt(bytes, offset)
+          + "); save the model as UTF-8");
+    }
+    if (result.isOverflow()) {
+      throw new IllegalStateException("UTF-8 decoder overflowed its buffer for " + file);
+    }
+    out.flip();
+    return out.toString();
+  }
+
+  private static boolean startsWithBom(byte[] bytes) {
+    return bytes.length >= BOM.length && bytes[0] == BOM[0] && bytes[1] == BOM[1] && bytes[2] == BOM[2];
+  }
+
+  /** The 1-based line of a byte offset (lines end at LF, CRLF or a lone CR, as SourceFile counts them). */
+  private static int lineAt(byte[] bytes, int offset) {
+    int line = 1;
+    for (int i = 0; i < offset; i++) {
+      if (bytes[i] == '\n' || (bytes[i] == '\r' && (i + 1 >= bytes.length || bytes[i + 1] != '\n'))) {
+        line++;
+      }
+    }
+    return line;
+  }
+}

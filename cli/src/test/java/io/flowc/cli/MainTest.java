@@ -1,0 +1,161 @@
+package io.flowc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+class MainTest {
+
+  @Test
+  void rootDirectoryPropertyIsSetBySurefireAndHoldsTheExamples() {
+    String dir = System.getProperty("flowc.root.dir");
+    assertTrue(dir != null && !dir.isBlank(), "flowc.root.dir is not set");
+    Path root = Cli.root();
+    assertTrue(Files.isRegularFile(root.resolve("pom.xml")), root + " has no pom.xml");
+    assertTrue(Files.isRegularFile(root.resolve("examples/pot1.flow")), root + " has no examples/pot1.flow");
+  }
+
+  @Test
+  void versionPrintsTheProjectVersion() {
+    Cli.Result r = Cli.run("--version");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals("flowc 0.1.0-SNAPSHOT", r.out().strip(), r.toString());
+    assertEquals("", r.err());
+  }
+
+  @Test
+  void versionComesFromTheFilteredResource() {
+    String version = VersionProvider.version();
+    assertNotEquals(VersionProvider.UNKNOWN, version);
+    assertTrue(Pattern.matches("\\d+\\.\\d+\\.\\d+(-[A-Za-z0-9.]+)?", version), version);
+    assertEquals(Cli.run("-V").out().strip(), "flowc " + version);
+  }
+
+  @Test
+  void helpListsTheCommandsOnStdout() {
+    Cli.Result r = Cli.run("--help");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().startsWith("Usage: flowc"), r.toString());
+    assertTrue(r.out().contains("check"), r.toString());
+    assertTrue(r.out().contains("Exit codes"), r.toString());
+    assertEquals("", r.err());
+  }
+
+  @Test
+  void helpOfASubcommand() {
+    for (String[] args : new String[][] {{"help", "check"}, {"check", "--help"}, {"check", "-h"}}) {
+      Cli.Result r = Cli.run(args);
+      assertEquals(0, r.code(), r.toString());
+      assertTrue(r.out().startsWith("Usage: flowc check"), r.toString());
+      assertTrue(r.out().contains("--at"), r.toString());
+      assertTrue(r.out().contains("--json"), r.toString());
+    }
+  }
+
+  @Test
+  void noCommandIsAUserError() {
+    Cli.Result r = Cli.run();
+    assertEquals(2, r.code(), r.toString());
+    assertEquals("error: missing command (one of: check)", r.errLines().get(0), r.toString());
+    assertTrue(r.err().contains("flowc --help"), r.toString());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void unknownCommandSuggestsTheNearestOne() {
+    Cli.Result r = Cli.run("chek", "x.flow");
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.errLines().get(0).startsWith("error: "), r.toString());
+    assertTrue(r.errLines().get(0).contains("'chek'"), r.toString());
+    assertTrue(r.err().contains("Did you mean 'check'"), r.toString());
+    assertTrue(r.err().contains("Run 'flowc --help' for usage."), r.toString());
+    Cli.assertNoStackTrace(r);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"--frobnicate", "-x"})
+  void unknownTopLevelOption(String option) {
+    Cli.Result r = Cli.run(option);
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.errLines().get(0).startsWith("error: "), r.toString());
+    assertTrue(r.errLines().get(0).contains(option), r.toString());
+    assertTrue(r.err().contains("flowc --help"), r.toString());
+  }
+
+  // ---- unexpected exceptions ----------------------------------------------------------------
+
+  @Command(name = "boom")
+  static final class Boom implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new IllegalStateException("kaboom");
+    }
+  }
+
+  @Command(name = "overflow")
+  static final class Overflow implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new StackOverflowError();
+    }
+  }
+
+  private static CommandLine withTestCommands() {
+    CommandLine cmd = Main.newCommandLine();
+    cmd.addSubcommand(new Boom());
+    cmd.addSubcommand(new Overflow());
+    return cmd;
+  }
+
+  @Test
+  void anUnexpectedExceptionIsAnInternalErrorWithoutStackTrace() {
+    Cli.Result r = Cli.execute(withTestCommands(), Map.of(), "boom");
+    assertEquals(1, r.code(), r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.errLines().get(0).startsWith("error: internal error: java.lang.IllegalStateException: kaboom"), r.toString());
+    assertTrue(r.err().contains("FLOWC_DEBUG"), r.toString());
+    assertFalse(r.err().contains("\tat "), r.toString());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void flowcDebugAddsTheStackTrace() {
+    Cli.Result r = Cli.execute(withTestCommands(), Map.of("FLOWC_DEBUG", "1"), "boom");
+    assertEquals(1, r.code(), r.toString());
+    assertTrue(r.errLines().get(0).startsWith("error: internal error: java.lang.IllegalStateException: kaboom"), r.toString());
+    assertTrue(r.err().contains("\tat io.flowc.cli.MainTest$Boom.call"), r.toString());
+  }
+
+  @Test
+  void anErrorIsAnInternalErrorToo() {
+    Cli.Result r = Cli.execute(withTestCommands(), Map.of(), "overflow");
+    assertEquals(1, r.code(), r.toString());
+    assertTrue(r.errLines().get(0).startsWith("error: internal error: java.lang.StackOverflowError"), r.toString());
+    assertFalse(r.err().contains("\tat "), r.toString());
+  }
+
+  @Test
+  void failureMapsExceptionsToExitCodes() {
+    java.io.StringWriter text = new java.io.StringWriter();
+    java.io.PrintWriter err = new java.io.PrintWriter(text);
+    assertEquals(2, Main.failure(new UserException("bad thing"), err, Map.of()));
+    assertEquals(2, Main.failure(new CommandLine.ExecutionException(Main.newCommandLine(), "wrapped",
+        new UserException("wrapped bad thing")), err, Map.of()));
+    assertEquals(1, Main.failure(new OutOfMemoryError("Java heap space"), err, Map.of()));
+    err.flush();
+    assertEquals(String.join(System.lineSeparator(), "error: bad thing", "error: wrapped bad thing",
+        "error: out of memory; give Java more with FLOWC_JAVA_OPTS=-Xmx8g (or more)", ""), text.toString());
+  }
+}
