@@ -4,7 +4,9 @@ import io.flowc.compiler.diag.Diagnostic;
 import io.flowc.compiler.diag.SourceFile;
 import io.flowc.grammar.ModelLexer;
 import io.flowc.grammar.ModelParser;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import org.antlr.v4.runtime.BaseErrorListener;
@@ -16,6 +18,7 @@ import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.misc.IntervalSet;
+import org.antlr.v4.runtime.tree.ParseTree;
 
 /**
  * The parser facade: model text to {@link Ast.Model}, or syntax diagnostics. Nothing reaches the
@@ -25,6 +28,12 @@ import org.antlr.v4.runtime.misc.IntervalSet;
 public final class ModelParsing {
   /** Bracket nesting beyond any hand-written model; keeps every later recursive pass safe. */
   public static final int MAX_NESTING = 200;
+
+  /**
+   * Depth of an expression tree (a chain {@code a + b + ... } of n terms is n deep) beyond which
+   * a model is refused: every later pass walks trees recursively on an ordinary thread stack.
+   */
+  public static final int MAX_EXPRESSION_DEPTH = 1000;
 
   private static final Set<Integer> KEYWORDS = Set.of(ModelLexer.MODEL, ModelLexer.PARAM,
       ModelLexer.LET, ModelLexer.FN, ModelLexer.POTENTIAL, ModelLexer.LOGP);
@@ -99,7 +108,7 @@ public final class ModelParsing {
     parser.setErrorHandler(new SyntaxErrorStrategy(source, diagnostics, CLASSES));
     try {
       ModelParser.ModelContext tree = parser.model();
-      if (!diagnostics.isEmpty()) {
+      if (!diagnostics.isEmpty() || !depthWithinLimit(source, tree, diagnostics)) {
         return new Result(null, diagnostics);
       }
       Ast.Model model = new AstBuilder(source, diagnostics).build(tree);
@@ -148,6 +157,33 @@ public final class ModelParsing {
       return String.format("U+%04X", codePoint);
     }
     return "'" + new String(Character.toChars(codePoint)) + "'";
+  }
+
+  /** Finds, without recursion, the first expression nested deeper than the limit. */
+  private static boolean depthWithinLimit(SourceFile source, ParseTree tree, List<Diagnostic> diagnostics) {
+    Deque<ParseTree> nodes = new ArrayDeque<>();
+    Deque<Integer> depths = new ArrayDeque<>();
+    nodes.push(tree);
+    depths.push(0);
+    while (!nodes.isEmpty()) {
+      ParseTree node = nodes.pop();
+      int depth = depths.pop();
+      if (node instanceof ModelParser.ExprContext expr) {
+        depth++;
+        if (depth > MAX_EXPRESSION_DEPTH) {
+          int start = source.charIndex(expr.start.getStartIndex());
+          diagnostics.add(Diagnostic.error(source, source.span(start, start + 1),
+              "expression is nested too deeply (more than " + MAX_EXPRESSION_DEPTH
+                  + " levels); split it with 'let' or use sum()"));
+          return false;
+        }
+      }
+      for (int i = node.getChildCount() - 1; i >= 0; i--) {
+        nodes.push(node.getChild(i));
+        depths.push(depth);
+      }
+    }
+    return true;
   }
 
   private static boolean nestingWithinLimit(SourceFile source, List<Token> tokens, List<Diagnostic> diagnostics) {
