@@ -3,6 +3,7 @@ package io.flowc.compiler.frontend;
 import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.diag.Diagnostic;
 import io.flowc.compiler.diag.SourceFile;
+import java.util.Comparator;
 import java.util.List;
 
 /** Model text to a {@link CheckedModel}, or every diagnostic found. Never throws on bad input. */
@@ -23,7 +24,12 @@ public final class FrontEnd {
     }
     try {
       ModelChecker.Result checked = ModelChecker.check(parsed.model());
-      return new Analysis(checked.model(), checked.diagnostics());
+      // The checker finds errors in evaluation order (arguments before the call); users read
+      // them top to bottom.
+      List<Diagnostic> inSourceOrder = checked.diagnostics().stream()
+          .sorted(Comparator.comparingInt(d -> d.span().start()))
+          .toList();
+      return new Analysis(checked.model(), inSourceOrder);
     } catch (StackOverflowError e) {
       return new Analysis(null, List.of(Diagnostic.error(source, parsed.model().name().span(),
           "model '" + parsed.model().name().text() + "' is nested too deeply to check; split long expressions with 'let'")));
