@@ -27,8 +27,10 @@ public final class SourceFile {
     codePointStarts = text.codePointCount(0, text.length()) == text.length()
         ? null
         : java.util.stream.IntStream.concat(
+                // a low surrogate starts a code point of its own unless it ends a pair
                 java.util.stream.IntStream.range(0, text.length())
-                    .filter(i -> !Character.isLowSurrogate(text.charAt(i))),
+                    .filter(i -> !Character.isLowSurrogate(text.charAt(i))
+                        || i == 0 || !Character.isHighSurrogate(text.charAt(i - 1))),
                 java.util.stream.IntStream.of(text.length()))
             .toArray();
   }

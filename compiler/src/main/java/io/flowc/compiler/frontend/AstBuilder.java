@@ -24,7 +24,13 @@ final class AstBuilder extends ModelBaseVisitor<Object> {
   Ast.Model build(ModelParser.ModelContext ctx) {
     List<Ast.Statement> statements = new ArrayList<>();
     for (ModelParser.StatementContext s : ctx.statement()) {
-      statements.add((Ast.Statement) visit(s));
+      try {
+        statements.add((Ast.Statement) visit(s));
+      } catch (StackOverflowError e) {
+        // a long flat chain (a + 1 + 1 + ...) parses in a loop but nests as deep as it is long
+        diagnostics.add(Diagnostic.error(source, span(s.start),
+            "expression is nested too deeply to compile; split it with 'let'"));
+      }
     }
     return new Ast.Model(name(ctx.name), statements, source, span(ctx));
   }

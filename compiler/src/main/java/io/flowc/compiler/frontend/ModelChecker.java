@@ -131,11 +131,14 @@ final class ModelChecker {
       }
     }
     String name = model.name().text();
+    // both anchor at the model's name: added directly, since error() keeps one message a span
     if (params.isEmpty() && model.statements().stream().noneMatch(ParamDecl.class::isInstance)) {
-      error(model.name().span(), "model '" + name + "' declares no parameters (add 'param z[2];')");
+      diagnostics.add(Diagnostic.error(source, model.name().span(),
+          "model '" + name + "' declares no parameters (add 'param z[2];')"));
     }
     if (model.statements().stream().noneMatch(Contribution.class::isInstance)) {
-      error(model.name().span(), "model '" + name + "' has no 'potential' or 'logp +=' statement");
+      diagnostics.add(Diagnostic.error(source, model.name().span(),
+          "model '" + name + "' has no 'potential' or 'logp +=' statement"));
     }
     return new CheckedModel(model, params, functions, letTypes);
   }
@@ -443,8 +446,9 @@ final class ModelChecker {
     }
     String what = ix.target() instanceof Ident id ? "'" + id.name() + "'" : "a vector";
     if (target.isScalar()) {
-      error(scope, ix.span(), (ix.target() instanceof Ident id ? "'" + id.name() + "' is a scalar" : "a scalar")
-          + " and cannot be indexed");
+      error(scope, ix.span(), ix.target() instanceof Ident id
+          ? "'" + id.name() + "' is a scalar and cannot be indexed"
+          : "a scalar cannot be indexed");
       return Type.ERROR;
     }
     if (index >= target.length()) {

@@ -153,7 +153,11 @@ public final class ModelParsing {
   }
 
   private static String quoteChar(int codePoint) {
-    if (codePoint < 0x20 || codePoint == 0x7f || Character.isWhitespace(codePoint)) {
+    // invisible or unprintable on its own: control and format characters (a byte-order mark),
+    // spaces (a no-break space) and unpaired surrogates are named by their code
+    int type = Character.getType(codePoint);
+    if (type == Character.CONTROL || type == Character.FORMAT || type == Character.SURROGATE
+        || Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)) {
       return String.format("U+%04X", codePoint);
     }
     return "'" + new String(Character.toChars(codePoint)) + "'";

@@ -11,6 +11,7 @@ import org.antlr.v4.runtime.FailedPredicateException;
 import org.antlr.v4.runtime.InputMismatchException;
 import org.antlr.v4.runtime.NoViableAltException;
 import org.antlr.v4.runtime.Parser;
+import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.Vocabulary;
 import org.antlr.v4.runtime.misc.IntervalSet;
@@ -112,6 +113,22 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       return set.subtract(cls);
     }
     return set;
+  }
+
+  /**
+   * A reserved word where only a declared name may go ({@code param let;}) is that name: skip it
+   * before resynchronizing, or it would start a statement of its own and give a second error.
+   */
+  @Override
+  public void recover(Parser recognizer, RecognitionException e) {
+    Token t = e.getOffendingToken();
+    IntervalSet expected = e.getExpectedTokens();
+    if (t != null && t == recognizer.getCurrentToken() && classes.isKeyword(t.getType()) && expected != null
+        && expected.contains(classes.nameType())
+        && expected.and(classes.expressionStart()).subtract(IntervalSet.of(classes.nameType())).isNil()) {
+      recognizer.consume();
+    }
+    super.recover(recognizer, e);
   }
 
   @Override
