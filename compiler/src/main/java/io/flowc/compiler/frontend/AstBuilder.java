@@ -27,9 +27,8 @@ final class AstBuilder extends ModelBaseVisitor<Object> {
       try {
         statements.add((Ast.Statement) visit(s));
       } catch (StackOverflowError e) {
-        // a long flat chain (a + 1 + 1 + ...) parses in a loop but nests as deep as it is long
-        diagnostics.add(Diagnostic.error(source, span(s.start),
-            "expression is nested too deeply to compile; split it with 'let'"));
+        // a backstop: ModelParsing refuses trees deeper than this stack needs
+        diagnostics.add(Diagnostic.error(source, span(s.start), ModelParsing.TOO_DEEP));
       }
     }
     return new Ast.Model(name(ctx.name), statements, source, span(ctx));

@@ -35,6 +35,9 @@ public final class ModelParsing {
    */
   public static final int MAX_EXPRESSION_DEPTH = 1000;
 
+  static final String TOO_DEEP = "expression is nested too deeply (more than " + MAX_EXPRESSION_DEPTH
+      + " levels); split it with 'let' or use sum()";
+
   private static final Set<Integer> KEYWORDS = Set.of(ModelLexer.MODEL, ModelLexer.PARAM,
       ModelLexer.LET, ModelLexer.FN, ModelLexer.POTENTIAL, ModelLexer.LOGP);
 
@@ -116,8 +119,7 @@ public final class ModelParsing {
     } catch (StackOverflowError e) {
       Token at = stream.LT(1);
       int start = source.charIndex(Math.max(0, at.getStartIndex()));
-      diagnostics.add(Diagnostic.error(source, source.span(start, start + 1),
-          "expression is nested too deeply to compile; split it with 'let'"));
+      diagnostics.add(Diagnostic.error(source, source.span(start, start + 1), TOO_DEEP));
       return new Result(null, diagnostics);
     }
   }
@@ -176,9 +178,7 @@ public final class ModelParsing {
         depth++;
         if (depth > MAX_EXPRESSION_DEPTH) {
           int start = source.charIndex(expr.start.getStartIndex());
-          diagnostics.add(Diagnostic.error(source, source.span(start, start + 1),
-              "expression is nested too deeply (more than " + MAX_EXPRESSION_DEPTH
-                  + " levels); split it with 'let' or use sum()"));
+          diagnostics.add(Diagnostic.error(source, source.span(start, start + 1), TOO_DEEP));
           return false;
         }
       }

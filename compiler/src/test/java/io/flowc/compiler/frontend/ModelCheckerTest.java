@@ -89,10 +89,10 @@ class ModelCheckerTest {
             fn f(exp) = exp;
             potential z;
             """,
-            "m.flow:5:6: function 'e' shadows the built-in constant 'e'",
-            "m.flow:6:8: argument 'exp' shadows the built-in function 'exp'",
             "m.flow:2:9: parameter 'pi' shadows the built-in constant 'pi'",
-            "m.flow:4:7: let 'sin' shadows the built-in function 'sin'"),
+            "m.flow:4:7: let 'sin' shadows the built-in function 'sin'",
+            "m.flow:5:6: function 'e' shadows the built-in constant 'e'",
+            "m.flow:6:8: argument 'exp' shadows the built-in function 'exp'"),
         c("duplicate function", """
             param z[2];
             fn f(x) = x;
@@ -330,11 +330,11 @@ class ModelCheckerTest {
             logp += z;
             fn f(x) = f(x);
             """,
-            "m.flow:8:6: function 'f' is recursive (f -> f); recursion is not allowed",
             "m.flow:3:11: 'q' is not declared",
             "m.flow:5:24: index 5 is out of range for 'z' of length 2",
             "m.flow:6:13: unknown function 'sinn' (did you mean 'sin'?)",
-            "m.flow:7:11: 'logp +=' needs a scalar, got a vector of length 2 (sum it with sum(...))")
+            "m.flow:7:11: 'logp +=' needs a scalar, got a vector of length 2 (sum it with sum(...))",
+            "m.flow:8:6: function 'f' is recursive (f -> f); recursion is not allowed")
     );
   }
 
