@@ -1,6 +1,7 @@
 package io.flowc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -211,14 +212,21 @@ class CheckCommandTest {
   }
 
   @Test
-  void deepModelsDoNotOverflowTheStack() throws IOException {
-    // A left-deep chain of 50000 additions: every pass of the front end and the interpreter
-    // recurses once per operator, beyond a default thread stack.
-    String sum = String.join(" + ", java.util.Collections.nCopies(50_000, "z"));
+  void deepModelsAreEvaluatedOrRefusedCleanly() throws IOException {
+    // A left-deep chain of n additions nests n levels: up to the front end's limit it is
+    // evaluated, beyond it refused with a diagnostic (never a StackOverflowError).
+    String sum = String.join(" + ", java.util.Collections.nCopies(999, "z"));
     Path model = write("deep.flow", "model deep {\n  param z;\n  potential " + sum + ";\n}\n");
     Cli.Result r = Cli.run("check", model.toString(), "--at", "1", "--json");
     assertEquals(0, r.code(), r.toString());
-    assertEquals("{\"model\":\"deep\",\"dimension\":1,\"potential\":50000.0,\"logp\":-50000.0}", r.lastOutLine());
+    assertEquals("{\"model\":\"deep\",\"dimension\":1,\"potential\":999.0,\"logp\":-999.0}", r.lastOutLine());
+
+    String tooDeep = String.join(" + ", java.util.Collections.nCopies(50_000, "z"));
+    Path refused = write("deeper.flow", "model deep {\n  param z;\n  potential " + tooDeep + ";\n}\n");
+    Cli.Result failed = Cli.run("check", refused.toString(), "--at", "1");
+    assertEquals(2, failed.code(), failed.toString());
+    assertTrue(failed.err().contains("deeper.flow:3:13: expression is nested too deeply"), failed.toString());
+    assertFalse(failed.err().contains("at io.flowc"), failed.toString());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.flowc.runtime;
 
+import org.apache.commons.numbers.gamma.Digamma;
 import org.apache.commons.numbers.gamma.Erf;
 import org.apache.commons.numbers.gamma.Erfc;
 import org.apache.commons.numbers.gamma.LogGamma;
@@ -80,5 +81,46 @@ public final class MathFunctions {
       return Double.POSITIVE_INFINITY;
     }
     return LogGamma.value(x);
+  }
+
+  /** Bernoulli numbers B_2, B_4, ..., B_16 for the asymptotic series of the polygamma functions. */
+  private static final double[] BERNOULLI_EVEN = {
+    1.0 / 6, -1.0 / 30, 1.0 / 42, -1.0 / 30, 5.0 / 66, -691.0 / 2730, 7.0 / 6, -3617.0 / 510
+  };
+
+  /**
+   * The polygamma function psi^(n)(x), the n-th derivative of the digamma function (n = 0 is
+   * digamma, the derivative of lgamma). NaN at the poles 0, -1, -2, ...
+   */
+  public static double polygamma(int n, double x) {
+    if (n < 0) {
+      throw new IllegalArgumentException("polygamma order must be >= 0: " + n);
+    }
+    if (x <= 0 && x == Math.rint(x)) {
+      return Double.NaN;
+    }
+    if (n == 0) {
+      return Digamma.value(x);
+    }
+    // psi^(n)(x) = psi^(n)(x + 1) - (-1)^n n! / x^(n+1): shift x to where the series converges.
+    double sign = (n % 2 == 0) ? -1 : 1; // (-1)^(n+1)
+    double factorial = 1;
+    for (int k = 2; k <= n; k++) {
+      factorial *= k;
+    }
+    double shift = 0;
+    double threshold = 20 + n;
+    while (x < threshold) {
+      shift += sign * factorial / Math.pow(x, n + 1);
+      x += 1;
+    }
+    // (-1)^(n+1) [ (n-1)!/x^n + n!/(2 x^(n+1)) + sum_k B_2k (2k+n-1)! / ((2k)! x^(2k+n)) ]
+    double series = factorial / n / Math.pow(x, n) + factorial / (2 * Math.pow(x, n + 1));
+    double ratio = factorial / n; // (2k+n-1)!/(2k)! for k = 0, advanced below
+    for (int k = 1; k <= BERNOULLI_EVEN.length; k++) {
+      ratio *= (double) (2 * k + n - 2) * (2 * k + n - 1) / ((2 * k - 1) * (2 * k));
+      series += BERNOULLI_EVEN[k - 1] * ratio / Math.pow(x, 2 * k + n);
+    }
+    return sign * series + shift;
   }
 }

@@ -91,4 +91,19 @@ class MathFunctionsTest {
     assertEquals(Double.POSITIVE_INFINITY, MathFunctions.lgamma(0));
     assertEquals(Double.POSITIVE_INFINITY, MathFunctions.lgamma(-3));
   }
+
+  @Test
+  void polygammaAgainstZetaValues() {
+    assertEquals(-0.5772156649015329, MathFunctions.polygamma(0, 1), 1e-14); // -Euler's gamma
+    close(Math.PI * Math.PI / 6, MathFunctions.polygamma(1, 1));
+    assertEquals(-2.4041138063191885, MathFunctions.polygamma(2, 1), 1e-13); // -2 zeta(3)
+    assertEquals(Math.pow(Math.PI, 4) / 15, MathFunctions.polygamma(3, 1), 1e-12); // 6 zeta(4)
+    assertEquals(-24 * 1.0369277551433699, MathFunctions.polygamma(4, 1), 1e-11); // -24 zeta(5)
+    // psi''(x) at a half-integer: -14 zeta(3) at 1/2
+    assertEquals(-14 * 1.2020569031595942, MathFunctions.polygamma(2, 0.5), 1e-12);
+    // the recurrence holds at negative non-integers too: psi''(x+1) = psi''(x) + 2/x^3
+    double x = -1.3;
+    assertEquals(MathFunctions.polygamma(2, x + 1), MathFunctions.polygamma(2, x) + 2 / (x * x * x), 1e-9);
+    assertTrue(Double.isNaN(MathFunctions.polygamma(2, -2)));
+  }
 }
