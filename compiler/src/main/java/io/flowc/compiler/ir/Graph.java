@@ -1,0 +1,280 @@
+package io.flowc.compiler.ir;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The only maker of {@link Node}s: interns them (hash-consing, so common subexpressions are
+ * shared by construction), infers and checks shapes, and inserts the broadcasts that let a
+ * scalar meet a vector in an elementwise op. A graph made with {@code simplify} also rewrites
+ * each node as it is made ({@link Rewrites}); one made without keeps the IR exactly as lowered.
+ */
+public final class Graph {
+  private record Key(Op op, List<Integer> args, List<Integer> attrs, long valueBits, String name) {}
+
+  private final Map<Key, Node> interned = new HashMap<>();
+  private final List<Node> nodes = new ArrayList<>();
+  private final boolean simplify;
+
+  public Graph(boolean simplify) {
+    this.simplify = simplify;
+  }
+
+  public boolean simplifies() {
+    return simplify;
+  }
+
+  /** Every node made so far, in creation (topological) order. */
+  public List<Node> nodes() {
+    return Collections.unmodifiableList(nodes);
+  }
+
+  public int size() {
+    return nodes.size();
+  }
+
+  // ---- construction -------------------------------------------------------------------------
+
+  public Node constant(double value) {
+    return intern(Op.CONST, new Node[0], new int[0], value, null, Shape.SCALAR);
+  }
+
+  public Node input(String name, int slot, Shape shape) {
+    return intern(Op.INPUT, new Node[0], new int[] {slot}, 0, Objects.requireNonNull(name), shape);
+  }
+
+  public Node apply(Op op, Node... args) {
+    return apply(op, new int[0], args);
+  }
+
+  /** Applies an op (with integer attributes) to arguments, after rewriting if this graph simplifies. */
+  public Node apply(Op op, int[] attrs, Node... args) {
+    if (op.kind == Op.Kind.LEAF) {
+      throw new IllegalArgumentException("leaves are made by constant() and input()");
+    }
+    if (op.arity >= 0 ? args.length != op.arity : args.length == 0) {
+      throw new IllegalArgumentException(op + " takes " + op.arity + " arguments, got " + args.length);
+    }
+    for (Node a : args) {
+      if (a == null) {
+        throw new NullPointerException("null argument to " + op);
+      }
+    }
+    if (op.kind == Op.Kind.ELEMENTWISE) {
+      args = broadcastArguments(op, args);
+    }
+    if (simplify) {
+      Node rewritten = Rewrites.rewrite(this, op, attrs, args);
+      if (rewritten != null) {
+        return rewritten;
+      }
+    }
+    return intern(op, args, attrs, 0, null, shapeOf(op, attrs, args));
+  }
+
+  private Node[] broadcastArguments(Op op, Node[] args) {
+    int length = 0;
+    for (Node a : args) {
+      if (!a.shape().isScalar()) {
+        if (length != 0 && length != a.shape().length()) {
+          throw new IllegalArgumentException(op + " of mismatched lengths " + length + " and " + a.shape().length());
+        }
+        length = a.shape().length();
+      }
+    }
+    if (length == 0) {
+      return args;
+    }
+    Node[] out = args.clone();
+    for (int i = 0; i < out.length; i++) {
+      if (out[i].shape().isScalar()) {
+        out[i] = broadcast(out[i], length);
+      }
+    }
+    return out;
+  }
+
+  /** The shape of an op's result; throws on arguments the op cannot take. */
+  static Shape shapeOf(Op op, int[] attrs, Node[] args) {
+    switch (op) {
+      case SUM, LOGSUMEXP -> {
+        requireVector(op, args[0]);
+        return Shape.SCALAR;
+      }
+      case INDEX -> {
+        requireVector(op, args[0]);
+        if (attrs[0] < 0 || attrs[0] >= args[0].shape().length()) {
+          throw new IllegalArgumentException("index " + attrs[0] + " out of range " + args[0].shape());
+        }
+        return Shape.SCALAR;
+      }
+      case SLICE -> {
+        requireVector(op, args[0]);
+        if (attrs[0] < 0 || attrs[1] < 1 || attrs[0] + attrs[1] > args[0].shape().length()) {
+          throw new IllegalArgumentException("slice " + Arrays.toString(attrs) + " out of range " + args[0].shape());
+        }
+        return Shape.vector(attrs[1]);
+      }
+      case EMBED -> {
+        if (attrs[0] < 0 || attrs[0] + args[0].shape().size() > attrs[1]) {
+          throw new IllegalArgumentException("embed " + Arrays.toString(attrs) + " of " + args[0].shape());
+        }
+        return Shape.vector(attrs[1]);
+      }
+      case BROADCAST -> {
+        if (!args[0].shape().isScalar()) {
+          throw new IllegalArgumentException("broadcast of a vector");
+        }
+        return Shape.vector(attrs[0]);
+      }
+      case CONCAT -> {
+        int length = 0;
+        for (Node a : args) {
+          length += a.shape().size();
+        }
+        return Shape.vector(length);
+      }
+      default -> {
+        Shape shape = args[0].shape();
+        for (Node a : args) {
+          if (!a.shape().equals(shape)) {
+            throw new IllegalArgumentException(op + " of shapes " + shape + " and " + a.shape());
+          }
+        }
+        return shape;
+      }
+    }
+  }
+
+  private static void requireVector(Op op, Node a) {
+    if (a.shape().isScalar()) {
+      throw new IllegalArgumentException(op + " of a scalar");
+    }
+  }
+
+  Node intern(Op op, Node[] args, int[] attrs, double value, String name, Shape shape) {
+    List<Integer> argIds = new ArrayList<>(args.length);
+    for (Node a : args) {
+      if (a.id() >= nodes.size() || nodes.get(a.id()) != a) {
+        throw new IllegalArgumentException("argument " + a + " belongs to another graph");
+      }
+      argIds.add(a.id());
+    }
+    List<Integer> attrList = Arrays.stream(attrs).boxed().toList();
+    // One NaN constant: all NaN bit patterns behave alike.
+    long bits = Double.isNaN(value) ? Double.doubleToLongBits(Double.NaN) : Double.doubleToRawLongBits(value);
+    Key key = new Key(op, argIds, attrList, bits, name);
+    Node existing = interned.get(key);
+    if (existing != null) {
+      if (!existing.shape().equals(shape)) {
+        throw new IllegalArgumentException("input " + name + " declared with two shapes");
+      }
+      return existing;
+    }
+    Node node = new Node(nodes.size(), op, args.clone(), attrs.clone(), value, name, shape);
+    nodes.add(node);
+    interned.put(key, node);
+    return node;
+  }
+
+  // ---- conveniences (used by lowering, derivative rules and rewrites) ----------------------
+
+  public Node neg(Node a) {
+    return apply(Op.NEG, a);
+  }
+
+  public Node add(Node a, Node b) {
+    return apply(Op.ADD, a, b);
+  }
+
+  public Node sub(Node a, Node b) {
+    return apply(Op.SUB, a, b);
+  }
+
+  public Node mul(Node a, Node b) {
+    return apply(Op.MUL, a, b);
+  }
+
+  public Node div(Node a, Node b) {
+    return apply(Op.DIV, a, b);
+  }
+
+  public Node pow(Node a, Node b) {
+    return apply(Op.POW, a, b);
+  }
+
+  public Node exp(Node a) {
+    return apply(Op.EXP, a);
+  }
+
+  public Node log(Node a) {
+    return apply(Op.LOG, a);
+  }
+
+  public Node sqrt(Node a) {
+    return apply(Op.SQRT, a);
+  }
+
+  public Node square(Node a) {
+    return apply(Op.SQUARE, a);
+  }
+
+  public Node sin(Node a) {
+    return apply(Op.SIN, a);
+  }
+
+  public Node cos(Node a) {
+    return apply(Op.COS, a);
+  }
+
+  public Node sinh(Node a) {
+    return apply(Op.SINH, a);
+  }
+
+  public Node cosh(Node a) {
+    return apply(Op.COSH, a);
+  }
+
+  public Node polygamma(int order, Node a) {
+    return apply(Op.POLYGAMMA, new int[] {order}, a);
+  }
+
+  public Node select(Node cond, Node a, Node b) {
+    return apply(Op.SELECT, cond, a, b);
+  }
+
+  public Node sum(Node v) {
+    return apply(Op.SUM, v);
+  }
+
+  public Node index(Node v, int i) {
+    return apply(Op.INDEX, new int[] {i}, v);
+  }
+
+  public Node slice(Node v, int offset, int length) {
+    return apply(Op.SLICE, new int[] {offset, length}, v);
+  }
+
+  public Node embed(Node x, int offset, int length) {
+    return apply(Op.EMBED, new int[] {offset, length}, x);
+  }
+
+  public Node broadcast(Node s, int length) {
+    return apply(Op.BROADCAST, new int[] {length}, s);
+  }
+
+  public Node concat(Node... parts) {
+    return apply(Op.CONCAT, parts);
+  }
+
+  /** Zero of the same shape as {@code like}. */
+  public Node zerosLike(Node like) {
+    Node zero = constant(0);
+    return like.shape().isScalar() ? zero : broadcast(zero, like.shape().length());
+  }
+}

@@ -1,0 +1,373 @@
+package io.flowc.compiler.ir;
+
+import io.flowc.runtime.MathFunctions;
+import java.util.Locale;
+
+/**
+ * The IR's operations. Each owns its semantics on doubles ({@link #apply1}, {@link #apply2},
+ * {@link #apply3} for elementwise ops; the evaluator handles structural ones by kind) and its
+ * reverse-mode derivative rule ({@link #vjp}): given the adjoint {@code g} of a node's output,
+ * the adjoints of its arguments, {@code null} meaning zero.
+ *
+ * <p>Booleans are doubles 1.0 and 0.0; {@link #SELECT} picks where its condition is not zero.
+ *
+ * <p>One-sided choices at non-differentiable points: |x| has derivative +1 at 0 (the right
+ * derivative), min and max send the whole adjoint to their first argument on ties, a
+ * conditional's adjoint follows the branch taken, and comparisons have zero derivative.
+ */
+public enum Op {
+  // ---- leaves ------------------------------------------------------------------------------
+  /** A scalar constant ({@link Node#value()}). */
+  CONST(Kind.LEAF, 0),
+  /** A model input ({@link Node#name()}; attr 0 is its slot). */
+  INPUT(Kind.LEAF, 0),
+
+  // ---- elementwise, one argument --------------------------------------------------------
+  NEG(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return -a; }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.neg(g)}; }
+  },
+  SIN(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.sin(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.mul(g, b.cos(out.arg(0)))}; }
+  },
+  COS(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.cos(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.neg(b.mul(g, b.sin(out.arg(0))))}; }
+  },
+  TAN(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.tan(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.mul(g, b.add(b.constant(1), b.square(out)))};
+    }
+  },
+  ASIN(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.asin(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.div(g, b.sqrt(b.sub(b.constant(1), b.square(out.arg(0)))))};
+    }
+  },
+  ACOS(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.acos(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.neg(b.div(g, b.sqrt(b.sub(b.constant(1), b.square(out.arg(0))))))};
+    }
+  },
+  ATAN(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.atan(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.div(g, b.add(b.constant(1), b.square(out.arg(0))))};
+    }
+  },
+  SINH(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.sinh(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.mul(g, b.cosh(out.arg(0)))}; }
+  },
+  COSH(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.cosh(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.mul(g, b.sinh(out.arg(0)))}; }
+  },
+  TANH(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.tanh(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.mul(g, b.sub(b.constant(1), b.square(out)))};
+    }
+  },
+  EXP(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.exp(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.mul(g, out)}; }
+  },
+  EXPM1(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.expm1(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.mul(g, b.exp(out.arg(0)))}; }
+  },
+  LOG(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.log(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.div(g, out.arg(0))}; }
+  },
+  LOG1P(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.log1p(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.div(g, b.add(b.constant(1), out.arg(0)))};
+    }
+  },
+  SQRT(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.sqrt(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.div(b.mul(b.constant(0.5), g), out)}; }
+  },
+  SQUARE(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return a * a; }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.mul(g, b.mul(b.constant(2), out.arg(0)))};
+    }
+  },
+  ABS(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return Math.abs(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node a = out.arg(0);
+      return new Node[] {b.select(b.apply(GE, a, b.constant(0)), g, b.neg(g))};
+    }
+  },
+  SIGMOID(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return MathFunctions.sigmoid(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.mul(g, b.mul(out, b.sub(b.constant(1), out)))};
+    }
+  },
+  LOGIT(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return MathFunctions.logit(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node p = out.arg(0);
+      return new Node[] {b.div(g, b.mul(p, b.sub(b.constant(1), p)))};
+    }
+  },
+  SOFTPLUS(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return MathFunctions.softplus(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.mul(g, b.apply(SIGMOID, out.arg(0)))}; }
+  },
+  ERF(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return MathFunctions.erf(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.mul(g, b.mul(b.constant(2 / Math.sqrt(Math.PI)), b.exp(b.neg(b.square(out.arg(0))))))};
+    }
+  },
+  ERFC(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return MathFunctions.erfc(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.mul(g, b.mul(b.constant(-2 / Math.sqrt(Math.PI)), b.exp(b.neg(b.square(out.arg(0))))))};
+    }
+  },
+  LGAMMA(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return MathFunctions.lgamma(a); }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.mul(g, b.polygamma(0, out.arg(0)))}; }
+  },
+  /** psi^(n), n = attr 0: digamma for n = 0. */
+  POLYGAMMA(Kind.ELEMENTWISE, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.mul(g, b.polygamma(out.attr(0) + 1, out.arg(0)))};
+    }
+  },
+  /** Logical not of a 0/1 value. */
+  NOT(Kind.ELEMENTWISE, 1) {
+    @Override public double apply1(double a) { return a == 0 ? 1 : 0; }
+  },
+
+  // ---- elementwise, two arguments -------------------------------------------------------
+  ADD(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return a + c; }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {g, g}; }
+  },
+  SUB(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return a - c; }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {g, b.neg(g)}; }
+  },
+  MUL(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return a * c; }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.mul(g, out.arg(1)), b.mul(g, out.arg(0))};
+    }
+  },
+  DIV(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return a / c; }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node ga = b.div(g, out.arg(1));
+      return new Node[] {ga, out.arg(1).dependsOnInputs() ? b.neg(b.mul(ga, out)) : null};
+    }
+  },
+  POW(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return Math.pow(a, c); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node base = out.arg(0);
+      Node exponent = out.arg(1);
+      Node gBase = base.dependsOnInputs()
+          ? b.mul(g, b.mul(exponent, b.pow(base, b.sub(exponent, b.constant(1))))) : null;
+      Node gExponent = exponent.dependsOnInputs() ? b.mul(g, b.mul(out, b.log(base))) : null;
+      return new Node[] {gBase, gExponent};
+    }
+  },
+  ATAN2(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double y, double x) { return Math.atan2(y, x); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node y = out.arg(0);
+      Node x = out.arg(1);
+      Node scaled = b.div(g, b.add(b.square(x), b.square(y)));
+      return new Node[] {b.mul(scaled, x), b.neg(b.mul(scaled, y))};
+    }
+  },
+  MIN(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return Math.min(a, c); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node first = b.apply(LE, out.arg(0), out.arg(1));
+      return new Node[] {b.select(first, g, b.zerosLike(g)), b.select(first, b.zerosLike(g), g)};
+    }
+  },
+  MAX(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return Math.max(a, c); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node first = b.apply(GE, out.arg(0), out.arg(1));
+      return new Node[] {b.select(first, g, b.zerosLike(g)), b.select(first, b.zerosLike(g), g)};
+    }
+  },
+  LOGADDEXP(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return MathFunctions.logaddexp(a, c); }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {
+        b.mul(g, b.exp(b.sub(out.arg(0), out))), b.mul(g, b.exp(b.sub(out.arg(1), out)))
+      };
+    }
+  },
+  LT(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return a < c ? 1 : 0; }
+  },
+  LE(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return a <= c ? 1 : 0; }
+  },
+  GT(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return a > c ? 1 : 0; }
+  },
+  GE(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return a >= c ? 1 : 0; }
+  },
+  EQ(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return a == c ? 1 : 0; }
+  },
+  NE(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return a != c ? 1 : 0; }
+  },
+  AND(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return a != 0 && c != 0 ? 1 : 0; }
+  },
+  OR(Kind.ELEMENTWISE, 2) {
+    @Override public double apply2(double a, double c) { return a != 0 || c != 0 ? 1 : 0; }
+  },
+
+  // ---- elementwise, three arguments -----------------------------------------------------
+  /** cond ? a : b, elementwise. */
+  SELECT(Kind.ELEMENTWISE, 3) {
+    @Override public double apply3(double cond, double a, double c) { return cond != 0 ? a : c; }
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node zero = b.zerosLike(g);
+      return new Node[] {null, b.select(out.arg(0), g, zero), b.select(out.arg(0), zero, g)};
+    }
+  },
+
+  // ---- reductions and structure ---------------------------------------------------------
+  /** The sum of a vector's elements. */
+  SUM(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.broadcast(g, out.arg(0).shape().length())}; }
+  },
+  /** log(sum(exp(v))) of a vector. */
+  LOGSUMEXP(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node v = out.arg(0);
+      return new Node[] {b.mul(g, b.exp(b.sub(v, out)))};
+    }
+  },
+  /** Element attr 0 of a vector. */
+  INDEX(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.embed(g, out.attr(0), out.arg(0).shape().length())};
+    }
+  },
+  /** Elements [attr 0, attr 0 + attr 1) of a vector. */
+  SLICE(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.embed(g, out.attr(0), out.arg(0).shape().length())};
+    }
+  },
+  /** A vector of length attr 1, zero but for its argument (scalar or vector) placed at attr 0. */
+  EMBED(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node x = out.arg(0);
+      return new Node[] {x.shape().isScalar() ? b.index(g, out.attr(0)) : b.slice(g, out.attr(0), x.shape().length())};
+    }
+  },
+  /** A scalar repeated into a vector of length attr 0. */
+  BROADCAST(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.sum(g)}; }
+  },
+  /** Scalars and vectors laid end to end into one vector. */
+  CONCAT(Kind.STRUCTURAL, -1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node[] adjoints = new Node[out.arity()];
+      int offset = 0;
+      for (int i = 0; i < out.arity(); i++) {
+        Shape s = out.arg(i).shape();
+        adjoints[i] = s.isScalar() ? b.index(g, offset) : b.slice(g, offset, s.length());
+        offset += s.size();
+      }
+      return adjoints;
+    }
+  };
+
+  /** How an op's shape and value follow from its arguments. */
+  public enum Kind {
+    /** No arguments. */
+    LEAF,
+    /** Arguments of one shape, applied element by element; the result has that shape. */
+    ELEMENTWISE,
+    /** Reductions and rearrangements, each with its own shape rule. */
+    STRUCTURAL
+  }
+
+  public final Kind kind;
+  /** Number of arguments, or -1 for any number (at least one). */
+  public final int arity;
+
+  Op(Kind kind, int arity) {
+    this.kind = kind;
+    this.arity = arity;
+  }
+
+  /** Lower-case name, as the IR printer writes it. */
+  public String symbol() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether the op's output is a 0/1 truth value (its derivative is zero everywhere). */
+  public boolean isBoolean() {
+    return switch (this) {
+      case NOT, LT, LE, GT, GE, EQ, NE, AND, OR -> true;
+      default -> false;
+    };
+  }
+
+  /** The value of a one-argument elementwise op. */
+  public double apply1(double a) {
+    throw new UnsupportedOperationException(this + " is not a one-argument elementwise op");
+  }
+
+  /** The value of a one-argument elementwise op with integer attributes (POLYGAMMA's order). */
+  public double apply1(double a, Node node) {
+    return this == POLYGAMMA ? MathFunctions.polygamma(node.attr(0), a) : apply1(a);
+  }
+
+  public double apply2(double a, double b) {
+    throw new UnsupportedOperationException(this + " is not a two-argument elementwise op");
+  }
+
+  public double apply3(double a, double b, double c) {
+    throw new UnsupportedOperationException(this + " is not a three-argument elementwise op");
+  }
+
+  /**
+   * Adjoints of the arguments of {@code out} given the adjoint {@code g} of its value (same
+   * shape as {@code out}); {@code null} entries are zero. Ops without a rule here have zero
+   * derivative everywhere: leaves and truth-valued ops.
+   */
+  Node[] vjp(Graph b, Node out, Node g) {
+    if (kind == Kind.LEAF || isBoolean()) {
+      return new Node[out.arity()];
+    }
+    throw new UnsupportedOperationException("no derivative rule for " + this);
+  }
+
+  /** Whether {@link #vjp} is a real rule rather than the zero of a piecewise-constant op. */
+  public boolean hasDerivativeRule() {
+    try {
+      return getClass().getDeclaredMethod("vjp", Graph.class, Node.class, Node.class).getDeclaringClass() != Op.class;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
+}

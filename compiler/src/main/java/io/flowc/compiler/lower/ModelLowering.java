@@ -1,0 +1,180 @@
+package io.flowc.compiler.lower;
+
+import io.flowc.compiler.frontend.Ast;
+import io.flowc.compiler.frontend.Ast.Binary;
+import io.flowc.compiler.frontend.Ast.Call;
+import io.flowc.compiler.frontend.Ast.Conditional;
+import io.flowc.compiler.frontend.Ast.Contribution;
+import io.flowc.compiler.frontend.Ast.Expr;
+import io.flowc.compiler.frontend.Ast.FnDecl;
+import io.flowc.compiler.frontend.Ast.Ident;
+import io.flowc.compiler.frontend.Ast.Index;
+import io.flowc.compiler.frontend.Ast.LetDecl;
+import io.flowc.compiler.frontend.Ast.Num;
+import io.flowc.compiler.frontend.Ast.Unary;
+import io.flowc.compiler.frontend.Ast.VectorLit;
+import io.flowc.compiler.frontend.Builtin;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.ir.Graph;
+import io.flowc.compiler.ir.IrFunction;
+import io.flowc.compiler.ir.Node;
+import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.ir.Shape;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A checked model to IR: one input per parameter, {@code let}s bound once, functions inlined
+ * (once per distinct list of argument nodes, so shared calls stay shared), the language's
+ * derived functions spelled out in primitives (mean = sum/n, norm = sqrt(sum(square)),
+ * dot = sum(mul)), and one output {@code potential}: U(z) = sum of potential terms - sum of
+ * logp terms.
+ */
+public final class ModelLowering {
+  public static final String POTENTIAL = "potential";
+
+  private final CheckedModel model;
+  private final Graph graph;
+  private final Map<String, Node> globals = new HashMap<>();
+  private final Map<FnDecl, Map<List<Node>, Node>> inlined = new HashMap<>();
+
+  private ModelLowering(CheckedModel model, Graph graph) {
+    this.model = model;
+    this.graph = graph;
+  }
+
+  public static IrFunction lower(CheckedModel model, Graph graph) {
+    return new ModelLowering(model, graph).run();
+  }
+
+  private IrFunction run() {
+    List<Node> inputs = new ArrayList<>();
+    for (int slot = 0; slot < model.params().size(); slot++) {
+      CheckedModel.Param p = model.params().get(slot);
+      Node input = graph.input(p.name(), slot, Shape.of(p.size()));
+      inputs.add(input);
+      globals.put(p.name(), input);
+    }
+    Node potential = null;
+    for (Ast.Statement s : model.ast().statements()) {
+      if (s instanceof LetDecl l) {
+        globals.put(l.name().text(), lower(l.value(), globals));
+      } else if (s instanceof Contribution c) {
+        Node term = lower(c.value(), globals);
+        if (c.kind() == Ast.ContributionKind.POTENTIAL) {
+          potential = potential == null ? term : graph.add(potential, term);
+        } else {
+          potential = potential == null ? graph.neg(term) : graph.sub(potential, term);
+        }
+      }
+    }
+    return new IrFunction(graph, inputs, List.of(new IrFunction.Output(POTENTIAL, potential)));
+  }
+
+  private Node lower(Expr e, Map<String, Node> env) {
+    if (e instanceof Num n) {
+      return graph.constant(n.value());
+    } else if (e instanceof Ident id) {
+      Node n = env.get(id.name());
+      return n != null ? n : graph.constant(Builtin.CONSTANTS.get(id.name()));
+    } else if (e instanceof Unary u) {
+      Node a = lower(u.operand(), env);
+      return switch (u.op()) {
+        case NEG -> graph.neg(a);
+        case PLUS -> a;
+        case NOT -> graph.apply(Op.NOT, a);
+      };
+    } else if (e instanceof Binary b) {
+      Node l = lower(b.left(), env);
+      Node r = lower(b.right(), env);
+      return graph.apply(switch (b.op()) {
+        case ADD -> Op.ADD;
+        case SUB -> Op.SUB;
+        case MUL -> Op.MUL;
+        case DIV -> Op.DIV;
+        case POW -> Op.POW;
+        case LT -> Op.LT;
+        case LE -> Op.LE;
+        case GT -> Op.GT;
+        case GE -> Op.GE;
+        case EQ -> Op.EQ;
+        case NE -> Op.NE;
+        case AND -> Op.AND;
+        case OR -> Op.OR;
+      }, l, r);
+    } else if (e instanceof Conditional c) {
+      return graph.select(lower(c.cond(), env), lower(c.then(), env), lower(c.otherwise(), env));
+    } else if (e instanceof Call c) {
+      return call(c, env);
+    } else if (e instanceof Index ix) {
+      return graph.index(lower(ix.target(), env), Integer.parseInt(((Num) ix.index()).text()));
+    } else {
+      List<Expr> elements = ((VectorLit) e).elements();
+      Node[] parts = new Node[elements.size()];
+      for (int i = 0; i < parts.length; i++) {
+        parts[i] = lower(elements.get(i), env);
+      }
+      return graph.concat(parts);
+    }
+  }
+
+  private Node call(Call c, Map<String, Node> env) {
+    List<Node> args = new ArrayList<>();
+    for (Expr a : c.args()) {
+      args.add(lower(a, env));
+    }
+    FnDecl fn = model.functions().get(c.name());
+    if (fn != null) {
+      Map<List<Node>, Node> memo = inlined.computeIfAbsent(fn, k -> new HashMap<>());
+      Node known = memo.get(args);
+      if (known != null) {
+        return known;
+      }
+      Map<String, Node> local = new HashMap<>();
+      for (int i = 0; i < args.size(); i++) {
+        local.put(fn.params().get(i).text(), args.get(i));
+      }
+      Node result = lower(fn.body(), local);
+      memo.put(args, result);
+      return result;
+    }
+    Builtin b = Builtin.byName(c.name()).orElseThrow();
+    Node x = args.get(0);
+    return switch (b) {
+      case SIN -> graph.apply(Op.SIN, x);
+      case COS -> graph.apply(Op.COS, x);
+      case TAN -> graph.apply(Op.TAN, x);
+      case ASIN -> graph.apply(Op.ASIN, x);
+      case ACOS -> graph.apply(Op.ACOS, x);
+      case ATAN -> graph.apply(Op.ATAN, x);
+      case ATAN2 -> graph.apply(Op.ATAN2, x, args.get(1));
+      case SINH -> graph.apply(Op.SINH, x);
+      case COSH -> graph.apply(Op.COSH, x);
+      case TANH -> graph.apply(Op.TANH, x);
+      case EXP -> graph.apply(Op.EXP, x);
+      case EXPM1 -> graph.apply(Op.EXPM1, x);
+      case LOG -> graph.apply(Op.LOG, x);
+      case LOG1P -> graph.apply(Op.LOG1P, x);
+      case SQRT -> graph.apply(Op.SQRT, x);
+      case SQUARE -> graph.apply(Op.SQUARE, x);
+      case ABS -> graph.apply(Op.ABS, x);
+      case POW -> graph.apply(Op.POW, x, args.get(1));
+      case MIN -> graph.apply(Op.MIN, x, args.get(1));
+      case MAX -> graph.apply(Op.MAX, x, args.get(1));
+      case SIGMOID -> graph.apply(Op.SIGMOID, x);
+      case LOGIT -> graph.apply(Op.LOGIT, x);
+      case SOFTPLUS -> graph.apply(Op.SOFTPLUS, x);
+      case LOGADDEXP -> graph.apply(Op.LOGADDEXP, x, args.get(1));
+      case ERF -> graph.apply(Op.ERF, x);
+      case ERFC -> graph.apply(Op.ERFC, x);
+      case LGAMMA -> graph.apply(Op.LGAMMA, x);
+      case SUM -> graph.sum(x);
+      case MEAN -> graph.div(graph.sum(x), graph.constant(x.shape().length()));
+      case NORM -> graph.sqrt(graph.sum(graph.square(x)));
+      case DOT -> graph.sum(graph.mul(x, args.get(1)));
+      case LOGSUMEXP -> graph.apply(Op.LOGSUMEXP, args.size() == 1 ? x : graph.concat(args.toArray(Node[]::new)));
+    };
+  }
+}
