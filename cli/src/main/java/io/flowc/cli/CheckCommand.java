@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.frontend.Ast;
 import io.flowc.compiler.frontend.CheckedModel;
-import io.flowc.compiler.interp.Interpreter;
+import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.ir.IrEvaluator;
+import io.flowc.compiler.ir.IrFunction;
+import io.flowc.compiler.ir.Node;
+import java.util.Map;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,8 +26,8 @@ import picocli.CommandLine.Spec;
     description = {
         "Check a model and summarize it, or report every error in it.",
         "%nPrints the model's name, its parameter elements and dimension, and its number of contributions. "
-            + "With --at, also evaluates the potential U and the log density log p = -U (up to a constant) "
-            + "at one point with the reference interpreter.%n"
+            + "With --at, also evaluates the potential U, the log density log p = -U (up to a constant) "
+            + "and the gradient of log p at one point, with the compiled model.%n"
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -57,10 +61,10 @@ public final class CheckCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     double[] point = at == null ? null : Coordinates.parse(AT, at);
     CheckedModel model = ModelFiles.load(modelFile, err);
-    Interpreter.Evaluation evaluation = null;
+    Evaluation evaluation = null;
     if (point != null) {
       Coordinates.checkDimension(AT, point, model);
-      evaluation = new Interpreter(model).evaluate(point);
+      evaluation = evaluate(model, point);
     }
     long potentials = model.count(Ast.ContributionKind.POTENTIAL);
     long logps = model.count(Ast.ContributionKind.LOGP);
@@ -71,6 +75,10 @@ public final class CheckCommand implements Callable<Integer> {
       if (evaluation != null) {
         Json.putNumber(result, "potential", evaluation.potential());
         Json.putNumber(result, "logp", evaluation.logp());
+        ArrayNode gradient = result.putArray("gradient");
+        for (double g : evaluation.gradient()) {
+          Json.addNumber(gradient, g);
+        }
       } else {
         ArrayNode names = result.putArray("parameters");
         model.elementNames().forEach(names::add);
@@ -85,8 +93,23 @@ public final class CheckCommand implements Callable<Integer> {
       if (evaluation != null) {
         out.println("potential: " + evaluation.potential());
         out.println("logp: " + evaluation.logp());
+        out.println("gradient: " + java.util.Arrays.toString(evaluation.gradient()));
       }
     }
     return ExitCodes.OK;
+  }
+
+  /** U, log p and the gradient of log p (flat, in element order) at one point. */
+  record Evaluation(double potential, double logp, double[] gradient) {}
+
+  static Evaluation evaluate(CheckedModel model, double[] point) {
+    IrFunction f = Compilation.valueAndGradient(model);
+    Map<String, double[]> values = IrEvaluator.evaluate(f, point);
+    double[] gradient = new double[point.length];
+    for (Node input : f.inputs()) {
+      double[] g = values.get(Compilation.gradientName(input));
+      System.arraycopy(g, 0, gradient, f.offsetOf(input), g.length);
+    }
+    return new Evaluation(values.get(Compilation.POTENTIAL)[0], values.get(Compilation.LOGP)[0], gradient);
   }
 }

@@ -2,6 +2,7 @@ package io.flowc.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The one-line JSON objects that {@code --json} prints as the last line of stdout. */
@@ -27,6 +28,16 @@ public final class Json {
       node.put(key, Double.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
     }
     return node;
+  }
+
+  /** Appends a double to an array, non-finite values as {@link #putNumber} writes them. */
+  public static ArrayNode addNumber(ArrayNode array, double value) {
+    if (Double.isFinite(value)) {
+      array.add(value);
+    } else {
+      array.add(Double.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+    }
+    return array;
   }
 
   /** The object on one line, without a line terminator. */

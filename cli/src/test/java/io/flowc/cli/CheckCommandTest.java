@@ -57,7 +57,7 @@ class CheckCommandTest {
     Cli.Result r = Cli.run("check", Cli.example("pot1"), "--at", "2.0,0.3");
     assertEquals(0, r.code(), r.toString());
     List<String> lines = r.outLines();
-    assertEquals(5, lines.size(), r.toString());
+    assertEquals(6, lines.size(), r.toString());
     assertEquals(List.of("model pot1", "parameters: z[0], z[1] (dimension 2)", "contributions: 1 potential, 0 logp"),
         lines.subList(0, 3));
     assertTrue(lines.get(3).startsWith("potential: "), r.toString());
@@ -68,6 +68,7 @@ class CheckCommandTest {
     assertClose(-POT1_AT_2_03, logp, "logp");
     // full precision: printed with Double.toString, so it reads back to the same double
     assertEquals(Double.toString(potential), lines.get(3).substring("potential: ".length()));
+    assertTrue(lines.get(5).matches("gradient: \\[[-0-9.E]+, [-0-9.E]+\\]"), lines.get(5));
     assertEquals("", r.err());
   }
 
@@ -78,13 +79,30 @@ class CheckCommandTest {
     String last = r.lastOutLine();
     assertTrue(last.startsWith("{\"model\":\"pot1\",\"dimension\":2,\"potential\":"), last);
     JsonNode json = JSON.readTree(last);
-    assertEquals(List.of("model", "dimension", "potential", "logp"), fieldNames(json));
+    assertEquals(List.of("model", "dimension", "potential", "logp", "gradient"), fieldNames(json));
     assertEquals("pot1", json.get("model").asText());
     assertEquals(2, json.get("dimension").asInt());
     assertTrue(json.get("potential").isDouble() && json.get("logp").isDouble(), last);
     assertClose(POT1_AT_2_03, json.get("potential").asDouble(), "potential");
     assertClose(-POT1_AT_2_03, json.get("logp").asDouble(), "logp");
     assertEquals("", r.err());
+    // the gradient of log p, against central differences of the printed log p
+    double h = 1e-6;
+    double[] point = {2.0, 0.3};
+    for (int i = 0; i < 2; i++) {
+      double[] plus = point.clone();
+      double[] minus = point.clone();
+      plus[i] += h;
+      minus[i] -= h;
+      double difference = (logpAt(plus) - logpAt(minus)) / (2 * h);
+      assertEquals(difference, json.get("gradient").get(i).asDouble(), 1e-6 * Math.max(1, Math.abs(difference)),
+          "d logp / d z[" + i + "]");
+    }
+  }
+
+  private static double logpAt(double[] z) throws IOException {
+    Cli.Result r = Cli.run("check", Cli.example("pot1"), "--at=" + z[0] + "," + z[1], "--json");
+    return JSON.readTree(r.lastOutLine()).get("logp").asDouble();
   }
 
   @Test
@@ -180,9 +198,9 @@ class CheckCommandTest {
     Path model = write("log.flow", "model lg { param z; potential log(z); }");
     Cli.Result nan = Cli.run("check", model.toString(), "--at", "-1", "--json");
     assertEquals(0, nan.code(), nan.toString());
-    assertEquals("{\"model\":\"lg\",\"dimension\":1,\"potential\":\"NaN\",\"logp\":\"NaN\"}", nan.lastOutLine());
+    assertEquals("{\"model\":\"lg\",\"dimension\":1,\"potential\":\"NaN\",\"logp\":\"NaN\",\"gradient\":[1.0]}", nan.lastOutLine());
     Cli.Result inf = Cli.run("check", model.toString(), "--at", "0", "--json");
-    assertEquals("{\"model\":\"lg\",\"dimension\":1,\"potential\":\"-Infinity\",\"logp\":\"Infinity\"}", inf.lastOutLine());
+    assertEquals("{\"model\":\"lg\",\"dimension\":1,\"potential\":\"-Infinity\",\"logp\":\"Infinity\",\"gradient\":[\"-Infinity\"]}", inf.lastOutLine());
     Cli.Result text = Cli.run("check", model.toString(), "--at", "0");
     assertEquals(List.of("potential: -Infinity", "logp: Infinity"), text.outLines().subList(3, 5));
   }
@@ -200,7 +218,7 @@ class CheckCommandTest {
     Cli.Result r = Cli.run("check", model.toString(), "--at", "3");
     assertEquals(0, r.code(), r.toString());
     assertEquals(List.of("model bom", "parameters: z (dimension 1)", "contributions: 1 potential, 0 logp",
-        "potential: 9.0", "logp: -9.0"), r.outLines());
+        "potential: 9.0", "logp: -9.0", "gradient: [-6.0]"), r.outLines());
   }
 
   @Test
@@ -219,7 +237,7 @@ class CheckCommandTest {
     Path model = write("deep.flow", "model deep {\n  param z;\n  potential " + sum + ";\n}\n");
     Cli.Result r = Cli.run("check", model.toString(), "--at", "1", "--json");
     assertEquals(0, r.code(), r.toString());
-    assertEquals("{\"model\":\"deep\",\"dimension\":1,\"potential\":999.0,\"logp\":-999.0}", r.lastOutLine());
+    assertEquals("{\"model\":\"deep\",\"dimension\":1,\"potential\":999.0,\"logp\":-999.0,\"gradient\":[-999.0]}", r.lastOutLine());
 
     String tooDeep = String.join(" + ", java.util.Collections.nCopies(50_000, "z"));
     Path refused = write("deeper.flow", "model deep {\n  param z;\n  potential " + tooDeep + ";\n}\n");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.flowc.compiler.Goldens;
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.diag.SourceFile;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.TestFactory;
  * expected files from the current output (then read every changed file before committing it).
  */
 class ParseCorpusTest {
-  private static final boolean UPDATE = Boolean.getBoolean("flowc.updateGoldens");
   private static final Path CORPUS = TestPaths.testResources().resolve("parse");
 
   @TestFactory
@@ -91,14 +91,6 @@ class ParseCorpusTest {
   }
 
   private static void compare(Path expectedFile, String actual) throws IOException {
-    if (UPDATE) {
-      Files.writeString(expectedFile, actual, StandardCharsets.UTF_8);
-      return;
-    }
-    if (!Files.exists(expectedFile)) {
-      fail("missing expected file " + expectedFile + " (run with -Dflowc.updateGoldens=true to create it, "
-          + "then check it by hand); the output is:\n" + actual);
-    }
-    assertEquals(Files.readString(expectedFile, StandardCharsets.UTF_8), actual, "differs from " + expectedFile);
+    Goldens.assertMatches(expectedFile, actual);
   }
 }
