@@ -50,8 +50,14 @@ public final class MathFunctions {
 
   /** log(sum_i exp(v[i])). */
   public static double logsumexp(double[] v) {
+    return logsumexp(v, 0, v.length);
+  }
+
+  /** log(sum_i exp(v[offset + i])) for i < length. */
+  public static double logsumexp(double[] v, int offset, int length) {
     double m = Double.NEGATIVE_INFINITY;
-    for (double x : v) {
+    for (int i = offset; i < offset + length; i++) {
+      double x = v[i];
       if (Double.isNaN(x)) {
         return x;
       }
@@ -61,8 +67,8 @@ public final class MathFunctions {
       return m;
     }
     double s = 0;
-    for (double x : v) {
-      s += Math.exp(x - m);
+    for (int i = offset; i < offset + length; i++) {
+      s += Math.exp(v[i] - m);
     }
     return m + Math.log(s);
   }

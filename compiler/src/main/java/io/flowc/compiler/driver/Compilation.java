@@ -1,5 +1,7 @@
 package io.flowc.compiler.driver;
 
+import io.flowc.compiler.backend.BytecodeBackend;
+import io.flowc.compiler.backend.ModelKernels;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.ir.Differentiator;
 import io.flowc.compiler.ir.Graph;
@@ -8,8 +10,15 @@ import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.IrVerifier;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.kernel.Scheduler;
 import io.flowc.compiler.lower.ModelLowering;
+import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.jit.HiddenClasses;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -50,6 +59,34 @@ public final class Compilation {
     }
     IrFunction withGradient = IrVerifier.verify(value.withOutputs(outputs));
     return IrVerifier.verify(Graphs.rebuild(withGradient, new Graph(true)));
+  }
+
+  /** The model's value-only and value-and-gradient kernels, ready for a backend. */
+  public static ModelKernels kernels(CheckedModel model) {
+    IrFunction f = valueAndGradient(model);
+    List<String> gradients = f.inputs().stream().map(Compilation::gradientName).toList();
+    return new ModelKernels(model.name(), sha256(model.ast().source().text()), model.elementNames(),
+        Scheduler.schedule(f, LOGP, List.of()), Scheduler.schedule(f, LOGP, gradients));
+  }
+
+  /** The model compiled to bytecode and loaded as a hidden class (the run-time path). */
+  public static LogDensity load(CheckedModel model) {
+    return HiddenClasses.defineLogDensity(BytecodeBackend.emit(kernels(model), className(model)));
+  }
+
+  /** A Java class name for a model: {@code Model_} and its name, with anything odd replaced. */
+  public static String className(CheckedModel model) {
+    return "Model_" + model.name().replaceAll("[^A-Za-z0-9_]", "_");
+  }
+
+  /** Hex SHA-256 of a model's source text (UTF-8), recorded in what is generated from it. */
+  public static String sha256(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   /** The output holding the gradient of log p with respect to an input. */

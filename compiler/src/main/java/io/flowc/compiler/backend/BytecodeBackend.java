@@ -1,0 +1,368 @@
+package io.flowc.compiler.backend;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.kernel.Kernel;
+import io.flowc.compiler.kernel.Kernel.Assign;
+import io.flowc.compiler.kernel.Kernel.Const;
+import io.flowc.compiler.kernel.Kernel.Element;
+import io.flowc.compiler.kernel.Kernel.Instr;
+import io.flowc.compiler.kernel.Kernel.Loop;
+import io.flowc.compiler.kernel.Kernel.Move;
+import io.flowc.compiler.kernel.Kernel.Operand;
+import io.flowc.compiler.kernel.Kernel.Reduce;
+import io.flowc.compiler.kernel.Kernel.Region;
+import io.flowc.compiler.kernel.Kernel.Return;
+import io.flowc.compiler.kernel.Kernel.Splat;
+import io.flowc.compiler.kernel.Kernel.Store;
+import io.flowc.compiler.kernel.Kernel.Temp;
+import io.flowc.compiler.kernel.Kernel.VecOperand;
+import io.flowc.compiler.kernel.KernelSplitter;
+import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.MathFunctions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Type;
+
+/**
+ * Bytecode for a model's {@link LogDensity}, the run-time twin of {@link JavaSourceBackend}: the
+ * same kernels, the same split into methods, and for each op the instructions javac emits for
+ * the Java expression that backend writes, so the two agree bit for bit. Pure: it returns the
+ * class file; {@link io.flowc.runtime.jit.HiddenClasses} loads it.
+ */
+public final class BytecodeBackend {
+  /** Package of run-time classes: hidden classes must live in their definer's package. */
+  public static final String JIT_PACKAGE = "io/flowc/runtime/jit/";
+
+  private static final String MATH = Type.getInternalName(Math.class);
+  private static final String FUNCTIONS = Type.getInternalName(MathFunctions.class);
+  private static final String PART = "(" + "[D[D[D" + ")";
+
+  private BytecodeBackend() {}
+
+  /** The class file of a {@link LogDensity} named {@code io.flowc.runtime.jit.SIMPLENAME}. */
+  public static byte[] emit(ModelKernels kernels, String simpleName) {
+    KernelSplitter.Split value = KernelSplitter.split(kernels.value());
+    KernelSplitter.Split gradient = KernelSplitter.split(kernels.gradient());
+    String name = JIT_PACKAGE + simpleName;
+    ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+    cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
+        new String[] {Type.getInternalName(LogDensity.class)});
+    cw.visitSource("flowc:" + kernels.modelName(), null);
+
+    MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
+    init.visitCode();
+    init.visitVarInsn(ALOAD, 0);
+    init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+    init.visitInsn(RETURN);
+    init.visitMaxs(0, 0);
+    init.visitEnd();
+
+    constant(cw, "dimension", kernels.value().dimension());
+    constant(cw, "workspaceSize", Math.max(value.workspaceSize(), gradient.workspaceSize()));
+    entry(cw, name, "logDensity", "([D[D)D", value, "value", false);
+    entry(cw, name, "logDensityGradient", "([D[D[D)D", gradient, "gradient", true);
+    parts(cw, "value", value);
+    parts(cw, "gradient", gradient);
+    cw.visitEnd();
+    return cw.toByteArray();
+  }
+
+  private static void constant(ClassWriter cw, String method, int value) {
+    MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, method, "()I", null, null);
+    mv.visitCode();
+    pushInt(mv, value);
+    mv.visitInsn(IRETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  private static void entry(ClassWriter cw, String owner, String method, String descriptor,
+      KernelSplitter.Split split, String prefix, boolean withGradient) {
+    MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, method, descriptor, null, null);
+    mv.visitCode();
+    int last = split.parts().size() - 1;
+    for (int p = 0; p <= last; p++) {
+      mv.visitVarInsn(ALOAD, 1);
+      if (withGradient) {
+        mv.visitVarInsn(ALOAD, 2);
+        mv.visitVarInsn(ALOAD, 3);
+      } else {
+        mv.visitInsn(ACONST_NULL);
+        mv.visitVarInsn(ALOAD, 2);
+      }
+      mv.visitMethodInsn(INVOKESTATIC, owner, prefix + "Part" + p, PART + (p == last ? "D" : "V"), false);
+    }
+    mv.visitInsn(DRETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  private static void parts(ClassWriter cw, String prefix, KernelSplitter.Split split) {
+    for (int p = 0; p < split.parts().size(); p++) {
+      boolean last = p == split.parts().size() - 1;
+      MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, prefix + "Part" + p,
+          PART + (last ? "D" : "V"), null, null);
+      mv.visitCode();
+      new PartWriter(mv).write(split.parts().get(p));
+      if (!last) {
+        mv.visitInsn(RETURN);
+      }
+      mv.visitMaxs(0, 0);
+      mv.visitEnd();
+    }
+  }
+
+  /** Writes one part method's body: arguments z, grad, w in slots 0-2, then the loop index, then temps. */
+  private static final class PartWriter {
+    private static final int INDEX = 3;
+    private final MethodVisitor mv;
+    private final Map<Integer, Integer> slots = new HashMap<>();
+    private int nextSlot = INDEX + 1;
+
+    PartWriter(MethodVisitor mv) {
+      this.mv = mv;
+    }
+
+    private int slot(Temp t) {
+      return slots.computeIfAbsent(t.id(), id -> {
+        int s = nextSlot;
+        nextSlot += 2;
+        return s;
+      });
+    }
+
+    void write(List<Instr> body) {
+      for (Instr instr : body) {
+        if (instr instanceof Assign a) {
+          for (Operand o : a.args()) {
+            push(o);
+          }
+          apply(a.op(), a.attrs(), a.args().size());
+          mv.visitVarInsn(DSTORE, slot(a.target()));
+        } else if (instr instanceof Loop l) {
+          loop(l.length(), () -> {
+            arrayElement(l.target());
+            for (VecOperand v : l.args()) {
+              push(v);
+            }
+            apply(l.op(), l.attrs(), l.args().size());
+            mv.visitInsn(DASTORE);
+          });
+        } else if (instr instanceof Reduce r) {
+          reduce(r);
+        } else if (instr instanceof Store s) {
+          arrayRef(s.target().array());
+          pushInt(mv, s.target().index());
+          push(s.value());
+          mv.visitInsn(DASTORE);
+        } else if (instr instanceof Move m) {
+          loop(m.length(), () -> {
+            arrayElement(m.target());
+            push(m.source());
+            mv.visitInsn(DASTORE);
+          });
+        } else {
+          push(((Return) instr).value());
+          mv.visitInsn(DRETURN);
+        }
+      }
+    }
+
+    private void reduce(Reduce r) {
+      int target = slot(r.target());
+      if (r.op() == Op.SUM) {
+        mv.visitInsn(DCONST_0);
+        mv.visitVarInsn(DSTORE, target);
+        loop(r.length(), () -> {
+          mv.visitVarInsn(DLOAD, target);
+          push(r.source());
+          mv.visitInsn(DADD);
+          mv.visitVarInsn(DSTORE, target);
+        });
+      } else {
+        arrayRef(r.source().array());
+        pushInt(mv, r.source().offset());
+        pushInt(mv, r.length());
+        mv.visitMethodInsn(INVOKESTATIC, FUNCTIONS, "logsumexp", "([DII)D", false);
+        mv.visitVarInsn(DSTORE, target);
+      }
+    }
+
+    /** {@code for (int i = 0; i < length; i++) body}. */
+    private void loop(int length, Runnable body) {
+      Label top = new Label();
+      Label end = new Label();
+      mv.visitInsn(ICONST_0);
+      mv.visitVarInsn(ISTORE, INDEX);
+      mv.visitLabel(top);
+      mv.visitVarInsn(ILOAD, INDEX);
+      pushInt(mv, length);
+      mv.visitJumpInsn(IF_ICMPGE, end);
+      body.run();
+      mv.visitIincInsn(INDEX, 1);
+      mv.visitJumpInsn(GOTO, top);
+      mv.visitLabel(end);
+    }
+
+    private void arrayRef(Kernel.Array a) {
+      mv.visitVarInsn(ALOAD, a.ordinal());
+    }
+
+    /** Pushes array and index of element i of a region (for a following DALOAD or DASTORE). */
+    private void arrayElement(Region r) {
+      arrayRef(r.array());
+      mv.visitVarInsn(ILOAD, INDEX);
+      if (r.offset() != 0) {
+        pushInt(mv, r.offset());
+        mv.visitInsn(IADD);
+      }
+    }
+
+    private void push(Operand o) {
+      if (o instanceof Temp t) {
+        mv.visitVarInsn(DLOAD, slot(t));
+      } else if (o instanceof Const c) {
+        pushDouble(c.value());
+      } else {
+        Element e = (Element) o;
+        arrayRef(e.array());
+        pushInt(mv, e.index());
+        mv.visitInsn(DALOAD);
+      }
+    }
+
+    private void push(VecOperand v) {
+      if (v instanceof Splat s) {
+        push(s.scalar());
+      } else {
+        arrayElement((Region) v);
+        mv.visitInsn(DALOAD);
+      }
+    }
+
+    private void pushDouble(double v) {
+      if (Double.doubleToRawLongBits(v) == 0L) {
+        mv.visitInsn(DCONST_0);
+      } else if (v == 1.0) {
+        mv.visitInsn(DCONST_1);
+      } else {
+        mv.visitLdcInsn(v);
+      }
+    }
+
+    /** The op applied to the operands on the stack (POLYGAMMA's order is pushed here). */
+    private void apply(Op op, int[] attrs, int arity) {
+      switch (op) {
+        case NEG -> mv.visitInsn(DNEG);
+        case ADD -> mv.visitInsn(DADD);
+        case SUB -> mv.visitInsn(DSUB);
+        case MUL -> mv.visitInsn(DMUL);
+        case DIV -> mv.visitInsn(DDIV);
+        case SQUARE -> {
+          mv.visitInsn(DUP2);
+          mv.visitInsn(DMUL);
+        }
+        case POLYGAMMA -> {
+          // polygamma(int, double): the order goes under the argument
+          pushInt(mv, attrs[0]);
+          mv.visitInsn(DUP_X2);
+          mv.visitInsn(POP);
+          mv.visitMethodInsn(INVOKESTATIC, FUNCTIONS, "polygamma", "(ID)D", false);
+        }
+        case LT -> compare(DCMPG, IFGE);
+        case LE -> compare(DCMPG, IFGT);
+        case GT -> compare(DCMPL, IFLE);
+        case GE -> compare(DCMPL, IFLT);
+        case EQ -> compare(DCMPL, IFNE);
+        case NE -> compare(DCMPL, IFEQ);
+        case NOT -> {
+          mv.visitInsn(DCONST_0);
+          compare(DCMPL, IFNE);
+        }
+        case AND, OR -> logical(op);
+        case SELECT -> select();
+        default -> mv.visitMethodInsn(INVOKESTATIC, JavaMath.inRuntime(op) ? FUNCTIONS : MATH,
+            JavaMath.methodName(op), arity == 1 ? "(D)D" : "(DD)D", false);
+      }
+    }
+
+    /** Two doubles on the stack to 1.0 or 0.0: {@code jumpIfFalse} follows the comparison. */
+    private void compare(int comparison, int jumpIfFalse) {
+      Label no = new Label();
+      Label end = new Label();
+      mv.visitInsn(comparison);
+      mv.visitJumpInsn(jumpIfFalse, no);
+      mv.visitInsn(DCONST_1);
+      mv.visitJumpInsn(GOTO, end);
+      mv.visitLabel(no);
+      mv.visitInsn(DCONST_0);
+      mv.visitLabel(end);
+    }
+
+    /** a, b on the stack to (a != 0 && b != 0) or (a != 0 || b != 0), as 1.0 or 0.0. */
+    private void logical(Op op) {
+      int b = nextSlot;
+      nextSlot += 4;
+      int a = b + 2;
+      mv.visitVarInsn(DSTORE, b);
+      mv.visitVarInsn(DSTORE, a);
+      Label yes = new Label();
+      Label no = new Label();
+      Label end = new Label();
+      for (int slot : new int[] {a, b}) {
+        mv.visitVarInsn(DLOAD, slot);
+        mv.visitInsn(DCONST_0);
+        mv.visitInsn(DCMPL);
+        mv.visitJumpInsn(op == Op.AND ? IFEQ : IFNE, op == Op.AND ? no : yes);
+      }
+      if (op == Op.AND) {
+        mv.visitJumpInsn(GOTO, yes);
+      } else {
+        mv.visitJumpInsn(GOTO, no);
+      }
+      mv.visitLabel(yes);
+      mv.visitInsn(DCONST_1);
+      mv.visitJumpInsn(GOTO, end);
+      mv.visitLabel(no);
+      mv.visitInsn(DCONST_0);
+      mv.visitLabel(end);
+    }
+
+    /** cond, a, b on the stack to cond != 0 ? a : b. */
+    private void select() {
+      int b = nextSlot;
+      nextSlot += 4;
+      int a = b + 2;
+      mv.visitVarInsn(DSTORE, b);
+      mv.visitVarInsn(DSTORE, a);
+      Label other = new Label();
+      Label end = new Label();
+      mv.visitInsn(DCONST_0);
+      mv.visitInsn(DCMPL);
+      mv.visitJumpInsn(IFEQ, other);
+      mv.visitVarInsn(DLOAD, a);
+      mv.visitJumpInsn(GOTO, end);
+      mv.visitLabel(other);
+      mv.visitVarInsn(DLOAD, b);
+      mv.visitLabel(end);
+    }
+  }
+
+  private static void pushInt(MethodVisitor mv, int v) {
+    if (v >= -1 && v <= 5) {
+      mv.visitInsn(ICONST_0 + v);
+    } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+      mv.visitIntInsn(BIPUSH, v);
+    } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+      mv.visitIntInsn(SIPUSH, v);
+    } else {
+      mv.visitLdcInsn(v);
+    }
+  }
+}

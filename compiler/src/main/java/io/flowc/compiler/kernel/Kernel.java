@@ -1,0 +1,76 @@
+package io.flowc.compiler.kernel;
+
+import io.flowc.compiler.ir.Op;
+import java.util.List;
+
+/**
+ * The IR scheduled for code generation: an ordered list of instructions over doubles that the
+ * backends (Java source, bytecode, and {@link KernelInterpreter} for tests) translate one to one.
+ *
+ * <p>Values live in three kinds of place: scalar temporaries ({@link Temp}, locals in generated
+ * code), elements of the arrays a kernel method receives ({@link Element}: the point z, the
+ * gradient, the workspace), and constants. Vectors up to {@link Scheduler#SCALARIZE_LIMIT}
+ * elements are scalarized (one temporary per element); longer ones are regions of an array, and
+ * their elementwise ops become loops.
+ */
+public record Kernel(int dimension, int workspaceSize, int tempCount, List<Instr> body) {
+
+  public Kernel {
+    body = List.copyOf(body);
+  }
+
+  /** The arrays a kernel reads and writes. */
+  public enum Array {
+    /** The point, read-only. */
+    Z,
+    /** The gradient output. */
+    GRAD,
+    /** Caller-owned scratch space. */
+    WORK
+  }
+
+  /** A scalar operand. */
+  public sealed interface Operand permits Temp, Const, Element {}
+
+  public record Temp(int id) implements Operand {}
+
+  public record Const(double value) implements Operand {}
+
+  public record Element(Array array, int index) implements Operand {}
+
+  /** An operand of a loop: element i of a region, or one scalar for every i. */
+  public sealed interface VecOperand permits Region, Splat {}
+
+  public record Region(Array array, int offset) implements VecOperand {}
+
+  public record Splat(Operand scalar) implements VecOperand {}
+
+  /** One step of a kernel. */
+  public sealed interface Instr permits Assign, Loop, Reduce, Store, Move, Return {}
+
+  /** {@code t = op(args)} on scalars ({@code attrs}: the op's integer attributes). */
+  public record Assign(Temp target, Op op, int[] attrs, List<Operand> args) implements Instr {
+    public Assign {
+      args = List.copyOf(args);
+    }
+  }
+
+  /** {@code for i < length: target[i] = op(args[i])}. */
+  public record Loop(Region target, int length, Op op, int[] attrs, List<VecOperand> args) implements Instr {
+    public Loop {
+      args = List.copyOf(args);
+    }
+  }
+
+  /** {@code t = op(source[0 .. length))} for a reduction op (SUM, LOGSUMEXP). */
+  public record Reduce(Temp target, Op op, Region source, int length) implements Instr {}
+
+  /** {@code array[index] = value}. */
+  public record Store(Element target, Operand value) implements Instr {}
+
+  /** {@code for i < length: target[i] = source[i]}. */
+  public record Move(Region target, int length, VecOperand source) implements Instr {}
+
+  /** Ends the kernel with a value. */
+  public record Return(Operand value) implements Instr {}
+}

@@ -1,0 +1,109 @@
+package io.flowc.compiler.kernel;
+
+import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.kernel.Kernel.Array;
+import io.flowc.compiler.kernel.Kernel.Assign;
+import io.flowc.compiler.kernel.Kernel.Const;
+import io.flowc.compiler.kernel.Kernel.Element;
+import io.flowc.compiler.kernel.Kernel.Instr;
+import io.flowc.compiler.kernel.Kernel.Loop;
+import io.flowc.compiler.kernel.Kernel.Move;
+import io.flowc.compiler.kernel.Kernel.Operand;
+import io.flowc.compiler.kernel.Kernel.Reduce;
+import io.flowc.compiler.kernel.Kernel.Region;
+import io.flowc.compiler.kernel.Kernel.Return;
+import io.flowc.compiler.kernel.Kernel.Splat;
+import io.flowc.compiler.kernel.Kernel.Store;
+import io.flowc.compiler.kernel.Kernel.Temp;
+import io.flowc.compiler.kernel.Kernel.VecOperand;
+import io.flowc.runtime.MathFunctions;
+import java.util.Arrays;
+
+/** Runs a {@link Kernel} directly: the meaning every backend's code must have, for tests. */
+public final class KernelInterpreter {
+  private final Kernel kernel;
+  private double[] z;
+  private double[] grad;
+  private double[] work;
+  private double[] temps;
+
+  public KernelInterpreter(Kernel kernel) {
+    this.kernel = kernel;
+  }
+
+  /** Runs the kernel at z; the gradient (if the kernel has one) goes to {@code grad}. */
+  public double run(double[] z, double[] grad) {
+    this.z = z;
+    this.grad = grad;
+    this.work = new double[kernel.workspaceSize()];
+    this.temps = new double[kernel.tempCount()];
+    for (Instr instr : kernel.body()) {
+      if (instr instanceof Assign a) {
+        temps[a.target().id()] = apply(a.op(), a.attrs(), a.args().stream().mapToDouble(this::read).toArray());
+      } else if (instr instanceof Loop l) {
+        double[] x = new double[l.args().size()];
+        for (int i = 0; i < l.length(); i++) {
+          for (int k = 0; k < x.length; k++) {
+            x[k] = read(l.args().get(k), i);
+          }
+          array(l.target().array())[l.target().offset() + i] = apply(l.op(), l.attrs(), x);
+        }
+      } else if (instr instanceof Reduce r) {
+        double[] source = Arrays.copyOfRange(array(r.source().array()), r.source().offset(), r.source().offset() + r.length());
+        double value;
+        if (r.op() == Op.SUM) {
+          value = 0;
+          for (double x : source) {
+            value += x;
+          }
+        } else {
+          value = MathFunctions.logsumexp(source);
+        }
+        temps[r.target().id()] = value;
+      } else if (instr instanceof Store s) {
+        array(s.target().array())[s.target().index()] = read(s.value());
+      } else if (instr instanceof Move m) {
+        for (int i = 0; i < m.length(); i++) {
+          array(m.target().array())[m.target().offset() + i] = read(m.source(), i);
+        }
+      } else {
+        return read(((Return) instr).value());
+      }
+    }
+    throw new IllegalStateException("kernel without a return");
+  }
+
+  static double apply(Op op, int[] attrs, double[] x) {
+    return switch (x.length) {
+      case 1 -> op == Op.POLYGAMMA ? MathFunctions.polygamma(attrs[0], x[0]) : op.apply1(x[0]);
+      case 2 -> op.apply2(x[0], x[1]);
+      default -> op.apply3(x[0], x[1], x[2]);
+    };
+  }
+
+  private double[] array(Array a) {
+    return switch (a) {
+      case Z -> z;
+      case GRAD -> grad;
+      case WORK -> work;
+    };
+  }
+
+  private double read(Operand o) {
+    if (o instanceof Temp t) {
+      return temps[t.id()];
+    } else if (o instanceof Const c) {
+      return c.value();
+    }
+    Element e = (Element) o;
+    return array(e.array())[e.index()];
+  }
+
+  private double read(VecOperand v, int i) {
+    if (v instanceof Splat s) {
+      return read(s.scalar());
+    }
+    Region r = (Region) v;
+    return array(r.array())[r.offset() + i];
+  }
+}

@@ -1,0 +1,164 @@
+package io.flowc.compiler.kernel;
+
+import io.flowc.compiler.kernel.Kernel.Array;
+import io.flowc.compiler.kernel.Kernel.Assign;
+import io.flowc.compiler.kernel.Kernel.Element;
+import io.flowc.compiler.kernel.Kernel.Instr;
+import io.flowc.compiler.kernel.Kernel.Loop;
+import io.flowc.compiler.kernel.Kernel.Move;
+import io.flowc.compiler.kernel.Kernel.Operand;
+import io.flowc.compiler.kernel.Kernel.Reduce;
+import io.flowc.compiler.kernel.Kernel.Return;
+import io.flowc.compiler.kernel.Kernel.Splat;
+import io.flowc.compiler.kernel.Kernel.Store;
+import io.flowc.compiler.kernel.Kernel.Temp;
+import io.flowc.compiler.kernel.Kernel.VecOperand;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cuts a kernel into parts small enough for HotSpot to compile: it leaves methods above 8000
+ * bytes of bytecode interpreted ({@code -XX:-DontCompileHugeMethods}). Each part becomes one
+ * method; a temporary defined in one part and used in a later one is spilled to a workspace slot
+ * after its definition and read from there. The split is the same for every backend, so their
+ * classes have the same shape.
+ */
+public final class KernelSplitter {
+  /**
+   * Estimated bytecode bytes per method. The estimate is pessimistic (an operand load is counted
+   * at its widest form), and tests read the real sizes back with ASM.
+   */
+  public static final int METHOD_BUDGET = 6000;
+
+  private KernelSplitter() {}
+
+  /** A kernel cut into parts; only the last part returns. */
+  public record Split(int workspaceSize, List<List<Instr>> parts) {}
+
+  public static Split split(Kernel kernel) {
+    List<List<Instr>> parts = new ArrayList<>();
+    List<Instr> current = new ArrayList<>();
+    int size = 0;
+    for (Instr instr : kernel.body()) {
+      int cost = estimate(instr);
+      if (!current.isEmpty() && size + cost > METHOD_BUDGET) {
+        parts.add(current);
+        current = new ArrayList<>();
+        size = 0;
+      }
+      current.add(instr);
+      size += cost;
+    }
+    parts.add(current);
+    if (parts.size() == 1) {
+      return new Split(kernel.workspaceSize(), parts);
+    }
+    return spill(kernel, parts);
+  }
+
+  private static Split spill(Kernel kernel, List<List<Instr>> parts) {
+    Map<Integer, Integer> definedIn = new HashMap<>();
+    for (int p = 0; p < parts.size(); p++) {
+      for (Instr instr : parts.get(p)) {
+        Temp t = definition(instr);
+        if (t != null) {
+          definedIn.put(t.id(), p);
+        }
+      }
+    }
+    Map<Integer, Integer> slots = new HashMap<>();
+    int workspace = kernel.workspaceSize();
+    for (int p = 0; p < parts.size(); p++) {
+      for (Instr instr : parts.get(p)) {
+        for (Temp t : uses(instr)) {
+          if (definedIn.get(t.id()) != p && !slots.containsKey(t.id())) {
+            slots.put(t.id(), workspace++);
+          }
+        }
+      }
+    }
+    List<List<Instr>> rewritten = new ArrayList<>();
+    for (int p = 0; p < parts.size(); p++) {
+      int part = p;
+      List<Instr> out = new ArrayList<>();
+      for (Instr instr : parts.get(p)) {
+        out.add(rewrite(instr, t -> definedIn.get(t.id()) == part ? t : new Element(Array.WORK, slots.get(t.id()))));
+        Temp t = definition(instr);
+        if (t != null && slots.containsKey(t.id())) {
+          out.add(new Store(new Element(Array.WORK, slots.get(t.id())), t));
+        }
+      }
+      rewritten.add(out);
+    }
+    return new Split(workspace, rewritten);
+  }
+
+  private static Temp definition(Instr instr) {
+    if (instr instanceof Assign a) {
+      return a.target();
+    } else if (instr instanceof Reduce r) {
+      return r.target();
+    }
+    return null;
+  }
+
+  private static List<Temp> uses(Instr instr) {
+    List<Temp> out = new ArrayList<>();
+    rewrite(instr, t -> {
+      out.add(t);
+      return t;
+    });
+    return out;
+  }
+
+  private interface TempMap {
+    Operand map(Temp t);
+  }
+
+  private static Operand map(Operand o, TempMap f) {
+    return o instanceof Temp t ? f.map(t) : o;
+  }
+
+  private static VecOperand map(VecOperand v, TempMap f) {
+    return v instanceof Splat s ? new Splat(map(s.scalar(), f)) : v;
+  }
+
+  private static Instr rewrite(Instr instr, TempMap f) {
+    if (instr instanceof Assign a) {
+      return new Assign(a.target(), a.op(), a.attrs(), a.args().stream().map(o -> map(o, f)).toList());
+    } else if (instr instanceof Loop l) {
+      return new Loop(l.target(), l.length(), l.op(), l.attrs(), l.args().stream().map(v -> map(v, f)).toList());
+    } else if (instr instanceof Store s) {
+      return new Store(s.target(), map(s.value(), f));
+    } else if (instr instanceof Move m) {
+      return new Move(m.target(), m.length(), map(m.source(), f));
+    } else if (instr instanceof Return r) {
+      return new Return(map(r.value(), f));
+    }
+    return instr;
+  }
+
+  /**
+   * A pessimistic guess of an instruction's bytecode size: an operand load at its widest (an
+   * array element at an index needing ldc), a store with a wide local index, and the branches
+   * of truth-valued ops and selects.
+   */
+  static int estimate(Instr instr) {
+    if (instr instanceof Assign a) {
+      return 16 + 8 * a.args().size() + (branches(a.op()) ? 56 : 4);
+    } else if (instr instanceof Loop l) {
+      return 48 + 12 * l.args().size() + (branches(l.op()) ? 56 : 4);
+    } else if (instr instanceof Reduce) {
+      return 48;
+    } else if (instr instanceof Move) {
+      return 40;
+    }
+    return 16;
+  }
+
+  private static boolean branches(io.flowc.compiler.ir.Op op) {
+    return op.isBoolean() || op == io.flowc.compiler.ir.Op.SELECT;
+  }
+}

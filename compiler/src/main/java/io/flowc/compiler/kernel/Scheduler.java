@@ -1,0 +1,289 @@
+package io.flowc.compiler.kernel;
+
+import io.flowc.compiler.ir.Graphs;
+import io.flowc.compiler.ir.IrFunction;
+import io.flowc.compiler.ir.Node;
+import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.kernel.Kernel.Array;
+import io.flowc.compiler.kernel.Kernel.Assign;
+import io.flowc.compiler.kernel.Kernel.Const;
+import io.flowc.compiler.kernel.Kernel.Element;
+import io.flowc.compiler.kernel.Kernel.Instr;
+import io.flowc.compiler.kernel.Kernel.Loop;
+import io.flowc.compiler.kernel.Kernel.Move;
+import io.flowc.compiler.kernel.Kernel.Operand;
+import io.flowc.compiler.kernel.Kernel.Reduce;
+import io.flowc.compiler.kernel.Kernel.Region;
+import io.flowc.compiler.kernel.Kernel.Return;
+import io.flowc.compiler.kernel.Kernel.Splat;
+import io.flowc.compiler.kernel.Kernel.Store;
+import io.flowc.compiler.kernel.Kernel.Temp;
+import io.flowc.compiler.kernel.Kernel.VecOperand;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Orders an {@link IrFunction}'s nodes (topological, by id, so deterministic) into a
+ * {@link Kernel}: scalars become temporaries, vectors of up to {@link #SCALARIZE_LIMIT} elements
+ * become one temporary per element, longer vectors become workspace regions written by loops.
+ * Broadcasts, slices and inputs of long vectors are not copied: later loops read them in place.
+ * The evaluation order of every floating-point operation is the {@link io.flowc.compiler.ir.IrEvaluator}'s,
+ * so kernels agree with it bit for bit.
+ */
+public final class Scheduler {
+  /** Longest vector that is scalarized into straight-line code. */
+  public static final int SCALARIZE_LIMIT = 16;
+
+  /** What a node became: a scalar operand, scalarized elements, or a long vector. */
+  private sealed interface Val permits Scalar, Small, Big {}
+
+  private record Scalar(Operand operand) implements Val {}
+
+  private record Small(Operand[] elements) implements Val {}
+
+  private record Big(VecOperand vector, int length) implements Val {}
+
+  private final IrFunction function;
+  private final List<Instr> body = new ArrayList<>();
+  private final Map<Node, Val> values = new HashMap<>();
+  private int temps;
+  private int workspace;
+
+  private Scheduler(IrFunction function) {
+    this.function = function;
+  }
+
+  /**
+   * A kernel returning output {@code value} (a scalar) and, for each input in order, storing
+   * the output named in {@code gradients} into the gradient array at that input's offset
+   * ({@code gradients} empty for a value-only kernel).
+   */
+  public static Kernel schedule(IrFunction function, String value, List<String> gradients) {
+    if (!gradients.isEmpty() && gradients.size() != function.inputs().size()) {
+      throw new IllegalArgumentException("one gradient output per input expected");
+    }
+    return new Scheduler(function).run(value, gradients);
+  }
+
+  private Kernel run(String value, List<String> gradients) {
+    List<Node> roots = new ArrayList<>();
+    roots.add(function.output(value));
+    gradients.forEach(g -> roots.add(function.output(g)));
+    for (Node n : Graphs.reachable(function.graph(), roots)) {
+      values.put(n, lower(n));
+    }
+    for (int k = 0; k < gradients.size(); k++) {
+      Node input = function.inputs().get(k);
+      storeTo(Array.GRAD, function.offsetOf(input), values.get(function.output(gradients.get(k))));
+    }
+    body.add(new Return(((Scalar) values.get(function.output(value))).operand()));
+    return new Kernel(function.dimension(), workspace, temps, body);
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private Temp temp() {
+    return new Temp(temps++);
+  }
+
+  private Region allocate(int length) {
+    Region r = new Region(Array.WORK, workspace);
+    workspace += length;
+    return r;
+  }
+
+  private Val val(Node n) {
+    return values.get(n);
+  }
+
+  /** Element i of a value, whatever its form. */
+  private static Operand element(Val v, int i) {
+    if (v instanceof Scalar s) {
+      return s.operand();
+    } else if (v instanceof Small s) {
+      return s.elements()[i];
+    }
+    VecOperand vec = ((Big) v).vector();
+    return vec instanceof Splat sp ? sp.scalar() : new Element(((Region) vec).array(), ((Region) vec).offset() + i);
+  }
+
+  /** A loop operand for a long value. */
+  private VecOperand vector(Val v, int length) {
+    if (v instanceof Scalar s) {
+      return new Splat(s.operand());
+    } else if (v instanceof Big b) {
+      return b.vector();
+    }
+    throw new IllegalStateException("a short vector in a loop of " + length);
+  }
+
+  private void storeTo(Array array, int offset, Val v) {
+    if (v instanceof Scalar s) {
+      body.add(new Store(new Element(array, offset), s.operand()));
+    } else if (v instanceof Small s) {
+      for (int i = 0; i < s.elements().length; i++) {
+        body.add(new Store(new Element(array, offset + i), s.elements()[i]));
+      }
+    } else {
+      Big b = (Big) v;
+      body.add(new Move(new Region(array, offset), b.length(), b.vector()));
+    }
+  }
+
+  // ---- one node -----------------------------------------------------------------------------
+
+  private Val lower(Node n) {
+    int length = n.shape().length();
+    switch (n.op()) {
+      case CONST -> {
+        return new Scalar(new Const(n.value()));
+      }
+      case INPUT -> {
+        int offset = function.offsetOf(n);
+        if (length == 0) {
+          return new Scalar(new Element(Array.Z, offset));
+        }
+        if (length <= SCALARIZE_LIMIT) {
+          Operand[] e = new Operand[length];
+          for (int i = 0; i < length; i++) {
+            e[i] = new Element(Array.Z, offset + i);
+          }
+          return new Small(e);
+        }
+        return new Big(new Region(Array.Z, offset), length);
+      }
+      case SUM, LOGSUMEXP -> {
+        return reduce(n);
+      }
+      case INDEX -> {
+        return new Scalar(element(val(n.arg(0)), n.attr(0)));
+      }
+      case SLICE -> {
+        return slice(val(n.arg(0)), n.attr(0), n.attr(1));
+      }
+      case BROADCAST -> {
+        Operand s = ((Scalar) val(n.arg(0))).operand();
+        if (length <= SCALARIZE_LIMIT) {
+          Operand[] e = new Operand[length];
+          Arrays.fill(e, s);
+          return new Small(e);
+        }
+        return new Big(new Splat(s), length);
+      }
+      case EMBED, CONCAT -> {
+        return assemble(n);
+      }
+      default -> {
+        return elementwise(n);
+      }
+    }
+  }
+
+  private Val elementwise(Node n) {
+    int length = n.shape().length();
+    List<Val> args = n.args().stream().map(this::val).toList();
+    int[] attrs = attrsOf(n);
+    if (length <= SCALARIZE_LIMIT) {
+      Operand[] out = new Operand[Math.max(1, length)];
+      for (int i = 0; i < out.length; i++) {
+        List<Operand> operands = new ArrayList<>();
+        for (Val a : args) {
+          operands.add(element(a, i));
+        }
+        Temp t = temp();
+        body.add(new Assign(t, n.op(), attrs, operands));
+        out[i] = t;
+      }
+      return length == 0 ? new Scalar(out[0]) : new Small(out);
+    }
+    Region target = allocate(length);
+    body.add(new Loop(target, length, n.op(), attrs, args.stream().map(a -> vector(a, length)).toList()));
+    return new Big(target, length);
+  }
+
+  private static int[] attrsOf(Node n) {
+    int[] attrs = new int[n.attrCount()];
+    for (int i = 0; i < attrs.length; i++) {
+      attrs[i] = n.attr(i);
+    }
+    return attrs;
+  }
+
+  private Val reduce(Node n) {
+    Val arg = val(n.arg(0));
+    int length = n.arg(0).shape().length();
+    if (n.op() == Op.SUM && arg instanceof Small s) {
+      // s = 0; s += x_i, in order: the evaluator's rounding, bit for bit
+      Operand acc = new Const(0);
+      for (Operand e : s.elements()) {
+        Temp next = temp();
+        body.add(new Assign(next, Op.ADD, new int[0], List.of(acc, e)));
+        acc = next;
+      }
+      return new Scalar(acc);
+    }
+    Region source;
+    if (arg instanceof Big b && b.vector() instanceof Region r) {
+      source = r;
+    } else {
+      source = allocate(length);
+      storeTo(Array.WORK, source.offset(), arg);
+    }
+    Temp t = temp();
+    body.add(new Reduce(t, n.op(), source, length));
+    return new Scalar(t);
+  }
+
+  private Val slice(Val v, int offset, int length) {
+    if (length <= SCALARIZE_LIMIT) {
+      Operand[] e = new Operand[length];
+      for (int i = 0; i < length; i++) {
+        e[i] = element(v, offset + i);
+      }
+      return new Small(e);
+    }
+    VecOperand vec = ((Big) v).vector();
+    return new Big(vec instanceof Region r ? new Region(r.array(), r.offset() + offset) : vec, length);
+  }
+
+  /** EMBED and CONCAT: a vector built from pieces (zeros around an embedded piece). */
+  private Val assemble(Node n) {
+    int length = n.shape().length();
+    List<Val> pieces = new ArrayList<>();
+    List<Integer> offsets = new ArrayList<>();
+    if (n.op() == Op.EMBED) {
+      pieces.add(val(n.arg(0)));
+      offsets.add(n.attr(0));
+    } else {
+      int offset = 0;
+      for (Node a : n.args()) {
+        pieces.add(val(a));
+        offsets.add(offset);
+        offset += a.shape().size();
+      }
+    }
+    if (length <= SCALARIZE_LIMIT) {
+      Operand[] e = new Operand[length];
+      Arrays.fill(e, new Const(0));
+      for (int k = 0; k < pieces.size(); k++) {
+        Val piece = pieces.get(k);
+        int size = piece instanceof Small s ? s.elements().length : piece instanceof Big b ? b.length() : 1;
+        for (int i = 0; i < size; i++) {
+          e[offsets.get(k) + i] = element(piece, i);
+        }
+      }
+      return new Small(e);
+    }
+    Region target = allocate(length);
+    if (n.op() == Op.EMBED) {
+      body.add(new Move(target, length, new Splat(new Const(0))));
+    }
+    for (int k = 0; k < pieces.size(); k++) {
+      storeTo(Array.WORK, target.offset() + offsets.get(k), pieces.get(k));
+    }
+    return new Big(target, length);
+  }
+}
