@@ -6,9 +6,11 @@ import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.frontend.Ast;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.interp.Interpreter;
 import io.flowc.compiler.ir.IrEvaluator;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
+import io.flowc.runtime.LogDensity;
 import java.util.Map;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -33,7 +35,8 @@ import picocli.CommandLine.Spec;
     footer = {
         "  flowc check examples/pot1.flow",
         "  flowc check examples/pot1.flow --at 2.0,0.3",
-        "  flowc check examples/pot1.flow --at -1.5,2 --json"
+        "  flowc check examples/pot1.flow --at -1.5,2 --json",
+        "  flowc check examples/pot1.flow --at 2.0,0.3 --interpret"
     })
 public final class CheckCommand implements Callable<Integer> {
   static final String AT = "--at";
@@ -48,6 +51,11 @@ public final class CheckCommand implements Callable<Integer> {
       description = "Evaluate at this point: one number per parameter element, in declaration order, "
           + "comma-separated (e.g. --at 2.0,0.3 or --at=-1.5,2).")
   private String at;
+
+  @Option(names = "--interpret",
+      description = "Evaluate with the reference interpreter (and the IR evaluator for the gradient) "
+          + "instead of generated code.")
+  private boolean interpret;
 
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout) instead of text.")
   private boolean json;
@@ -64,7 +72,7 @@ public final class CheckCommand implements Callable<Integer> {
     Evaluation evaluation = null;
     if (point != null) {
       Coordinates.checkDimension(AT, point, model);
-      evaluation = evaluate(model, point);
+      evaluation = interpret ? interpret(model, point) : evaluate(model, point);
     }
     long potentials = model.count(Ast.ContributionKind.POTENTIAL);
     long logps = model.count(Ast.ContributionKind.LOGP);
@@ -102,7 +110,17 @@ public final class CheckCommand implements Callable<Integer> {
   /** U, log p and the gradient of log p (flat, in element order) at one point. */
   record Evaluation(double potential, double logp, double[] gradient) {}
 
+  /** With the generated code: the model compiled to bytecode and loaded. */
   static Evaluation evaluate(CheckedModel model, double[] point) {
+    LogDensity density = Compilation.load(model);
+    double[] gradient = new double[point.length];
+    double logp = density.logDensityGradient(point, gradient, new double[density.workspaceSize()]);
+    return new Evaluation(-logp, logp, gradient);
+  }
+
+  /** With the reference interpreter, and the IR evaluator for the gradient. */
+  static Evaluation interpret(CheckedModel model, double[] point) {
+    Interpreter.Evaluation value = new Interpreter(model).evaluate(point);
     IrFunction f = Compilation.valueAndGradient(model);
     Map<String, double[]> values = IrEvaluator.evaluate(f, point);
     double[] gradient = new double[point.length];
@@ -110,6 +128,7 @@ public final class CheckCommand implements Callable<Integer> {
       double[] g = values.get(Compilation.gradientName(input));
       System.arraycopy(g, 0, gradient, f.offsetOf(input), g.length);
     }
-    return new Evaluation(values.get(Compilation.POTENTIAL)[0], values.get(Compilation.LOGP)[0], gradient);
+    return new Evaluation(value.potential(), value.logp(), gradient);
   }
+
 }

@@ -100,6 +100,23 @@ class CheckCommandTest {
     }
   }
 
+  @Test
+  void interpretUsesTheReferenceInterpreterAndAgreesWithGeneratedCode() throws IOException {
+    Cli.Result generated = Cli.run("check", Cli.example("pot4"), "--at", "0.7,-1.2", "--json");
+    Cli.Result interpreted = Cli.run("check", Cli.example("pot4"), "--at", "0.7,-1.2", "--json", "--interpret");
+    assertEquals(0, generated.code(), generated.toString());
+    assertEquals(0, interpreted.code(), interpreted.toString());
+    JsonNode g = JSON.readTree(generated.lastOutLine());
+    JsonNode i = JSON.readTree(interpreted.lastOutLine());
+    for (String key : List.of("potential", "logp")) {
+      assertEquals(i.get(key).asDouble(), g.get(key).asDouble(), 1e-12 * Math.abs(i.get(key).asDouble()), key);
+    }
+    assertEquals(i.get("gradient"), g.get("gradient"), "the same gradient, bit for bit");
+    // the reference value itself, to the last digit, from the interpreter
+    Cli.Result reference = Cli.run("check", Cli.example("pot1"), "--at", "2.0,0.3", "--json", "--interpret");
+    assertEquals(POT1_AT_2_03, JSON.readTree(reference.lastOutLine()).get("potential").asDouble());
+  }
+
   private static double logpAt(double[] z) throws IOException {
     Cli.Result r = Cli.run("check", Cli.example("pot1"), "--at=" + z[0] + "," + z[1], "--json");
     return JSON.readTree(r.lastOutLine()).get("logp").asDouble();
