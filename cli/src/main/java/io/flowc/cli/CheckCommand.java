@@ -3,13 +3,13 @@ package io.flowc.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowc.compiler.diag.CompileException;
-import io.flowc.compiler.frontend.Ast;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.interp.Interpreter;
 import io.flowc.compiler.ir.IrEvaluator;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
+import io.flowc.runtime.Artifact;
 import io.flowc.runtime.LogDensity;
 import java.util.Map;
 import java.io.PrintWriter;
@@ -44,7 +44,8 @@ public final class CheckCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL.flow", description = "The model file (UTF-8 text).")
+  @Parameters(index = "0", paramLabel = "MODEL.flow|ARTIFACT.jar",
+      description = "The model file (UTF-8 text), or an artifact written by flowc compile.")
   private String modelFile;
 
   @Option(names = AT, paramLabel = "Z1,Z2,...",
@@ -68,18 +69,30 @@ public final class CheckCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     double[] point = at == null ? null : Coordinates.parse(AT, at);
-    CheckedModel model = ModelFiles.load(modelFile, err);
+    ModelSummary summary;
     Evaluation evaluation = null;
-    if (point != null) {
-      Coordinates.checkDimension(AT, point, model);
-      evaluation = interpret ? interpret(model, point) : evaluate(model, point);
+    if (ModelFiles.isArtifact(modelFile)) {
+      if (interpret) {
+        throw new UserException("--interpret needs the model's source, not a compiled artifact");
+      }
+      Artifact artifact = ModelFiles.openArtifact(modelFile);
+      summary = ModelSummary.of(artifact);
+      if (point != null) {
+        Coordinates.checkDimension(AT, point, summary);
+        evaluation = evaluate(ModelFiles.logDensity(artifact), point);
+      }
+    } else {
+      CheckedModel model = ModelFiles.load(modelFile, err);
+      summary = ModelSummary.of(model);
+      if (point != null) {
+        Coordinates.checkDimension(AT, point, summary);
+        evaluation = interpret ? interpret(model, point) : evaluate(Compilation.load(model), point);
+      }
     }
-    long potentials = model.count(Ast.ContributionKind.POTENTIAL);
-    long logps = model.count(Ast.ContributionKind.LOGP);
     if (json) {
       ObjectNode result = Json.object();
-      result.put("model", model.name());
-      result.put("dimension", model.dimension());
+      result.put("model", summary.name());
+      result.put("dimension", summary.dimension());
       if (evaluation != null) {
         Json.putNumber(result, "potential", evaluation.potential());
         Json.putNumber(result, "logp", evaluation.logp());
@@ -89,15 +102,15 @@ public final class CheckCommand implements Callable<Integer> {
         }
       } else {
         ArrayNode names = result.putArray("parameters");
-        model.elementNames().forEach(names::add);
-        result.put("potential_terms", potentials);
-        result.put("logp_terms", logps);
+        elementNames(summary).forEach(names::add);
+        result.put("potential_terms", summary.potentialTerms());
+        result.put("logp_terms", summary.logpTerms());
       }
       out.println(Json.line(result));
     } else {
-      out.println("model " + model.name());
-      out.println("parameters: " + Elements.describe(model) + " (dimension " + model.dimension() + ")");
-      out.println("contributions: " + potentials + " potential, " + logps + " logp");
+      out.println("model " + summary.name());
+      out.println("parameters: " + Elements.describe(summary) + " (dimension " + summary.dimension() + ")");
+      out.println("contributions: " + summary.potentialTerms() + " potential, " + summary.logpTerms() + " logp");
       if (evaluation != null) {
         out.println("potential: " + evaluation.potential());
         out.println("logp: " + evaluation.logp());
@@ -107,12 +120,25 @@ public final class CheckCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  private static java.util.List<String> elementNames(ModelSummary summary) {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    for (ModelSummary.Param p : summary.params()) {
+      if (p.isScalar()) {
+        names.add(p.name());
+      } else {
+        for (int i = 0; i < p.size(); i++) {
+          names.add(p.name() + "[" + i + "]");
+        }
+      }
+    }
+    return names;
+  }
+
   /** U, log p and the gradient of log p (flat, in element order) at one point. */
   record Evaluation(double potential, double logp, double[] gradient) {}
 
-  /** With the generated code: the model compiled to bytecode and loaded. */
-  static Evaluation evaluate(CheckedModel model, double[] point) {
-    LogDensity density = Compilation.load(model);
+  /** With generated code: a model compiled to bytecode and loaded, or an artifact's class. */
+  static Evaluation evaluate(LogDensity density, double[] point) {
     double[] gradient = new double[point.length];
     double logp = density.logDensityGradient(point, gradient, new double[density.workspaceSize()]);
     return new Evaluation(-logp, logp, gradient);

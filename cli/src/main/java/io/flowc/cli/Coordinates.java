@@ -1,6 +1,5 @@
 package io.flowc.cli;
 
-import io.flowc.compiler.frontend.CheckedModel;
 import java.util.regex.Pattern;
 
 /** Parses a point of parameter space given on the command line, as in {@code --at 2.0,0.3}. */
@@ -45,7 +44,7 @@ public final class Coordinates {
   }
 
   /** Checks that a point has one value per parameter element of a model. */
-  public static void checkDimension(String option, double[] values, CheckedModel model) {
+  static void checkDimension(String option, double[] values, ModelSummary model) {
     int dimension = model.dimension();
     if (values.length != dimension) {
       throw new UserException(option + " has " + values.length + (values.length == 1 ? " value" : " values")

@@ -1,6 +1,5 @@
 package io.flowc.cli;
 
-import io.flowc.compiler.frontend.CheckedModel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,9 +13,9 @@ public final class Elements {
   private Elements() {}
 
   /** The model's parameter elements, e.g. {@code z[0], z[1], ..., z[99], sigma}. */
-  public static String describe(CheckedModel model) {
+  static String describe(ModelSummary model) {
     List<String> shown = new ArrayList<>();
-    for (CheckedModel.Param p : model.params()) {
+    for (ModelSummary.Param p : model.params()) {
       if (p.isScalar()) {
         shown.add(p.name());
       } else if (p.size() <= MAX_SHOWN_PER_VECTOR) {

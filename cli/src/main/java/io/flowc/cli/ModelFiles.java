@@ -5,6 +5,9 @@ import io.flowc.compiler.diag.Diagnostic;
 import io.flowc.compiler.diag.SourceFile;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FrontEnd;
+import io.flowc.runtime.Artifact;
+import io.flowc.runtime.ArtifactException;
+import io.flowc.runtime.LogDensity;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -128,5 +131,30 @@ public final class ModelFiles {
       }
     }
     return line;
+  }
+
+  /** Whether a command-line file names a compiled artifact (a .jar) rather than model source. */
+  public static boolean isArtifact(String file) {
+    return file.toLowerCase(Locale.ROOT).endsWith(".jar");
+  }
+
+  /** Opens an artifact, turning every problem with it into a one-line user error. */
+  public static Artifact openArtifact(String file) {
+    try {
+      return Artifact.open(Path.of(file));
+    } catch (ArtifactException e) {
+      throw new UserException(e.getMessage());
+    } catch (InvalidPathException e) {
+      throw new UserException(file + ": not a valid file name");
+    }
+  }
+
+  /** An artifact's log density, loaded; a corrupt class is a user error. */
+  public static LogDensity logDensity(Artifact artifact) {
+    try {
+      return artifact.logDensity();
+    } catch (ArtifactException e) {
+      throw new UserException(e.getMessage());
+    }
   }
 }

@@ -252,7 +252,7 @@ class CheckErrorsTest {
   @Test
   void missingModelArgument() {
     String line = assertUsageError(Cli.run("check"), "flowc check");
-    assertEquals("error: Missing required parameter: 'MODEL.flow'", line);
+    assertEquals("error: Missing required parameter: 'MODEL.flow|ARTIFACT.jar'", line);
   }
 
   @Test

@@ -45,11 +45,14 @@ public final class BytecodeBackend {
 
   private BytecodeBackend() {}
 
-  /** The class file of a {@link LogDensity} named {@code io.flowc.runtime.jit.SIMPLENAME}. */
-  public static byte[] emit(ModelKernels kernels, String simpleName) {
+  /**
+   * The class file of a {@link LogDensity} with the given internal name ({@code a/b/C}); classes
+   * defined as hidden classes must be in {@link #JIT_PACKAGE}.
+   */
+  public static byte[] emit(ModelKernels kernels, String internalName) {
     KernelSplitter.Split value = KernelSplitter.split(kernels.value());
     KernelSplitter.Split gradient = KernelSplitter.split(kernels.gradient());
-    String name = JIT_PACKAGE + simpleName;
+    String name = internalName;
     ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
     cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
         new String[] {Type.getInternalName(LogDensity.class)});

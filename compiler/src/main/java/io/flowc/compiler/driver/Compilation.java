@@ -71,7 +71,8 @@ public final class Compilation {
 
   /** The model compiled to bytecode and loaded as a hidden class (the run-time path). */
   public static LogDensity load(CheckedModel model) {
-    return HiddenClasses.defineLogDensity(BytecodeBackend.emit(kernels(model), className(model)));
+    return HiddenClasses.defineLogDensity(
+        BytecodeBackend.emit(kernels(model), BytecodeBackend.JIT_PACKAGE + className(model)));
   }
 
   /** A Java class name for a model: {@code Model_} and its name, with anything odd replaced. */

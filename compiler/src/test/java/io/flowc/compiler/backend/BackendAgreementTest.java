@@ -70,7 +70,7 @@ class BackendAgreementTest {
     ModelKernels kernels = Compilation.kernels(model);
     String className = Compilation.className(model);
 
-    byte[] bytecode = BytecodeBackend.emit(kernels, className);
+    byte[] bytecode = BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className);
     verify(bytecode);
     LogDensity asm = HiddenClasses.defineLogDensity(bytecode);
 

@@ -1,0 +1,91 @@
+package io.flowc.cli;
+
+import io.flowc.compiler.diag.CompileException;
+import io.flowc.compiler.driver.ArtifactWriter;
+import io.flowc.compiler.frontend.CheckedModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code flowc compile MODEL.flow -o MODEL.jar [--emit-java DIR]}: a compiled model artifact. */
+@Command(
+    name = "compile",
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+        "Compile a model into an artifact: a jar with its generated class, its source and metadata "
+            + "(model name, parameter layout, SHA-256 of the source, flowc version).",
+        "%nOther commands take the artifact in place of the model file and skip compilation; the "
+            + "runtime alone can load it. It is tied to the flowc version that wrote it.%n"
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  flowc compile examples/pot1.flow -o pot1.jar",
+        "  flowc check pot1.jar --at 2.0,0.3",
+        "  flowc compile examples/pot1.flow -o pot1.jar --emit-java generated/"
+    })
+public final class CompileCommand implements Callable<Integer> {
+  @Spec
+  private CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL.flow", description = "The model file (UTF-8 text).")
+  private String modelFile;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "ARTIFACT.jar", description = "The jar to write.")
+  private String output;
+
+  @Option(names = "--emit-java", paramLabel = "DIR",
+      description = "Also write the generated class as readable Java source under DIR.")
+  private String emitJava;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  private boolean help;
+
+  @Override
+  public Integer call() throws CompileException {
+    PrintWriter out = spec.commandLine().getOut();
+    if (!ModelFiles.isArtifact(output)) {
+      throw new UserException("-o " + output + ": an artifact's name must end in .jar");
+    }
+    Path jar = path(output);
+    if (Files.isDirectory(jar)) {
+      throw new UserException(output + ": is a directory");
+    }
+    Path javaDir = emitJava == null ? null : path(emitJava);
+    if (javaDir != null && Files.exists(javaDir) && !Files.isDirectory(javaDir)) {
+      throw new UserException("--emit-java " + emitJava + ": not a directory");
+    }
+    CheckedModel model = ModelFiles.load(modelFile, spec.commandLine().getErr());
+    try {
+      ArtifactWriter.write(model, jar);
+    } catch (IOException e) {
+      throw new UserException(output + ": cannot write (" + e.getMessage() + ")");
+    }
+    out.println("wrote " + output + " (model " + model.name() + ", dimension " + model.dimension() + ")");
+    if (javaDir != null) {
+      try {
+        Path file = ArtifactWriter.javaSource(model).writeToPath(javaDir);
+        out.println("wrote " + file);
+      } catch (IOException e) {
+        throw new UserException("--emit-java " + emitJava + ": cannot write (" + e.getMessage() + ")");
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  private static Path path(String name) {
+    try {
+      return Path.of(name);
+    } catch (InvalidPathException e) {
+      throw new UserException(name + ": not a valid file name");
+    }
+  }
+}

@@ -1,0 +1,197 @@
+package io.flowc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flowc.runtime.Artifact;
+import io.flowc.runtime.FlowcVersion;
+import io.flowc.runtime.LogDensity;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.apache.commons.numbers.core.Precision;
+import org.apache.commons.numbers.gamma.Erf;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CompileCommandTest {
+  @TempDir
+  Path tmp;
+
+  private Path compile(String example) {
+    Path jar = tmp.resolve(example + ".jar");
+    Cli.Result r = Cli.run("compile", Cli.example(example), "-o", jar.toString());
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(List.of("wrote " + jar + " (model " + example + ", dimension " + (example.equals("normal100") ? 100 : 2) + ")"),
+        r.outLines());
+    return jar;
+  }
+
+  @Test
+  void anArtifactEvaluatesExactlyAsItsSource() {
+    for (String example : List.of("pot1", "pot4", "normal100")) {
+      Path jar = compile(example);
+      String point = example.equals("normal100") ? "0.3," + "0.1,".repeat(98) + "-2" : "0.7,-1.2";
+      Cli.Result fromSource = Cli.run("check", Cli.example(example), "--at", point, "--json");
+      Cli.Result fromJar = Cli.run("check", jar.toString(), "--at", point, "--json");
+      assertEquals(0, fromJar.code(), fromJar.toString());
+      assertEquals(fromSource.lastOutLine(), fromJar.lastOutLine(), example);
+      assertEquals(Cli.run("check", Cli.example(example)).out(), Cli.run("check", jar.toString()).out(), example);
+    }
+  }
+
+  @Test
+  void artifactsAreReproducibleAndCarryTheirMetadata() throws IOException {
+    Path jar = compile("pot1");
+    byte[] first = Files.readAllBytes(jar);
+    compile("pot1");
+    assertArrayEquals(first, Files.readAllBytes(jar), "the same model gives the same jar");
+    Artifact artifact = Artifact.open(jar);
+    assertEquals("pot1", artifact.modelName());
+    assertEquals(FlowcVersion.get(), artifact.flowcVersion());
+    assertEquals(List.of("z[0]", "z[1]"), artifact.elementNames());
+    assertEquals("z:2", artifact.property(Artifact.KEY_PARAMS));
+    assertEquals(Files.readString(Path.of(Cli.example("pot1"))), artifact.source());
+    assertEquals(64, artifact.sourceSha256().length());
+  }
+
+  /** The runtime alone (and its one dependency) loads and runs an artifact: no compiler needed. */
+  @Test
+  void theRuntimeAloneLoadsAnArtifact() throws Exception {
+    Path jar = compile("pot1");
+    URL[] path = {
+      location(LogDensity.class), location(Erf.class), location(Precision.class), jar.toUri().toURL()
+    };
+    try (URLClassLoader runtimeOnly = new URLClassLoader(path, ClassLoader.getPlatformClassLoader())) {
+      assertThrows(ClassNotFoundException.class, () -> runtimeOnly.loadClass("io.flowc.compiler.driver.Compilation"));
+      assertThrows(ClassNotFoundException.class, () -> runtimeOnly.loadClass("org.objectweb.asm.ClassWriter"));
+      Class<?> artifactClass = runtimeOnly.loadClass(Artifact.class.getName());
+      assertFalse(artifactClass == Artifact.class, "loaded apart from the test's runtime");
+      Object artifact = artifactClass.getMethod("open", Path.class).invoke(null, jar);
+      Object density = artifactClass.getMethod("logDensity").invoke(artifact);
+      Method gradient = density.getClass().getMethod("logDensityGradient", double[].class, double[].class, double[].class);
+      gradient.setAccessible(true);
+      double[] g = new double[2];
+      double logp = (double) gradient.invoke(density, new double[] {2.0, 0.3}, g, new double[0]);
+      assertEquals(-0.0015644795807814122, logp, 1e-15);
+      assertEquals(-0.13829559162809332, g[0], 1e-15);
+    }
+  }
+
+  private static URL location(Class<?> c) throws IOException {
+    return c.getProtectionDomain().getCodeSource().getLocation();
+  }
+
+  @Test
+  void anArtifactFromAnotherVersionIsRefused() throws IOException {
+    Path jar = compile("pot1");
+    Path other = tmp.resolve("other.jar");
+    rewrite(jar, other, Artifact.METADATA, text -> text.replace("flowc.version=" + FlowcVersion.get(), "flowc.version=0.0.1"));
+    Cli.Result r = Cli.run("check", other.toString(), "--at", "1,2");
+    assertEquals(2, r.code(), r.toString());
+    assertEquals(List.of("error: " + other + ": compiled by flowc 0.0.1, but this is flowc " + FlowcVersion.get()
+        + "; compile the model again with this version"), r.errLines());
+  }
+
+  @Test
+  void brokenJarsAreRefusedWithOneLine() throws IOException {
+    Path jar = compile("pot1");
+    Path truncated = tmp.resolve("truncated.jar");
+    byte[] bytes = Files.readAllBytes(jar);
+    Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Path notArtifact = tmp.resolve("plain.jar");
+    try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(notArtifact))) {
+      zip.putNextEntry(new ZipEntry("hello.txt"));
+      zip.write("hello".getBytes(StandardCharsets.UTF_8));
+      zip.closeEntry();
+    }
+    Path text = tmp.resolve("text.jar");
+    Files.writeString(text, "not a zip at all");
+    Path badClass = tmp.resolve("badclass.jar");
+    rewrite(jar, badClass, "io/flowc/artifact/Model_pot1.class", s -> "garbage");
+    Path missing = tmp.resolve("missing.jar");
+
+    assertRefused(truncated, truncated + ": not a readable jar (");
+    assertRefused(text, text + ": not a readable jar (");
+    assertRefused(notArtifact, notArtifact + ": not a flowc artifact (no META-INF/flowc/model.properties)");
+    assertRefused(badClass, badClass + ": corrupt flowc artifact (cannot load io.flowc.artifact.Model_pot1");
+    assertRefused(missing, missing + ": no such file");
+  }
+
+  private static void assertRefused(Path jar, String messageStart) {
+    Cli.Result r = Cli.run("check", jar.toString(), "--at", "1,2");
+    assertEquals(2, r.code(), r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.errLines().get(0).startsWith("error: " + messageStart), r.toString());
+    assertFalse(r.err().contains("\tat "), r.toString());
+  }
+
+  @Test
+  void emitJavaWritesTheReadableSource() throws IOException {
+    Path jar = tmp.resolve("pot1.jar");
+    Path src = tmp.resolve("src");
+    Cli.Result r = Cli.run("compile", Cli.example("pot1"), "-o", jar.toString(), "--emit-java", src.toString());
+    assertEquals(0, r.code(), r.toString());
+    Path file = src.resolve("io/flowc/artifact/Model_pot1.java");
+    assertEquals("wrote " + file, r.outLines().get(1));
+    String java = Files.readString(file);
+    assertTrue(java.contains("public final class Model_pot1 implements LogDensity"), java);
+    assertTrue(java.contains("logaddexp("), java);
+  }
+
+  @Test
+  void userErrors() throws IOException {
+    Cli.Result noJar = Cli.run("compile", Cli.example("pot1"), "-o", tmp.resolve("pot1.zip").toString());
+    assertEquals(2, noJar.code());
+    assertTrue(noJar.err().startsWith("error: -o "), noJar.toString());
+    Cli.Result noOutput = Cli.run("compile", Cli.example("pot1"));
+    assertEquals(2, noOutput.code());
+    Path bad = tmp.resolve("bad.flow");
+    Files.writeString(bad, "model m { param z; potential y; }");
+    Cli.Result badModel = Cli.run("compile", bad.toString(), "-o", tmp.resolve("bad.jar").toString());
+    assertEquals(2, badModel.code());
+    assertTrue(badModel.err().contains("'y' is not declared"), badModel.toString());
+    assertFalse(Files.exists(tmp.resolve("bad.jar")), "no output for a bad model");
+    Path jar = compile("pot1");
+    Cli.Result interpret = Cli.run("check", jar.toString(), "--at", "1,2", "--interpret");
+    assertEquals(2, interpret.code());
+    assertEquals("error: --interpret needs the model's source, not a compiled artifact", interpret.errLines().get(0));
+  }
+
+  /** Copies a jar, replacing one entry's text. */
+  private static void rewrite(Path from, Path to, String entryName, java.util.function.UnaryOperator<String> change)
+      throws IOException {
+    try (ZipFile zip = new ZipFile(from.toFile());
+        OutputStream out = Files.newOutputStream(to);
+        ZipOutputStream copy = new ZipOutputStream(out)) {
+      Enumeration<? extends ZipEntry> entries = zip.entries();
+      while (entries.hasMoreElements()) {
+        ZipEntry e = entries.nextElement();
+        byte[] bytes;
+        try (InputStream in = zip.getInputStream(e)) {
+          bytes = in.readAllBytes();
+        }
+        if (e.getName().equals(entryName)) {
+          bytes = change.apply(new String(bytes, StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1);
+        }
+        copy.putNextEntry(new ZipEntry(e.getName()));
+        copy.write(bytes);
+        copy.closeEntry();
+      }
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package io.flowc.compiler.driver;
+
+import com.palantir.javapoet.JavaFile;
+import io.flowc.compiler.backend.BytecodeBackend;
+import io.flowc.compiler.backend.JavaSourceBackend;
+import io.flowc.compiler.backend.ModelKernels;
+import io.flowc.compiler.frontend.Ast;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.runtime.Artifact;
+import io.flowc.runtime.FlowcVersion;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Collectors;
+
+/**
+ * Writes a compiled model artifact ({@link Artifact} reads it): the generated class, the model's
+ * source and its metadata. The jar is the same bytes for the same model and flowc version (fixed
+ * entry times, sorted entries), and it is written to a temporary file that replaces the target
+ * only once complete.
+ */
+public final class ArtifactWriter {
+  /** Package of the classes in artifacts. */
+  public static final String PACKAGE = "io.flowc.artifact";
+
+  /** 1980-02-01, the earliest time a zip entry can hold portably: entry times carry no information. */
+  private static final long FIXED_TIME = 315_532_800_000L + 31L * 24 * 3600 * 1000;
+
+  private ArtifactWriter() {}
+
+  public static void write(CheckedModel model, Path jar) throws IOException {
+    ModelKernels kernels = Compilation.kernels(model);
+    String simpleName = Compilation.className(model);
+    String className = PACKAGE + "." + simpleName;
+    byte[] classFile = BytecodeBackend.emit(kernels, className.replace('.', '/'));
+
+    Map<String, String> metadata = new TreeMap<>();
+    metadata.put(Artifact.KEY_FORMAT, Artifact.FORMAT);
+    metadata.put(Artifact.KEY_VERSION, FlowcVersion.get());
+    metadata.put(Artifact.KEY_MODEL, model.name());
+    metadata.put(Artifact.KEY_CLASS, className);
+    metadata.put(Artifact.KEY_SHA256, kernels.sourceSha256());
+    metadata.put(Artifact.KEY_DIMENSION, Integer.toString(model.dimension()));
+    metadata.put(Artifact.KEY_ELEMENTS, String.join(",", model.elementNames()));
+    metadata.put(Artifact.KEY_PARAMS, model.params().stream()
+        .map(p -> p.name() + ":" + p.size()).collect(Collectors.joining(",")));
+    metadata.put(Artifact.KEY_POTENTIAL_TERMS, Long.toString(model.count(Ast.ContributionKind.POTENTIAL)));
+    metadata.put(Artifact.KEY_LOGP_TERMS, Long.toString(model.count(Ast.ContributionKind.LOGP)));
+    metadata.put(Artifact.KEY_FORMULAS, "");
+
+    Map<String, byte[]> entries = new TreeMap<>();
+    entries.put(Artifact.METADATA, properties(metadata));
+    entries.put(Artifact.SOURCE, model.ast().source().text().getBytes(StandardCharsets.UTF_8));
+    entries.put(className.replace('.', '/') + ".class", classFile);
+
+    Path parent = jar.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path temporary = Files.createTempFile(parent, ".flowc-", ".jar.tmp");
+    try {
+      try (OutputStream out = Files.newOutputStream(temporary);
+          JarOutputStream zip = new JarOutputStream(out)) {
+        // the manifest first, as jar readers expect, with a fixed time like every entry
+        JarEntry manifestEntry = new JarEntry(JarFile.MANIFEST_NAME);
+        manifestEntry.setTime(FIXED_TIME);
+        zip.putNextEntry(manifestEntry);
+        manifest(model).write(zip);
+        zip.closeEntry();
+        for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+          JarEntry entry = new JarEntry(e.getKey());
+          entry.setTime(FIXED_TIME);
+          zip.putNextEntry(entry);
+          zip.write(e.getValue());
+          zip.closeEntry();
+        }
+      }
+      Files.move(temporary, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+
+  /** The readable Java source of the class an artifact holds, for {@code --emit-java}. */
+  public static JavaFile javaSource(CheckedModel model) {
+    return JavaSourceBackend.emit(Compilation.kernels(model), PACKAGE, Compilation.className(model));
+  }
+
+  /** Properties text without the date comment {@link java.util.Properties#store} adds. */
+  private static byte[] properties(Map<String, String> values) {
+    StringBuilder out = new StringBuilder("# flowc compiled model\n");
+    values.forEach((k, v) -> out.append(k).append('=').append(escape(v)).append('\n'));
+    return out.toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private static String escape(String v) {
+    StringBuilder out = new StringBuilder();
+    for (char c : v.toCharArray()) {
+      if (c == '\\' || c == ':' || c == '=' || c == '#' || c == '!') {
+        out.append('\\').append(c);
+      } else if (c < 0x20 || c > 0x7e) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private static Manifest manifest(CheckedModel model) {
+    Manifest manifest = new Manifest();
+    Attributes main = manifest.getMainAttributes();
+    main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    main.putValue("Created-By", "flowc " + FlowcVersion.get());
+    main.putValue("Flowc-Model", model.name());
+    return manifest;
+  }
+}
