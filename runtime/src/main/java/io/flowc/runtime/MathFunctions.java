@@ -3,7 +3,6 @@ package io.flowc.runtime;
 import org.apache.commons.numbers.gamma.Digamma;
 import org.apache.commons.numbers.gamma.Erf;
 import org.apache.commons.numbers.gamma.Erfc;
-import org.apache.commons.numbers.gamma.LogGamma;
 
 /**
  * The model language's scalar functions that {@link Math} lacks, as the interpreter and the
@@ -81,18 +80,106 @@ public final class MathFunctions {
     return Erfc.value(x);
   }
 
-  /** log |Gamma(x)|; +infinity at the poles 0, -1, -2, ... (as C's lgamma). */
-  public static double lgamma(double x) {
-    if (x <= 0 && x == Math.rint(x)) {
-      return Double.POSITIVE_INFINITY;
-    }
-    return LogGamma.value(x);
-  }
-
   /** Bernoulli numbers B_2, B_4, ..., B_16 for the asymptotic series of the polygamma functions. */
   private static final double[] BERNOULLI_EVEN = {
     1.0 / 6, -1.0 / 30, 1.0 / 42, -1.0 / 30, 5.0 / 66, -691.0 / 2730, 7.0 / 6, -3617.0 / 510
   };
+
+  private static final double EULER_GAMMA = 0.5772156649015329;
+  private static final double HALF_LOG_TWO_PI = 0.9189385332046728;
+  /** zeta(k) - 1 for k = 2 .. 39, for the series of lgamma around 1. */
+  private static final double[] ZETA_MINUS_ONE = new double[40];
+
+  static {
+    for (int k = 2; k < ZETA_MINUS_ONE.length; k++) {
+      ZETA_MINUS_ONE[k] = zetaMinusOne(k);
+    }
+  }
+
+  /**
+   * log |Gamma(x)|; +infinity at the poles 0, -1, -2, ... (as C's lgamma). Written here rather
+   * than taken from a library because it must not allocate (generated code calls it in hot
+   * loops): a series around 1 (and 2, by the recurrence) keeps full relative accuracy near the
+   * zeros at 1 and 2, Stirling's series serves x >= 10, the recurrence bridges the gap, and the
+   * reflection formula covers negative x.
+   */
+  public static double lgamma(double x) {
+    if (Double.isNaN(x)) {
+      return x;
+    }
+    if ((x <= 0 && x == Math.rint(x)) || x == Double.POSITIVE_INFINITY) {
+      return Double.POSITIVE_INFINITY;
+    }
+    if (x < 0) {
+      // Gamma(x) Gamma(1 - x) = pi / sin(pi x); reduce x mod 2 first so sin(pi r) stays exact-ish
+      double r = x - 2 * Math.floor(x / 2);
+      return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * r))) - lgamma(1 - x);
+    }
+    if (x < 0.5) {
+      return lgammaNearOne(x) - Math.log(x); // Gamma(x) = Gamma(1 + x) / x
+    }
+    if (x < 1.5) {
+      return lgammaNearOne(x - 1);
+    }
+    if (x < 2.5) {
+      return Math.log(x - 1) + lgammaNearOne(x - 2);
+    }
+    if (x < 10) {
+      double product = 1;
+      while (x < 10) {
+        product *= x;
+        x += 1;
+      }
+      return stirling(x) - Math.log(product);
+    }
+    return stirling(x);
+  }
+
+  /** lgamma(1 + e) for |e| <= 1/2: -gamma e + (e - log1p(e)) + sum (-1)^k (zeta(k) - 1) e^k / k. */
+  private static double lgammaNearOne(double e) {
+    double sum = 0;
+    double power = e * e;
+    for (int k = 2; k < ZETA_MINUS_ONE.length; k++) {
+      sum += ((k & 1) == 0 ? 1 : -1) * ZETA_MINUS_ONE[k] * power / k;
+      power *= e;
+    }
+    return -EULER_GAMMA * e + (e - Math.log1p(e)) + sum;
+  }
+
+  /** Stirling's series for x >= 10, where its first seven corrections reach double precision. */
+  private static double stirling(double x) {
+    double inverse = 1 / x;
+    double inverseSquared = inverse * inverse;
+    double series = 0;
+    double power = inverse;
+    for (int k = 1; k <= 7; k++) {
+      series += BERNOULLI_EVEN[k - 1] / (2 * k * (2 * k - 1)) * power;
+      power *= inverseSquared;
+    }
+    return (x - 0.5) * Math.log(x) - x + HALF_LOG_TWO_PI + series;
+  }
+
+  /** zeta(s) - 1 by Euler-Maclaurin summation from n = 10 (exact to double precision for s >= 2). */
+  private static double zetaMinusOne(int s) {
+    int n = 10;
+    double sum = 0;
+    for (int k = 2; k < n; k++) {
+      sum += Math.pow(k, -s);
+    }
+    double tail = Math.pow(n, -s);
+    sum += n * tail / (s - 1) + tail / 2;
+    double rising = s;
+    double factorial = 2;
+    double power = tail / n;
+    for (int j = 1; j <= BERNOULLI_EVEN.length; j++) {
+      sum += BERNOULLI_EVEN[j - 1] / factorial * rising * power;
+      rising *= (double) (s + 2 * j - 1) * (s + 2 * j);
+      factorial *= (double) (2 * j + 1) * (2 * j + 2);
+      power /= (double) n * n;
+    }
+    return sum;
+  }
+
 
   /**
    * The polygamma function psi^(n)(x), the n-th derivative of the digamma function (n = 0 is
