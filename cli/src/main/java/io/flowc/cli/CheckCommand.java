@@ -102,7 +102,7 @@ public final class CheckCommand implements Callable<Integer> {
         }
       } else {
         ArrayNode names = result.putArray("parameters");
-        elementNames(summary).forEach(names::add);
+        summary.layout().elementNames().forEach(names::add);
         result.put("potential_terms", summary.potentialTerms());
         result.put("logp_terms", summary.logpTerms());
       }
@@ -118,20 +118,6 @@ public final class CheckCommand implements Callable<Integer> {
       }
     }
     return ExitCodes.OK;
-  }
-
-  private static java.util.List<String> elementNames(ModelSummary summary) {
-    java.util.List<String> names = new java.util.ArrayList<>();
-    for (ModelSummary.Param p : summary.params()) {
-      if (p.isScalar()) {
-        names.add(p.name());
-      } else {
-        for (int i = 0; i < p.size(); i++) {
-          names.add(p.name() + "[" + i + "]");
-        }
-      }
-    }
-    return names;
   }
 
   /** U, log p and the gradient of log p (flat, in element order) at one point. */

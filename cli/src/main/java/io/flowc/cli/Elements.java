@@ -1,5 +1,6 @@
 package io.flowc.cli;
 
+import io.flowc.runtime.ParameterLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,7 +16,7 @@ public final class Elements {
   /** The model's parameter elements, e.g. {@code z[0], z[1], ..., z[99], sigma}. */
   static String describe(ModelSummary model) {
     List<String> shown = new ArrayList<>();
-    for (ModelSummary.Param p : model.params()) {
+    for (ParameterLayout.Parameter p : model.layout().parameters()) {
       if (p.isScalar()) {
         shown.add(p.name());
       } else if (p.size() <= MAX_SHOWN_PER_VECTOR) {

@@ -127,6 +127,15 @@ public final class Artifact {
     return elements.isEmpty() ? List.of() : Arrays.asList(elements.split(","));
   }
 
+  /** The parameters' places in z. */
+  public ParameterLayout layout() {
+    try {
+      return ParameterLayout.decode(metadata.getProperty(KEY_PARAMS, ""));
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(file + ": corrupt flowc artifact (bad parameter layout: " + e.getMessage() + ")", e);
+    }
+  }
+
   /** Any other metadata value ({@code potential.terms}, {@code formulas}, ...), or null. */
   public String property(String key) {
     return metadata.getProperty(key);

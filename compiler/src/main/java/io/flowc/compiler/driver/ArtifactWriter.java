@@ -21,7 +21,6 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
-import java.util.stream.Collectors;
 
 /**
  * Writes a compiled model artifact ({@link Artifact} reads it): the generated class, the model's
@@ -52,8 +51,7 @@ public final class ArtifactWriter {
     metadata.put(Artifact.KEY_SHA256, kernels.sourceSha256());
     metadata.put(Artifact.KEY_DIMENSION, Integer.toString(model.dimension()));
     metadata.put(Artifact.KEY_ELEMENTS, String.join(",", model.elementNames()));
-    metadata.put(Artifact.KEY_PARAMS, model.params().stream()
-        .map(p -> p.name() + ":" + p.size()).collect(Collectors.joining(",")));
+    metadata.put(Artifact.KEY_PARAMS, model.layout().encode());
     metadata.put(Artifact.KEY_POTENTIAL_TERMS, Long.toString(model.count(Ast.ContributionKind.POTENTIAL)));
     metadata.put(Artifact.KEY_LOGP_TERMS, Long.toString(model.count(Ast.ContributionKind.LOGP)));
     metadata.put(Artifact.KEY_FORMULAS, "");

@@ -1,6 +1,6 @@
 package io.flowc.compiler.frontend;
 
-import java.util.ArrayList;
+import io.flowc.runtime.ParameterLayout;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -56,24 +56,19 @@ public final class CheckedModel {
     return letTypes;
   }
 
+  /** The parameters' places in the flat vector z. */
+  public ParameterLayout layout() {
+    return new ParameterLayout(params.stream().map(p -> new ParameterLayout.Parameter(p.name(), p.size())).toList());
+  }
+
   /** Number of parameter elements: the length of the flat vector z. */
   public int dimension() {
-    return params.stream().mapToInt(Param::elementCount).sum();
+    return layout().dimension();
   }
 
   /** Element names in flat order: {@code z[0], z[1], s}. */
   public List<String> elementNames() {
-    List<String> names = new ArrayList<>();
-    for (Param p : params) {
-      if (p.isScalar()) {
-        names.add(p.name());
-      } else {
-        for (int i = 0; i < p.size(); i++) {
-          names.add(p.name() + "[" + i + "]");
-        }
-      }
-    }
-    return names;
+    return layout().elementNames();
   }
 
   public List<Ast.Contribution> contributions() {
