@@ -86,9 +86,10 @@ class GeneratedCodeRuntimeTest {
       double[] work = new double[density.workspaceSize()];
       double sink = 0;
       long thread = Thread.currentThread().getId();
-      long allocated = 0;
-      // the first rounds load classes, profile and compile; the last one measures the calls alone
-      for (int round = 0; round < 6; round++) {
+      long allocated = Long.MAX_VALUE;
+      // the first rounds load classes, profile and compile (Commons Numbers' erf allocates until
+      // C2's escape analysis removes it); run until the code is hot, or give up
+      for (int round = 0; round < 40 && allocated >= 4096; round++) {
         long before = threads.getThreadAllocatedBytes(thread);
         for (int k = 0; k < 20_000; k++) {
           sink += density.logDensityGradient(points[k & 15], gradient, work) + density.logDensity(points[k & 15], work);
