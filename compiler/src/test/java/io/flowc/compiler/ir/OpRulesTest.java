@@ -628,6 +628,30 @@ class OpRulesTest {
     }
   }
 
+  /**
+   * x^y at x = 0: x^0 is 1 for every x, so d/dx is 0 there (not 0 * 0^-1 = NaN), and 0^y is 0
+   * for every y > 0, so d/dy is 0 there (not 0 * log 0 = NaN).
+   */
+  @Test
+  void powHasFiniteDerivativesAtAZeroBase() {
+    for (boolean simplify : new boolean[] {false, true}) {
+      BiFunction<Graph, Node[], Node> pow = (g, x) -> g.pow(x[0], x[1]);
+      assertArrayEquals(new double[] {0, 0}, scalarGradient(simplify, 2, pow, 0, 0), "d(x^y) at (0, 0)");
+      assertArrayEquals(new double[] {0, 0}, scalarGradient(simplify, 2, pow, -0.0, 0), "d(x^y) at (-0, 0)");
+      assertArrayEquals(new double[] {0, 0}, scalarGradient(simplify, 2, pow, 0, 2.5), "d(x^y) at (0, 2.5)");
+      assertArrayEquals(new double[] {1, 0}, scalarGradient(simplify, 2, pow, 0, 1), "d(x^y) at (0, 1)");
+      assertArrayEquals(new double[] {0, Math.log(3)}, scalarGradient(simplify, 2, pow, 3, 0), "d(x^y) at (3, 0)");
+      assertArrayEquals(new double[] {2.5 * Math.pow(3, 1.5), Math.pow(3, 2.5) * Math.log(3)},
+          scalarGradient(simplify, 2, pow, 3, 2.5), 1e-12, "d(x^y) at (3, 2.5)");
+      // a constant exponent 0 (a graph that simplifies makes x^0 the constant 1 first)
+      assertArrayEquals(new double[] {0}, scalarGradient(simplify, 1, (g, x) -> g.pow(x[0], g.constant(0)), 0), "d(x^0) at 0");
+      assertArrayEquals(new double[] {0, 0, 0},
+          gradientAt(simplify, new Shape[] {Shape.vector(3)}, (g, x) -> g.pow(x[0], g.constant(0)), 0, 1, -2), "d(v^0)");
+      // a constant base 0: d(0^y)/dy for y > 0
+      assertArrayEquals(new double[] {0}, scalarGradient(simplify, 1, (g, x) -> g.pow(g.constant(0), x[0]), 1.5), "d(0^y) at 1.5");
+    }
+  }
+
   @Test
   void truthValuedOpsHaveZeroDerivative() {
     for (boolean simplify : new boolean[] {false, true}) {
