@@ -1,5 +1,10 @@
 package io.flowc.compiler.ir;
 
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.Set;
 
 /**
  * Checks the invariants every pass must keep: each live node belongs to the function's graph,
@@ -14,15 +19,26 @@ public final class IrVerifier {
     Graph g = f.graph();
     for (Node in : f.inputs()) {
       require(in.op() == Op.INPUT, in, "input list holds a non-input");
-      require(g.nodes().get(in.id()) == in, in, "input from another graph");
+      require(in.id() < g.size() && g.nodes().get(in.id()) == in, in, "input from another graph");
     }
     for (IrFunction.Output o : f.outputs()) {
       require(o.node() != null, null, "output " + o.name() + " has no node");
       require(g.nodes().size() > o.node().id() && g.nodes().get(o.node().id()) == o.node(), o.node(),
           "output " + o.name() + " from another graph");
     }
+    // Walk the nodes themselves first: liveNodes() looks them up by id, so it would read another
+    // graph's node as whichever node of this graph has its id.
+    Deque<Node> stack = new ArrayDeque<>();
+    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    f.outputs().forEach(o -> stack.push(o.node()));
+    while (!stack.isEmpty()) {
+      Node n = stack.pop();
+      if (seen.add(n)) {
+        require(n.id() < g.size() && g.nodes().get(n.id()) == n, n, "node from another graph");
+        n.args().forEach(stack::push);
+      }
+    }
     for (Node n : f.liveNodes()) {
-      require(g.nodes().get(n.id()) == n, n, "node from another graph");
       Op op = n.op();
       require(op.arity < 0 ? n.arity() > 0 : n.arity() == op.arity, n, "wrong number of arguments");
       for (Node a : n.args()) {

@@ -174,14 +174,22 @@ public enum Op {
       return new Node[] {ga, out.arg(1).dependsOnInputs() ? b.neg(b.mul(ga, out)) : null};
     }
   },
+  /**
+   * Math.pow. Its derivatives are 0 where it is constant although the formulas are not finite:
+   * in x at y = 0 (x^0 is 1, but y x^(y-1) is 0 * infinity at x = 0) and in y at x = 0 (0^y is 0
+   * for y > 0, but x^y log x is 0 * -infinity).
+   */
   POW(Kind.ELEMENTWISE, 2) {
     @Override public double apply2(double a, double c) { return Math.pow(a, c); }
     @Override Node[] vjp(Graph b, Node out, Node g) {
       Node base = out.arg(0);
       Node exponent = out.arg(1);
+      Node zero = b.zerosLike(out);
       Node gBase = base.dependsOnInputs()
-          ? b.mul(g, b.mul(exponent, b.pow(base, b.sub(exponent, b.constant(1))))) : null;
-      Node gExponent = exponent.dependsOnInputs() ? b.mul(g, b.mul(out, b.log(base))) : null;
+          ? b.mul(g, b.select(b.apply(EQ, exponent, zero), zero,
+              b.mul(exponent, b.pow(base, b.sub(exponent, b.constant(1)))))) : null;
+      Node gExponent = exponent.dependsOnInputs()
+          ? b.mul(g, b.mul(out, b.log(b.select(b.apply(EQ, base, zero), b.constant(1), base)))) : null;
       return new Node[] {gBase, gExponent};
     }
   },
