@@ -65,6 +65,9 @@ public final class Graph {
         throw new NullPointerException("null argument to " + op);
       }
     }
+    if (attrs.length != attributeCount(op)) {
+      throw new IllegalArgumentException(op + " takes " + attributeCount(op) + " attributes, got " + attrs.length);
+    }
     if (op.kind == Op.Kind.ELEMENTWISE) {
       args = broadcastArguments(op, args);
     }
@@ -75,6 +78,15 @@ public final class Graph {
       }
     }
     return intern(op, args, attrs, 0, null, shapeOf(op, attrs, args));
+  }
+
+  /** How many integer attributes an op carries. */
+  static int attributeCount(Op op) {
+    return switch (op) {
+      case INDEX, BROADCAST, POLYGAMMA -> 1;
+      case SLICE, EMBED -> 2;
+      default -> 0;
+    };
   }
 
   private Node[] broadcastArguments(Op op, Node[] args) {

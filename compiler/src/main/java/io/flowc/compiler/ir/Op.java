@@ -219,8 +219,10 @@ public enum Op {
   LOGADDEXP(Kind.ELEMENTWISE, 2) {
     @Override public double apply2(double a, double c) { return MathFunctions.logaddexp(a, c); }
     @Override Node[] vjp(Graph b, Node out, Node g) {
+      // d/da = exp(a - out) = sigmoid(a - b): the sigmoid form does not inherit out's rounding
       return new Node[] {
-        b.mul(g, b.exp(b.sub(out.arg(0), out))), b.mul(g, b.exp(b.sub(out.arg(1), out)))
+        b.mul(g, b.apply(SIGMOID, b.sub(out.arg(0), out.arg(1)))),
+        b.mul(g, b.apply(SIGMOID, b.sub(out.arg(1), out.arg(0))))
       };
     }
   },

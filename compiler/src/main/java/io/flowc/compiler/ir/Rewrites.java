@@ -15,10 +15,10 @@ package io.flowc.compiler.ir;
  * reassociation of sums and products (rounding), {@code sum(broadcast(c, n)) = n*c} (rounding).
  *
  * <p>Applied although not exact: integer powers {@code x^k} for |k| <= 16 become products
- * (repeated squaring, within a few ulps of {@code Math.pow} and much faster), and the stability
+ * (repeated squaring: within |k| ulps of {@code Math.pow}, and much faster), and the stability
  * rewrites, which trade a formula that overflows or cancels far from the mode for one that
  * does not: {@code log(exp(a)+exp(b))} to logaddexp, {@code log(sum(exp(v)))} to logsumexp,
- * {@code log(1+x)} to log1p, {@code log1p(exp(x))} (so {@code log(1+exp(x))}) to softplus,
+ * {@code log(1+x)} and {@code log(1-x)} to log1p, {@code log1p(exp(x))} (so {@code log(1+exp(x))}) to softplus,
  * {@code exp(x)-1} to expm1.
  */
 final class Rewrites {
@@ -98,9 +98,12 @@ final class Rewrites {
     if (a.op() == Op.NEG) {
       return g.sub(b, a.arg(0));
     }
-    // log(1 + x) is recognised by LOG; exp(x) + (-1) is expm1 like exp(x) - 1
+    // log(1 + x) is recognised by LOG; exp(x) + (-1) and (-1) + exp(x) are expm1 like exp(x) - 1
     if (a.op() == Op.EXP && isConst(b, -1)) {
       return g.apply(Op.EXPM1, a.arg(0));
+    }
+    if (b.op() == Op.EXP && isConst(a, -1)) {
+      return g.apply(Op.EXPM1, b.arg(0));
     }
     return null;
   }
@@ -178,6 +181,9 @@ final class Rewrites {
       if (isConst(r, 1)) {
         return g.apply(Op.LOG1P, l);
       }
+    }
+    if (a.op() == Op.SUB && isConst(a.arg(0), 1)) {
+      return g.apply(Op.LOG1P, g.neg(a.arg(1))); // log(1 - x)
     }
     if (a.op() == Op.SUM && a.arg(0).op() == Op.EXP) {
       return g.apply(Op.LOGSUMEXP, a.arg(0).arg(0));

@@ -168,4 +168,15 @@ class HashConsingTest {
     assertTrue(e.getMessage().contains("belongs to another graph"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> b.neg(ax), "same id, other graph");
   }
+
+  @Test
+  void opsRefuseAWrongNumberOfAttributes() {
+    Graph g = new Graph(false);
+    Node v = g.input("v", 0, Shape.vector(3));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> g.apply(Op.INDEX, v));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> g.apply(Op.SIN, new int[] {1}, g.index(v, 0)));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> g.apply(Op.SLICE, new int[] {0}, v));
+  }
 }

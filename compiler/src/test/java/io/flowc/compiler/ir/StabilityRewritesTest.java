@@ -142,6 +142,16 @@ class StabilityRewritesTest {
   }
 
   @Test
+  void logOfOneMinusXBecomesLog1pOfMinusX() {
+    CheckedModel m = model("model m { param x; potential log(1 - x); }");
+    rewritten(m, Op.LOG1P, Set.of(Op.LOG, Op.SUB), 0.0, -1e-20, 1e-20);
+    rewritten(m, Op.LOG1P, Set.of(Op.LOG, Op.SUB), Math.log(1 - 1e-10), Math.log1p(-1e-10), 1e-10);
+    // d log p / dx = -d/dx log(1 - x) = 1 / (1 - x)
+    assertArrayEquals(new double[] {1}, gradient(m, 1e-20), "at 1e-20");
+    assertArrayEquals(new double[] {2}, gradient(m, 0.5), "at 0.5");
+  }
+
+  @Test
   void logOfOnePlusExpBecomesSoftplus() {
     for (String form : List.of("log(1 + exp(x))", "log(exp(x) + 1)", "log1p(exp(x))", "softplus(x)")) {
       CheckedModel m = model("model m { param x; potential " + form + "; }");
@@ -163,7 +173,7 @@ class StabilityRewritesTest {
 
   @Test
   void expMinusOneBecomesExpm1() {
-    for (String form : List.of("exp(x) - 1", "exp(x) + -1", "exp(x) + (-1)")) {
+    for (String form : List.of("exp(x) - 1", "exp(x) + -1", "exp(x) + (-1)", "-1 + exp(x)")) {
       CheckedModel m = model("model m { param x; potential " + form + "; }");
       rewritten(m, Op.EXPM1, Set.of(Op.EXP, Op.SUB, Op.ADD), 0.0, 1e-20, 1e-20);
       rewritten(m, Op.EXPM1, Set.of(Op.EXP, Op.SUB, Op.ADD), 0.0, -1e-20, -1e-20);
