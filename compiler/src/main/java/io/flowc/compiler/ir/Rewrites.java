@@ -7,12 +7,14 @@ package io.flowc.compiler.ir;
  * <p>Applied, because they are exact in IEEE-754 arithmetic: constant folding (the same double
  * operation at compile time), {@code x*1}, {@code 1*x}, {@code x/1}, {@code x-0}, {@code x+(-0)},
  * {@code x*(-1) = -x}, {@code --x}, {@code x+(-y) = x-y}, {@code x-(-y) = x+y},
- * {@code (-x)+y = y-x}, {@code (-x)*(-y)}, {@code (-x)^2}, {@code |-x|}, {@code x^1},
+ * {@code (-x)+y = y-x}, {@code (-x)*(-y)}, {@code (-x)^2}, {@code x^1},
  * {@code x^0 = 1}, a select with a constant condition or equal branches.
  *
  * <p>Not applied, because they change some results: {@code x+0 = x} (wrong for x = -0),
  * {@code x*0 = 0} (wrong for infinite and NaN x), {@code x-x = 0} and {@code x/x = 1} (same),
- * reassociation of sums and products (rounding), {@code sum(broadcast(c, n)) = n*c} (rounding).
+ * reassociation of sums and products (rounding), {@code sum(broadcast(c, n)) = n*c} (rounding),
+ * {@code |-x| = |x|} (same value, but the derivative at x = 0 would change sign: with |u|' = +1
+ * at u = 0, d|-x|/dx is -1 there).
  *
  * <p>Applied although not exact: integer powers {@code x^k} for |k| <= 16 become products
  * (repeated squaring: within |k| ulps of {@code Math.pow}, and much faster), and the stability
@@ -40,7 +42,6 @@ final class Rewrites {
       case DIV -> isConst(args[1], 1) ? args[0] : null;
       case POW -> pow(g, args[0], args[1]);
       case SQUARE -> args[0].op() == Op.NEG ? g.square(args[0].arg(0)) : null;
-      case ABS -> args[0].op() == Op.NEG ? g.apply(Op.ABS, args[0].arg(0)) : null;
       case LOG -> log(g, args[0]);
       case LOG1P -> args[0].op() == Op.EXP ? g.apply(Op.SOFTPLUS, args[0].arg(0)) : null;
       case SELECT -> select(args);

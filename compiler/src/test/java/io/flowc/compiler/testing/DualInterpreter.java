@@ -1,0 +1,426 @@
+package io.flowc.compiler.testing;
+
+import io.flowc.compiler.frontend.Ast;
+import io.flowc.compiler.frontend.Ast.Binary;
+import io.flowc.compiler.frontend.Ast.Call;
+import io.flowc.compiler.frontend.Ast.Conditional;
+import io.flowc.compiler.frontend.Ast.Contribution;
+import io.flowc.compiler.frontend.Ast.Expr;
+import io.flowc.compiler.frontend.Ast.FnDecl;
+import io.flowc.compiler.frontend.Ast.Ident;
+import io.flowc.compiler.frontend.Ast.Index;
+import io.flowc.compiler.frontend.Ast.LetDecl;
+import io.flowc.compiler.frontend.Ast.Num;
+import io.flowc.compiler.frontend.Ast.Statement;
+import io.flowc.compiler.frontend.Ast.Unary;
+import io.flowc.compiler.frontend.Ast.VectorLit;
+import io.flowc.compiler.frontend.Builtin;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.runtime.MathFunctions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Forward-mode automatic differentiation of a checked model, written independently of the IR,
+ * its derivative rules and the interpreter: it walks the syntax tree on dual numbers (a value
+ * and its derivative along a direction t) and gives log p(z) and its directional derivative
+ * grad log p(z) . t. Each operation carries its own derivative formula, written from calculus
+ * (and where two forms exist, not the one the IR uses: tan' = 1/cos^2, tanh' = 1/cosh^2,
+ * sigmoid' = sigmoid(x) sigmoid(-x), logit' = 1/p + 1/(1-p), logaddexp' = sigmoid(a - b)).
+ *
+ * <p>Values use the same library functions as the language's definition (Math and
+ * MathFunctions), so they equal the interpreter's. At non-differentiable points it follows the
+ * documented conventions: |x|' = +1 at 0, min and max follow their first argument on ties, ?:
+ * follows the branch taken, comparisons have no derivative. A tangent that is exactly zero stays
+ * zero (so constant subexpressions never turn an infinite derivative into NaN).
+ */
+public final class DualInterpreter {
+  private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+  private final CheckedModel model;
+
+  public DualInterpreter(CheckedModel model) {
+    this.model = model;
+  }
+
+  /** log p(z) and its derivative along t. */
+  public record Result(double logp, double derivative) {}
+
+  public Result logpAndDerivative(double[] z, double[] t) {
+    if (z.length != model.dimension() || t.length != model.dimension()) {
+      throw new IllegalArgumentException("expected points of dimension " + model.dimension());
+    }
+    Map<String, Value> env = new HashMap<>();
+    for (CheckedModel.Param p : model.params()) {
+      if (p.isScalar()) {
+        env.put(p.name(), new Dual(z[p.offset()], t[p.offset()]));
+      } else {
+        double[] v = new double[p.size()];
+        double[] d = new double[p.size()];
+        System.arraycopy(z, p.offset(), v, 0, p.size());
+        System.arraycopy(t, p.offset(), d, 0, p.size());
+        env.put(p.name(), new DualVec(v, d));
+      }
+    }
+    double potential = 0;
+    double potentialDot = 0;
+    double logp = 0;
+    double logpDot = 0;
+    for (Statement s : model.ast().statements()) {
+      if (s instanceof LetDecl l) {
+        env.put(l.name().text(), eval(l.value(), env));
+      } else if (s instanceof Contribution c) {
+        Dual v = (Dual) eval(c.value(), env);
+        if (c.kind() == Ast.ContributionKind.POTENTIAL) {
+          potential += v.v();
+          potentialDot += v.d();
+        } else {
+          logp += v.v();
+          logpDot += v.d();
+        }
+      }
+    }
+    return new Result(logp - potential, logpDot - potentialDot);
+  }
+
+  // ---- values -------------------------------------------------------------------------------
+
+  private sealed interface Value permits Dual, DualVec, Flag, FlagVec {}
+
+  /** A scalar and its tangent. */
+  private record Dual(double v, double d) implements Value {}
+
+  private record DualVec(double[] v, double[] d) implements Value {}
+
+  private record Flag(boolean v) implements Value {}
+
+  private record FlagVec(boolean[] v) implements Value {}
+
+  private static int length(Value x) {
+    if (x instanceof DualVec dv) {
+      return dv.v().length;
+    }
+    return x instanceof FlagVec fv ? fv.v().length : 0;
+  }
+
+  /** Element i of a real value (a scalar broadcasts). */
+  private static Dual at(Value x, int i) {
+    if (x instanceof Dual d) {
+      return d;
+    }
+    DualVec dv = (DualVec) x;
+    return new Dual(dv.v()[i], dv.d()[i]);
+  }
+
+  private static boolean flagAt(Value x, int i) {
+    return x instanceof Flag f ? f.v() : ((FlagVec) x).v()[i];
+  }
+
+  /** Builds a real value of length n (0: scalar) from its elements. */
+  private static Value reals(int n, java.util.function.IntFunction<Dual> element) {
+    if (n == 0) {
+      return element.apply(0);
+    }
+    double[] v = new double[n];
+    double[] d = new double[n];
+    for (int i = 0; i < n; i++) {
+      Dual e = element.apply(i);
+      v[i] = e.v();
+      d[i] = e.d();
+    }
+    return new DualVec(v, d);
+  }
+
+  private static Value flags(int n, java.util.function.IntPredicate element) {
+    if (n == 0) {
+      return new Flag(element.test(0));
+    }
+    boolean[] out = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = element.test(i);
+    }
+    return new FlagVec(out);
+  }
+
+  /** f'(x) dx, zero when dx is: a constant's derivative is zero even where f' is infinite. */
+  private static double chain(double derivative, double dx) {
+    return dx == 0 ? 0 : derivative * dx;
+  }
+
+  /** A function of one real and its derivative (given x and f(x)). */
+  private interface Rule1 {
+    double value(double x);
+
+    double derivative(double x, double fx);
+  }
+
+  private static Rule1 rule(java.util.function.DoubleUnaryOperator value, java.util.function.DoubleBinaryOperator derivative) {
+    return new Rule1() {
+      @Override
+      public double value(double x) {
+        return value.applyAsDouble(x);
+      }
+
+      @Override
+      public double derivative(double x, double fx) {
+        return derivative.applyAsDouble(x, fx);
+      }
+    };
+  }
+
+  private static Value map(Value a, Rule1 f) {
+    return reals(length(a), i -> {
+      Dual x = at(a, i);
+      double fx = f.value(x.v());
+      return new Dual(fx, x.d() == 0 ? 0 : f.derivative(x.v(), fx) * x.d());
+    });
+  }
+
+  /** A function of two reals: its value and its partial derivatives. */
+  private interface Rule2 {
+    double value(double a, double b);
+
+    double da(double a, double b, double f);
+
+    double db(double a, double b, double f);
+  }
+
+  private static Value map(Value a, Value b, Rule2 f) {
+    return reals(Math.max(length(a), length(b)), i -> {
+      Dual x = at(a, i);
+      Dual y = at(b, i);
+      double v = f.value(x.v(), y.v());
+      double d = (x.d() == 0 ? 0 : f.da(x.v(), y.v(), v) * x.d()) + (y.d() == 0 ? 0 : f.db(x.v(), y.v(), v) * y.d());
+      return new Dual(v, d);
+    });
+  }
+
+  private static Rule2 rule2(java.util.function.DoubleBinaryOperator value, Partial da, Partial db) {
+    return new Rule2() {
+      @Override
+      public double value(double a, double b) {
+        return value.applyAsDouble(a, b);
+      }
+
+      @Override
+      public double da(double a, double b, double f) {
+        return da.at(a, b, f);
+      }
+
+      @Override
+      public double db(double a, double b, double f) {
+        return db.at(a, b, f);
+      }
+    };
+  }
+
+  private interface Partial {
+    double at(double a, double b, double f);
+  }
+
+  // ---- rules --------------------------------------------------------------------------------
+
+  private static final Rule2 ADD = rule2((a, b) -> a + b, (a, b, f) -> 1, (a, b, f) -> 1);
+  private static final Rule2 SUB = rule2((a, b) -> a - b, (a, b, f) -> 1, (a, b, f) -> -1);
+  private static final Rule2 MUL = rule2((a, b) -> a * b, (a, b, f) -> b, (a, b, f) -> a);
+  private static final Rule2 DIV = rule2((a, b) -> a / b, (a, b, f) -> 1 / b, (a, b, f) -> -a / (b * b));
+  /**
+   * d/da a^b = b a^(b-1); d/db a^b = a^b log a. Where a^b is constant along an argument the
+   * derivative is 0 though the formula is not finite: in a at b = 0 (a^0 = 1 for every a, also
+   * 0^0 in Math.pow) and in b at a = 0 (0^b = 0 for b > 0).
+   */
+  private static final Rule2 POW = rule2(Math::pow,
+      (a, b, f) -> b == 0 ? 0 : b * Math.pow(a, b - 1),
+      (a, b, f) -> a == 0 ? 0 : f * Math.log(a));
+  private static final Rule2 ATAN2 = rule2(Math::atan2,
+      (y, x, f) -> x / (x * x + y * y), (y, x, f) -> -y / (x * x + y * y));
+  private static final Rule2 MIN = rule2(Math::min, (a, b, f) -> a <= b ? 1 : 0, (a, b, f) -> a <= b ? 0 : 1);
+  private static final Rule2 MAX = rule2(Math::max, (a, b, f) -> a >= b ? 1 : 0, (a, b, f) -> a >= b ? 0 : 1);
+  private static final Rule2 LOGADDEXP = rule2(MathFunctions::logaddexp,
+      (a, b, f) -> MathFunctions.sigmoid(a - b), (a, b, f) -> MathFunctions.sigmoid(b - a));
+
+  private static Rule1 unaryRule(Builtin b) {
+    return switch (b) {
+      case SIN -> rule(Math::sin, (x, f) -> Math.cos(x));
+      case COS -> rule(Math::cos, (x, f) -> -Math.sin(x));
+      case TAN -> rule(Math::tan, (x, f) -> 1 / (Math.cos(x) * Math.cos(x)));
+      case ASIN -> rule(Math::asin, (x, f) -> 1 / Math.sqrt((1 - x) * (1 + x)));
+      case ACOS -> rule(Math::acos, (x, f) -> -1 / Math.sqrt((1 - x) * (1 + x)));
+      case ATAN -> rule(Math::atan, (x, f) -> 1 / (1 + x * x));
+      case SINH -> rule(Math::sinh, (x, f) -> Math.cosh(x));
+      case COSH -> rule(Math::cosh, (x, f) -> Math.sinh(x));
+      case TANH -> rule(Math::tanh, (x, f) -> 1 / (Math.cosh(x) * Math.cosh(x)));
+      case EXP -> rule(Math::exp, (x, f) -> f);
+      case EXPM1 -> rule(Math::expm1, (x, f) -> Math.exp(x));
+      case LOG -> rule(Math::log, (x, f) -> 1 / x);
+      case LOG1P -> rule(Math::log1p, (x, f) -> 1 / (1 + x));
+      case SQRT -> rule(Math::sqrt, (x, f) -> 1 / (2 * Math.sqrt(x)));
+      case SQUARE -> rule(MathFunctions::square, (x, f) -> 2 * x);
+      case ABS -> rule(Math::abs, (x, f) -> x >= 0 ? 1 : -1);
+      case SIGMOID -> rule(MathFunctions::sigmoid, (x, f) -> MathFunctions.sigmoid(x) * MathFunctions.sigmoid(-x));
+      case LOGIT -> rule(MathFunctions::logit, (p, f) -> 1 / p + 1 / (1 - p));
+      case SOFTPLUS -> rule(MathFunctions::softplus, (x, f) -> 1 / (1 + Math.exp(-x)));
+      case ERF -> rule(MathFunctions::erf, (x, f) -> TWO_OVER_SQRT_PI * Math.exp(-x * x));
+      case ERFC -> rule(MathFunctions::erfc, (x, f) -> -TWO_OVER_SQRT_PI * Math.exp(-x * x));
+      case LGAMMA -> rule(MathFunctions::lgamma, (x, f) -> MathFunctions.polygamma(0, x));
+      default -> throw new IllegalArgumentException(b + " is not an elementwise function of one argument");
+    };
+  }
+
+  private static Rule2 binaryRule(Builtin b) {
+    return switch (b) {
+      case ATAN2 -> ATAN2;
+      case POW -> POW;
+      case MIN -> MIN;
+      case MAX -> MAX;
+      case LOGADDEXP -> LOGADDEXP;
+      default -> throw new IllegalArgumentException(b + " is not an elementwise function of two arguments");
+    };
+  }
+
+  // ---- evaluation ---------------------------------------------------------------------------
+
+  private Value eval(Expr e, Map<String, Value> env) {
+    if (e instanceof Num n) {
+      return new Dual(n.value(), 0);
+    } else if (e instanceof Ident id) {
+      Value v = env.get(id.name());
+      return v != null ? v : new Dual(Builtin.CONSTANTS.get(id.name()), 0);
+    } else if (e instanceof Unary u) {
+      Value v = eval(u.operand(), env);
+      return switch (u.op()) {
+        case NEG -> reals(length(v), i -> {
+          Dual x = at(v, i);
+          return new Dual(-x.v(), -x.d());
+        });
+        case PLUS -> v;
+        case NOT -> flags(length(v), i -> !flagAt(v, i));
+      };
+    } else if (e instanceof Binary b) {
+      return binary(b, eval(b.left(), env), eval(b.right(), env));
+    } else if (e instanceof Conditional c) {
+      Value cond = eval(c.cond(), env);
+      Value then = eval(c.then(), env);
+      Value otherwise = eval(c.otherwise(), env);
+      int n = Math.max(length(cond), Math.max(length(then), length(otherwise)));
+      return reals(n, i -> flagAt(cond, length(cond) == 0 ? 0 : i) ? at(then, i) : at(otherwise, i));
+    } else if (e instanceof Call c) {
+      return call(c, env);
+    } else if (e instanceof Index ix) {
+      Value target = eval(ix.target(), env);
+      int i = Integer.parseInt(((Num) ix.index()).text());
+      return target instanceof FlagVec f ? new Flag(f.v()[i]) : at(target, i);
+    } else {
+      List<Expr> elements = ((VectorLit) e).elements();
+      List<Dual> parts = new ArrayList<>();
+      for (Expr element : elements) {
+        parts.add((Dual) eval(element, env));
+      }
+      return reals(parts.size(), parts::get);
+    }
+  }
+
+  private static Value binary(Binary b, Value l, Value r) {
+    int n = Math.max(length(l), length(r));
+    return switch (b.op()) {
+      case ADD -> map(l, r, ADD);
+      case SUB -> map(l, r, SUB);
+      case MUL -> map(l, r, MUL);
+      case DIV -> map(l, r, DIV);
+      case POW -> map(l, r, POW);
+      case LT -> flags(n, i -> at(l, i).v() < at(r, i).v());
+      case LE -> flags(n, i -> at(l, i).v() <= at(r, i).v());
+      case GT -> flags(n, i -> at(l, i).v() > at(r, i).v());
+      case GE -> flags(n, i -> at(l, i).v() >= at(r, i).v());
+      case EQ -> flags(n, i -> equal(l, r, i));
+      case NE -> flags(n, i -> !equal(l, r, i));
+      case AND -> flags(n, i -> flagAt(l, length(l) == 0 ? 0 : i) && flagAt(r, length(r) == 0 ? 0 : i));
+      case OR -> flags(n, i -> flagAt(l, length(l) == 0 ? 0 : i) || flagAt(r, length(r) == 0 ? 0 : i));
+    };
+  }
+
+  private static boolean equal(Value l, Value r, int i) {
+    if (l instanceof Flag || l instanceof FlagVec) {
+      return flagAt(l, length(l) == 0 ? 0 : i) == flagAt(r, length(r) == 0 ? 0 : i);
+    }
+    return at(l, i).v() == at(r, i).v();
+  }
+
+  private Value call(Call c, Map<String, Value> env) {
+    List<Value> args = new ArrayList<>();
+    for (Expr a : c.args()) {
+      args.add(eval(a, env));
+    }
+    FnDecl fn = model.functions().get(c.name());
+    if (fn != null) {
+      Map<String, Value> local = new HashMap<>();
+      for (int i = 0; i < args.size(); i++) {
+        local.put(fn.params().get(i).text(), args.get(i));
+      }
+      return eval(fn.body(), local);
+    }
+    Builtin b = Builtin.byName(c.name()).orElseThrow();
+    return switch (b.form) {
+      case ELEMENTWISE -> args.size() == 1 ? map(args.get(0), unaryRule(b)) : map(args.get(0), args.get(1), binaryRule(b));
+      case REDUCTION -> reduce(b, (DualVec) args.get(0));
+      case DOT -> dot((DualVec) args.get(0), (DualVec) args.get(1));
+      case LOGSUMEXP -> logsumexp(args);
+    };
+  }
+
+  private static Value reduce(Builtin b, DualVec v) {
+    int n = v.v().length;
+    double sum = 0;
+    double sumDot = 0;
+    for (int i = 0; i < n; i++) {
+      sum += v.v()[i];
+      sumDot += v.d()[i];
+    }
+    return switch (b) {
+      case SUM -> new Dual(sum, sumDot);
+      case MEAN -> new Dual(sum / n, sumDot / n);
+      case NORM -> {
+        double squares = 0;
+        double inner = 0;
+        for (int i = 0; i < n; i++) {
+          squares += v.v()[i] * v.v()[i];
+          inner += v.v()[i] * v.d()[i];
+        }
+        double norm = Math.sqrt(squares);
+        // d|v| = (v . dv) / |v|
+        yield new Dual(norm, inner == 0 ? 0 : inner / norm);
+      }
+      default -> throw new IllegalArgumentException(b + " is not a reduction");
+    };
+  }
+
+  private static Value dot(DualVec a, DualVec b) {
+    double v = 0;
+    double d = 0;
+    for (int i = 0; i < a.v().length; i++) {
+      v += a.v()[i] * b.v()[i];
+      d += a.d()[i] * b.v()[i] + a.v()[i] * b.d()[i];
+    }
+    return new Dual(v, d);
+  }
+
+  /** log sum exp of the elements of all arguments; its derivative is the softmax-weighted sum of theirs. */
+  private static Value logsumexp(List<Value> args) {
+    List<Dual> all = new ArrayList<>();
+    for (Value a : args) {
+      int n = length(a);
+      for (int i = 0; i < Math.max(1, n); i++) {
+        all.add(at(a, i));
+      }
+    }
+    double[] v = all.stream().mapToDouble(Dual::v).toArray();
+    double lse = MathFunctions.logsumexp(v);
+    double d = 0;
+    for (Dual x : all) {
+      d += chain(Math.exp(x.v() - lse), x.d());
+    }
+    return new Dual(lse, d);
+  }
+}
