@@ -6,7 +6,16 @@ import io.flowc.compiler.ir.Op;
 import io.flowc.compiler.kernel.Kernel;
 import io.flowc.compiler.kernel.Kernel.Assign;
 import io.flowc.compiler.kernel.Kernel.Const;
+import io.flowc.compiler.kernel.Kernel.At;
 import io.flowc.compiler.kernel.Kernel.Element;
+import io.flowc.compiler.kernel.Kernel.Fused;
+import io.flowc.compiler.kernel.Kernel.Invariant;
+import io.flowc.compiler.kernel.Kernel.Lane;
+import io.flowc.compiler.kernel.Kernel.LaneAssign;
+import io.flowc.compiler.kernel.Kernel.LaneInstr;
+import io.flowc.compiler.kernel.Kernel.LaneOperand;
+import io.flowc.compiler.kernel.Kernel.LaneSum;
+import io.flowc.compiler.kernel.Kernel.LaneWrite;
 import io.flowc.compiler.kernel.Kernel.Instr;
 import io.flowc.compiler.kernel.Kernel.Loop;
 import io.flowc.compiler.kernel.Kernel.Move;
@@ -164,6 +173,8 @@ public final class BytecodeBackend {
           pushInt(mv, s.target().index());
           push(s.value());
           mv.visitInsn(DASTORE);
+        } else if (instr instanceof Fused f) {
+          fused(f);
         } else if (instr instanceof Move m) {
           loop(m.length(), () -> {
             arrayElement(m.target());
@@ -174,6 +185,53 @@ public final class BytecodeBackend {
           push(((Return) instr).value());
           mv.visitInsn(DRETURN);
         }
+      }
+    }
+
+    private void fused(Fused f) {
+      for (LaneInstr li : f.body()) {
+        if (li instanceof LaneSum sum) {
+          mv.visitInsn(DCONST_0);
+          mv.visitVarInsn(DSTORE, slot(sum.accumulator()));
+        }
+      }
+      Map<Integer, Integer> lanes = new HashMap<>();
+      loop(f.length(), () -> {
+        for (LaneInstr li : f.body()) {
+          if (li instanceof LaneAssign a) {
+            for (LaneOperand o : a.args()) {
+              push(o, lanes);
+            }
+            apply(a.op(), a.attrs(), a.args().size());
+            int laneSlot = lanes.computeIfAbsent(a.target().id(), id -> {
+              int slot = nextSlot;
+              nextSlot += 2;
+              return slot;
+            });
+            mv.visitVarInsn(DSTORE, laneSlot);
+          } else if (li instanceof LaneWrite w) {
+            arrayElement(w.target());
+            push(w.value(), lanes);
+            mv.visitInsn(DASTORE);
+          } else {
+            LaneSum sum = (LaneSum) li;
+            int accumulator = slot(sum.accumulator());
+            mv.visitVarInsn(DLOAD, accumulator);
+            push(sum.value(), lanes);
+            mv.visitInsn(DADD);
+            mv.visitVarInsn(DSTORE, accumulator);
+          }
+        }
+      });
+    }
+
+    private void push(LaneOperand o, Map<Integer, Integer> lanes) {
+      if (o instanceof Lane l) {
+        mv.visitVarInsn(DLOAD, lanes.get(l.id()));
+      } else if (o instanceof At at) {
+        push(at.region());
+      } else {
+        push(((Invariant) o).scalar());
       }
     }
 

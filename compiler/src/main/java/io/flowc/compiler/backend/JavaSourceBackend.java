@@ -10,7 +10,16 @@ import io.flowc.compiler.ir.Op;
 import io.flowc.compiler.kernel.Kernel;
 import io.flowc.compiler.kernel.Kernel.Assign;
 import io.flowc.compiler.kernel.Kernel.Const;
+import io.flowc.compiler.kernel.Kernel.At;
 import io.flowc.compiler.kernel.Kernel.Element;
+import io.flowc.compiler.kernel.Kernel.Fused;
+import io.flowc.compiler.kernel.Kernel.Invariant;
+import io.flowc.compiler.kernel.Kernel.Lane;
+import io.flowc.compiler.kernel.Kernel.LaneAssign;
+import io.flowc.compiler.kernel.Kernel.LaneInstr;
+import io.flowc.compiler.kernel.Kernel.LaneOperand;
+import io.flowc.compiler.kernel.Kernel.LaneSum;
+import io.flowc.compiler.kernel.Kernel.LaneWrite;
 import io.flowc.compiler.kernel.Kernel.Instr;
 import io.flowc.compiler.kernel.Kernel.Loop;
 import io.flowc.compiler.kernel.Kernel.Move;
@@ -127,6 +136,8 @@ public final class JavaSourceBackend {
           array(r.source().array()), r.source().offset(), r.length());
     } else if (instr instanceof Store s) {
       return CodeBlock.of("$L = $L;\n", operand(s.target()), operand(s.value()));
+    } else if (instr instanceof Fused f) {
+      return fused(f);
     } else if (instr instanceof Move m) {
       return CodeBlock.builder()
           .beginControlFlow("for (int i = 0; i < $L; i++)", m.length())
@@ -135,6 +146,37 @@ public final class JavaSourceBackend {
           .build();
     }
     return CodeBlock.of("return $L;\n", operand(((Return) instr).value()));
+  }
+
+  private static CodeBlock fused(Fused f) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    for (LaneInstr li : f.body()) {
+      if (li instanceof LaneSum sum) {
+        b.addStatement("double $L = 0.0", temp(sum.accumulator()));
+      }
+    }
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", f.length());
+    for (LaneInstr li : f.body()) {
+      if (li instanceof LaneAssign a) {
+        List<String> args = a.args().stream().map(JavaSourceBackend::laneOperand).toList();
+        b.addStatement("double l$L = $L", a.target().id(), expression(a.op(), a.attrs(), args));
+      } else if (li instanceof LaneWrite w) {
+        b.addStatement("$L = $L", element(w.target()), laneOperand(w.value()));
+      } else {
+        LaneSum sum = (LaneSum) li;
+        b.addStatement("$L += $L", temp(sum.accumulator()), laneOperand(sum.value()));
+      }
+    }
+    return b.endControlFlow().build();
+  }
+
+  private static String laneOperand(LaneOperand o) {
+    if (o instanceof Lane l) {
+      return "l" + l.id();
+    } else if (o instanceof At at) {
+      return element(at.region());
+    }
+    return operand(((Invariant) o).scalar());
   }
 
   private static String temp(Temp t) {

@@ -10,6 +10,7 @@ import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.IrVerifier;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.kernel.LoopFusion;
 import io.flowc.compiler.kernel.Scheduler;
 import io.flowc.compiler.lower.ModelLowering;
 import io.flowc.runtime.LogDensity;
@@ -66,7 +67,8 @@ public final class Compilation {
     IrFunction f = valueAndGradient(model);
     List<String> gradients = f.inputs().stream().map(Compilation::gradientName).toList();
     return new ModelKernels(model.name(), sha256(model.ast().source().text()), model.elementNames(),
-        Scheduler.schedule(f, LOGP, List.of()), Scheduler.schedule(f, LOGP, gradients));
+        LoopFusion.fuse(Scheduler.schedule(f, LOGP, List.of())),
+        LoopFusion.fuse(Scheduler.schedule(f, LOGP, gradients)));
   }
 
   /** The model compiled to bytecode and loaded as a hidden class (the run-time path). */

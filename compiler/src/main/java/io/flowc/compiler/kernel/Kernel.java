@@ -46,7 +46,7 @@ public record Kernel(int dimension, int workspaceSize, int tempCount, List<Instr
   public record Splat(Operand scalar) implements VecOperand {}
 
   /** One step of a kernel. */
-  public sealed interface Instr permits Assign, Loop, Reduce, Store, Move, Return {}
+  public sealed interface Instr permits Assign, Loop, Reduce, Store, Move, Return, Fused {}
 
   /** {@code t = op(args)} on scalars ({@code attrs}: the op's integer attributes). */
   public record Assign(Temp target, Op op, int[] attrs, List<Operand> args) implements Instr {
@@ -73,4 +73,43 @@ public record Kernel(int dimension, int workspaceSize, int tempCount, List<Instr
 
   /** Ends the kernel with a value. */
   public record Return(Operand value) implements Instr {}
+
+  /**
+   * Several elementwise loops of one length run as one ({@link LoopFusion}): for each i the body
+   * runs in order. Values that no other instruction reads stay in per-iteration lanes instead of
+   * going through the workspace; sums accumulate into temporaries that start at 0.
+   */
+  public record Fused(int length, List<LaneInstr> body) implements Instr {
+    public Fused {
+      body = List.copyOf(body);
+    }
+  }
+
+  /** An operand inside a fused loop. */
+  public sealed interface LaneOperand permits Lane, At, Invariant {}
+
+  /** A per-iteration value of a fused loop. */
+  public record Lane(int id) implements LaneOperand {}
+
+  /** Element i of a region. */
+  public record At(Region region) implements LaneOperand {}
+
+  /** The same scalar in every iteration. */
+  public record Invariant(Operand scalar) implements LaneOperand {}
+
+  /** One step of a fused loop's body. */
+  public sealed interface LaneInstr permits LaneAssign, LaneWrite, LaneSum {}
+
+  /** {@code lane = op(args)}. */
+  public record LaneAssign(Lane target, Op op, int[] attrs, List<LaneOperand> args) implements LaneInstr {
+    public LaneAssign {
+      args = List.copyOf(args);
+    }
+  }
+
+  /** {@code target[i] = value}. */
+  public record LaneWrite(Region target, LaneOperand value) implements LaneInstr {}
+
+  /** {@code accumulator += value} (the accumulator is 0 before the loop). */
+  public record LaneSum(Temp accumulator, LaneOperand value) implements LaneInstr {}
 }

@@ -4,7 +4,16 @@ import io.flowc.compiler.ir.Op;
 import io.flowc.compiler.kernel.Kernel.Array;
 import io.flowc.compiler.kernel.Kernel.Assign;
 import io.flowc.compiler.kernel.Kernel.Const;
+import io.flowc.compiler.kernel.Kernel.At;
 import io.flowc.compiler.kernel.Kernel.Element;
+import io.flowc.compiler.kernel.Kernel.Fused;
+import io.flowc.compiler.kernel.Kernel.Invariant;
+import io.flowc.compiler.kernel.Kernel.Lane;
+import io.flowc.compiler.kernel.Kernel.LaneAssign;
+import io.flowc.compiler.kernel.Kernel.LaneInstr;
+import io.flowc.compiler.kernel.Kernel.LaneOperand;
+import io.flowc.compiler.kernel.Kernel.LaneSum;
+import io.flowc.compiler.kernel.Kernel.LaneWrite;
 import io.flowc.compiler.kernel.Kernel.Instr;
 import io.flowc.compiler.kernel.Kernel.Loop;
 import io.flowc.compiler.kernel.Kernel.Move;
@@ -66,11 +75,50 @@ public final class KernelInterpreter {
         for (int i = 0; i < m.length(); i++) {
           array(m.target().array())[m.target().offset() + i] = read(m.source(), i);
         }
+      } else if (instr instanceof Fused f) {
+        runFused(f);
       } else {
         return read(((Return) instr).value());
       }
     }
     throw new IllegalStateException("kernel without a return");
+  }
+
+  private void runFused(Fused f) {
+    int laneCount = 0;
+    for (LaneInstr li : f.body()) {
+      if (li instanceof LaneAssign a) {
+        laneCount = Math.max(laneCount, a.target().id() + 1);
+      } else if (li instanceof LaneSum sum) {
+        temps[sum.accumulator().id()] = 0;
+      }
+    }
+    double[] lanes = new double[laneCount];
+    for (int i = 0; i < f.length(); i++) {
+      for (LaneInstr li : f.body()) {
+        if (li instanceof LaneAssign a) {
+          double[] x = new double[a.args().size()];
+          for (int k = 0; k < x.length; k++) {
+            x[k] = read(a.args().get(k), i, lanes);
+          }
+          lanes[a.target().id()] = apply(a.op(), a.attrs(), x);
+        } else if (li instanceof LaneWrite w) {
+          array(w.target().array())[w.target().offset() + i] = read(w.value(), i, lanes);
+        } else {
+          LaneSum sum = (LaneSum) li;
+          temps[sum.accumulator().id()] += read(sum.value(), i, lanes);
+        }
+      }
+    }
+  }
+
+  private double read(LaneOperand o, int i, double[] lanes) {
+    if (o instanceof Lane l) {
+      return lanes[l.id()];
+    } else if (o instanceof At at) {
+      return array(at.region().array())[at.region().offset() + i];
+    }
+    return read(((Invariant) o).scalar());
   }
 
   static double apply(Op op, int[] attrs, double[] x) {

@@ -3,6 +3,13 @@ package io.flowc.compiler.kernel;
 import io.flowc.compiler.kernel.Kernel.Array;
 import io.flowc.compiler.kernel.Kernel.Assign;
 import io.flowc.compiler.kernel.Kernel.Element;
+import io.flowc.compiler.kernel.Kernel.Fused;
+import io.flowc.compiler.kernel.Kernel.Invariant;
+import io.flowc.compiler.kernel.Kernel.LaneAssign;
+import io.flowc.compiler.kernel.Kernel.LaneInstr;
+import io.flowc.compiler.kernel.Kernel.LaneOperand;
+import io.flowc.compiler.kernel.Kernel.LaneSum;
+import io.flowc.compiler.kernel.Kernel.LaneWrite;
 import io.flowc.compiler.kernel.Kernel.Instr;
 import io.flowc.compiler.kernel.Kernel.Loop;
 import io.flowc.compiler.kernel.Kernel.Move;
@@ -62,8 +69,7 @@ public final class KernelSplitter {
     Map<Integer, Integer> definedIn = new HashMap<>();
     for (int p = 0; p < parts.size(); p++) {
       for (Instr instr : parts.get(p)) {
-        Temp t = definition(instr);
-        if (t != null) {
+        for (Temp t : definitions(instr)) {
           definedIn.put(t.id(), p);
         }
       }
@@ -85,9 +91,10 @@ public final class KernelSplitter {
       List<Instr> out = new ArrayList<>();
       for (Instr instr : parts.get(p)) {
         out.add(rewrite(instr, t -> definedIn.get(t.id()) == part ? t : new Element(Array.WORK, slots.get(t.id()))));
-        Temp t = definition(instr);
-        if (t != null && slots.containsKey(t.id())) {
-          out.add(new Store(new Element(Array.WORK, slots.get(t.id())), t));
+        for (Temp t : definitions(instr)) {
+          if (slots.containsKey(t.id())) {
+            out.add(new Store(new Element(Array.WORK, slots.get(t.id())), t));
+          }
         }
       }
       rewritten.add(out);
@@ -95,13 +102,21 @@ public final class KernelSplitter {
     return new Split(workspace, rewritten);
   }
 
-  private static Temp definition(Instr instr) {
+  private static List<Temp> definitions(Instr instr) {
     if (instr instanceof Assign a) {
-      return a.target();
+      return List.of(a.target());
     } else if (instr instanceof Reduce r) {
-      return r.target();
+      return List.of(r.target());
+    } else if (instr instanceof Fused f) {
+      List<Temp> out = new ArrayList<>();
+      for (LaneInstr li : f.body()) {
+        if (li instanceof LaneSum sum) {
+          out.add(sum.accumulator());
+        }
+      }
+      return out;
     }
-    return null;
+    return List.of();
   }
 
   private static List<Temp> uses(Instr instr) {
@@ -136,8 +151,25 @@ public final class KernelSplitter {
       return new Move(m.target(), m.length(), map(m.source(), f));
     } else if (instr instanceof Return r) {
       return new Return(map(r.value(), f));
+    } else if (instr instanceof Fused fused) {
+      List<LaneInstr> body = new ArrayList<>();
+      for (LaneInstr li : fused.body()) {
+        if (li instanceof LaneAssign a) {
+          body.add(new LaneAssign(a.target(), a.op(), a.attrs(), a.args().stream().map(o -> map(o, f)).toList()));
+        } else if (li instanceof LaneWrite w) {
+          body.add(new LaneWrite(w.target(), map(w.value(), f)));
+        } else {
+          LaneSum sum = (LaneSum) li;
+          body.add(new LaneSum(sum.accumulator(), map(sum.value(), f)));
+        }
+      }
+      return new Fused(fused.length(), body);
     }
     return instr;
+  }
+
+  private static LaneOperand map(LaneOperand o, TempMap f) {
+    return o instanceof Invariant inv ? new Invariant(map(inv.scalar(), f)) : o;
   }
 
   /**
@@ -154,6 +186,12 @@ public final class KernelSplitter {
       return 48;
     } else if (instr instanceof Move) {
       return 40;
+    } else if (instr instanceof Fused f) {
+      int size = 40;
+      for (LaneInstr li : f.body()) {
+        size += li instanceof LaneAssign a ? 16 + 12 * a.args().size() + (branches(a.op()) ? 56 : 4) : 24;
+      }
+      return size;
     }
     return 16;
   }

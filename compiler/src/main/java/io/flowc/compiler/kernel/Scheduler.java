@@ -47,13 +47,15 @@ public final class Scheduler {
   private record Big(VecOperand vector, int length) implements Val {}
 
   private final IrFunction function;
+  private final int scalarizeLimit;
   private final List<Instr> body = new ArrayList<>();
   private final Map<Node, Val> values = new HashMap<>();
   private int temps;
   private int workspace;
 
-  private Scheduler(IrFunction function) {
+  private Scheduler(IrFunction function, int scalarizeLimit) {
     this.function = function;
+    this.scalarizeLimit = scalarizeLimit;
   }
 
   /**
@@ -62,10 +64,15 @@ public final class Scheduler {
    * ({@code gradients} empty for a value-only kernel).
    */
   public static Kernel schedule(IrFunction function, String value, List<String> gradients) {
+    return schedule(function, value, gradients, SCALARIZE_LIMIT);
+  }
+
+  /** As {@link #schedule(IrFunction, String, List)}, scalarizing vectors up to the given length only. */
+  public static Kernel schedule(IrFunction function, String value, List<String> gradients, int scalarizeLimit) {
     if (!gradients.isEmpty() && gradients.size() != function.inputs().size()) {
       throw new IllegalArgumentException("one gradient output per input expected");
     }
-    return new Scheduler(function).run(value, gradients);
+    return new Scheduler(function, scalarizeLimit).run(value, gradients);
   }
 
   private Kernel run(String value, List<String> gradients) {
@@ -146,7 +153,7 @@ public final class Scheduler {
         if (length == 0) {
           return new Scalar(new Element(Array.Z, offset));
         }
-        if (length <= SCALARIZE_LIMIT) {
+        if (length <= scalarizeLimit) {
           Operand[] e = new Operand[length];
           for (int i = 0; i < length; i++) {
             e[i] = new Element(Array.Z, offset + i);
@@ -166,7 +173,7 @@ public final class Scheduler {
       }
       case BROADCAST -> {
         Operand s = ((Scalar) val(n.arg(0))).operand();
-        if (length <= SCALARIZE_LIMIT) {
+        if (length <= scalarizeLimit) {
           Operand[] e = new Operand[length];
           Arrays.fill(e, s);
           return new Small(e);
@@ -186,7 +193,7 @@ public final class Scheduler {
     int length = n.shape().length();
     List<Val> args = n.args().stream().map(this::val).toList();
     int[] attrs = attrsOf(n);
-    if (length <= SCALARIZE_LIMIT) {
+    if (length <= scalarizeLimit) {
       Operand[] out = new Operand[Math.max(1, length)];
       for (int i = 0; i < out.length; i++) {
         List<Operand> operands = new ArrayList<>();
@@ -238,7 +245,7 @@ public final class Scheduler {
   }
 
   private Val slice(Val v, int offset, int length) {
-    if (length <= SCALARIZE_LIMIT) {
+    if (length <= scalarizeLimit) {
       Operand[] e = new Operand[length];
       for (int i = 0; i < length; i++) {
         e[i] = element(v, offset + i);
@@ -265,7 +272,7 @@ public final class Scheduler {
         offset += a.shape().size();
       }
     }
-    if (length <= SCALARIZE_LIMIT) {
+    if (length <= scalarizeLimit) {
       Operand[] e = new Operand[length];
       Arrays.fill(e, new Const(0));
       for (int k = 0; k < pieces.size(); k++) {

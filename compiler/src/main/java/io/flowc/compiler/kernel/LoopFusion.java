@@ -1,0 +1,328 @@
+package io.flowc.compiler.kernel;
+
+import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.kernel.Kernel.Array;
+import io.flowc.compiler.kernel.Kernel.Assign;
+import io.flowc.compiler.kernel.Kernel.At;
+import io.flowc.compiler.kernel.Kernel.Element;
+import io.flowc.compiler.kernel.Kernel.Fused;
+import io.flowc.compiler.kernel.Kernel.Instr;
+import io.flowc.compiler.kernel.Kernel.Invariant;
+import io.flowc.compiler.kernel.Kernel.Lane;
+import io.flowc.compiler.kernel.Kernel.LaneAssign;
+import io.flowc.compiler.kernel.Kernel.LaneInstr;
+import io.flowc.compiler.kernel.Kernel.LaneOperand;
+import io.flowc.compiler.kernel.Kernel.LaneSum;
+import io.flowc.compiler.kernel.Kernel.LaneWrite;
+import io.flowc.compiler.kernel.Kernel.Loop;
+import io.flowc.compiler.kernel.Kernel.Move;
+import io.flowc.compiler.kernel.Kernel.Operand;
+import io.flowc.compiler.kernel.Kernel.Reduce;
+import io.flowc.compiler.kernel.Kernel.Region;
+import io.flowc.compiler.kernel.Kernel.Return;
+import io.flowc.compiler.kernel.Kernel.Splat;
+import io.flowc.compiler.kernel.Kernel.Store;
+import io.flowc.compiler.kernel.Kernel.Temp;
+import io.flowc.compiler.kernel.Kernel.VecOperand;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Merges runs of elementwise loops, moves and sums over one length into single loops, so a long
+ * vector expression walks its data once and keeps its intermediate values in registers instead
+ * of writing each to the workspace and reading it back. Loops are first moved up past scalar
+ * statements they do not depend on, which brings the loops of a value and of its gradient
+ * together. Every floating-point operation stays as it was, in the same order for each element
+ * (sums still add element 0 first), so results do not change by a bit.
+ */
+public final class LoopFusion {
+  /** Largest estimated size of one fused loop; a longer run is cut (a method must stay small). */
+  static final int MAX_FUSED_SIZE = KernelSplitter.METHOD_BUDGET / 2;
+
+  private LoopFusion() {}
+
+  public static Kernel fuse(Kernel kernel) {
+    List<Instr> ordered = hoistLoops(kernel.body());
+    List<Instr> out = new ArrayList<>();
+    int k = 0;
+    while (k < ordered.size()) {
+      int end = groupEnd(ordered, k);
+      if (end - k >= 2) {
+        out.add(fuse(ordered, k, end));
+      } else {
+        out.add(ordered.get(k));
+      }
+      k = Math.max(end, k + 1);
+    }
+    return new Kernel(kernel.dimension(), kernel.workspaceSize(), kernel.tempCount(), out);
+  }
+
+  private static boolean isLoopLike(Instr instr) {
+    return instr instanceof Loop || instr instanceof Move || (instr instanceof Reduce r && r.op() == Op.SUM);
+  }
+
+  private static int lengthOf(Instr instr) {
+    if (instr instanceof Loop l) {
+      return l.length();
+    } else if (instr instanceof Move m) {
+      return m.length();
+    }
+    return ((Reduce) instr).length();
+  }
+
+  /** Moves each loop up past the scalar assignments before it that it does not read. */
+  private static List<Instr> hoistLoops(List<Instr> body) {
+    List<Instr> out = new ArrayList<>(body);
+    for (int j = 0; j < out.size(); j++) {
+      if (!isLoopLike(out.get(j))) {
+        continue;
+      }
+      Set<Integer> reads = tempsRead(out.get(j));
+      int at = j;
+      while (at > 0 && out.get(at - 1) instanceof Assign a && !reads.contains(a.target().id())) {
+        at--;
+      }
+      if (at < j) {
+        out.add(at, out.remove(j));
+      }
+    }
+    return out;
+  }
+
+  /** The end (exclusive) of the fusable run starting at {@code start}. */
+  private static int groupEnd(List<Instr> body, int start) {
+    if (!isLoopLike(body.get(start))) {
+      return start + 1;
+    }
+    int length = lengthOf(body.get(start));
+    Set<Integer> sums = new HashSet<>();
+    int size = 0;
+    int end = start;
+    while (end < body.size() && isLoopLike(body.get(end)) && lengthOf(body.get(end)) == length) {
+      Instr next = body.get(end);
+      boolean readsASum = tempsRead(next).stream().anyMatch(sums::contains);
+      size += KernelSplitter.estimate(next);
+      if (readsASum || size > MAX_FUSED_SIZE || conflicts(body.subList(start, end), next, length)) {
+        break;
+      }
+      if (next instanceof Reduce r) {
+        sums.add(r.target().id());
+      }
+      end++;
+    }
+    return end;
+  }
+
+  /**
+   * Whether fusing {@code next} after {@code group} would let an iteration see another
+   * iteration's write: a write and a read (or two writes) of one array whose offsets differ by
+   * less than the length, or a write of an element that a loop reads as one scalar for all i.
+   */
+  private static boolean conflicts(List<Instr> group, Instr next, int length) {
+    Region nextWritten = regionWritten(next);
+    for (Instr earlier : group) {
+      Region earlierWritten = regionWritten(earlier);
+      for (Element e : elementsRead(next)) {
+        if (contains(earlierWritten, length, e)) {
+          return true;
+        }
+      }
+      for (Element e : elementsRead(earlier)) {
+        if (contains(nextWritten, length, e)) {
+          return true;
+        }
+      }
+    }
+    List<Region> nextAccesses = new ArrayList<>(regionsRead(next));
+    Region nextWrite = regionWritten(next);
+    if (nextWrite != null) {
+      nextAccesses.add(nextWrite);
+    }
+    for (Instr earlier : group) {
+      List<Region> earlierAccesses = new ArrayList<>(regionsRead(earlier));
+      Region earlierWrite = regionWritten(earlier);
+      for (Region a : nextAccesses) {
+        if (earlierWrite != null && shifted(a, earlierWrite, length)) {
+          return true;
+        }
+      }
+      if (nextWrite != null) {
+        for (Region a : earlierAccesses) {
+          if (shifted(a, nextWrite, length)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean contains(Region r, int length, Element e) {
+    return r != null && r.array() == e.array() && e.index() >= r.offset() && e.index() < r.offset() + length;
+  }
+
+  private static boolean shifted(Region a, Region b, int length) {
+    return a.array() == b.array() && a.offset() != b.offset() && Math.abs(a.offset() - b.offset()) < length;
+  }
+
+  private static Region regionWritten(Instr instr) {
+    if (instr instanceof Loop l) {
+      return l.target();
+    } else if (instr instanceof Move m) {
+      return m.target();
+    }
+    return null;
+  }
+
+  private static List<Region> regionsRead(Instr instr) {
+    List<Region> out = new ArrayList<>();
+    if (instr instanceof Loop l) {
+      l.args().forEach(v -> addRegion(v, out));
+    } else if (instr instanceof Move m) {
+      addRegion(m.source(), out);
+    } else if (instr instanceof Reduce r) {
+      out.add(r.source());
+    }
+    return out;
+  }
+
+  private static void addRegion(VecOperand v, List<Region> out) {
+    if (v instanceof Region r) {
+      out.add(r);
+    }
+  }
+
+  private static Set<Integer> tempsRead(Instr instr) {
+    Set<Integer> out = new HashSet<>();
+    List<Operand> scalars = new ArrayList<>();
+    if (instr instanceof Assign a) {
+      scalars.addAll(a.args());
+    } else if (instr instanceof Loop l) {
+      l.args().forEach(v -> addScalar(v, scalars));
+    } else if (instr instanceof Move m) {
+      addScalar(m.source(), scalars);
+    } else if (instr instanceof Store s) {
+      scalars.add(s.value());
+    } else if (instr instanceof Return r) {
+      scalars.add(r.value());
+    }
+    for (Operand o : scalars) {
+      if (o instanceof Temp t) {
+        out.add(t.id());
+      }
+    }
+    return out;
+  }
+
+  private static void addScalar(VecOperand v, List<Operand> out) {
+    if (v instanceof Splat s) {
+      out.add(s.scalar());
+    }
+  }
+
+  // ---- building the fused loop --------------------------------------------------------------
+
+  private static Fused fuse(List<Instr> body, int start, int end) {
+    List<Instr> group = body.subList(start, end);
+    int length = lengthOf(group.get(0));
+    Set<Integer> internal = internalRegions(body, start, end);
+    Map<Integer, Lane> lanes = new HashMap<>();
+    List<LaneInstr> out = new ArrayList<>();
+    int nextLane = 0;
+    for (Instr instr : group) {
+      if (instr instanceof Loop l) {
+        List<LaneOperand> args = new ArrayList<>();
+        for (VecOperand v : l.args()) {
+          args.add(lane(v, lanes));
+        }
+        Lane lane = new Lane(nextLane++);
+        out.add(new LaneAssign(lane, l.op(), l.attrs(), args));
+        if (internal.contains(l.target().offset()) && l.target().array() == Array.WORK) {
+          lanes.put(l.target().offset(), lane);
+        } else {
+          out.add(new LaneWrite(l.target(), lane));
+        }
+      } else if (instr instanceof Move m) {
+        out.add(new LaneWrite(m.target(), lane(m.source(), lanes)));
+      } else {
+        Reduce r = (Reduce) instr;
+        out.add(new LaneSum(r.target(), lane(r.source(), lanes)));
+      }
+    }
+    return new Fused(length, out);
+  }
+
+  private static LaneOperand lane(VecOperand v, Map<Integer, Lane> lanes) {
+    if (v instanceof Splat s) {
+      return new Invariant(s.scalar());
+    }
+    Region r = (Region) v;
+    Lane lane = r.array() == Array.WORK ? lanes.get(r.offset()) : null;
+    return lane != null ? lane : new At(r);
+  }
+
+  /**
+   * Offsets of the workspace regions that loops of the group write and nothing outside the
+   * group reads: they need no memory at all.
+   */
+  private static Set<Integer> internalRegions(List<Instr> body, int start, int end) {
+    int length = lengthOf(body.get(start));
+    Set<Integer> candidates = new HashSet<>();
+    for (Instr instr : body.subList(start, end)) {
+      if (instr instanceof Loop l && l.target().array() == Array.WORK) {
+        candidates.add(l.target().offset());
+      }
+    }
+    for (int k = 0; k < body.size(); k++) {
+      boolean inGroup = k >= start && k < end;
+      Instr instr = body.get(k);
+      for (Region read : regionsRead(instr)) {
+        int readLength = instr instanceof Reduce r ? r.length() : lengthOf(instr);
+        if (read.array() != Array.WORK) {
+          continue;
+        }
+        // inside the group a read at the very offset is a lane; anything else needs memory
+        candidates.removeIf(offset -> !(inGroup && offset == read.offset())
+            && overlaps(read.offset(), readLength, offset, length));
+      }
+      for (Element e : elementsRead(instr)) {
+        if (e.array() == Array.WORK) {
+          candidates.removeIf(offset -> e.index() >= offset && e.index() < offset + length);
+        }
+      }
+    }
+    return candidates;
+  }
+
+  private static boolean overlaps(int a, int aLength, int b, int bLength) {
+    return a < b + bLength && b < a + aLength;
+  }
+
+  private static List<Element> elementsRead(Instr instr) {
+    List<Operand> scalars = new ArrayList<>();
+    if (instr instanceof Assign a) {
+      scalars.addAll(a.args());
+    } else if (instr instanceof Loop l) {
+      l.args().forEach(v -> addScalar(v, scalars));
+    } else if (instr instanceof Move m) {
+      addScalar(m.source(), scalars);
+    } else if (instr instanceof Store s) {
+      scalars.add(s.value());
+    } else if (instr instanceof Return r) {
+      scalars.add(r.value());
+    } else if (instr instanceof Reduce r && r.op() != Op.SUM) {
+      return List.of();
+    }
+    List<Element> out = new ArrayList<>();
+    for (Operand o : scalars) {
+      if (o instanceof Element e) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+}
