@@ -2,6 +2,7 @@ package io.flowc.compiler.driver;
 
 import io.flowc.compiler.backend.BytecodeBackend;
 import io.flowc.compiler.backend.ModelKernels;
+import io.flowc.compiler.flow.ElboLowering;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.ir.Differentiator;
 import io.flowc.compiler.ir.Graph;
@@ -14,6 +15,7 @@ import io.flowc.compiler.kernel.LoopFusion;
 import io.flowc.compiler.kernel.Scheduler;
 import io.flowc.compiler.lower.ModelLowering;
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.jit.HiddenClasses;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -60,6 +62,24 @@ public final class Compilation {
     }
     IrFunction withGradient = IrVerifier.verify(value.withOutputs(outputs));
     return IrVerifier.verify(Graphs.rebuild(withGradient, new Graph(true)));
+  }
+
+  /**
+   * The loss of one base draw for a model and a flow stack, with the gradient of the loss with
+   * respect to every flow parameter (outputs {@code grad.planar_0.u}, ...), plus the sampling
+   * outputs z and log q; simplified, verified, dead nodes dropped.
+   */
+  public static IrFunction elbo(CheckedModel model, FlowLayout layout) {
+    IrFunction lowered = IrVerifier.verify(ElboLowering.lower(model, layout, new Graph(false)));
+    IrFunction value = IrVerifier.verify(Graphs.rebuild(lowered, new Graph(true)));
+    Graph g = value.graph();
+    List<Node> parameters = value.inputs().subList(0, layout.slots().size());
+    List<Node> gradient = Differentiator.gradient(g, value.output(ElboLowering.LOSS), parameters);
+    List<IrFunction.Output> outputs = new ArrayList<>();
+    for (int i = 0; i < gradient.size(); i++) {
+      outputs.add(new IrFunction.Output(gradientName(parameters.get(i)), gradient.get(i)));
+    }
+    return IrVerifier.verify(Graphs.rebuild(IrVerifier.verify(value.withOutputs(outputs)), new Graph(true)));
   }
 
   /** The model's value-only and value-and-gradient kernels, ready for a backend. */

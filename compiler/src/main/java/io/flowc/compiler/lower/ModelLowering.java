@@ -46,16 +46,26 @@ public final class ModelLowering {
   }
 
   public static IrFunction lower(CheckedModel model, Graph graph) {
-    return new ModelLowering(model, graph).run();
-  }
-
-  private IrFunction run() {
     List<Node> inputs = new ArrayList<>();
     for (int slot = 0; slot < model.params().size(); slot++) {
       CheckedModel.Param p = model.params().get(slot);
-      Node input = graph.input(p.name(), slot, Shape.of(p.size()));
-      inputs.add(input);
-      globals.put(p.name(), input);
+      inputs.add(graph.input(p.name(), slot, Shape.of(p.size())));
+    }
+    Node potential = potential(model, graph, inputs);
+    return new IrFunction(graph, inputs, List.of(new IrFunction.Output(POTENTIAL, potential)));
+  }
+
+  /**
+   * The potential U with each parameter bound to a given node (same shape, in declaration order):
+   * how a flow's output z_K is fed to the model.
+   */
+  public static Node potential(CheckedModel model, Graph graph, List<Node> parameters) {
+    return new ModelLowering(model, graph).run(parameters);
+  }
+
+  private Node run(List<Node> parameters) {
+    for (int k = 0; k < model.params().size(); k++) {
+      globals.put(model.params().get(k).name(), parameters.get(k));
     }
     Node potential = null;
     for (Ast.Statement s : model.ast().statements()) {
@@ -70,7 +80,7 @@ public final class ModelLowering {
         }
       }
     }
-    return new IrFunction(graph, inputs, List.of(new IrFunction.Output(POTENTIAL, potential)));
+    return potential;
   }
 
   private Node lower(Expr e, Map<String, Node> env) {

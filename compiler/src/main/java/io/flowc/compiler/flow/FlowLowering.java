@@ -1,0 +1,96 @@
+package io.flowc.compiler.flow;
+
+import io.flowc.compiler.ir.Graph;
+import io.flowc.compiler.ir.Node;
+import io.flowc.compiler.ir.Op;
+import io.flowc.runtime.flow.FlowKind;
+import io.flowc.runtime.flow.FlowLayout;
+import java.util.Map;
+
+/**
+ * PyMC3's flows as IR (spec section 2): each maps z to f(z) and adds its log|det J|. Parameters
+ * are input nodes of the graph, named by the layout; constraints are built in (planar's u-hat,
+ * radial's alpha > 0 and beta > -alpha), so any raw parameters give an invertible map.
+ */
+public final class FlowLowering {
+  /** PyMC3's guard against |w| = 0 and |v| = 0. */
+  static final double EPSILON = 1e-10;
+
+  private FlowLowering() {}
+
+  /** The output of a flow stack and its total log|det J|. */
+  public record Result(Node z, Node logDet) {}
+
+  /** Applies the layout's flows, first to last, to the base draw {@code eps} (a vector). */
+  public static Result apply(Graph g, FlowLayout layout, Map<FlowLayout.Slot, Node> parameters, Node eps) {
+    Node z = eps;
+    Node logDet = null;
+    for (int k = 0; k < layout.flows().size(); k++) {
+      FlowKind kind = layout.flows().get(k);
+      int flow = k;
+      java.util.function.Function<String, Node> p = name -> parameters.get(layout.slot(flow, name));
+      Result step = switch (kind) {
+        case LOC -> new Result(g.add(z, p.apply("loc")), null);
+        case SCALE -> scale(g, z, p.apply("rho"));
+        case HH -> new Result(householder(g, z, p.apply("v")), null);
+        case PLANAR -> planar(g, z, p.apply("u"), p.apply("w"), p.apply("b"));
+        case RADIAL -> radial(g, z, p.apply("a"), p.apply("b"), p.apply("z_ref"), layout.dimension());
+      };
+      z = step.z();
+      if (step.logDet() != null) {
+        logDet = logDet == null ? step.logDet() : g.add(logDet, step.logDet());
+      }
+    }
+    return new Result(z, logDet == null ? g.constant(0) : logDet);
+  }
+
+  private static Node dot(Graph g, Node a, Node b) {
+    return g.sum(g.mul(a, b));
+  }
+
+  /** sigma = softplus(rho); f = sigma z; L = sum log sigma. */
+  static Result scale(Graph g, Node z, Node rho) {
+    Node sigma = g.apply(Op.SOFTPLUS, rho);
+    return new Result(g.mul(sigma, z), g.sum(g.log(sigma)));
+  }
+
+  /** f = z - 2 v (v.z) / (|v|^2 + 1e-10); |det| = 1. */
+  static Node householder(Graph g, Node z, Node v) {
+    Node norm = g.add(g.sum(g.square(v)), g.constant(EPSILON));
+    return g.sub(z, g.mul(g.div(g.mul(g.constant(2), dot(g, v, z)), norm), v));
+  }
+
+  /**
+   * kappa = w.u, u-hat = u + (softplus(kappa) - 1 - kappa) w / (|w|^2 + 1e-10);
+   * f = z + u-hat tanh(w.z + b); L = log|1 + (1 - tanh^2) w.u-hat|.
+   */
+  static Result planar(Graph g, Node z, Node u, Node w, Node b) {
+    Node kappa = dot(g, w, u);
+    Node m = g.sub(g.apply(Op.SOFTPLUS, kappa), g.constant(1));
+    Node normW = g.add(g.sum(g.square(w)), g.constant(EPSILON));
+    Node uHat = g.add(u, g.mul(g.div(g.sub(m, kappa), normW), w));
+    Node t = g.apply(Op.TANH, g.add(dot(g, w, z), b));
+    Node f = g.add(z, g.mul(uHat, t));
+    Node slope = g.sub(g.constant(1), g.square(t));
+    Node det = g.add(g.constant(1), g.mul(slope, dot(g, w, uHat)));
+    return new Result(f, g.log(g.apply(Op.ABS, det)));
+  }
+
+  /**
+   * alpha = exp(a), beta = softplus(b) - alpha, delta = z - z_ref, r = |delta|, h = 1/(alpha + r);
+   * f = z + beta h delta; L = (d - 1) log(1 + beta h) + log(1 + alpha beta h^2), the sum-of-logs
+   * form of PyMC3's log of the product.
+   */
+  static Result radial(Graph g, Node z, Node a, Node b, Node zRef, int dimension) {
+    Node alpha = g.exp(a);
+    Node beta = g.sub(g.apply(Op.SOFTPLUS, b), alpha);
+    Node delta = g.sub(z, zRef);
+    Node r = g.sqrt(g.sum(g.square(delta)));
+    Node h = g.div(g.constant(1), g.add(alpha, r));
+    Node betaH = g.mul(beta, h);
+    Node f = g.add(z, g.mul(betaH, delta));
+    Node first = g.mul(g.constant(dimension - 1), g.log(g.add(g.constant(1), betaH)));
+    Node second = g.log(g.add(g.constant(1), g.mul(g.mul(alpha, betaH), h)));
+    return new Result(f, g.add(first, second));
+  }
+}

@@ -1,0 +1,165 @@
+package io.flowc.compiler.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flowc.compiler.TestPaths;
+import io.flowc.compiler.diag.SourceFile;
+import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FrontEnd;
+import io.flowc.compiler.interp.Interpreter;
+import io.flowc.compiler.ir.IrEvaluator;
+import io.flowc.compiler.ir.IrFunction;
+import io.flowc.compiler.ir.Node;
+import io.flowc.compiler.testing.RandomModels;
+import io.flowc.runtime.flow.FlowKind;
+import io.flowc.runtime.flow.FlowLayout;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The per-draw loss log N(eps) - sum log|det J| + U(z_K): its value against the reference
+ * interpreter at the flow's output, and its gradient with respect to every flow parameter against
+ * central finite differences, for each flow alone and for random formulas, on the notebook's
+ * potentials and on models of dimension 1, 3, 7 and 100 and random models.
+ */
+class ElboGradientTest {
+  private static final double CBRT_EPS = Math.cbrt(Math.ulp(1.0));
+
+  static CheckedModel model(String text) throws Exception {
+    return FrontEnd.check(new SourceFile("m.flow", text));
+  }
+
+  static CheckedModel example(String name) throws Exception {
+    return FrontEnd.check(new SourceFile(name, Files.readString(TestPaths.example(name))));
+  }
+
+  static CheckedModel smooth(int d) throws Exception {
+    return model("model smooth" + d + " { param z[" + d + "]; potential 0.5 * sum(square(z - 0.3)) + 0.1 * sum(log(cosh(2 * z))); }");
+  }
+
+  /** Checks value and gradient at one (theta, eps); returns {checked, skipped} gradient elements. */
+  static int[] check(CheckedModel model, List<FlowKind> flows, long seed) {
+    FlowLayout layout = FlowLayout.of(flows, model.dimension());
+    IrFunction elbo = Compilation.elbo(model, layout);
+    Random random = new Random(seed);
+    double[] theta = layout.initialParameters(0.5, seed);
+    double[] eps = new double[model.dimension()];
+    for (int i = 0; i < eps.length; i++) {
+      eps[i] = random.nextGaussian();
+    }
+    String where = model.name() + " with " + flows + " seed " + seed;
+    Map<String, double[]> out = IrEvaluator.evaluate(elbo, FlowLogDetTest.concat(theta, eps));
+    double loss = out.get(ElboLowering.LOSS)[0];
+    double logq = out.get(ElboLowering.LOGQ)[0];
+    // the loss is log q + U at the flow's output, U from the reference interpreter
+    double potential = new Interpreter(model).potential(out.get(ElboLowering.Z));
+    assertEquals(logq + potential, loss, 1e-10 * Math.max(1, Math.abs(loss)), where + ": loss = log q + U");
+
+    double[] gradient = new double[theta.length];
+    List<Node> parameters = elbo.inputs().subList(0, layout.slots().size());
+    for (Node p : parameters) {
+      double[] g = out.get(Compilation.gradientName(p));
+      System.arraycopy(g, 0, gradient, elbo.offsetOf(p), g.length);
+    }
+    int checked = 0;
+    int skipped = 0;
+    for (int i = 0; i < theta.length; i++) {
+      double h = CBRT_EPS * Math.max(1, Math.abs(theta[i]));
+      double coarse = difference(elbo, theta, eps, i, h);
+      double fine = difference(elbo, theta, eps, i, h / 2);
+      double scale = Math.max(1, Math.abs(fine));
+      if (Math.abs(coarse - fine) > 1e-7 * scale) {
+        skipped++;
+        continue;
+      }
+      checked++;
+      assertEquals(fine, gradient[i], 1e-6 * scale, where + ": d loss / d " + layout.elementNames().get(i));
+    }
+    return new int[] {checked, skipped};
+  }
+
+  private static double difference(IrFunction elbo, double[] theta, double[] eps, int i, double h) {
+    double[] plus = theta.clone();
+    double[] minus = theta.clone();
+    plus[i] += h;
+    minus[i] -= h;
+    double up = IrEvaluator.evaluate(elbo, FlowLogDetTest.concat(plus, eps)).get(ElboLowering.LOSS)[0];
+    double down = IrEvaluator.evaluate(elbo, FlowLogDetTest.concat(minus, eps)).get(ElboLowering.LOSS)[0];
+    return (up - down) / (2 * h);
+  }
+
+  private static void assertFewSkipped(int[] counts, String what) {
+    assertTrue(counts[0] > 0, what + ": nothing checked");
+    assertTrue(counts[1] <= 0.05 * (counts[0] + counts[1]), what + ": " + counts[1] + " of "
+        + (counts[0] + counts[1]) + " elements skipped as ill-conditioned");
+  }
+
+  @Test
+  void eachFlowAloneOnTheNotebooksPotentials() throws Exception {
+    int[] total = new int[2];
+    for (String name : List.of("pot1", "pot2", "pot3", "pot4")) {
+      CheckedModel model = example(name);
+      for (FlowKind kind : FlowKind.values()) {
+        for (long seed = 1; seed <= 3; seed++) {
+          int[] c = check(model, List.of(kind), seed);
+          total[0] += c[0];
+          total[1] += c[1];
+        }
+      }
+    }
+    assertFewSkipped(total, "single flows");
+  }
+
+  @Test
+  void theNotebooksFormulas() throws Exception {
+    int[] total = new int[2];
+    for (String name : List.of("pot1", "pot4")) {
+      for (List<FlowKind> flows : List.of(
+          List.of(FlowKind.PLANAR, FlowKind.PLANAR, FlowKind.PLANAR, FlowKind.PLANAR, FlowKind.PLANAR,
+              FlowKind.PLANAR, FlowKind.PLANAR, FlowKind.PLANAR),
+          List.of(FlowKind.SCALE, FlowKind.HH, FlowKind.HH, FlowKind.LOC),
+          List.of(FlowKind.RADIAL, FlowKind.RADIAL, FlowKind.RADIAL, FlowKind.RADIAL, FlowKind.LOC))) {
+        int[] c = check(example(name), flows, 7);
+        total[0] += c[0];
+        total[1] += c[1];
+      }
+    }
+    assertFewSkipped(total, "notebook formulas");
+  }
+
+  @Property(tries = 60, seed = "20261129")
+  void randomFormulasInSeveralDimensions(@ForAll @IntRange(min = 0, max = 4) int dimensionIndex,
+      @ForAll @IntRange(min = 1, max = 4) int flowCount, @ForAll long seed) throws Exception {
+    int d = new int[] {1, 2, 3, 7, 100}[dimensionIndex];
+    CheckedModel model = d == 2 ? example("pot" + (1 + Math.floorMod(seed, 4))) : smooth(d);
+    Random random = new Random(seed);
+    List<FlowKind> flows = new ArrayList<>();
+    for (int k = 0; k < (d == 100 ? Math.min(flowCount, 2) : flowCount); k++) {
+      flows.add(FlowKind.values()[random.nextInt(FlowKind.values().length)]);
+    }
+    assertFewSkipped(check(model, flows, seed), model.name() + " " + flows);
+  }
+
+  @Property(tries = 40, seed = "7")
+  void randomFormulasOnRandomModels(@ForAll @IntRange(min = 1, max = 100_000) int modelSeed,
+      @ForAll @IntRange(min = 1, max = 3) int flowCount) throws Exception {
+    RandomModels.RandomModel random = RandomModels.generate(modelSeed);
+    CheckedModel model = model(random.text());
+    Random r = new Random(modelSeed);
+    List<FlowKind> flows = new ArrayList<>();
+    for (int k = 0; k < flowCount; k++) {
+      flows.add(FlowKind.values()[r.nextInt(FlowKind.values().length)]);
+    }
+    // random models are tame on [-2, 2]; a small jitter keeps the flow's output there
+    assertFewSkipped(check(model, flows, modelSeed), random.text() + "\nwith " + flows);
+  }
+}
