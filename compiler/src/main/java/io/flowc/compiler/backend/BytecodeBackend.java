@@ -50,7 +50,8 @@ public final class BytecodeBackend {
 
   private static final String MATH = Type.getInternalName(Math.class);
   private static final String FUNCTIONS = Type.getInternalName(MathFunctions.class);
-  private static final String PART = "(" + "[D[D[D" + ")";
+  /** Part methods: (z, grad, w, eps, base). */
+  private static final String PART = "([D[D[D[DI)";
 
   private BytecodeBackend() {}
 
@@ -108,6 +109,8 @@ public final class BytecodeBackend {
         mv.visitInsn(ACONST_NULL);
         mv.visitVarInsn(ALOAD, 2);
       }
+      mv.visitInsn(ACONST_NULL);
+      mv.visitInsn(ICONST_0);
       mv.visitMethodInsn(INVOKESTATIC, owner, prefix + "Part" + p, PART + (p == last ? "D" : "V"), false);
     }
     mv.visitInsn(DRETURN);
@@ -130,9 +133,13 @@ public final class BytecodeBackend {
     }
   }
 
-  /** Writes one part method's body: arguments z, grad, w in slots 0-2, then the loop index, then temps. */
+  /**
+   * Writes one part method's body: arguments z, grad, w, eps in slots 0-3 (the ordinals of
+   * {@link Kernel.Array}), base in 4, then the loop index, then temps.
+   */
   private static final class PartWriter {
-    private static final int INDEX = 3;
+    private static final int BASE = 4;
+    private static final int INDEX = 5;
     private final MethodVisitor mv;
     private final Map<Integer, Integer> slots = new HashMap<>();
     private int nextSlot = INDEX + 1;
@@ -171,6 +178,7 @@ public final class BytecodeBackend {
         } else if (instr instanceof Store s) {
           arrayRef(s.target().array());
           pushInt(mv, s.target().index());
+          addBase(s.target().array());
           push(s.value());
           mv.visitInsn(DASTORE);
         } else if (instr instanceof Fused f) {
@@ -249,6 +257,7 @@ public final class BytecodeBackend {
       } else {
         arrayRef(r.source().array());
         pushInt(mv, r.source().offset());
+        addBase(r.source().array());
         pushInt(mv, r.length());
         mv.visitMethodInsn(INVOKESTATIC, FUNCTIONS, "logsumexp", "([DII)D", false);
         mv.visitVarInsn(DSTORE, target);
@@ -283,6 +292,15 @@ public final class BytecodeBackend {
         pushInt(mv, r.offset());
         mv.visitInsn(IADD);
       }
+      addBase(r.array());
+    }
+
+    /** EPS indices count from the row's base. */
+    private void addBase(Kernel.Array a) {
+      if (a == Kernel.Array.EPS) {
+        mv.visitVarInsn(ILOAD, BASE);
+        mv.visitInsn(IADD);
+      }
     }
 
     private void push(Operand o) {
@@ -294,6 +312,7 @@ public final class BytecodeBackend {
         Element e = (Element) o;
         arrayRef(e.array());
         pushInt(mv, e.index());
+        addBase(e.array());
         mv.visitInsn(DALOAD);
       }
     }

@@ -87,9 +87,9 @@ public final class JavaSourceBackend {
     String gradArg = withGradient ? "grad" : "null";
     int last = split.parts().size() - 1;
     for (int p = 0; p < last; p++) {
-      m.addStatement("$LPart$L(z, $L, w)", prefix, p, gradArg);
+      m.addStatement("$LPart$L(z, $L, w, null, 0)", prefix, p, gradArg);
     }
-    m.addStatement("return $LPart$L(z, $L, w)", prefix, last, gradArg);
+    m.addStatement("return $LPart$L(z, $L, w, null, 0)", prefix, last, gradArg);
     return m.build();
   }
 
@@ -101,7 +101,9 @@ public final class JavaSourceBackend {
           .returns(last ? double.class : void.class)
           .addParameter(double[].class, "z")
           .addParameter(double[].class, "grad")
-          .addParameter(double[].class, "w");
+          .addParameter(double[].class, "w")
+          .addParameter(double[].class, "eps")
+          .addParameter(int.class, "base");
       for (Instr instr : split.parts().get(p)) {
         m.addCode(statement(instr));
       }
@@ -132,8 +134,9 @@ public final class JavaSourceBackend {
             .endControlFlow()
             .build();
       }
-      return CodeBlock.of("double $L = $T.logsumexp($L, $L, $L);\n", temp(r.target()), MATH,
-          array(r.source().array()), r.source().offset(), r.length());
+      return CodeBlock.of("double $L = $T.logsumexp($L, $L$L, $L);\n", temp(r.target()), MATH,
+          array(r.source().array()), r.source().array() == Kernel.Array.EPS ? "base + " : "", r.source().offset(),
+          r.length());
     } else if (instr instanceof Store s) {
       return CodeBlock.of("$L = $L;\n", operand(s.target()), operand(s.value()));
     } else if (instr instanceof Fused f) {
@@ -188,6 +191,7 @@ public final class JavaSourceBackend {
       case Z -> "z";
       case GRAD -> "grad";
       case WORK -> "w";
+      case EPS -> "eps";
     };
   }
 
@@ -198,7 +202,7 @@ public final class JavaSourceBackend {
       return literal(c.value());
     }
     Element e = (Element) o;
-    return array(e.array()) + "[" + e.index() + "]";
+    return array(e.array()) + "[" + (e.array() == Kernel.Array.EPS ? "base + " : "") + e.index() + "]";
   }
 
   private static String element(VecOperand v) {
@@ -206,7 +210,8 @@ public final class JavaSourceBackend {
       return operand(s.scalar());
     }
     Region r = (Region) v;
-    return array(r.array()) + "[" + (r.offset() == 0 ? "i" : r.offset() + " + i") + "]";
+    String base = r.array() == Kernel.Array.EPS ? "base + " : "";
+    return array(r.array()) + "[" + base + (r.offset() == 0 ? "i" : r.offset() + " + i") + "]";
   }
 
   /** A double literal that javac reads back to the same bits. */

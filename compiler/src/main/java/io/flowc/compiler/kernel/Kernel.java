@@ -12,8 +12,11 @@ import java.util.List;
  * gradient, the workspace), and constants. Vectors up to {@link Scheduler#SCALARIZE_LIMIT}
  * elements are scalarized (one temporary per element); longer ones are regions of an array, and
  * their elementwise ops become loops.
+ *
+ * <p>The workspace from {@code scratchStart} on holds this kernel's own temporaries; below it lie
+ * values other kernels of the same class read or write (a flow's prologue values, accumulators).
  */
-public record Kernel(int dimension, int workspaceSize, int tempCount, List<Instr> body) {
+public record Kernel(int dimension, int workspaceSize, int scratchStart, int tempCount, List<Instr> body) {
 
   public Kernel {
     body = List.copyOf(body);
@@ -26,7 +29,9 @@ public record Kernel(int dimension, int workspaceSize, int tempCount, List<Instr
     /** The gradient output. */
     GRAD,
     /** Caller-owned scratch space. */
-    WORK
+    WORK,
+    /** One row of base draws: element j is {@code eps[base + j]}, base a method argument. */
+    EPS
   }
 
   /** A scalar operand. */

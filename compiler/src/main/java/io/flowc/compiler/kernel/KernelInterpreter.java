@@ -34,6 +34,8 @@ public final class KernelInterpreter {
   private double[] z;
   private double[] grad;
   private double[] work;
+  private double[] eps;
+  private int base;
   private double[] temps;
 
   public KernelInterpreter(Kernel kernel) {
@@ -42,9 +44,16 @@ public final class KernelInterpreter {
 
   /** Runs the kernel at z; the gradient (if the kernel has one) goes to {@code grad}. */
   public double run(double[] z, double[] grad) {
+    return run(z, grad, new double[kernel.workspaceSize()], null, 0);
+  }
+
+  /** Runs the kernel with every array a method of a generated class receives. */
+  public double run(double[] z, double[] grad, double[] work, double[] eps, int base) {
     this.z = z;
     this.grad = grad;
-    this.work = new double[kernel.workspaceSize()];
+    this.work = work;
+    this.eps = eps;
+    this.base = base;
     this.temps = new double[kernel.tempCount()];
     for (Instr instr : kernel.body()) {
       if (instr instanceof Assign a) {
@@ -116,7 +125,7 @@ public final class KernelInterpreter {
     if (o instanceof Lane l) {
       return lanes[l.id()];
     } else if (o instanceof At at) {
-      return array(at.region().array())[at.region().offset() + i];
+      return array(at.region().array())[index(at.region().array(), at.region().offset() + i)];
     }
     return read(((Invariant) o).scalar());
   }
@@ -129,11 +138,17 @@ public final class KernelInterpreter {
     };
   }
 
+  /** EPS indices count from the row's base. */
+  private int index(Array a, int index) {
+    return a == Array.EPS ? base + index : index;
+  }
+
   private double[] array(Array a) {
     return switch (a) {
       case Z -> z;
       case GRAD -> grad;
       case WORK -> work;
+      case EPS -> eps;
     };
   }
 
@@ -144,7 +159,7 @@ public final class KernelInterpreter {
       return c.value();
     }
     Element e = (Element) o;
-    return array(e.array())[e.index()];
+    return array(e.array())[index(e.array(), e.index())];
   }
 
   private double read(VecOperand v, int i) {
@@ -152,6 +167,6 @@ public final class KernelInterpreter {
       return read(s.scalar());
     }
     Region r = (Region) v;
-    return array(r.array())[r.offset() + i];
+    return array(r.array())[index(r.array(), r.offset() + i)];
   }
 }

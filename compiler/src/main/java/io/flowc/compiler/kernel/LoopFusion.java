@@ -52,13 +52,13 @@ public final class LoopFusion {
     while (k < ordered.size()) {
       int end = groupEnd(ordered, k);
       if (end - k >= 2) {
-        out.add(fuse(ordered, k, end));
+        out.add(fuse(ordered, k, end, kernel.scratchStart()));
       } else {
         out.add(ordered.get(k));
       }
       k = Math.max(end, k + 1);
     }
-    return new Kernel(kernel.dimension(), kernel.workspaceSize(), kernel.tempCount(), out);
+    return new Kernel(kernel.dimension(), kernel.workspaceSize(), kernel.scratchStart(), kernel.tempCount(), out);
   }
 
   private static boolean isLoopLike(Instr instr) {
@@ -226,10 +226,11 @@ public final class LoopFusion {
 
   // ---- building the fused loop --------------------------------------------------------------
 
-  private static Fused fuse(List<Instr> body, int start, int end) {
+  private static Fused fuse(List<Instr> body, int start, int end, int scratchStart) {
     List<Instr> group = body.subList(start, end);
     int length = lengthOf(group.get(0));
     Set<Integer> internal = internalRegions(body, start, end);
+    internal.removeIf(offset -> offset < scratchStart); // shared with other kernels: must be written
     Map<Integer, Lane> lanes = new HashMap<>();
     List<LaneInstr> out = new ArrayList<>();
     int nextLane = 0;

@@ -48,14 +48,42 @@ public final class Scheduler {
 
   private final IrFunction function;
   private final int scalarizeLimit;
+  private final Map<Node, Placement> placements;
   private final List<Instr> body = new ArrayList<>();
   private final Map<Node, Val> values = new HashMap<>();
   private int temps;
   private int workspace;
 
-  private Scheduler(IrFunction function, int scalarizeLimit) {
+  private Scheduler(IrFunction function, int scalarizeLimit, Map<Node, Placement> placements) {
     this.function = function;
     this.scalarizeLimit = scalarizeLimit;
+    this.placements = placements;
+  }
+
+  /** Where an input's value is read: its first element's place. */
+  public record Placement(Kernel.Array array, int offset) {}
+
+  /** What becomes of an output: returned (a scalar), stored, or added into an array. */
+  public sealed interface Sink permits Returned, StoredAt, AddedTo {}
+
+  public record Returned() implements Sink {}
+
+  public record StoredAt(Kernel.Array array, int offset) implements Sink {}
+
+  public record AddedTo(Kernel.Array array, int offset) implements Sink {}
+
+  /** An output and what becomes of it. */
+  public record Output(String name, Sink sink) {}
+
+  /**
+   * A kernel reading each input where {@code inputs} places it and sending each named output to
+   * its sink, in order; a kernel that returns nothing returns 0.
+   */
+  public static Kernel schedule(IrFunction function, Map<Node, Placement> inputs, List<Output> outputs,
+      int scalarizeLimit, int scratchStart) {
+    Scheduler s = new Scheduler(function, scalarizeLimit, inputs);
+    s.workspace = scratchStart;
+    return s.run(outputs, scratchStart);
   }
 
   /**
@@ -72,22 +100,36 @@ public final class Scheduler {
     if (!gradients.isEmpty() && gradients.size() != function.inputs().size()) {
       throw new IllegalArgumentException("one gradient output per input expected");
     }
-    return new Scheduler(function, scalarizeLimit).run(value, gradients);
+    Map<Node, Placement> inputs = new HashMap<>();
+    for (Node input : function.inputs()) {
+      inputs.put(input, new Placement(Array.Z, function.offsetOf(input)));
+    }
+    List<Output> outputs = new ArrayList<>();
+    outputs.add(new Output(value, new Returned()));
+    for (int k = 0; k < gradients.size(); k++) {
+      outputs.add(new Output(gradients.get(k), new StoredAt(Array.GRAD, function.offsetOf(function.inputs().get(k)))));
+    }
+    return schedule(function, inputs, outputs, scalarizeLimit, 0);
   }
 
-  private Kernel run(String value, List<String> gradients) {
-    List<Node> roots = new ArrayList<>();
-    roots.add(function.output(value));
-    gradients.forEach(g -> roots.add(function.output(g)));
+  private Kernel run(List<Output> outputs, int scratchStart) {
+    List<Node> roots = outputs.stream().map(o -> function.output(o.name())).toList();
     for (Node n : Graphs.reachable(function.graph(), roots)) {
       values.put(n, lower(n));
     }
-    for (int k = 0; k < gradients.size(); k++) {
-      Node input = function.inputs().get(k);
-      storeTo(Array.GRAD, function.offsetOf(input), values.get(function.output(gradients.get(k))));
+    Operand result = new Const(0);
+    for (Output o : outputs) {
+      Val v = values.get(function.output(o.name()));
+      if (o.sink() instanceof StoredAt at) {
+        storeTo(at.array(), at.offset(), v);
+      } else if (o.sink() instanceof AddedTo to) {
+        addTo(to.array(), to.offset(), v);
+      } else {
+        result = ((Scalar) v).operand();
+      }
     }
-    body.add(new Return(((Scalar) values.get(function.output(value))).operand()));
-    return new Kernel(function.dimension(), workspace, temps, body);
+    body.add(new Return(result));
+    return new Kernel(function.dimension(), workspace, scratchStart, temps, body);
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -140,6 +182,22 @@ public final class Scheduler {
     }
   }
 
+  /** array[offset + i] += v[i]. */
+  private void addTo(Array array, int offset, Val v) {
+    int length = v instanceof Scalar ? 0 : v instanceof Small s ? s.elements().length : ((Big) v).length();
+    if (v instanceof Big b) {
+      Region target = new Region(array, offset);
+      body.add(new Loop(target, length, Op.ADD, new int[0], List.of(target, b.vector())));
+      return;
+    }
+    for (int i = 0; i < Math.max(1, length); i++) {
+      Element target = new Element(array, offset + i);
+      Temp sum = temp();
+      body.add(new Assign(sum, Op.ADD, new int[0], List.of(target, element(v, i))));
+      body.add(new Store(target, sum));
+    }
+  }
+
   // ---- one node -----------------------------------------------------------------------------
 
   private Val lower(Node n) {
@@ -149,18 +207,21 @@ public final class Scheduler {
         return new Scalar(new Const(n.value()));
       }
       case INPUT -> {
-        int offset = function.offsetOf(n);
+        Placement place = placements.get(n);
+        if (place == null) {
+          throw new IllegalArgumentException("no placement for input " + n.name());
+        }
         if (length == 0) {
-          return new Scalar(new Element(Array.Z, offset));
+          return new Scalar(new Element(place.array(), place.offset()));
         }
         if (length <= scalarizeLimit) {
           Operand[] e = new Operand[length];
           for (int i = 0; i < length; i++) {
-            e[i] = new Element(Array.Z, offset + i);
+            e[i] = new Element(place.array(), place.offset() + i);
           }
           return new Small(e);
         }
-        return new Big(new Region(Array.Z, offset), length);
+        return new Big(new Region(place.array(), place.offset()), length);
       }
       case SUM, LOGSUMEXP -> {
         return reduce(n);
