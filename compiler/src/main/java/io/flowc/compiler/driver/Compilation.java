@@ -3,6 +3,7 @@ package io.flowc.compiler.driver;
 import io.flowc.compiler.backend.BytecodeBackend;
 import io.flowc.compiler.backend.ModelKernels;
 import io.flowc.compiler.flow.ElboLowering;
+import io.flowc.compiler.flow.ElboSplit;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.ir.Differentiator;
 import io.flowc.compiler.ir.Graph;
@@ -70,8 +71,7 @@ public final class Compilation {
    * outputs z and log q; simplified, verified, dead nodes dropped.
    */
   public static IrFunction elbo(CheckedModel model, FlowLayout layout) {
-    IrFunction lowered = IrVerifier.verify(ElboLowering.lower(model, layout, new Graph(false)));
-    IrFunction value = IrVerifier.verify(Graphs.rebuild(lowered, new Graph(true)));
+    IrFunction value = elboValue(model, layout);
     Graph g = value.graph();
     List<Node> parameters = value.inputs().subList(0, layout.slots().size());
     List<Node> gradient = Differentiator.gradient(g, value.output(ElboLowering.LOSS), parameters);
@@ -80,6 +80,21 @@ public final class Compilation {
       outputs.add(new IrFunction.Output(gradientName(parameters.get(i)), gradient.get(i)));
     }
     return IrVerifier.verify(Graphs.rebuild(IrVerifier.verify(value.withOutputs(outputs)), new Graph(true)));
+  }
+
+  /** The per-draw loss, log q and z_K of a model and a flow stack, simplified (no gradient). */
+  public static IrFunction elboValue(CheckedModel model, FlowLayout layout) {
+    IrFunction lowered = IrVerifier.verify(ElboLowering.lower(model, layout, new Graph(false)));
+    return IrVerifier.verify(Graphs.rebuild(lowered, new Graph(true)));
+  }
+
+  /**
+   * The ELBO split for hoisting: a prologue of everything that depends on the flow parameters
+   * alone, a per-draw body with its gradient with respect to the prologue's values, and an
+   * epilogue that pushes the summed body gradients back to the parameters once.
+   */
+  public static ElboSplit.Parts elboParts(CheckedModel model, FlowLayout layout) {
+    return ElboSplit.split(elboValue(model, layout), layout.slots().size());
   }
 
   /** The model's value-only and value-and-gradient kernels, ready for a backend. */
