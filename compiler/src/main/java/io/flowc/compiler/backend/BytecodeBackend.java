@@ -30,6 +30,7 @@ import io.flowc.compiler.kernel.Kernel.VecOperand;
 import io.flowc.compiler.kernel.KernelSplitter;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.MathFunctions;
+import io.flowc.runtime.flow.FlowKernel;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +85,118 @@ public final class BytecodeBackend {
     parts(cw, "gradient", gradient);
     cw.visitEnd();
     return cw.toByteArray();
+  }
+
+  /** The class file of a {@link FlowKernel}: prologue, the loop over draws, epilogue. */
+  public static byte[] emit(FlowKernels kernels, String internalName) {
+    KernelSplitter.Split prologue = KernelSplitter.split(kernels.prologue());
+    KernelSplitter.Split body = KernelSplitter.split(kernels.body());
+    KernelSplitter.Split epilogue = KernelSplitter.split(kernels.epilogue());
+    int workspace = Math.max(kernels.accumulatorEnd(),
+        Math.max(prologue.workspaceSize(), Math.max(body.workspaceSize(), epilogue.workspaceSize())));
+    ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+    cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, internalName, null, "java/lang/Object",
+        new String[] {Type.getInternalName(FlowKernel.class)});
+    cw.visitSource("flowc:" + kernels.modelName() + ":" + kernels.formula(), null);
+    MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
+    init.visitCode();
+    init.visitVarInsn(ALOAD, 0);
+    init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+    init.visitInsn(RETURN);
+    init.visitMaxs(0, 0);
+    init.visitEnd();
+    constant(cw, "dimension", kernels.dimension());
+    constant(cw, "parameterCount", kernels.parameterCount());
+    constant(cw, "workspaceSize", workspace);
+
+    // lossGradient(theta 1, eps 2, draws 3, grad 4, w 5); s 6, i 7
+    MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "lossGradient", "([D[DI[D[D)D", null, null);
+    mv.visitCode();
+    callParts(mv, internalName, "prologue", prologue, 1, -1, 5, -1);
+    overAccumulators(mv, kernels, () -> {
+      mv.visitVarInsn(ALOAD, 5);
+      mv.visitVarInsn(ILOAD, 7);
+      mv.visitInsn(DCONST_0);
+      mv.visitInsn(DASTORE);
+    });
+    Label top = new Label();
+    Label end = new Label();
+    mv.visitInsn(ICONST_0);
+    mv.visitVarInsn(ISTORE, 6);
+    mv.visitLabel(top);
+    mv.visitVarInsn(ILOAD, 6);
+    mv.visitVarInsn(ILOAD, 3);
+    mv.visitJumpInsn(IF_ICMPGE, end);
+    callParts(mv, internalName, "body", body, -1, -1, 5, 2, kernels.dimension());
+    mv.visitIincInsn(6, 1);
+    mv.visitJumpInsn(GOTO, top);
+    mv.visitLabel(end);
+    overAccumulators(mv, kernels, () -> {
+      mv.visitVarInsn(ALOAD, 5);
+      mv.visitVarInsn(ILOAD, 7);
+      mv.visitVarInsn(ALOAD, 5);
+      mv.visitVarInsn(ILOAD, 7);
+      mv.visitInsn(DALOAD);
+      mv.visitVarInsn(ILOAD, 3);
+      mv.visitInsn(I2D);
+      mv.visitInsn(DDIV);
+      mv.visitInsn(DASTORE);
+    });
+    callParts(mv, internalName, "epilogue", epilogue, 1, 4, 5, -1);
+    mv.visitVarInsn(ALOAD, 5);
+    pushInt(mv, kernels.lossOffset());
+    mv.visitInsn(DALOAD);
+    mv.visitInsn(DRETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+
+    parts(cw, "prologue", prologue);
+    parts(cw, "body", body);
+    parts(cw, "epilogue", epilogue);
+    cw.visitEnd();
+    return cw.toByteArray();
+  }
+
+  /** Calls every part of a split kernel; argument slots of -1 pass null (or base 0). */
+  private static void callParts(MethodVisitor mv, String owner, String prefix, KernelSplitter.Split split, int z,
+      int grad, int w, int eps, int... rowLength) {
+    int last = split.parts().size() - 1;
+    for (int p = 0; p <= last; p++) {
+      for (int slot : new int[] {z, grad, w, eps}) {
+        if (slot < 0) {
+          mv.visitInsn(ACONST_NULL);
+        } else {
+          mv.visitVarInsn(ALOAD, slot);
+        }
+      }
+      if (rowLength.length > 0) {
+        mv.visitVarInsn(ILOAD, 6);
+        pushInt(mv, rowLength[0]);
+        mv.visitInsn(IMUL);
+      } else {
+        mv.visitInsn(ICONST_0);
+      }
+      mv.visitMethodInsn(INVOKESTATIC, owner, prefix + "Part" + p, PART + (p == last ? "D" : "V"), false);
+      if (p == last) {
+        mv.visitInsn(POP2);
+      }
+    }
+  }
+
+  /** {@code for (int i = lossOffset; i < accumulatorEnd; i++) body} with i in local 7. */
+  private static void overAccumulators(MethodVisitor mv, FlowKernels kernels, Runnable body) {
+    Label top = new Label();
+    Label end = new Label();
+    pushInt(mv, kernels.lossOffset());
+    mv.visitVarInsn(ISTORE, 7);
+    mv.visitLabel(top);
+    mv.visitVarInsn(ILOAD, 7);
+    pushInt(mv, kernels.accumulatorEnd());
+    mv.visitJumpInsn(IF_ICMPGE, end);
+    body.run();
+    mv.visitIincInsn(7, 1);
+    mv.visitJumpInsn(GOTO, top);
+    mv.visitLabel(end);
   }
 
   private static void constant(ClassWriter cw, String method, int value) {

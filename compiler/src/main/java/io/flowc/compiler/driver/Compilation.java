@@ -1,6 +1,7 @@
 package io.flowc.compiler.driver;
 
 import io.flowc.compiler.backend.BytecodeBackend;
+import io.flowc.compiler.backend.FlowKernels;
 import io.flowc.compiler.backend.ModelKernels;
 import io.flowc.compiler.flow.ElboLowering;
 import io.flowc.compiler.flow.ElboSplit;
@@ -12,6 +13,7 @@ import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.IrVerifier;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.kernel.Kernel;
 import io.flowc.compiler.kernel.LoopFusion;
 import io.flowc.compiler.kernel.Scheduler;
 import io.flowc.compiler.lower.ModelLowering;
@@ -22,8 +24,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one place the compiler's stages are wired together. Every entry point (the CLI, the
@@ -95,6 +99,62 @@ public final class Compilation {
    */
   public static ElboSplit.Parts elboParts(CheckedModel model, FlowLayout layout) {
     return ElboSplit.split(elboValue(model, layout), layout.slots().size());
+  }
+
+  /** The ELBO's prologue, body and epilogue kernels with their shared workspace, ready for a backend. */
+  public static FlowKernels flowKernels(CheckedModel model, FlowLayout layout, String formula) {
+    ElboSplit.Parts parts = elboParts(model, layout);
+    int count = parts.boundaryCount();
+    IrFunction prologue = parts.prologue();
+    IrFunction body = parts.body();
+    IrFunction epilogue = parts.epilogue();
+    // shared workspace: boundary values, the loss, boundary gradients
+    int[] boundaryOffset = new int[count];
+    int offset = 0;
+    for (int k = 0; k < count; k++) {
+      boundaryOffset[k] = offset;
+      offset += body.inputs().get(k).shape().size();
+    }
+    int loss = offset;
+    int gradients = loss + 1;
+    int end = gradients + offset;
+
+    Map<Node, Scheduler.Placement> thetaPlaces = new HashMap<>();
+    for (Node t : prologue.inputs()) {
+      thetaPlaces.put(t, new Scheduler.Placement(Kernel.Array.Z, prologue.offsetOf(t)));
+    }
+    List<Scheduler.Output> prologueOut = new ArrayList<>();
+    for (int k = 0; k < count; k++) {
+      prologueOut.add(new Scheduler.Output(ElboSplit.boundaryName(k),
+          new Scheduler.StoredAt(Kernel.Array.WORK, boundaryOffset[k])));
+    }
+    Map<Node, Scheduler.Placement> bodyPlaces = new HashMap<>();
+    List<Scheduler.Output> bodyOut = new ArrayList<>();
+    bodyOut.add(new Scheduler.Output(ElboLowering.LOSS, new Scheduler.AddedTo(Kernel.Array.WORK, loss)));
+    for (int k = 0; k < count; k++) {
+      bodyPlaces.put(body.inputs().get(k), new Scheduler.Placement(Kernel.Array.WORK, boundaryOffset[k]));
+      bodyOut.add(new Scheduler.Output(ElboSplit.boundaryGradientName(k),
+          new Scheduler.AddedTo(Kernel.Array.WORK, gradients + boundaryOffset[k])));
+    }
+    bodyPlaces.put(body.inputs().get(count), new Scheduler.Placement(Kernel.Array.EPS, 0));
+    Map<Node, Scheduler.Placement> epiloguePlaces = new HashMap<>();
+    List<Scheduler.Output> epilogueOut = new ArrayList<>();
+    int thetaCount = epilogue.inputs().size() - count;
+    for (int k = 0; k < thetaCount; k++) {
+      Node t = epilogue.inputs().get(k);
+      epiloguePlaces.put(t, new Scheduler.Placement(Kernel.Array.Z, epilogue.offsetOf(t)));
+      epilogueOut.add(new Scheduler.Output(gradientName(t), new Scheduler.StoredAt(Kernel.Array.GRAD, epilogue.offsetOf(t))));
+    }
+    for (int k = 0; k < count; k++) {
+      epiloguePlaces.put(epilogue.inputs().get(thetaCount + k),
+          new Scheduler.Placement(Kernel.Array.WORK, gradients + boundaryOffset[k]));
+    }
+    int limit = Scheduler.SCALARIZE_LIMIT;
+    return new FlowKernels(model.name(), formula, model.dimension(), layout.parameterCount(),
+        LoopFusion.fuse(Scheduler.schedule(prologue, thetaPlaces, prologueOut, limit, end)),
+        LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, bodyOut, limit, end)),
+        LoopFusion.fuse(Scheduler.schedule(epilogue, epiloguePlaces, epilogueOut, limit, end)),
+        loss, end);
   }
 
   /** The model's value-only and value-and-gradient kernels, ready for a backend. */

@@ -14,10 +14,15 @@ public final class HiddenClasses {
 
   /** Defines a class implementing {@link LogDensity} and returns a new instance of it. */
   public static LogDensity defineLogDensity(byte[] classBytes) {
+    return define(classBytes, LogDensity.class);
+  }
+
+  /** Defines a class implementing {@code type} and returns a new instance of it. */
+  public static <T> T define(byte[] classBytes, Class<T> type) {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(classBytes, true);
       Object instance = lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class)).invoke();
-      return (LogDensity) instance;
+      return type.cast(instance);
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {
