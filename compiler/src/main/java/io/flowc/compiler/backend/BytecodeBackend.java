@@ -92,7 +92,8 @@ public final class BytecodeBackend {
     KernelSplitter.Split prologue = KernelSplitter.split(kernels.prologue());
     KernelSplitter.Split body = KernelSplitter.split(kernels.body());
     KernelSplitter.Split epilogue = KernelSplitter.split(kernels.epilogue());
-    int workspace = Math.max(kernels.accumulatorEnd(),
+    KernelSplitter.Split sample = KernelSplitter.split(kernels.sample());
+    int workspace = Math.max(Math.max(kernels.logqOffset() + 1, sample.workspaceSize()),
         Math.max(prologue.workspaceSize(), Math.max(body.workspaceSize(), epilogue.workspaceSize())));
     ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
     cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, internalName, null, "java/lang/Object",
@@ -150,11 +151,64 @@ public final class BytecodeBackend {
     mv.visitMaxs(0, 0);
     mv.visitEnd();
 
+    sampler(cw, internalName, kernels, prologue, sample);
     parts(cw, "prologue", prologue);
     parts(cw, "body", body);
     parts(cw, "epilogue", epilogue);
+    parts(cw, "sample", sample);
     cw.visitEnd();
     return cw.toByteArray();
+  }
+
+  /** sample(theta 1, eps 2, draws 3, z 4, logq 5, w 6); s in local 7. */
+  private static void sampler(ClassWriter cw, String owner, FlowKernels kernels, KernelSplitter.Split prologue,
+      KernelSplitter.Split sample) {
+    MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "sample", "([D[DI[D[D[D)V", null, null);
+    mv.visitCode();
+    callParts(mv, owner, "prologue", prologue, 1, -1, 6, -1);
+    Label top = new Label();
+    Label end = new Label();
+    mv.visitInsn(ICONST_0);
+    mv.visitVarInsn(ISTORE, 7);
+    mv.visitLabel(top);
+    mv.visitVarInsn(ILOAD, 7);
+    mv.visitVarInsn(ILOAD, 3);
+    mv.visitJumpInsn(IF_ICMPGE, end);
+    int last = sample.parts().size() - 1;
+    for (int p = 0; p <= last; p++) {
+      mv.visitInsn(ACONST_NULL);
+      mv.visitInsn(ACONST_NULL);
+      mv.visitVarInsn(ALOAD, 6);
+      mv.visitVarInsn(ALOAD, 2);
+      mv.visitVarInsn(ILOAD, 7);
+      pushInt(mv, kernels.dimension());
+      mv.visitInsn(IMUL);
+      mv.visitMethodInsn(INVOKESTATIC, owner, "samplePart" + p, PART + (p == last ? "D" : "V"), false);
+      if (p == last) {
+        mv.visitInsn(POP2);
+      }
+    }
+    // System.arraycopy(w, zOffset, z, s * d, d); logq[s] = w[logqOffset]
+    mv.visitVarInsn(ALOAD, 6);
+    pushInt(mv, kernels.zOffset());
+    mv.visitVarInsn(ALOAD, 4);
+    mv.visitVarInsn(ILOAD, 7);
+    pushInt(mv, kernels.dimension());
+    mv.visitInsn(IMUL);
+    pushInt(mv, kernels.dimension());
+    mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "arraycopy", "(Ljava/lang/Object;ILjava/lang/Object;II)V", false);
+    mv.visitVarInsn(ALOAD, 5);
+    mv.visitVarInsn(ILOAD, 7);
+    mv.visitVarInsn(ALOAD, 6);
+    pushInt(mv, kernels.logqOffset());
+    mv.visitInsn(DALOAD);
+    mv.visitInsn(DASTORE);
+    mv.visitIincInsn(7, 1);
+    mv.visitJumpInsn(GOTO, top);
+    mv.visitLabel(end);
+    mv.visitInsn(RETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
   }
 
   /** Calls every part of a split kernel; argument slots of -1 pass null (or base 0). */

@@ -6,6 +6,7 @@ import io.flowc.compiler.backend.ModelKernels;
 import io.flowc.compiler.flow.ElboLowering;
 import io.flowc.compiler.flow.ElboSplit;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.ir.Differentiator;
 import io.flowc.compiler.ir.Graph;
 import io.flowc.compiler.ir.Graphs;
@@ -18,6 +19,7 @@ import io.flowc.compiler.kernel.LoopFusion;
 import io.flowc.compiler.kernel.Scheduler;
 import io.flowc.compiler.lower.ModelLowering;
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.jit.HiddenClasses;
 import java.nio.charset.StandardCharsets;
@@ -117,7 +119,10 @@ public final class Compilation {
     }
     int loss = offset;
     int gradients = loss + 1;
-    int end = gradients + offset;
+    int accumulatorEnd = gradients + offset;
+    int zOffset = accumulatorEnd;
+    int logqOffset = zOffset + model.dimension();
+    int end = logqOffset + 1;
 
     Map<Node, Scheduler.Placement> thetaPlaces = new HashMap<>();
     for (Node t : prologue.inputs()) {
@@ -149,12 +154,24 @@ public final class Compilation {
       epiloguePlaces.put(epilogue.inputs().get(thetaCount + k),
           new Scheduler.Placement(Kernel.Array.WORK, gradients + boundaryOffset[k]));
     }
+    List<Scheduler.Output> sampleOut = List.of(
+        new Scheduler.Output(ElboLowering.Z, new Scheduler.StoredAt(Kernel.Array.WORK, zOffset)),
+        new Scheduler.Output(ElboLowering.LOGQ, new Scheduler.StoredAt(Kernel.Array.WORK, logqOffset)));
     int limit = Scheduler.SCALARIZE_LIMIT;
     return new FlowKernels(model.name(), formula, model.dimension(), layout.parameterCount(),
         LoopFusion.fuse(Scheduler.schedule(prologue, thetaPlaces, prologueOut, limit, end)),
         LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, bodyOut, limit, end)),
         LoopFusion.fuse(Scheduler.schedule(epilogue, epiloguePlaces, epilogueOut, limit, end)),
-        loss, end);
+        LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, sampleOut, limit, end)),
+        loss, accumulatorEnd, zOffset, logqOffset);
+  }
+
+  /** A model's NFVI loss for a flow formula, compiled to bytecode and loaded. */
+  public static FlowKernel loadFlow(CheckedModel model, FlowFormula formula) {
+    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowKernels kernels = flowKernels(model, layout, formula.normalized());
+    return HiddenClasses.define(BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow"),
+        FlowKernel.class);
   }
 
   /** The model's value-only and value-and-gradient kernels, ready for a backend. */

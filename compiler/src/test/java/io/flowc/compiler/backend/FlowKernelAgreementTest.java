@@ -120,10 +120,44 @@ class FlowKernelAgreementTest {
         }
       }
       assertEquals(expectedLoss, loss, 1e-12 * Math.max(1, Math.abs(expectedLoss)), at + ": loss vs IR");
+      checkSampling(kernels, asm, java, elbo, theta, eps, draws, at);
       for (int i = 0; i < theta.length; i++) {
         assertEquals(expectedGradient[i], gAsm[i], 1e-11 * Math.max(1, Math.abs(expectedGradient[i])),
             at + ": gradient " + layout.elementNames().get(i) + " vs IR");
       }
+    }
+  }
+
+  /** Draws z_K and log q: bit for bit with the kernels interpreted, to 1e-12 with the per-draw IR. */
+  static void checkSampling(FlowKernels k, FlowKernel asm, FlowKernel java, IrFunction elbo, double[] theta,
+      double[] eps, int draws, String at) {
+    int d = k.dimension();
+    double[] z = new double[draws * d];
+    double[] logq = new double[draws];
+    asm.sample(theta, eps, draws, z, logq, new double[asm.workspaceSize()]);
+    double[] w = new double[asm.workspaceSize()];
+    new KernelInterpreter(k.prologue()).run(theta, null, w, null, 0);
+    for (int s = 0; s < draws; s++) {
+      new KernelInterpreter(k.sample()).run(null, null, w, eps, s * d);
+      for (int j = 0; j < d; j++) {
+        assertEquals(Double.doubleToLongBits(w[k.zOffset() + j]), Double.doubleToLongBits(z[s * d + j]), at + ": z");
+      }
+      assertEquals(Double.doubleToLongBits(w[k.logqOffset()]), Double.doubleToLongBits(logq[s]), at + ": log q");
+      double[] input = new double[theta.length + d];
+      System.arraycopy(theta, 0, input, 0, theta.length);
+      System.arraycopy(eps, s * d, input, theta.length, d);
+      Map<String, double[]> r = IrEvaluator.evaluate(elbo, input);
+      assertEquals(r.get("logq")[0], logq[s], 1e-12 * Math.max(1, Math.abs(logq[s])), at + ": log q vs IR");
+      for (int j = 0; j < d; j++) {
+        assertEquals(r.get("z")[j], z[s * d + j], 1e-12 * Math.max(1, Math.abs(z[s * d + j])), at + ": z vs IR");
+      }
+    }
+    if (java != null) {
+      double[] zJava = new double[draws * d];
+      double[] logqJava = new double[draws];
+      java.sample(theta, eps, draws, zJava, logqJava, new double[java.workspaceSize()]);
+      assertEquals(Arrays.toString(z), Arrays.toString(zJava), at + ": Java z");
+      assertEquals(Arrays.toString(logq), Arrays.toString(logqJava), at + ": Java log q");
     }
   }
 

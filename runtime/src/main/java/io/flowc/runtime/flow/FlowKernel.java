@@ -21,4 +21,10 @@ public interface FlowKernel {
    * gradient with respect to theta written into {@code gradient}.
    */
   double lossGradient(double[] theta, double[] eps, int draws, double[] gradient, double[] workspace);
+
+  /**
+   * Draws from the flow: for each base draw {@code eps[s*d .. s*d + d)}, {@code s < draws}, the
+   * flow's output goes to {@code z[s*d .. s*d + d)} and its log density log q to {@code logq[s]}.
+   */
+  void sample(double[] theta, double[] eps, int draws, double[] z, double[] logq, double[] workspace);
 }
