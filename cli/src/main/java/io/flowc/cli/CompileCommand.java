@@ -2,12 +2,17 @@ package io.flowc.cli;
 
 import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.driver.ArtifactWriter;
+import com.palantir.javapoet.JavaFile;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FlowFormula;
+import io.flowc.compiler.frontend.FlowFormulaParsing;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code flowc compile MODEL.flow -o MODEL.jar [--emit-java DIR]}: a compiled model artifact. */
+/** {@code flowc compile MODEL.flow [--flow F]... -o MODEL.jar [--emit-java DIR]}: a compiled model artifact. */
 @Command(
     name = "compile",
     sortOptions = false,
@@ -29,6 +34,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
         "  flowc compile examples/pot1.flow -o pot1.jar",
+        "  flowc compile examples/pot1.flow --flow planar*8 --flow scale-loc -o pot1.jar",
         "  flowc check pot1.jar --at 2.0,0.3",
         "  flowc compile examples/pot1.flow -o pot1.jar --emit-java generated/"
     })
@@ -41,6 +47,10 @@ public final class CompileCommand implements Callable<Integer> {
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "ARTIFACT.jar", description = "The jar to write.")
   private String output;
+
+  @Option(names = "--flow", paramLabel = "FORMULA",
+      description = "Also compile the NFVI loss of this flow formula (e.g. planar*8, scale-hh*10-loc); repeatable.")
+  private List<String> flows = new ArrayList<>();
 
   @Option(names = "--emit-java", paramLabel = "DIR",
       description = "Also write the generated class as readable Java source under DIR.")
@@ -63,17 +73,24 @@ public final class CompileCommand implements Callable<Integer> {
     if (javaDir != null && Files.exists(javaDir) && !Files.isDirectory(javaDir)) {
       throw new UserException("--emit-java " + emitJava + ": not a directory");
     }
+    List<FlowFormula> formulas = new ArrayList<>();
+    for (String flow : flows) {
+      formulas.add(FlowFormulaParsing.parse(flow));
+    }
     CheckedModel model = ModelFiles.load(modelFile, spec.commandLine().getErr());
     try {
-      ArtifactWriter.write(model, jar);
+      ArtifactWriter.write(model, formulas, jar);
     } catch (IOException e) {
       throw new UserException(output + ": cannot write (" + e.getMessage() + ")");
     }
-    out.println("wrote " + output + " (model " + model.name() + ", dimension " + model.dimension() + ")");
+    out.println("wrote " + output + " (model " + model.name() + ", dimension " + model.dimension()
+        + (formulas.isEmpty() ? "" : ", flows " + String.join(", ", formulas.stream().map(FlowFormula::normalized).toList()))
+        + ")");
     if (javaDir != null) {
       try {
-        Path file = ArtifactWriter.javaSource(model).writeToPath(javaDir);
-        out.println("wrote " + file);
+        for (JavaFile file : ArtifactWriter.javaSources(model, formulas)) {
+          out.println("wrote " + file.writeToPath(javaDir));
+        }
       } catch (IOException e) {
         throw new UserException("--emit-java " + emitJava + ": cannot write (" + e.getMessage() + ")");
       }

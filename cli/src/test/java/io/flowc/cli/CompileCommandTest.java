@@ -89,11 +89,58 @@ class CompileCommandTest {
       double logp = (double) gradient.invoke(density, new double[] {2.0, 0.3}, g, new double[0]);
       assertEquals(-0.0015644795807814122, logp, 1e-15);
       assertEquals(-0.13829559162809332, g[0], 1e-15);
+      // and a compiled flow kernel, through the same runtime-only loader
+      Path withFlow = tmp.resolve("pot1-planar.jar");
+      assertEquals(0, Cli.run("compile", Cli.example("pot1"), "--flow", "planar", "-o", withFlow.toString()).code());
+      Object flowArtifact = artifactClass.getMethod("open", Path.class).invoke(null, withFlow);
+      Object flow = artifactClass.getMethod("flowKernel", String.class).invoke(flowArtifact, "planar");
+      Method parameterCount = flow.getClass().getMethod("parameterCount");
+      parameterCount.setAccessible(true);
+      assertEquals(5, parameterCount.invoke(flow));
     }
   }
 
   private static URL location(Class<?> c) throws IOException {
     return c.getProtectionDomain().getCodeSource().getLocation();
+  }
+
+  @Test
+  void flowFormulasAreCompiledIntoTheArtifact() throws Exception {
+    Path jar = tmp.resolve("pot1-flows.jar");
+    Cli.Result r = Cli.run("compile", Cli.example("pot1"), "--flow", "planar*2", "--flow", "Scale - Loc", "-o", jar.toString());
+    assertEquals(0, r.code(), r.toString());
+    assertEquals("wrote " + jar + " (model pot1, dimension 2, flows planar*2, scale-loc)", r.outLines().get(0));
+    Artifact artifact = Artifact.open(jar);
+    assertEquals(List.of("planar*2", "scale-loc"), artifact.formulas());
+    var fromJar = artifact.flowKernel("planar*2");
+    var compiled = io.flowc.compiler.driver.Compilation.loadFlow(
+        io.flowc.compiler.frontend.FrontEnd.check(new io.flowc.compiler.diag.SourceFile("pot1",
+            Files.readString(Path.of(Cli.example("pot1"))))),
+        io.flowc.compiler.frontend.FlowFormulaParsing.parse("planar*2"));
+    double[] theta = io.flowc.runtime.flow.FlowLayout.of(
+        List.of(io.flowc.runtime.flow.FlowKind.PLANAR, io.flowc.runtime.flow.FlowKind.PLANAR), 2).initialParameters(1, 3);
+    double[] eps = {0.1, -0.4, 1.2, 0.3};
+    double[] g1 = new double[theta.length];
+    double[] g2 = new double[theta.length];
+    assertEquals(compiled.lossGradient(theta, eps, 2, g1, new double[compiled.workspaceSize()]),
+        fromJar.lossGradient(theta, eps, 2, g2, new double[fromJar.workspaceSize()]));
+    assertArrayEquals(g1, g2);
+    io.flowc.runtime.ArtifactException missing =
+        assertThrows(io.flowc.runtime.ArtifactException.class, () -> artifact.flowKernel("planar*3"));
+    assertEquals(jar + ": has no compiled flow 'planar*3' (it has: planar*2, scale-loc)", missing.getMessage());
+
+    Cli.Result bad = Cli.run("compile", Cli.example("pot1"), "--flow", "planr", "-o", tmp.resolve("bad.jar").toString());
+    assertEquals(2, bad.code(), bad.toString());
+    assertTrue(bad.err().startsWith("error: --flow:1:1: unknown flow 'planr' (known: loc, scale, planar, radial, hh)"),
+        bad.toString());
+    assertFalse(Files.exists(tmp.resolve("bad.jar")));
+
+    Path src = tmp.resolve("flow-src");
+    Cli.Result java = Cli.run("compile", Cli.example("pot1"), "--flow", "planar*2", "-o", jar.toString(),
+        "--emit-java", src.toString());
+    assertEquals(0, java.code(), java.toString());
+    assertTrue(Files.readString(src.resolve("io/flowc/artifact/Model_pot1_Flow0.java"))
+        .contains("implements FlowKernel"));
   }
 
   @Test

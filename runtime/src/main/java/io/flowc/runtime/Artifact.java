@@ -44,6 +44,7 @@ public final class Artifact {
   private final Path file;
   private final Properties metadata;
   private final String source;
+  private ClassLoader loader;
 
   private Artifact(Path file, Properties metadata, String source) {
     this.file = file;
@@ -136,6 +137,32 @@ public final class Artifact {
     }
   }
 
+  /** The metadata key of the k-th compiled formula ({@code formula.0}); its class is under KEY.class. */
+  public static String formulaKey(int k) {
+    return "formula." + k;
+  }
+
+  /** The compiled flow formulas, normalized ({@code planar*8}), in the order they were given. */
+  public List<String> formulas() {
+    String text = metadata.getProperty(KEY_FORMULAS, "");
+    return text.isEmpty() ? List.of() : Arrays.asList(text.split(";"));
+  }
+
+  /** The flow kernel compiled for a formula (given normalized, as {@link #formulas()} lists it). */
+  public io.flowc.runtime.flow.FlowKernel flowKernel(String formula) {
+    int k = formulas().indexOf(formula);
+    if (k < 0) {
+      throw new ArtifactException(file + ": has no compiled flow '" + formula + "' (it has: "
+          + (formulas().isEmpty() ? "none" : String.join(", ", formulas())) + ")");
+    }
+    io.flowc.runtime.flow.FlowKernel kernel = load(metadata.getProperty(formulaKey(k) + ".class"),
+        io.flowc.runtime.flow.FlowKernel.class);
+    if (kernel.dimension() != dimension()) {
+      throw new ArtifactException(file + ": corrupt flowc artifact (flow and model disagree on the dimension)");
+    }
+    return kernel;
+  }
+
   /** Any other metadata value ({@code potential.terms}, {@code formulas}, ...), or null. */
   public String property(String key) {
     return metadata.getProperty(key);
@@ -143,19 +170,30 @@ public final class Artifact {
 
   /** Loads the generated log density in a class loader of its own (parent: the runtime's). */
   public LogDensity logDensity() {
-    String className = metadata.getProperty(KEY_CLASS);
+    LogDensity density = load(metadata.getProperty(KEY_CLASS), LogDensity.class);
+    if (density.dimension() != dimension()) {
+      throw new ArtifactException(file + ": corrupt flowc artifact (class and metadata disagree on the dimension)");
+    }
+    return density;
+  }
+
+  private synchronized ClassLoader loader() throws MalformedURLException {
+    if (loader == null) {
+      loader = new URLClassLoader(new URL[] {file.toUri().toURL()}, Artifact.class.getClassLoader());
+    }
+    return loader;
+  }
+
+  private <T> T load(String className, Class<T> type) {
+    if (className == null) {
+      throw new ArtifactException(file + ": corrupt flowc artifact (a class is missing from the metadata)");
+    }
     try {
-      URL url = file.toUri().toURL();
-      URLClassLoader loader = new URLClassLoader(new URL[] {url}, Artifact.class.getClassLoader());
-      Class<?> c = Class.forName(className, true, loader);
-      if (!LogDensity.class.isAssignableFrom(c)) {
-        throw new ArtifactException(file + ": corrupt flowc artifact (" + className + " is not a LogDensity)");
+      Class<?> c = Class.forName(className, true, loader());
+      if (!type.isAssignableFrom(c)) {
+        throw new ArtifactException(file + ": corrupt flowc artifact (" + className + " is not a " + type.getSimpleName() + ")");
       }
-      LogDensity density = (LogDensity) c.getDeclaredConstructor().newInstance();
-      if (density.dimension() != dimension()) {
-        throw new ArtifactException(file + ": corrupt flowc artifact (class and metadata disagree on the dimension)");
-      }
-      return density;
+      return type.cast(c.getDeclaredConstructor().newInstance());
     } catch (MalformedURLException | ReflectiveOperationException | LinkageError e) {
       throw new ArtifactException(file + ": corrupt flowc artifact (cannot load " + className + ": "
           + oneLine(e instanceof Exception ex ? ex : new Exception(e.toString())) + ")", e);

@@ -6,14 +6,18 @@ import io.flowc.compiler.backend.JavaSourceBackend;
 import io.flowc.compiler.backend.ModelKernels;
 import io.flowc.compiler.frontend.Ast;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.FlowcVersion;
+import io.flowc.runtime.flow.FlowLayout;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.jar.Attributes;
@@ -38,6 +42,14 @@ public final class ArtifactWriter {
   private ArtifactWriter() {}
 
   public static void write(CheckedModel model, Path jar) throws IOException {
+    write(model, List.of(), jar);
+  }
+
+  /**
+   * Writes the model's log density and, for each formula, its compiled flow kernel (class
+   * {@code Model_NAME_FlowK}, recorded as {@code formula.K} and {@code formula.K.class}).
+   */
+  public static void write(CheckedModel model, List<FlowFormula> formulas, Path jar) throws IOException {
     ModelKernels kernels = Compilation.kernels(model);
     String simpleName = Compilation.className(model);
     String className = PACKAGE + "." + simpleName;
@@ -54,9 +66,19 @@ public final class ArtifactWriter {
     metadata.put(Artifact.KEY_PARAMS, model.layout().encode());
     metadata.put(Artifact.KEY_POTENTIAL_TERMS, Long.toString(model.count(Ast.ContributionKind.POTENTIAL)));
     metadata.put(Artifact.KEY_LOGP_TERMS, Long.toString(model.count(Ast.ContributionKind.LOGP)));
-    metadata.put(Artifact.KEY_FORMULAS, "");
-
     Map<String, byte[]> entries = new TreeMap<>();
+    List<String> normalized = new ArrayList<>();
+    for (int k = 0; k < formulas.size(); k++) {
+      FlowFormula formula = formulas.get(k);
+      FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+      String flowClass = className + "_Flow" + k;
+      entries.put(flowClass.replace('.', '/') + ".class", BytecodeBackend.emit(
+          Compilation.flowKernels(model, layout, formula.normalized()), flowClass.replace('.', '/')));
+      metadata.put(Artifact.formulaKey(k), formula.normalized());
+      metadata.put(Artifact.formulaKey(k) + ".class", flowClass);
+      normalized.add(formula.normalized());
+    }
+    metadata.put(Artifact.KEY_FORMULAS, String.join(";", normalized));
     entries.put(Artifact.METADATA, properties(metadata));
     entries.put(Artifact.SOURCE, model.ast().source().text().getBytes(StandardCharsets.UTF_8));
     entries.put(className.replace('.', '/') + ".class", classFile);
@@ -87,9 +109,17 @@ public final class ArtifactWriter {
     }
   }
 
-  /** The readable Java source of the class an artifact holds, for {@code --emit-java}. */
-  public static JavaFile javaSource(CheckedModel model) {
-    return JavaSourceBackend.emit(Compilation.kernels(model), PACKAGE, Compilation.className(model));
+  /** The readable Java source of the classes an artifact holds, for {@code --emit-java}. */
+  public static List<JavaFile> javaSources(CheckedModel model, List<FlowFormula> formulas) {
+    List<JavaFile> files = new ArrayList<>();
+    files.add(JavaSourceBackend.emit(Compilation.kernels(model), PACKAGE, Compilation.className(model)));
+    for (int k = 0; k < formulas.size(); k++) {
+      FlowFormula formula = formulas.get(k);
+      FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+      files.add(JavaSourceBackend.emit(Compilation.flowKernels(model, layout, formula.normalized()), PACKAGE,
+          Compilation.className(model) + "_Flow" + k));
+    }
+    return files;
   }
 
   /** Properties text without the date comment {@link java.util.Properties#store} adds. */
