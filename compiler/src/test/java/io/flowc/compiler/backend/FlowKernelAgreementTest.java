@@ -178,6 +178,39 @@ class FlowKernelAgreementTest {
     check(example("normal100"), "planar*3-radial", 6, true);
   }
 
+  /** The compiled kernel's gradient against central differences of its own loss. */
+  @Test
+  void compiledGradientMatchesFiniteDifferences() throws Exception {
+    for (String[] c : new String[][] {{"pot1", "planar*2"}, {"pot4", "radial-scale-hh-loc"}, {"normal100", "scale-hh*3-loc"}}) {
+      CheckedModel model = example(c[0]);
+      FlowFormula formula = FlowFormulaParsing.parse(c[1]);
+      FlowKernel kernel = Compilation.loadFlow(model, formula);
+      FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+      Random random = new Random(31);
+      double[] theta = layout.initialParameters(0.5, 9);
+      int draws = 4;
+      double[] eps = new double[draws * model.dimension()];
+      for (int i = 0; i < eps.length; i++) {
+        eps[i] = random.nextGaussian();
+      }
+      double[] w = new double[kernel.workspaceSize()];
+      double[] gradient = new double[theta.length];
+      kernel.lossGradient(theta, eps, draws, gradient, w);
+      double[] scratch = new double[theta.length];
+      for (int i = 0; i < theta.length; i += Math.max(1, theta.length / 40)) {
+        double h = Math.cbrt(Math.ulp(1.0)) * Math.max(1, Math.abs(theta[i]));
+        double[] plus = theta.clone();
+        double[] minus = theta.clone();
+        plus[i] += h;
+        minus[i] -= h;
+        double difference = (kernel.lossGradient(plus, eps, draws, scratch, w) - kernel.lossGradient(minus, eps, draws, scratch, w))
+            / (2 * h);
+        assertEquals(difference, gradient[i], 1e-6 * Math.max(1, Math.abs(difference)),
+            c[0] + " " + c[1] + ": " + layout.elementNames().get(i));
+      }
+    }
+  }
+
   @Test
   void randomModelsWithRandomFormulas() throws Exception {
     Random random = new Random(23);
