@@ -69,13 +69,7 @@ public final class BytecodeBackend {
         new String[] {Type.getInternalName(LogDensity.class)});
     cw.visitSource("flowc:" + kernels.modelName(), null);
 
-    MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
-    init.visitCode();
-    init.visitVarInsn(ALOAD, 0);
-    init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
-    init.visitInsn(RETURN);
-    init.visitMaxs(0, 0);
-    init.visitEnd();
+    defaultConstructor(cw);
 
     constant(cw, "dimension", kernels.value().dimension());
     constant(cw, "workspaceSize", Math.max(value.workspaceSize(), gradient.workspaceSize()));
@@ -99,13 +93,7 @@ public final class BytecodeBackend {
     cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, internalName, null, "java/lang/Object",
         new String[] {Type.getInternalName(FlowKernel.class)});
     cw.visitSource("flowc:" + kernels.modelName() + ":" + kernels.formula(), null);
-    MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
-    init.visitCode();
-    init.visitVarInsn(ALOAD, 0);
-    init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
-    init.visitInsn(RETURN);
-    init.visitMaxs(0, 0);
-    init.visitEnd();
+    defaultConstructor(cw);
     constant(cw, "dimension", kernels.dimension());
     constant(cw, "parameterCount", kernels.parameterCount());
     constant(cw, "workspaceSize", workspace);
@@ -120,18 +108,7 @@ public final class BytecodeBackend {
       mv.visitInsn(DCONST_0);
       mv.visitInsn(DASTORE);
     });
-    Label top = new Label();
-    Label end = new Label();
-    mv.visitInsn(ICONST_0);
-    mv.visitVarInsn(ISTORE, 6);
-    mv.visitLabel(top);
-    mv.visitVarInsn(ILOAD, 6);
-    mv.visitVarInsn(ILOAD, 3);
-    mv.visitJumpInsn(IF_ICMPGE, end);
-    callParts(mv, internalName, "body", body, -1, -1, 5, 2, kernels.dimension());
-    mv.visitIincInsn(6, 1);
-    mv.visitJumpInsn(GOTO, top);
-    mv.visitLabel(end);
+    overDraws(mv, 6, () -> callParts(mv, internalName, "body", body, -1, -1, 5, 2, kernels.dimension()));
     overAccumulators(mv, kernels, () -> {
       mv.visitVarInsn(ALOAD, 5);
       mv.visitVarInsn(ILOAD, 7);
@@ -166,14 +143,30 @@ public final class BytecodeBackend {
     MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "sample", "([D[DI[D[D[D)V", null, null);
     mv.visitCode();
     callParts(mv, owner, "prologue", prologue, 1, -1, 6, -1);
+    overDraws(mv, 7, () -> sampleOneDraw(mv, owner, kernels, sample));
+    mv.visitInsn(RETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  /** {@code for (int s = 0; s < draws; s++) body}, draws in local 3 and s in {@code counter}. */
+  private static void overDraws(MethodVisitor mv, int counter, Runnable body) {
     Label top = new Label();
     Label end = new Label();
     mv.visitInsn(ICONST_0);
-    mv.visitVarInsn(ISTORE, 7);
+    mv.visitVarInsn(ISTORE, counter);
     mv.visitLabel(top);
-    mv.visitVarInsn(ILOAD, 7);
+    mv.visitVarInsn(ILOAD, counter);
     mv.visitVarInsn(ILOAD, 3);
     mv.visitJumpInsn(IF_ICMPGE, end);
+    body.run();
+    mv.visitIincInsn(counter, 1);
+    mv.visitJumpInsn(GOTO, top);
+    mv.visitLabel(end);
+  }
+
+  /** One draw of sample(): the sampling kernel, then z and log q copied out of the workspace. */
+  private static void sampleOneDraw(MethodVisitor mv, String owner, FlowKernels kernels, KernelSplitter.Split sample) {
     int last = sample.parts().size() - 1;
     for (int p = 0; p <= last; p++) {
       mv.visitInsn(ACONST_NULL);
@@ -203,12 +196,6 @@ public final class BytecodeBackend {
     pushInt(mv, kernels.logqOffset());
     mv.visitInsn(DALOAD);
     mv.visitInsn(DASTORE);
-    mv.visitIincInsn(7, 1);
-    mv.visitJumpInsn(GOTO, top);
-    mv.visitLabel(end);
-    mv.visitInsn(RETURN);
-    mv.visitMaxs(0, 0);
-    mv.visitEnd();
   }
 
   /** Calls every part of a split kernel; argument slots of -1 pass null (or base 0). */
@@ -251,6 +238,16 @@ public final class BytecodeBackend {
     mv.visitIincInsn(7, 1);
     mv.visitJumpInsn(GOTO, top);
     mv.visitLabel(end);
+  }
+
+  private static void defaultConstructor(ClassWriter cw) {
+    MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
+    init.visitCode();
+    init.visitVarInsn(ALOAD, 0);
+    init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+    init.visitInsn(RETURN);
+    init.visitMaxs(0, 0);
+    init.visitEnd();
   }
 
   private static void constant(ClassWriter cw, String method, int value) {

@@ -27,16 +27,20 @@ public final class ElboLowering {
 
   private ElboLowering() {}
 
-  public static IrFunction lower(CheckedModel model, FlowLayout layout, Graph g) {
-    int d = model.dimension();
+  /** One input per layout slot, in theta order, named {@code planar_0.u}. */
+  public static Map<FlowLayout.Slot, Node> parameterInputs(Graph g, FlowLayout layout) {
     Map<FlowLayout.Slot, Node> parameters = new LinkedHashMap<>();
-    List<Node> inputs = new ArrayList<>();
     for (int k = 0; k < layout.slots().size(); k++) {
       FlowLayout.Slot slot = layout.slots().get(k);
-      Node input = g.input(slot.qualifiedName(), k, Shape.of(slot.size()));
-      parameters.put(slot, input);
-      inputs.add(input);
+      parameters.put(slot, g.input(slot.qualifiedName(), k, Shape.of(slot.size())));
     }
+    return parameters;
+  }
+
+  public static IrFunction lower(CheckedModel model, FlowLayout layout, Graph g) {
+    int d = model.dimension();
+    Map<FlowLayout.Slot, Node> parameters = parameterInputs(g, layout);
+    List<Node> inputs = new ArrayList<>(parameters.values());
     Node eps = g.input(EPS, layout.slots().size(), Shape.vector(d));
     inputs.add(eps);
     FlowLowering.Result flow = FlowLowering.apply(g, layout, parameters, eps);

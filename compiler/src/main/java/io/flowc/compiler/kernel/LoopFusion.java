@@ -198,6 +198,16 @@ public final class LoopFusion {
 
   private static Set<Integer> tempsRead(Instr instr) {
     Set<Integer> out = new HashSet<>();
+    for (Operand o : scalarsRead(instr)) {
+      if (o instanceof Temp t) {
+        out.add(t.id());
+      }
+    }
+    return out;
+  }
+
+  /** The scalar operands an unfused instruction reads (Splat scalars of loops included). */
+  private static List<Operand> scalarsRead(Instr instr) {
     List<Operand> scalars = new ArrayList<>();
     if (instr instanceof Assign a) {
       scalars.addAll(a.args());
@@ -210,12 +220,7 @@ public final class LoopFusion {
     } else if (instr instanceof Return r) {
       scalars.add(r.value());
     }
-    for (Operand o : scalars) {
-      if (o instanceof Temp t) {
-        out.add(t.id());
-      }
-    }
-    return out;
+    return scalars;
   }
 
   private static void addScalar(VecOperand v, List<Operand> out) {
@@ -304,26 +309,13 @@ public final class LoopFusion {
   }
 
   private static List<Element> elementsRead(Instr instr) {
-    List<Operand> scalars = new ArrayList<>();
-    if (instr instanceof Assign a) {
-      scalars.addAll(a.args());
-    } else if (instr instanceof Loop l) {
-      l.args().forEach(v -> addScalar(v, scalars));
-    } else if (instr instanceof Move m) {
-      addScalar(m.source(), scalars);
-    } else if (instr instanceof Store s) {
-      scalars.add(s.value());
-    } else if (instr instanceof Return r) {
-      scalars.add(r.value());
-    } else if (instr instanceof Reduce r && r.op() != Op.SUM) {
-      return List.of();
-    }
     List<Element> out = new ArrayList<>();
-    for (Operand o : scalars) {
+    for (Operand o : scalarsRead(instr)) {
       if (o instanceof Element e) {
         out.add(e);
       }
     }
     return out;
   }
+
 }

@@ -11,7 +11,6 @@ import io.flowc.compiler.ir.Shape;
 import io.flowc.runtime.flow.FlowKind;
 import io.flowc.runtime.flow.FlowLayout;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -26,14 +25,8 @@ class FlowLogDetTest {
   /** A flow stack alone as IR: inputs theta slots then eps; outputs z and logdet. */
   static IrFunction stack(FlowLayout layout) {
     Graph g = new Graph(true);
-    Map<FlowLayout.Slot, Node> parameters = new LinkedHashMap<>();
-    List<Node> inputs = new ArrayList<>();
-    for (int k = 0; k < layout.slots().size(); k++) {
-      FlowLayout.Slot slot = layout.slots().get(k);
-      Node input = g.input(slot.qualifiedName(), k, Shape.of(slot.size()));
-      parameters.put(slot, input);
-      inputs.add(input);
-    }
+    Map<FlowLayout.Slot, Node> parameters = ElboLowering.parameterInputs(g, layout);
+    List<Node> inputs = new ArrayList<>(parameters.values());
     Node eps = g.input("eps", layout.slots().size(), Shape.vector(layout.dimension()));
     inputs.add(eps);
     FlowLowering.Result r = FlowLowering.apply(g, layout, parameters, eps);
