@@ -1,0 +1,48 @@
+package io.flowc.runtime.optim;
+
+/**
+ * An optimizer's state: a step counter and a few arrays of per-parameter slots (Adam's moments,
+ * adagrad_window's ring buffer, ...), all explicit so that a state can be copied and inspected.
+ */
+public final class OptimizerState {
+  private long steps;
+  private final double[][] slots;
+
+  /** {@code slotCount} arrays of {@code slotLength} zeros. */
+  public OptimizerState(int slotCount, int slotLength) {
+    this.slots = new double[slotCount][slotLength];
+  }
+
+  private OptimizerState(long steps, double[][] slots) {
+    this.steps = steps;
+    this.slots = slots;
+  }
+
+  /** Steps taken so far. */
+  public long steps() {
+    return steps;
+  }
+
+  /** Counts one more step and returns the new count (1 after the first step). */
+  public long advance() {
+    return ++steps;
+  }
+
+  /** Slot array k (for example Adam's first moment). */
+  public double[] slot(int k) {
+    return slots[k];
+  }
+
+  public int slotCount() {
+    return slots.length;
+  }
+
+  /** A deep copy: stepping the copy leaves this state alone. */
+  public OptimizerState copy() {
+    double[][] copied = new double[slots.length][];
+    for (int k = 0; k < slots.length; k++) {
+      copied[k] = slots[k].clone();
+    }
+    return new OptimizerState(steps, copied);
+  }
+}
