@@ -1,0 +1,50 @@
+package io.flowc.runtime.nfvi;
+
+import java.util.SplittableRandom;
+
+/**
+ * Standard normal base draws as a pure function of (seed, stream, index): every iteration of a
+ * fit, every restart and every evaluation has its own stream, so results are the same bits
+ * whatever the number of threads and whatever else ran before.
+ */
+public final class Draws {
+  /** Streams that are not iterations of a fit. */
+  public static final long TRACKER = -1;
+  public static final long SAMPLE = -2;
+  public static final long EVALUATION = -3;
+  public static final long INITIALIZATION = -4;
+
+  private Draws() {}
+
+  /** SplitMix64's finalizer: a bijective mix of 64 bits. */
+  static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
+
+  /** The seed of stream {@code stream} under {@code seed}. */
+  public static long streamSeed(long seed, long stream) {
+    return mix(mix(seed) ^ mix(stream * 0x9e3779b97f4a7c15L + 0x632be59bd9b4e019L));
+  }
+
+  /** Fills {@code out[0 .. n)} with standard normal draws of stream {@code stream}. */
+  public static void normals(long seed, long stream, double[] out, int n) {
+    SplittableRandom random = new SplittableRandom(streamSeed(seed, stream));
+    for (int i = 0; i < n; i++) {
+      out[i] = next(random);
+    }
+  }
+
+  /** A standard normal draw (the polar method). */
+  static double next(SplittableRandom random) {
+    while (true) {
+      double u = 2 * random.nextDouble() - 1;
+      double v = 2 * random.nextDouble() - 1;
+      double s = u * u + v * v;
+      if (s > 0 && s < 1) {
+        return u * Math.sqrt(-2 * Math.log(s) / s);
+      }
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package io.flowc.runtime.nfvi;
+
+import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.flow.FlowKernel;
+import io.flowc.runtime.flow.FlowLayout;
+import io.flowc.runtime.optim.Optimizer;
+import io.flowc.runtime.optim.OptimizerState;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Normalizing-flow variational inference on a compiled model and flow stack, PyMC3's NFVI:
+ * each step draws {@code nmc} base draws, evaluates the mean loss log q - log p and its gradient
+ * (the compiled kernel), optionally clips the gradient's global norm, and lets the optimizer
+ * update the parameters; callbacks run after each update. Base draws come from
+ * {@link Draws} streams keyed by (seed, iteration), so a fit is the same bits on any thread.
+ */
+public final class Nfvi {
+  private final FlowKernel kernel;
+  private final LogDensity model;
+  private final FlowLayout layout;
+
+  public Nfvi(FlowKernel kernel, LogDensity model, FlowLayout layout) {
+    if (kernel.dimension() != model.dimension() || layout.dimension() != model.dimension()
+        || layout.parameterCount() != kernel.parameterCount()) {
+      throw new IllegalArgumentException("kernel, model and layout disagree on the dimensions");
+    }
+    this.kernel = kernel;
+    this.model = model;
+    this.layout = layout;
+  }
+
+  public FlowLayout layout() {
+    return layout;
+  }
+
+  /** How to fit: PyMC3's defaults are 10000 iterations, one draw per step, jitter 1. */
+  public record Settings(int iterations, Optimizer optimizer, int nmc, double jitter, long seed,
+      double totalGradNormConstraint, List<FitCallback> callbacks) {
+    public Settings {
+      if (iterations < 0 || nmc < 1) {
+        throw new IllegalArgumentException("iterations must be >= 0 and nmc >= 1");
+      }
+      callbacks = List.copyOf(callbacks);
+    }
+
+    /** No gradient clipping. */
+    public static final double NO_CLIPPING = Double.POSITIVE_INFINITY;
+  }
+
+  /** Fits from PyMC3's initialization: jitter times standard normal draws. */
+  public Fit fit(Settings settings) {
+    double[] theta = layout.initialParameters(settings.jitter(), Draws.streamSeed(settings.seed(), Draws.INITIALIZATION));
+    return fit(settings, theta);
+  }
+
+  /** Fits from given starting parameters (left untouched). */
+  public Fit fit(Settings settings, double[] start) {
+    int d = kernel.dimension();
+    int p = kernel.parameterCount();
+    double[] theta = start.clone();
+    double[] gradient = new double[p];
+    double[] clipped = new double[p];
+    double[] eps = new double[settings.nmc() * d];
+    double[] work = new double[kernel.workspaceSize()];
+    double[] history = new double[settings.iterations()];
+    OptimizerState state = settings.optimizer().newState(p);
+    int done = 0;
+    for (int i = 0; i < settings.iterations(); i++) {
+      Draws.normals(settings.seed(), i, eps, eps.length);
+      double loss = kernel.lossGradient(theta, eps, settings.nmc(), gradient, work);
+      int bad = firstNonFinite(gradient);
+      if (Double.isNaN(loss) || bad >= 0) {
+        String what = Double.isNaN(loss) ? "the loss is NaN" : "the gradient with respect to "
+            + layout.elementNames().get(bad) + " is " + gradient[bad];
+        return new Fit(theta, Arrays.copyOf(history, done), Fit.Status.NOT_FINITE, i + 1,
+            what + " at iteration " + (i + 1) + "; the parameters are those before it");
+      }
+      double[] step = gradient;
+      if (settings.totalGradNormConstraint() < Settings.NO_CLIPPING) {
+        clip(gradient, settings.totalGradNormConstraint(), clipped);
+        step = clipped;
+      }
+      settings.optimizer().step(theta, step, state);
+      history[i] = loss;
+      done = i + 1;
+      String stop = null;
+      for (FitCallback callback : settings.callbacks()) {
+        stop = callback.afterStep(progress(i + 1, theta, history, settings.seed()));
+        if (stop != null) {
+          break;
+        }
+      }
+      if (stop != null) {
+        // as PyMC3: the loss of the step during which the stop happened is dropped
+        return new Fit(theta, Arrays.copyOf(history, i), Fit.Status.INTERRUPTED, i, stop);
+      }
+    }
+    return new Fit(theta, history, Fit.Status.FINISHED, settings.iterations(), "");
+  }
+
+  private static int firstNonFinite(double[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** PyMC3's total_norm_constraint: g * clip(|g|, 0, c) / (1e-7 + |g|). */
+  static void clip(double[] gradient, double maxNorm, double[] out) {
+    double norm = 0;
+    for (double g : gradient) {
+      norm += g * g;
+    }
+    norm = Math.sqrt(norm);
+    double factor = Math.min(norm, maxNorm) / (1e-7 + norm);
+    for (int i = 0; i < gradient.length; i++) {
+      out[i] = gradient[i] * factor;
+    }
+  }
+
+  private FitProgress progress(int iteration, double[] theta, double[] history, long seed) {
+    return new FitProgress() {
+      @Override
+      public int iteration() {
+        return iteration;
+      }
+
+      @Override
+      public double[] parameters() {
+        return theta;
+      }
+
+      @Override
+      public double[] losses() {
+        return Arrays.copyOf(history, iteration);
+      }
+
+      @Override
+      public double[] freshGradient() {
+        double[] eps = new double[kernel.dimension()];
+        Draws.normals(seed, Draws.TRACKER - 4L * iteration, eps, eps.length);
+        double[] g = new double[kernel.parameterCount()];
+        kernel.lossGradient(theta, eps, 1, g, new double[kernel.workspaceSize()]);
+        return g;
+      }
+    };
+  }
+
+  /** Draws from the fitted flow: z (n rows of d) and log q. */
+  public record Sample(double[] z, double[] logq, int draws, int dimension) {
+    public double[] row(int s) {
+      return Arrays.copyOfRange(z, s * dimension, (s + 1) * dimension);
+    }
+  }
+
+  public Sample sample(double[] theta, int draws, long seed, long stream) {
+    int d = kernel.dimension();
+    double[] eps = new double[draws * d];
+    Draws.normals(seed, stream, eps, eps.length);
+    double[] z = new double[draws * d];
+    double[] logq = new double[draws];
+    kernel.sample(theta, eps, draws, z, logq, new double[kernel.workspaceSize()]);
+    return new Sample(z, logq, draws, d);
+  }
+
+  /**
+   * The loss on fresh draws: mean and standard error of log q(z) + U(z) (U = -log p), and the
+   * log importance ratios log p(z) - log q(z) for diagnostics.
+   */
+  public record Evaluation(double finalLoss, double standardError, double[] logRatios) {}
+
+  public Evaluation evaluate(double[] theta, int draws, long seed) {
+    Sample sample = sample(theta, draws, seed, Draws.EVALUATION);
+    double[] ratios = new double[draws];
+    double[] work = new double[model.workspaceSize()];
+    double[] row = new double[sample.dimension()];
+    double sum = 0;
+    double sumSquares = 0;
+    for (int s = 0; s < draws; s++) {
+      System.arraycopy(sample.z(), s * row.length, row, 0, row.length);
+      double logp = model.logDensity(row, work);
+      double loss = sample.logq()[s] - logp;
+      ratios[s] = -loss;
+      sum += loss;
+      sumSquares += loss * loss;
+    }
+    double mean = sum / draws;
+    double variance = draws > 1 ? Math.max(0, (sumSquares - draws * mean * mean) / (draws - 1)) : Double.NaN;
+    return new Evaluation(mean, Math.sqrt(variance / draws), ratios);
+  }
+
+  /** The layout's element names, for outputs. */
+  public List<String> parameterNames() {
+    return new ArrayList<>(layout.elementNames());
+  }
+}
