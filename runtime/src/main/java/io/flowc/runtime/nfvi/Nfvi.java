@@ -3,6 +3,7 @@ package io.flowc.runtime.nfvi;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
+import io.flowc.runtime.optim.GradientClipping;
 import io.flowc.runtime.optim.Optimizer;
 import io.flowc.runtime.optim.OptimizerState;
 import java.util.ArrayList;
@@ -79,7 +80,7 @@ public final class Nfvi {
       }
       double[] step = gradient;
       if (settings.totalGradNormConstraint() < Settings.NO_CLIPPING) {
-        clip(gradient, settings.totalGradNormConstraint(), clipped);
+        GradientClipping.totalNormConstraint(gradient, settings.totalGradNormConstraint(), clipped);
         step = clipped;
       }
       settings.optimizer().step(theta, step, state);
@@ -107,19 +108,6 @@ public final class Nfvi {
       }
     }
     return -1;
-  }
-
-  /** PyMC3's total_norm_constraint: g * clip(|g|, 0, c) / (1e-7 + |g|). */
-  static void clip(double[] gradient, double maxNorm, double[] out) {
-    double norm = 0;
-    for (double g : gradient) {
-      norm += g * g;
-    }
-    norm = Math.sqrt(norm);
-    double factor = Math.min(norm, maxNorm) / (1e-7 + norm);
-    for (int i = 0; i < gradient.length; i++) {
-      out[i] = gradient[i] * factor;
-    }
   }
 
   private FitProgress progress(int iteration, double[] theta, double[] history, long seed) {

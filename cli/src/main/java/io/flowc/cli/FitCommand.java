@@ -1,0 +1,316 @@
+package io.flowc.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowc.compiler.diag.CompileException;
+import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FlowFormula;
+import io.flowc.compiler.frontend.FlowFormulaParsing;
+import io.flowc.runtime.Artifact;
+import io.flowc.runtime.ArtifactException;
+import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.diagnostics.ParetoSmoothing;
+import io.flowc.runtime.flow.FlowKernel;
+import io.flowc.runtime.flow.FlowLayout;
+import io.flowc.runtime.nfvi.Draws;
+import io.flowc.runtime.nfvi.Fit;
+import io.flowc.runtime.nfvi.FitCallback;
+import io.flowc.runtime.nfvi.Nfvi;
+import io.flowc.runtime.nfvi.PyFormat;
+import io.flowc.runtime.nfvi.Tracker;
+import io.flowc.runtime.optim.Optimizer;
+import io.flowc.runtime.optim.Optimizers;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code flowc fit}: normalizing-flow variational inference, PyMC3's NFVI, on a compiled model. */
+@Command(
+    name = "fit",
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+        "Fit a normalizing flow to a model (PyMC3's NFVI): minimise the mean of log q(z) - log p(z) over "
+            + "base draws with a first-order optimizer, then report the loss on fresh draws.",
+        "%nDefaults are PyMC3's: 10000 iterations, one draw per step, adagrad_window with learning rate "
+            + "0.001, jitter 1.%n"
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  flowc fit examples/pot1.flow --flow planar*8 --optimizer adam --lr 0.01 --nmc 100 --iters 25000",
+        "  flowc fit examples/normal100.flow --flow scale-hh*100-loc --optimizer adam --lr 0.01 --jitter 0.1 --json",
+        "  flowc fit pot1.jar --flow planar*8 --restarts 4 --out draws.csv"
+    })
+public final class FitCommand implements Callable<Integer> {
+  @Spec
+  private CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL.flow|ARTIFACT.jar", description = "The model, or its compiled artifact.")
+  private String modelFile;
+
+  @Option(names = "--flow", required = true, paramLabel = "FORMULA", description = "The flow, e.g. planar*8 or scale-hh*10-loc.")
+  private String flow;
+
+  @Option(names = "--iters", paramLabel = "N", description = "Iterations (default 10000).")
+  private int iterations = 10_000;
+
+  @Option(names = "--nmc", paramLabel = "K", description = "Base draws per iteration (PyMC3's obj_n_mc; default 1).")
+  private int nmc = 1;
+
+  @Option(names = "--optimizer", paramLabel = "NAME", description = "sgd, momentum, nesterov_momentum, adagrad, "
+      + "adagrad_window (default), rmsprop, adadelta, adam, adamax.")
+  private String optimizer = "adagrad_window";
+
+  @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default: the optimizer's PyMC3 default).")
+  private Double learningRate;
+
+  @Option(names = "--jitter", paramLabel = "J", description = "Initial parameters are J times standard normal draws (default 1).")
+  private double jitter = 1;
+
+  @Option(names = "--grad-clip", paramLabel = "C", description = "PyMC3's total_grad_norm_constraint: clip the gradient's norm to C.")
+  private Double gradClip;
+
+  @Option(names = "--seed", paramLabel = "S", description = "Random seed (default 0).")
+  private long seed;
+
+  @Option(names = "--restarts", paramLabel = "R", description = "Independent fits; the best by final loss is kept (default 1).")
+  private int restarts = 1;
+
+  @Option(names = "--threads", paramLabel = "T", description = "Restarts run in parallel on up to T threads (default: cores).")
+  private Integer threads;
+
+  @Option(names = "--draws", paramLabel = "D", description = "Draws written with --out (default 500).")
+  private int draws = 500;
+
+  @Option(names = "--eval-draws", paramLabel = "E", description = "Fresh draws for the final loss (default 100000).")
+  private int evalDraws = 100_000;
+
+  @Option(names = "--out", paramLabel = "FILE", description = "Write draws from the fitted flow as CSV.")
+  private String out;
+
+  @Option(names = "--track", paramLabel = "K", description = "Record parameters and gradients every K iterations.")
+  private Integer track;
+
+  @Option(names = "--track-out", paramLabel = "FILE", description = "Where --track writes its CSV (default track.csv).")
+  private String trackOut = "track.csv";
+
+  @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
+  private boolean json;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  private boolean help;
+
+  /** A compiled (model, flow) pair, from source or from an artifact. */
+  private record Compiled(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, List<String> elements) {}
+
+  private record Restart(int index, long seed, Fit fit, Nfvi.Evaluation evaluation, Tracker tracker) {}
+
+  @Override
+  public Integer call() throws CompileException, IOException, InterruptedException {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter stderr = spec.commandLine().getErr();
+    checkOptions();
+    FlowFormula formula = FlowFormulaParsing.parse(flow);
+    Optimizer opt = optimizer();
+    long compileStart = System.nanoTime();
+    Compiled compiled = compile(formula, stderr);
+    double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
+
+    Nfvi nfvi = new Nfvi(compiled.kernel(), compiled.model(), compiled.layout());
+    long fitStart = System.nanoTime();
+    List<Restart> results = runRestarts(nfvi, opt, compiled, stderr);
+    double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
+    Restart best = results.get(0);
+    for (Restart r : results) {
+      if (r.evaluation().finalLoss() < best.evaluation().finalLoss()) {
+        best = r;
+      }
+    }
+    double paretoK = paretoK(best.evaluation());
+    Fit fit = best.fit();
+
+    if (out != null) {
+      writeDraws(nfvi, fit, compiled.elements(), best.seed());
+    }
+    if (track != null) {
+      try (Writer w = Files.newBufferedWriter(Path.of(trackOut), StandardCharsets.UTF_8)) {
+        best.tracker().writeCsv(w);
+      }
+    }
+    stdout.println(fit.finishLine(iterations));
+    if (fit.status() == Fit.Status.NOT_FINITE) {
+      stderr.println("error: numerical failure: " + fit.message());
+    }
+    stdout.printf(Locale.ROOT, "final loss = %s +- %s over %d fresh draws (KL = final loss + log Z)%n",
+        PyFormat.commaG5(best.evaluation().finalLoss()), PyFormat.commaG5(best.evaluation().standardError()), evalDraws);
+    if (paretoK > 0.7) {
+      stderr.printf(Locale.ROOT, "warning: Pareto k = %.2f > 0.7: the flow misses parts of the target; "
+          + "do not trust its draws or its loss%n", paretoK);
+    }
+    if (json) {
+      stdout.println(Json.line(report(compiled, formula, opt, results, best, paretoK, compileSeconds, fitSeconds)));
+    }
+    return fit.status() == Fit.Status.NOT_FINITE ? ExitCodes.NUMERICAL : ExitCodes.OK;
+  }
+
+  private void checkOptions() {
+    if (iterations < 0) {
+      throw new UserException("--iters must be >= 0");
+    }
+    if (nmc < 1 || draws < 1 || evalDraws < 2 || restarts < 1 || (threads != null && threads < 1)) {
+      throw new UserException("--nmc, --draws, --restarts and --threads must be >= 1, --eval-draws >= 2");
+    }
+    if (track != null && track < 1) {
+      throw new UserException("--track must be >= 1");
+    }
+    if (!(jitter >= 0) || (learningRate != null && !(learningRate > 0)) || (gradClip != null && !(gradClip > 0))) {
+      throw new UserException("--jitter must be >= 0, --lr and --grad-clip > 0");
+    }
+  }
+
+  private Optimizer optimizer() {
+    try {
+      return learningRate == null ? Optimizers.byName(optimizer) : Optimizers.byName(optimizer, learningRate);
+    } catch (IllegalArgumentException e) {
+      throw new UserException("--optimizer: " + e.getMessage());
+    }
+  }
+
+  private Compiled compile(FlowFormula formula, PrintWriter stderr) throws CompileException {
+    if (ModelFiles.isArtifact(modelFile)) {
+      Artifact artifact = ModelFiles.openArtifact(modelFile);
+      try {
+        FlowKernel kernel = artifact.flowKernel(formula.normalized());
+        FlowLayout layout = FlowLayout.of(formula.flows(), artifact.dimension());
+        return new Compiled(artifact.modelName(), ModelFiles.logDensity(artifact), kernel, layout, artifact.elementNames());
+      } catch (ArtifactException e) {
+        throw new UserException(e.getMessage() + " (compile it in with flowc compile --flow)");
+      }
+    }
+    CheckedModel model = ModelFiles.load(modelFile, stderr);
+    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    return new Compiled(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,
+        model.elementNames());
+  }
+
+  /** Restart r's seed: the given seed for the first, streams derived from it for the others. */
+  private long restartSeed(int r) {
+    return r == 0 ? seed : Draws.streamSeed(seed, -1000L - r);
+  }
+
+  private List<Restart> runRestarts(Nfvi nfvi, Optimizer opt, Compiled compiled, PrintWriter stderr)
+      throws InterruptedException {
+    int poolSize = Math.min(restarts, threads != null ? threads : Runtime.getRuntime().availableProcessors());
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, poolSize));
+    try {
+      List<Future<Restart>> futures = new ArrayList<>();
+      for (int r = 0; r < restarts; r++) {
+        int index = r;
+        futures.add(pool.submit(() -> fitOne(nfvi, opt, compiled, index)));
+      }
+      List<Restart> results = new ArrayList<>();
+      for (Future<Restart> f : futures) {
+        try {
+          Restart r = f.get();
+          results.add(r);
+          if (restarts > 1) {
+            stderr.printf(Locale.ROOT, "restart %d/%d (seed %d): %s, final loss %s%n", r.index() + 1, restarts, r.seed(),
+                r.fit().status().name().toLowerCase(Locale.ROOT), PyFormat.commaG5(r.evaluation().finalLoss()));
+            stderr.flush();
+          }
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private Restart fitOne(Nfvi nfvi, Optimizer opt, Compiled compiled, int index) {
+    long restartSeed = restartSeed(index);
+    Tracker tracker = track == null ? null : new Tracker(track, compiled.layout().elementNames());
+    List<FitCallback> callbacks = tracker == null ? List.of() : List.of(tracker);
+    Nfvi.Settings settings = new Nfvi.Settings(iterations, opt, nmc, jitter, restartSeed,
+        gradClip == null ? Nfvi.Settings.NO_CLIPPING : gradClip, callbacks);
+    Fit fit = nfvi.fit(settings);
+    return new Restart(index, restartSeed, fit, nfvi.evaluate(fit.parameters(), evalDraws, restartSeed), tracker);
+  }
+
+  private static double paretoK(Nfvi.Evaluation evaluation) {
+    try {
+      return ParetoSmoothing.paretoK(evaluation.logRatios());
+    } catch (IllegalArgumentException e) {
+      return Double.NaN;
+    }
+  }
+
+  private void writeDraws(Nfvi nfvi, Fit fit, List<String> elements, long drawSeed) throws IOException {
+    Nfvi.Sample sample = nfvi.sample(fit.parameters(), draws, drawSeed, Draws.SAMPLE);
+    try (Writer w = Files.newBufferedWriter(Path.of(out), StandardCharsets.UTF_8)) {
+      w.write(String.join(",", elements) + "\n");
+      for (int s = 0; s < draws; s++) {
+        StringBuilder row = new StringBuilder();
+        for (double v : sample.row(s)) {
+          row.append(row.length() == 0 ? "" : ",").append(v);
+        }
+        w.write(row.append('\n').toString());
+      }
+    }
+  }
+
+  private ObjectNode report(Compiled compiled, FlowFormula formula, Optimizer opt, List<Restart> results, Restart best,
+      double paretoK, double compileSeconds, double fitSeconds) {
+    Fit fit = best.fit();
+    ObjectNode r = Json.object();
+    r.put("model", compiled.name());
+    r.put("flow", formula.normalized());
+    r.put("iterations", fit.history().length);
+    r.put("status", fit.status().name().toLowerCase(Locale.ROOT));
+    Json.putNumber(r, "average_loss", fit.averageLoss());
+    Json.putNumber(r, "final_loss", best.evaluation().finalLoss());
+    Json.putNumber(r, "final_loss_se", best.evaluation().standardError());
+    Json.putNumber(r, "pareto_k", paretoK);
+    Json.putNumber(r, "compile_seconds", compileSeconds);
+    Json.putNumber(r, "fit_seconds", fitSeconds);
+    r.put("seed", seed);
+    r.put("optimizer", opt.name());
+    Json.putNumber(r, "learning_rate", opt.learningRate());
+    r.put("nmc", nmc);
+    Json.putNumber(r, "jitter", jitter);
+    r.put("best_restart", best.index());
+    ArrayNode all = r.putArray("restarts");
+    for (Restart each : results) {
+      ObjectNode o = all.addObject();
+      o.put("seed", each.seed());
+      o.put("status", each.fit().status().name().toLowerCase(Locale.ROOT));
+      Json.putNumber(o, "average_loss", each.fit().averageLoss());
+      Json.putNumber(o, "final_loss", each.evaluation().finalLoss());
+    }
+    ObjectNode parameters = r.putObject("parameters");
+    double[] theta = fit.parameters();
+    List<String> names = compiled.layout().elementNames();
+    for (int i = 0; i < theta.length; i++) {
+      Json.putNumber(parameters, names.get(i), theta[i]);
+    }
+    return r;
+  }
+}
