@@ -120,7 +120,8 @@ public final class FitCommand implements Callable<Integer> {
   /** A compiled (model, flow) pair, from source or from an artifact. */
   private record Compiled(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, List<String> elements) {}
 
-  private record Restart(int index, long seed, Fit fit, Nfvi.Evaluation evaluation, Tracker tracker) {}
+  private record Restart(int index, long seed, Fit fit, Nfvi.Evaluation evaluation, Tracker tracker, double fitSeconds,
+      double evalSeconds) {}
 
   @Override
   public Integer call() throws CompileException, IOException, InterruptedException {
@@ -251,8 +252,12 @@ public final class FitCommand implements Callable<Integer> {
     List<FitCallback> callbacks = tracker == null ? List.of() : List.of(tracker);
     Nfvi.Settings settings = new Nfvi.Settings(iterations, opt, nmc, jitter, restartSeed,
         gradClip == null ? Nfvi.Settings.NO_CLIPPING : gradClip, callbacks);
+    long start = System.nanoTime();
     Fit fit = nfvi.fit(settings);
-    return new Restart(index, restartSeed, fit, nfvi.evaluate(fit.parameters(), evalDraws, restartSeed), tracker);
+    long fitted = System.nanoTime();
+    Nfvi.Evaluation evaluation = nfvi.evaluate(fit.parameters(), evalDraws, restartSeed);
+    return new Restart(index, restartSeed, fit, evaluation, tracker, (fitted - start) / 1e9,
+        (System.nanoTime() - fitted) / 1e9);
   }
 
   private static double paretoK(Nfvi.Evaluation evaluation) {
@@ -290,6 +295,7 @@ public final class FitCommand implements Callable<Integer> {
     Json.putNumber(r, "final_loss_se", best.evaluation().standardError());
     Json.putNumber(r, "pareto_k", paretoK);
     Json.putNumber(r, "compile_seconds", compileSeconds);
+    // the whole fitting phase: every restart's optimization and evaluation (in parallel if asked)
     Json.putNumber(r, "fit_seconds", fitSeconds);
     r.put("seed", seed);
     r.put("optimizer", opt.name());
@@ -304,6 +310,8 @@ public final class FitCommand implements Callable<Integer> {
       o.put("status", each.fit().status().name().toLowerCase(Locale.ROOT));
       Json.putNumber(o, "average_loss", each.fit().averageLoss());
       Json.putNumber(o, "final_loss", each.evaluation().finalLoss());
+      Json.putNumber(o, "fit_seconds", each.fitSeconds());
+      Json.putNumber(o, "eval_seconds", each.evalSeconds());
     }
     ObjectNode parameters = r.putObject("parameters");
     double[] theta = fit.parameters();

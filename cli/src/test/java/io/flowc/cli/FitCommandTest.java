@@ -1,0 +1,159 @@
+package io.flowc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FitCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path tmp;
+
+  private static JsonNode json(Cli.Result r) throws IOException {
+    return JSON.readTree(r.lastOutLine());
+  }
+
+  @Test
+  void aShortFitReportsEverythingTheContractNames() throws IOException {
+    Cli.Result r = Cli.run("fit", Cli.example("pot1"), "--flow", "planar*2", "--iters", "500", "--nmc", "10",
+        "--optimizer", "adam", "--lr", "0.01", "--eval-draws", "2000", "--seed", "7", "--json");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.outLines().get(0).startsWith("Finished [100%]: Average Loss = "), r.toString());
+    JsonNode j = json(r);
+    for (String key : List.of("model", "flow", "iterations", "average_loss", "final_loss", "final_loss_se", "pareto_k",
+        "compile_seconds", "fit_seconds", "seed", "restarts", "optimizer", "learning_rate", "nmc", "jitter", "parameters")) {
+      assertTrue(j.has(key), key + " missing from " + j);
+    }
+    assertEquals("pot1", j.get("model").asText());
+    assertEquals("planar*2", j.get("flow").asText());
+    assertEquals(500, j.get("iterations").asInt());
+    assertEquals(7, j.get("seed").asLong());
+    assertEquals("adam", j.get("optimizer").asText());
+    assertEquals(1, j.get("restarts").size());
+    assertEquals(10, j.get("parameters").size());
+    assertTrue(j.get("parameters").has("planar_1.u[0]"));
+    // the final loss is a Monte Carlo mean: its standard error is positive and small
+    assertTrue(j.get("final_loss_se").asDouble() > 0 && j.get("final_loss_se").asDouble() < 0.1, j.toString());
+  }
+
+  @Test
+  void pyMc3DefaultsApply() throws IOException {
+    Cli.Result r = Cli.run("fit", Cli.example("pot2"), "--flow", "scale-loc", "--iters", "20", "--eval-draws", "100", "--json");
+    assertEquals(0, r.code(), r.toString());
+    JsonNode j = json(r);
+    assertEquals("adagrad_window", j.get("optimizer").asText());
+    assertEquals(0.001, j.get("learning_rate").asDouble());
+    assertEquals(1, j.get("nmc").asInt());
+    assertEquals(1.0, j.get("jitter").asDouble());
+  }
+
+  @Test
+  void drawsAndTrackerAreWritten() throws IOException {
+    Path draws = tmp.resolve("draws.csv");
+    Path track = tmp.resolve("track.csv");
+    Cli.Result r = Cli.run("fit", Cli.example("pot1"), "--flow", "radial-loc", "--iters", "100", "--eval-draws", "100",
+        "--out", draws.toString(), "--draws", "37", "--track", "25", "--track-out", track.toString());
+    assertEquals(0, r.code(), r.toString());
+    List<String> rows = Files.readAllLines(draws);
+    assertEquals("z[0],z[1]", rows.get(0));
+    assertEquals(38, rows.size());
+    List<String> tracked = Files.readAllLines(track);
+    assertEquals(5, tracked.size()); // header and iterations 25, 50, 75, 100
+    assertTrue(tracked.get(0).startsWith("iteration,loc_1.loc[0],loc_1.loc[1],radial_0.a,"), tracked.get(0));
+    assertTrue(tracked.get(1).startsWith("25,"));
+  }
+
+  /** Restarts keep the best by final loss; the result does not depend on the number of threads. */
+  @Test
+  void restartsAreDeterministicForAnyThreadCount() throws IOException {
+    List<String> args = new ArrayList<>(List.of("fit", Cli.example("pot4"), "--flow", "planar*3", "--iters", "300",
+        "--nmc", "5", "--optimizer", "adam", "--lr", "0.01", "--restarts", "3", "--eval-draws", "2000", "--json"));
+    JsonNode one = json(Cli.run(concat(args, "--threads", "1")));
+    JsonNode three = json(Cli.run(concat(args, "--threads", "3")));
+    assertEquals(one.get("parameters"), three.get("parameters"));
+    assertEquals(one.get("final_loss"), three.get("final_loss"));
+    double best = Double.POSITIVE_INFINITY;
+    for (int k = 0; k < one.get("restarts").size(); k++) {
+      JsonNode r = one.get("restarts").get(k);
+      assertEquals(r.get("seed"), three.get("restarts").get(k).get("seed"));
+      assertEquals(r.get("final_loss"), three.get("restarts").get(k).get("final_loss"));
+      best = Math.min(best, r.get("final_loss").asDouble());
+    }
+    assertEquals(best, one.get("final_loss").asDouble());
+  }
+
+  /** W1 with four restarts: the best reaches KL <= 0.10 (log Z = 1.8775). */
+  @Test
+  void w1WithRestartsReachesAGoodOptimum() throws IOException {
+    Cli.Result r = Cli.run("fit", Cli.example("pot1"), "--flow", "planar*8", "--optimizer", "adam", "--lr", "0.01",
+        "--nmc", "100", "--iters", "25000", "--jitter", "1", "--restarts", "4", "--eval-draws", "20000", "--json");
+    assertEquals(0, r.code(), r.toString());
+    JsonNode j = json(r);
+    double best = j.get("final_loss").asDouble();
+    assertTrue(best <= -1.78, "final loss " + best);
+    for (JsonNode each : j.get("restarts")) {
+      assertTrue(best <= each.get("final_loss").asDouble());
+    }
+  }
+
+  @Test
+  void aNumericalFailureExitsWithThreeAndStillWritesOutputs() throws IOException {
+    Path model = tmp.resolve("nan.flow");
+    Files.writeString(model, "model nan { param z; potential log(z + 3); }\n");
+    Path draws = tmp.resolve("nan-draws.csv");
+    Cli.Result r = Cli.run("fit", model.toString(), "--flow", "loc", "--optimizer", "sgd", "--lr", "1", "--jitter", "0",
+        "--iters", "1000", "--eval-draws", "100", "--out", draws.toString(), "--json");
+    assertEquals(3, r.code(), r.toString());
+    assertTrue(r.err().startsWith("error: numerical failure: "), r.toString());
+    assertTrue(r.outLines().get(0).startsWith("Stopped at iteration "), r.toString());
+    assertEquals("not_finite", json(r).get("status").asText());
+    assertTrue(Files.exists(draws));
+  }
+
+  @Test
+  void fittingAnArtifact() throws IOException {
+    Path jar = tmp.resolve("pot1.jar");
+    assertEquals(0, Cli.run("compile", Cli.example("pot1"), "--flow", "planar*2", "-o", jar.toString()).code());
+    List<String> common = List.of("--iters", "200", "--nmc", "5", "--optimizer", "adam", "--lr", "0.01",
+        "--eval-draws", "500", "--json");
+    JsonNode fromJar = json(Cli.run(concat(List.of("fit", jar.toString(), "--flow", "planar*2"), common.toArray(String[]::new))));
+    JsonNode fromSource =
+        json(Cli.run(concat(List.of("fit", Cli.example("pot1"), "--flow", "planar*2"), common.toArray(String[]::new))));
+    assertEquals(fromSource.get("parameters"), fromJar.get("parameters"));
+    Cli.Result missing = Cli.run("fit", jar.toString(), "--flow", "planar*3", "--iters", "10");
+    assertEquals(2, missing.code(), missing.toString());
+    assertTrue(missing.err().contains("has no compiled flow 'planar*3'"), missing.toString());
+  }
+
+  @Test
+  void userErrors() {
+    Cli.Result optimizer = Cli.run("fit", Cli.example("pot1"), "--flow", "loc", "--optimizer", "adamm");
+    assertEquals(2, optimizer.code());
+    assertTrue(optimizer.err().startsWith("error: --optimizer: unknown optimizer 'adamm'"), optimizer.toString());
+    Cli.Result formula = Cli.run("fit", Cli.example("pot1"), "--flow", "planar*0");
+    assertEquals(2, formula.code());
+    assertTrue(formula.err().contains("repeat count must be a positive integer in 'planar*0'"), formula.toString());
+    Cli.Result noFlow = Cli.run("fit", Cli.example("pot1"));
+    assertEquals(2, noFlow.code());
+    Cli.Result badCount = Cli.run("fit", Cli.example("pot1"), "--flow", "loc", "--nmc", "0");
+    assertEquals(2, badCount.code());
+    assertFalse(badCount.err().contains("\tat "));
+  }
+
+  private static String[] concat(List<String> args, String... more) {
+    List<String> all = new ArrayList<>(args);
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+}
