@@ -117,6 +117,9 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
 
+  /** The terminal's progress bar, for a single fit. */
+  private FitCallback progress;
+
   /** A compiled (model, flow) pair, from source or from an artifact. */
   private record Compiled(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, List<String> elements) {}
 
@@ -136,6 +139,7 @@ public final class FitCommand implements Callable<Integer> {
 
     Nfvi nfvi = new Nfvi(compiled.kernel(), compiled.model(), compiled.layout());
     long fitStart = System.nanoTime();
+    progress = restarts == 1 ? ProgressBar.forTerminal(stderr, iterations) : null;
     List<Restart> results = runRestarts(nfvi, opt, compiled, stderr);
     double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
     Restart best = results.get(0);
@@ -249,7 +253,13 @@ public final class FitCommand implements Callable<Integer> {
   private Restart fitOne(Nfvi nfvi, Optimizer opt, Compiled compiled, int index) {
     long restartSeed = restartSeed(index);
     Tracker tracker = track == null ? null : new Tracker(track, compiled.layout().elementNames());
-    List<FitCallback> callbacks = tracker == null ? List.of() : List.of(tracker);
+    List<FitCallback> callbacks = new ArrayList<>();
+    if (tracker != null) {
+      callbacks.add(tracker);
+    }
+    if (progress != null) {
+      callbacks.add(progress);
+    }
     Nfvi.Settings settings = new Nfvi.Settings(iterations, opt, nmc, jitter, restartSeed,
         gradClip == null ? Nfvi.Settings.NO_CLIPPING : gradClip, callbacks);
     long start = System.nanoTime();
