@@ -168,4 +168,17 @@ class MathFunctionsTest {
     assertTrue(sink != 0.5);
   }
 
+
+  @Test
+  void tanhIsWithinFourUlpsOfMathTanh() {
+    for (double x = -30; x <= 30; x += 0.000731) {
+      double expected = Math.tanh(x);
+      assertEquals(expected, MathFunctions.tanh(x), 4 * Math.ulp(expected), "tanh(" + x + ")");
+    }
+    assertEquals(1.0, MathFunctions.tanh(1000));
+    assertEquals(-1.0, MathFunctions.tanh(Double.NEGATIVE_INFINITY));
+    assertEquals(-0.0, MathFunctions.tanh(-0.0));
+    assertTrue(Double.isNaN(MathFunctions.tanh(Double.NaN)));
+    assertEquals(1e-300, MathFunctions.tanh(1e-300));
+  }
 }

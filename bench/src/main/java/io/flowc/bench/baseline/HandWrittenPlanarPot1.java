@@ -91,7 +91,7 @@ public final class HandWrittenPlanarPot1 implements FlowKernel {
         int p = 7 * k;
         double wk0 = theta[wOffset[k]];
         double wk1 = theta[wOffset[k] + 1];
-        double t = Math.tanh(wk0 * z0 + wk1 * z1 + theta[bOffset[k]]);
+        double t = MathFunctions.tanh(wk0 * z0 + wk1 * z1 + theta[bOffset[k]]);
         int zk = zBase + 3 * k;
         w[zk] = z0;
         w[zk + 1] = z1;
@@ -168,7 +168,7 @@ public final class HandWrittenPlanarPot1 implements FlowKernel {
       double lq = -0.5 * (z0 * z0 + z1 * z1) - 2 * HALF_LOG_TWO_PI;
       for (int k = 0; k < flows; k++) {
         int p = 7 * k;
-        double t = Math.tanh(theta[wOffset[k]] * z0 + theta[wOffset[k] + 1] * z1 + theta[bOffset[k]]);
+        double t = MathFunctions.tanh(theta[wOffset[k]] * z0 + theta[wOffset[k] + 1] * z1 + theta[bOffset[k]]);
         lq -= Math.log(Math.abs(1 + (1 - t * t) * w[p + 2]));
         z0 += w[p] * t;
         z1 += w[p + 1] * t;

@@ -68,7 +68,7 @@ public enum Op {
     @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.mul(g, b.sinh(out.arg(0)))}; }
   },
   TANH(Kind.ELEMENTWISE, 1) {
-    @Override public double apply1(double a) { return Math.tanh(a); }
+    @Override public double apply1(double a) { return MathFunctions.tanh(a); }
     @Override Node[] vjp(Graph b, Node out, Node g) {
       return new Node[] {b.mul(g, b.sub(b.constant(1), b.square(out)))};
     }
