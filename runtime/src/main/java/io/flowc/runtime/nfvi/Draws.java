@@ -28,23 +28,14 @@ public final class Draws {
     return mix(mix(seed) ^ mix(stream * 0x9e3779b97f4a7c15L + 0x632be59bd9b4e019L));
   }
 
-  /** Fills {@code out[0 .. n)} with standard normal draws of stream {@code stream}. */
+  /**
+   * Fills {@code out[0 .. n)} with standard normal draws of stream {@code stream} (the JDK's
+   * McFarland ziggurat, several times faster than the polar method: a W1 iteration needs 200).
+   */
   public static void normals(long seed, long stream, double[] out, int n) {
     SplittableRandom random = new SplittableRandom(streamSeed(seed, stream));
     for (int i = 0; i < n; i++) {
-      out[i] = next(random);
-    }
-  }
-
-  /** A standard normal draw (the polar method). */
-  static double next(SplittableRandom random) {
-    while (true) {
-      double u = 2 * random.nextDouble() - 1;
-      double v = 2 * random.nextDouble() - 1;
-      double s = u * u + v * v;
-      if (s > 0 && s < 1) {
-        return u * Math.sqrt(-2 * Math.log(s) / s);
-      }
+      out[i] = random.nextGaussian();
     }
   }
 }
