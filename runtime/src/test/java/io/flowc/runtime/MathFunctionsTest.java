@@ -175,6 +175,12 @@ class MathFunctionsTest {
       double expected = Math.tanh(x);
       assertEquals(expected, MathFunctions.tanh(x), 4 * Math.ulp(expected), "tanh(" + x + ")");
     }
+    java.util.Random random = new java.util.Random(12);
+    for (int k = 0; k < 200_000; k++) {
+      double x = (random.nextDouble() - 0.5) * Math.pow(10, -random.nextInt(9));
+      double expected = Math.tanh(x);
+      assertEquals(expected, MathFunctions.tanh(x), 4 * Math.ulp(expected), "tanh(" + x + ")");
+    }
     assertEquals(1.0, MathFunctions.tanh(1000));
     assertEquals(-1.0, MathFunctions.tanh(Double.NEGATIVE_INFINITY));
     assertEquals(-0.0, MathFunctions.tanh(-0.0));
