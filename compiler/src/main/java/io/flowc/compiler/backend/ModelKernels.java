@@ -1,15 +1,9 @@
 package io.flowc.compiler.backend;
 
 import io.flowc.compiler.kernel.Kernel;
-import java.util.List;
 
 /**
  * What a backend needs to emit a model's {@link io.flowc.runtime.LogDensity}: the value-only and
  * the value-and-gradient kernels, and the metadata the class carries.
  */
-public record ModelKernels(String modelName, String sourceSha256, List<String> elementNames, Kernel value,
-    Kernel gradient) {
-  public ModelKernels {
-    elementNames = List.copyOf(elementNames);
-  }
-}
+public record ModelKernels(String modelName, String sourceSha256, Kernel value, Kernel gradient) {}

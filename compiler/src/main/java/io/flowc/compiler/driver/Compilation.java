@@ -178,7 +178,7 @@ public final class Compilation {
   public static ModelKernels kernels(CheckedModel model) {
     IrFunction f = valueAndGradient(model);
     List<String> gradients = f.inputs().stream().map(Compilation::gradientName).toList();
-    return new ModelKernels(model.name(), sha256(model.ast().source().text()), model.elementNames(),
+    return new ModelKernels(model.name(), sha256(model.ast().source().text()),
         LoopFusion.fuse(Scheduler.schedule(f, LOGP, List.of())),
         LoopFusion.fuse(Scheduler.schedule(f, LOGP, gradients)));
   }

@@ -86,10 +86,6 @@ public final class Node {
     return dependsOnInputs;
   }
 
-  public boolean isConstant(double v) {
-    return op == Op.CONST && Double.compare(value, v) == 0;
-  }
-
   @Override
   public String toString() {
     return "%" + id + " = " + op.symbol() + (args.length == 0 ? "" : " " + Arrays.stream(args).map(a -> "%" + a.id).toList())

@@ -42,7 +42,7 @@ class RandomModelBackendTest {
       for (int limit : new int[] {Scheduler.SCALARIZE_LIMIT, 0}) {
         Kernel value = Scheduler.schedule(ir, Compilation.LOGP, List.of(), limit);
         Kernel gradient = Scheduler.schedule(ir, Compilation.LOGP, gradients, limit);
-        ModelKernels kernels = new ModelKernels(model.name(), "-", model.elementNames(),
+        ModelKernels kernels = new ModelKernels(model.name(), "-",
             LoopFusion.fuse(value), LoopFusion.fuse(gradient));
         String className = "Random" + seed + "_" + limit;
         byte[] bytecode = BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className);

@@ -78,7 +78,7 @@ public record FlowLayout(int dimension, List<FlowKind> flows, List<Slot> slots) 
     SplittableRandom random = new SplittableRandom(seed);
     double[] theta = new double[parameterCount()];
     for (int i = 0; i < theta.length; i++) {
-      theta[i] = jitter * Gaussian.next(random);
+      theta[i] = jitter * random.nextGaussian();
     }
     return theta;
   }

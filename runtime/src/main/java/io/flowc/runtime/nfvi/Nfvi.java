@@ -6,7 +6,6 @@ import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.optim.GradientClipping;
 import io.flowc.runtime.optim.Optimizer;
 import io.flowc.runtime.optim.OptimizerState;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -179,10 +178,5 @@ public final class Nfvi {
     double mean = sum / draws;
     double variance = draws > 1 ? Math.max(0, (sumSquares - draws * mean * mean) / (draws - 1)) : Double.NaN;
     return new Evaluation(mean, Math.sqrt(variance / draws), ratios);
-  }
-
-  /** The layout's element names, for outputs. */
-  public List<String> parameterNames() {
-    return new ArrayList<>(layout.elementNames());
   }
 }
