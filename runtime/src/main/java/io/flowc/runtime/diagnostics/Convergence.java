@@ -68,11 +68,15 @@ import org.apache.commons.numbers.gamma.InverseErfc;
  *       is NaN for a single draw).
  *   <li>Draws that are all equal (a stuck sampler, or a quantity that never moves): R-hat, both ESS
  *       and the MCSE are NaN, meaning "cannot be estimated", as in the posterior package (ArviZ
- *       gives R-hat NaN but ESS S there). The same holds for the tail ESS when more than 5 % of the
- *       draws share the smallest or the largest value (an indicator chain is then constant), and
- *       for R-hat when the folded draws are all equal. Otherwise R-hat is finite, except when every
- *       split chain is constant on its own but they differ: then it is +Infinity (no variance
- *       within chains, some between them).
+ *       gives R-hat NaN but ESS S there). No exception and no warning either: a NaN compares false
+ *       with every threshold.
+ *   <li>When only one of the two parts cannot be estimated, the other is the result: R-hat is the
+ *       bulk value when the folded draws are all equal (draws taking two values symmetric about
+ *       the median), the tail ESS the ESS of one quantile when the other's indicator is constant
+ *       (more than 5 % of the draws tied at the smallest or largest value). posterior gives NA
+ *       there, ArviZ (through Python's {@code max}) sometimes the other part.
+ *   <li>R-hat is +Infinity when every split chain is constant on its own but they differ: no
+ *       variance within chains, some between them.
  * </ul>
  *
  * <p>{@link #warnings} turns summaries into PyMC3's convergence warnings with today's thresholds.
@@ -439,7 +443,7 @@ public final class Convergence {
         foldedOrder[k] = takeBelow ? byValue[below--] : byValue[above++];
       }
       double tail = basicRHat(scores().of(folded, foldedOrder), splitChains(), half());
-      return Double.isNaN(bulk) || Double.isNaN(tail) ? Double.NaN : Math.max(bulk, tail);
+      return Double.isNaN(bulk) ? tail : Double.isNaN(tail) ? bulk : Math.max(bulk, tail);
     }
 
     double essBulk() {
@@ -449,7 +453,7 @@ public final class Convergence {
     double essTail() {
       double low = ess(indicator(quantile(sorted(), 0.05)));
       double high = ess(indicator(quantile(sorted(), 0.95)));
-      return Double.isNaN(low) || Double.isNaN(high) ? Double.NaN : Math.min(low, high);
+      return Double.isNaN(low) ? high : Double.isNaN(high) ? low : Math.min(low, high);
     }
 
     double mcseMean() {
