@@ -35,7 +35,8 @@ import org.apache.commons.numbers.gamma.InverseErfc;
  *       location), the median taken over all draws. Values near 1 mean the chains agree; above
  *       {@value #R_HAT_THRESHOLD} they do not yet.
  *   <li><b>ESS</b> of M chains of N draws: with the biased within-chain autocovariances
- *       {@code acov_j(t) = (1/N) sum_i (x_ji - m_j)(x_j,i+t - m_j)} (computed by FFT, O(S log S)),
+ *       {@code acov_j(t) = (1/N) sum_i (x_ji - m_j)(x_j,i+t - m_j)} (summed directly for the first
+ *       lags, by FFT when more are needed: O(S log S) at worst),
  *       {@code W = mean_j acov_j(0) N / (N - 1)}, {@code var+ = W (N - 1) / N + var(m_j)} (the last
  *       term only when M &gt; 1) and the autocorrelations {@code rho(t) = 1 - (W - mean_j acov_j(t))
  *       / var+}, Geyer's initial positive sequence sums the pairs {@code rho(2k) + rho(2k + 1)}
