@@ -12,6 +12,7 @@ import io.flowc.compiler.ir.Node;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.data.DataBinding;
 import java.util.Map;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -62,6 +63,9 @@ public final class CheckCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout) instead of text.")
   private boolean json;
 
+  @Option(names = "--data", paramLabel = "DATA.json", description = "Values of the model's data, in Stan's JSON format.")
+  private String dataFile;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
 
@@ -78,12 +82,14 @@ public final class CheckCommand implements Callable<Integer> {
       }
       Artifact artifact = ModelFiles.openArtifact(modelFile);
       summary = ModelSummary.of(artifact);
+      DataBinding binding = ModelFiles.binding(artifact, dataFile);
       if (point != null) {
         Coordinates.checkDimension(AT, point, summary);
-        evaluation = evaluate(ModelFiles.logDensity(artifact), point);
+        LogDensity density = ModelFiles.logDensity(artifact);
+        evaluation = evaluate(binding == null ? density : binding.bind(density), point);
       }
     } else {
-      CheckedModel model = ModelFiles.load(modelFile, err);
+      CheckedModel model = ModelFiles.load(modelFile, dataFile, err);
       summary = ModelSummary.of(model);
       if (point != null) {
         Coordinates.checkDimension(AT, point, summary);
@@ -141,7 +147,7 @@ public final class CheckCommand implements Callable<Integer> {
   static Evaluation interpret(CheckedModel model, double[] point) {
     Interpreter.Evaluation value = new Interpreter(model).evaluate(point);
     IrFunction f = Compilation.valueAndGradient(model);
-    Map<String, double[]> values = IrEvaluator.evaluate(f, point);
+    Map<String, double[]> values = IrEvaluator.evaluate(f, point, model.dataValues());
     double[] gradient = new double[point.length];
     for (Node input : f.inputs()) {
       double[] g = values.get(Compilation.gradientName(input));

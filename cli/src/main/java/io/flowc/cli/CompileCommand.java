@@ -56,6 +56,9 @@ public final class CompileCommand implements Callable<Integer> {
       description = "Also write the generated class as readable Java source under DIR.")
   private String emitJava;
 
+  @Option(names = "--data", paramLabel = "DATA.json", description = "Values of the model's data, in Stan's JSON format.")
+  private String dataFile;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
 
@@ -77,7 +80,7 @@ public final class CompileCommand implements Callable<Integer> {
     for (String flow : flows) {
       formulas.add(FlowFormulaParsing.parse(flow));
     }
-    CheckedModel model = ModelFiles.load(modelFile, spec.commandLine().getErr());
+    CheckedModel model = ModelFiles.load(modelFile, dataFile, spec.commandLine().getErr());
     try {
       ArtifactWriter.write(model, formulas, jar);
     } catch (IOException e) {

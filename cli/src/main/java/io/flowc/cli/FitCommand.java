@@ -11,6 +11,7 @@ import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.diagnostics.ParetoSmoothing;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
@@ -115,6 +116,9 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
   private boolean json;
 
+  @Option(names = "--data", paramLabel = "DATA.json", description = "Values of the model's data, in Stan's JSON format.")
+  private String dataFile;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
 
@@ -207,12 +211,18 @@ public final class FitCommand implements Callable<Integer> {
       try {
         FlowKernel kernel = artifact.flowKernel(formula.normalized());
         FlowLayout layout = FlowLayout.of(formula.flows(), artifact.dimension());
-        return new Compiled(artifact.modelName(), ModelFiles.logDensity(artifact), kernel, layout, artifact.layout());
+        LogDensity density = ModelFiles.logDensity(artifact);
+        DataBinding binding = ModelFiles.binding(artifact, dataFile);
+        if (binding != null) {
+          kernel = binding.bind(kernel);
+          density = binding.bind(density);
+        }
+        return new Compiled(artifact.modelName(), density, kernel, layout, artifact.layout());
       } catch (ArtifactException e) {
         throw new UserException(e.getMessage() + " (compile it in with flowc compile --flow)");
       }
     }
-    CheckedModel model = ModelFiles.load(modelFile, stderr);
+    CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
     return new Compiled(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,
         model.layout());

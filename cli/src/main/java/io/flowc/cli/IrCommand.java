@@ -40,6 +40,9 @@ public final class IrCommand implements Callable<Integer> {
   @Option(names = "--lowered", description = "The IR as lowered, before simplification (value only).")
   private boolean lowered;
 
+  @Option(names = "--data", paramLabel = "DATA.json", description = "Values of the model's data, in Stan's JSON format.")
+  private String dataFile;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
 
@@ -49,7 +52,7 @@ public final class IrCommand implements Callable<Integer> {
     if (grad && lowered) {
       throw new UserException("--grad and --lowered cannot be combined: the gradient is taken of the simplified IR");
     }
-    CheckedModel model = ModelFiles.load(modelFile, spec.commandLine().getErr());
+    CheckedModel model = ModelFiles.load(modelFile, dataFile, spec.commandLine().getErr());
     IrFunction value = lowered ? Compilation.lowered(model) : Compilation.value(model);
     IrFunction shown = grad ? Compilation.valueAndGradient(model) : value;
     out.print(IrPrinter.print(shown));

@@ -8,6 +8,11 @@ import io.flowc.compiler.frontend.FrontEnd;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.data.DataBinding;
+import io.flowc.runtime.data.DataException;
+import io.flowc.runtime.data.DataLayout;
+import io.flowc.runtime.data.DataSet;
+import io.flowc.runtime.data.StanJson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -40,8 +45,13 @@ public final class ModelFiles {
    * @throws CompileException if the model has errors; it carries all of them
    */
   public static CheckedModel load(String file, PrintWriter err) throws CompileException {
+    return load(file, null, err);
+  }
+
+  /** As {@link #load(String, PrintWriter)}, with the values of the model's data read from {@code dataFile} (may be null). */
+  public static CheckedModel load(String file, String dataFile, PrintWriter err) throws CompileException {
     SourceFile source = read(file);
-    FrontEnd.Analysis analysis = FrontEnd.analyze(source);
+    FrontEnd.Analysis analysis = FrontEnd.analyze(source, dataFile == null ? null : data(dataFile));
     if (!analysis.ok()) {
       if (analysis.diagnostics().isEmpty()) {
         throw new IllegalStateException("the front end rejected " + file + " without a diagnostic");
@@ -155,6 +165,43 @@ public final class ModelFiles {
       return artifact.logDensity();
     } catch (ArtifactException e) {
       throw new UserException(e.getMessage());
+    }
+  }
+
+  /** Reads a Stan-style JSON data file; every problem with it is a one-line user error. */
+  public static DataSet data(String file) {
+    try {
+      return StanJson.read(Path.of(file));
+    } catch (NoSuchFileException e) {
+      throw new UserException(file + ": no such file");
+    } catch (IOException | InvalidPathException e) {
+      throw new UserException(file + ": cannot read it (" + e.getMessage() + ")");
+    } catch (DataException e) {
+      throw new UserException(e.getMessage());
+    }
+  }
+
+  /**
+   * The binding of an artifact's data to the values in {@code dataFile}, or null for an artifact
+   * without data; data missing or not fitting the sizes the artifact was compiled for is a user error.
+   */
+  public static DataBinding binding(Artifact artifact, String dataFile) {
+    DataLayout layout = artifact.dataLayout();
+    if (layout.isEmpty()) {
+      if (dataFile != null) {
+        throw new UserException("--data: " + artifact.file() + " declares no data");
+      }
+      return null;
+    }
+    if (dataFile == null) {
+      throw new UserException(artifact.file() + ": model '" + artifact.modelName()
+          + "' declares data; give its values with --data FILE.json");
+    }
+    try {
+      return new DataBinding(layout.pack(data(dataFile)));
+    } catch (DataException e) {
+      throw new UserException(e.getMessage() + " (an artifact keeps the sizes it was compiled with: "
+          + "recompile it for other sizes)");
     }
   }
 }

@@ -10,7 +10,8 @@ model
     ;
 
 statement
-    : PARAM name=IDENT (LBRACK size=expr RBRACK)? constraint? SEMI                           # paramDecl
+    : DATA type=(INT | REAL) name=IDENT (LBRACK dims+=expr (COMMA dims+=expr)? RBRACK)? SEMI # dataDecl
+    | PARAM name=IDENT (LBRACK size=expr RBRACK)? constraint? SEMI                           # paramDecl
     | LET name=IDENT ASSIGN value=expr SEMI                                                 # letDecl
     | FN name=IDENT LPAREN (params+=IDENT (COMMA params+=IDENT)*)? RPAREN ASSIGN body=expr SEMI # fnDecl
     | POTENTIAL value=expr SEMI                                                             # potentialStmt
@@ -54,6 +55,9 @@ FN          : 'fn';
 POTENTIAL   : 'potential';
 LOGP        : 'logp';
 IN          : 'in';
+DATA        : 'data';
+INT         : 'int';
+REAL        : 'real';
 
 PLUS_ASSIGN : '+=';
 LE          : '<=';

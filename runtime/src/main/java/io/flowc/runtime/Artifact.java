@@ -1,5 +1,6 @@
 package io.flowc.runtime;
 
+import io.flowc.runtime.data.DataLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.MalformedURLException;
@@ -40,6 +41,8 @@ public final class Artifact {
   public static final String KEY_POTENTIAL_TERMS = "potential.terms";
   public static final String KEY_LOGP_TERMS = "logp.terms";
   public static final String KEY_FORMULAS = "formulas";
+  /** The data declarations and the sizes the artifact was compiled for ({@link DataLayout#encode}); absent without data. */
+  public static final String KEY_DATA = "data";
 
   private final Path file;
   private final Properties metadata;
@@ -129,6 +132,15 @@ public final class Artifact {
   }
 
   /** The parameters' places in z. */
+  /** The model's data declarations with the sizes it was compiled for (empty without data). */
+  public DataLayout dataLayout() {
+    try {
+      return DataLayout.decode(metadata.getProperty(KEY_DATA, ""));
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(file + ": corrupt flowc artifact (bad data layout)", e);
+    }
+  }
+
   public ParameterLayout layout() {
     try {
       return ParameterLayout.decode(metadata.getProperty(KEY_PARAMS, ""));

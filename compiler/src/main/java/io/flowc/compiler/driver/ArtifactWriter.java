@@ -64,6 +64,9 @@ public final class ArtifactWriter {
     metadata.put(Artifact.KEY_DIMENSION, Integer.toString(model.dimension()));
     metadata.put(Artifact.KEY_ELEMENTS, String.join(",", model.elementNames()));
     metadata.put(Artifact.KEY_PARAMS, model.layout().encode());
+    if (!model.dataLayout().isEmpty()) {
+      metadata.put(Artifact.KEY_DATA, model.dataLayout().encode());
+    }
     metadata.put(Artifact.KEY_POTENTIAL_TERMS, Long.toString(model.count(Ast.ContributionKind.POTENTIAL)));
     metadata.put(Artifact.KEY_LOGP_TERMS, Long.toString(model.count(Ast.ContributionKind.LOGP)));
     Map<String, byte[]> entries = new TreeMap<>();

@@ -19,6 +19,7 @@ import io.flowc.compiler.kernel.LoopFusion;
 import io.flowc.compiler.kernel.Scheduler;
 import io.flowc.compiler.lower.ModelLowering;
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.jit.HiddenClasses;
@@ -117,7 +118,12 @@ public final class Compilation {
       boundaryOffset[k] = offset;
       offset += body.inputs().get(k).shape().size();
     }
-    int loss = offset;
+    // the model's data region (values and binding stamp) comes first: DataBinding fills it
+    int reserved = dataReserved(model);
+    for (int k = 0; k < count; k++) {
+      boundaryOffset[k] += reserved;
+    }
+    int loss = reserved + offset;
     int gradients = loss + 1;
     int accumulatorEnd = gradients + offset;
     int zOffset = accumulatorEnd;
@@ -139,7 +145,7 @@ public final class Compilation {
     for (int k = 0; k < count; k++) {
       bodyPlaces.put(body.inputs().get(k), new Scheduler.Placement(Kernel.Array.WORK, boundaryOffset[k]));
       bodyOut.add(new Scheduler.Output(ElboSplit.boundaryGradientName(k),
-          new Scheduler.AddedTo(Kernel.Array.WORK, gradients + boundaryOffset[k])));
+          new Scheduler.AddedTo(Kernel.Array.WORK, gradients + boundaryOffset[k] - reserved)));
     }
     bodyPlaces.put(body.inputs().get(count), new Scheduler.Placement(Kernel.Array.EPS, 0));
     Map<Node, Scheduler.Placement> epiloguePlaces = new HashMap<>();
@@ -152,7 +158,7 @@ public final class Compilation {
     }
     for (int k = 0; k < count; k++) {
       epiloguePlaces.put(epilogue.inputs().get(thetaCount + k),
-          new Scheduler.Placement(Kernel.Array.WORK, gradients + boundaryOffset[k]));
+          new Scheduler.Placement(Kernel.Array.WORK, gradients + boundaryOffset[k] - reserved));
     }
     List<Scheduler.Output> sampleOut = List.of(
         new Scheduler.Output(ElboLowering.Z, new Scheduler.StoredAt(Kernel.Array.WORK, zOffset)),
@@ -166,27 +172,39 @@ public final class Compilation {
         loss, accumulatorEnd, zOffset, logqOffset);
   }
 
-  /** A model's NFVI loss for a flow formula, compiled to bytecode and loaded. */
+  /** A model's NFVI loss for a flow formula, compiled to bytecode and loaded (bound to the model's data). */
   public static FlowKernel loadFlow(CheckedModel model, FlowFormula formula) {
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
     FlowKernels kernels = flowKernels(model, layout, formula.normalized());
-    return HiddenClasses.define(BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow"),
-        FlowKernel.class);
+    FlowKernel kernel = HiddenClasses.define(
+        BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow"), FlowKernel.class);
+    return model.dataLayout().isEmpty() ? kernel : new DataBinding(model.dataValues()).bind(kernel);
+  }
+
+  /**
+   * The workspace elements a model's data take at the start of every kernel's workspace: the
+   * values and {@link DataBinding}'s stamp (none for a model without data).
+   */
+  public static int dataReserved(CheckedModel model) {
+    return model.dataLayout().isEmpty() ? 0 : model.dataLayout().size() + 1;
   }
 
   /** The model's value-only and value-and-gradient kernels, ready for a backend. */
   public static ModelKernels kernels(CheckedModel model) {
     IrFunction f = valueAndGradient(model);
     List<String> gradients = f.inputs().stream().map(Compilation::gradientName).toList();
+    int reserved = dataReserved(model);
+    int limit = Scheduler.SCALARIZE_LIMIT;
     return new ModelKernels(model.name(), sha256(model.ast().source().text()),
-        LoopFusion.fuse(Scheduler.schedule(f, LOGP, List.of())),
-        LoopFusion.fuse(Scheduler.schedule(f, LOGP, gradients)));
+        LoopFusion.fuse(Scheduler.schedule(f, LOGP, List.of(), limit, reserved)),
+        LoopFusion.fuse(Scheduler.schedule(f, LOGP, gradients, limit, reserved)));
   }
 
-  /** The model compiled to bytecode and loaded as a hidden class (the run-time path). */
+  /** The model compiled to bytecode and loaded as a hidden class (the run-time path), bound to its data. */
   public static LogDensity load(CheckedModel model) {
-    return HiddenClasses.defineLogDensity(
+    LogDensity density = HiddenClasses.defineLogDensity(
         BytecodeBackend.emit(kernels(model), BytecodeBackend.JIT_PACKAGE + className(model)));
+    return model.dataLayout().isEmpty() ? density : new DataBinding(model.dataValues()).bind(density);
   }
 
   /** A Java class name for a model: {@code Model_} and its name, with anything odd replaced. */

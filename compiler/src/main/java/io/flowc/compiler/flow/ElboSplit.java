@@ -159,8 +159,8 @@ public final class ElboSplit {
 
   /** A node of another graph made again in {@code g}, its arguments already copied. */
   private static Node copyOf(Graph g, Node n, Map<Node, Node> copy) {
-    if (n.op() == Op.CONST) {
-      return g.constant(n.value());
+    if (n.op().kind == Op.Kind.LEAF) {
+      return g.copyLeaf(n);
     }
     Node[] args = new Node[n.arity()];
     for (int i = 0; i < args.length; i++) {

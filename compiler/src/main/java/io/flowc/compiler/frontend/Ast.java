@@ -97,8 +97,18 @@ public final class Ast {
   public record Name(String text, Span span) {}
 
   /** A statement of the model body, in source order. */
-  public sealed interface Statement permits ParamDecl, LetDecl, FnDecl, Contribution {
+  public sealed interface Statement permits DataDecl, ParamDecl, LetDecl, FnDecl, Contribution {
     Span span();
+  }
+
+  /**
+   * {@code data int N;}, {@code data real y[N];}, {@code data real X[N, K];}: values bound from a
+   * data file; {@code dims} holds zero, one or two size expressions.
+   */
+  public record DataDecl(Name name, boolean integer, List<Expr> dims, Span span) implements Statement {
+    public DataDecl {
+      dims = List.copyOf(dims);
+    }
   }
 
   /**

@@ -52,6 +52,12 @@ final class AstBuilder extends ModelBaseVisitor<Object> {
   }
 
   @Override
+  public Object visitDataDecl(ModelParser.DataDeclContext ctx) {
+    return new Ast.DataDecl(name(ctx.name), ctx.type.getType() == ModelParser.INT,
+        ctx.dims.stream().map(this::expr).toList(), span(ctx));
+  }
+
+  @Override
   public Object visitParamDecl(ModelParser.ParamDeclContext ctx) {
     ModelParser.ConstraintContext bounds = ctx.constraint();
     Expr lower = bounds == null || bounds.lower == null ? null : expr(bounds.lower);

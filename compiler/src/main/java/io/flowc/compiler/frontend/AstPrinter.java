@@ -29,6 +29,10 @@ public final class AstPrinter {
   }
 
   public static String print(Statement s) {
+    if (s instanceof Ast.DataDecl d) {
+      return "(data " + (d.integer() ? "int " : "real ") + d.name().text()
+          + d.dims().stream().map(x -> " " + print(x)).collect(Collectors.joining()) + ")";
+    }
     if (s instanceof ParamDecl p) {
       return "(param " + p.name().text() + (p.size() == null ? "" : " " + print(p.size()))
           + (p.lower() == null ? "" : " (lower " + print(p.lower()) + ")")

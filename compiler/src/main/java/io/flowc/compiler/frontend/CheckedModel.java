@@ -1,6 +1,7 @@
 package io.flowc.compiler.frontend;
 
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.data.DataLayout;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +38,27 @@ public final class CheckedModel {
   private final List<Param> params;
   private final Map<String, Ast.FnDecl> functions;
   private final Map<String, Type> letTypes;
+  private final DataLayout dataLayout;
+  private final double[] dataValues;
 
-  CheckedModel(Ast.Model ast, List<Param> params, Map<String, Ast.FnDecl> functions, Map<String, Type> letTypes) {
+  CheckedModel(Ast.Model ast, List<Param> params, Map<String, Ast.FnDecl> functions, Map<String, Type> letTypes,
+      DataLayout dataLayout, double[] dataValues) {
     this.ast = ast;
+    this.dataLayout = dataLayout;
+    this.dataValues = dataValues;
     this.params = List.copyOf(params);
     this.functions = Collections.unmodifiableMap(functions);
     this.letTypes = Collections.unmodifiableMap(letTypes);
+  }
+
+  /** The data declarations with the sizes the model was checked with (empty without data). */
+  public DataLayout dataLayout() {
+    return dataLayout;
+  }
+
+  /** The data the model was checked with, laid out as {@link #dataLayout()} says. */
+  public double[] dataValues() {
+    return dataValues.clone();
   }
 
   public Ast.Model ast() {

@@ -3,6 +3,7 @@ package io.flowc.compiler.frontend;
 import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.diag.Diagnostic;
 import io.flowc.compiler.diag.SourceFile;
+import io.flowc.runtime.data.DataSet;
 import java.util.Comparator;
 import java.util.List;
 
@@ -18,12 +19,17 @@ public final class FrontEnd {
   }
 
   public static Analysis analyze(SourceFile source) {
+    return analyze(source, null);
+  }
+
+  /** As {@link #analyze(SourceFile)}, with values for the model's data declarations (null: none). */
+  public static Analysis analyze(SourceFile source, DataSet data) {
     ModelParsing.Result parsed = ModelParsing.parse(source);
     if (!parsed.ok()) {
       return new Analysis(null, parsed.diagnostics());
     }
     try {
-      ModelChecker.Result checked = ModelChecker.check(parsed.model());
+      ModelChecker.Result checked = ModelChecker.check(parsed.model(), data);
       // The checker finds errors in evaluation order (arguments before the call); users read
       // them top to bottom.
       List<Diagnostic> inSourceOrder = checked.diagnostics().stream()
@@ -38,7 +44,12 @@ public final class FrontEnd {
 
   /** The checked model, or a {@link CompileException} carrying every diagnostic. */
   public static CheckedModel check(SourceFile source) throws CompileException {
-    Analysis analysis = analyze(source);
+    return check(source, null);
+  }
+
+  /** As {@link #check(SourceFile)}, with values for the model's data declarations (null: none). */
+  public static CheckedModel check(SourceFile source, DataSet data) throws CompileException {
+    Analysis analysis = analyze(source, data);
     if (!analysis.ok()) {
       throw new CompileException(analysis.diagnostics());
     }

@@ -19,6 +19,8 @@ import io.flowc.compiler.frontend.Ast.ParamDecl;
 import io.flowc.compiler.frontend.Ast.Statement;
 import io.flowc.compiler.frontend.Ast.Unary;
 import io.flowc.compiler.frontend.Ast.VectorLit;
+import io.flowc.runtime.data.DataLayout;
+import io.flowc.runtime.data.DataSet;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,15 +58,25 @@ final class ModelChecker {
   private final Set<String> recursive = new HashSet<>();
   private final Map<FnDecl, Map<List<Type>, Type>> instantiations = new HashMap<>();
 
-  private ModelChecker(Ast.Model model) {
+  /** The values data declarations are checked against (null: none given). */
+  private final DataSet data;
+  /** Data declared so far, laid out in the data region in declaration order. */
+  private final Map<String, DataLayout.Variable> dataVariables = new LinkedHashMap<>();
+  /** Values of the {@code data int} scalars declared so far: what sizes may name. */
+  private final Map<String, Integer> sizes = new HashMap<>();
+  private int dataOffset;
+  private boolean reportedMissingData;
+
+  private ModelChecker(Ast.Model model, DataSet data) {
     this.model = model;
+    this.data = data;
     this.source = model.source();
   }
 
   record Result(CheckedModel model, List<Diagnostic> diagnostics) {}
 
-  static Result check(Ast.Model model) {
-    ModelChecker checker = new ModelChecker(model);
+  static Result check(Ast.Model model, DataSet data) {
+    ModelChecker checker = new ModelChecker(model, data);
     CheckedModel checked = checker.run();
     return new Result(checker.diagnostics.isEmpty() ? checked : null, List.copyOf(checker.diagnostics));
   }
@@ -103,7 +115,9 @@ final class ModelChecker {
     Map<String, Type> letTypes = new LinkedHashMap<>();
     int offset = 0;
     for (Statement s : model.statements()) {
-      if (s instanceof ParamDecl p) {
+      if (s instanceof Ast.DataDecl d) {
+        checkData(d);
+      } else if (s instanceof ParamDecl p) {
         int size = paramSize(p);
         if (declare(p.name(), p)) {
           if (size < 0) {
@@ -146,7 +160,96 @@ final class ModelChecker {
       diagnostics.add(Diagnostic.error(source, model.name().span(),
           "model '" + name + "' has no 'potential' or 'logp +=' statement"));
     }
-    return new CheckedModel(model, params, functions, letTypes);
+    DataLayout layout = new DataLayout(List.copyOf(dataVariables.values()));
+    double[] values = data == null || !diagnostics.isEmpty() ? new double[layout.size()] : layout.pack(data);
+    return new CheckedModel(model, params, functions, letTypes, layout, values);
+  }
+
+  // ---- data ---------------------------------------------------------------------------------
+
+  private void checkData(Ast.DataDecl d) {
+    String n = d.name().text();
+    int[] dims = new int[d.dims().size()];
+    boolean sized = true;
+    for (int i = 0; i < dims.length; i++) {
+      dims[i] = size(d.dims().get(i), n);
+      sized &= dims[i] > 0;
+    }
+    if (!declare(d.name(), d)) {
+      return;
+    }
+    if (data == null) {
+      if (!reportedMissingData) {
+        reportedMissingData = true;
+        error(d.span(), "model '" + model.name().text() + "' declares data ('" + n
+          + "'): give its values with --data FILE.json");
+      }
+      visible.put(n, Type.ERROR);
+      return;
+    }
+    if (!sized) {
+      visible.put(n, Type.ERROR);
+      return;
+    }
+    DataLayout.Variable v = new DataLayout.Variable(n, d.integer(), dims, dataOffset);
+    String problem = DataLayout.problem(v, data);
+    if (problem != null) {
+      error(d.span(), problem);
+      visible.put(n, Type.ERROR);
+      return;
+    }
+    dataOffset += v.size();
+    dataVariables.put(n, v);
+    if (dims.length == 0 && d.integer()) {
+      sizes.put(n, (int) data.get(n).elements()[0]);
+    }
+    // a matrix has no type of its own: it may only multiply a vector, which checkBinary handles
+    visible.put(n, dims.length == 0 ? Type.REAL : dims.length == 1 ? Type.realVector(dims[0]) : Type.ERROR);
+  }
+
+  private boolean isMatrix(Expr e) {
+    return e instanceof Ident id && dataVariables.containsKey(id.name()) && dataVariables.get(id.name()).dims().length == 2;
+  }
+
+  /**
+   * A size: a positive integer literal or a {@code data int} scalar declared before; its value,
+   * or -1 after reporting.
+   */
+  private int size(Expr e, String of) {
+    if (e instanceof Ident id) {
+      Integer value = sizes.get(id.name());
+      if (value == null) {
+        if (data != null || !dataVariablesDeclaredAsInt(id.name())) {
+          error(e.span(), "a size of '" + of + "' must be a positive integer literal or a 'data int' declared before it");
+        }
+        return -1;
+      }
+      if (value < 1) {
+        error(e.span(), "a size of '" + of + "' is " + id.name() + " = " + value + "; sizes must be at least 1");
+        return -1;
+      }
+      return value;
+    }
+    if (!(e instanceof Num num) || !num.isIntegerLiteral()) {
+      error(e.span(), "a size of '" + of + "' must be a positive integer literal or a 'data int' declared before it");
+      return -1;
+    }
+    BigInteger size = new BigInteger(num.text());
+    if (size.signum() == 0) {
+      error(e.span(), "a size of '" + of + "' must be at least 1");
+      return -1;
+    }
+    if (size.compareTo(BigInteger.valueOf(MAX_PARAM_SIZE)) > 0) {
+      error(e.span(), "'" + of + "' is too large: " + num.text() + " elements (at most " + MAX_PARAM_SIZE + ")");
+      return -1;
+    }
+    return size.intValueExact();
+  }
+
+  /** Whether a name is a scalar {@code data int} declared before (so that, without data, no second error). */
+  private boolean dataVariablesDeclaredAsInt(String name) {
+    Statement s = allGlobals.get(name);
+    return s instanceof Ast.DataDecl d && d.integer() && d.dims().isEmpty() && visible.containsKey(name);
   }
 
   // ---- declarations -------------------------------------------------------------------------
@@ -172,7 +275,8 @@ final class ModelChecker {
       }
     }
     for (Statement s : model.statements()) {
-      Name name = s instanceof ParamDecl p ? p.name() : s instanceof LetDecl l ? l.name() : null;
+      Name name = s instanceof ParamDecl p ? p.name() : s instanceof LetDecl l ? l.name()
+          : s instanceof Ast.DataDecl d ? d.name() : null;
       if (name != null) {
         allGlobals.putIfAbsent(name.text(), s);
       }
@@ -195,7 +299,7 @@ final class ModelChecker {
 
   /** Declares a parameter or let; false (with a diagnostic) if the name is taken. */
   private boolean declare(Name name, Statement decl) {
-    String kind = decl instanceof ParamDecl ? "parameter" : "let";
+    String kind = decl instanceof ParamDecl ? "parameter" : decl instanceof Ast.DataDecl ? "data" : "let";
     if (!checkNotBuiltin(name, kind)) {
       return false;
     }
@@ -206,7 +310,8 @@ final class ModelChecker {
     }
     Statement first = allGlobals.get(n);
     if (first != decl) {
-      Span firstSpan = first instanceof ParamDecl p ? p.name().span() : ((LetDecl) first).name().span();
+      Span firstSpan = first instanceof ParamDecl p ? p.name().span()
+          : first instanceof Ast.DataDecl d ? d.name().span() : ((LetDecl) first).name().span();
       error(name.span(), "'" + n + "' is already declared at " + firstSpan);
       return false;
     }
@@ -215,24 +320,7 @@ final class ModelChecker {
 
   /** 0 for a scalar, the length of a vector, or -1 after reporting a bad size. */
   private int paramSize(ParamDecl p) {
-    if (p.size() == null) {
-      return 0;
-    }
-    String n = p.name().text();
-    if (!(p.size() instanceof Num num) || !num.isIntegerLiteral()) {
-      error(p.size().span(), "the size of '" + n + "' must be a positive integer literal");
-      return -1;
-    }
-    BigInteger size = new BigInteger(num.text());
-    if (size.signum() == 0) {
-      error(p.size().span(), "the size of '" + n + "' must be at least 1");
-      return -1;
-    }
-    if (size.compareTo(BigInteger.valueOf(MAX_PARAM_SIZE)) > 0) {
-      error(p.size().span(), "'" + n + "' is too large: " + num.text() + " elements (at most " + MAX_PARAM_SIZE + ")");
-      return -1;
-    }
-    return size.intValueExact();
+    return p.size() == null ? 0 : size(p.size(), p.name().text());
   }
 
   /**
@@ -394,6 +482,10 @@ final class ModelChecker {
       return Type.ERROR;
     }
     Type t = visible.get(n);
+    if (isMatrix(id)) {
+      error(scope, id.span(), "'" + n + "' is a matrix: it can only multiply a vector ('" + n + " * v')");
+      return Type.ERROR;
+    }
     if (t != null) {
       return t;
     }
@@ -413,6 +505,19 @@ final class ModelChecker {
   }
 
   private Type checkBinary(Binary b, Scope scope) {
+    if (b.op() == BinaryOp.MUL && isMatrix(b.left()) && !scope.inFunction()) {
+      DataLayout.Variable x = dataVariables.get(((Ident) b.left()).name());
+      Type v = check(b.right(), scope);
+      if (v.isError()) {
+        return v;
+      }
+      if (!v.isReal() || v.length() != x.dims()[1]) {
+        error(scope, b.opSpan(), "'" + x.name() + "' (" + x.dims()[0] + " x " + x.dims()[1]
+            + ") can multiply a vector of length " + x.dims()[1] + ", got " + v.describe());
+        return Type.ERROR;
+      }
+      return Type.realVector(x.dims()[0]);
+    }
     Type l = check(b.left(), scope);
     Type r = check(b.right(), scope);
     if (l.isError() || r.isError()) {

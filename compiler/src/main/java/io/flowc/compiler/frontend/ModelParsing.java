@@ -39,7 +39,8 @@ public final class ModelParsing {
       + " levels); split it with 'let' or use sum()";
 
   private static final Set<Integer> KEYWORDS = Set.of(ModelLexer.MODEL, ModelLexer.PARAM,
-      ModelLexer.LET, ModelLexer.FN, ModelLexer.POTENTIAL, ModelLexer.LOGP, ModelLexer.IN);
+      ModelLexer.LET, ModelLexer.FN, ModelLexer.POTENTIAL, ModelLexer.LOGP, ModelLexer.IN, ModelLexer.DATA,
+      ModelLexer.INT, ModelLexer.REAL);
 
   private static final SyntaxErrorStrategy.TokenClasses CLASSES = new SyntaxErrorStrategy.TokenClasses() {
     private final IntervalSet expressionStart = IntervalSet.of(ModelLexer.NUMBER, ModelLexer.NUMBER)
@@ -53,7 +54,8 @@ public final class ModelParsing {
             ModelLexer.LBRACK).contains(t));
     // a sampling statement ('y ~ normal(0, 1);') starts with an expression
     private final IntervalSet statementStart = SyntaxErrorStrategy.typesWhere(ModelLexer.VOCABULARY,
-        t -> KEYWORDS.contains(t) && t != ModelLexer.MODEL && t != ModelLexer.IN).or(expressionStart);
+        t -> KEYWORDS.contains(t) && t != ModelLexer.MODEL && t != ModelLexer.IN && t != ModelLexer.INT
+            && t != ModelLexer.REAL).or(expressionStart);
 
     @Override
     public IntervalSet expressionStart() {
@@ -84,7 +86,8 @@ public final class ModelParsing {
     @Override
     public IntervalSet recoveryStops() {
       return SyntaxErrorStrategy.typesWhere(ModelLexer.VOCABULARY,
-          t -> (KEYWORDS.contains(t) && t != ModelLexer.IN) || t == ModelLexer.RBRACE);
+          t -> (KEYWORDS.contains(t) && t != ModelLexer.IN && t != ModelLexer.INT && t != ModelLexer.REAL)
+              || t == ModelLexer.RBRACE);
     }
 
     @Override

@@ -18,6 +18,7 @@ import io.flowc.compiler.frontend.Builtin;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.runtime.MathFunctions;
 import io.flowc.runtime.Constraints;
+import io.flowc.runtime.data.DataLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -37,8 +38,29 @@ import java.util.function.DoubleUnaryOperator;
 public final class Interpreter {
   private final CheckedModel model;
 
+  /** The model's data: numbers and vectors by name, and matrices (by rows) apart. */
+  private final Map<String, Value> data = new HashMap<>();
+  private final Map<String, double[][]> matrices = new HashMap<>();
+
   public Interpreter(CheckedModel model) {
     this.model = model;
+    double[] values = model.dataValues();
+    for (DataLayout.Variable v : model.dataLayout().variables()) {
+      int[] dims = v.dims();
+      if (dims.length == 0) {
+        data.put(v.name(), new Real(values[v.offset()]));
+      } else if (dims.length == 1) {
+        data.put(v.name(), new Vec(Arrays.copyOfRange(values, v.offset(), v.offset() + dims[0])));
+      } else {
+        double[][] rows = new double[dims[0]][dims[1]];
+        for (int r = 0; r < dims[0]; r++) {
+          for (int c = 0; c < dims[1]; c++) {
+            rows[r][c] = values[v.offset() + c * dims[0] + r]; // stored by columns
+          }
+        }
+        matrices.put(v.name(), rows);
+      }
+    }
   }
 
   /** Both sides of one evaluation. */
@@ -58,7 +80,7 @@ public final class Interpreter {
     if (z.length != model.dimension()) {
       throw new IllegalArgumentException("expected " + model.dimension() + " values, got " + z.length);
     }
-    Map<String, Value> globals = new HashMap<>();
+    Map<String, Value> globals = new HashMap<>(data);
     double logpSum = 0;
     for (CheckedModel.Param p : model.params()) {
       double[] x = new double[p.elementCount()];
@@ -172,6 +194,19 @@ public final class Interpreter {
         case PLUS -> v;
         case NOT -> mapBool(v, v, (a, b, i) -> !bool(a, i));
       };
+    } else if (e instanceof Binary b && b.left() instanceof Ident id && matrices.containsKey(id.name())
+        && !env.containsKey(id.name())) {
+      double[][] x = matrices.get(id.name());
+      double[] v = ((Vec) eval(b.right(), env)).values();
+      double[] out = new double[x.length];
+      for (int r = 0; r < x.length; r++) {
+        double s = 0;
+        for (int k = 0; k < v.length; k++) {
+          s = k == 0 ? x[r][0] * v[0] : s + x[r][k] * v[k];
+        }
+        out[r] = s;
+      }
+      return new Vec(out);
     } else if (e instanceof Binary b) {
       return evalBinary(b, env);
     } else if (e instanceof Conditional c) {

@@ -48,6 +48,21 @@ public final class Graph {
     return intern(Op.INPUT, new Node[0], new int[] {slot}, 0, Objects.requireNonNull(name), shape);
   }
 
+  /** Data {@code name} at {@code offset} of the data region, of the given shape. */
+  public Node data(String name, int offset, Shape shape) {
+    return intern(Op.DATA, new Node[0], new int[] {offset}, 0, Objects.requireNonNull(name), shape);
+  }
+
+  /** A leaf of another graph (constant, input or data) made again in this one. */
+  public Node copyLeaf(Node leaf) {
+    return switch (leaf.op()) {
+      case CONST -> constant(leaf.value());
+      case INPUT -> input(leaf.name(), leaf.attr(0), leaf.shape());
+      case DATA -> data(leaf.name(), leaf.attr(0), leaf.shape());
+      default -> throw new IllegalArgumentException(leaf + " is not a leaf");
+    };
+  }
+
   public Node apply(Op op, Node... args) {
     return apply(op, new int[0], args);
   }
@@ -83,7 +98,7 @@ public final class Graph {
   /** How many integer attributes an op carries. */
   static int attributeCount(Op op) {
     return switch (op) {
-      case INDEX, BROADCAST, POLYGAMMA -> 1;
+      case INDEX, BROADCAST, POLYGAMMA, DATA -> 1;
       case SLICE, EMBED -> 2;
       default -> 0;
     };

@@ -49,10 +49,8 @@ public final class Graphs {
         continue;
       }
       Node c;
-      if (n.op() == Op.CONST) {
-        c = target.constant(n.value());
-      } else if (n.op() == Op.INPUT) {
-        c = target.input(n.name(), n.attr(0), n.shape());
+      if (n.op().kind == Op.Kind.LEAF) {
+        c = target.copyLeaf(n);
       } else {
         Node[] args = new Node[n.arity()];
         for (int i = 0; i < args.length; i++) {

@@ -15,6 +15,11 @@ public final class IrEvaluator {
 
   /** Every output's value at the flat point z (scalars as arrays of one element). */
   public static Map<String, double[]> evaluate(IrFunction f, double[] z) {
+    return evaluate(f, z, null);
+  }
+
+  /** As {@link #evaluate(IrFunction, double[])}, with the data region {@code data} for the DATA nodes. */
+  public static Map<String, double[]> evaluate(IrFunction f, double[] z, double[] data) {
     if (z.length != f.dimension()) {
       throw new IllegalArgumentException("expected " + f.dimension() + " values, got " + z.length);
     }
@@ -24,7 +29,12 @@ public final class IrEvaluator {
       values[in.id()] = Arrays.copyOfRange(z, offset, offset + in.shape().size());
     }
     for (Node n : f.liveNodes()) {
-      if (values[n.id()] == null) {
+      if (n.op() == Op.DATA) {
+        if (data == null) {
+          throw new IllegalStateException("data " + n.name() + " has no value");
+        }
+        values[n.id()] = Arrays.copyOfRange(data, n.attr(0), n.attr(0) + n.shape().size());
+      } else if (values[n.id()] == null) {
         values[n.id()] = evaluate(n, values);
       }
     }

@@ -28,7 +28,7 @@ public final class IrPrinter {
       out.append('%').append(number.get(n)).append(" = ").append(n.op().symbol());
       if (n.op() == Op.CONST) {
         out.append(' ').append(format(n.value()));
-      } else if (n.op() == Op.INPUT) {
+      } else if (n.op() == Op.INPUT || n.op() == Op.DATA) {
         out.append(' ').append(n.name());
       } else {
         if (n.attrCount() > 0) {

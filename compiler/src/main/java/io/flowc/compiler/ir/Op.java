@@ -21,6 +21,11 @@ public enum Op {
   CONST(Kind.LEAF, 0),
   /** A model input ({@link Node#name()}; attr 0 is its slot). */
   INPUT(Kind.LEAF, 0),
+  /**
+   * Data bound at run time ({@link Node#name()}; attr 0 is its offset in the data region): a
+   * value that does not change from one evaluation to the next and has no derivative.
+   */
+  DATA(Kind.LEAF, 0),
 
   // ---- elementwise, one argument --------------------------------------------------------
   NEG(Kind.ELEMENTWISE, 1) {

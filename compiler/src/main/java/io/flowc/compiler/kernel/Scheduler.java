@@ -97,6 +97,15 @@ public final class Scheduler {
 
   /** As {@link #schedule(IrFunction, String, List)}, scalarizing vectors up to the given length only. */
   public static Kernel schedule(IrFunction function, String value, List<String> gradients, int scalarizeLimit) {
+    return schedule(function, value, gradients, scalarizeLimit, 0);
+  }
+
+  /**
+   * As {@link #schedule(IrFunction, String, List, int)}, with the workspace below
+   * {@code scratchStart} left to others (a model's data region).
+   */
+  public static Kernel schedule(IrFunction function, String value, List<String> gradients, int scalarizeLimit,
+      int scratchStart) {
     if (!gradients.isEmpty() && gradients.size() != function.inputs().size()) {
       throw new IllegalArgumentException("one gradient output per input expected");
     }
@@ -109,7 +118,7 @@ public final class Scheduler {
     for (int k = 0; k < gradients.size(); k++) {
       outputs.add(new Output(gradients.get(k), new StoredAt(Array.GRAD, function.offsetOf(function.inputs().get(k)))));
     }
-    return schedule(function, inputs, outputs, scalarizeLimit, 0);
+    return schedule(function, inputs, outputs, scalarizeLimit, scratchStart);
   }
 
   private Kernel run(List<Output> outputs, int scratchStart) {
@@ -206,8 +215,9 @@ public final class Scheduler {
       case CONST -> {
         return new Scalar(new Const(n.value()));
       }
-      case INPUT -> {
-        Placement place = placements.get(n);
+      case INPUT, DATA -> {
+        // data lies at the start of the workspace, where a binding copied it (DataBinding)
+        Placement place = n.op() == Op.DATA ? new Placement(Array.WORK, n.attr(0)) : placements.get(n);
         if (place == null) {
           throw new IllegalArgumentException("no placement for input " + n.name());
         }

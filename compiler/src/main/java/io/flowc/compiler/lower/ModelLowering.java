@@ -20,6 +20,7 @@ import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
 import io.flowc.compiler.ir.Shape;
+import io.flowc.runtime.data.DataLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,6 +67,11 @@ public final class ModelLowering {
   }
 
   private Node run(List<Node> parameters) {
+    for (DataLayout.Variable v : model.dataLayout().variables()) {
+      if (v.dims().length < 2) {
+        globals.put(v.name(), graph.data(v.name(), v.offset(), v.dims().length == 0 ? Shape.SCALAR : Shape.vector(v.dims()[0])));
+      }
+    }
     Node potential = null;
     for (int k = 0; k < model.params().size(); k++) {
       CheckedModel.Param p = model.params().get(k);
@@ -92,6 +98,27 @@ public final class ModelLowering {
       }
     }
     return potential;
+  }
+
+  private boolean isMatrix(String name) {
+    return !globals.containsKey(name)
+        && model.dataLayout().variables().stream().anyMatch(v -> v.name().equals(name) && v.dims().length == 2);
+  }
+
+  /**
+   * X v for a data matrix X (rows x cols, stored by columns) as the sum over k of column k times
+   * v[k]: elementwise work over the rows that loop fusion runs in one pass, value and gradient
+   * (the gradient with respect to v[k] is a dot product with column k).
+   */
+  private Node matrixTimesVector(DataLayout.Variable x, Node v) {
+    int rows = x.dims()[0];
+    Node sum = null;
+    for (int k = 0; k < x.dims()[1]; k++) {
+      Node column = graph.data(x.name() + "[:," + k + "]", x.offset() + k * rows, Shape.vector(rows));
+      Node term = graph.mul(column, graph.index(v, k));
+      sum = sum == null ? term : graph.add(sum, term);
+    }
+    return sum;
   }
 
   /** The formulas of {@link io.flowc.runtime.Constraints#constrain}, elementwise. */
@@ -127,6 +154,10 @@ public final class ModelLowering {
         case PLUS -> a;
         case NOT -> graph.apply(Op.NOT, a);
       };
+    } else if (e instanceof Binary b && b.op() == Ast.BinaryOp.MUL && b.left() instanceof Ident id
+        && env == globals && isMatrix(id.name())) {
+      return matrixTimesVector(model.dataLayout().variables().stream().filter(v -> v.name().equals(id.name()))
+          .findFirst().orElseThrow(), lower(b.right(), env));
     } else if (e instanceof Binary b) {
       Node l = lower(b.left(), env);
       Node r = lower(b.right(), env);

@@ -18,6 +18,8 @@ import io.flowc.compiler.frontend.Builtin;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.interp.ReferenceDensities;
 import io.flowc.runtime.MathFunctions;
+import io.flowc.runtime.data.DataLayout;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,6 +56,14 @@ public final class DualInterpreter {
       throw new IllegalArgumentException("expected points of dimension " + model.dimension());
     }
     Map<String, Value> env = new HashMap<>();
+    double[] values = model.dataValues();
+    for (DataLayout.Variable v : model.dataLayout().variables()) {
+      if (v.dims().length == 0) {
+        env.put(v.name(), new Dual(values[v.offset()], 0));
+      } else if (v.dims().length == 1) {
+        env.put(v.name(), new DualVec(Arrays.copyOfRange(values, v.offset(), v.offset() + v.size()), new double[v.size()]));
+      }
+    }
     double jacobian = 0;
     double jacobianDot = 0;
     for (CheckedModel.Param p : model.params()) {
@@ -88,6 +98,11 @@ public final class DualInterpreter {
       }
     }
     return new Result(logp - potential + jacobian, logpDot - potentialDot + jacobianDot);
+  }
+
+  private DataLayout.Variable matrix(String name) {
+    return model.dataLayout().variables().stream().filter(v -> v.name().equals(name) && v.dims().length == 2)
+        .findFirst().orElse(null);
   }
 
   /**
@@ -325,6 +340,23 @@ public final class DualInterpreter {
         case PLUS -> v;
         case NOT -> flags(length(v), i -> !flagAt(v, i));
       };
+    } else if (e instanceof Binary b && b.left() instanceof Ident id && !env.containsKey(id.name())
+        && matrix(id.name()) != null) {
+      // X v, X stored by columns: (X v)[r] = sum_k X[r, k] v[k], and its tangent X dv
+      DataLayout.Variable x = matrix(id.name());
+      DualVec v = (DualVec) eval(b.right(), env);
+      int rows = x.dims()[0];
+      double[] data = model.dataValues();
+      double[] out = new double[rows];
+      double[] tangent = new double[rows];
+      for (int r = 0; r < rows; r++) {
+        for (int k = 0; k < x.dims()[1]; k++) {
+          double xrk = data[x.offset() + k * rows + r];
+          out[r] = k == 0 ? xrk * v.v()[0] : out[r] + xrk * v.v()[k];
+          tangent[r] += xrk * v.d()[k];
+        }
+      }
+      return new DualVec(out, tangent);
     } else if (e instanceof Binary b) {
       return binary(b, eval(b.left(), env), eval(b.right(), env));
     } else if (e instanceof Conditional c) {

@@ -1,0 +1,150 @@
+package io.flowc.runtime.data;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A model's data declarations with the sizes it was compiled for, and where each value lies in
+ * the data region at the start of the workspace: numbers take one element, vectors n, matrices
+ * rows x cols in column-major order (a column is contiguous: {@code X * beta} reads columns).
+ */
+public record DataLayout(List<Variable> variables) {
+
+  /** One declaration: {@code integer} for {@code data int}, {@code dims} empty for a scalar. */
+  public record Variable(String name, boolean integer, int[] dims, int offset) {
+    public int size() {
+      int n = 1;
+      for (int d : dims) {
+        n *= d;
+      }
+      return n;
+    }
+
+    /** As declared: {@code int N}, {@code real y[434]}, {@code real X[100, 5]}. */
+    public String describe() {
+      StringBuilder s = new StringBuilder(integer ? "int " : "real ").append(name);
+      if (dims.length > 0) {
+        s.append('[');
+        for (int i = 0; i < dims.length; i++) {
+          s.append(i == 0 ? "" : ", ").append(dims[i]);
+        }
+        s.append(']');
+      }
+      return s.toString();
+    }
+  }
+
+  public static final DataLayout NONE = new DataLayout(List.of());
+
+  public DataLayout {
+    variables = List.copyOf(variables);
+  }
+
+  public boolean isEmpty() {
+    return variables.isEmpty();
+  }
+
+  /** Number of doubles the values take. */
+  public int size() {
+    return variables.stream().mapToInt(Variable::size).sum();
+  }
+
+  /**
+   * What is wrong with variable {@code v}'s value in {@code data}, or null: missing, another
+   * shape, or a non-integer value for {@code int}.
+   */
+  public static String problem(Variable v, DataSet data) {
+    DataSet.Value value = data.get(v.name());
+    if (value == null) {
+      return "'" + v.name() + "' is missing from " + data.source() + " (the model declares " + v.describe() + ")";
+    }
+    if (!sameDims(v.dims(), value.dims())) {
+      return "'" + v.name() + "' is " + value.describe() + " in " + data.source() + "; the model declares "
+          + v.describe();
+    }
+    double[] e = value.elements();
+    for (int i = 0; i < e.length; i++) {
+      if (v.integer() && (e[i] != Math.rint(e[i]) || Double.isInfinite(e[i]))) {
+        return "'" + v.name() + "' is declared int but element " + i + " in " + data.source() + " is " + e[i];
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The values of {@code data} laid out as this layout says, after checking every declared
+   * variable ({@link #problem}). Extra variables in the data are ignored (a data file often
+   * serves several models). Sizes are those the model was compiled for.
+   */
+  public double[] pack(DataSet data) {
+    double[] out = new double[size()];
+    List<String> problems = new ArrayList<>();
+    for (Variable v : variables) {
+      String problem = problem(v, data);
+      if (problem != null) {
+        problems.add(problem);
+        continue;
+      }
+      double[] e = data.get(v.name()).elements();
+      if (v.dims().length == 2) {
+        int rows = v.dims()[0];
+        int cols = v.dims()[1];
+        for (int r = 0; r < rows; r++) {
+          for (int c = 0; c < cols; c++) {
+            out[v.offset() + c * rows + r] = e[r * cols + c];
+          }
+        }
+      } else {
+        System.arraycopy(e, 0, out, v.offset(), e.length);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new DataException(String.join("; ", problems));
+    }
+    return out;
+  }
+
+  private static boolean sameDims(int[] declared, int[] given) {
+    if (declared.length != given.length) {
+      return false;
+    }
+    for (int i = 0; i < declared.length; i++) {
+      if (declared[i] != given[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The compact form artifacts store: {@code N:int:,y:real:434,X:real:100x5}. */
+  public String encode() {
+    StringBuilder out = new StringBuilder();
+    for (Variable v : variables) {
+      out.append(out.length() == 0 ? "" : ",").append(v.name()).append(':').append(v.integer() ? "int" : "real")
+          .append(':');
+      for (int i = 0; i < v.dims().length; i++) {
+        out.append(i == 0 ? "" : "x").append(v.dims()[i]);
+      }
+    }
+    return out.toString();
+  }
+
+  /** Reads {@link #encode()}'s form; throws IllegalArgumentException on anything else. */
+  public static DataLayout decode(String text) {
+    List<Variable> variables = new ArrayList<>();
+    int offset = 0;
+    if (!text.isEmpty()) {
+      for (String entry : text.split(",", -1)) {
+        String[] f = entry.split(":", -1);
+        if (f.length != 3 || f[0].isEmpty() || !(f[1].equals("int") || f[1].equals("real"))) {
+          throw new IllegalArgumentException("bad data entry '" + entry + "'");
+        }
+        int[] dims = f[2].isEmpty() ? new int[0] : java.util.Arrays.stream(f[2].split("x")).mapToInt(Integer::parseInt).toArray();
+        Variable v = new Variable(f[0], f[1].equals("int"), dims, offset);
+        offset += v.size();
+        variables.add(v);
+      }
+    }
+    return new DataLayout(variables);
+  }
+}
