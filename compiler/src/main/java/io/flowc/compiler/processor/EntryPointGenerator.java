@@ -37,9 +37,10 @@ final class EntryPointGenerator {
     ClassName modelClass = ClassName.get(request.packageName(), request.modelClassName());
     return TypeSpec.classBuilder(self)
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-        .addJavadoc("Model {@code $L} ({@code $L}), compiled at build time by flowc for {@code $L}: its log\n"
-                + "density, and an NFVI loss and sampling kernel for each flow formula. Generated classes\n"
-                + "need only flowc-runtime; they hold no state, so one instance serves many threads.\n",
+        .addJavadoc("Model {@code $L} ({@code $L}), compiled at build time by flowc\n"
+                + "for {@code $L}: its log density, and an NFVI loss and sampling kernel\n"
+                + "for each flow formula. Generated classes need only flowc-runtime; they hold no state,\n"
+                + "so one instance serves many threads.\n",
             model.name(), sourceName, request.type().getQualifiedName())
         .addField(constant(String.class, "MODEL_NAME", "The model's name, as declared in its source.",
             CodeBlock.of("$S", model.name())))
@@ -84,10 +85,11 @@ final class EntryPointGenerator {
         .addMethod(MethodSpec.methodBuilder("unknownFlow").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
             .returns(IllegalArgumentException.class)
             .addParameter(String.class, "formula")
-            .addStatement("return new $T($S + formula + $S + (FLOWS.isEmpty() ? $S : $T.join($S, FLOWS)) + $S)",
-                IllegalArgumentException.class, "model " + model.name() + " has no compiled flow '",
-                "' (compiled: ", "none", String.class, ", ",
-                "; add it to @FlowModel(flows = ...) of " + request.type().getQualifiedName() + ")")
+            .addStatement("return new $T($S + formula + $S)", IllegalArgumentException.class,
+                "model " + model.name() + " has no compiled flow '",
+                "' (compiled: " + (flows.isEmpty() ? "none" : flows.stream().map(f -> f.formula().normalized())
+                    .collect(Collectors.joining(", ")))
+                    + "; add it to @FlowModel(flows = ...) of " + request.type().getQualifiedName() + ")")
             .build())
         .build();
   }
