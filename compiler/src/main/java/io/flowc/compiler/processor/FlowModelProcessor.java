@@ -8,6 +8,7 @@ import io.flowc.compiler.diag.SourceFile;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import javax.annotation.processing.AbstractProcessor;
@@ -103,7 +104,7 @@ public final class FlowModelProcessor extends AbstractProcessor {
       if (files.isPresent()) {
         write(type, files.get(), errors);
         if (verbose) {
-          errors.note(String.format(java.util.Locale.ROOT, "flowc: %s compiled into %d classes in %.0f ms",
+          errors.note(String.format(Locale.ROOT, "flowc: %s compiled into %d classes in %.0f ms",
               source.get().name(), files.get().size(), (System.nanoTime() - start) / 1e6));
         }
       }
