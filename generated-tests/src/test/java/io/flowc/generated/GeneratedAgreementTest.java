@@ -64,6 +64,7 @@ class GeneratedAgreementTest {
   static CheckedModel runTimeModel(GeneratedModel m) throws Exception {
     String text = switch (m.name()) {
       case "banana" -> Banana.CODE;
+      case "scales" -> Scales.CODE;
       case "funnel" -> Files.readString(TestPaths.repoRoot().resolve("generated-tests/src/test/java/io/flowc/generated/funnel.flow"));
       default -> Files.readString(TestPaths.example(m.name()));
     };
@@ -88,7 +89,7 @@ class GeneratedAgreementTest {
     assertEquals(model.name(), m.name());
     assertEquals(model.dimension(), m.dimension());
     assertEquals(model.dimension(), m.model().dimension());
-    assertEquals(model.layout(), m.parameterLayout());
+    assertEquals(model.layout(), m.parameterLayout(), "names, sizes and bounds");
     assertEquals(model.elementNames(), m.elementNames());
     assertEquals(Compilation.sha256(model.ast().source().text()), m.sourceSha256());
     for (String formula : m.flows()) {

@@ -47,6 +47,9 @@ record GeneratedModel(String name, int dimension, String sourceSha256, LogDensit
             BananaModel::flowLayout, BananaModel::nfvi),
         new GeneratedModel(Flowc_Funnel.MODEL_NAME, Flowc_Funnel.DIMENSION, Flowc_Funnel.SOURCE_SHA256,
             Flowc_Funnel.model(), Flowc_Funnel.parameterLayout(), Flowc_Funnel.elementNames(), Flowc_Funnel.flows(),
-            Flowc_Funnel::flow, Flowc_Funnel::flowLayout, Flowc_Funnel::nfvi));
+            Flowc_Funnel::flow, Flowc_Funnel::flowLayout, Flowc_Funnel::nfvi),
+        new GeneratedModel(Flowc_Scales.MODEL_NAME, Flowc_Scales.DIMENSION, Flowc_Scales.SOURCE_SHA256,
+            Flowc_Scales.model(), Flowc_Scales.parameterLayout(), Flowc_Scales.elementNames(), Flowc_Scales.flows(),
+            Flowc_Scales::flow, Flowc_Scales::flowLayout, Flowc_Scales::nfvi));
   }
 }

@@ -101,12 +101,25 @@ final class EntryPointGenerator {
 
   private static MethodSpec parameterLayout(CheckedModel model) {
     CodeBlock parameters = model.params().stream()
-        .map(p -> CodeBlock.of("new $T($S, $L)", ParameterLayout.Parameter.class, p.name(), p.size()))
+        .map(p -> p.isBounded()
+            ? CodeBlock.of("new $T($S, $L, $L, $L)", ParameterLayout.Parameter.class, p.name(), p.size(),
+                bound(p.lower()), bound(p.upper()))
+            : CodeBlock.of("new $T($S, $L)", ParameterLayout.Parameter.class, p.name(), p.size()))
         .collect(CodeBlock.joining(", "));
     return MethodSpec.methodBuilder("parameterLayout")
         .addJavadoc("The model's parameters in declaration order and their places in z.\n")
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(ParameterLayout.class)
         .addStatement("return new $T($T.of($L))", ParameterLayout.class, LIST, parameters).build();
+  }
+
+  /** A bound as Java source: an infinite bound by name, a finite one exactly (Double.toString round-trips). */
+  private static CodeBlock bound(double value) {
+    if (value == Double.POSITIVE_INFINITY) {
+      return CodeBlock.of("$T.POSITIVE_INFINITY", Double.class);
+    } else if (value == Double.NEGATIVE_INFINITY) {
+      return CodeBlock.of("$T.NEGATIVE_INFINITY", Double.class);
+    }
+    return CodeBlock.of("$L", Double.toString(value));
   }
 
   /** The first few element names, for the javadoc: {@code z[0], z[1], ...}. */
