@@ -220,23 +220,23 @@ final class ModelChecker {
       Integer value = sizes.get(id.name());
       if (value == null) {
         if (data != null || !dataVariablesDeclaredAsInt(id.name())) {
-          error(e.span(), "a size of '" + of + "' must be a positive integer literal or a 'data int' declared before it");
+          error(e.span(), "the size of '" + of + "' must be a positive integer literal or a 'data int' declared before it");
         }
         return -1;
       }
       if (value < 1) {
-        error(e.span(), "a size of '" + of + "' is " + id.name() + " = " + value + "; sizes must be at least 1");
+        error(e.span(), "the size of '" + of + "' is " + id.name() + " = " + value + "; sizes must be at least 1");
         return -1;
       }
       return value;
     }
     if (!(e instanceof Num num) || !num.isIntegerLiteral()) {
-      error(e.span(), "a size of '" + of + "' must be a positive integer literal or a 'data int' declared before it");
+      error(e.span(), "the size of '" + of + "' must be a positive integer literal or a 'data int' declared before it");
       return -1;
     }
     BigInteger size = new BigInteger(num.text());
     if (size.signum() == 0) {
-      error(e.span(), "a size of '" + of + "' must be at least 1");
+      error(e.span(), "the size of '" + of + "' must be at least 1");
       return -1;
     }
     if (size.compareTo(BigInteger.valueOf(MAX_PARAM_SIZE)) > 0) {

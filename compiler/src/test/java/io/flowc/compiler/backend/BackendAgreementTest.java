@@ -16,6 +16,8 @@ import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.kernel.KernelInterpreter;
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.data.DataBinding;
+import io.flowc.runtime.data.DataSet;
 import io.flowc.runtime.jit.HiddenClasses;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -44,7 +46,11 @@ class BackendAgreementTest {
   static final String WIDE = "model wide {\n  param a[16]; param b[16]; param c[16]; param d[16];\n"
       + "  potential sum(log(cosh(a - b))) + 0.5 * sum(square(c - 0.1 * sin(d))) + dot(a, c) * mean(b * d);\n}\n";
 
-  record Case(String name, String text) {
+  record Case(String name, String text, DataSet data) {
+    Case(String name, String text) {
+      this(name, text, null);
+    }
+
     @Override
     public String toString() {
       return name;
@@ -55,7 +61,7 @@ class BackendAgreementTest {
     List<Case> cases = new ArrayList<>();
     try (Stream<Path> files = Files.list(TestPaths.examples())) {
       for (Path p : files.filter(f -> f.toString().endsWith(".flow")).sorted().toList()) {
-        cases.add(new Case(p.getFileName().toString(), Files.readString(p)));
+        cases.add(new Case(p.getFileName().toString(), Files.readString(p), TestPaths.exampleData(p)));
       }
     }
     cases.add(new Case("large", LARGE));
@@ -66,18 +72,21 @@ class BackendAgreementTest {
   @ParameterizedTest
   @MethodSource("models")
   void backendsAgreeWithEachOtherAndWithTheInterpreter(Case c) throws Exception {
-    CheckedModel model = FrontEnd.check(new SourceFile(c.name(), c.text()));
+    CheckedModel model = FrontEnd.check(new SourceFile(c.name(), c.text()), c.data());
     ModelKernels kernels = Compilation.kernels(model);
     String className = Compilation.className(model);
 
     byte[] bytecode = BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className);
     verify(bytecode);
-    LogDensity asm = HiddenClasses.defineLogDensity(bytecode);
+    // generated classes read data from the workspace, where a binding puts it
+    DataBinding binding = new DataBinding(model.dataValues());
+    LogDensity asm = binding.bind(HiddenClasses.defineLogDensity(bytecode));
 
     JavaFile source = JavaSourceBackend.emit(kernels, "io.flowc.generated", className);
     Map<String, byte[]> compiled = InMemoryJavac.compile(source);
     String binaryName = "io.flowc.generated." + className;
-    LogDensity java = (LogDensity) InMemoryJavac.load(compiled, binaryName).getDeclaredConstructor().newInstance();
+    LogDensity java = binding.bind(
+        (LogDensity) InMemoryJavac.load(compiled, binaryName).getDeclaredConstructor().newInstance());
 
     assertMethodsBelowHugeLimit(c.name() + " (bytecode backend)", bytecode);
     assertMethodsBelowHugeLimit(c.name() + " (Java source backend)", compiled.get(binaryName));
@@ -99,8 +108,10 @@ class BackendAgreementTest {
       double[] work = new double[asm.workspaceSize()];
       double vAsm = asm.logDensityGradient(z, gAsm, work);
       double vJava = java.logDensityGradient(z, gJava, new double[java.workspaceSize()]);
-      double vKernel = new KernelInterpreter(kernels.gradient()).run(z, gKernel);
-      Map<String, double[]> evaluated = IrEvaluator.evaluate(ir, z);
+      double[] kernelWork = new double[kernels.gradient().workspaceSize()];
+      System.arraycopy(model.dataValues(), 0, kernelWork, 0, model.dataValues().length);
+      double vKernel = new KernelInterpreter(kernels.gradient()).run(z, gKernel, kernelWork, null, 0);
+      Map<String, double[]> evaluated = IrEvaluator.evaluate(ir, z, model.dataValues());
       double[] gIr = new double[n];
       for (Node input : ir.inputs()) {
         double[] g = evaluated.get(Compilation.gradientName(input));

@@ -25,7 +25,7 @@ class IrGoldenTest {
 
   static CheckedModel example(String name) throws IOException, CompileException {
     Path file = TestPaths.example(name);
-    return FrontEnd.check(new SourceFile("examples/" + name + ".flow", Files.readString(file)));
+    return FrontEnd.check(new SourceFile("examples/" + name + ".flow", Files.readString(file)), TestPaths.exampleData(file));
   }
 
   @ParameterizedTest

@@ -291,9 +291,9 @@ class ModelCheckerTest {
             potential g[0];
             """,
             "m.flow:2:11: the size of 'a' must be at least 1",
-            "m.flow:3:11: the size of 'b' must be a positive integer literal",
-            "m.flow:4:11: the size of 'c' must be a positive integer literal",
-            "m.flow:5:11: the size of 'd' must be a positive integer literal",
+            "m.flow:3:11: the size of 'b' must be a positive integer literal or a 'data int' declared before it",
+            "m.flow:4:11: the size of 'c' must be a positive integer literal or a 'data int' declared before it",
+            "m.flow:5:11: the size of 'd' must be a positive integer literal or a 'data int' declared before it",
             "m.flow:6:11: 'f' is too large: 99999999999999999999 elements (at most 1000000)"),
         c("function bodies are checked at each call's shapes", """
             param z[2];

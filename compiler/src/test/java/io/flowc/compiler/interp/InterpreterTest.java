@@ -404,8 +404,7 @@ class InterpreterTest {
   // ---- examples -------------------------------------------------------------------------------
 
   static CheckedModel example(String name) throws IOException, CompileException {
-    Path file = TestPaths.example(name);
-    return FrontEnd.check(new SourceFile(file.getFileName().toString(), Files.readString(file)));
+    return TestPaths.checkExample(TestPaths.example(name));
   }
 
   @Test

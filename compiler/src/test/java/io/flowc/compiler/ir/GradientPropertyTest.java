@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import io.flowc.runtime.data.DataSet;
 import java.util.Random;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitrary;
@@ -107,7 +108,8 @@ class GradientPropertyTest {
     assertFalse(files.isEmpty(), "no examples under " + TestPaths.examples());
     for (Path file : files) {
       String name = file.getFileName().toString();
-      checkModel(Files.readString(file), name, new Random(20240802L + name.hashCode()), POINTS_PER_EXAMPLE, tally);
+      checkModel(Files.readString(file), TestPaths.exampleData(file), name, new Random(20240802L + name.hashCode()),
+          POINTS_PER_EXAMPLE, tally);
     }
   }
 
@@ -115,9 +117,14 @@ class GradientPropertyTest {
 
   /** The three checks at {@code points} random points of one model. */
   static void checkModel(String text, String what, Random random, int points, Tally tally) {
+    checkModel(text, null, what, random, points, tally);
+  }
+
+  /** As {@link #checkModel(String, String, Random, int, Tally)} for a model with data. */
+  static void checkModel(String text, DataSet data, String what, Random random, int points, Tally tally) {
     CheckedModel model;
     try {
-      model = FrontEnd.check(new SourceFile("model.flow", text));
+      model = FrontEnd.check(new SourceFile("model.flow", text), data);
     } catch (CompileException e) {
       throw new AssertionError("does not compile: " + what + "\n" + text + "\n" + e.render(), e);
     }
@@ -141,7 +148,7 @@ class GradientPropertyTest {
 
       Map<String, double[]> out;
       try {
-        out = IrEvaluator.evaluate(f, z);
+        out = IrEvaluator.evaluate(f, z, model.dataValues());
       } catch (RuntimeException e) {
         throw new AssertionError("IR evaluation throws on " + where, e);
       }

@@ -184,7 +184,7 @@ class IrVerifierTest {
   @TestFactory
   Stream<DynamicTest> everyStageOfEveryExamplePassesTheVerifier() throws Exception {
     return examples().stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
-      CheckedModel m = FrontEnd.check(new SourceFile(file.getFileName().toString(), Files.readString(file)));
+      CheckedModel m = TestPaths.checkExample(file);
       IrFunction lowered = IrVerifier.verify(Compilation.lowered(m));
       IrFunction value = IrVerifier.verify(Compilation.value(m));
       IrFunction both = IrVerifier.verify(Compilation.valueAndGradient(m));

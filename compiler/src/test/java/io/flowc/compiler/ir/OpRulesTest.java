@@ -90,6 +90,7 @@ class OpRulesTest {
   }
 
   private static final Predicate<double[]> ANY = t -> true;
+  private static final double[] DATA_VALUES = {2.5, -1.5, 0.75};
   private static final Domain REAL = uniform(-3, 3);
   private static final Domain TRUTH = oneOf(0, 1);
 
@@ -99,6 +100,9 @@ class OpRulesTest {
     t.add(new OpSpec(Op.INPUT, "INPUT(real)", List.of(new Arg(Shape.SCALAR, REAL, true)), (g, a) -> a[0], ANY, TOLERANCE));
     t.add(new OpSpec(Op.INPUT, "INPUT(real[3])", List.of(new Arg(Shape.vector(3), REAL, true)), (g, a) -> a[0], ANY, TOLERANCE));
     t.add(new OpSpec(Op.CONST, "CONST", List.of(new Arg(Shape.SCALAR, REAL, true)), (g, a) -> g.constant(2.5), ANY, TOLERANCE));
+    // data: a value without derivative, read from the data region (DATA_VALUES here)
+    t.add(new OpSpec(Op.DATA, "DATA", List.of(new Arg(Shape.vector(3), REAL, true)),
+        (g, a) -> g.mul(a[0], g.data("d", 0, Shape.vector(3))), ANY, TOLERANCE));
 
     elementwise(t, Op.NEG, REAL);
     elementwise(t, Op.SIN, uniform(-6, 6));
@@ -299,7 +303,7 @@ class OpRulesTest {
       double[] z = samplePoint(spec, rnd);
       boolean[] smooth = smoothElements(spec);
       String where = spec + (simplify ? " (simplified)" : " (as built)") + " at z = " + Arrays.toString(z);
-      Map<String, double[]> at = IrEvaluator.evaluate(withGradient, z);
+      Map<String, double[]> at = IrEvaluator.evaluate(withGradient, z, DATA_VALUES);
       double[] grad = new double[z.length];
       int offset = 0;
       for (int k = 0; k < inputs.size(); k++) {
@@ -379,7 +383,7 @@ class OpRulesTest {
     for (int i = 0; i < x.length; i++) {
       x[i] += s * dir[i];
     }
-    return IrEvaluator.evaluate(f, x).get(output);
+    return IrEvaluator.evaluate(f, x, DATA_VALUES).get(output);
   }
 
   private static double[] samplePoint(OpSpec spec, SplittableRandom rnd) {
@@ -489,7 +493,7 @@ class OpRulesTest {
           for (int i = 0; i < z.length; i++) {
             z[i] = 0.2 + 0.1 * (i % 5); // in every op's domain
           }
-          double[] y = IrEvaluator.evaluate(f, z).get("y");
+          double[] y = IrEvaluator.evaluate(f, z, DATA_VALUES).get("y");
           assertEquals(n.shape().size(), y.length, "number of values");
           for (double v : y) {
             assertTrue(Double.isFinite(v), () -> "value " + Arrays.toString(y));
@@ -555,7 +559,7 @@ class OpRulesTest {
     for (int k = 0; k < grad.size(); k++) {
       outs.add(new IrFunction.Output("d" + k, grad.get(k)));
     }
-    Map<String, double[]> at = IrEvaluator.evaluate(IrVerifier.verify(new IrFunction(g, inputs, outs)), z);
+    Map<String, double[]> at = IrEvaluator.evaluate(IrVerifier.verify(new IrFunction(g, inputs, outs)), z, DATA_VALUES);
     return at.values().stream().flatMapToDouble(Arrays::stream).toArray();
   }
 

@@ -33,8 +33,11 @@ public final class DataBinding {
     }
   }
 
-  /** The log density of {@code model} (compiled for data of this binding's layout) on these data. */
+  /** The log density of {@code model} (itself for a model without data) (compiled for data of this binding's layout) on these data. */
   public LogDensity bind(LogDensity model) {
+    if (values.length == 0) {
+      return model;
+    }
     return new LogDensity() {
       @Override
       public int dimension() {
@@ -62,6 +65,9 @@ public final class DataBinding {
 
   /** A flow kernel of a model with data, on these data. */
   public FlowKernel bind(FlowKernel kernel) {
+    if (values.length == 0) {
+      return kernel;
+    }
     return new FlowKernel() {
       @Override
       public int dimension() {

@@ -12,6 +12,31 @@ public record DataLayout(List<Variable> variables) {
 
   /** One declaration: {@code integer} for {@code data int}, {@code dims} empty for a scalar. */
   public record Variable(String name, boolean integer, int[] dims, int offset) {
+    public Variable {
+      dims = dims.clone();
+    }
+
+    @Override
+    public int[] dims() {
+      return dims.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Variable v && v.name.equals(name) && v.integer == integer
+          && java.util.Arrays.equals(v.dims, dims) && v.offset == offset;
+    }
+
+    @Override
+    public int hashCode() {
+      return (name.hashCode() * 31 + java.util.Arrays.hashCode(dims)) * 31 + offset;
+    }
+
+    @Override
+    public String toString() {
+      return describe() + " at " + offset;
+    }
+
     public int size() {
       int n = 1;
       for (int d : dims) {

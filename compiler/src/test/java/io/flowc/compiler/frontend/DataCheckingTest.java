@@ -1,0 +1,98 @@
+package io.flowc.compiler.frontend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.flowc.compiler.diag.CompileException;
+import io.flowc.compiler.diag.Diagnostic;
+import io.flowc.compiler.diag.SourceFile;
+import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.interp.Interpreter;
+import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.data.DataSet;
+import io.flowc.runtime.data.StanJson;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Data declarations: sizes from data, shapes checked against the values, matrices only in X * v. */
+class DataCheckingTest {
+  private static final DataSet DATA = StanJson.parse(
+      "{\"N\": 3, \"K\": 2, \"y\": [1, 2, 4], \"X\": [[1, 0], [1, 1], [1, 2]], \"r\": 0.5, \"n\": [0, 1, 3]}", "d.json");
+
+  private static List<String> errors(String body, DataSet data) {
+    FrontEnd.Analysis a = FrontEnd.analyze(new SourceFile("m.flow", "model m {\n" + body + "\n}\n"), data);
+    return a.diagnostics().stream().map(d -> d.span().line() + ":" + d.span().column() + ": " + d.message()).toList();
+  }
+
+  @Test
+  void aRegressionWithAMatrixEqualsItsDirectFormula() throws CompileException {
+    CheckedModel m = FrontEnd.check(new SourceFile("m.flow", """
+        model m {
+          data int N;
+          data int K;
+          data real X[N, K];
+          data real y[N];
+          param beta[K];
+          param sigma > 0;
+          y ~ normal(X * beta, sigma);
+        }
+        """), DATA);
+    LogDensity density = Compilation.load(m);
+    double[] z = {0.3, 1.1, Math.log(0.7)};
+    double sigma = 0.7;
+    double[][] x = {{1, 0}, {1, 1}, {1, 2}};
+    double[] y = {1, 2, 4};
+    double expected = Math.log(sigma); // the log-Jacobian of sigma > 0
+    for (int i = 0; i < 3; i++) {
+      double mu = x[i][0] * z[0] + x[i][1] * z[1];
+      double r = (y[i] - mu) / sigma;
+      expected += -0.5 * r * r - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI);
+    }
+    assertEquals(expected, density.logDensity(z, new double[density.workspaceSize()]), 1e-12);
+    assertEquals(expected, new Interpreter(m).logp(z), 1e-12);
+    assertEquals(3, m.dimension());
+  }
+
+  @Test
+  void sizesComeFromDataIntegers() {
+    assertEquals(List.of(), errors("data int N;\nparam b[N];\nb ~ normal(0, 1);", DATA));
+    assertEquals(List.of("4:9: the size of 'b' must be a positive integer literal or a 'data int' declared before it"),
+        errors("data real r;\nparam a;\nparam b[r];\na ~ normal(0, 1);", DATA));
+    assertEquals(List.of("3:13: the size of 'y' must be a positive integer literal or a 'data int' declared before it"),
+        errors("param a;\ndata real y[M];\na ~ normal(0, 1);", DATA));
+  }
+
+  @Test
+  void valuesMustFitTheDeclarations() {
+    assertEquals(List.of("4:1: 'y' is an array of 3 in d.json; the model declares real y[2]",
+            "5:1: 'nn' is missing from d.json (the model declares int nn)",
+            "6:1: 'r' is declared int but element 0 in d.json is 0.5"),
+        errors("data int K;\nparam a;\ndata real y[K];\ndata int nn;\ndata int r;\na ~ normal(0, 1);", DATA));
+  }
+
+  @Test
+  void aModelWithDataNeedsData() {
+    assertEquals(List.of("3:1: model 'm' declares data ('N'): give its values with --data FILE.json"),
+        errors("param a;\ndata int N;\ndata real y[N];\na ~ normal(0, 1);", null));
+  }
+
+  @Test
+  void matricesOnlyMultiplyVectorsOfTheirWidth() {
+    String head = "data int N;\ndata int K;\ndata real X[N, K];\nparam b[3];\n";
+    assertEquals(List.of("6:15: 'X' (3 x 2) can multiply a vector of length 2, got a vector of length 3"),
+        errors(head + "logp += sum(X * b);", DATA));
+    assertEquals(List.of("6:13: 'X' is a matrix: it can only multiply a vector ('X * v')"),
+        errors(head + "logp += sum(X) + sum(b);", DATA));
+    assertEquals(List.of("6:9: 'X' is a matrix: it can only multiply a vector ('X * v')"),
+        errors(head + "let A = X;\nlogp += sum(b);", DATA));
+  }
+
+  @Test
+  void checkedModelsRefuseToCompileWithoutTheirData() {
+    CompileException e = assertThrows(CompileException.class,
+        () -> FrontEnd.check(new SourceFile("m.flow", "model m {\n data int N;\n param a[N];\n a ~ normal(0, 1);\n}\n")));
+    assertEquals(1, e.diagnostics().size());
+    Diagnostic d = e.diagnostics().get(0);
+    assertEquals(2, d.span().line()); // 'data int N;' on the model's second line
+  }
+}

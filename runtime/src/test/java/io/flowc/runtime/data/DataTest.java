@@ -1,0 +1,105 @@
+package io.flowc.runtime.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flowc.runtime.LogDensity;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DataTest {
+  private static final String TEXT = """
+      {
+        "N": 3,
+        "y": [1.5, -2, 3e2],
+        "X": [[1, 2], [3, 4], [5, 6]],
+        "k": [0, 1, 1],
+        "big": "Infinity",
+        "empty": []
+      }
+      """;
+
+  @Test
+  void readsNumbersVectorsAndMatricesRowMajor() {
+    DataSet d = StanJson.parse(TEXT, "d.json");
+    assertArrayEquals(new int[0], d.get("N").dims());
+    assertArrayEquals(new double[] {3}, d.get("N").elements());
+    assertArrayEquals(new double[] {1.5, -2, 300}, d.get("y").elements());
+    assertArrayEquals(new int[] {3, 2}, d.get("X").dims());
+    assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, d.get("X").elements());
+    assertEquals(Double.POSITIVE_INFINITY, d.get("big").elements()[0]);
+    assertArrayEquals(new int[] {0}, d.get("empty").dims());
+    assertEquals("an array of 3 x 2", d.get("X").describe());
+  }
+
+  @Test
+  void badJsonIsRefusedWithItsPlace() {
+    DataException e = assertThrows(DataException.class, () -> StanJson.parse("{\n  \"y\": [1, 2,]\n}", "d.json"));
+    assertTrue(e.getMessage().startsWith("d.json:2:"), e.getMessage());
+    assertTrue(assertThrows(DataException.class, () -> StanJson.parse("{\"X\": [[1, 2], [3]]}", "d.json"))
+        .getMessage().contains("'X' is not rectangular"));
+    assertTrue(assertThrows(DataException.class, () -> StanJson.parse("{\"a\": 1, \"a\": 2}", "d.json"))
+        .getMessage().contains("'a' appears twice"));
+    assertTrue(assertThrows(DataException.class, () -> StanJson.parse("{\"a\": \"x\"}", "d.json"))
+        .getMessage().contains("where a number was expected"));
+    assertThrows(DataException.class, () -> StanJson.parse("{\"a\": 1} x", "d.json"));
+    assertThrows(DataException.class, () -> StanJson.parse("{\"a\": 1", "d.json"));
+  }
+
+  private static DataLayout layout() {
+    return new DataLayout(List.of(new DataLayout.Variable("N", true, new int[0], 0),
+        new DataLayout.Variable("y", false, new int[] {3}, 1),
+        new DataLayout.Variable("X", false, new int[] {3, 2}, 4),
+        new DataLayout.Variable("k", true, new int[] {3}, 10)));
+  }
+
+  @Test
+  void packsMatricesByColumnsAndIgnoresExtraVariables() {
+    double[] packed = layout().pack(StanJson.parse(TEXT, "d.json"));
+    assertArrayEquals(new double[] {3, 1.5, -2, 300, 1, 3, 5, 2, 4, 6, 0, 1, 1}, packed);
+    assertEquals(layout(), DataLayout.decode(layout().encode()));
+    assertEquals("N:int:,y:real:3,X:real:3x2,k:int:3", layout().encode());
+  }
+
+  @Test
+  void missingMisshapenAndNonIntegerDataAreNamed() {
+    DataSet d = StanJson.parse("{\"N\": 3, \"y\": [1, 2], \"X\": [[1, 2], [3, 4], [5, 6]], \"k\": [0, 1.5, 1]}", "d.json");
+    assertNull(DataLayout.problem(layout().variables().get(0), d));
+    assertEquals("'y' is an array of 2 in d.json; the model declares real y[3]",
+        DataLayout.problem(layout().variables().get(1), d));
+    assertEquals("'k' is declared int but element 1 in d.json is 1.5", DataLayout.problem(layout().variables().get(3), d));
+    DataException e = assertThrows(DataException.class, () -> layout().pack(StanJson.parse("{\"N\": 3}", "e.json")));
+    assertTrue(e.getMessage().contains("'y' is missing from e.json (the model declares real y[3])"), e.getMessage());
+  }
+
+  /** A density that reads its data from the workspace, as generated code does: log p = -(z - w[0])^2 / 2. */
+  private static final LogDensity READS_DATA = new LogDensity() {
+    @Override public int dimension() { return 1; }
+    @Override public int workspaceSize() { return 3; }
+    @Override public double logDensity(double[] z, double[] w) {
+      w[2] = z[0] - w[0]; // scratch above the data and the stamp
+      return -0.5 * w[2] * w[2];
+    }
+    @Override public double logDensityGradient(double[] z, double[] g, double[] w) {
+      g[0] = w[0] - z[0];
+      return logDensity(z, w);
+    }
+  };
+
+  @Test
+  void bindingsFillAWorkspaceOnceAndRefillItForAnotherBinding() {
+    LogDensity a = new DataBinding(new double[] {1}).bind(READS_DATA);
+    LogDensity b = new DataBinding(new double[] {4}).bind(READS_DATA);
+    double[] w = new double[a.workspaceSize()];
+    assertEquals(-0.5, a.logDensity(new double[] {2}, w));
+    w[0] = 1; // a binding does not copy again while its stamp is there
+    assertEquals(-0.5, a.logDensity(new double[] {2}, w));
+    assertEquals(-2, b.logDensity(new double[] {2}, w));
+    assertEquals(-0.5, a.logDensity(new double[] {2}, w));
+    assertSame(READS_DATA, new DataBinding(new double[0]).bind(READS_DATA));
+  }
+}
