@@ -148,7 +148,7 @@ class SampleCommandTest {
         List.of("--draws", "0"), List.of("--tune", "-1"), List.of("--max-treedepth", "0"),
         List.of("--max-treedepth", "31"), List.of("--threads", "0"), List.of("--draws", "many"),
         List.of("--start", "1,2,3"), List.of("--start", "1,x"), List.of("--chains", "3", "--start", "1,2", "--start", "3,4"),
-        List.of("--plot", "nuts.png"));
+        List.of("--no-such-option"));
     for (List<String> args : bad) {
       Cli.Result r = Cli.run(concat(List.of("sample", pot1), args.toArray(String[]::new)));
       assertEquals(2, r.code(), args + "\n" + r);
