@@ -10,6 +10,7 @@ import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.ParameterLayout;
 import io.flowc.runtime.diagnostics.ParetoSmoothing;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
@@ -121,7 +122,9 @@ public final class FitCommand implements Callable<Integer> {
   private FitCallback progress;
 
   /** A compiled (model, flow) pair, from source or from an artifact. */
-  private record Compiled(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, List<String> elements) {}
+  /** {@code parameters}: the model's layout, whose bounds map draws to the values users see. */
+  private record Compiled(String name, LogDensity model, FlowKernel kernel, FlowLayout layout,
+      ParameterLayout parameters) {}
 
   private record Restart(int index, long seed, Fit fit, Nfvi.Evaluation evaluation, Tracker tracker, double fitSeconds,
       double evalSeconds) {}
@@ -152,7 +155,7 @@ public final class FitCommand implements Callable<Integer> {
     Fit fit = best.fit();
 
     if (out != null) {
-      writeDraws(nfvi, fit, compiled.elements(), best.seed());
+      writeDraws(nfvi, fit, compiled.parameters(), best.seed());
     }
     if (track != null) {
       try (Writer w = Files.newBufferedWriter(Path.of(trackOut), StandardCharsets.UTF_8)) {
@@ -204,7 +207,7 @@ public final class FitCommand implements Callable<Integer> {
       try {
         FlowKernel kernel = artifact.flowKernel(formula.normalized());
         FlowLayout layout = FlowLayout.of(formula.flows(), artifact.dimension());
-        return new Compiled(artifact.modelName(), ModelFiles.logDensity(artifact), kernel, layout, artifact.elementNames());
+        return new Compiled(artifact.modelName(), ModelFiles.logDensity(artifact), kernel, layout, artifact.layout());
       } catch (ArtifactException e) {
         throw new UserException(e.getMessage() + " (compile it in with flowc compile --flow)");
       }
@@ -212,7 +215,7 @@ public final class FitCommand implements Callable<Integer> {
     CheckedModel model = ModelFiles.load(modelFile, stderr);
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
     return new Compiled(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,
-        model.elementNames());
+        model.layout());
   }
 
   /** Restart r's seed: the given seed for the first, streams derived from it for the others. */
@@ -278,13 +281,16 @@ public final class FitCommand implements Callable<Integer> {
     }
   }
 
-  private void writeDraws(Nfvi nfvi, Fit fit, List<String> elements, long drawSeed) throws IOException {
+  /** The flow's draws on the constrained scale (bounded parameters inside their bounds). */
+  private void writeDraws(Nfvi nfvi, Fit fit, ParameterLayout parameters, long drawSeed) throws IOException {
     Nfvi.Sample sample = nfvi.sample(fit.parameters(), draws, drawSeed, Draws.SAMPLE);
+    double[] values = new double[parameters.dimension()];
     try (Writer w = Files.newBufferedWriter(Path.of(out), StandardCharsets.UTF_8)) {
-      w.write(String.join(",", elements) + "\n");
+      w.write(String.join(",", parameters.elementNames()) + "\n");
       for (int s = 0; s < draws; s++) {
         StringBuilder row = new StringBuilder();
-        for (double v : sample.row(s)) {
+        parameters.constrain(sample.row(s), values);
+        for (double v : values) {
           row.append(row.length() == 0 ? "" : ",").append(v);
         }
         w.write(row.append('\n').toString());
