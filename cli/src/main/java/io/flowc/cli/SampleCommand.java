@@ -8,6 +8,7 @@ import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.diagnostics.Convergence;
 import io.flowc.runtime.diagnostics.ParameterSummary;
 import io.flowc.runtime.nuts.ChainStats;
@@ -89,6 +90,9 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
   private boolean json;
 
+  @Option(names = "--data", paramLabel = "DATA.json", description = "Values of the model's data, in Stan's JSON format.")
+  private String dataFile;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
 
@@ -126,9 +130,10 @@ public final class SampleCommand implements Callable<Integer> {
     stderr.println(SamplerReport.samplingLine(chains, tune, draws, result.seconds()));
 
     List<String> elements = compiled.layout().elementNames();
+    double[][][] values = constrained(result.draws(), compiled.layout());
     List<ParameterSummary> summaries = new ArrayList<>();
     for (int k = 0; k < elements.size(); k++) {
-      summaries.add(Convergence.summarize(elements.get(k), result.element(k)));
+      summaries.add(Convergence.summarize(elements.get(k), element(values, k)));
     }
     List<String> warnings = warnings(result, summaries);
     warnings.forEach(stderr::println);
@@ -136,7 +141,7 @@ public final class SampleCommand implements Callable<Integer> {
     stderr.flush();
 
     if (out != null) {
-      writeDraws(result, elements);
+      writeDraws(values, elements);
     }
     if (json) {
       stdout.println(Json.line(report(compiled, result, summaries, warnings, compileSeconds)));
@@ -166,9 +171,11 @@ public final class SampleCommand implements Callable<Integer> {
   private Compiled compile(PrintWriter stderr) throws CompileException {
     if (ModelFiles.isArtifact(modelFile)) {
       Artifact artifact = ModelFiles.openArtifact(modelFile);
-      return new Compiled(artifact.modelName(), ModelFiles.logDensity(artifact), artifact.layout());
+      LogDensity density = ModelFiles.logDensity(artifact);
+      DataBinding binding = ModelFiles.binding(artifact, dataFile);
+      return new Compiled(artifact.modelName(), binding == null ? density : binding.bind(density), artifact.layout());
     }
-    CheckedModel model = ModelFiles.load(modelFile, stderr);
+    CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
     return new Compiled(model.name(), Compilation.load(model), model.layout());
   }
 
@@ -208,7 +215,37 @@ public final class SampleCommand implements Callable<Integer> {
     return lines;
   }
 
-  private void writeDraws(NutsResult result, List<String> elements) throws IOException {
+  /**
+   * The draws on the constrained scale (bounded parameters inside their bounds), which is what
+   * summaries and files report; the sampler moves on the unconstrained scale.
+   */
+  private static double[][][] constrained(double[][][] draws, ParameterLayout layout) {
+    if (!layout.isConstrained()) {
+      return draws;
+    }
+    double[][][] out = new double[draws.length][][];
+    for (int c = 0; c < draws.length; c++) {
+      out[c] = new double[draws[c].length][layout.dimension()];
+      for (int i = 0; i < draws[c].length; i++) {
+        layout.constrain(draws[c][i], out[c][i]);
+      }
+    }
+    return out;
+  }
+
+  /** Element k of every draw, by chain. */
+  private static double[][] element(double[][][] draws, int k) {
+    double[][] out = new double[draws.length][];
+    for (int c = 0; c < draws.length; c++) {
+      out[c] = new double[draws[c].length];
+      for (int i = 0; i < draws[c].length; i++) {
+        out[c][i] = draws[c][i][k];
+      }
+    }
+    return out;
+  }
+
+  private void writeDraws(double[][][] d, List<String> elements) throws IOException {
     Path path;
     try {
       path = Path.of(out);
@@ -218,7 +255,6 @@ public final class SampleCommand implements Callable<Integer> {
     try (Writer w = Files.newBufferedWriter(path, StandardCharsets.UTF_8)) {
       w.write("chain,draw," + String.join(",", elements) + "\n");
       StringBuilder row = new StringBuilder();
-      double[][][] d = result.draws();
       for (int c = 0; c < d.length; c++) {
         for (int i = 0; i < d[c].length; i++) {
           row.setLength(0);

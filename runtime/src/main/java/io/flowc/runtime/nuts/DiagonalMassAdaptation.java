@@ -7,7 +7,10 @@ package io.flowc.runtime.nuts;
  * every update; a background estimate starts empty; whenever the number of adapted samples
  * (counted before this one) is a positive multiple of the window, the background replaces the
  * foreground and a new empty background starts. The variance is the raw sum over the weight: no
- * n-1, and unlike Stan no shrinkage toward 1e-3.
+ * n-1, and unlike Stan no shrinkage toward 1e-3. One deviation: a window whose positions did not
+ * move in some coordinate (a chain that rejected every proposal, as happens on badly scaled models
+ * before the step size has shrunk) gives variance 0 there, an infinite momentum and PyMC3's "bad
+ * initial energy"; such an element keeps its previous value instead.
  */
 final class DiagonalMassAdaptation {
   /** PyMC3's adaptation_window. */
@@ -86,7 +89,10 @@ final class DiagonalMassAdaptation {
 
     void currentVariance(double[] out) {
       for (int i = 0; i < out.length; i++) {
-        out[i] = rawVariance[i] / weightSum;
+        double v = rawVariance[i] / weightSum;
+        if (v > 0 && v < Double.POSITIVE_INFINITY) {
+          out[i] = v;
+        }
       }
     }
   }
