@@ -66,6 +66,7 @@ final class ModelChecker {
   private final Map<String, Integer> sizes = new HashMap<>();
   private int dataOffset;
   private boolean reportedMissingData;
+  private final Set<String> usedAsSize = new HashSet<>();
 
   private ModelChecker(Ast.Model model, DataSet data) {
     this.model = model;
@@ -160,7 +161,8 @@ final class ModelChecker {
       diagnostics.add(Diagnostic.error(source, model.name().span(),
           "model '" + name + "' has no 'potential' or 'logp +=' statement"));
     }
-    DataLayout layout = new DataLayout(List.copyOf(dataVariables.values()));
+    DataLayout layout = new DataLayout(dataVariables.values().stream()
+        .map(v -> usedAsSize.contains(v.name()) ? v.asSize(sizes.get(v.name())) : v).toList());
     double[] values = data == null || !diagnostics.isEmpty() ? new double[layout.size()] : layout.pack(data);
     return new CheckedModel(model, params, functions, letTypes, layout, values);
   }
@@ -198,7 +200,7 @@ final class ModelChecker {
       visible.put(n, Type.ERROR);
       return;
     }
-    dataOffset += v.size();
+    dataOffset += v.elementCount();
     dataVariables.put(n, v);
     if (dims.length == 0 && d.integer()) {
       sizes.put(n, (int) data.get(n).elements()[0]);
@@ -218,6 +220,9 @@ final class ModelChecker {
   private int size(Expr e, String of) {
     if (e instanceof Ident id) {
       Integer value = sizes.get(id.name());
+      if (value != null) {
+        usedAsSize.add(id.name());
+      }
       if (value == null) {
         if (data != null || !dataVariablesDeclaredAsInt(id.name())) {
           error(e.span(), "the size of '" + of + "' must be a positive integer literal or a 'data int' declared before it");

@@ -61,7 +61,7 @@ public final class DualInterpreter {
       if (v.dims().length == 0) {
         env.put(v.name(), new Dual(values[v.offset()], 0));
       } else if (v.dims().length == 1) {
-        env.put(v.name(), new DualVec(Arrays.copyOfRange(values, v.offset(), v.offset() + v.size()), new double[v.size()]));
+        env.put(v.name(), new DualVec(Arrays.copyOfRange(values, v.offset(), v.offset() + v.elementCount()), new double[v.elementCount()]));
       }
     }
     double jacobian = 0;

@@ -10,10 +10,23 @@ import java.util.List;
  */
 public record DataLayout(List<Variable> variables) {
 
-  /** One declaration: {@code integer} for {@code data int}, {@code dims} empty for a scalar. */
-  public record Variable(String name, boolean integer, int[] dims, int offset) {
+  /**
+   * One declaration: {@code integer} for {@code data int}, {@code dims} empty for a scalar;
+   * {@code size} is the value compiled in for an integer other declarations take their size
+   * from (-1 for others): data to bind must have that value.
+   */
+  public record Variable(String name, boolean integer, int[] dims, int offset, int size) {
     public Variable {
       dims = dims.clone();
+    }
+
+    public Variable(String name, boolean integer, int[] dims, int offset) {
+      this(name, integer, dims, offset, -1);
+    }
+
+    /** The same declaration, marked as a size with the given value. */
+    public Variable asSize(int value) {
+      return new Variable(name, integer, dims, offset, value);
     }
 
     @Override
@@ -24,7 +37,7 @@ public record DataLayout(List<Variable> variables) {
     @Override
     public boolean equals(Object o) {
       return o instanceof Variable v && v.name.equals(name) && v.integer == integer
-          && java.util.Arrays.equals(v.dims, dims) && v.offset == offset;
+          && java.util.Arrays.equals(v.dims, dims) && v.offset == offset && v.size == size;
     }
 
     @Override
@@ -37,7 +50,8 @@ public record DataLayout(List<Variable> variables) {
       return describe() + " at " + offset;
     }
 
-    public int size() {
+    /** Number of doubles the value takes. */
+    public int elementCount() {
       int n = 1;
       for (int d : dims) {
         n *= d;
@@ -71,7 +85,7 @@ public record DataLayout(List<Variable> variables) {
 
   /** Number of doubles the values take. */
   public int size() {
-    return variables.stream().mapToInt(Variable::size).sum();
+    return variables.stream().mapToInt(Variable::elementCount).sum();
   }
 
   /**
@@ -88,6 +102,10 @@ public record DataLayout(List<Variable> variables) {
           + v.describe();
     }
     double[] e = value.elements();
+    if (v.size() >= 0 && e[0] != v.size()) {
+      return "'" + v.name() + "' is " + e[0] + " in " + data.source() + "; the model was compiled with " + v.name()
+          + " = " + v.size() + " (sizes are fixed when a model is compiled)";
+    }
     for (int i = 0; i < e.length; i++) {
       if (v.integer() && (e[i] != Math.rint(e[i]) || Double.isInfinite(e[i]))) {
         return "'" + v.name() + "' is declared int but element " + i + " in " + data.source() + " is " + e[i];
@@ -141,7 +159,7 @@ public record DataLayout(List<Variable> variables) {
     return true;
   }
 
-  /** The compact form artifacts store: {@code N:int:,y:real:434,X:real:100x5}. */
+  /** The compact form artifacts store: {@code N:int:=434,y:real:434,X:real:100x5} ({@code =}: a size's value). */
   public String encode() {
     StringBuilder out = new StringBuilder();
     for (Variable v : variables) {
@@ -149,6 +167,9 @@ public record DataLayout(List<Variable> variables) {
           .append(':');
       for (int i = 0; i < v.dims().length; i++) {
         out.append(i == 0 ? "" : "x").append(v.dims()[i]);
+      }
+      if (v.size() >= 0) {
+        out.append('=').append(v.size());
       }
     }
     return out.toString();
@@ -164,9 +185,11 @@ public record DataLayout(List<Variable> variables) {
         if (f.length != 3 || f[0].isEmpty() || !(f[1].equals("int") || f[1].equals("real"))) {
           throw new IllegalArgumentException("bad data entry '" + entry + "'");
         }
-        int[] dims = f[2].isEmpty() ? new int[0] : java.util.Arrays.stream(f[2].split("x")).mapToInt(Integer::parseInt).toArray();
-        Variable v = new Variable(f[0], f[1].equals("int"), dims, offset);
-        offset += v.size();
+        String shape = f[2].startsWith("=") ? "" : f[2];
+        int size = f[2].startsWith("=") ? Integer.parseInt(f[2].substring(1)) : -1;
+        int[] dims = shape.isEmpty() ? new int[0] : java.util.Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray();
+        Variable v = new Variable(f[0], f[1].equals("int"), dims, offset, size);
+        offset += v.elementCount();
         variables.add(v);
       }
     }

@@ -51,7 +51,7 @@ class DataTest {
   }
 
   private static DataLayout layout() {
-    return new DataLayout(List.of(new DataLayout.Variable("N", true, new int[0], 0),
+    return new DataLayout(List.of(new DataLayout.Variable("N", true, new int[0], 0, 3),
         new DataLayout.Variable("y", false, new int[] {3}, 1),
         new DataLayout.Variable("X", false, new int[] {3, 2}, 4),
         new DataLayout.Variable("k", true, new int[] {3}, 10)));
@@ -62,7 +62,9 @@ class DataTest {
     double[] packed = layout().pack(StanJson.parse(TEXT, "d.json"));
     assertArrayEquals(new double[] {3, 1.5, -2, 300, 1, 3, 5, 2, 4, 6, 0, 1, 1}, packed);
     assertEquals(layout(), DataLayout.decode(layout().encode()));
-    assertEquals("N:int:,y:real:3,X:real:3x2,k:int:3", layout().encode());
+    assertEquals("N:int:=3,y:real:3,X:real:3x2,k:int:3", layout().encode());
+    assertEquals("'N' is 4.0 in e.json; the model was compiled with N = 3 (sizes are fixed when a model is compiled)",
+        DataLayout.problem(layout().variables().get(0), StanJson.parse("{\"N\": 4}", "e.json")));
   }
 
   @Test

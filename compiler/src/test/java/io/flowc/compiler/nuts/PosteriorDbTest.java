@@ -1,0 +1,114 @@
+package io.flowc.compiler.nuts;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowc.compiler.TestPaths;
+import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.diagnostics.Convergence;
+import io.flowc.runtime.nuts.Nuts;
+import io.flowc.runtime.nuts.NutsResult;
+import io.flowc.runtime.nuts.NutsSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * NUTS on real posteriors against posteriordb's reference draws (10 long Stan chains): every
+ * reported quantity's mean within 4 combined Monte Carlo standard errors (ours and the
+ * reference's) and its sd within 10 %.
+ */
+class PosteriorDbTest {
+
+  @ParameterizedTest
+  @CsvSource({
+      "eight_schools_noncentered, eight_schools-eight_schools_noncentered, 0.9",
+      "kidiq_interaction, kidiq-kidscore_interaction, 0.8",
+      "sblrc_blr, sblrc-blr, 0.8"})
+  void meansAndSdsAgreeWithTheReference(String example, String posterior, double targetAccept) throws Exception {
+    Path reference = TestPaths.sharedDir().resolve("reference/posteriordb").resolve(posterior).resolve("reference.json");
+    Assumptions.assumeTrue(Files.exists(reference), "no reference at " + reference);
+    CheckedModel model = TestPaths.checkExample(TestPaths.example(example));
+    NutsSettings settings = NutsSettings.defaults().withChains(4).withTune(1000).withDraws(2000).withSeed(11)
+        .withThreads(2).withTargetAccept(targetAccept);
+    NutsResult result = Nuts.sample(Compilation.load(model), settings);
+    double[][][] values = constrained(result.draws(), model.layout());
+
+    JsonNode params = new ObjectMapper().readTree(reference.toFile()).get("params");
+    List<String> failures = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> p = it.next();
+      double[][] draws = quantity(values, model, p.getKey());
+      double mean = 0;
+      int count = 0;
+      for (double[] chain : draws) {
+        for (double x : chain) {
+          mean += x;
+          count++;
+        }
+      }
+      mean /= count;
+      double sd = Convergence.summarize(p.getKey(), draws).sd();
+      double mcse = Convergence.mcseMean(draws);
+      JsonNode ref = p.getValue();
+      double tolerance = 4 * Math.hypot(mcse, ref.get("posteriordb_mcse_mean").asDouble());
+      if (Math.abs(mean - ref.get("mean").asDouble()) > tolerance) {
+        failures.add(p.getKey() + ": mean " + mean + ", reference " + ref.get("mean").asDouble() + " +- " + tolerance);
+      }
+      if (Math.abs(sd / ref.get("sd").asDouble() - 1) > 0.10) {
+        failures.add(p.getKey() + ": sd " + sd + ", reference " + ref.get("sd").asDouble());
+      }
+    }
+    assertTrue(failures.isEmpty(), posterior + ": " + failures);
+  }
+
+  /**
+   * The draws of a reference quantity, by chain: Stan's 1-based {@code beta[1]} is element 0 of
+   * {@code beta}; eight schools' theta is derived as mu + tau * theta_trans, as its model defines it.
+   */
+  private static double[][] quantity(double[][][] values, CheckedModel model, String name) {
+    List<String> elements = model.elementNames();
+    String base = name.contains("[") ? name.substring(0, name.indexOf('[')) : name;
+    int index = name.contains("[") ? Integer.parseInt(name.substring(name.indexOf('[') + 1, name.length() - 1)) - 1 : -1;
+    ToDoubleFunction<double[]> f;
+    if (base.equals("theta") && elements.contains("theta_trans[0]")) {
+      int mu = elements.indexOf("mu");
+      int tau = elements.indexOf("tau");
+      int t = elements.indexOf("theta_trans[" + index + "]");
+      f = x -> x[mu] + x[tau] * x[t];
+    } else {
+      int k = elements.indexOf(index < 0 ? base : base + "[" + index + "]");
+      assertTrue(k >= 0, "no element for " + name + " in " + elements);
+      f = x -> x[k];
+    }
+    double[][] out = new double[values.length][];
+    for (int c = 0; c < values.length; c++) {
+      out[c] = new double[values[c].length];
+      for (int i = 0; i < values[c].length; i++) {
+        out[c][i] = f.applyAsDouble(values[c][i]);
+      }
+    }
+    return out;
+  }
+
+  private static double[][][] constrained(double[][][] draws, ParameterLayout layout) {
+    double[][][] out = new double[draws.length][][];
+    for (int c = 0; c < draws.length; c++) {
+      out[c] = new double[draws[c].length][layout.dimension()];
+      for (int i = 0; i < draws[c].length; i++) {
+        layout.constrain(draws[c][i], out[c][i]);
+      }
+    }
+    return out;
+  }
+}
