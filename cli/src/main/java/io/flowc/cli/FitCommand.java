@@ -7,6 +7,8 @@ import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
+import io.flowc.plot.Figure;
+import io.flowc.plot.TrackerFigure;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
@@ -36,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -56,7 +59,9 @@ import picocli.CommandLine.Spec;
     footer = {
         "  flowc fit examples/pot1.flow --flow planar*8 --optimizer adam --lr 0.01 --nmc 100 --iters 25000",
         "  flowc fit examples/normal100.flow --flow scale-hh*100-loc --optimizer adam --lr 0.01 --jitter 0.1 --json",
-        "  flowc fit pot1.jar --flow planar*8 --restarts 4 --out draws.csv"
+        "  flowc fit pot1.jar --flow planar*8 --restarts 4 --out draws.csv",
+        "  flowc fit examples/pot1.flow --flow planar*2 --optimizer adagrad_window --lr 0.01 --iters 30000 "
+            + "--track 100 --plot fit.png --plot-track track.png"
     })
 public final class FitCommand implements Callable<Integer> {
   @Spec
@@ -96,7 +101,8 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "T", description = "Restarts run in parallel on up to T threads (default: cores).")
   private Integer threads;
 
-  @Option(names = "--draws", paramLabel = "D", description = "Draws written with --out (default 500).")
+  @Option(names = "--draws", paramLabel = "D", description = "Draws written with --out and drawn with --plot "
+      + "(default 500).")
   private int draws = 500;
 
   @Option(names = "--eval-draws", paramLabel = "E", description = "Fresh draws for the final loss (default 100000).")
@@ -110,6 +116,21 @@ public final class FitCommand implements Callable<Integer> {
 
   @Option(names = "--track-out", paramLabel = "FILE", description = "Where --track writes its CSV (default track.csv).")
   private String trackOut = "track.csv";
+
+  @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the flow's draws (over the target density "
+      + "of a 2-d model, else pairs of the first elements) and the loss history.")
+  private String plot;
+
+  @Option(names = "--plot-track", paramLabel = "FILE.png", description = "With --track: draw each flow parameter's "
+      + "trace and gradient.")
+  private String plotTrack;
+
+  @Option(names = "--plot-track-max", paramLabel = "N", description = "Parameters drawn by --plot-track, the first "
+      + "ones (default " + TrackerFigure.DEFAULT_MAX_PARAMETERS + ").")
+  private int plotTrackMax = TrackerFigure.DEFAULT_MAX_PARAMETERS;
+
+  @Mixin
+  private FigureOptions figure;
 
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
   private boolean json;
@@ -151,8 +172,10 @@ public final class FitCommand implements Callable<Integer> {
     double paretoK = paretoK(best.evaluation());
     Fit fit = best.fit();
 
+    Nfvi.Sample sample = out != null || plot != null
+        ? nfvi.sample(fit.parameters(), draws, best.seed(), Draws.SAMPLE) : null;
     if (out != null) {
-      writeDraws(nfvi, fit, compiled.elements(), best.seed());
+      writeDraws(sample, compiled.elements());
     }
     if (track != null) {
       try (Writer w = Files.newBufferedWriter(Path.of(trackOut), StandardCharsets.UTF_8)) {
@@ -169,10 +192,54 @@ public final class FitCommand implements Callable<Integer> {
       stderr.printf(Locale.ROOT, "warning: Pareto k = %.2f > 0.7: the flow misses parts of the target; "
           + "do not trust its draws or its loss%n", paretoK);
     }
+    // after every other output: a picture that cannot be drawn must not cost the fit's numbers
+    boolean drawn = drawPlots(compiled, formula, opt, sample, best, stderr);
     if (json) {
       stdout.println(Json.line(report(compiled, formula, opt, results, best, paretoK, compileSeconds, fitSeconds)));
     }
-    return fit.status() == Fit.Status.NOT_FINITE ? ExitCodes.NUMERICAL : ExitCodes.OK;
+    if (fit.status() == Fit.Status.NOT_FINITE) {
+      return ExitCodes.NUMERICAL;
+    }
+    return drawn ? ExitCodes.OK : ExitCodes.USER;
+  }
+
+  /** Draws the asked pictures; reports a failure on stderr and returns false instead of throwing. */
+  private boolean drawPlots(Compiled compiled, FlowFormula formula, Optimizer opt, Nfvi.Sample sample, Restart best,
+      PrintWriter stderr) {
+    boolean ok = true;
+    if (plot != null) {
+      try {
+        String settings = String.format(Locale.ROOT, "%s, lr %s, nmc %d, %,d iterations", opt.name(),
+            PyFormat.commaG5(opt.learningRate()), nmc, best.fit().history().length);
+        Figure picture = FitPlots.fit(compiled.name(), formula.normalized(), compiled.model(), compiled.elements(),
+            rows(sample), best.fit(), settings, figure);
+        PngOutput.write("--plot", picture.render(figure.width(Figure.DEFAULT_WIDTH),
+            figure.height(Figure.DEFAULT_HEIGHT)), plot);
+      } catch (UserException | IllegalArgumentException e) {
+        stderr.println("error: --plot: " + e.getMessage().replaceFirst("^--plot: ", ""));
+        ok = false;
+      }
+    }
+    if (plotTrack != null) {
+      try {
+        Figure picture = FitPlots.tracker(compiled.name(), formula.normalized(), best.tracker(),
+            compiled.layout().elementNames(), track, plotTrackMax);
+        PngOutput.write("--plot-track", picture.render(figure.width(Figure.DEFAULT_WIDTH),
+            figure.height(Figure.DEFAULT_HEIGHT)), plotTrack);
+      } catch (UserException | IllegalArgumentException e) {
+        stderr.println("error: --plot-track: " + e.getMessage().replaceFirst("^--plot-track: ", ""));
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  private static double[][] rows(Nfvi.Sample sample) {
+    double[][] rows = new double[sample.draws()][];
+    for (int s = 0; s < rows.length; s++) {
+      rows[s] = sample.row(s);
+    }
+    return rows;
   }
 
   private void checkOptions() {
@@ -184,6 +251,25 @@ public final class FitCommand implements Callable<Integer> {
     }
     if (track != null && track < 1) {
       throw new UserException("--track must be >= 1");
+    }
+    if (plotTrack != null && track == null) {
+      throw new UserException("--plot-track needs --track K (record every K iterations)");
+    }
+    if (plotTrack != null && track > iterations) {
+      throw new UserException("--plot-track: --track " + track + " is more than --iters " + iterations
+          + ": nothing would be tracked");
+    }
+    if (plotTrackMax < 1) {
+      throw new UserException("--plot-track-max must be >= 1");
+    }
+    if (plot != null || plotTrack != null) {
+      figure.check();
+    }
+    if (plot != null) {
+      PngOutput.check("--plot", plot);
+    }
+    if (plotTrack != null) {
+      PngOutput.check("--plot-track", plotTrack);
     }
     if (!(jitter >= 0) || (learningRate != null && !(learningRate > 0)) || (gradClip != null && !(gradClip > 0))) {
       throw new UserException("--jitter must be >= 0, --lr and --grad-clip > 0");
@@ -278,8 +364,7 @@ public final class FitCommand implements Callable<Integer> {
     }
   }
 
-  private void writeDraws(Nfvi nfvi, Fit fit, List<String> elements, long drawSeed) throws IOException {
-    Nfvi.Sample sample = nfvi.sample(fit.parameters(), draws, drawSeed, Draws.SAMPLE);
+  private void writeDraws(Nfvi.Sample sample, List<String> elements) throws IOException {
     try (Writer w = Files.newBufferedWriter(Path.of(out), StandardCharsets.UTF_8)) {
       w.write(String.join(",", elements) + "\n");
       for (int s = 0; s < draws; s++) {

@@ -1,0 +1,53 @@
+package io.flowc.cli;
+
+import io.flowc.plot.Box;
+import io.flowc.plot.DensityGrid;
+import io.flowc.plot.Figure;
+import io.flowc.plot.FitFigure;
+import io.flowc.plot.TrackerFigure;
+import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.nfvi.Fit;
+import io.flowc.runtime.nfvi.PyFormat;
+import io.flowc.runtime.nfvi.Tracker;
+import java.util.List;
+import java.util.Locale;
+
+/** The pictures of {@code flowc fit}: the fit figure and the tracker figure. */
+final class FitPlots {
+  private FitPlots() {}
+
+  /**
+   * The flow's draws over the target (2-d; in the asked window, else the notebook's unless the
+   * draws lie elsewhere) or pairs of elements, and the loss history.
+   */
+  static Figure fit(String model, String formula, LogDensity density, List<String> elements, double[][] draws,
+      Fit fit, String settings, FigureOptions options) {
+    DensityGrid target = null;
+    if (density.dimension() == 2) {
+      Box box = options.explicitBox();
+      if (box == null) {
+        double[] x = new double[draws.length];
+        double[] y = new double[draws.length];
+        for (int s = 0; s < draws.length; s++) {
+          x[s] = draws[s][0];
+          y[s] = draws[s][1];
+        }
+        box = Box.preferring(Box.NOTEBOOK, x, y);
+      }
+      target = DensityGrid.of(density, box, options.resolution());
+    }
+    String note = String.format(Locale.ROOT, "%d draws from the fitted flow; %s; average loss %s", draws.length,
+        settings, PyFormat.commaG5(fit.averageLoss()));
+    return FitFigure.of(model + ": NFVI with " + formula, note, target, elements, draws, fit.history());
+  }
+
+  static Figure tracker(String model, String formula, Tracker tracker, List<String> parameterNames, int every,
+      int maxParameters) {
+    List<Integer> iterations = tracker.iterations();
+    int[] its = iterations.stream().mapToInt(Integer::intValue).toArray();
+    return TrackerFigure.of(model + ": " + formula + ", tracked parameters and gradients",
+        "every " + every + " iterations; gradients are fresh one-draw estimates, as in the notebook", parameterNames,
+        its, tracker.parameters().toArray(double[][]::new), tracker.gradients().toArray(double[][]::new),
+        maxParameters);
+  }
+}
