@@ -14,7 +14,7 @@ public final class FigureOptions {
   private Integer height;
 
   @Option(names = "--xlim", paramLabel = "LO,HI", description = "The window's x range for 2-d models "
-      + "(default -4,4 as in the notebook; write --xlim=-6,6 for a negative LO).")
+      + "(default -4,4 as in the notebook).")
   private String xlim;
 
   @Option(names = "--ylim", paramLabel = "LO,HI", description = "The window's y range for 2-d models (default -4,4).")

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         "Draw the target density exp(-U) of one or more 2-d models as a PNG: a filled contour of ten bands "
             + "between 0 and the largest value in the window, one panel per model (four models make the "
             + "notebook's 2 x 2 figure).",
-        "%nFits, NUTS runs and comparisons have pictures of their own: flowc fit --plot and --plot-track.%n"
+        "%nFits have pictures of their own: flowc fit --plot and --plot-track.%n"
     },
     footerHeading = "%nExamples:%n",
     footer = {

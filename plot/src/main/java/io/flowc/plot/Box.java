@@ -48,11 +48,26 @@ public record Box(double xMin, double xMax, double yMin, double yMax) {
   }
 
   /**
-   * {@code preferred} if it holds at least 95% of the points, else a box around them: a model
-   * whose mass lies elsewhere must still show its draws.
+   * {@code preferred} if it holds at least 95% of the points; else, a box around them, grown to
+   * take in {@code preferred} too when the two overlap (a target with long tails keeps the
+   * familiar window and gains room for its tails; a target elsewhere gets a window of its own).
    */
   public static Box preferring(Box preferred, double[] xs, double[] ys) {
-    return preferred.fractionInside(xs, ys) >= 0.95 ? preferred : around(xs, ys);
+    if (preferred.fractionInside(xs, ys) >= 0.95) {
+      return preferred;
+    }
+    Box around = around(xs, ys);
+    return around.overlaps(preferred) ? around.union(preferred) : around;
+  }
+
+  public boolean overlaps(Box other) {
+    return xMin < other.xMax && other.xMin < xMax && yMin < other.yMax && other.yMin < yMax;
+  }
+
+  /** The smallest box holding both. */
+  public Box union(Box other) {
+    return new Box(Math.min(xMin, other.xMin), Math.max(xMax, other.xMax), Math.min(yMin, other.yMin),
+        Math.max(yMax, other.yMax));
   }
 
   /** [lo, hi] with 15% of its width added on each side; a point gets a width of its own. */

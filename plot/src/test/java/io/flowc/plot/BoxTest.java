@@ -23,6 +23,19 @@ class BoxTest {
   }
 
   @Test
+  void longTailsWidenThePreferredBox() {
+    double[][] wide = Potentials.normalDraws(1000, 2, 0, 6);
+    for (double[] row : wide) {
+      row[0] *= 4;
+      row[1] *= 0.5;
+    }
+    Box box = Box.preferring(Box.NOTEBOOK, Columns.column(wide, 0), Columns.column(wide, 1));
+    assertTrue(box.xMin() < -8 && box.xMax() > 8, box.toString());
+    assertEquals(-4, box.yMin());
+    assertEquals(4, box.yMax());
+  }
+
+  @Test
   void oneFarOutlierDoesNotStretchTheBox() {
     double[][] draws = Potentials.normalDraws(1000, 2, 0, 5);
     draws[17] = new double[] {1e6, -1e6};
