@@ -39,7 +39,7 @@ public final class CompareFigure {
     }
     charts.add(draws("NUTS (" + nuts.length + " draws)", names, box, nuts));
     charts.add(draws("Flow (" + flow.length + " draws)", names, box, flow));
-    Figure figure = new Figure(title, d > 2 ? FitFigure.join(note, "the first two of " + d + " elements") : note);
+    Figure figure = new Figure(title, d > 2 ? Figure.joinNotes(note, "the first two of " + d + " elements") : note);
     return figure.grid(charts, charts.size(), true, 0, 0, 1, 1);
   }
 

@@ -82,6 +82,11 @@ public final class Figure {
     return this;
   }
 
+  /** A caller's note followed by what the figure itself has to say (e.g. what it left out). */
+  static String joinNotes(String note, String more) {
+    return note == null || note.isEmpty() ? more : note + "; " + more;
+  }
+
   public String title() {
     return title;
   }

@@ -33,7 +33,7 @@ public final class FitFigure {
       throw new IllegalArgumentException("a density under " + d + "-d draws");
     }
     Figure figure = new Figure(title, d > MAX_PAIR_ELEMENTS
-        ? join(note, "pairs of the first " + MAX_PAIR_ELEMENTS + " of " + d + " elements") : note);
+        ? Figure.joinNotes(note, "pairs of the first " + MAX_PAIR_ELEMENTS + " of " + d + " elements") : note);
     if (target != null) {
       JFreeChart chart = Charts.density(target, "Flow draws over the target density", names.get(0), names.get(1),
           false);
@@ -65,9 +65,5 @@ public final class FitFigure {
   /** Sturges' rule, at least ten bins. */
   static int bins(int n) {
     return Math.max(10, (int) Math.ceil(Math.log(n) / Math.log(2)) + 1);
-  }
-
-  static String join(String note, String more) {
-    return note == null || note.isEmpty() ? more : note + "; " + more;
   }
 }

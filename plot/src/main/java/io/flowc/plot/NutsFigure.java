@@ -36,7 +36,7 @@ public final class NutsFigure {
     }
     int traces = Math.min(d, MAX_TRACES);
     Figure figure = new Figure(title, d > traces
-        ? FitFigure.join(note, "traces of the first " + traces + " of " + d + " elements") : note);
+        ? Figure.joinNotes(note, "traces of the first " + traces + " of " + d + " elements") : note);
     List<JFreeChart> charts = new ArrayList<>();
     for (int j = 0; j < traces; j++) {
       List<Charts.Series> lines = new ArrayList<>();

@@ -42,7 +42,7 @@ public final class TrackerFigure {
     }
     int shown = Math.min(names.size(), maxParameters);
     String fullNote = shown < names.size()
-        ? FitFigure.join(note, "the first " + shown + " of " + names.size() + " parameters") : note;
+        ? Figure.joinNotes(note, "the first " + shown + " of " + names.size() + " parameters") : note;
     double[] x = new double[iterations.length];
     for (int k = 0; k < x.length; k++) {
       x[k] = iterations[k];

@@ -22,15 +22,4 @@ final class Pixels {
     double mean = sum / n;
     return sumSq / n - mean * mean;
   }
-
-  /** How many pixels inside the rectangle have exactly the colour {@code rgb}. */
-  static int count(BufferedImage image, java.awt.geom.Rectangle2D area, int rgb) {
-    int n = 0;
-    for (int y = (int) Math.ceil(area.getMinY()); y < (int) area.getMaxY(); y++) {
-      for (int x = (int) Math.ceil(area.getMinX()); x < (int) area.getMaxX(); x++) {
-        n += (image.getRGB(x, y) & 0xffffff) == rgb ? 1 : 0;
-      }
-    }
-    return n;
-  }
 }
