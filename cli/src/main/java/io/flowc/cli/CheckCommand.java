@@ -11,6 +11,7 @@ import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.ParameterLayout;
 import java.util.Map;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -103,6 +104,12 @@ public final class CheckCommand implements Callable<Integer> {
       } else {
         ArrayNode names = result.putArray("parameters");
         summary.layout().elementNames().forEach(names::add);
+        if (summary.layout().isConstrained()) {
+          // z is on the unconstrained scale for these; samplers and fits report constrained values
+          ObjectNode bounds = result.putObject("bounds");
+          summary.layout().parameters().stream().filter(ParameterLayout.Parameter::isBounded)
+              .forEach(p -> bounds.put(p.name(), Elements.bounds(p)));
+        }
         result.put("potential_terms", summary.potentialTerms());
         result.put("logp_terms", summary.logpTerms());
       }

@@ -17,20 +17,40 @@ public final class Elements {
   static String describe(ModelSummary model) {
     List<String> shown = new ArrayList<>();
     for (ParameterLayout.Parameter p : model.layout().parameters()) {
+      List<String> names = new ArrayList<>();
       if (p.isScalar()) {
-        shown.add(p.name());
+        names.add(p.name());
       } else if (p.size() <= MAX_SHOWN_PER_VECTOR) {
         for (int i = 0; i < p.size(); i++) {
-          shown.add(p.name() + "[" + i + "]");
+          names.add(p.name() + "[" + i + "]");
         }
       } else {
-        shown.add(p.name() + "[0]");
-        shown.add(p.name() + "[1]");
-        shown.add("...");
-        shown.add(p.name() + "[" + (p.size() - 1) + "]");
+        names.add(p.name() + "[0]");
+        names.add(p.name() + "[1]");
+        names.add("...");
+        names.add(p.name() + "[" + (p.size() - 1) + "]");
       }
+      if (p.isBounded()) {
+        // the bounds once, after the parameter's last element: 'sigma (> 0)', 'p[0], p[1] (in (0, 1))'
+        names.set(names.size() - 1, names.get(names.size() - 1) + " (" + bounds(p) + ")");
+      }
+      shown.addAll(names);
     }
     return describe(shown);
+  }
+
+  /** A parameter's bounds as the language writes them: {@code > 0}, {@code < 1}, {@code in (0, 1)}. */
+  static String bounds(ParameterLayout.Parameter p) {
+    boolean hasLower = p.lower() > Double.NEGATIVE_INFINITY;
+    boolean hasUpper = p.upper() < Double.POSITIVE_INFINITY;
+    if (hasLower && hasUpper) {
+      return "in (" + number(p.lower()) + ", " + number(p.upper()) + ")";
+    }
+    return hasLower ? "> " + number(p.lower()) : "< " + number(p.upper());
+  }
+
+  private static String number(double x) {
+    return x == Math.rint(x) && Math.abs(x) < 1e15 ? String.valueOf((long) x) : String.valueOf(x);
   }
 
   /** A flat list of names, shortened to its ends when long. */

@@ -12,6 +12,7 @@ import io.flowc.plot.TrackerFigure;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.ParameterLayout;
 import io.flowc.runtime.diagnostics.ParetoSmoothing;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
@@ -142,7 +143,9 @@ public final class FitCommand implements Callable<Integer> {
   private FitCallback progress;
 
   /** A compiled (model, flow) pair, from source or from an artifact. */
-  private record Compiled(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, List<String> elements) {}
+  /** {@code parameters}: the model's layout, whose bounds map draws to the values users see. */
+  private record Compiled(String name, LogDensity model, FlowKernel kernel, FlowLayout layout,
+      ParameterLayout parameters) {}
 
   private record Restart(int index, long seed, Fit fit, Nfvi.Evaluation evaluation, Tracker tracker, double fitSeconds,
       double evalSeconds) {}
@@ -172,10 +175,10 @@ public final class FitCommand implements Callable<Integer> {
     double paretoK = paretoK(best.evaluation());
     Fit fit = best.fit();
 
-    Nfvi.Sample sample = out != null || plot != null
-        ? nfvi.sample(fit.parameters(), draws, best.seed(), Draws.SAMPLE) : null;
+    double[][] drawn = out != null || plot != null
+        ? constrained(nfvi.sample(fit.parameters(), draws, best.seed(), Draws.SAMPLE), compiled.parameters()) : null;
     if (out != null) {
-      writeDraws(sample, compiled.elements());
+      writeDraws(drawn, compiled.parameters().elementNames());
     }
     if (track != null) {
       try (Writer w = Files.newBufferedWriter(Path.of(trackOut), StandardCharsets.UTF_8)) {
@@ -193,26 +196,26 @@ public final class FitCommand implements Callable<Integer> {
           + "do not trust its draws or its loss%n", paretoK);
     }
     // after every other output: a picture that cannot be drawn must not cost the fit's numbers
-    boolean drawn = drawPlots(compiled, formula, opt, sample, best, stderr);
+    boolean pictured = drawPlots(compiled, formula, opt, drawn, best, stderr);
     if (json) {
       stdout.println(Json.line(report(compiled, formula, opt, results, best, paretoK, compileSeconds, fitSeconds)));
     }
     if (fit.status() == Fit.Status.NOT_FINITE) {
       return ExitCodes.NUMERICAL;
     }
-    return drawn ? ExitCodes.OK : ExitCodes.USER;
+    return pictured ? ExitCodes.OK : ExitCodes.USER;
   }
 
   /** Draws the asked pictures; reports a failure on stderr and returns false instead of throwing. */
-  private boolean drawPlots(Compiled compiled, FlowFormula formula, Optimizer opt, Nfvi.Sample sample, Restart best,
+  private boolean drawPlots(Compiled compiled, FlowFormula formula, Optimizer opt, double[][] drawn, Restart best,
       PrintWriter stderr) {
     boolean ok = true;
     if (plot != null) {
       try {
         String settings = String.format(Locale.ROOT, "%s, lr %s, nmc %d, %,d iterations", opt.name(),
             PyFormat.commaG5(opt.learningRate()), nmc, best.fit().history().length);
-        Figure picture = FitPlots.fit(compiled.name(), formula.normalized(), compiled.model(), compiled.elements(),
-            rows(sample), best.fit(), settings, figure);
+        Figure picture = FitPlots.fit(compiled.name(), formula.normalized(), compiled.model(), compiled.parameters(),
+            drawn, best.fit(), settings, figure);
         PngOutput.write("--plot", picture.render(figure.width(Figure.DEFAULT_WIDTH),
             figure.height(Figure.DEFAULT_HEIGHT)), plot);
       } catch (UserException | IllegalArgumentException e) {
@@ -234,13 +237,6 @@ public final class FitCommand implements Callable<Integer> {
     return ok;
   }
 
-  private static double[][] rows(Nfvi.Sample sample) {
-    double[][] rows = new double[sample.draws()][];
-    for (int s = 0; s < rows.length; s++) {
-      rows[s] = sample.row(s);
-    }
-    return rows;
-  }
 
   private void checkOptions() {
     if (iterations < 0) {
@@ -290,7 +286,7 @@ public final class FitCommand implements Callable<Integer> {
       try {
         FlowKernel kernel = artifact.flowKernel(formula.normalized());
         FlowLayout layout = FlowLayout.of(formula.flows(), artifact.dimension());
-        return new Compiled(artifact.modelName(), ModelFiles.logDensity(artifact), kernel, layout, artifact.elementNames());
+        return new Compiled(artifact.modelName(), ModelFiles.logDensity(artifact), kernel, layout, artifact.layout());
       } catch (ArtifactException e) {
         throw new UserException(e.getMessage() + " (compile it in with flowc compile --flow)");
       }
@@ -298,7 +294,7 @@ public final class FitCommand implements Callable<Integer> {
     CheckedModel model = ModelFiles.load(modelFile, stderr);
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
     return new Compiled(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,
-        model.elementNames());
+        model.layout());
   }
 
   /** Restart r's seed: the given seed for the first, streams derived from it for the others. */
@@ -364,12 +360,21 @@ public final class FitCommand implements Callable<Integer> {
     }
   }
 
-  private void writeDraws(Nfvi.Sample sample, List<String> elements) throws IOException {
+  /** The flow's draws on the constrained scale (bounded parameters inside their bounds), one row per draw. */
+  private static double[][] constrained(Nfvi.Sample sample, ParameterLayout parameters) {
+    double[][] rows = new double[sample.draws()][parameters.dimension()];
+    for (int s = 0; s < rows.length; s++) {
+      parameters.constrain(sample.row(s), rows[s]);
+    }
+    return rows;
+  }
+
+  private void writeDraws(double[][] rows, List<String> elements) throws IOException {
     try (Writer w = Files.newBufferedWriter(Path.of(out), StandardCharsets.UTF_8)) {
       w.write(String.join(",", elements) + "\n");
-      for (int s = 0; s < draws; s++) {
+      for (double[] values : rows) {
         StringBuilder row = new StringBuilder();
-        for (double v : sample.row(s)) {
+        for (double v : values) {
           row.append(row.length() == 0 ? "" : ",").append(v);
         }
         w.write(row.append('\n').toString());

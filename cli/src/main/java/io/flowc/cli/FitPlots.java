@@ -6,6 +6,7 @@ import io.flowc.plot.Figure;
 import io.flowc.plot.FitFigure;
 import io.flowc.plot.TrackerFigure;
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.ParameterLayout;
 import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.PyFormat;
 import io.flowc.runtime.nfvi.Tracker;
@@ -18,12 +19,14 @@ final class FitPlots {
 
   /**
    * The flow's draws over the target (2-d; in the asked window, else the notebook's unless the
-   * draws lie elsewhere) or pairs of elements, and the loss history.
+   * draws lie elsewhere) or pairs of elements, and the loss history. The draws are on the
+   * constrained scale; the compiled density is on the unconstrained one, so a model with bounded
+   * parameters gets its draws without the density under them.
    */
-  static Figure fit(String model, String formula, LogDensity density, List<String> elements, double[][] draws,
+  static Figure fit(String model, String formula, LogDensity density, ParameterLayout parameters, double[][] draws,
       Fit fit, String settings, FigureOptions options) {
     DensityGrid target = null;
-    if (density.dimension() == 2) {
+    if (density.dimension() == 2 && !parameters.isConstrained()) {
       Box box = options.explicitBox();
       if (box == null) {
         double[] x = new double[draws.length];
@@ -38,7 +41,8 @@ final class FitPlots {
     }
     String note = String.format(Locale.ROOT, "%d draws from the fitted flow; %s; average loss %s", draws.length,
         settings, PyFormat.commaG5(fit.averageLoss()));
-    return FitFigure.of(model + ": NFVI with " + formula, note, target, elements, draws, fit.history());
+    return FitFigure.of(model + ": NFVI with " + formula, note, target, parameters.elementNames(), draws,
+        fit.history());
   }
 
   static Figure tracker(String model, String formula, Tracker tracker, List<String> parameterNames, int every,

@@ -62,6 +62,11 @@ public final class PlotCommand implements Callable<Integer> {
         throw new UserException(file + ": flowc plot draws 2-d models, and '" + model.name() + "' has dimension "
             + model.dimension() + " (flowc fit --plot shows pairs of elements of larger models)");
       }
+      if (model.parameters().isConstrained()) {
+        // the compiled density is on the unconstrained scale; drawn under the parameters' names it would mislead
+        throw new UserException(file + ": flowc plot draws models without bounded parameters, and '" + model.name()
+            + "' has some");
+      }
       DensityGrid grid;
       try {
         grid = DensityGrid.of(model.density(), box, figure.resolution());

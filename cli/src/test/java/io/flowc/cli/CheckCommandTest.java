@@ -127,7 +127,7 @@ class CheckCommandTest {
     Cli.Result r = Cli.run("check", Cli.example("kitchen_sink"), "--json");
     assertEquals(0, r.code(), r.toString());
     assertEquals("{\"model\":\"kitchen_sink\",\"dimension\":4,\"parameters\":[\"x[0]\",\"x[1]\",\"x[2]\",\"s\"],"
-        + "\"potential_terms\":2,\"logp_terms\":1}", r.lastOutLine());
+        + "\"potential_terms\":2,\"logp_terms\":3}", r.lastOutLine());
     JsonNode json = JSON.readTree(r.lastOutLine());
     assertEquals(List.of("model", "dimension", "parameters", "potential_terms", "logp_terms"), fieldNames(json));
   }
@@ -162,7 +162,7 @@ class CheckCommandTest {
     Cli.Result r = Cli.run("check", Cli.example("kitchen_sink"), "--at", "0.1,-0.2,0.3,0.5");
     assertEquals(0, r.code(), r.toString());
     assertEquals("parameters: x[0], x[1], x[2], s (dimension 4)", r.outLines().get(1));
-    assertEquals("contributions: 2 potential, 1 logp", r.outLines().get(2));
+    assertEquals("contributions: 2 potential, 3 logp", r.outLines().get(2));
     double potential = Double.parseDouble(r.outLines().get(3).substring("potential: ".length()));
     double logp = Double.parseDouble(r.outLines().get(4).substring("logp: ".length()));
     assertTrue(Double.isFinite(potential), r.toString());

@@ -68,6 +68,26 @@ class FitPlotTest {
   }
 
   /**
+   * Draws of bounded parameters are shown on their constrained scale, without the density (which
+   * is compiled on the unconstrained scale); flowc plot refuses such a model rather than mislabel it.
+   */
+  @Test
+  void boundedParametersAreDrawnOnTheirOwnScale() throws IOException {
+    Path model = tmp.resolve("bounded.flow");
+    Files.writeString(model, "model bounded { param s > 0; param p in (0, 1); logp += -s - 0.5 * s^2 + log(p); }\n");
+    Path png = tmp.resolve("fit.png");
+    Cli.Result r = Cli.run("fit", model.toString(), "--flow", "scale-loc", "--iters", "200", "--eval-draws", "100",
+        "--plot", png.toString());
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(PlotCommandTest.sizeAndVariance(png)[2] > 100);
+
+    r = Cli.run("plot", model.toString(), "-o", tmp.resolve("p.png").toString());
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().contains("bounded parameters"), r.toString());
+    Cli.assertNoStackTrace(r);
+  }
+
+  /**
    * A picture that fails after the fit (here: the model's density overflows everywhere in the
    * asked window) is reported, but the draws, the tracker CSV and the JSON report are all there.
    */

@@ -10,11 +10,19 @@ model
     ;
 
 statement
-    : PARAM name=IDENT (LBRACK size=expr RBRACK)? SEMI                                       # paramDecl
+    : PARAM name=IDENT (LBRACK size=expr RBRACK)? constraint? SEMI                           # paramDecl
     | LET name=IDENT ASSIGN value=expr SEMI                                                 # letDecl
     | FN name=IDENT LPAREN (params+=IDENT (COMMA params+=IDENT)*)? RPAREN ASSIGN body=expr SEMI # fnDecl
     | POTENTIAL value=expr SEMI                                                             # potentialStmt
     | LOGP PLUS_ASSIGN value=expr SEMI                                                      # logpStmt
+    | target=expr TILDE dist=IDENT LPAREN (args+=expr (COMMA args+=expr)*)? RPAREN SEMI      # samplingStmt
+    ;
+
+// Bounds of a parameter, sampled on the unconstrained scale: '> 0', '< 1', 'in (0, 1)'.
+constraint
+    : GT lower=expr
+    | LT upper=expr
+    | IN LPAREN lower=expr COMMA upper=expr RPAREN
     ;
 
 expr
@@ -45,6 +53,7 @@ LET         : 'let';
 FN          : 'fn';
 POTENTIAL   : 'potential';
 LOGP        : 'logp';
+IN          : 'in';
 
 PLUS_ASSIGN : '+=';
 LE          : '<=';
@@ -64,6 +73,7 @@ SLASH       : '/';
 CARET       : '^';
 QUESTION    : '?';
 COLON       : ':';
+TILDE       : '~';
 SEMI        : ';';
 COMMA       : ',';
 LPAREN      : '(';

@@ -6,11 +6,21 @@ import java.util.List;
 /**
  * How a model's parameters lie in the flat vector z: in declaration order, a scalar as one
  * element and a vector of n as n elements. Names elements as users see them: {@code z[0], s}.
+ * A bounded parameter lives in z on the unconstrained scale; {@link #constrain} maps a point to
+ * the values users see.
  */
 public record ParameterLayout(List<Parameter> parameters) {
 
-  /** A parameter and its size (0 for a scalar). */
-  public record Parameter(String name, int size) {
+  /** A parameter, its size (0 for a scalar) and its bounds (infinite where absent). */
+  public record Parameter(String name, int size, double lower, double upper) {
+    public Parameter(String name, int size) {
+      this(name, size, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+    }
+
+    public boolean isBounded() {
+      return Constraints.isBounded(lower, upper);
+    }
+
     public boolean isScalar() {
       return size == 0;
     }
@@ -44,11 +54,32 @@ public record ParameterLayout(List<Parameter> parameters) {
     return names;
   }
 
-  /** The compact form artifacts store: {@code z:2,s:0}. */
+  /** Whether some parameter has bounds, so that z and the constrained values differ. */
+  public boolean isConstrained() {
+    return parameters.stream().anyMatch(Parameter::isBounded);
+  }
+
+  /** Writes the constrained values of the point {@code z} (unconstrained scale) into {@code out}. */
+  public void constrain(double[] z, double[] out) {
+    int k = 0;
+    for (Parameter p : parameters) {
+      for (int i = 0; i < p.elementCount(); i++, k++) {
+        out[k] = Constraints.constrain(z[k], p.lower(), p.upper());
+      }
+    }
+  }
+
+  /**
+   * The compact form artifacts store: {@code z:2,s:0}, and for a bounded parameter its bounds
+   * after the size, {@code sigma:0:0.0:Infinity}.
+   */
   public String encode() {
     StringBuilder out = new StringBuilder();
     for (Parameter p : parameters) {
       out.append(out.length() == 0 ? "" : ",").append(p.name()).append(':').append(p.size());
+      if (p.isBounded()) {
+        out.append(':').append(p.lower()).append(':').append(p.upper());
+      }
     }
     return out.toString();
   }
@@ -58,15 +89,20 @@ public record ParameterLayout(List<Parameter> parameters) {
     List<Parameter> parameters = new ArrayList<>();
     if (!text.isEmpty()) {
       for (String p : text.split(",", -1)) {
-        int colon = p.lastIndexOf(':');
-        if (colon <= 0) {
+        String[] fields = p.split(":", -1);
+        if ((fields.length != 2 && fields.length != 4) || fields[0].isEmpty()) {
           throw new IllegalArgumentException("bad parameter entry '" + p + "'");
         }
-        int size = Integer.parseInt(p.substring(colon + 1));
+        int size = Integer.parseInt(fields[1]);
         if (size < 0) {
           throw new IllegalArgumentException("negative size in '" + p + "'");
         }
-        parameters.add(new Parameter(p.substring(0, colon), size));
+        double lower = fields.length == 4 ? Double.parseDouble(fields[2]) : Double.NEGATIVE_INFINITY;
+        double upper = fields.length == 4 ? Double.parseDouble(fields[3]) : Double.POSITIVE_INFINITY;
+        if (!(lower < upper)) {
+          throw new IllegalArgumentException("empty bounds in '" + p + "'");
+        }
+        parameters.add(new Parameter(fields[0], size, lower, upper));
       }
     }
     return new ParameterLayout(parameters);

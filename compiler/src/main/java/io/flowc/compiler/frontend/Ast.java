@@ -66,9 +66,22 @@ public final class Ast {
 
   public record Conditional(Expr cond, Expr then, Expr otherwise, Span span) implements Expr {}
 
-  public record Call(String name, Span nameSpan, List<Expr> args, Span span) implements Expr {
+  /**
+   * A call; {@code sampling} marks the density call a sampling statement {@code y ~ D(...)}
+   * stands for (its {@code nameSpan} covers {@code D}), so that messages speak of distributions.
+   */
+  public record Call(String name, Span nameSpan, List<Expr> args, Span span, boolean sampling) implements Expr {
     public Call {
       args = List.copyOf(args);
+    }
+
+    public Call(String name, Span nameSpan, List<Expr> args, Span span) {
+      this(name, nameSpan, args, span, false);
+    }
+
+    /** The distribution's name in a sampling statement: the call's name without its suffix. */
+    public String distribution() {
+      return name.substring(0, name.length() - "_lpdf".length());
     }
   }
 
@@ -88,8 +101,15 @@ public final class Ast {
     Span span();
   }
 
-  /** {@code param NAME;} or {@code param NAME[SIZE];} ({@code size} is null for a scalar). */
-  public record ParamDecl(Name name, Expr size, Span span) implements Statement {}
+  /**
+   * {@code param NAME;} or {@code param NAME[SIZE];} ({@code size} is null for a scalar), with
+   * optional bounds {@code > LOWER}, {@code < UPPER} or {@code in (LOWER, UPPER)} (null when absent).
+   */
+  public record ParamDecl(Name name, Expr size, Expr lower, Expr upper, Span span) implements Statement {
+    public ParamDecl(Name name, Expr size, Span span) {
+      this(name, size, null, null, span);
+    }
+  }
 
   public record LetDecl(Name name, Expr value, Span span) implements Statement {}
 

@@ -53,7 +53,10 @@ final class AstBuilder extends ModelBaseVisitor<Object> {
 
   @Override
   public Object visitParamDecl(ModelParser.ParamDeclContext ctx) {
-    return new Ast.ParamDecl(name(ctx.name), ctx.size == null ? null : expr(ctx.size), span(ctx));
+    ModelParser.ConstraintContext bounds = ctx.constraint();
+    Expr lower = bounds == null || bounds.lower == null ? null : expr(bounds.lower);
+    Expr upper = bounds == null || bounds.upper == null ? null : expr(bounds.upper);
+    return new Ast.ParamDecl(name(ctx.name), ctx.size == null ? null : expr(ctx.size), lower, upper, span(ctx));
   }
 
   @Override
@@ -74,6 +77,21 @@ final class AstBuilder extends ModelBaseVisitor<Object> {
   @Override
   public Object visitLogpStmt(ModelParser.LogpStmtContext ctx) {
     return new Ast.Contribution(Ast.ContributionKind.LOGP, expr(ctx.value), span(ctx));
+  }
+
+  /**
+   * {@code y ~ normal(mu, sigma);} is {@code logp += normal_lpdf(y, mu, sigma);}: the full
+   * log density, normalizing constants included (as PyMC3's logp; Stan's {@code ~} drops them),
+   * so that log Z and KL figures mean the same with either spelling.
+   */
+  @Override
+  public Object visitSamplingStmt(ModelParser.SamplingStmtContext ctx) {
+    List<Expr> args = new ArrayList<>();
+    args.add(expr(ctx.target));
+    ctx.args.forEach(a -> args.add(expr(a)));
+    String density = Builtin.densityOf(ctx.dist.getText());
+    Expr call = new Ast.Call(density, span(ctx.dist), args, span(ctx), true);
+    return new Ast.Contribution(Ast.ContributionKind.LOGP, call, span(ctx));
   }
 
   @Override

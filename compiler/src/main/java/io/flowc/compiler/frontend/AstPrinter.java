@@ -30,9 +30,9 @@ public final class AstPrinter {
 
   public static String print(Statement s) {
     if (s instanceof ParamDecl p) {
-      return p.size() == null
-          ? "(param " + p.name().text() + ")"
-          : "(param " + p.name().text() + " " + print(p.size()) + ")";
+      return "(param " + p.name().text() + (p.size() == null ? "" : " " + print(p.size()))
+          + (p.lower() == null ? "" : " (lower " + print(p.lower()) + ")")
+          + (p.upper() == null ? "" : " (upper " + print(p.upper()) + ")") + ")";
     } else if (s instanceof LetDecl l) {
       return "(let " + l.name().text() + " " + print(l.value()) + ")";
     } else if (s instanceof FnDecl f) {

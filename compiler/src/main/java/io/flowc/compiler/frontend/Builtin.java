@@ -20,7 +20,12 @@ public enum Builtin {
   ERFC(Form.ELEMENTWISE, 1), LGAMMA(Form.ELEMENTWISE, 1),
   SUM(Form.REDUCTION, 1), MEAN(Form.REDUCTION, 1), NORM(Form.REDUCTION, 1),
   DOT(Form.DOT, 2),
-  LOGSUMEXP(Form.LOGSUMEXP, -1);
+  LOGSUMEXP(Form.LOGSUMEXP, -1),
+  // log densities: the outcome first, then the distribution's parameters (Stan's order)
+  NORMAL_LPDF(Form.DISTRIBUTION, 3), STUDENT_T_LPDF(Form.DISTRIBUTION, 4), CAUCHY_LPDF(Form.DISTRIBUTION, 3),
+  EXPONENTIAL_LPDF(Form.DISTRIBUTION, 2), GAMMA_LPDF(Form.DISTRIBUTION, 3), BETA_LPDF(Form.DISTRIBUTION, 3),
+  LOGNORMAL_LPDF(Form.DISTRIBUTION, 3), BERNOULLI_LOGIT_LPMF(Form.DISTRIBUTION, 2),
+  POISSON_LOG_LPMF(Form.DISTRIBUTION, 2), BINOMIAL_LOGIT_LPMF(Form.DISTRIBUTION, 3);
 
   /** How a built-in maps argument types to a result type. */
   public enum Form {
@@ -31,7 +36,12 @@ public enum Builtin {
     /** Two real vectors of one length to a scalar. */
     DOT,
     /** One real vector, or two or more reals (scalars or vectors, concatenated), to a scalar. */
-    LOGSUMEXP
+    LOGSUMEXP,
+    /**
+     * A log density or mass: real arguments broadcast against each other as for ELEMENTWISE, the
+     * result the sum over the elements (a vectorized statement is the sum of its elements' terms).
+     */
+    DISTRIBUTION
   }
 
   /** Built-in constants; user names may not shadow them. */
@@ -56,5 +66,15 @@ public enum Builtin {
 
   public static Optional<Builtin> byName(String name) {
     return Optional.ofNullable(BY_NAME.get(name));
+  }
+
+  /**
+   * The function a sampling statement {@code y ~ NAME(...)} calls: {@code NAME_lpmf} for the
+   * discrete distributions, {@code NAME_lpdf} otherwise (also for unknown names, which the
+   * checker then reports with suggestions).
+   */
+  public static String densityOf(String distribution) {
+    String mass = distribution + "_lpmf";
+    return BY_NAME.containsKey(mass) ? mass : distribution + "_lpdf";
   }
 }

@@ -11,8 +11,19 @@ import java.util.Map;
  */
 public final class CheckedModel {
 
-  /** A parameter, its number of elements (0 for a scalar) and its offset in the flat vector. */
-  public record Param(String name, int size, int offset, Ast.ParamDecl decl) {
+  /**
+   * A parameter, its number of elements (0 for a scalar), its offset in the flat vector and its
+   * bounds (infinite where absent). z holds bounded parameters on the unconstrained scale.
+   */
+  public record Param(String name, int size, int offset, double lower, double upper, Ast.ParamDecl decl) {
+    public Param(String name, int size, int offset, Ast.ParamDecl decl) {
+      this(name, size, offset, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, decl);
+    }
+
+    public boolean isBounded() {
+      return lower > Double.NEGATIVE_INFINITY || upper < Double.POSITIVE_INFINITY;
+    }
+
     public int elementCount() {
       return size == 0 ? 1 : size;
     }
@@ -58,7 +69,7 @@ public final class CheckedModel {
 
   /** The parameters' places in the flat vector z. */
   public ParameterLayout layout() {
-    return new ParameterLayout(params.stream().map(p -> new ParameterLayout.Parameter(p.name(), p.size())).toList());
+    return new ParameterLayout(params.stream().map(p -> new ParameterLayout.Parameter(p.name(), p.size(), p.lower(), p.upper())).toList());
   }
 
   /** Number of parameter elements: the length of the flat vector z. */

@@ -111,7 +111,13 @@ final class ModelChecker {
             continue;
           }
           visible.put(p.name().text(), size == 0 ? Type.REAL : Type.realVector(size));
-          params.add(new CheckedModel.Param(p.name().text(), size, offset, p));
+          double lower = bound(p, p.lower(), Double.NEGATIVE_INFINITY);
+          double upper = bound(p, p.upper(), Double.POSITIVE_INFINITY);
+          if (lower >= upper) {
+            error(p.lower().span(), "the bounds of '" + p.name().text() + "' are empty: the lower bound "
+                + lower + " is not below the upper bound " + upper);
+          }
+          params.add(new CheckedModel.Param(p.name().text(), size, offset, lower, upper, p));
           offset += Math.max(1, size);
         }
       } else if (s instanceof LetDecl l) {
@@ -227,6 +233,48 @@ final class ModelChecker {
       return -1;
     }
     return size.intValueExact();
+  }
+
+  /**
+   * A bound's value: a finite constant (numbers, pi, e, arithmetic on them); {@code absent} when
+   * there is none, NaN after reporting a bad one (NaN compares false, so no second message).
+   */
+  private double bound(ParamDecl p, Expr bound, double absent) {
+    if (bound == null) {
+      return absent;
+    }
+    double value = constantValue(bound);
+    if (Double.isNaN(value)) {
+      error(bound.span(), "a bound of '" + p.name().text()
+          + "' must be a constant: numbers, pi, e and + - * / ^ on them");
+    } else if (Double.isInfinite(value)) {
+      error(bound.span(), "a bound of '" + p.name().text() + "' must be finite (leave it out for no bound)");
+      return Double.NaN;
+    }
+    return value;
+  }
+
+  /** The value of a constant expression, NaN for anything else. */
+  private static double constantValue(Expr e) {
+    if (e instanceof Num n) {
+      return n.value();
+    } else if (e instanceof Ident id) {
+      return Builtin.CONSTANTS.getOrDefault(id.name(), Double.NaN);
+    } else if (e instanceof Ast.Unary u && u.op() != Ast.UnaryOp.NOT) {
+      double a = constantValue(u.operand());
+      return u.op() == Ast.UnaryOp.NEG ? -a : a;
+    } else if (e instanceof Ast.Binary b && b.op().isArithmetic()) {
+      double l = constantValue(b.left());
+      double r = constantValue(b.right());
+      return switch (b.op()) {
+        case ADD -> l + r;
+        case SUB -> l - r;
+        case MUL -> l * r;
+        case DIV -> l / r;
+        default -> Math.pow(l, r);
+      };
+    }
+    return Double.NaN;
   }
 
   private void findRecursion() {
@@ -484,6 +532,13 @@ final class ModelChecker {
       if (visible.containsKey(c.name()) || allGlobals.containsKey(c.name()) || Builtin.CONSTANTS.containsKey(c.name())
           || scope.args().containsKey(c.name())) {
         error(scope, c.nameSpan(), "'" + c.name() + "' is not a function");
+      } else if (c.sampling()) {
+        List<String> names = Stream.concat(functions.keySet().stream(),
+                java.util.Arrays.stream(Builtin.values()).map(Builtin::symbol))
+            .filter(n -> n.endsWith("_lpdf") || n.endsWith("_lpmf"))
+            .map(n -> n.substring(0, n.length() - "_lpdf".length())).toList();
+        error(scope, c.nameSpan(), "unknown distribution '" + c.distribution() + "'"
+            + Suggestions.didYouMean(c.distribution(), names));
       } else {
         List<String> names = new ArrayList<>(functions.keySet());
         java.util.Arrays.stream(Builtin.values()).map(Builtin::symbol).forEach(names::add);
@@ -520,7 +575,12 @@ final class ModelChecker {
   private Type checkBuiltinCall(Call c, Builtin b, List<Type> args, Scope scope) {
     String name = "'" + b.symbol() + "'";
     if (b.arity >= 0 && args.size() != b.arity) {
-      error(scope, c.span(), name + " takes " + plural(b.arity, "argument") + ", got " + args.size());
+      if (c.sampling()) {
+        error(scope, c.span(), "'" + c.distribution() + "' takes " + plural(b.arity - 1, "argument") + ", got "
+            + (args.size() - 1));
+      } else {
+        error(scope, c.span(), name + " takes " + plural(b.arity, "argument") + ", got " + args.size());
+      }
       return Type.ERROR;
     }
     if (b.form == Builtin.Form.LOGSUMEXP && args.isEmpty()) {
@@ -562,6 +622,13 @@ final class ModelChecker {
           return Type.ERROR;
         }
         return Type.REAL;
+      }
+      case DISTRIBUTION -> {
+        int length = 0;
+        for (int i = 0; i < args.size() && length >= 0; i++) {
+          length = broadcast(new Type(Type.Kind.REAL, length), args.get(i), c.span(), name, scope);
+        }
+        return length < 0 ? Type.ERROR : Type.REAL;
       }
       default -> {
         if (args.size() == 1 && args.get(0).isScalar()) {

@@ -39,7 +39,7 @@ public final class ModelParsing {
       + " levels); split it with 'let' or use sum()";
 
   private static final Set<Integer> KEYWORDS = Set.of(ModelLexer.MODEL, ModelLexer.PARAM,
-      ModelLexer.LET, ModelLexer.FN, ModelLexer.POTENTIAL, ModelLexer.LOGP);
+      ModelLexer.LET, ModelLexer.FN, ModelLexer.POTENTIAL, ModelLexer.LOGP, ModelLexer.IN);
 
   private static final SyntaxErrorStrategy.TokenClasses CLASSES = new SyntaxErrorStrategy.TokenClasses() {
     private final IntervalSet expressionStart = IntervalSet.of(ModelLexer.NUMBER, ModelLexer.NUMBER)
@@ -51,8 +51,9 @@ public final class ModelParsing {
             ModelLexer.CARET, ModelLexer.LT, ModelLexer.LE, ModelLexer.GT, ModelLexer.GE,
             ModelLexer.EQ, ModelLexer.NE, ModelLexer.AND, ModelLexer.OR, ModelLexer.QUESTION,
             ModelLexer.LBRACK).contains(t));
+    // a sampling statement ('y ~ normal(0, 1);') starts with an expression
     private final IntervalSet statementStart = SyntaxErrorStrategy.typesWhere(ModelLexer.VOCABULARY,
-        t -> KEYWORDS.contains(t) && t != ModelLexer.MODEL);
+        t -> KEYWORDS.contains(t) && t != ModelLexer.MODEL && t != ModelLexer.IN).or(expressionStart);
 
     @Override
     public IntervalSet expressionStart() {
@@ -67,6 +68,23 @@ public final class ModelParsing {
     @Override
     public IntervalSet statementStart() {
       return statementStart;
+    }
+
+    @Override
+    public String hint(Token unexpected, IntervalSet expected) {
+      return unexpected.getType() == ModelLexer.ASSIGN && expected.contains(ModelLexer.TILDE)
+          ? "'=' does not assign: name a value with 'let NAME = ...;'" : null;
+    }
+
+    @Override
+    public int terminatorType() {
+      return ModelLexer.SEMI;
+    }
+
+    @Override
+    public IntervalSet recoveryStops() {
+      return SyntaxErrorStrategy.typesWhere(ModelLexer.VOCABULARY,
+          t -> (KEYWORDS.contains(t) && t != ModelLexer.IN) || t == ModelLexer.RBRACE);
     }
 
     @Override

@@ -42,6 +42,21 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
 
     /** A description of one token type ("a name", "a number", "';'"). */
     String describe(int type);
+
+    /** A hint that follows the message for an unexpected token, or null. */
+    default String hint(Token unexpected, IntervalSet expected) {
+      return null;
+    }
+
+    /** The token that ends a statement, or -1 if the grammar has none. */
+    default int terminatorType() {
+      return -1;
+    }
+
+    /** The tokens at which a statement-level recovery stops: keywords and closers. */
+    default IntervalSet recoveryStops() {
+      return new IntervalSet();
+    }
   }
 
   static final int MAX_ERRORS = 10;
@@ -82,6 +97,10 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       message.append(", expected ").append(describeExpected(expected));
       if (classes.isKeyword(t.getType()) && expected.contains(classes.nameType())) {
         message.append(" ('").append(t.getText()).append("' is a reserved word)");
+      }
+      String hint = classes.hint(t, expected);
+      if (hint != null) {
+        message.append(" (").append(hint).append(')');
       }
     }
     return message.toString();
@@ -128,17 +147,67 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         && expected.and(classes.expressionStart()).subtract(IntervalSet.of(classes.nameType())).isNil()) {
       recognizer.consume();
     }
+    skipRestOfStatement(recognizer);
     super.recover(recognizer, e);
+  }
+
+  /**
+   * After an error inside a statement, drops the rest of it (through its terminator, or up to a
+   * keyword or closer): statements may start with an expression, so ANTLR's own resynchronization
+   * would take the next name of the broken statement for a new statement and report it again.
+   */
+  private void skipRestOfStatement(Parser recognizer) {
+    int terminator = classes.terminatorType();
+    if (terminator < 0) {
+      return;
+    }
+    IntervalSet stops = classes.recoveryStops();
+    int type = recognizer.getInputStream().LA(1);
+    while (type != Token.EOF && type != terminator && !stops.contains(type)) {
+      recognizer.consume();
+      type = recognizer.getInputStream().LA(1);
+    }
+    if (type == terminator) {
+      recognizer.consume();
+    }
+  }
+
+  /**
+   * Where a terminator could end the statement and the next token is on a later line, the
+   * terminator was forgotten: say so at the end of the line, as a user reads it.
+   */
+  private boolean reportedMissingTerminator(Parser recognizer, Token t, IntervalSet expected) {
+    int terminator = classes.terminatorType();
+    if (terminator < 0 || t == null || expected == null || !expected.contains(terminator) || t.getTokenIndex() <= 0) {
+      return false;
+    }
+    Token previous = recognizer.getInputStream().get(t.getTokenIndex() - 1);
+    if (previous.getLine() >= t.getLine() && t.getType() != Token.EOF) {
+      return false;
+    }
+    int end = source.charIndex(previous.getStopIndex() + 1);
+    report(source.span(end, end), "missing " + classes.describe(terminator) + " after " + describe(previous));
+    return true;
   }
 
   @Override
   protected void reportNoViableAlternative(Parser recognizer, NoViableAltException e) {
+    if (reportedMissingTerminator(recognizer, e.getOffendingToken(), e.getExpectedTokens())) {
+      return;
+    }
     report(spanOf(e.getOffendingToken()), unexpected(e.getOffendingToken(), e.getExpectedTokens()));
   }
 
   @Override
   protected void reportInputMismatch(Parser recognizer, InputMismatchException e) {
-    report(spanOf(e.getOffendingToken()), unexpected(e.getOffendingToken(), e.getExpectedTokens()));
+    // the exception's set is that of the state where it was created, which is stale once a
+    // sub-rule (an operand expression) has returned; the parser's own set is current
+    Token t = e.getOffendingToken();
+    IntervalSet expected = t == recognizer.getCurrentToken() ? recognizer.getExpectedTokens() : e.getExpectedTokens();
+    if (reportedMissingTerminator(recognizer, t, expected)) {
+      return;
+    }
+    report(spanOf(t), unexpected(t, expected));
   }
 
   @Override

@@ -17,6 +17,7 @@ import io.flowc.compiler.frontend.Ast.VectorLit;
 import io.flowc.compiler.frontend.Builtin;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.runtime.MathFunctions;
+import io.flowc.runtime.Constraints;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -58,13 +59,17 @@ public final class Interpreter {
       throw new IllegalArgumentException("expected " + model.dimension() + " values, got " + z.length);
     }
     Map<String, Value> globals = new HashMap<>();
+    double logpSum = 0;
     for (CheckedModel.Param p : model.params()) {
-      globals.put(p.name(), p.isScalar()
-          ? new Real(z[p.offset()])
-          : new Vec(Arrays.copyOfRange(z, p.offset(), p.offset() + p.size())));
+      double[] x = new double[p.elementCount()];
+      for (int i = 0; i < x.length; i++) {
+        double u = z[p.offset() + i];
+        x[i] = Constraints.constrain(u, p.lower(), p.upper());
+        logpSum += Constraints.logJacobian(u, p.lower(), p.upper());
+      }
+      globals.put(p.name(), p.isScalar() ? new Real(x[0]) : new Vec(x));
     }
     double potentialSum = 0;
-    double logpSum = 0;
     for (Statement s : model.ast().statements()) {
       if (s instanceof LetDecl l) {
         globals.put(l.name().text(), eval(l.value(), globals));
@@ -280,7 +285,23 @@ public final class Interpreter {
       case DOT -> new Real(dot(reals(args.get(0)), reals(args.get(1))));
       case LOGSUMEXP -> new Real(MathFunctions.logsumexp(
           args.stream().flatMapToDouble(v -> Arrays.stream(reals(v))).toArray()));
+      case NORMAL_LPDF, STUDENT_T_LPDF, CAUCHY_LPDF, EXPONENTIAL_LPDF, GAMMA_LPDF, BETA_LPDF, LOGNORMAL_LPDF,
+          BERNOULLI_LOGIT_LPMF, POISSON_LOG_LPMF, BINOMIAL_LOGIT_LPMF -> new Real(logDensity(b, args));
     };
+  }
+
+  /** A distribution's terms summed over the broadcast elements of its arguments. */
+  private static double logDensity(Builtin b, List<Value> args) {
+    int n = args.stream().mapToInt(Interpreter::length).max().orElse(0);
+    double total = 0;
+    double[] x = new double[args.size()];
+    for (int i = 0; i < Math.max(1, n); i++) {
+      for (int k = 0; k < x.length; k++) {
+        x[k] = real(args.get(k), length(args.get(k)) == 0 ? 0 : i);
+      }
+      total += ReferenceDensities.of(b, x);
+    }
+    return total;
   }
 
   private static double sum(double[] v) {

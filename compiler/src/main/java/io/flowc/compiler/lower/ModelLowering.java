@@ -29,8 +29,10 @@ import java.util.Map;
  * A checked model to IR: one input per parameter, {@code let}s bound once, functions inlined
  * (once per distinct list of argument nodes, so shared calls stay shared), the language's
  * derived functions spelled out in primitives (mean = sum/n, norm = sqrt(sum(square)),
- * dot = sum(mul)), and one output {@code potential}: U(z) = sum of potential terms - sum of
- * logp terms.
+ * dot = sum(mul)), distributions expanded by {@link Distributions}, and one output
+ * {@code potential}: U(z) = sum of potential terms - sum of logp terms - the log-Jacobians of
+ * bounded parameters (whose inputs are on the unconstrained scale, see
+ * {@link io.flowc.runtime.Constraints}).
  */
 public final class ModelLowering {
   public static final String POTENTIAL = "potential";
@@ -64,10 +66,19 @@ public final class ModelLowering {
   }
 
   private Node run(List<Node> parameters) {
-    for (int k = 0; k < model.params().size(); k++) {
-      globals.put(model.params().get(k).name(), parameters.get(k));
-    }
     Node potential = null;
+    for (int k = 0; k < model.params().size(); k++) {
+      CheckedModel.Param p = model.params().get(k);
+      Node u = parameters.get(k);
+      if (!p.isBounded()) {
+        globals.put(p.name(), u);
+        continue;
+      }
+      globals.put(p.name(), constrain(u, p.lower(), p.upper()));
+      Node logJacobian = logJacobian(u, p.lower(), p.upper());
+      Node term = graph.neg(logJacobian.shape().isScalar() ? logJacobian : graph.sum(logJacobian));
+      potential = potential == null ? term : graph.add(potential, term);
+    }
     for (Ast.Statement s : model.ast().statements()) {
       if (s instanceof LetDecl l) {
         globals.put(l.name().text(), lower(l.value(), globals));
@@ -81,6 +92,26 @@ public final class ModelLowering {
       }
     }
     return potential;
+  }
+
+  /** The formulas of {@link io.flowc.runtime.Constraints#constrain}, elementwise. */
+  private Node constrain(Node u, double lower, double upper) {
+    if (lower > Double.NEGATIVE_INFINITY && upper < Double.POSITIVE_INFINITY) {
+      Node unit = graph.apply(Op.SIGMOID, u);
+      return graph.add(graph.constant(lower), graph.mul(graph.constant(upper - lower), unit));
+    } else if (lower > Double.NEGATIVE_INFINITY) {
+      return graph.add(graph.constant(lower), graph.exp(u));
+    }
+    return graph.sub(graph.constant(upper), graph.exp(u));
+  }
+
+  /** The formulas of {@link io.flowc.runtime.Constraints#logJacobian}, elementwise. */
+  private Node logJacobian(Node u, double lower, double upper) {
+    if (lower > Double.NEGATIVE_INFINITY && upper < Double.POSITIVE_INFINITY) {
+      Node tails = graph.add(graph.apply(Op.SOFTPLUS, graph.neg(u)), graph.apply(Op.SOFTPLUS, u));
+      return graph.sub(graph.constant(Math.log(upper - lower)), tails);
+    }
+    return u;
   }
 
   private Node lower(Expr e, Map<String, Node> env) {
@@ -185,6 +216,8 @@ public final class ModelLowering {
       case NORM -> graph.sqrt(graph.sum(graph.square(x)));
       case DOT -> graph.sum(graph.mul(x, args.get(1)));
       case LOGSUMEXP -> graph.apply(Op.LOGSUMEXP, args.size() == 1 ? x : graph.concat(args.toArray(Node[]::new)));
+      case NORMAL_LPDF, STUDENT_T_LPDF, CAUCHY_LPDF, EXPONENTIAL_LPDF, GAMMA_LPDF, BETA_LPDF, LOGNORMAL_LPDF,
+          BERNOULLI_LOGIT_LPMF, POISSON_LOG_LPMF, BINOMIAL_LOGIT_LPMF -> new Distributions(graph).logDensity(b, args);
     };
   }
 }

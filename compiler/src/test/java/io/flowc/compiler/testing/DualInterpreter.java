@@ -16,6 +16,7 @@ import io.flowc.compiler.frontend.Ast.Unary;
 import io.flowc.compiler.frontend.Ast.VectorLit;
 import io.flowc.compiler.frontend.Builtin;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.interp.ReferenceDensities;
 import io.flowc.runtime.MathFunctions;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,16 +54,20 @@ public final class DualInterpreter {
       throw new IllegalArgumentException("expected points of dimension " + model.dimension());
     }
     Map<String, Value> env = new HashMap<>();
+    double jacobian = 0;
+    double jacobianDot = 0;
     for (CheckedModel.Param p : model.params()) {
-      if (p.isScalar()) {
-        env.put(p.name(), new Dual(z[p.offset()], t[p.offset()]));
-      } else {
-        double[] v = new double[p.size()];
-        double[] d = new double[p.size()];
-        System.arraycopy(z, p.offset(), v, 0, p.size());
-        System.arraycopy(t, p.offset(), d, 0, p.size());
-        env.put(p.name(), new DualVec(v, d));
+      int n = p.elementCount();
+      double[] v = new double[n];
+      double[] d = new double[n];
+      for (int i = 0; i < n; i++) {
+        Dual[] x = constrained(z[p.offset() + i], t[p.offset() + i], p.lower(), p.upper());
+        v[i] = x[0].v();
+        d[i] = x[0].d();
+        jacobian += x[1].v();
+        jacobianDot += x[1].d();
       }
+      env.put(p.name(), p.isScalar() ? new Dual(v[0], d[0]) : new DualVec(v, d));
     }
     double potential = 0;
     double potentialDot = 0;
@@ -82,7 +87,29 @@ public final class DualInterpreter {
         }
       }
     }
-    return new Result(logp - potential, logpDot - potentialDot);
+    return new Result(logp - potential + jacobian, logpDot - potentialDot + jacobianDot);
+  }
+
+  /**
+   * A bounded parameter's value and its log-Jacobian as duals, from the transforms' definitions:
+   * x = a + e^u (dx = e^u du), x = b - e^u (dx = -e^u du), x = a + (b - a) s(u) with s the
+   * sigmoid (dx = (b - a) s(u) s(-u) du, d log J = (s(-u) - s(u)) du).
+   */
+  private static Dual[] constrained(double u, double du, double lower, double upper) {
+    boolean hasLower = lower > Double.NEGATIVE_INFINITY;
+    boolean hasUpper = upper < Double.POSITIVE_INFINITY;
+    if (hasLower && hasUpper) {
+      double s = MathFunctions.sigmoid(u);
+      double sNeg = MathFunctions.sigmoid(-u);
+      double x = lower + (upper - lower) * s;
+      double logJ = Math.log(upper - lower) - MathFunctions.softplus(-u) - MathFunctions.softplus(u);
+      return new Dual[] {new Dual(x, (upper - lower) * s * sNeg * du), new Dual(logJ, (sNeg - s) * du)};
+    } else if (hasLower) {
+      return new Dual[] {new Dual(lower + Math.exp(u), Math.exp(u) * du), new Dual(u, du)};
+    } else if (hasUpper) {
+      return new Dual[] {new Dual(upper - Math.exp(u), -Math.exp(u) * du), new Dual(u, du)};
+    }
+    return new Dual[] {new Dual(u, du), new Dual(0, 0)};
   }
 
   // ---- values -------------------------------------------------------------------------------
@@ -367,6 +394,79 @@ public final class DualInterpreter {
       case REDUCTION -> reduce(b, (DualVec) args.get(0));
       case DOT -> dot((DualVec) args.get(0), (DualVec) args.get(1));
       case LOGSUMEXP -> logsumexp(args);
+      case DISTRIBUTION -> distribution(b, args);
+    };
+  }
+
+  /** The sum over broadcast elements of the term's value and of its partial derivatives times the tangents. */
+  private static Value distribution(Builtin b, List<Value> args) {
+    int n = args.stream().mapToInt(DualInterpreter::length).max().orElse(0);
+    double value = 0;
+    double derivative = 0;
+    double[] x = new double[args.size()];
+    double[] dx = new double[args.size()];
+    for (int i = 0; i < Math.max(1, n); i++) {
+      for (int k = 0; k < x.length; k++) {
+        Dual e = at(args.get(k), length(args.get(k)) == 0 ? 0 : i);
+        x[k] = e.v();
+        dx[k] = e.d();
+      }
+      value += ReferenceDensities.of(b, x);
+      double[] partials = partials(b, x);
+      for (int k = 0; k < x.length; k++) {
+        if (dx[k] != 0) {
+          derivative += partials[k] * dx[k];
+        }
+      }
+    }
+    return new Dual(value, derivative);
+  }
+
+  private static double digamma(double x) {
+    return MathFunctions.polygamma(0, x);
+  }
+
+  /** The partial derivatives of one element's term with respect to each argument, from calculus. */
+  private static double[] partials(Builtin b, double[] x) {
+    double y = x[0];
+    return switch (b) {
+      case NORMAL_LPDF -> {
+        double z = (y - x[1]) / x[2];
+        yield new double[] {-z / x[2], z / x[2], (z * z - 1) / x[2]};
+      }
+      case STUDENT_T_LPDF -> {
+        double nu = x[1];
+        double sigma = x[3];
+        double z = (y - x[2]) / sigma;
+        double dz = -(nu + 1) * z / (sigma * (nu + z * z));
+        double dNu = 0.5 * (digamma((nu + 1) / 2) - digamma(nu / 2)) - 0.5 / nu - 0.5 * Math.log1p(z * z / nu)
+            + (nu + 1) / 2 * z * z / (nu * (nu + z * z));
+        yield new double[] {dz, dNu, -dz, -1 / sigma - dz * z};
+      }
+      case CAUCHY_LPDF -> {
+        double z = (y - x[1]) / x[2];
+        double dz = -2 * z / (x[2] * (1 + z * z));
+        yield new double[] {dz, -dz, -1 / x[2] - dz * z};
+      }
+      case EXPONENTIAL_LPDF -> y < 0 ? new double[2] : new double[] {-x[1], 1 / x[1] - y};
+      case GAMMA_LPDF -> new double[] {(x[1] - 1) / y - x[2], Math.log(x[2]) - digamma(x[1]) + Math.log(y),
+          x[1] / x[2] - y};
+      case BETA_LPDF -> new double[] {(x[1] - 1) / y - (x[2] - 1) / (1 - y),
+          digamma(x[1] + x[2]) - digamma(x[1]) + Math.log(y), digamma(x[1] + x[2]) - digamma(x[2]) + Math.log1p(-y)};
+      case LOGNORMAL_LPDF -> {
+        double z = (Math.log(y) - x[1]) / x[2];
+        yield new double[] {(-z / x[2] - 1) / y, z / x[2], (z * z - 1) / x[2]};
+      }
+      case BERNOULLI_LOGIT_LPMF -> new double[] {x[1], y - MathFunctions.sigmoid(x[1])};
+      case POISSON_LOG_LPMF -> new double[] {x[1] - digamma(y + 1), y - Math.exp(x[1])};
+      case BINOMIAL_LOGIT_LPMF -> {
+        double trials = x[1];
+        double alpha = x[2];
+        yield new double[] {-digamma(y + 1) + digamma(trials - y + 1) + alpha,
+            digamma(trials + 1) - digamma(trials - y + 1) - MathFunctions.softplus(alpha),
+            y - trials * MathFunctions.sigmoid(alpha)};
+      }
+      default -> throw new IllegalArgumentException(b + " is not a distribution");
     };
   }
 

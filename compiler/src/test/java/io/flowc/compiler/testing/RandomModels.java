@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.function.IntFunction;
+import java.util.function.IntSupplier;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 
@@ -189,8 +190,26 @@ public final class RandomModels {
         if (r < paramWeight) {
           int len = paramLengths[nextParam];
           String name = paramNames.get(nextParam);
-          statements.add("param " + name + (len == 0 ? "" : "[" + len + "]") + ";");
-          scope.add(new Var(name, len, false, RANGE, 1L << nextParam, true));
+          // bounded parameters: their values (not z) are what expressions see
+          double bound = RANGE;
+          String constraint = "";
+          switch (rnd.nextInt(8)) {
+            case 0 -> {
+              constraint = " > " + pick(List.of("0", "-1", "0.5"));
+              bound = 1 + Math.exp(RANGE);
+            }
+            case 1 -> {
+              constraint = " < " + pick(List.of("0", "2", "-0.5"));
+              bound = 2 + Math.exp(RANGE);
+            }
+            case 2 -> {
+              constraint = " in (" + pick(List.of("0, 1", "-1, 3", "-2.5, -0.5")) + ")";
+              bound = 3;
+            }
+            default -> { }
+          }
+          statements.add("param " + name + (len == 0 ? "" : "[" + len + "]") + constraint + ";");
+          scope.add(new Var(name, len, false, bound, 1L << nextParam, true));
           nextParam++;
         } else if (r < paramWeight + letWeight) {
           String name = "t" + letIndex++;
@@ -495,6 +514,94 @@ public final class RandomModels {
       }
     }
 
+    /**
+     * A log density over {@code m} elements (0: scalars), each argument either of length m or a
+     * scalar broadcast against the others, kept inside the distribution's support: scales and
+     * shapes are positive, a beta outcome lies in [0.1, 0.9], counts are literals.
+     */
+    private E distribution(int depth, int m, Ctx c) {
+      int n = Math.max(1, m);
+      IntSupplier length = () -> rnd.nextBoolean() ? m : 0;
+      java.util.function.Supplier<E> small = () -> tame(real(depth - 1, length.getAsInt(), c), 2);
+      java.util.function.Supplier<Positive> scale = () -> positive(depth - 1, length.getAsInt(), c, 3);
+      switch (rnd.nextInt(10)) {
+        case 0 -> {
+          E y = tame(real(depth - 1, m, c), 2);
+          Positive s = scale.get();
+          double z = 4 / s.lo;
+          return scalarCall("normal_lpdf", n * (0.5 * z * z + logBound(s) + 1), y, small.get(), s.e);
+        }
+        case 1 -> {
+          E y = tame(real(depth - 1, m, c), 2);
+          Positive nu = scale.get();
+          Positive s = scale.get();
+          double z = 4 / s.lo;
+          double bound = 5 + logBound(nu) + logBound(s) + (nu.hi + 1) / 2 * Math.log1p(z * z / nu.lo);
+          return scalarCall("student_t_lpdf", n * bound, y, nu.e, small.get(), s.e);
+        }
+        case 2 -> {
+          E y = tame(real(depth - 1, m, c), 2);
+          Positive s = scale.get();
+          double z = 4 / s.lo;
+          return scalarCall("cauchy_lpdf", n * (2 + logBound(s) + Math.log1p(z * z)), y, small.get(), s.e);
+        }
+        case 3 -> {
+          Positive y = positive(depth - 1, m, c, 3);
+          Positive rate = scale.get();
+          return scalarCall("exponential_lpdf", n * (logBound(rate) + rate.hi * y.hi), y.e, rate.e);
+        }
+        case 4 -> {
+          Positive y = positive(depth - 1, m, c, 3);
+          Positive shape = scale.get();
+          Positive rate = scale.get();
+          double bound = shape.hi * logBound(rate) + 2 + (shape.hi + 1) * logBound(y) + rate.hi * y.hi;
+          return scalarCall("gamma_lpdf", n * bound, y.e, shape.e, rate.e);
+        }
+        case 5 -> {
+          E y = add(lit("0.1"), mul(lit("0.8"), call("sigmoid", 1, real(depth - 1, m, c))));
+          Positive a = scale.get();
+          Positive b = scale.get();
+          double bound = 6 + (a.hi + b.hi + 2) * Math.log(10);
+          return scalarCall("beta_lpdf", n * bound, y, a.e, b.e);
+        }
+        case 6 -> {
+          Positive y = positive(depth - 1, m, c, 3);
+          Positive s = scale.get();
+          double z = (logBound(y) + 2) / s.lo;
+          return scalarCall("lognormal_lpdf", n * (0.5 * z * z + logBound(s) + 1 + logBound(y)), y.e, small.get(), s.e);
+        }
+        case 7 -> {
+          E outcome = counts(m, 1);
+          E alpha = tame(real(depth - 1, length.getAsInt(), c), 3);
+          return scalarCall("bernoulli_logit_lpmf", n * (2 * alpha.bound + 1), outcome, alpha);
+        }
+        case 8 -> {
+          E outcome = counts(m, 5);
+          E alpha = small.get();
+          return scalarCall("poisson_log_lpmf", n * (10 + Math.exp(2) + 5), outcome, alpha);
+        }
+        default -> {
+          E outcome = counts(m, 4);
+          E trials = lit(String.valueOf(4 + rnd.nextInt(3)));
+          E alpha = small.get();
+          return scalarCall("binomial_logit_lpmf", n * (6 * (alpha.bound + 1) + 10), outcome, trials, alpha);
+        }
+      }
+    }
+
+    /** A bound of |log x| for x in the range of {@code p}. */
+    private static double logBound(Positive p) {
+      return Math.max(Math.abs(Math.log(p.lo)), Math.abs(Math.log(p.hi)));
+    }
+
+    /** Integer literals from 0 to {@code max}: a scalar for m = 0, else a vector literal. */
+    private E counts(int m, int max) {
+      if (m == 0) {
+        return lit(String.valueOf(rnd.nextInt(max + 1)));
+      }
+      return vectorLiteral(m, i -> lit(String.valueOf(rnd.nextInt(max + 1))));
+    }
+
     private static double acosh(double x) {
       return Math.log(x + Math.sqrt(x * x - 1));
     }
@@ -794,7 +901,8 @@ public final class RandomModels {
 
     private E reduction(int depth, Ctx c) {
       int m = vectorLength(c);
-      return switch (rnd.nextInt(7)) {
+      return switch (rnd.nextInt(9)) {
+        case 7, 8 -> distribution(depth, rnd.nextInt(3) == 0 ? 0 : m, c);
         case 0 -> {
           E v = tame(real(depth - 1, m, c), LIMIT / m);
           yield scalarCall("sum", m * v.bound, v);
