@@ -3,6 +3,7 @@ package io.flowc.cli;
 import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.diag.Diagnostic;
 import io.flowc.compiler.diag.SourceFile;
+import io.flowc.compiler.diag.Utf8Text;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FrontEnd;
 import io.flowc.runtime.Artifact;
@@ -10,12 +11,6 @@ import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -28,8 +23,6 @@ import java.util.Locale;
  * every problem with the file itself reported as a {@link UserException} naming the file.
  */
 public final class ModelFiles {
-  private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
-
   private ModelFiles() {}
 
   /**
@@ -89,48 +82,11 @@ public final class ModelFiles {
    * @throws UserException naming the byte offset (and line) of the first invalid sequence
    */
   static String decode(String file, byte[] bytes) {
-    int start = startsWithBom(bytes) ? BOM.length : 0;
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
-    ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
-    // UTF-8 never yields more chars than bytes, so the output cannot overflow.
-    CharBuffer out = CharBuffer.allocate(bytes.length - start + 1);
-    CoderResult result = decoder.decode(in, out, true);
-    if (!result.isError()) {
-      result = decoder.flush(out);
+    try {
+      return Utf8Text.decode(bytes);
+    } catch (Utf8Text.MalformedException e) {
+      throw new UserException(file + ": not a UTF-8 text file: " + e.getMessage() + "; save the model as UTF-8");
     }
-    if (result.isError()) {
-      int offset = in.position();
-      int length = Math.max(1, Math.min(result.length(), bytes.length - offset));
-      StringBuilder seq = new StringBuilder();
-      for (int i = 0; i < length; i++) {
-        seq.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "0x%02X", bytes[offset + i] & 0xff));
-      }
-      throw new UserException(file + ": not a UTF-8 text file: invalid byte"
-          + (length == 1 ? " " : "s ") + seq + " at byte offset " + offset + " (line " + lineAt(bytes, offset)
-          + "); save the model as UTF-8");
-    }
-    if (result.isOverflow()) {
-      throw new IllegalStateException("UTF-8 decoder overflowed its buffer for " + file);
-    }
-    out.flip();
-    return out.toString();
-  }
-
-  private static boolean startsWithBom(byte[] bytes) {
-    return bytes.length >= BOM.length && bytes[0] == BOM[0] && bytes[1] == BOM[1] && bytes[2] == BOM[2];
-  }
-
-  /** The 1-based line of a byte offset (lines end at LF, CRLF or a lone CR, as SourceFile counts them). */
-  private static int lineAt(byte[] bytes, int offset) {
-    int line = 1;
-    for (int i = 0; i < offset; i++) {
-      if (bytes[i] == '\n' || (bytes[i] == '\r' && (i + 1 >= bytes.length || bytes[i + 1] != '\n'))) {
-        line++;
-      }
-    }
-    return line;
   }
 
   /** Whether a command-line file names a compiled artifact (a .jar) rather than model source. */

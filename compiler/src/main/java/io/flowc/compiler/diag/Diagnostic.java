@@ -36,6 +36,15 @@ public record Diagnostic(Severity severity, SourceFile source, Span span, String
    * (tabs are kept so that the caret lines up in a terminal).
    */
   public String render() {
+    return severity + ": " + headline() + excerpt();
+  }
+
+  /**
+   * The source line and the caret line under the span, each on a line of its own and indented:
+   * what follows the headline when a tool (javac, for the annotation processor) prints the
+   * severity itself.
+   */
+  public String excerpt() {
     String line = source.line(span.line());
     StringBuilder caret = new StringBuilder();
     int col = Math.min(span.column() - 1, line.length());
@@ -46,6 +55,6 @@ public record Diagnostic(Severity severity, SourceFile source, Span span, String
     width = Math.max(1, Math.min(width, line.length() - col));
     caret.append('^');
     caret.append("~".repeat(width - 1));
-    return severity + ": " + headline() + "\n    " + line + "\n    " + caret;
+    return "\n    " + line + "\n    " + caret;
   }
 }

@@ -112,12 +112,10 @@ public final class ArtifactWriter {
   /** The readable Java source of the classes an artifact holds, for {@code --emit-java}. */
   public static List<JavaFile> javaSources(CheckedModel model, List<FlowFormula> formulas) {
     List<JavaFile> files = new ArrayList<>();
-    files.add(JavaSourceBackend.emit(Compilation.kernels(model), PACKAGE, Compilation.className(model)));
+    String simpleName = Compilation.className(model);
+    files.add(JavaSourceBackend.file(PACKAGE, Compilation.javaLogDensity(model, simpleName)));
     for (int k = 0; k < formulas.size(); k++) {
-      FlowFormula formula = formulas.get(k);
-      FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
-      files.add(JavaSourceBackend.emit(Compilation.flowKernels(model, layout, formula.normalized()), PACKAGE,
-          Compilation.className(model) + "_Flow" + k));
+      files.add(JavaSourceBackend.file(PACKAGE, Compilation.javaFlowKernel(model, formulas.get(k), simpleName + "_Flow" + k)));
     }
     return files;
   }

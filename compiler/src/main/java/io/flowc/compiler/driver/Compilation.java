@@ -1,7 +1,9 @@
 package io.flowc.compiler.driver;
 
+import com.palantir.javapoet.TypeSpec;
 import io.flowc.compiler.backend.BytecodeBackend;
 import io.flowc.compiler.backend.FlowKernels;
+import io.flowc.compiler.backend.JavaSourceBackend;
 import io.flowc.compiler.backend.ModelKernels;
 import io.flowc.compiler.flow.ElboLowering;
 import io.flowc.compiler.flow.ElboSplit;
@@ -187,6 +189,20 @@ public final class Compilation {
   public static LogDensity load(CheckedModel model) {
     return HiddenClasses.defineLogDensity(
         BytecodeBackend.emit(kernels(model), BytecodeBackend.JIT_PACKAGE + className(model)));
+  }
+
+  /**
+   * The model's log density as a Java class (the annotation processor's and
+   * {@code --emit-java}'s output): the same kernels as {@link #load}, so the same numbers.
+   */
+  public static TypeSpec javaLogDensity(CheckedModel model, String simpleName) {
+    return JavaSourceBackend.type(kernels(model), simpleName);
+  }
+
+  /** The NFVI kernel of a model and a flow formula as a Java class, the same kernels as {@link #loadFlow}. */
+  public static TypeSpec javaFlowKernel(CheckedModel model, FlowFormula formula, String simpleName) {
+    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    return JavaSourceBackend.type(flowKernels(model, layout, formula.normalized()), simpleName);
   }
 
   /** A Java class name for a model: {@code Model_} and its name, with anything odd replaced. */

@@ -5,10 +5,10 @@ import java.util.Map;
 import org.objectweb.asm.ClassReader;
 
 /** The bytecode length of each method of a class file (its Code attribute's code_length). */
-final class CodeSizes {
+public final class CodeSizes {
   private CodeSizes() {}
 
-  static Map<String, Integer> of(byte[] classFile) {
+  public static Map<String, Integer> of(byte[] classFile) {
     ClassReader r = new ClassReader(classFile);
     char[] buffer = new char[r.getMaxStringLength()];
     int p = r.header + 6;                       // access_flags, this_class, super_class

@@ -1,0 +1,173 @@
+package io.flowc.compiler.processor;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeSpec;
+import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FlowFormula;
+import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.flow.FlowKernel;
+import io.flowc.runtime.flow.FlowKind;
+import io.flowc.runtime.flow.FlowLayout;
+import io.flowc.runtime.nfvi.Nfvi;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The entry class of a model ({@code Flowc_Pot1}): static methods that hand out the generated
+ * log density and flow kernels with the layouts the runtime's NFVI (and samplers) need, so user
+ * code names no generated class but this one.
+ */
+final class EntryPointGenerator {
+  private static final ClassName LIST = ClassName.get(List.class);
+  private static final ParameterizedTypeName LIST_OF_STRINGS = ParameterizedTypeName.get(List.class, String.class);
+
+  private EntryPointGenerator() {}
+
+  static TypeSpec entry(FlowModelRequest request, String sourceName, CheckedModel model, List<CompiledFlow> flows) {
+    ClassName self = ClassName.get(request.packageName(), request.entryName());
+    ClassName modelClass = ClassName.get(request.packageName(), request.modelClassName());
+    return TypeSpec.classBuilder(self)
+        .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+        .addJavadoc("Model {@code $L} ({@code $L}), compiled at build time by flowc\n"
+                + "for {@code $L}: its log density, and an NFVI loss and sampling kernel\n"
+                + "for each flow formula. Generated classes need only flowc-runtime; they hold no state,\n"
+                + "so one instance serves many threads.\n",
+            model.name(), sourceName, request.type().getQualifiedName())
+        .addField(constant(String.class, "MODEL_NAME", "The model's name, as declared in its source.",
+            CodeBlock.of("$S", model.name())))
+        .addField(constant(String.class, "SOURCE_SHA256", "SHA-256 of the model's source text (UTF-8).",
+            CodeBlock.of("$S", Compilation.sha256(model.ast().source().text()))))
+        .addField(constant(int.class, "DIMENSION", "The number of parameter elements: the length of z.",
+            CodeBlock.of("$L", model.dimension())))
+        .addField(FieldSpec.builder(LIST_OF_STRINGS, "FLOWS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+            .initializer("$T.of($L)", LIST, flows.stream().map(f -> CodeBlock.of("$S", f.formula().normalized()))
+                .collect(CodeBlock.joining(", ")))
+            .build())
+        .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build())
+        .addMethod(MethodSpec.methodBuilder("model")
+            .addJavadoc("The model's log density log p(z) and its gradient.\n")
+            .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(LogDensity.class)
+            .addStatement("return new $T()", modelClass).build())
+        .addMethod(parameterLayout(model))
+        .addMethod(MethodSpec.methodBuilder("elementNames")
+            .addJavadoc("Parameter element names in the order of z: {@code $L}.\n", elementNamesExample(model))
+            .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(LIST_OF_STRINGS)
+            .addStatement("return parameterLayout().elementNames()").build())
+        .addMethod(MethodSpec.methodBuilder("flows")
+            .addJavadoc("The compiled flow formulas, normalized, in the order of {@code @FlowModel(flows)}.\n")
+            .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(LIST_OF_STRINGS)
+            .addStatement("return FLOWS").build())
+        .addMethod(flow(request, flows))
+        .addMethod(flowLayout(flows))
+        .addMethod(MethodSpec.methodBuilder("nfvi")
+            .addJavadoc("Normalizing-flow variational inference of the model with a compiled formula's flows.\n")
+            .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Nfvi.class)
+            .addParameter(String.class, "formula")
+            .addStatement("return new $T(flow(formula), model(), flowLayout(formula))", Nfvi.class).build())
+        .addMethod(MethodSpec.methodBuilder("layout").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+            .returns(FlowLayout.class)
+            .addParameter(FlowKind[].class, "kinds")
+            .addParameter(int[].class, "counts")
+            .addStatement("$T<$T> flows = new $T<>()", List.class, FlowKind.class, ArrayList.class)
+            .beginControlFlow("for (int i = 0; i < kinds.length; i++)")
+            .addStatement("flows.addAll($T.nCopies(counts[i], kinds[i]))", Collections.class)
+            .endControlFlow()
+            .addStatement("return $T.of(flows, DIMENSION)", FlowLayout.class).build())
+        .addMethod(MethodSpec.methodBuilder("unknownFlow").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+            .returns(IllegalArgumentException.class)
+            .addParameter(String.class, "formula")
+            .addStatement("return new $T($S + formula + $S)", IllegalArgumentException.class,
+                "model " + model.name() + " has no compiled flow '",
+                "' (compiled: " + (flows.isEmpty() ? "none" : flows.stream().map(f -> f.formula().normalized())
+                    .collect(Collectors.joining(", ")))
+                    + "; add it to @FlowModel(flows = ...) of " + request.type().getQualifiedName() + ")")
+            .build())
+        .build();
+  }
+
+  private static FieldSpec constant(Class<?> type, String name, String doc, CodeBlock value) {
+    return FieldSpec.builder(type, name, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc(doc + "\n").initializer(value).build();
+  }
+
+  private static MethodSpec parameterLayout(CheckedModel model) {
+    CodeBlock parameters = model.params().stream()
+        .map(p -> p.isBounded()
+            ? CodeBlock.of("new $T($S, $L, $L, $L)", ParameterLayout.Parameter.class, p.name(), p.size(),
+                bound(p.lower()), bound(p.upper()))
+            : CodeBlock.of("new $T($S, $L)", ParameterLayout.Parameter.class, p.name(), p.size()))
+        .collect(CodeBlock.joining(", "));
+    return MethodSpec.methodBuilder("parameterLayout")
+        .addJavadoc("The model's parameters in declaration order and their places in z.\n")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(ParameterLayout.class)
+        .addStatement("return new $T($T.of($L))", ParameterLayout.class, LIST, parameters).build();
+  }
+
+  /** A bound as Java source: an infinite bound by name, a finite one exactly (Double.toString round-trips). */
+  private static CodeBlock bound(double value) {
+    if (value == Double.POSITIVE_INFINITY) {
+      return CodeBlock.of("$T.POSITIVE_INFINITY", Double.class);
+    } else if (value == Double.NEGATIVE_INFINITY) {
+      return CodeBlock.of("$T.NEGATIVE_INFINITY", Double.class);
+    }
+    return CodeBlock.of("$L", Double.toString(value));
+  }
+
+  /** The first few element names, for the javadoc: {@code z[0], z[1], ...}. */
+  private static String elementNamesExample(CheckedModel model) {
+    List<String> names = model.elementNames();
+    return names.stream().limit(3).collect(Collectors.joining(", ")) + (names.size() > 3 ? ", ..." : "");
+  }
+
+  /** A switch expression over the names each formula answers to, or a plain throw when there is none. */
+  private static MethodSpec flow(FlowModelRequest request, List<CompiledFlow> flows) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder("flow")
+        .addJavadoc("The NFVI loss and sampling kernel compiled for a formula, named as in\n"
+            + "{@code @FlowModel(flows)} or normalized ({@code planar*8}).\n"
+            + "\n@throws IllegalArgumentException if no kernel was compiled for it\n")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(FlowKernel.class)
+        .addParameter(String.class, "formula");
+    if (flows.isEmpty()) {
+      return m.addStatement("throw unknownFlow(formula)").build();
+    }
+    CodeBlock.Builder body = CodeBlock.builder().add("return switch (formula) {\n").indent();
+    for (CompiledFlow f : flows) {
+      body.add("case $L -> new $T();\n", labels(f), ClassName.get(request.packageName(), f.className()));
+    }
+    body.add("default -> throw unknownFlow(formula);\n").unindent().add("};\n");
+    return m.addCode(body.build()).build();
+  }
+
+  private static MethodSpec flowLayout(List<CompiledFlow> flows) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder("flowLayout")
+        .addJavadoc("Where each flow parameter of a compiled formula lies in theta, and its name.\n"
+            + "\n@throws IllegalArgumentException if no kernel was compiled for the formula\n")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(FlowLayout.class)
+        .addParameter(String.class, "formula");
+    if (flows.isEmpty()) {
+      return m.addStatement("throw unknownFlow(formula)").build();
+    }
+    CodeBlock.Builder body = CodeBlock.builder().add("return switch (formula) {\n").indent();
+    for (CompiledFlow f : flows) {
+      List<FlowFormula.Part> parts = f.formula().parts();
+      body.add("case $L -> layout(new $T[] {$L}, new int[] {$L});\n", labels(f), FlowKind.class,
+          parts.stream().map(p -> CodeBlock.of("$T.$L", FlowKind.class, p.kind().name())).collect(CodeBlock.joining(", ")),
+          parts.stream().map(p -> Integer.toString(p.count())).collect(Collectors.joining(", ")));
+    }
+    body.add("default -> throw unknownFlow(formula);\n").unindent().add("};\n");
+    return m.addCode(body.build()).build();
+  }
+
+  private static CodeBlock labels(CompiledFlow f) {
+    return f.names().stream().map(n -> CodeBlock.of("$S", n)).collect(CodeBlock.joining(", "));
+  }
+}

@@ -1,0 +1,89 @@
+package io.flowc.compiler.processor;
+
+import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.TypeSpec;
+import io.flowc.compiler.backend.JavaSourceBackend;
+import io.flowc.compiler.diag.CompileException;
+import io.flowc.compiler.diag.Diagnostic;
+import io.flowc.compiler.diag.SourceFile;
+import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FlowFormula;
+import io.flowc.compiler.frontend.FlowFormulaParsing;
+import io.flowc.compiler.frontend.FrontEnd;
+import io.flowc.compiler.processor.FlowModelRequest.Written;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Checks a model and its formulas, reporting every problem found, and, when there is none,
+ * generates its classes through the driver, the same pipeline as the run-time compiler: the log
+ * density, one kernel per formula, and the entry class.
+ */
+final class FlowModelGenerator {
+  /** {@code @Generated}, or null where the compilation cannot see that annotation type. */
+  private final AnnotationSpec generated;
+
+  FlowModelGenerator(AnnotationSpec generated) {
+    this.generated = generated;
+  }
+
+  Optional<List<JavaFile>> generate(FlowModelRequest request, SourceFile source, ElementReporter errors) {
+    FrontEnd.Analysis analysis = FrontEnd.analyze(source);
+    if (!analysis.ok() && analysis.diagnostics().isEmpty()) {
+      throw new IllegalStateException("the front end rejected the model without a diagnostic");
+    }
+    for (Diagnostic d : analysis.diagnostics()) {
+      errors.report(d, request.modelValue());
+    }
+    List<CompiledFlow> flows = formulas(request, errors);
+    if (!analysis.ok() || errors.hasErrors()) {
+      return Optional.empty();
+    }
+    CheckedModel model = analysis.model();
+    List<JavaFile> files = new ArrayList<>();
+    files.add(file(request, Compilation.javaLogDensity(model, request.modelClassName())));
+    for (CompiledFlow flow : flows) {
+      files.add(file(request, Compilation.javaFlowKernel(model, flow.formula(), flow.className())));
+    }
+    files.add(file(request, EntryPointGenerator.entry(request, source.name(), model, flows)));
+    return Optional.of(files);
+  }
+
+  /** Every formula parsed, each error reported on its own array element; a repeat is an error too. */
+  private static List<CompiledFlow> formulas(FlowModelRequest request, ElementReporter errors) {
+    List<CompiledFlow> flows = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (int k = 0; k < request.flows().size(); k++) {
+      Written written = request.flows().get(k);
+      FlowFormula formula;
+      try {
+        formula = FlowFormulaParsing.parse(written.text(), "flows[" + k + "]");
+      } catch (CompileException e) {
+        e.diagnostics().forEach(d -> errors.report(d, written.at()));
+        continue;
+      }
+      Integer first = seen.putIfAbsent(formula.normalized(), k);
+      if (first != null) {
+        errors.error("flows[" + k + "] \"" + written.text() + "\" is the same formula as flows[" + first + "] \""
+            + request.flows().get(first).text() + "\" (" + formula.normalized() + "); list each formula once",
+            written.at());
+        continue;
+      }
+      flows.add(new CompiledFlow(written.text(), formula, request.flowClassName(flows.size())));
+    }
+    return flows;
+  }
+
+  private JavaFile file(FlowModelRequest request, TypeSpec type) {
+    TypeSpec.Builder builder = type.toBuilder().addOriginatingElement(request.type());
+    if (generated != null) {
+      builder.addAnnotation(generated);
+    }
+    return JavaSourceBackend.file(request.packageName(), builder.build());
+  }
+}
