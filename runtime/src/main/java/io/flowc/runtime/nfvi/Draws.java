@@ -13,6 +13,10 @@ public final class Draws {
   public static final long SAMPLE = -2;
   public static final long EVALUATION = -3;
   public static final long INITIALIZATION = -4;
+  /** NUTS's jittered starting points (all chains, in chain order). */
+  public static final long NUTS_JITTER = -5;
+  /** NUTS chain c draws from stream {@code NUTS_CHAINS - c}. */
+  public static final long NUTS_CHAINS = -1_000_000;
 
   private Draws() {}
 

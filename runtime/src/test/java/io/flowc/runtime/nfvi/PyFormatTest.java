@@ -22,4 +22,21 @@ class PyFormatTest {
   void specialValues(double x, String expected) {
     assertEquals(expected, PyFormat.commaG5(x));
   }
+
+  /** Python's str(float) (repr), values checked against CPython. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "0.30246096720680476|0.30246096720680476", "0.8|0.8", "0.00001|1e-05", "1.5e16|1.5e+16", "1e16|1e+16",
+      "123|123.0", "0.30000000000000004|0.30000000000000004", "0.6666666666666666|0.6666666666666666",
+      "0.0001|0.0001", "4.9e-324|5e-324", "1.7976931348623157e308|1.7976931348623157e+308",
+      "9999999999999998|9999999999999998.0", "-0.0001234|-0.0001234", "NaN|nan", "-Infinity|-inf", "0|0.0"})
+  void reprLikePython(double x, String expected) {
+    assertEquals(expected, PyFormat.repr(x));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {"0|0", "999|999", "1000|1_000", "1234567|1_234_567", "-12000|-12_000"})
+  void underscoreThousands(long n, String expected) {
+    assertEquals(expected, PyFormat.underscores(n));
+  }
 }

@@ -1,0 +1,276 @@
+package io.flowc.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowc.compiler.diag.CompileException;
+import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.runtime.Artifact;
+import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.diagnostics.Convergence;
+import io.flowc.runtime.diagnostics.ParameterSummary;
+import io.flowc.runtime.nuts.ChainStats;
+import io.flowc.runtime.nuts.Nuts;
+import io.flowc.runtime.nuts.NutsResult;
+import io.flowc.runtime.nuts.NutsSettings;
+import io.flowc.runtime.nuts.SamplerReport;
+import io.flowc.runtime.nuts.SamplingException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code flowc sample}: PyMC3's NUTS ({@code pm.sample} with init='auto') on a compiled model. */
+@Command(
+    name = "sample",
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+        "Sample a model with the No-U-Turn Sampler as PyMC3's pm.sample does: jitter+adapt_diag starts, "
+            + "step size and diagonal mass matrix adapted while tuning, tuning draws discarded. Prints PyMC3's "
+            + "lines and warnings and a summary (mean, sd, quantiles, MCSE, bulk and tail ESS, R-hat) on stderr.",
+        "%nDefaults are PyMC3's: 1000 draws after 1000 tuning iterations per chain, target_accept 0.8, "
+            + "max_treedepth 10; chains max(2, min(4, cores)).%n"
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  flowc sample examples/pot4.flow --draws 3000 --target-accept 0.9 --chains 2",
+        "  flowc sample examples/pot1.flow --chains 2 --start=-2,0 --start 2,0 --out draws.csv",
+        "  flowc sample pot1.jar --json"
+    })
+public final class SampleCommand implements Callable<Integer> {
+  /** Deeper trees than this would take 2^30 leapfrog steps per draw. */
+  static final int MAX_TREE_DEPTH_LIMIT = 30;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL.flow|ARTIFACT.jar", description = "The model, or its compiled artifact.")
+  private String modelFile;
+
+  @Option(names = "--draws", paramLabel = "N", description = "Draws kept per chain (default 1000).")
+  private int draws = NutsSettings.DEFAULT_DRAWS;
+
+  @Option(names = "--tune", paramLabel = "N", description = "Tuning iterations per chain, discarded (default 1000).")
+  private int tune = NutsSettings.DEFAULT_TUNE;
+
+  @Option(names = "--chains", paramLabel = "C", description = "Chains (default PyMC3's: max(2, min(4, cores)), here ${DEFAULT-VALUE}).")
+  private int chains = NutsSettings.defaultChains();
+
+  @Option(names = "--target-accept", paramLabel = "A", description = "Acceptance statistic the step size adapts to, in (0, 1) (default 0.8).")
+  private double targetAccept = NutsSettings.DEFAULT_TARGET_ACCEPT;
+
+  @Option(names = "--max-treedepth", paramLabel = "T", description = "Most trajectory doublings (default 10; 8 during the first 200 tuning iterations).")
+  private int maxTreeDepth = NutsSettings.DEFAULT_MAX_TREE_DEPTH;
+
+  @Option(names = "--start", paramLabel = "Z1,Z2,...", description = "Starting point instead of the jittered one: once for every chain, or once per chain.")
+  private List<String> starts = new ArrayList<>();
+
+  @Option(names = "--seed", paramLabel = "S", description = "Random seed (default 0).")
+  private long seed;
+
+  @Option(names = "--threads", paramLabel = "T", description = "Chains run in parallel on up to T threads (default: cores); the draws do not depend on it.")
+  private Integer threads;
+
+  @Option(names = "--out", paramLabel = "FILE", description = "Write the draws as CSV: chain,draw and one column per element.")
+  private String out;
+
+  @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
+  private boolean json;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  private boolean help;
+
+  /** A compiled model, from source or from an artifact. */
+  private record Compiled(String name, LogDensity density, ParameterLayout layout) {}
+
+  @Override
+  public Integer call() throws CompileException, IOException {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter stderr = spec.commandLine().getErr();
+    checkOptions();
+    long compileStart = System.nanoTime();
+    Compiled compiled = compile(stderr);
+    double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
+    NutsSettings settings = settings(compiled);
+
+    stderr.println("Auto-assigning NUTS sampler...");
+    stderr.println("Initializing NUTS using jitter+adapt_diag...");
+    if (draws < 500) {
+      stderr.println("Only " + draws + " samples in chain.");
+    }
+    stderr.println(SamplerReport.jobsLine(chains, Math.min(settings.threads(), chains)));
+    stderr.println("NUTS: [" + String.join(", ", compiled.layout().parameters().stream()
+        .map(ParameterLayout.Parameter::name).toList()) + "]");
+    stderr.flush();
+
+    NutsResult result;
+    try {
+      result = Nuts.sample(compiled.density(), settings,
+          SamplingProgress.forTerminal(stderr, chains, (long) chains * (tune + draws)));
+    } catch (SamplingException e) {
+      stderr.println("error: numerical failure: " + e.getMessage());
+      return ExitCodes.NUMERICAL;
+    }
+    stderr.println(SamplerReport.samplingLine(chains, tune, draws, result.seconds()));
+
+    List<String> elements = compiled.layout().elementNames();
+    List<ParameterSummary> summaries = new ArrayList<>();
+    for (int k = 0; k < elements.size(); k++) {
+      summaries.add(Convergence.summarize(elements.get(k), result.element(k)));
+    }
+    List<String> warnings = warnings(result, summaries);
+    warnings.forEach(stderr::println);
+    stderr.print(SummaryTable.render(summaries));
+    stderr.flush();
+
+    if (out != null) {
+      writeDraws(result, elements);
+    }
+    if (json) {
+      stdout.println(Json.line(report(compiled, result, summaries, warnings, compileSeconds)));
+    }
+    return ExitCodes.OK;
+  }
+
+  private void checkOptions() {
+    if (draws < 1 || tune < 0) {
+      throw new UserException("--draws must be >= 1 and --tune >= 0");
+    }
+    if (chains < 1 || (threads != null && threads < 1)) {
+      throw new UserException("--chains and --threads must be >= 1");
+    }
+    if (!(targetAccept > 0 && targetAccept < 1)) {
+      throw new UserException("--target-accept must be between 0 and 1 (exclusive), e.g. 0.9");
+    }
+    if (maxTreeDepth < 1 || maxTreeDepth > MAX_TREE_DEPTH_LIMIT) {
+      throw new UserException("--max-treedepth must be between 1 and " + MAX_TREE_DEPTH_LIMIT);
+    }
+    if (!starts.isEmpty() && starts.size() != 1 && starts.size() != chains) {
+      throw new UserException("give --start once (for every chain) or once per chain (" + chains + " times), not "
+          + starts.size() + " times");
+    }
+  }
+
+  private Compiled compile(PrintWriter stderr) throws CompileException {
+    if (ModelFiles.isArtifact(modelFile)) {
+      Artifact artifact = ModelFiles.openArtifact(modelFile);
+      return new Compiled(artifact.modelName(), ModelFiles.logDensity(artifact), artifact.layout());
+    }
+    CheckedModel model = ModelFiles.load(modelFile, stderr);
+    return new Compiled(model.name(), Compilation.load(model), model.layout());
+  }
+
+  private NutsSettings settings(Compiled compiled) {
+    int dimension = compiled.layout().dimension();
+    double[][] points = null;
+    if (!starts.isEmpty()) {
+      points = new double[starts.size()][];
+      for (int i = 0; i < points.length; i++) {
+        points[i] = Coordinates.parse("--start", starts.get(i));
+        if (points[i].length != dimension) {
+          throw new UserException("--start '" + starts.get(i) + "' has " + points[i].length + " value"
+              + (points[i].length == 1 ? "" : "s") + " but model '" + compiled.name() + "' has dimension " + dimension
+              + ": " + Elements.describe(compiled.layout().elementNames()));
+        }
+      }
+    }
+    int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    return new NutsSettings(draws, tune, chains, targetAccept, maxTreeDepth,
+        Math.min(maxTreeDepth, NutsSettings.DEFAULT_EARLY_MAX_TREE_DEPTH), seed, threadCount, points);
+  }
+
+  /**
+   * Each chain's sampler warnings, then the convergence warnings over all chains; PyMC3 skips the
+   * latter, with a warning of its own, when there are fewer than 100 draws.
+   */
+  private List<String> warnings(NutsResult result, List<ParameterSummary> summaries) {
+    List<String> lines = new ArrayList<>();
+    for (ChainStats s : result.chainStats()) {
+      lines.addAll(SamplerReport.chainWarnings(s, targetAccept));
+    }
+    if (draws < 100 && chains > 1) {
+      lines.add("The number of samples is too small to check convergence reliably.");
+    } else {
+      lines.addAll(Convergence.warnings(summaries, chains));
+    }
+    return lines;
+  }
+
+  private void writeDraws(NutsResult result, List<String> elements) throws IOException {
+    Path path;
+    try {
+      path = Path.of(out);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new UserException("--out: not a valid file name: " + out);
+    }
+    try (Writer w = Files.newBufferedWriter(path, StandardCharsets.UTF_8)) {
+      w.write("chain,draw," + String.join(",", elements) + "\n");
+      StringBuilder row = new StringBuilder();
+      double[][][] d = result.draws();
+      for (int c = 0; c < d.length; c++) {
+        for (int i = 0; i < d[c].length; i++) {
+          row.setLength(0);
+          row.append(c).append(',').append(i);
+          for (double v : d[c][i]) {
+            row.append(',').append(v);
+          }
+          w.write(row.append('\n').toString());
+        }
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new UserException("--out: cannot write " + out + " (no such directory)");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new UserException("--out: cannot write " + out + " (permission denied)");
+    }
+  }
+
+  private ObjectNode report(Compiled compiled, NutsResult result, List<ParameterSummary> summaries,
+      List<String> warnings, double compileSeconds) {
+    ObjectNode r = Json.object();
+    r.put("model", compiled.name());
+    r.put("chains", chains);
+    r.put("draws", draws);
+    r.put("tune", tune);
+    r.put("divergences", result.divergences());
+    Json.putNumber(r, "compile_seconds", compileSeconds);
+    Json.putNumber(r, "sample_seconds", result.seconds());
+    r.put("seed", seed);
+    Json.putNumber(r, "target_accept", targetAccept);
+    r.put("max_treedepth", maxTreeDepth);
+    r.put("gradient_evaluations", result.gradientEvaluations());
+    ArrayNode steps = r.putArray("step_size");
+    ArrayNode accept = r.putArray("mean_accept");
+    for (ChainStats s : result.chainStats()) {
+      Json.addNumber(steps, s.finalStepSize());
+      Json.addNumber(accept, s.meanAcceptance());
+    }
+    ObjectNode params = r.putObject("params");
+    for (ParameterSummary s : summaries) {
+      ObjectNode p = params.putObject(s.name());
+      Json.putNumber(p, "mean", s.mean());
+      Json.putNumber(p, "sd", s.sd());
+      Json.putNumber(p, "q5", s.q5());
+      Json.putNumber(p, "q50", s.q50());
+      Json.putNumber(p, "q95", s.q95());
+      Json.putNumber(p, "mcse_mean", s.mcseMean());
+      Json.putNumber(p, "ess_bulk", s.essBulk());
+      Json.putNumber(p, "ess_tail", s.essTail());
+      Json.putNumber(p, "r_hat", s.rHat());
+    }
+    ArrayNode w = r.putArray("warnings");
+    warnings.forEach(w::add);
+    return r;
+  }
+}

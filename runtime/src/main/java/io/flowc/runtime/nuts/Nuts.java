@@ -1,0 +1,128 @@
+package io.flowc.runtime.nuts;
+
+import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.nfvi.Draws;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The No-U-Turn Sampler as PyMC3 3.9's {@code pm.sample} runs it with {@code init='auto'}
+ * (jitter+adapt_diag): multinomial NUTS with the generalized U-turn criterion, dual-averaging
+ * step size and windowed diagonal mass-matrix adaptation during tuning, tuning draws
+ * discarded.
+ *
+ * <p>Chains run in parallel; each draws from its own stream of the seed, so the draws are the
+ * same bits whatever the number of threads.
+ */
+public final class Nuts {
+  private Nuts() {}
+
+  public static NutsResult sample(LogDensity density, NutsSettings settings) {
+    return sample(density, settings, null);
+  }
+
+  /**
+   * Samples {@code settings.chains()} chains.
+   *
+   * @param progress told after every iteration (may be null)
+   * @throws SamplingException if a chain cannot start (log density not finite at its start)
+   */
+  public static NutsResult sample(LogDensity density, NutsSettings settings, NutsProgress progress) {
+    long began = System.nanoTime();
+    int n = density.dimension();
+    if (settings.starts() != null) {
+      for (double[] s : settings.starts()) {
+        if (s.length != n) {
+          throw new IllegalArgumentException("a starting point has " + s.length + " elements; the model has " + n);
+        }
+      }
+    }
+    double[][] jittered = jitteredStarts(settings.seed(), settings.chains(), n);
+    double[] adaptationMean = mean(jittered, n);
+    int chains = settings.chains();
+    List<NutsChain.Output> outputs = new ArrayList<>();
+    int threads = Math.min(settings.threads(), chains);
+    if (threads == 1) {
+      for (int c = 0; c < chains; c++) {
+        outputs.add(runChain(density, settings, c, jittered[c], adaptationMean, progress));
+      }
+    } else {
+      ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "nuts-chain");
+        t.setDaemon(true);
+        return t;
+      });
+      try {
+        List<Future<NutsChain.Output>> futures = new ArrayList<>();
+        for (int c = 0; c < chains; c++) {
+          int chain = c;
+          futures.add(pool.submit(() -> runChain(density, settings, chain, jittered[chain], adaptationMean, progress)));
+        }
+        for (Future<NutsChain.Output> f : futures) {
+          outputs.add(f.get());
+        }
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException re) {
+          throw re;
+        }
+        if (cause instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException(cause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while sampling", e);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    double[][][] draws = new double[chains][][];
+    List<ChainStats> stats = new ArrayList<>();
+    for (int c = 0; c < chains; c++) {
+      draws[c] = outputs.get(c).draws();
+      stats.add(outputs.get(c).stats());
+    }
+    return new NutsResult(draws, stats, settings, (System.nanoTime() - began) / 1e9);
+  }
+
+  private static NutsChain.Output runChain(LogDensity density, NutsSettings settings, int chain, double[] jittered,
+      double[] adaptationMean, NutsProgress progress) {
+    double[] given = settings.start(chain);
+    return NutsChain.run(density, settings, chain, given != null ? given : jittered, adaptationMean, progress);
+  }
+
+  /**
+   * PyMC3's jitter+adapt_diag starts: the model's test point (the origin here) plus uniform(-1, 1)
+   * noise on every element, chain after chain. They are drawn even when the user gives starting
+   * points, because their mean is the mass-matrix adaptation's prior mean either way.
+   */
+  static double[][] jitteredStarts(long seed, int chains, int n) {
+    SplittableRandom random = new SplittableRandom(Draws.streamSeed(seed, Draws.NUTS_JITTER));
+    double[][] starts = new double[chains][n];
+    for (double[] start : starts) {
+      for (int i = 0; i < n; i++) {
+        start[i] = 2 * random.nextDouble() - 1;
+      }
+    }
+    return starts;
+  }
+
+  private static double[] mean(double[][] points, int n) {
+    double[] m = new double[n];
+    for (double[] p : points) {
+      for (int i = 0; i < n; i++) {
+        m[i] += p[i];
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      m[i] /= points.length;
+    }
+    return m;
+  }
+}

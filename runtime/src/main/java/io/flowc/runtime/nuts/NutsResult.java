@@ -1,0 +1,48 @@
+package io.flowc.runtime.nuts;
+
+import java.util.List;
+
+/**
+ * The draws of a NUTS run after tuning, {@code draws[chain][draw][element]}, with each chain's
+ * statistics.
+ */
+public record NutsResult(double[][][] draws, List<ChainStats> chainStats, NutsSettings settings, double seconds) {
+  public NutsResult {
+    chainStats = List.copyOf(chainStats);
+  }
+
+  public int chains() {
+    return draws.length;
+  }
+
+  /** Draws kept per chain. */
+  public int drawsPerChain() {
+    return settings.draws();
+  }
+
+  public int dimension() {
+    return draws.length == 0 || draws[0].length == 0 ? 0 : draws[0][0].length;
+  }
+
+  /** One element's draws, {@code [chain][draw]}: what the convergence diagnostics take. */
+  public double[][] element(int k) {
+    double[][] out = new double[draws.length][];
+    for (int c = 0; c < draws.length; c++) {
+      out[c] = new double[draws[c].length];
+      for (int i = 0; i < draws[c].length; i++) {
+        out[c][i] = draws[c][i][k];
+      }
+    }
+    return out;
+  }
+
+  /** Divergences after tuning, all chains. */
+  public int divergences() {
+    return chainStats.stream().mapToInt(ChainStats::divergences).sum();
+  }
+
+  /** Gradient evaluations of all chains, tuning included. */
+  public long gradientEvaluations() {
+    return chainStats.stream().mapToLong(ChainStats::gradientEvaluations).sum();
+  }
+}
