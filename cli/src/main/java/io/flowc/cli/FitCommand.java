@@ -131,7 +131,10 @@ public final class FitCommand implements Callable<Integer> {
   private int plotTrackMax = TrackerFigure.DEFAULT_MAX_PARAMETERS;
 
   @Mixin
-  private FigureOptions figure;
+  private ImageSize size;
+
+  @Mixin
+  private WindowOptions window;
 
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
   private boolean json;
@@ -141,11 +144,6 @@ public final class FitCommand implements Callable<Integer> {
 
   /** The terminal's progress bar, for a single fit. */
   private FitCallback progress;
-
-  /** A compiled (model, flow) pair, from source or from an artifact. */
-  /** {@code parameters}: the model's layout, whose bounds map draws to the values users see. */
-  private record Compiled(String name, LogDensity model, FlowKernel kernel, FlowLayout layout,
-      ParameterLayout parameters) {}
 
   private record Restart(int index, long seed, Fit fit, Nfvi.Evaluation evaluation, Tracker tracker, double fitSeconds,
       double evalSeconds) {}
@@ -158,7 +156,7 @@ public final class FitCommand implements Callable<Integer> {
     FlowFormula formula = FlowFormulaParsing.parse(flow);
     Optimizer opt = optimizer();
     long compileStart = System.nanoTime();
-    Compiled compiled = compile(formula, stderr);
+    CompiledFlow compiled = CompiledFlow.of(modelFile, formula, stderr);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
 
     Nfvi nfvi = new Nfvi(compiled.kernel(), compiled.model(), compiled.layout());
@@ -207,7 +205,7 @@ public final class FitCommand implements Callable<Integer> {
   }
 
   /** Draws the asked pictures; reports a failure on stderr and returns false instead of throwing. */
-  private boolean drawPlots(Compiled compiled, FlowFormula formula, Optimizer opt, double[][] drawn, Restart best,
+  private boolean drawPlots(CompiledFlow compiled, FlowFormula formula, Optimizer opt, double[][] drawn, Restart best,
       PrintWriter stderr) {
     boolean ok = true;
     if (plot != null) {
@@ -215,9 +213,8 @@ public final class FitCommand implements Callable<Integer> {
         String settings = String.format(Locale.ROOT, "%s, lr %s, nmc %d, %,d iterations", opt.name(),
             PyFormat.commaG5(opt.learningRate()), nmc, best.fit().history().length);
         Figure picture = FitPlots.fit(compiled.name(), formula.normalized(), compiled.model(), compiled.parameters(),
-            drawn, best.fit(), settings, figure);
-        PngOutput.write("--plot", picture.render(figure.width(Figure.DEFAULT_WIDTH),
-            figure.height(Figure.DEFAULT_HEIGHT)), plot);
+            drawn, best.fit(), settings, window);
+        PngOutput.write("--plot", size.render(picture), plot);
       } catch (UserException | IllegalArgumentException e) {
         stderr.println("error: --plot: " + e.getMessage().replaceFirst("^--plot: ", ""));
         ok = false;
@@ -227,8 +224,7 @@ public final class FitCommand implements Callable<Integer> {
       try {
         Figure picture = FitPlots.tracker(compiled.name(), formula.normalized(), best.tracker(),
             compiled.layout().elementNames(), track, plotTrackMax);
-        PngOutput.write("--plot-track", picture.render(figure.width(Figure.DEFAULT_WIDTH),
-            figure.height(Figure.DEFAULT_HEIGHT)), plotTrack);
+        PngOutput.write("--plot-track", size.render(picture), plotTrack);
       } catch (UserException | IllegalArgumentException e) {
         stderr.println("error: --plot-track: " + e.getMessage().replaceFirst("^--plot-track: ", ""));
         ok = false;
@@ -259,7 +255,8 @@ public final class FitCommand implements Callable<Integer> {
       throw new UserException("--plot-track-max must be >= 1");
     }
     if (plot != null || plotTrack != null) {
-      figure.check();
+      size.check();
+      window.check();
     }
     if (plot != null) {
       PngOutput.check("--plot", plot);
@@ -280,29 +277,13 @@ public final class FitCommand implements Callable<Integer> {
     }
   }
 
-  private Compiled compile(FlowFormula formula, PrintWriter stderr) throws CompileException {
-    if (ModelFiles.isArtifact(modelFile)) {
-      Artifact artifact = ModelFiles.openArtifact(modelFile);
-      try {
-        FlowKernel kernel = artifact.flowKernel(formula.normalized());
-        FlowLayout layout = FlowLayout.of(formula.flows(), artifact.dimension());
-        return new Compiled(artifact.modelName(), ModelFiles.logDensity(artifact), kernel, layout, artifact.layout());
-      } catch (ArtifactException e) {
-        throw new UserException(e.getMessage() + " (compile it in with flowc compile --flow)");
-      }
-    }
-    CheckedModel model = ModelFiles.load(modelFile, stderr);
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
-    return new Compiled(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,
-        model.layout());
-  }
 
   /** Restart r's seed: the given seed for the first, streams derived from it for the others. */
   private long restartSeed(int r) {
     return r == 0 ? seed : Draws.streamSeed(seed, -1000L - r);
   }
 
-  private List<Restart> runRestarts(Nfvi nfvi, Optimizer opt, Compiled compiled, PrintWriter stderr)
+  private List<Restart> runRestarts(Nfvi nfvi, Optimizer opt, CompiledFlow compiled, PrintWriter stderr)
       throws InterruptedException {
     int poolSize = Math.min(restarts, threads != null ? threads : Runtime.getRuntime().availableProcessors());
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, poolSize));
@@ -332,7 +313,7 @@ public final class FitCommand implements Callable<Integer> {
     }
   }
 
-  private Restart fitOne(Nfvi nfvi, Optimizer opt, Compiled compiled, int index) {
+  private Restart fitOne(Nfvi nfvi, Optimizer opt, CompiledFlow compiled, int index) {
     long restartSeed = restartSeed(index);
     Tracker tracker = track == null ? null : new Tracker(track, compiled.layout().elementNames());
     List<FitCallback> callbacks = new ArrayList<>();
@@ -361,7 +342,7 @@ public final class FitCommand implements Callable<Integer> {
   }
 
   /** The flow's draws on the constrained scale (bounded parameters inside their bounds), one row per draw. */
-  private static double[][] constrained(Nfvi.Sample sample, ParameterLayout parameters) {
+  static double[][] constrained(Nfvi.Sample sample, ParameterLayout parameters) {
     double[][] rows = new double[sample.draws()][parameters.dimension()];
     for (int s = 0; s < rows.length; s++) {
       parameters.constrain(sample.row(s), rows[s]);
@@ -382,7 +363,7 @@ public final class FitCommand implements Callable<Integer> {
     }
   }
 
-  private ObjectNode report(Compiled compiled, FlowFormula formula, Optimizer opt, List<Restart> results, Restart best,
+  private ObjectNode report(CompiledFlow compiled, FlowFormula formula, Optimizer opt, List<Restart> results, Restart best,
       double paretoK, double compileSeconds, double fitSeconds) {
     Fit fit = best.fit();
     ObjectNode r = Json.object();

@@ -1,6 +1,5 @@
 package io.flowc.cli;
 
-import io.flowc.plot.Box;
 import io.flowc.plot.DensityGrid;
 import io.flowc.plot.Figure;
 import io.flowc.plot.FitFigure;
@@ -24,20 +23,10 @@ final class FitPlots {
    * parameters gets its draws without the density under them.
    */
   static Figure fit(String model, String formula, LogDensity density, ParameterLayout parameters, double[][] draws,
-      Fit fit, String settings, FigureOptions options) {
+      Fit fit, String settings, WindowOptions window) {
     DensityGrid target = null;
     if (density.dimension() == 2 && !parameters.isConstrained()) {
-      Box box = options.explicitBox();
-      if (box == null) {
-        double[] x = new double[draws.length];
-        double[] y = new double[draws.length];
-        for (int s = 0; s < draws.length; s++) {
-          x[s] = draws[s][0];
-          y[s] = draws[s][1];
-        }
-        box = Box.preferring(Box.NOTEBOOK, x, y);
-      }
-      target = DensityGrid.of(density, box, options.resolution());
+      target = DensityGrid.of(density, window.boxFor(draws), window.resolution());
     }
     String note = String.format(Locale.ROOT, "%d draws from the fitted flow; %s; average loss %s", draws.length,
         settings, PyFormat.commaG5(fit.averageLoss()));

@@ -4,7 +4,6 @@ import io.flowc.compiler.diag.CompileException;
 import io.flowc.plot.Box;
 import io.flowc.plot.DensityFigure;
 import io.flowc.plot.DensityGrid;
-import io.flowc.plot.Figure;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +24,8 @@ import picocli.CommandLine.Spec;
         "Draw the target density exp(-U) of one or more 2-d models as a PNG: a filled contour of ten bands "
             + "between 0 and the largest value in the window, one panel per model (four models make the "
             + "notebook's 2 x 2 figure).",
-        "%nFits have pictures of their own: flowc fit --plot and --plot-track.%n"
+        "%nFits, NUTS runs and comparisons have pictures of their own: flowc fit --plot and --plot-track, "
+            + "flowc sample --plot, flowc compare.%n"
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -44,7 +44,10 @@ public final class PlotCommand implements Callable<Integer> {
   private String out;
 
   @Mixin
-  private FigureOptions figure;
+  private ImageSize size;
+
+  @Mixin
+  private WindowOptions window;
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
@@ -52,9 +55,10 @@ public final class PlotCommand implements Callable<Integer> {
   @Override
   public Integer call() throws CompileException {
     PrintWriter stderr = spec.commandLine().getErr();
-    figure.check();
+    size.check();
+    window.check();
     PngOutput.check("-o", out);
-    Box box = figure.boxOrNotebook();
+    Box box = window.boxOrNotebook();
     List<DensityFigure.Panel> panels = new ArrayList<>();
     for (String file : modelFiles) {
       LoadedModel model = LoadedModel.load(file, stderr);
@@ -69,15 +73,13 @@ public final class PlotCommand implements Callable<Integer> {
       }
       DensityGrid grid;
       try {
-        grid = DensityGrid.of(model.density(), box, figure.resolution());
+        grid = DensityGrid.of(model.density(), box, window.resolution());
       } catch (IllegalArgumentException e) {
         throw new UserException(file + ": " + e.getMessage());
       }
       panels.add(new DensityFigure.Panel(model.name(), grid, model.elements().get(0), model.elements().get(1)));
     }
-    Figure picture = DensityFigure.of(panels);
-    PngOutput.write("-o", picture.render(figure.width(Figure.DEFAULT_WIDTH), figure.height(Figure.DEFAULT_HEIGHT)),
-        out);
+    PngOutput.write("-o", size.render(DensityFigure.of(panels)), out);
     return ExitCodes.OK;
   }
 }

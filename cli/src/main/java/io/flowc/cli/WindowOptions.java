@@ -2,17 +2,10 @@ package io.flowc.cli;
 
 import io.flowc.plot.Box;
 import io.flowc.plot.DensityGrid;
-import io.flowc.plot.Figure;
 import picocli.CommandLine.Option;
 
-/** The options every command that draws shares: image size, window and grid resolution. */
-public final class FigureOptions {
-  @Option(names = "--width", paramLabel = "PX", description = "Image width in pixels (default " + Figure.DEFAULT_WIDTH + ").")
-  private Integer width;
-
-  @Option(names = "--height", paramLabel = "PX", description = "Image height in pixels (default " + Figure.DEFAULT_HEIGHT + ").")
-  private Integer height;
-
+/** The window of 2-d pictures and the resolution of their density grid. */
+public final class WindowOptions {
   @Option(names = "--xlim", paramLabel = "LO,HI", description = "The window's x range for 2-d models "
       + "(default -4,4 as in the notebook).")
   private String xlim;
@@ -26,24 +19,10 @@ public final class FigureOptions {
 
   /** Checks the values before any work is done: a bad option must not cost a fit. */
   void check() {
-    int w = width(Figure.DEFAULT_WIDTH);
-    int h = height(Figure.DEFAULT_HEIGHT);
-    if (w < Figure.MIN_SIZE || w > Figure.MAX_SIZE || h < Figure.MIN_SIZE || h > Figure.MAX_SIZE) {
-      throw new UserException("--width and --height must be between " + Figure.MIN_SIZE + " and " + Figure.MAX_SIZE
-          + " pixels");
-    }
     if (resolution < 2 || resolution > 2000) {
       throw new UserException("--resolution must be between 2 and 2000");
     }
     explicitBox();
-  }
-
-  int width(int fallback) {
-    return width != null ? width : fallback;
-  }
-
-  int height(int fallback) {
-    return height != null ? height : fallback;
   }
 
   int resolution() {
@@ -64,6 +43,31 @@ public final class FigureOptions {
   Box boxOrNotebook() {
     Box box = explicitBox();
     return box != null ? box : Box.NOTEBOOK;
+  }
+
+  /**
+   * The window the user asked for; else the notebook's, widened for draws that fall outside it
+   * ({@link Box#preferring}). Each draw is a row whose first two elements are x and y.
+   */
+  Box boxFor(double[][]... drawSets) {
+    Box box = explicitBox();
+    if (box != null) {
+      return box;
+    }
+    int n = 0;
+    for (double[][] set : drawSets) {
+      n += set.length;
+    }
+    double[] x = new double[n];
+    double[] y = new double[n];
+    int k = 0;
+    for (double[][] set : drawSets) {
+      for (double[] row : set) {
+        x[k] = row[0];
+        y[k++] = row[1];
+      }
+    }
+    return Box.preferring(Box.NOTEBOOK, x, y);
   }
 
   private static double[] limits(String option, String text) {
