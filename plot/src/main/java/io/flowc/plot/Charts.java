@@ -44,6 +44,9 @@ final class Charts {
   private static final float TICK_PT = 11;
   private static final float LEGEND_PT = 11;
 
+  /** Above this many points a line panel is drawn without anti-aliasing. */
+  static final int DENSE_LINE_POINTS = 4000;
+
   private Charts() {}
 
   /** Points or a line of one series. */
@@ -105,7 +108,14 @@ final class Charts {
     }
     XYPlot plot = new XYPlot(dataset(series), axis(xLabel, (Range) null), axis(yLabel,
         yRange != null ? yRange : valueRange(series)), renderer);
-    return withLegend(chart(title, plot), legend);
+    JFreeChart chart = chart(title, plot);
+    int points = series.stream().mapToInt(s -> s.x().length).sum();
+    if (points > DENSE_LINE_POINTS) {
+      // lines this dense fill their band either way; anti-aliasing them only adds thousands of
+      // blended colours, which doubles the PNG's size
+      chart.setAntiAlias(false);
+    }
+    return withLegend(chart, legend);
   }
 
   /**

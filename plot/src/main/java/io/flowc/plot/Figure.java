@@ -31,6 +31,9 @@ public final class Figure {
   /** Above this, one image takes hundreds of megabytes. */
   public static final int MAX_SIZE = 8000;
 
+  /** The most elongated data area an equal-aspect panel gets. */
+  static final double MAX_ASPECT = 2;
+
   private final String title;
   private final String note;
   private final List<Panel> panels = new ArrayList<>();
@@ -39,7 +42,7 @@ public final class Figure {
   /**
    * A chart in the rectangle (x, y, w, h), in fractions of the area below the title; with
    * {@code equalAspect} the rectangle shrinks so that one unit on x is as long as one on y (a
-   * ring must look round).
+   * ring must look round), as long as that leaves the data area at most 2:1.
    */
   private record Panel(JFreeChart chart, double x, double y, double w, double h, boolean equalAspect) {}
 
@@ -167,6 +170,9 @@ public final class Figure {
     Rectangle2D data = info.getPlotInfo().getDataArea();
     XYPlot plot = chart.getXYPlot();
     double aspect = plot.getDomainAxis().getRange().getLength() / plot.getRangeAxis().getRange().getLength();
+    // a window far wider than high (a long-tailed target) would shrink to a sliver: beyond 2:1 the
+    // panel keeps 2:1 and the units differ
+    aspect = Math.max(1 / MAX_ASPECT, Math.min(MAX_ASPECT, aspect));
     if (data.getWidth() <= 0 || data.getHeight() <= 0) {
       return area;
     }

@@ -88,6 +88,16 @@ class NutsAndCompareFigureTest {
   }
 
   @Test
+  void aVeryWideWindowStillGetsAReadablePanel() {
+    DensityGrid grid = DensityGrid.of(Potentials.POT2, new Box(-30, 30, -3, 3), 100);
+    RenderedFigure r = CompareFigure.of("wide", null, grid, Z, Potentials.normalDraws(100, 2, 0, 1),
+        Potentials.normalDraws(100, 2, 0, 2)).render(1500, 600);
+    for (RenderedFigure.Panel p : r.panels()) {
+      assertEquals(Figure.MAX_ASPECT, p.dataArea().getWidth() / p.dataArea().getHeight(), 0.05);
+    }
+  }
+
+  @Test
   void nutsFiguresAreDeterministic() {
     assertArrayEquals(NutsFigure.of("t", null, Z, twoChains()).render(600, 400).png(),
         NutsFigure.of("t", null, Z, twoChains()).render(600, 400).png());
