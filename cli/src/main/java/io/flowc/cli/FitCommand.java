@@ -7,6 +7,8 @@ import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
+import io.flowc.plot.Figure;
+import io.flowc.plot.TrackerFigure;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
@@ -38,6 +40,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -58,7 +61,9 @@ import picocli.CommandLine.Spec;
     footer = {
         "  flowc fit examples/pot1.flow --flow planar*8 --optimizer adam --lr 0.01 --nmc 100 --iters 25000",
         "  flowc fit examples/normal100.flow --flow scale-hh*100-loc --optimizer adam --lr 0.01 --jitter 0.1 --json",
-        "  flowc fit pot1.jar --flow planar*8 --restarts 4 --out draws.csv"
+        "  flowc fit pot1.jar --flow planar*8 --restarts 4 --out draws.csv",
+        "  flowc fit examples/pot1.flow --flow planar*2 --optimizer adagrad_window --lr 0.01 --iters 30000 "
+            + "--track 100 --plot fit.png --plot-track track.png"
     })
 public final class FitCommand implements Callable<Integer> {
   @Spec
@@ -98,7 +103,8 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "T", description = "Restarts run in parallel on up to T threads (default: cores).")
   private Integer threads;
 
-  @Option(names = "--draws", paramLabel = "D", description = "Draws written with --out (default 500).")
+  @Option(names = "--draws", paramLabel = "D", description = "Draws written with --out and drawn with --plot "
+      + "(default 500).")
   private int draws = 500;
 
   @Option(names = "--eval-draws", paramLabel = "E", description = "Fresh draws for the final loss (default 100000).")
@@ -113,6 +119,24 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--track-out", paramLabel = "FILE", description = "Where --track writes its CSV (default track.csv).")
   private String trackOut = "track.csv";
 
+  @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the flow's draws (over the target density "
+      + "of a 2-d model, else pairs of the first elements) and the loss history.")
+  private String plot;
+
+  @Option(names = "--plot-track", paramLabel = "FILE.png", description = "With --track: draw each flow parameter's "
+      + "trace and gradient.")
+  private String plotTrack;
+
+  @Option(names = "--plot-track-max", paramLabel = "N", description = "Parameters drawn by --plot-track, the first "
+      + "ones (default " + TrackerFigure.DEFAULT_MAX_PARAMETERS + ").")
+  private int plotTrackMax = TrackerFigure.DEFAULT_MAX_PARAMETERS;
+
+  @Mixin
+  private ImageSize size;
+
+  @Mixin
+  private WindowOptions window;
+
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
   private boolean json;
 
@@ -125,11 +149,6 @@ public final class FitCommand implements Callable<Integer> {
   /** The terminal's progress bar, for a single fit. */
   private FitCallback progress;
 
-  /** A compiled (model, flow) pair, from source or from an artifact. */
-  /** {@code parameters}: the model's layout, whose bounds map draws to the values users see. */
-  private record Compiled(String name, LogDensity model, FlowKernel kernel, FlowLayout layout,
-      ParameterLayout parameters) {}
-
   private record Restart(int index, long seed, Fit fit, Nfvi.Evaluation evaluation, Tracker tracker, double fitSeconds,
       double evalSeconds) {}
 
@@ -141,7 +160,7 @@ public final class FitCommand implements Callable<Integer> {
     FlowFormula formula = FlowFormulaParsing.parse(flow);
     Optimizer opt = optimizer();
     long compileStart = System.nanoTime();
-    Compiled compiled = compile(formula, stderr);
+    CompiledFlow compiled = CompiledFlow.of(modelFile, dataFile, formula, stderr);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
 
     Nfvi nfvi = new Nfvi(compiled.kernel(), compiled.model(), compiled.layout());
@@ -158,8 +177,10 @@ public final class FitCommand implements Callable<Integer> {
     double paretoK = paretoK(best.evaluation());
     Fit fit = best.fit();
 
+    double[][] drawn = out != null || plot != null
+        ? constrained(nfvi.sample(fit.parameters(), draws, best.seed(), Draws.SAMPLE), compiled.parameters()) : null;
     if (out != null) {
-      writeDraws(nfvi, fit, compiled.parameters(), best.seed());
+      writeDraws(drawn, compiled.parameters().elementNames());
     }
     if (track != null) {
       try (Writer w = Files.newBufferedWriter(Path.of(trackOut), StandardCharsets.UTF_8)) {
@@ -176,11 +197,46 @@ public final class FitCommand implements Callable<Integer> {
       stderr.printf(Locale.ROOT, "warning: Pareto k = %.2f > 0.7: the flow misses parts of the target; "
           + "do not trust its draws or its loss%n", paretoK);
     }
+    // after every other output: a picture that cannot be drawn must not cost the fit's numbers
+    boolean pictured = drawPlots(compiled, formula, opt, drawn, best, stderr);
     if (json) {
       stdout.println(Json.line(report(compiled, formula, opt, results, best, paretoK, compileSeconds, fitSeconds)));
     }
-    return fit.status() == Fit.Status.NOT_FINITE ? ExitCodes.NUMERICAL : ExitCodes.OK;
+    if (fit.status() == Fit.Status.NOT_FINITE) {
+      return ExitCodes.NUMERICAL;
+    }
+    return pictured ? ExitCodes.OK : ExitCodes.USER;
   }
+
+  /** Draws the asked pictures; reports a failure on stderr and returns false instead of throwing. */
+  private boolean drawPlots(CompiledFlow compiled, FlowFormula formula, Optimizer opt, double[][] drawn, Restart best,
+      PrintWriter stderr) {
+    boolean ok = true;
+    if (plot != null) {
+      try {
+        String settings = String.format(Locale.ROOT, "%s, lr %s, nmc %d, %,d iterations", opt.name(),
+            PyFormat.commaG5(opt.learningRate()), nmc, best.fit().history().length);
+        Figure picture = FitPlots.fit(compiled.name(), formula.normalized(), compiled.model(), compiled.parameters(),
+            drawn, best.fit(), settings, window);
+        PngOutput.write("--plot", size.render(picture), plot);
+      } catch (UserException | IllegalArgumentException e) {
+        stderr.println("error: --plot: " + e.getMessage().replaceFirst("^--plot: ", ""));
+        ok = false;
+      }
+    }
+    if (plotTrack != null) {
+      try {
+        Figure picture = FitPlots.tracker(compiled.name(), formula.normalized(), best.tracker(),
+            compiled.layout().elementNames(), track, plotTrackMax);
+        PngOutput.write("--plot-track", size.render(picture), plotTrack);
+      } catch (UserException | IllegalArgumentException e) {
+        stderr.println("error: --plot-track: " + e.getMessage().replaceFirst("^--plot-track: ", ""));
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
 
   private void checkOptions() {
     if (iterations < 0) {
@@ -191,6 +247,26 @@ public final class FitCommand implements Callable<Integer> {
     }
     if (track != null && track < 1) {
       throw new UserException("--track must be >= 1");
+    }
+    if (plotTrack != null && track == null) {
+      throw new UserException("--plot-track needs --track K (record every K iterations)");
+    }
+    if (plotTrack != null && track > iterations) {
+      throw new UserException("--plot-track: --track " + track + " is more than --iters " + iterations
+          + ": nothing would be tracked");
+    }
+    if (plotTrackMax < 1) {
+      throw new UserException("--plot-track-max must be >= 1");
+    }
+    if (plot != null || plotTrack != null) {
+      size.check();
+      window.check();
+    }
+    if (plot != null) {
+      PngOutput.check("--plot", plot);
+    }
+    if (plotTrack != null) {
+      PngOutput.check("--plot-track", plotTrack);
     }
     if (!(jitter >= 0) || (learningRate != null && !(learningRate > 0)) || (gradClip != null && !(gradClip > 0))) {
       throw new UserException("--jitter must be >= 0, --lr and --grad-clip > 0");
@@ -205,35 +281,13 @@ public final class FitCommand implements Callable<Integer> {
     }
   }
 
-  private Compiled compile(FlowFormula formula, PrintWriter stderr) throws CompileException {
-    if (ModelFiles.isArtifact(modelFile)) {
-      Artifact artifact = ModelFiles.openArtifact(modelFile);
-      try {
-        FlowKernel kernel = artifact.flowKernel(formula.normalized());
-        FlowLayout layout = FlowLayout.of(formula.flows(), artifact.dimension());
-        LogDensity density = ModelFiles.logDensity(artifact);
-        DataBinding binding = ModelFiles.binding(artifact, dataFile);
-        if (binding != null) {
-          kernel = binding.bind(kernel);
-          density = binding.bind(density);
-        }
-        return new Compiled(artifact.modelName(), density, kernel, layout, artifact.layout());
-      } catch (ArtifactException e) {
-        throw new UserException(e.getMessage() + " (compile it in with flowc compile --flow)");
-      }
-    }
-    CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
-    return new Compiled(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,
-        model.layout());
-  }
 
   /** Restart r's seed: the given seed for the first, streams derived from it for the others. */
   private long restartSeed(int r) {
     return r == 0 ? seed : Draws.streamSeed(seed, -1000L - r);
   }
 
-  private List<Restart> runRestarts(Nfvi nfvi, Optimizer opt, Compiled compiled, PrintWriter stderr)
+  private List<Restart> runRestarts(Nfvi nfvi, Optimizer opt, CompiledFlow compiled, PrintWriter stderr)
       throws InterruptedException {
     int poolSize = Math.min(restarts, threads != null ? threads : Runtime.getRuntime().availableProcessors());
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, poolSize));
@@ -263,7 +317,7 @@ public final class FitCommand implements Callable<Integer> {
     }
   }
 
-  private Restart fitOne(Nfvi nfvi, Optimizer opt, Compiled compiled, int index) {
+  private Restart fitOne(Nfvi nfvi, Optimizer opt, CompiledFlow compiled, int index) {
     long restartSeed = restartSeed(index);
     Tracker tracker = track == null ? null : new Tracker(track, compiled.layout().elementNames());
     List<FitCallback> callbacks = new ArrayList<>();
@@ -291,15 +345,20 @@ public final class FitCommand implements Callable<Integer> {
     }
   }
 
-  /** The flow's draws on the constrained scale (bounded parameters inside their bounds). */
-  private void writeDraws(Nfvi nfvi, Fit fit, ParameterLayout parameters, long drawSeed) throws IOException {
-    Nfvi.Sample sample = nfvi.sample(fit.parameters(), draws, drawSeed, Draws.SAMPLE);
-    double[] values = new double[parameters.dimension()];
+  /** The flow's draws on the constrained scale (bounded parameters inside their bounds), one row per draw. */
+  static double[][] constrained(Nfvi.Sample sample, ParameterLayout parameters) {
+    double[][] rows = new double[sample.draws()][parameters.dimension()];
+    for (int s = 0; s < rows.length; s++) {
+      parameters.constrain(sample.row(s), rows[s]);
+    }
+    return rows;
+  }
+
+  private void writeDraws(double[][] rows, List<String> elements) throws IOException {
     try (Writer w = Files.newBufferedWriter(Path.of(out), StandardCharsets.UTF_8)) {
-      w.write(String.join(",", parameters.elementNames()) + "\n");
-      for (int s = 0; s < draws; s++) {
+      w.write(String.join(",", elements) + "\n");
+      for (double[] values : rows) {
         StringBuilder row = new StringBuilder();
-        parameters.constrain(sample.row(s), values);
         for (double v : values) {
           row.append(row.length() == 0 ? "" : ",").append(v);
         }
@@ -308,7 +367,7 @@ public final class FitCommand implements Callable<Integer> {
     }
   }
 
-  private ObjectNode report(Compiled compiled, FlowFormula formula, Optimizer opt, List<Restart> results, Restart best,
+  private ObjectNode report(CompiledFlow compiled, FlowFormula formula, Optimizer opt, List<Restart> results, Restart best,
       double paretoK, double compileSeconds, double fitSeconds) {
     Fit fit = best.fit();
     ObjectNode r = Json.object();

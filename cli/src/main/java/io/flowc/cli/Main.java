@@ -32,7 +32,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     usageHelpAutoWidth = true,
     synopsisSubcommandLabel = "COMMAND",
     description = "Compiler and runtime for normalizing-flow variational inference.",
-    subcommands = {CheckCommand.class, FitCommand.class, SampleCommand.class, CompileCommand.class, IrCommand.class, HelpCommand.class},
+    subcommands = {CheckCommand.class, FitCommand.class, SampleCommand.class, CompileCommand.class, IrCommand.class,
+        PlotCommand.class, CompareCommand.class, HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
         "  0  success",

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,7 +49,8 @@ import picocli.CommandLine.Spec;
     footer = {
         "  flowc sample examples/pot4.flow --draws 3000 --target-accept 0.9 --chains 2",
         "  flowc sample examples/pot1.flow --chains 2 --start=-2,0 --start 2,0 --out draws.csv",
-        "  flowc sample pot1.jar --json"
+        "  flowc sample pot1.jar --json",
+        "  flowc sample examples/pot4.flow --draws 3000 --target-accept 0.9 --chains 2 --plot nuts.png"
     })
 public final class SampleCommand implements Callable<Integer> {
   /** Deeper trees than this would take 2^30 leapfrog steps per draw. */
@@ -86,6 +88,13 @@ public final class SampleCommand implements Callable<Integer> {
 
   @Option(names = "--out", paramLabel = "FILE", description = "Write the draws as CSV: chain,draw and one column per element.")
   private String out;
+
+  @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw a trace per element (one line per chain) "
+      + "and the joint draws of the first two.")
+  private String plot;
+
+  @Mixin
+  private ImageSize size;
 
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
   private boolean json;
@@ -143,10 +152,23 @@ public final class SampleCommand implements Callable<Integer> {
     if (out != null) {
       writeDraws(values, elements);
     }
+    // after every other output: a picture that cannot be drawn must not cost the draws
+    boolean pictured = plot == null || drawPlot(compiled, result, stderr);
     if (json) {
       stdout.println(Json.line(report(compiled, result, summaries, warnings, compileSeconds)));
     }
-    return ExitCodes.OK;
+    return pictured ? ExitCodes.OK : ExitCodes.USER;
+  }
+
+  /** Draws the picture; reports a failure on stderr and returns false instead of throwing. */
+  private boolean drawPlot(Compiled compiled, NutsResult result, PrintWriter stderr) {
+    try {
+      PngOutput.write("--plot", size.render(NutsPlots.nuts(compiled.name(), compiled.layout(), result)), plot);
+      return true;
+    } catch (UserException | IllegalArgumentException e) {
+      stderr.println("error: --plot: " + e.getMessage().replaceFirst("^--plot: ", ""));
+      return false;
+    }
   }
 
   private void checkOptions() {
@@ -161,6 +183,10 @@ public final class SampleCommand implements Callable<Integer> {
     }
     if (maxTreeDepth < 1 || maxTreeDepth > MAX_TREE_DEPTH_LIMIT) {
       throw new UserException("--max-treedepth must be between 1 and " + MAX_TREE_DEPTH_LIMIT);
+    }
+    if (plot != null) {
+      size.check();
+      PngOutput.check("--plot", plot);
     }
     if (!starts.isEmpty() && starts.size() != 1 && starts.size() != chains) {
       throw new UserException("give --start once (for every chain) or once per chain (" + chains + " times), not "

@@ -1,0 +1,210 @@
+package io.flowc.cli;
+
+import io.flowc.compiler.diag.CompileException;
+import io.flowc.compiler.frontend.FlowFormula;
+import io.flowc.compiler.frontend.FlowFormulaParsing;
+import io.flowc.plot.CompareFigure;
+import io.flowc.plot.DensityGrid;
+import io.flowc.plot.Figure;
+import io.flowc.runtime.nfvi.Draws;
+import io.flowc.runtime.nfvi.Fit;
+import io.flowc.runtime.nfvi.Nfvi;
+import io.flowc.runtime.nfvi.PyFormat;
+import io.flowc.runtime.nuts.Nuts;
+import io.flowc.runtime.nuts.NutsResult;
+import io.flowc.runtime.nuts.NutsSettings;
+import io.flowc.runtime.nuts.SamplerReport;
+import io.flowc.runtime.nuts.SamplingException;
+import io.flowc.runtime.optim.Optimizer;
+import io.flowc.runtime.optim.Optimizers;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code flowc compare}: the notebook's last figure, target | NUTS draws | flow draws on the same axes. */
+@Command(
+    name = "compare",
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+        "Sample a model with NUTS, fit a normalizing flow to it, and draw the target density, the NUTS draws "
+            + "and the flow's draws side by side on the same axes (the notebook's last figure).",
+        "%nDefaults are PyMC3's for both: NUTS 1000 draws after 1000 tuning iterations per chain, target_accept "
+            + "0.8; NFVI 10000 iterations of adagrad_window with learning rate 0.001, one draw per step, jitter 1. "
+            + "Models of more than two elements show the first two; models with bounded parameters show their "
+            + "draws without the density.%n"
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  flowc compare examples/pot4.flow --flow planar*10 --jitter 0.1 --optimizer adam --lr 0.01 --nmc 10 "
+            + "--iters 25000 --chains 2 --draws 3000 --target-accept 0.9 -o compare.png"
+    })
+public final class CompareCommand implements Callable<Integer> {
+  /** Three square panels side by side. */
+  static final int DEFAULT_WIDTH = 1500;
+  static final int DEFAULT_HEIGHT = 600;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL.flow|ARTIFACT.jar", description = "The model, or its compiled artifact.")
+  private String modelFile;
+
+  @Option(names = "--flow", required = true, paramLabel = "FORMULA", description = "The flow, e.g. planar*8.")
+  private String flow;
+
+  @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE.png", description = "The picture to write.")
+  private String out;
+
+  @Option(names = "--iters", paramLabel = "N", description = "NFVI iterations (default 10000).")
+  private int iterations = 10_000;
+
+  @Option(names = "--nmc", paramLabel = "K", description = "NFVI base draws per iteration (default 1).")
+  private int nmc = 1;
+
+  @Option(names = "--optimizer", paramLabel = "NAME", description = "NFVI optimizer (default adagrad_window).")
+  private String optimizer = "adagrad_window";
+
+  @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default: the optimizer's PyMC3 default).")
+  private Double learningRate;
+
+  @Option(names = "--jitter", paramLabel = "J", description = "Initial flow parameters are J times standard normal "
+      + "draws (default 1).")
+  private double jitter = 1;
+
+  @Option(names = "--flow-draws", paramLabel = "D", description = "Draws from the fitted flow (default: as many as "
+      + "NUTS keeps in all chains).")
+  private Integer flowDraws;
+
+  @Option(names = "--draws", paramLabel = "N", description = "NUTS draws kept per chain (default 1000).")
+  private int draws = NutsSettings.DEFAULT_DRAWS;
+
+  @Option(names = "--tune", paramLabel = "N", description = "NUTS tuning iterations per chain (default 1000).")
+  private int tune = NutsSettings.DEFAULT_TUNE;
+
+  @Option(names = "--chains", paramLabel = "C", description = "NUTS chains (default ${DEFAULT-VALUE}).")
+  private int chains = NutsSettings.defaultChains();
+
+  @Option(names = "--target-accept", paramLabel = "A", description = "NUTS target acceptance (default 0.8).")
+  private double targetAccept = NutsSettings.DEFAULT_TARGET_ACCEPT;
+
+  @Option(names = "--seed", paramLabel = "S", description = "Random seed of both (default 0).")
+  private long seed;
+
+  @Option(names = "--threads", paramLabel = "T", description = "NUTS chains run on up to T threads (default: cores).")
+  private Integer threads;
+
+  @Mixin
+  private ImageSize size;
+
+  @Mixin
+  private WindowOptions window;
+
+  @Option(names = "--data", paramLabel = "DATA.json", description = "Values of the model's data, in Stan's JSON format.")
+  private String dataFile;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  private boolean help;
+
+  @Override
+  public Integer call() throws CompileException {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter stderr = spec.commandLine().getErr();
+    checkOptions();
+    FlowFormula formula = FlowFormulaParsing.parse(flow);
+    Optimizer opt = optimizer();
+    CompiledFlow compiled = CompiledFlow.of(modelFile, dataFile, formula, stderr);
+    if (compiled.parameters().dimension() < 2) {
+      throw new UserException(modelFile + ": flowc compare draws two elements, and '" + compiled.name()
+          + "' has dimension " + compiled.parameters().dimension());
+    }
+
+    NutsResult nuts;
+    try {
+      nuts = Nuts.sample(compiled.model(), nutsSettings());
+    } catch (SamplingException e) {
+      stderr.println("error: numerical failure in NUTS: " + e.getMessage());
+      return ExitCodes.NUMERICAL;
+    }
+    stdout.println("NUTS: " + SamplerReport.samplingLine(chains, tune, draws, nuts.seconds()));
+    double[][] nutsDraws = NutsPlots.pooled(NutsPlots.constrained(nuts, compiled.parameters()));
+
+    Nfvi nfvi = new Nfvi(compiled.kernel(), compiled.model(), compiled.layout());
+    Fit fit = nfvi.fit(new Nfvi.Settings(iterations, opt, nmc, jitter, seed, Nfvi.Settings.NO_CLIPPING, List.of()));
+    stdout.println("NFVI " + formula.normalized() + ": " + fit.finishLine(iterations));
+    if (fit.status() == Fit.Status.NOT_FINITE) {
+      stderr.println("error: numerical failure: " + fit.message());
+      return ExitCodes.NUMERICAL;
+    }
+    int n = flowDraws != null ? flowDraws : nutsDraws.length;
+    double[][] flowRows = FitCommand.constrained(nfvi.sample(fit.parameters(), n, seed, Draws.SAMPLE),
+        compiled.parameters());
+
+    Figure picture = CompareFigure.of(compiled.name() + ": target | NUTS | NFVI with " + formula.normalized(),
+        note(nuts, opt, fit), target(compiled, nutsDraws, flowRows), compiled.parameters().elementNames(), nutsDraws,
+        flowRows);
+    PngOutput.write("-o", size.render(picture, DEFAULT_WIDTH, DEFAULT_HEIGHT), out);
+    return ExitCodes.OK;
+  }
+
+  private void checkOptions() {
+    if (iterations < 0 || nmc < 1 || (flowDraws != null && flowDraws < 1)) {
+      throw new UserException("--iters must be >= 0, --nmc and --flow-draws >= 1");
+    }
+    if (draws < 1 || tune < 0 || chains < 1 || (threads != null && threads < 1)) {
+      throw new UserException("--draws, --chains and --threads must be >= 1, --tune >= 0");
+    }
+    if (!(targetAccept > 0 && targetAccept < 1)) {
+      throw new UserException("--target-accept must be between 0 and 1 (exclusive), e.g. 0.9");
+    }
+    if (!(jitter >= 0) || (learningRate != null && !(learningRate > 0))) {
+      throw new UserException("--jitter must be >= 0 and --lr > 0");
+    }
+    size.check();
+    window.check();
+    PngOutput.check("-o", out);
+  }
+
+  private Optimizer optimizer() {
+    try {
+      return learningRate == null ? Optimizers.byName(optimizer) : Optimizers.byName(optimizer, learningRate);
+    } catch (IllegalArgumentException e) {
+      throw new UserException("--optimizer: " + e.getMessage());
+    }
+  }
+
+  private NutsSettings nutsSettings() {
+    int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    return NutsSettings.defaults().withDraws(draws).withTune(tune).withChains(chains).withTargetAccept(targetAccept)
+        .withSeed(seed).withThreads(threadCount);
+  }
+
+  /**
+   * The target's grid for a 2-d model without bounds; null otherwise (the density is compiled on
+   * the unconstrained scale, the draws are shown on the constrained one).
+   */
+  private DensityGrid target(CompiledFlow compiled, double[][] nutsDraws, double[][] flowRows) {
+    if (compiled.parameters().dimension() != 2 || compiled.parameters().isConstrained()) {
+      return null;
+    }
+    try {
+      return DensityGrid.of(compiled.model(), window.boxFor(nutsDraws, flowRows), window.resolution());
+    } catch (IllegalArgumentException e) {
+      throw new UserException(modelFile + ": " + e.getMessage());
+    }
+  }
+
+  private String note(NutsResult nuts, Optimizer opt, Fit fit) {
+    return String.format(Locale.ROOT, "NUTS: %d chains x %d draws, %d divergence%s; NFVI: %s, lr %s, nmc %d, %,d "
+        + "iterations, average loss %s", chains, draws, nuts.divergences(), nuts.divergences() == 1 ? "" : "s",
+        opt.name(), PyFormat.commaG5(opt.learningRate()), nmc, fit.history().length,
+        PyFormat.commaG5(fit.averageLoss()));
+  }
+}

@@ -1,0 +1,85 @@
+package io.flowc.cli;
+
+import io.flowc.compiler.diag.CompileException;
+import io.flowc.plot.Box;
+import io.flowc.plot.DensityFigure;
+import io.flowc.plot.DensityGrid;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code flowc plot}: the target density exp(-U) of 2-d models as banded heat maps, one panel per model. */
+@Command(
+    name = "plot",
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+        "Draw the target density exp(-U) of one or more 2-d models as a PNG: a filled contour of ten bands "
+            + "between 0 and the largest value in the window, one panel per model (four models make the "
+            + "notebook's 2 x 2 figure).",
+        "%nFits, NUTS runs and comparisons have pictures of their own: flowc fit --plot and --plot-track, "
+            + "flowc sample --plot, flowc compare.%n"
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  flowc plot examples/pot1.flow -o pot1.png",
+        "  flowc plot examples/pot1.flow examples/pot2.flow examples/pot3.flow examples/pot4.flow -o pots.png",
+        "  flowc plot model.flow --xlim=-10,10 --ylim=-2,6 --width 800 --height 600 -o model.png"
+    })
+public final class PlotCommand implements Callable<Integer> {
+  @Spec
+  private CommandSpec spec;
+
+  @Parameters(arity = "1..*", paramLabel = "MODEL.flow|ARTIFACT.jar", description = "2-d models, or their artifacts.")
+  private List<String> modelFiles;
+
+  @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE.png", description = "The picture to write.")
+  private String out;
+
+  @Mixin
+  private ImageSize size;
+
+  @Mixin
+  private WindowOptions window;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  private boolean help;
+
+  @Override
+  public Integer call() throws CompileException {
+    PrintWriter stderr = spec.commandLine().getErr();
+    size.check();
+    window.check();
+    PngOutput.check("-o", out);
+    Box box = window.boxOrNotebook();
+    List<DensityFigure.Panel> panels = new ArrayList<>();
+    for (String file : modelFiles) {
+      LoadedModel model = LoadedModel.load(file, stderr);
+      if (model.dimension() != 2) {
+        throw new UserException(file + ": flowc plot draws 2-d models, and '" + model.name() + "' has dimension "
+            + model.dimension() + " (flowc fit --plot shows pairs of elements of larger models)");
+      }
+      if (model.parameters().isConstrained()) {
+        // the compiled density is on the unconstrained scale; drawn under the parameters' names it would mislead
+        throw new UserException(file + ": flowc plot draws models without bounded parameters, and '" + model.name()
+            + "' has some");
+      }
+      DensityGrid grid;
+      try {
+        grid = DensityGrid.of(model.density(), box, window.resolution());
+      } catch (IllegalArgumentException e) {
+        throw new UserException(file + ": " + e.getMessage());
+      }
+      panels.add(new DensityFigure.Panel(model.name(), grid, model.elements().get(0), model.elements().get(1)));
+    }
+    PngOutput.write("-o", size.render(DensityFigure.of(panels)), out);
+    return ExitCodes.OK;
+  }
+}
