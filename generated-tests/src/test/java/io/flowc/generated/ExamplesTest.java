@@ -3,10 +3,9 @@ package io.flowc.generated;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.diag.CompileException;
-import io.flowc.compiler.diag.SourceFile;
 import io.flowc.compiler.frontend.CheckedModel;
-import io.flowc.compiler.frontend.FrontEnd;
 import io.flowc.compiler.interp.Interpreter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +31,7 @@ class ExamplesTest {
     assertTrue(examples.size() >= 6, "expected the bundled examples, found " + examples);
     Random random = new Random(20261129);
     for (Path file : examples) {
-      CheckedModel model = FrontEnd.check(new SourceFile(file.toString(), Files.readString(file)));
+      CheckedModel model = TestPaths.checkExample(file);
       Interpreter interpreter = new Interpreter(model);
       for (int k = 0; k < 20; k++) {
         double[] z = new double[model.dimension()];
