@@ -209,6 +209,21 @@ final class ModelChecker {
     visible.put(n, dims.length == 0 ? Type.REAL : dims.length == 1 ? Type.realVector(dims[0]) : Type.ERROR);
   }
 
+  /** {@code X * v}: a vector of X's row count. Its own method: checkBinary's frame stays small for deep chains. */
+  private Type checkMatrixProduct(Binary b, Scope scope) {
+    DataLayout.Variable x = dataVariables.get(((Ident) b.left()).name());
+    Type v = check(b.right(), scope);
+    if (v.isError()) {
+      return v;
+    }
+    if (!v.isReal() || v.length() != x.dims()[1]) {
+      error(scope, b.opSpan(), "'" + x.name() + "' (" + x.dims()[0] + " x " + x.dims()[1]
+          + ") can multiply a vector of length " + x.dims()[1] + ", got " + v.describe());
+      return Type.ERROR;
+    }
+    return Type.realVector(x.dims()[0]);
+  }
+
   private boolean isMatrix(Expr e) {
     return e instanceof Ident id && dataVariables.containsKey(id.name()) && dataVariables.get(id.name()).dims().length == 2;
   }
@@ -511,17 +526,7 @@ final class ModelChecker {
 
   private Type checkBinary(Binary b, Scope scope) {
     if (b.op() == BinaryOp.MUL && isMatrix(b.left()) && !scope.inFunction()) {
-      DataLayout.Variable x = dataVariables.get(((Ident) b.left()).name());
-      Type v = check(b.right(), scope);
-      if (v.isError()) {
-        return v;
-      }
-      if (!v.isReal() || v.length() != x.dims()[1]) {
-        error(scope, b.opSpan(), "'" + x.name() + "' (" + x.dims()[0] + " x " + x.dims()[1]
-            + ") can multiply a vector of length " + x.dims()[1] + ", got " + v.describe());
-        return Type.ERROR;
-      }
-      return Type.realVector(x.dims()[0]);
+      return checkMatrixProduct(b, scope);
     }
     Type l = check(b.left(), scope);
     Type r = check(b.right(), scope);

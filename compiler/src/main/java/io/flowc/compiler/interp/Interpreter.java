@@ -181,6 +181,19 @@ public final class Interpreter {
 
   // ---- evaluation ---------------------------------------------------------------------------
 
+  /** X v, each row's terms summed in column order (as the compiled code does). */
+  private static Vec matrixTimesVector(double[][] x, double[] v) {
+    double[] out = new double[x.length];
+    for (int r = 0; r < x.length; r++) {
+      double s = 0;
+      for (int k = 0; k < v.length; k++) {
+        s = k == 0 ? x[r][0] * v[0] : s + x[r][k] * v[k];
+      }
+      out[r] = s;
+    }
+    return new Vec(out);
+  }
+
   private Value eval(Expr e, Map<String, Value> env) {
     if (e instanceof Num n) {
       return new Real(n.value());
@@ -196,17 +209,7 @@ public final class Interpreter {
       };
     } else if (e instanceof Binary b && b.left() instanceof Ident id && matrices.containsKey(id.name())
         && !env.containsKey(id.name())) {
-      double[][] x = matrices.get(id.name());
-      double[] v = ((Vec) eval(b.right(), env)).values();
-      double[] out = new double[x.length];
-      for (int r = 0; r < x.length; r++) {
-        double s = 0;
-        for (int k = 0; k < v.length; k++) {
-          s = k == 0 ? x[r][0] * v[0] : s + x[r][k] * v[k];
-        }
-        out[r] = s;
-      }
-      return new Vec(out);
+      return matrixTimesVector(matrices.get(id.name()), ((Vec) eval(b.right(), env)).values());
     } else if (e instanceof Binary b) {
       return evalBinary(b, env);
     } else if (e instanceof Conditional c) {

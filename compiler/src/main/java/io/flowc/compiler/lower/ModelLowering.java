@@ -110,7 +110,9 @@ public final class ModelLowering {
    * v[k]: elementwise work over the rows that loop fusion runs in one pass, value and gradient
    * (the gradient with respect to v[k] is a dot product with column k).
    */
-  private Node matrixTimesVector(DataLayout.Variable x, Node v) {
+  private Node matrixTimesVector(String name, Node v) {
+    DataLayout.Variable x = model.dataLayout().variables().stream().filter(d -> d.name().equals(name))
+        .findFirst().orElseThrow();
     int rows = x.dims()[0];
     Node sum = null;
     for (int k = 0; k < x.dims()[1]; k++) {
@@ -156,8 +158,7 @@ public final class ModelLowering {
       };
     } else if (e instanceof Binary b && b.op() == Ast.BinaryOp.MUL && b.left() instanceof Ident id
         && env == globals && isMatrix(id.name())) {
-      return matrixTimesVector(model.dataLayout().variables().stream().filter(v -> v.name().equals(id.name()))
-          .findFirst().orElseThrow(), lower(b.right(), env));
+      return matrixTimesVector(id.name(), lower(b.right(), env));
     } else if (e instanceof Binary b) {
       Node l = lower(b.left(), env);
       Node r = lower(b.right(), env);

@@ -100,6 +100,22 @@ public final class DualInterpreter {
     return new Result(logp - potential + jacobian, logpDot - potentialDot + jacobianDot);
   }
 
+  /** X v, X stored by columns: (X v)[r] = sum_k X[r, k] v[k], and its tangent X dv. */
+  private DualVec matrixTimesVector(DataLayout.Variable x, DualVec v) {
+    int rows = x.dims()[0];
+    double[] data = model.dataValues();
+    double[] out = new double[rows];
+    double[] tangent = new double[rows];
+    for (int r = 0; r < rows; r++) {
+      for (int k = 0; k < x.dims()[1]; k++) {
+        double xrk = data[x.offset() + k * rows + r];
+        out[r] = k == 0 ? xrk * v.v()[0] : out[r] + xrk * v.v()[k];
+        tangent[r] += xrk * v.d()[k];
+      }
+    }
+    return new DualVec(out, tangent);
+  }
+
   private DataLayout.Variable matrix(String name) {
     return model.dataLayout().variables().stream().filter(v -> v.name().equals(name) && v.dims().length == 2)
         .findFirst().orElse(null);
@@ -342,21 +358,7 @@ public final class DualInterpreter {
       };
     } else if (e instanceof Binary b && b.left() instanceof Ident id && !env.containsKey(id.name())
         && matrix(id.name()) != null) {
-      // X v, X stored by columns: (X v)[r] = sum_k X[r, k] v[k], and its tangent X dv
-      DataLayout.Variable x = matrix(id.name());
-      DualVec v = (DualVec) eval(b.right(), env);
-      int rows = x.dims()[0];
-      double[] data = model.dataValues();
-      double[] out = new double[rows];
-      double[] tangent = new double[rows];
-      for (int r = 0; r < rows; r++) {
-        for (int k = 0; k < x.dims()[1]; k++) {
-          double xrk = data[x.offset() + k * rows + r];
-          out[r] = k == 0 ? xrk * v.v()[0] : out[r] + xrk * v.v()[k];
-          tangent[r] += xrk * v.d()[k];
-        }
-      }
-      return new DualVec(out, tangent);
+      return matrixTimesVector(matrix(id.name()), (DualVec) eval(b.right(), env));
     } else if (e instanceof Binary b) {
       return binary(b, eval(b.left(), env), eval(b.right(), env));
     } else if (e instanceof Conditional c) {
