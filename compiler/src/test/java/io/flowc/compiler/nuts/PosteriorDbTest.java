@@ -34,7 +34,8 @@ class PosteriorDbTest {
   @CsvSource({
       "eight_schools_noncentered, eight_schools-eight_schools_noncentered, 0.9",
       "kidiq_interaction, kidiq-kidscore_interaction, 0.8",
-      "sblrc_blr, sblrc-blr, 0.8"})
+      "sblrc_blr, sblrc-blr, 0.8",
+      "earnings, earnings-earn_height, 0.8"})
   void meansAndSdsAgreeWithTheReference(String example, String posterior, double targetAccept) throws Exception {
     Path reference = TestPaths.sharedDir().resolve("reference/posteriordb").resolve(posterior).resolve("reference.json");
     Assumptions.assumeTrue(Files.exists(reference), "no reference at " + reference);

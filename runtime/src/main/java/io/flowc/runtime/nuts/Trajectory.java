@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * the end state of the trajectory being extended.
  */
 final class Trajectory {
-  /** A leaf whose energy differs from the start by this much or more (or NaN) is a divergence. */
+  /** A leaf whose energy exceeds the start's by this much or more (or is NaN) is a divergence. */
   static final double MAX_ENERGY_ERROR = 1000;
 
   private static final int OK = 0;
@@ -218,7 +218,9 @@ final class Trajectory {
     if (Math.abs(energyChange) > Math.abs(maxEnergyError)) {
       maxEnergyError = energyChange;
     }
-    if (!(Math.abs(energyChange) < MAX_ENERGY_ERROR)) {
+    // Stan's rule, not PyMC3's |change|: a leaf far more probable than the start (a chain coming
+    // in from the far tails of a badly scaled posterior) is a move to take, not a divergence
+    if (!(energyChange < MAX_ENERGY_ERROR)) {
       return DIVERGING;
     }
     System.arraycopy(cursor.p, 0, slot.beginP, 0, n);
