@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -63,8 +64,8 @@ public final class CheckCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout) instead of text.")
   private boolean json;
 
-  @Option(names = "--data", paramLabel = "DATA.json", description = "Values of the model's data, in Stan's JSON format.")
-  private String dataFile;
+  @Mixin
+  private DataOption data = new DataOption();
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
@@ -82,14 +83,14 @@ public final class CheckCommand implements Callable<Integer> {
       }
       Artifact artifact = ModelFiles.openArtifact(modelFile);
       summary = ModelSummary.of(artifact);
-      DataBinding binding = ModelFiles.binding(artifact, dataFile);
+      DataBinding binding = ModelFiles.binding(artifact, data.file);
       if (point != null) {
         Coordinates.checkDimension(AT, point, summary);
         LogDensity density = ModelFiles.logDensity(artifact);
         evaluation = evaluate(binding == null ? density : binding.bind(density), point);
       }
     } else {
-      CheckedModel model = ModelFiles.load(modelFile, dataFile, err);
+      CheckedModel model = ModelFiles.load(modelFile, data.file, err);
       summary = ModelSummary.of(model);
       if (point != null) {
         Coordinates.checkDimension(AT, point, summary);

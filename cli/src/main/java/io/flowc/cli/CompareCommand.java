@@ -107,8 +107,8 @@ public final class CompareCommand implements Callable<Integer> {
   @Mixin
   private WindowOptions window;
 
-  @Option(names = "--data", paramLabel = "DATA.json", description = "Values of the model's data, in Stan's JSON format.")
-  private String dataFile;
+  @Mixin
+  private DataOption data = new DataOption();
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
@@ -120,7 +120,7 @@ public final class CompareCommand implements Callable<Integer> {
     checkOptions();
     FlowFormula formula = FlowFormulaParsing.parse(flow);
     Optimizer opt = optimizer();
-    CompiledFlow compiled = CompiledFlow.of(modelFile, dataFile, formula, stderr);
+    CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, stderr);
     if (compiled.parameters().dimension() < 2) {
       throw new UserException(modelFile + ": flowc compare draws two elements, and '" + compiled.name()
           + "' has dimension " + compiled.parameters().dimension());
@@ -134,7 +134,7 @@ public final class CompareCommand implements Callable<Integer> {
       return ExitCodes.NUMERICAL;
     }
     stdout.println("NUTS: " + SamplerReport.samplingLine(chains, tune, draws, nuts.seconds()));
-    double[][] nutsDraws = NutsPlots.pooled(NutsPlots.constrained(nuts, compiled.parameters()));
+    double[][] nutsDraws = NutsPlots.pooled(nuts.constrained(compiled.parameters()).draws());
 
     Nfvi nfvi = new Nfvi(compiled.kernel(), compiled.model(), compiled.layout());
     Fit fit = nfvi.fit(new Nfvi.Settings(iterations, opt, nmc, jitter, seed, Nfvi.Settings.NO_CLIPPING, List.of()));

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -56,8 +57,8 @@ public final class CompileCommand implements Callable<Integer> {
       description = "Also write the generated class as readable Java source under DIR.")
   private String emitJava;
 
-  @Option(names = "--data", paramLabel = "DATA.json", description = "Values of the model's data, in Stan's JSON format.")
-  private String dataFile;
+  @Mixin
+  private DataOption data = new DataOption();
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
@@ -80,7 +81,7 @@ public final class CompileCommand implements Callable<Integer> {
     for (String flow : flows) {
       formulas.add(FlowFormulaParsing.parse(flow));
     }
-    CheckedModel model = ModelFiles.load(modelFile, dataFile, spec.commandLine().getErr());
+    CheckedModel model = ModelFiles.load(modelFile, data.file, spec.commandLine().getErr());
     try {
       ArtifactWriter.write(model, formulas, jar);
     } catch (IOException e) {

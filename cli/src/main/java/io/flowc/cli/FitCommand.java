@@ -140,8 +140,8 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
   private boolean json;
 
-  @Option(names = "--data", paramLabel = "DATA.json", description = "Values of the model's data, in Stan's JSON format.")
-  private String dataFile;
+  @Mixin
+  private DataOption data = new DataOption();
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
@@ -160,7 +160,7 @@ public final class FitCommand implements Callable<Integer> {
     FlowFormula formula = FlowFormulaParsing.parse(flow);
     Optimizer opt = optimizer();
     long compileStart = System.nanoTime();
-    CompiledFlow compiled = CompiledFlow.of(modelFile, dataFile, formula, stderr);
+    CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, stderr);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
 
     Nfvi nfvi = new Nfvi(compiled.kernel(), compiled.model(), compiled.layout());

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -40,8 +41,8 @@ public final class IrCommand implements Callable<Integer> {
   @Option(names = "--lowered", description = "The IR as lowered, before simplification (value only).")
   private boolean lowered;
 
-  @Option(names = "--data", paramLabel = "DATA.json", description = "Values of the model's data, in Stan's JSON format.")
-  private String dataFile;
+  @Mixin
+  private DataOption data = new DataOption();
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
@@ -52,7 +53,7 @@ public final class IrCommand implements Callable<Integer> {
     if (grad && lowered) {
       throw new UserException("--grad and --lowered cannot be combined: the gradient is taken of the simplified IR");
     }
-    CheckedModel model = ModelFiles.load(modelFile, dataFile, spec.commandLine().getErr());
+    CheckedModel model = ModelFiles.load(modelFile, data.file, spec.commandLine().getErr());
     IrFunction value = lowered ? Compilation.lowered(model) : Compilation.value(model);
     IrFunction shown = grad ? Compilation.valueAndGradient(model) : value;
     out.print(IrPrinter.print(shown));

@@ -14,23 +14,7 @@ final class NutsPlots {
     String note = String.format(Locale.ROOT, "%d chains x %d draws after %d tuning iterations; %d divergence%s",
         result.chains(), result.drawsPerChain(), result.settings().tune(), result.divergences(),
         result.divergences() == 1 ? "" : "s");
-    return NutsFigure.of(model + ": NUTS", note, parameters.elementNames(), constrained(result, parameters));
-  }
-
-  /**
-   * Every chain's draws on the constrained scale ({@code [chain][draw][element]}): NUTS moves on
-   * the unconstrained scale, where bounded parameters have no bounds.
-   */
-  static double[][][] constrained(NutsResult result, ParameterLayout parameters) {
-    double[][][] draws = result.draws();
-    double[][][] out = new double[draws.length][][];
-    for (int c = 0; c < draws.length; c++) {
-      out[c] = new double[draws[c].length][parameters.dimension()];
-      for (int s = 0; s < draws[c].length; s++) {
-        parameters.constrain(draws[c][s], out[c][s]);
-      }
-    }
-    return out;
+    return NutsFigure.of(model + ": NUTS", note, parameters.elementNames(), result.constrained(parameters).draws());
   }
 
   /** All chains' draws, one after the other. */

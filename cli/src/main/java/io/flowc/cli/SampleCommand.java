@@ -99,8 +99,8 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
   private boolean json;
 
-  @Option(names = "--data", paramLabel = "DATA.json", description = "Values of the model's data, in Stan's JSON format.")
-  private String dataFile;
+  @Mixin
+  private DataOption data = new DataOption();
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
@@ -139,10 +139,10 @@ public final class SampleCommand implements Callable<Integer> {
     stderr.println(SamplerReport.samplingLine(chains, tune, draws, result.seconds()));
 
     List<String> elements = compiled.layout().elementNames();
-    double[][][] values = constrained(result.draws(), compiled.layout());
+    NutsResult values = result.constrained(compiled.layout());
     List<ParameterSummary> summaries = new ArrayList<>();
     for (int k = 0; k < elements.size(); k++) {
-      summaries.add(Convergence.summarize(elements.get(k), element(values, k)));
+      summaries.add(Convergence.summarize(elements.get(k), values.element(k)));
     }
     List<String> warnings = warnings(result, summaries);
     warnings.forEach(stderr::println);
@@ -150,7 +150,7 @@ public final class SampleCommand implements Callable<Integer> {
     stderr.flush();
 
     if (out != null) {
-      writeDraws(values, elements);
+      writeDraws(values.draws(), elements);
     }
     // after every other output: a picture that cannot be drawn must not cost the draws
     boolean pictured = plot == null || drawPlot(compiled, result, stderr);
@@ -198,10 +198,10 @@ public final class SampleCommand implements Callable<Integer> {
     if (ModelFiles.isArtifact(modelFile)) {
       Artifact artifact = ModelFiles.openArtifact(modelFile);
       LogDensity density = ModelFiles.logDensity(artifact);
-      DataBinding binding = ModelFiles.binding(artifact, dataFile);
+      DataBinding binding = ModelFiles.binding(artifact, data.file);
       return new Compiled(artifact.modelName(), binding == null ? density : binding.bind(density), artifact.layout());
     }
-    CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
+    CheckedModel model = ModelFiles.load(modelFile, data.file, stderr);
     return new Compiled(model.name(), Compilation.load(model), model.layout());
   }
 
@@ -239,36 +239,6 @@ public final class SampleCommand implements Callable<Integer> {
       lines.addAll(Convergence.warnings(summaries, chains));
     }
     return lines;
-  }
-
-  /**
-   * The draws on the constrained scale (bounded parameters inside their bounds), which is what
-   * summaries and files report; the sampler moves on the unconstrained scale.
-   */
-  private static double[][][] constrained(double[][][] draws, ParameterLayout layout) {
-    if (!layout.isConstrained()) {
-      return draws;
-    }
-    double[][][] out = new double[draws.length][][];
-    for (int c = 0; c < draws.length; c++) {
-      out[c] = new double[draws[c].length][layout.dimension()];
-      for (int i = 0; i < draws[c].length; i++) {
-        layout.constrain(draws[c][i], out[c][i]);
-      }
-    }
-    return out;
-  }
-
-  /** Element k of every draw, by chain. */
-  private static double[][] element(double[][][] draws, int k) {
-    double[][] out = new double[draws.length][];
-    for (int c = 0; c < draws.length; c++) {
-      out[c] = new double[draws[c].length];
-      for (int i = 0; i < draws[c].length; i++) {
-        out[c][i] = draws[c][i][k];
-      }
-    }
-    return out;
   }
 
   private void writeDraws(double[][][] d, List<String> elements) throws IOException {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.frontend.CheckedModel;
-import io.flowc.runtime.ParameterLayout;
 import io.flowc.runtime.diagnostics.Convergence;
 import io.flowc.runtime.nuts.Nuts;
 import io.flowc.runtime.nuts.NutsResult;
@@ -43,7 +42,7 @@ class PosteriorDbTest {
     NutsSettings settings = NutsSettings.defaults().withChains(4).withTune(1000).withDraws(2000).withSeed(11)
         .withThreads(2).withTargetAccept(targetAccept);
     NutsResult result = Nuts.sample(Compilation.load(model), settings);
-    double[][][] values = constrained(result.draws(), model.layout());
+    double[][][] values = result.constrained(model.layout()).draws();
 
     JsonNode params = new ObjectMapper().readTree(reference.toFile()).get("params");
     List<String> failures = new ArrayList<>();
@@ -97,17 +96,6 @@ class PosteriorDbTest {
       out[c] = new double[values[c].length];
       for (int i = 0; i < values[c].length; i++) {
         out[c][i] = f.applyAsDouble(values[c][i]);
-      }
-    }
-    return out;
-  }
-
-  private static double[][][] constrained(double[][][] draws, ParameterLayout layout) {
-    double[][][] out = new double[draws.length][][];
-    for (int c = 0; c < draws.length; c++) {
-      out[c] = new double[draws[c].length][layout.dimension()];
-      for (int i = 0; i < draws[c].length; i++) {
-        layout.constrain(draws[c][i], out[c][i]);
       }
     }
     return out;

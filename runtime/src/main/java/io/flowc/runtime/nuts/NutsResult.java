@@ -1,5 +1,6 @@
 package io.flowc.runtime.nuts;
 
+import io.flowc.runtime.ParameterLayout;
 import java.util.List;
 
 /**
@@ -22,6 +23,24 @@ public record NutsResult(double[][][] draws, List<ChainStats> chainStats, NutsSe
 
   public int dimension() {
     return draws.length == 0 || draws[0].length == 0 ? 0 : draws[0][0].length;
+  }
+
+  /**
+   * The same run with its draws on the constrained scale of {@code parameters} (bounded
+   * parameters inside their bounds): what users see; NUTS moves on the unconstrained scale.
+   */
+  public NutsResult constrained(ParameterLayout parameters) {
+    if (!parameters.isConstrained()) {
+      return this;
+    }
+    double[][][] out = new double[draws.length][][];
+    for (int c = 0; c < draws.length; c++) {
+      out[c] = new double[draws[c].length][parameters.dimension()];
+      for (int s = 0; s < draws[c].length; s++) {
+        parameters.constrain(draws[c][s], out[c][s]);
+      }
+    }
+    return new NutsResult(out, chainStats, settings, seconds);
   }
 
   /** One element's draws, {@code [chain][draw]}: what the convergence diagnostics take. */
