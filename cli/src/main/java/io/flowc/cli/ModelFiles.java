@@ -154,7 +154,7 @@ public final class ModelFiles {
           + "' declares data; give its values with --data FILE.json");
     }
     try {
-      return new DataBinding(layout.pack(data(dataFile)));
+      return artifact.bind(layout.pack(data(dataFile)));
     } catch (DataException e) {
       throw new UserException(e.getMessage() + " (an artifact keeps the sizes it was compiled with: "
           + "recompile it for other sizes)");

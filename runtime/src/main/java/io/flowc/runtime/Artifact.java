@@ -1,5 +1,6 @@
 package io.flowc.runtime;
 
+import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.data.DataLayout;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +44,10 @@ public final class Artifact {
   public static final String KEY_FORMULAS = "formulas";
   /** The data declarations and the sizes the artifact was compiled for ({@link DataLayout#encode}); absent without data. */
   public static final String KEY_DATA = "data";
+  /** The length of the data region (raw values, derived values, stamp); absent without data. */
+  public static final String KEY_DATA_RESERVED = "data.reserved";
+  /** The class computing the derived data values; absent when there are none. */
+  public static final String KEY_DATA_PROLOGUE = "data.prologue.class";
 
   private final Path file;
   private final Properties metadata;
@@ -187,6 +192,20 @@ public final class Artifact {
       throw new ArtifactException(file + ": corrupt flowc artifact (class and metadata disagree on the dimension)");
     }
     return density;
+  }
+
+  /**
+   * The binding of this artifact's model to {@code values} (packed by {@link #dataLayout()}), with
+   * its data prologue loaded.
+   */
+  public DataBinding bind(double[] values) {
+    String prologue = metadata.getProperty(KEY_DATA_PROLOGUE);
+    try {
+      int reserved = Integer.parseInt(metadata.getProperty(KEY_DATA_RESERVED, String.valueOf(values.length + 1)));
+      return new DataBinding(values, prologue == null ? null : load(prologue, LogDensity.class), reserved);
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(file + ": corrupt flowc artifact (bad data region)", e);
+    }
   }
 
   private synchronized ClassLoader loader() throws MalformedURLException {

@@ -64,12 +64,19 @@ public final class ArtifactWriter {
     metadata.put(Artifact.KEY_DIMENSION, Integer.toString(model.dimension()));
     metadata.put(Artifact.KEY_ELEMENTS, String.join(",", model.elementNames()));
     metadata.put(Artifact.KEY_PARAMS, model.layout().encode());
+    Map<String, byte[]> entries = new TreeMap<>();
     if (!model.dataLayout().isEmpty()) {
       metadata.put(Artifact.KEY_DATA, model.dataLayout().encode());
+      metadata.put(Artifact.KEY_DATA_RESERVED, Integer.toString(Compilation.dataPlan(model).reserved()));
+      ModelKernels prologue = Compilation.dataPrologue(model);
+      if (prologue != null) {
+        String prologueClass = className + "_Data";
+        entries.put(prologueClass.replace('.', '/') + ".class", BytecodeBackend.emit(prologue, prologueClass.replace('.', '/')));
+        metadata.put(Artifact.KEY_DATA_PROLOGUE, prologueClass);
+      }
     }
     metadata.put(Artifact.KEY_POTENTIAL_TERMS, Long.toString(model.count(Ast.ContributionKind.POTENTIAL)));
     metadata.put(Artifact.KEY_LOGP_TERMS, Long.toString(model.count(Ast.ContributionKind.LOGP)));
-    Map<String, byte[]> entries = new TreeMap<>();
     List<String> normalized = new ArrayList<>();
     for (int k = 0; k < formulas.size(); k++) {
       FlowFormula formula = formulas.get(k);

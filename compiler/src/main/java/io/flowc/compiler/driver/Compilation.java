@@ -9,9 +9,11 @@ import io.flowc.compiler.flow.ElboLowering;
 import io.flowc.compiler.flow.ElboSplit;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
+import io.flowc.compiler.ir.DataHoisting;
 import io.flowc.compiler.ir.Differentiator;
 import io.flowc.compiler.ir.Graph;
 import io.flowc.compiler.ir.Graphs;
+import io.flowc.compiler.ir.IrEvaluator;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.IrVerifier;
 import io.flowc.compiler.ir.Node;
@@ -103,7 +105,8 @@ public final class Compilation {
    * epilogue that pushes the summed body gradients back to the parameters once.
    */
   public static ElboSplit.Parts elboParts(CheckedModel model, FlowLayout layout) {
-    return ElboSplit.split(elboValue(model, layout), layout.slots().size());
+    IrFunction value = DataHoisting.apply(elboValue(model, layout), dataPlan(model).derived());
+    return ElboSplit.split(IrVerifier.verify(value), layout.slots().size());
   }
 
   /** The ELBO's prologue, body and epilogue kernels with their shared workspace, ready for a backend. */
@@ -120,8 +123,8 @@ public final class Compilation {
       boundaryOffset[k] = offset;
       offset += body.inputs().get(k).shape().size();
     }
-    // the model's data region (values and binding stamp) comes first: DataBinding fills it
-    int reserved = dataReserved(model);
+    // the model's data region (values, derived values, binding stamp) comes first: DataBinding fills it
+    int reserved = dataPlan(model).reserved();
     for (int k = 0; k < count; k++) {
       boundaryOffset[k] += reserved;
     }
@@ -180,22 +183,89 @@ public final class Compilation {
     FlowKernels kernels = flowKernels(model, layout, formula.normalized());
     FlowKernel kernel = HiddenClasses.define(
         BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow"), FlowKernel.class);
-    return model.dataLayout().isEmpty() ? kernel : new DataBinding(model.dataValues()).bind(kernel);
+    return model.dataLayout().isEmpty() ? kernel : dataBinding(model).bind(kernel);
   }
 
   /**
-   * The workspace elements a model's data take at the start of every kernel's workspace: the
-   * values and {@link DataBinding}'s stamp (none for a model without data).
+   * Where a model's data lie at the start of every kernel's workspace: the raw values, the values
+   * derived from data alone ({@link DataHoisting}, found in the model's value-and-gradient IR
+   * {@code source}), and {@link DataBinding}'s stamp; nothing for a model without data.
    */
-  public static int dataReserved(CheckedModel model) {
-    return model.dataLayout().isEmpty() ? 0 : model.dataLayout().size() + 1;
+  public record DataPlan(IrFunction source, List<DataHoisting.Derived> derived, int reserved) {}
+
+  public static DataPlan dataPlan(CheckedModel model) {
+    if (model.dataLayout().isEmpty()) {
+      return new DataPlan(null, List.of(), 0);
+    }
+    return dataPlan(model, valueAndGradient(model));
+  }
+
+  private static DataPlan dataPlan(CheckedModel model, IrFunction valueAndGradient) {
+    if (model.dataLayout().isEmpty()) {
+      return new DataPlan(valueAndGradient, List.of(), 0);
+    }
+    int raw = model.dataLayout().size();
+    List<DataHoisting.Derived> derived = DataHoisting.plan(valueAndGradient, raw);
+    int end = derived.isEmpty() ? raw : derived.get(derived.size() - 1).offset()
+        + derived.get(derived.size() - 1).node().shape().size();
+    return new DataPlan(valueAndGradient, derived, end + 1);
+  }
+
+  /**
+   * The data prologue: a kernel of dimension 0 that writes the derived values into the workspace
+   * from the raw data there (run by {@link DataBinding} once per workspace), or null if none.
+   */
+  public static ModelKernels dataPrologue(CheckedModel model) {
+    DataPlan plan = dataPlan(model);
+    if (plan.derived().isEmpty()) {
+      return null;
+    }
+    IrFunction prologue = IrVerifier.verify(DataHoisting.prologue(plan.source(), plan.derived()));
+    List<Scheduler.Output> outputs = new ArrayList<>();
+    for (int k = 0; k < plan.derived().size(); k++) {
+      outputs.add(new Scheduler.Output(DataHoisting.outputName(k),
+          new Scheduler.StoredAt(Kernel.Array.WORK, plan.derived().get(k).offset())));
+    }
+    Kernel kernel = LoopFusion.fuse(Scheduler.schedule(prologue, Map.of(), outputs, Scheduler.SCALARIZE_LIMIT,
+        plan.reserved()));
+    return new ModelKernels(model.name() + " data", sha256(model.ast().source().text()), kernel, kernel);
+  }
+
+  /** The binding of a model to the data it was checked with, its data prologue compiled and loaded. */
+  public static DataBinding dataBinding(CheckedModel model) {
+    ModelKernels prologue = dataPrologue(model);
+    LogDensity prologueClass = prologue == null ? null : HiddenClasses.defineLogDensity(
+        BytecodeBackend.emit(prologue, BytecodeBackend.JIT_PACKAGE + className(model) + "_Data"));
+    return new DataBinding(model.dataValues(), prologueClass, dataPlan(model).reserved());
+  }
+
+  /**
+   * The data region of a model's workspace as {@link DataBinding} fills it, computed with the IR
+   * evaluator (for running kernels without a binding, as tests do); empty without data.
+   */
+  public static double[] dataRegion(CheckedModel model) {
+    DataPlan plan = dataPlan(model);
+    double[] region = new double[plan.reserved()];
+    double[] raw = model.dataValues();
+    System.arraycopy(raw, 0, region, 0, raw.length);
+    if (!plan.derived().isEmpty()) {
+      Map<String, double[]> values = IrEvaluator.evaluate(DataHoisting.prologue(plan.source(), plan.derived()),
+          new double[0], raw);
+      for (int k = 0; k < plan.derived().size(); k++) {
+        double[] v = values.get(DataHoisting.outputName(k));
+        System.arraycopy(v, 0, region, plan.derived().get(k).offset(), v.length);
+      }
+    }
+    return region;
   }
 
   /** The model's value-only and value-and-gradient kernels, ready for a backend. */
   public static ModelKernels kernels(CheckedModel model) {
-    IrFunction f = valueAndGradient(model);
+    IrFunction unhoisted = valueAndGradient(model);
+    DataPlan plan = dataPlan(model, unhoisted);
+    IrFunction f = IrVerifier.verify(DataHoisting.apply(unhoisted, plan.derived()));
     List<String> gradients = f.inputs().stream().map(Compilation::gradientName).toList();
-    int reserved = dataReserved(model);
+    int reserved = plan.reserved();
     int limit = Scheduler.SCALARIZE_LIMIT;
     return new ModelKernels(model.name(), sha256(model.ast().source().text()),
         LoopFusion.fuse(Scheduler.schedule(f, LOGP, List.of(), limit, reserved)),
@@ -206,7 +276,7 @@ public final class Compilation {
   public static LogDensity load(CheckedModel model) {
     LogDensity density = HiddenClasses.defineLogDensity(
         BytecodeBackend.emit(kernels(model), BytecodeBackend.JIT_PACKAGE + className(model)));
-    return model.dataLayout().isEmpty() ? density : new DataBinding(model.dataValues()).bind(density);
+    return model.dataLayout().isEmpty() ? density : dataBinding(model).bind(density);
   }
 
   /**

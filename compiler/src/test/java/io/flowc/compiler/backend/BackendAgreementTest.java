@@ -79,7 +79,7 @@ class BackendAgreementTest {
     byte[] bytecode = BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className);
     verify(bytecode);
     // generated classes read data from the workspace, where a binding puts it
-    DataBinding binding = new DataBinding(model.dataValues());
+    DataBinding binding = Compilation.dataBinding(model);
     LogDensity asm = binding.bind(HiddenClasses.defineLogDensity(bytecode));
 
     JavaFile source = JavaSourceBackend.emit(kernels, "io.flowc.generated", className);
@@ -109,7 +109,8 @@ class BackendAgreementTest {
       double vAsm = asm.logDensityGradient(z, gAsm, work);
       double vJava = java.logDensityGradient(z, gJava, new double[java.workspaceSize()]);
       double[] kernelWork = new double[kernels.gradient().workspaceSize()];
-      System.arraycopy(model.dataValues(), 0, kernelWork, 0, model.dataValues().length);
+      double[] region = Compilation.dataRegion(model);
+      System.arraycopy(region, 0, kernelWork, 0, region.length);
       double vKernel = new KernelInterpreter(kernels.gradient()).run(z, gKernel, kernelWork, null, 0);
       Map<String, double[]> evaluated = IrEvaluator.evaluate(ir, z, model.dataValues());
       double[] gIr = new double[n];

@@ -5,31 +5,58 @@ import io.flowc.runtime.flow.FlowKernel;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Data bound to compiled code. Generated kernels read data from the start of the workspace
- * (elements {@code [0, size)}); a binding copies its values there the first time it sees a
- * workspace, and marks the workspace with its stamp in element {@code size}, so each later call
- * costs one comparison. A workspace moved to another binding is refilled: stamps are unique.
+ * Data bound to compiled code. Generated kernels read data from the start of the workspace: the
+ * raw values, then values derived from them alone (computed by the model's data prologue, a
+ * generated class of dimension 0 whose evaluation writes them), then this binding's stamp. A
+ * binding fills that region the first time it sees a workspace and stamps it, so each later call
+ * costs one comparison; a workspace moved to another binding is refilled (stamps are unique).
  */
 public final class DataBinding {
   private static final AtomicLong STAMPS = new AtomicLong(1);
 
+  private static final double[] NO_POINT = new double[0];
+
   private final double[] values;
+  private final LogDensity prologue;
+  private final int reserved;
   private final double stamp;
 
+  /** Raw values only: nothing derived, the stamp right after them. */
   public DataBinding(double[] values) {
+    this(values, null, values.length + 1);
+  }
+
+  /**
+   * @param values the raw values, laid out by the model's DataLayout
+   * @param prologue writes the derived values into the workspace (null: there are none)
+   * @param reserved the data region's length: raw values, derived values and the stamp
+   */
+  public DataBinding(double[] values, LogDensity prologue, int reserved) {
+    if (values.length > 0 && reserved < values.length + 1) {
+      throw new IllegalArgumentException("a data region of " + reserved + " cannot hold " + values.length + " values");
+    }
     this.values = values.clone();
+    this.prologue = prologue;
+    this.reserved = reserved;
     this.stamp = STAMPS.getAndIncrement();
   }
 
-  /** The data's part of the workspace: the values and the stamp. */
+  /** The data's part of the workspace: raw values, derived values and the stamp. */
   public int reserved() {
-    return values.length + 1;
+    return reserved;
+  }
+
+  private int workspaceSize(int kernels) {
+    return Math.max(Math.max(kernels, reserved), prologue == null ? 0 : prologue.workspaceSize());
   }
 
   void fill(double[] workspace) {
-    if (workspace[values.length] != stamp) {
+    if (workspace[reserved - 1] != stamp) {
       System.arraycopy(values, 0, workspace, 0, values.length);
-      workspace[values.length] = stamp;
+      if (prologue != null) {
+        prologue.logDensity(NO_POINT, workspace);
+      }
+      workspace[reserved - 1] = stamp;
     }
   }
 
@@ -46,7 +73,7 @@ public final class DataBinding {
 
       @Override
       public int workspaceSize() {
-        return Math.max(model.workspaceSize(), reserved());
+        return DataBinding.this.workspaceSize(model.workspaceSize());
       }
 
       @Override
@@ -81,7 +108,7 @@ public final class DataBinding {
 
       @Override
       public int workspaceSize() {
-        return Math.max(kernel.workspaceSize(), reserved());
+        return DataBinding.this.workspaceSize(kernel.workspaceSize());
       }
 
       @Override
