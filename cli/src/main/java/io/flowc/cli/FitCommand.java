@@ -265,6 +265,13 @@ public final class FitCommand implements Callable<Integer> {
     if (plot != null) {
       PngOutput.check("--plot", plot);
     }
+    // files too are checked before the fit, so that a fit is not lost to a mistyped path
+    if (out != null) {
+      PngOutput.check("--out", out);
+    }
+    if (track != null) {
+      PngOutput.check("--track-out", trackOut);
+    }
     if (plotTrack != null) {
       PngOutput.check("--plot-track", plotTrack);
     }

@@ -34,6 +34,15 @@ class DataCommandsTest {
   }
 
   @Test
+  void unwritableOutputsAreRefusedBeforeTheFit() {
+    String missing = tmp.resolve("no/such/dir/draws.csv").toString();
+    assertUserError(Cli.run("fit", Cli.example("pot1"), "--flow", "planar", "--iters", "10", "--out", missing),
+        "--out: " + missing + ": no such directory");
+    assertUserError(Cli.run("fit", Cli.example("pot1"), "--flow", "planar", "--iters", "10", "--track", "5",
+        "--track-out", missing), "--track-out: " + missing + ": no such directory");
+  }
+
+  @Test
   void checkReadsTheData() {
     Cli.Result r = Cli.run("check", model(), "--data", data());
     assertEquals(0, r.code(), r.toString());
