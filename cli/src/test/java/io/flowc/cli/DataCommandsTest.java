@@ -43,6 +43,19 @@ class DataCommandsTest {
   }
 
   @Test
+  void anArtifactRefusesIndicesOutsideTheVectorsTheyIndex() throws IOException {
+    String model = Cli.example("hierarchical");
+    Path jar = tmp.resolve("hierarchical.jar");
+    assertEquals(0, Cli.run("compile", model, "--data", model.replace(".flow", ".json"), "-o", jar.toString()).code());
+    Path zeroBased = tmp.resolve("zero.json");
+    Files.writeString(zeroBased, Files.readString(Path.of(model.replace(".flow", ".json"))).replace("[1, 2, 3, 4, 1,",
+        "[0, 2, 3, 4, 1,"));
+    assertUserError(Cli.run("check", jar.toString(), "--data", zeroBased.toString(), "--at", "0,0,0,0,0,0,0"),
+        "'group' holds 0 at element 0 in " + zeroBased + ", but the model indexes a vector of 4 with 'group - 1'"
+            + " (it must lie in 1..4)");
+  }
+
+  @Test
   void checkReadsTheData() {
     Cli.Result r = Cli.run("check", model(), "--data", data());
     assertEquals(0, r.code(), r.toString());

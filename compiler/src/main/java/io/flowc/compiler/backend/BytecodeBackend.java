@@ -353,6 +353,28 @@ public final class BytecodeBackend {
             push(m.source());
             mv.visitInsn(DASTORE);
           });
+        } else if (instr instanceof Kernel.Gather g) {
+          loop(g.length(), () -> {
+            arrayElement(g.target());
+            indexedElement(g.source(), g.index(), g.shift());
+            mv.visitInsn(DALOAD);
+            mv.visitInsn(DASTORE);
+          });
+        } else if (instr instanceof Kernel.Scatter s) {
+          loop(s.targetLength(), () -> {
+            arrayElement(s.target());
+            mv.visitInsn(DCONST_0);
+            mv.visitInsn(DASTORE);
+          });
+          loop(s.length(), () -> {
+            indexedElement(s.target(), s.index(), s.shift());
+            mv.visitInsn(DUP2);
+            mv.visitInsn(DALOAD);
+            arrayElement(s.source());
+            mv.visitInsn(DALOAD);
+            mv.visitInsn(DADD);
+            mv.visitInsn(DASTORE);
+          });
         } else {
           push(((Return) instr).value());
           mv.visitInsn(DRETURN);
@@ -457,6 +479,19 @@ public final class BytecodeBackend {
         mv.visitInsn(IADD);
       }
       addBase(r.array());
+    }
+
+    /** Pushes array and index of {@code region[(int) index[i] + shift]}. */
+    private void indexedElement(Region region, Region index, int shift) {
+      arrayRef(region.array());
+      arrayElement(index);
+      mv.visitInsn(DALOAD);
+      mv.visitInsn(D2I);
+      if (region.offset() + shift != 0) {
+        pushInt(mv, region.offset() + shift);
+        mv.visitInsn(IADD);
+      }
+      addBase(region.array());
     }
 
     /** EPS indices count from the row's base. */

@@ -235,6 +235,21 @@ public final class JavaSourceBackend {
           .addStatement("$L = $L", element(m.target()), element(m.source()))
           .endControlFlow()
           .build();
+    } else if (instr instanceof Kernel.Gather g) {
+      return CodeBlock.builder()
+          .beginControlFlow("for (int i = 0; i < $L; i++)", g.length())
+          .addStatement("$L = $L", element(g.target()), indexed(g.source(), g.index(), g.shift()))
+          .endControlFlow()
+          .build();
+    } else if (instr instanceof Kernel.Scatter s) {
+      return CodeBlock.builder()
+          .beginControlFlow("for (int i = 0; i < $L; i++)", s.targetLength())
+          .addStatement("$L = 0.0", element(s.target()))
+          .endControlFlow()
+          .beginControlFlow("for (int i = 0; i < $L; i++)", s.length())
+          .addStatement("$L += $L", indexed(s.target(), s.index(), s.shift()), element(s.source()))
+          .endControlFlow()
+          .build();
     }
     return CodeBlock.of("return $L;\n", operand(((Return) instr).value()));
   }
@@ -291,6 +306,12 @@ public final class JavaSourceBackend {
     }
     Element e = (Element) o;
     return array(e.array()) + "[" + (e.array() == Kernel.Array.EPS ? "base + " : "") + e.index() + "]";
+  }
+
+  /** {@code region[(int) index[i] + shift]}. */
+  private static String indexed(Region region, Region index, int shift) {
+    return array(region.array()) + "[" + (region.array() == Kernel.Array.EPS ? "base + " : "") + region.offset()
+        + " + (int) " + element(index) + (shift == 0 ? "" : " + " + shift) + "]";
   }
 
   private static String element(VecOperand v) {

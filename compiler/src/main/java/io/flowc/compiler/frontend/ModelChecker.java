@@ -67,6 +67,8 @@ final class ModelChecker {
   private int dataOffset;
   private boolean reportedMissingData;
   private final Set<String> usedAsSize = new HashSet<>();
+  /** Data integers used as indices, with the lengths they index: checked again when data are bound. */
+  private final Set<DataLayout.IndexCheck> indexChecks = new java.util.LinkedHashSet<>();
 
   private ModelChecker(Ast.Model model, DataSet data) {
     this.model = model;
@@ -162,7 +164,7 @@ final class ModelChecker {
           "model '" + name + "' has no 'potential' or 'logp +=' statement"));
     }
     DataLayout layout = new DataLayout(dataVariables.values().stream()
-        .map(v -> usedAsSize.contains(v.name()) ? v.asSize(sizes.get(v.name())) : v).toList());
+        .map(v -> usedAsSize.contains(v.name()) ? v.asSize(sizes.get(v.name())) : v).toList(), List.copyOf(indexChecks));
     double[] values = data == null || !diagnostics.isEmpty() ? new double[layout.size()] : layout.pack(data);
     return new CheckedModel(model, params, functions, letTypes, layout, values);
   }
@@ -597,12 +599,17 @@ final class ModelChecker {
   private Type checkIndex(Index ix, Scope scope) {
     Type target = check(ix.target(), scope);
     Integer index = null;
+    DataIndex byData = scope.inFunction() ? null : dataIndex(ix.index());
+    if (byData != null) {
+      return checkDataIndex(ix, target, byData, scope);
+    }
     if (ix.index() instanceof Num n && n.isIntegerLiteral()) {
       BigInteger value = new BigInteger(n.text());
       index = value.bitLength() < 31 ? value.intValue() : Integer.MAX_VALUE;
     } else {
       check(ix.index(), scope);
-      error(scope, ix.index().span(), "an index must be a non-negative integer literal");
+      error(scope, ix.index().span(), "an index must be a non-negative integer literal, or a 'data int' "
+          + "(plus or minus an integer literal)");
     }
     if (target.isError() || index == null) {
       return Type.ERROR;
@@ -620,6 +627,48 @@ final class ModelChecker {
       return Type.ERROR;
     }
     return target.withLength(0);
+  }
+
+  /** An index given by data: a {@code data int} (scalar or vector), shifted by an integer literal. */
+  record DataIndex(DataLayout.Variable variable, int shift) {}
+
+  /** {@code group}, {@code group - 1}, {@code group + 2}; null for anything else. */
+  private DataIndex dataIndex(Expr e) {
+    int shift = 0;
+    Expr base = e;
+    if (e instanceof Binary b && (b.op() == BinaryOp.ADD || b.op() == BinaryOp.SUB) && b.right() instanceof Num n
+        && n.isIntegerLiteral() && n.text().length() < 9) {
+      shift = b.op() == BinaryOp.ADD ? Integer.parseInt(n.text()) : -Integer.parseInt(n.text());
+      base = b.left();
+    }
+    if (base instanceof Ident id && dataVariables.containsKey(id.name()) && dataVariables.get(id.name()).integer()
+        && dataVariables.get(id.name()).dims().length < 2) {
+      return new DataIndex(dataVariables.get(id.name()), shift);
+    }
+    return null;
+  }
+
+  private Type checkDataIndex(Index ix, Type target, DataIndex index, Scope scope) {
+    if (target.isError()) {
+      return target;
+    }
+    if (!target.isVector()) {
+      error(scope, ix.span(), "a scalar cannot be indexed");
+      return Type.ERROR;
+    }
+    if (!target.isReal()) {
+      error(scope, ix.span(), "indexing with data needs a real vector, got " + target.describe());
+      return Type.ERROR;
+    }
+    DataLayout.IndexCheck check = new DataLayout.IndexCheck(index.variable().name(), index.shift(), target.length());
+    String problem = DataLayout.problem(index.variable(), data, List.of(check));
+    if (problem != null) {
+      error(scope, ix.index().span(), problem);
+      return Type.ERROR;
+    }
+    indexChecks.add(check);
+    int[] dims = index.variable().dims();
+    return dims.length == 0 ? Type.REAL : Type.realVector(dims[0]);
   }
 
   private Type checkVector(VectorLit v, Scope scope) {

@@ -181,6 +181,26 @@ public final class Interpreter {
 
   // ---- evaluation ---------------------------------------------------------------------------
 
+  /** v[index] for an index computed from data integers: a scalar or a vector of picks. */
+  private static Value gather(Vec v, Value index) {
+    if (index instanceof Real r) {
+      return new Real(v.values()[checkedIndex(r.value(), v)]);
+    }
+    double[] idx = ((Vec) index).values();
+    double[] out = new double[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      out[i] = v.values()[checkedIndex(idx[i], v)];
+    }
+    return new Vec(out);
+  }
+
+  private static int checkedIndex(double index, Vec v) {
+    if (!(index >= 0 && index < v.values().length && index == Math.rint(index))) {
+      throw new IllegalArgumentException("index " + index + " outside a vector of " + v.values().length);
+    }
+    return (int) index;
+  }
+
   /** X v, each row's terms summed in column order (as the compiled code does). */
   private static Vec matrixTimesVector(double[][] x, double[] v) {
     double[] out = new double[x.length];
@@ -229,6 +249,8 @@ public final class Interpreter {
       return new Vec(out);
     } else if (e instanceof Call c) {
       return evalCall(c, env);
+    } else if (e instanceof Index ix && !(ix.index() instanceof Num)) {
+      return gather((Vec) eval(ix.target(), env), eval(ix.index(), env));
     } else if (e instanceof Index ix) {
       Value target = eval(ix.target(), env);
       int i = Integer.parseInt(((Num) ix.index()).text());

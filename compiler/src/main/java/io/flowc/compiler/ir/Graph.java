@@ -98,8 +98,8 @@ public final class Graph {
   /** How many integer attributes an op carries. */
   static int attributeCount(Op op) {
     return switch (op) {
-      case INDEX, BROADCAST, POLYGAMMA, DATA -> 1;
-      case SLICE, EMBED -> 2;
+      case INDEX, BROADCAST, POLYGAMMA, DATA, GATHER -> 1;
+      case SLICE, EMBED, SCATTER -> 2;
       default -> 0;
     };
   }
@@ -150,6 +150,19 @@ public final class Graph {
       case EMBED -> {
         if (attrs[0] < 0 || attrs[0] + args[0].shape().size() > attrs[1]) {
           throw new IllegalArgumentException("embed " + Arrays.toString(attrs) + " of " + args[0].shape());
+        }
+        return Shape.vector(attrs[1]);
+      }
+      case GATHER -> {
+        requireVector(op, args[0]);
+        if (args[1].op() != Op.DATA) {
+          throw new IllegalArgumentException("gather by a non-data index " + args[1]);
+        }
+        return args[1].shape();
+      }
+      case SCATTER -> {
+        if (args[1].op() != Op.DATA || !args[0].shape().equals(args[1].shape())) {
+          throw new IllegalArgumentException("scatter of " + args[0].shape() + " by " + args[1]);
         }
         return Shape.vector(attrs[1]);
       }
@@ -289,6 +302,16 @@ public final class Graph {
 
   public Node embed(Node x, int offset, int length) {
     return apply(Op.EMBED, new int[] {offset, length}, x);
+  }
+
+  /** v[(int) idx + shift], idx a DATA node. */
+  public Node gather(Node v, Node idx, int shift) {
+    return apply(Op.GATHER, new int[] {shift}, v, idx);
+  }
+
+  /** The vector of {@code length} with g's elements added at (int) idx + shift. */
+  public Node scatter(Node g, Node idx, int shift, int length) {
+    return apply(Op.SCATTER, new int[] {shift, length}, g, idx);
   }
 
   public Node broadcast(Node s, int length) {

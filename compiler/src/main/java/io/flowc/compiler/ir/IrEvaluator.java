@@ -91,6 +91,22 @@ public final class IrEvaluator {
       case INDEX -> {
         return new double[] {a[n.attr(0)]};
       }
+      case GATHER -> {
+        double[] idx = values[n.arg(1).id()];
+        double[] out = new double[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+          out[i] = a[(int) idx[i] + n.attr(0)];
+        }
+        return out;
+      }
+      case SCATTER -> {
+        double[] idx = values[n.arg(1).id()];
+        double[] out = new double[n.attr(1)];
+        for (int i = 0; i < idx.length; i++) {
+          out[(int) idx[i] + n.attr(0)] += a[i];
+        }
+        return out;
+      }
       case SLICE -> {
         return Arrays.copyOfRange(a, n.attr(0), n.attr(0) + n.attr(1));
       }

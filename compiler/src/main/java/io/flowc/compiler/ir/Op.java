@@ -301,6 +301,21 @@ public enum Op {
   BROADCAST(Kind.STRUCTURAL, 1) {
     @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.sum(g)}; }
   },
+  /**
+   * Elements of a vector picked by data integers: out[i] = v[(int) idx[i] + attr 0] (idx a data
+   * vector, or a data scalar for a scalar result). The index has no derivative.
+   */
+  GATHER(Kind.STRUCTURAL, 2) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.scatter(g, out.arg(1), out.attr(0), out.arg(0).shape().length()), null};
+    }
+  },
+  /** The adjoint of GATHER: a vector of length attr 1, out[(int) idx[i] + attr 0] += g[i]. */
+  SCATTER(Kind.STRUCTURAL, 2) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.gather(g, out.arg(1), out.attr(0)), null};
+    }
+  },
   /** Scalars and vectors laid end to end into one vector. */
   CONCAT(Kind.STRUCTURAL, -1) {
     @Override Node[] vjp(Graph b, Node out, Node g) {

@@ -51,7 +51,7 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
   public record Splat(Operand scalar) implements VecOperand {}
 
   /** One step of a kernel. */
-  public sealed interface Instr permits Assign, Loop, Reduce, Store, Move, Return, Fused {}
+  public sealed interface Instr permits Assign, Loop, Reduce, Store, Move, Return, Fused, Gather, Scatter {}
 
   /** {@code t = op(args)} on scalars ({@code attrs}: the op's integer attributes). */
   public record Assign(Temp target, Op op, int[] attrs, List<Operand> args) implements Instr {
@@ -75,6 +75,20 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
 
   /** {@code for i < length: target[i] = source[i]}. */
   public record Move(Region target, int length, VecOperand source) implements Instr {}
+
+  /**
+   * {@code for i < length: target[i] = source[(int) index[i] + shift]}: indexing with data
+   * integers (checked against the source's length when the data are bound).
+   */
+  public record Gather(Region target, int length, Region source, int sourceLength, Region index, int shift)
+      implements Instr {}
+
+  /**
+   * {@code target[0 .. targetLength) = 0; for i < length: target[(int) index[i] + shift] += source[i]}:
+   * the adjoint of a gather.
+   */
+  public record Scatter(Region target, int targetLength, Region source, Region index, int length, int shift)
+      implements Instr {}
 
   /** Ends the kernel with a value. */
   public record Return(Operand value) implements Instr {}

@@ -86,6 +86,21 @@ public final class KernelInterpreter {
         }
       } else if (instr instanceof Fused f) {
         runFused(f);
+      } else if (instr instanceof Kernel.Gather g) {
+        double[] index = array(g.index().array());
+        double[] source = array(g.source().array());
+        for (int i = 0; i < g.length(); i++) {
+          array(g.target().array())[g.target().offset() + i] =
+              source[g.source().offset() + (int) index[g.index().offset() + i] + g.shift()];
+        }
+      } else if (instr instanceof Kernel.Scatter s) {
+        double[] target = array(s.target().array());
+        java.util.Arrays.fill(target, s.target().offset(), s.target().offset() + s.targetLength(), 0.0);
+        double[] index = array(s.index().array());
+        for (int i = 0; i < s.length(); i++) {
+          target[s.target().offset() + (int) index[s.index().offset() + i] + s.shift()] +=
+              array(s.source().array())[s.source().offset() + i];
+        }
       } else {
         return read(((Return) instr).value());
       }

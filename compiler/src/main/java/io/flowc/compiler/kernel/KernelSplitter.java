@@ -186,6 +186,8 @@ public final class KernelSplitter {
       return 48;
     } else if (instr instanceof Move) {
       return 40;
+    } else if (instr instanceof Kernel.Gather || instr instanceof Kernel.Scatter) {
+      return 96;
     } else if (instr instanceof Fused f) {
       int size = 40;
       for (LaneInstr li : f.body()) {

@@ -186,8 +186,24 @@ public final class LoopFusion {
       addRegion(m.source(), out);
     } else if (instr instanceof Reduce r) {
       out.add(r.source());
+    } else if (instr instanceof Kernel.Gather g) {
+      out.add(g.source());
+      out.add(g.index());
+    } else if (instr instanceof Kernel.Scatter s) {
+      out.add(s.source());
+      out.add(s.index());
     }
     return out;
+  }
+
+  /** How many elements from {@code read} on an instruction may read (all of a gathered source). */
+  private static int readLength(Instr instr, Region read) {
+    if (instr instanceof Kernel.Gather g) {
+      return read == g.source() ? g.sourceLength() : g.length();
+    } else if (instr instanceof Kernel.Scatter s) {
+      return s.length();
+    }
+    return instr instanceof Reduce r ? r.length() : lengthOf(instr);
   }
 
   private static void addRegion(VecOperand v, List<Region> out) {
@@ -287,7 +303,7 @@ public final class LoopFusion {
       boolean inGroup = k >= start && k < end;
       Instr instr = body.get(k);
       for (Region read : regionsRead(instr)) {
-        int readLength = instr instanceof Reduce r ? r.length() : lengthOf(instr);
+        int readLength = readLength(instr, read);
         if (read.array() != Array.WORK) {
           continue;
         }

@@ -254,6 +254,9 @@ public final class Scheduler {
       case EMBED, CONCAT -> {
         return assemble(n);
       }
+      case GATHER, SCATTER -> {
+        return indexed(n);
+      }
       default -> {
         return elementwise(n);
       }
@@ -325,6 +328,37 @@ public final class Scheduler {
     }
     VecOperand vec = ((Big) v).vector();
     return new Big(vec instanceof Region r ? new Region(r.array(), r.offset() + offset) : vec, length);
+  }
+
+  /**
+   * GATHER and SCATTER: loops that address their source or target through a data region of
+   * integers; operands are materialized as regions first (a scalarized vector has no address).
+   */
+  private Val indexed(Node n) {
+    Node source = n.arg(0);
+    Region from = region(val(source), source.shape().size());
+    Region index = region(val(n.arg(1)), n.arg(1).shape().size());
+    int length = n.shape().size();
+    Region target = allocate(length);
+    if (n.op() == Op.GATHER) {
+      body.add(new Kernel.Gather(target, n.arg(1).shape().size(), from, source.shape().size(), index, n.attr(0)));
+    } else {
+      body.add(new Kernel.Scatter(target, length, from, index, source.shape().size(), n.attr(0)));
+    }
+    return n.shape().isScalar() ? new Scalar(new Element(Array.WORK, target.offset())) : new Big(target, length);
+  }
+
+  /** A value as a region of an array: where it lies already, or a copy in the workspace. */
+  private Region region(Val v, int size) {
+    if (v instanceof Big b && b.vector() instanceof Region r) {
+      return r;
+    }
+    if (v instanceof Scalar s && s.operand() instanceof Element e) {
+      return new Region(e.array(), e.index());
+    }
+    Region copy = allocate(size);
+    storeTo(Array.WORK, copy.offset(), v);
+    return copy;
   }
 
   /** EMBED and CONCAT: a vector built from pieces (zeros around an embedded piece). */

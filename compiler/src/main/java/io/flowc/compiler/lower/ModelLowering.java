@@ -100,6 +100,18 @@ public final class ModelLowering {
     return potential;
   }
 
+  /** {@code v[group]}, {@code v[group - 1]}: a gather by the data integers (the checker allowed only these). */
+  private Node dataIndex(Index ix, Map<String, Node> env) {
+    Expr index = ix.index();
+    int shift = 0;
+    if (index instanceof Binary b) {
+      int k = Integer.parseInt(((Num) b.right()).text());
+      shift = b.op() == Ast.BinaryOp.ADD ? k : -k;
+      index = b.left();
+    }
+    return graph.gather(lower(ix.target(), env), globals.get(((Ident) index).name()), shift);
+  }
+
   private boolean isMatrix(String name) {
     return !globals.containsKey(name)
         && model.dataLayout().variables().stream().anyMatch(v -> v.name().equals(name) && v.dims().length == 2);
@@ -181,6 +193,8 @@ public final class ModelLowering {
       return graph.select(lower(c.cond(), env), lower(c.then(), env), lower(c.otherwise(), env));
     } else if (e instanceof Call c) {
       return call(c, env);
+    } else if (e instanceof Index ix && !(ix.index() instanceof Num)) {
+      return dataIndex(ix, env);
     } else if (e instanceof Index ix) {
       return graph.index(lower(ix.target(), env), Integer.parseInt(((Num) ix.index()).text()));
     } else {

@@ -37,7 +37,7 @@ class FlowKernelAgreementTest {
   private static int counter;
 
   static CheckedModel example(String name) throws Exception {
-    return FrontEnd.check(new SourceFile(name, Files.readString(TestPaths.example(name))));
+    return TestPaths.checkExample(TestPaths.example(name));
   }
 
   static double referenceLossGradient(FlowKernels k, double[] theta, double[] eps, int draws, double[] grad, int workspace) {
@@ -181,7 +181,9 @@ class FlowKernelAgreementTest {
   /** The compiled kernel's gradient against central differences of its own loss. */
   @Test
   void compiledGradientMatchesFiniteDifferences() throws Exception {
-    for (String[] c : new String[][] {{"pot1", "planar*2"}, {"pot4", "radial-scale-hh-loc"}, {"normal100", "scale-hh*3-loc"}}) {
+    // with data too: a gather by data integers (hierarchical), a matrix product (sblrc_blr), derived data (kidiq)
+    for (String[] c : new String[][] {{"pot1", "planar*2"}, {"pot4", "radial-scale-hh-loc"}, {"normal100", "scale-hh*3-loc"},
+        {"hierarchical", "scale-hh*2-loc"}, {"sblrc_blr", "planar*2-loc"}, {"kidiq_interaction", "scale-loc"}}) {
       CheckedModel model = example(c[0]);
       FlowFormula formula = FlowFormulaParsing.parse(c[1]);
       FlowKernel kernel = Compilation.loadFlow(model, formula);

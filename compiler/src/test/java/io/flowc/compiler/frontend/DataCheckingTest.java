@@ -71,6 +71,36 @@ class DataCheckingTest {
   }
 
   @Test
+  void dataIntegersIndexVectorsWithinTheirLength() throws CompileException {
+    DataSet data = StanJson.parse("{\"J\": 3, \"g\": [1, 3, 2, 3], \"k\": 2, \"y\": [0.5, 1, -1, 2]}", "d.json");
+    String head = "data int J;\ndata int g[4];\ndata int k;\ndata real y[4];\nparam theta[J];\n";
+    CheckedModel m = FrontEnd.check(new SourceFile("m.flow", "model m {\n" + head
+        + "y ~ normal(theta[g - 1], 1);\nlogp += -0.5 * square(theta[k]);\n}\n"), data);
+    LogDensity density = Compilation.load(m);
+    double[] z = {0.1, -0.2, 0.3};
+    double[] y = {0.5, 1, -1, 2};
+    int[] g = {0, 2, 1, 2};
+    double expected = -0.5 * z[2] * z[2];
+    for (int i = 0; i < 4; i++) {
+      double r = y[i] - z[g[i]];
+      expected += -0.5 * r * r - 0.5 * Math.log(2 * Math.PI);
+    }
+    assertEquals(expected, density.logDensity(z, new double[density.workspaceSize()]), 1e-12);
+    double[] gradient = new double[3];
+    density.logDensityGradient(z, gradient, new double[density.workspaceSize()]);
+    // d/dtheta[j]: the residuals of group j (theta[1] appears twice: the scatter adds), and theta[2]'s own term
+    assertEquals((0.5 - z[0]), gradient[0], 1e-12);
+    assertEquals((-1 - z[1]), gradient[1], 1e-12);
+    assertEquals((1 - z[2]) + (2 - z[2]) - z[2], gradient[2], 1e-12);
+
+    assertEquals(List.of("7:18: 'g' holds 3 at element 1 in d.json, but the model indexes a vector of 3 with 'g'"
+            + " (it must lie in 0..2)"),
+        errors(head + "y ~ normal(theta[g], 1);", data));
+    assertEquals(List.of("7:15: an index must be a non-negative integer literal, or a 'data int' (plus or minus an"
+            + " integer literal)"), errors(head + "logp += theta[y];", data));
+  }
+
+  @Test
   void aModelWithDataNeedsData() {
     assertEquals(List.of("3:1: model 'm' declares data ('N'): give its values with --data FILE.json"),
         errors("param a;\ndata int N;\ndata real y[N];\na ~ normal(0, 1);", null));

@@ -217,10 +217,10 @@ class ModelCheckerTest {
             param z[2];
             potential z[z[0]] + z[1.0] + z[-1] + z[1e0];
             """,
-            "m.flow:3:15: an index must be a non-negative integer literal",
-            "m.flow:3:25: an index must be a non-negative integer literal",
-            "m.flow:3:34: an index must be a non-negative integer literal",
-            "m.flow:3:42: an index must be a non-negative integer literal"),
+            "m.flow:3:15: an index must be a non-negative integer literal, or a 'data int' (plus or minus an integer literal)",
+            "m.flow:3:25: an index must be a non-negative integer literal, or a 'data int' (plus or minus an integer literal)",
+            "m.flow:3:34: an index must be a non-negative integer literal, or a 'data int' (plus or minus an integer literal)",
+            "m.flow:3:42: an index must be a non-negative integer literal, or a 'data int' (plus or minus an integer literal)"),
         c("scalars cannot be indexed", """
             param s;
             potential s[0] + (s * 2)[0];

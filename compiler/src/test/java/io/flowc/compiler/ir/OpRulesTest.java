@@ -90,7 +90,8 @@ class OpRulesTest {
   }
 
   private static final Predicate<double[]> ANY = t -> true;
-  private static final double[] DATA_VALUES = {2.5, -1.5, 0.75};
+  /** Data for the DATA, GATHER and SCATTER rows: three reals, then indices [2, 0, 1] and, with repeats, [1, 1, 0, 2]. */
+  private static final double[] DATA_VALUES = {2.5, -1.5, 0.75, 2, 0, 1, 1, 1, 0, 2};
   private static final Domain REAL = uniform(-3, 3);
   private static final Domain TRUTH = oneOf(0, 1);
 
@@ -205,6 +206,17 @@ class OpRulesTest {
     t.add(structural(Op.CONCAT, "CONCAT(real[3])", (g, a) -> g.concat(a), new Arg(Shape.vector(3), REAL, true)));
     t.add(structural(Op.CONCAT, "CONCAT(x, 1.5, x) of real[2]", (g, a) -> g.concat(a[0], g.constant(1.5), a[0]),
         new Arg(Shape.vector(2), REAL, true)));
+    // indexing with data integers: a permutation, repeats (the adjoint accumulates), a shift, a scalar index
+    t.add(structural(Op.GATHER, "GATHER(real[3]) by [2,0,1]",
+        (g, a) -> g.gather(a[0], g.data("idx", 3, Shape.vector(3)), 0), new Arg(Shape.vector(3), REAL, true)));
+    t.add(structural(Op.GATHER, "GATHER(real[3]) by [1,1,0,2]",
+        (g, a) -> g.gather(a[0], g.data("rep", 6, Shape.vector(4)), 0), new Arg(Shape.vector(3), REAL, true)));
+    t.add(structural(Op.GATHER, "GATHER(real[4]) by [1,1,0,2] + 1",
+        (g, a) -> g.gather(a[0], g.data("rep", 6, Shape.vector(4)), 1), new Arg(Shape.vector(4), REAL, true)));
+    t.add(structural(Op.GATHER, "GATHER(real[3]) by 2",
+        (g, a) -> g.gather(a[0], g.data("k", 3, Shape.SCALAR), 0), new Arg(Shape.vector(3), REAL, true)));
+    t.add(structural(Op.SCATTER, "SCATTER[0,3](real[4]) by [1,1,0,2]",
+        (g, a) -> g.scatter(a[0], g.data("rep", 6, Shape.vector(4)), 0, 3), new Arg(Shape.vector(4), REAL, true)));
     return t;
   }
 
@@ -463,6 +475,8 @@ class OpRulesTest {
           case EMBED -> g.embed(input(g, inputs, Shape.SCALAR), 1, 3);
           case BROADCAST -> g.broadcast(input(g, inputs, Shape.SCALAR), 3);
           case CONCAT -> g.concat(input(g, inputs, Shape.SCALAR), input(g, inputs, Shape.vector(2)));
+          case GATHER -> g.gather(input(g, inputs, Shape.vector(3)), g.data("idx", 3, Shape.vector(3)), 0);
+          case SCATTER -> g.scatter(input(g, inputs, Shape.vector(3)), g.data("idx", 3, Shape.vector(3)), 0, 3);
           default -> throw new AssertionError("no example for the structural op " + op + ": add one to OpRulesTest.example");
         };
       }

@@ -116,6 +116,22 @@ public final class DualInterpreter {
     return new DualVec(out, tangent);
   }
 
+  /** v[index] by data integers: the picked elements and their tangents. */
+  private static Value gather(Value v, Value index) {
+    if (index instanceof Dual d) {
+      return at(v, (int) d.v());
+    }
+    double[] idx = ((DualVec) index).v();
+    double[] out = new double[idx.length];
+    double[] tangent = new double[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      Dual x = at(v, (int) idx[i]);
+      out[i] = x.v();
+      tangent[i] = x.d();
+    }
+    return new DualVec(out, tangent);
+  }
+
   private DataLayout.Variable matrix(String name) {
     return model.dataLayout().variables().stream().filter(v -> v.name().equals(name) && v.dims().length == 2)
         .findFirst().orElse(null);
@@ -369,6 +385,8 @@ public final class DualInterpreter {
       return reals(n, i -> flagAt(cond, length(cond) == 0 ? 0 : i) ? at(then, i) : at(otherwise, i));
     } else if (e instanceof Call c) {
       return call(c, env);
+    } else if (e instanceof Index ix && !(ix.index() instanceof Num)) {
+      return gather(eval(ix.target(), env), eval(ix.index(), env));
     } else if (e instanceof Index ix) {
       Value target = eval(ix.target(), env);
       int i = Integer.parseInt(((Num) ix.index()).text());

@@ -8,7 +8,22 @@ import java.util.List;
  * the data region at the start of the workspace: numbers take one element, vectors n, matrices
  * rows x cols in column-major order (a column is contiguous: {@code X * beta} reads columns).
  */
-public record DataLayout(List<Variable> variables) {
+public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks) {
+
+  /**
+   * A data integer used as an index: {@code v[group - 1]} needs every value of {@code group},
+   * shifted, inside {@code [0, limit)} (the length of v), or generated code would read elsewhere.
+   */
+  public record IndexCheck(String variable, int shift, int limit) {
+    /** The index as written: {@code group}, {@code group - 1}. */
+    String describe() {
+      return variable + (shift == 0 ? "" : shift > 0 ? " + " + shift : " - " + -shift);
+    }
+  }
+
+  public DataLayout(List<Variable> variables) {
+    this(variables, List.of());
+  }
 
   /**
    * One declaration: {@code integer} for {@code data int}, {@code dims} empty for a scalar;
@@ -77,6 +92,7 @@ public record DataLayout(List<Variable> variables) {
 
   public DataLayout {
     variables = List.copyOf(variables);
+    indexChecks = List.copyOf(indexChecks);
   }
 
   public boolean isEmpty() {
@@ -93,6 +109,11 @@ public record DataLayout(List<Variable> variables) {
    * shape, or a non-integer value for {@code int}.
    */
   public static String problem(Variable v, DataSet data) {
+    return problem(v, data, List.of());
+  }
+
+  /** As {@link #problem(Variable, DataSet)}, also checking the variable's uses as an index. */
+  public static String problem(Variable v, DataSet data, List<IndexCheck> checks) {
     DataSet.Value value = data.get(v.name());
     if (value == null) {
       return "'" + v.name() + "' is missing from " + data.source() + " (the model declares " + v.describe() + ")";
@@ -111,6 +132,19 @@ public record DataLayout(List<Variable> variables) {
         return "'" + v.name() + "' is declared int but element " + i + " in " + data.source() + " is " + e[i];
       }
     }
+    for (IndexCheck c : checks) {
+      if (!c.variable().equals(v.name())) {
+        continue;
+      }
+      for (int i = 0; i < e.length; i++) {
+        double index = e[i] + c.shift();
+        if (!(index >= 0 && index < c.limit())) {
+          return "'" + v.name() + "' holds " + (long) e[i] + (e.length > 1 ? " at element " + i : "") + " in "
+              + data.source() + ", but the model indexes a vector of " + c.limit() + " with '" + c.describe()
+              + "' (it must lie in " + (-c.shift()) + ".." + (c.limit() - 1 - c.shift()) + ")";
+        }
+      }
+    }
     return null;
   }
 
@@ -123,7 +157,7 @@ public record DataLayout(List<Variable> variables) {
     double[] out = new double[size()];
     List<String> problems = new ArrayList<>();
     for (Variable v : variables) {
-      String problem = problem(v, data);
+      String problem = problem(v, data, indexChecks);
       if (problem != null) {
         problems.add(problem);
         continue;
@@ -162,6 +196,10 @@ public record DataLayout(List<Variable> variables) {
   /** The compact form artifacts store: {@code N:int:=434,y:real:434,X:real:100x5} ({@code =}: a size's value). */
   public String encode() {
     StringBuilder out = new StringBuilder();
+    for (IndexCheck c : indexChecks) {
+      out.append(out.length() == 0 ? "" : ",").append('#').append(c.variable()).append(':').append(c.shift())
+          .append(':').append(c.limit());
+    }
     for (Variable v : variables) {
       out.append(out.length() == 0 ? "" : ",").append(v.name()).append(':').append(v.integer() ? "int" : "real")
           .append(':');
@@ -178,10 +216,15 @@ public record DataLayout(List<Variable> variables) {
   /** Reads {@link #encode()}'s form; throws IllegalArgumentException on anything else. */
   public static DataLayout decode(String text) {
     List<Variable> variables = new ArrayList<>();
+    List<IndexCheck> checks = new ArrayList<>();
     int offset = 0;
     if (!text.isEmpty()) {
       for (String entry : text.split(",", -1)) {
         String[] f = entry.split(":", -1);
+        if (entry.startsWith("#") && f.length == 3) {
+          checks.add(new IndexCheck(f[0].substring(1), Integer.parseInt(f[1]), Integer.parseInt(f[2])));
+          continue;
+        }
         if (f.length != 3 || f[0].isEmpty() || !(f[1].equals("int") || f[1].equals("real"))) {
           throw new IllegalArgumentException("bad data entry '" + entry + "'");
         }
@@ -193,6 +236,6 @@ public record DataLayout(List<Variable> variables) {
         variables.add(v);
       }
     }
-    return new DataLayout(variables);
+    return new DataLayout(variables, checks);
   }
 }
