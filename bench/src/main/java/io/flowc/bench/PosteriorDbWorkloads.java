@@ -36,16 +36,16 @@ public final class PosteriorDbWorkloads {
   private PosteriorDbWorkloads() {}
 
   /** A model, its NUTS target acceptance, and NFVI settings (null formula: none that converges). */
-  record Workload(String name, double targetAccept, String formula, double lr, int iterations) {}
+  record Workload(String name, double targetAccept, String formula, double lr, int nmc, int iterations) {}
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args.length > 0 ? args[0] : "examples");
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     List<Workload> workloads = List.of(
-        new Workload("eight_schools_noncentered", 0.9, "scale-hh*10-loc", 0.01, 30_000),
-        new Workload("kidiq_interaction", 0.8, null, 0, 0),
-        new Workload("sblrc_blr", 0.8, "scale-hh*5-loc", 0.0002, 120_000),
-        new Workload("earnings", 0.8, null, 0, 0));
+        new Workload("eight_schools_noncentered", 0.9, "scale-hh*10-loc", 0.01, 10, 30_000),
+        new Workload("kidiq_interaction", 0.8, "scale-hh*5-loc", 0.02, 20, 100_000),
+        new Workload("sblrc_blr", 0.8, "scale-hh*5-loc", 0.0002, 10, 120_000),
+        new Workload("earnings", 0.8, null, 0, 0, 0));
     System.out.printf(Locale.ROOT, "%-26s %9s %10s %8s %9s %9s %5s %8s | %8s %11s %8s%n", "model", "NUTS s", "gradients",
         "us/grad", "min ESS", "ESS/s", "div", "max R", "NFVI s", "final loss", "pareto k");
     for (Workload w : workloads) {
@@ -78,7 +78,7 @@ public final class PosteriorDbWorkloads {
         Nfvi fitter = new Nfvi(Compilation.loadFlow(model, formula), density,
             FlowLayout.of(formula.flows(), model.dimension()));
         long start = System.nanoTime();
-        Fit fit = fitter.fit(new Nfvi.Settings(w.iterations(), Optimizers.byName("adam", w.lr()), 10, 1, r,
+        Fit fit = fitter.fit(new Nfvi.Settings(w.iterations(), Optimizers.byName("adam", w.lr()), w.nmc(), 1, r,
             Nfvi.Settings.NO_CLIPPING, List.of()));
         double seconds = (System.nanoTime() - start) / 1e9;
         Nfvi.Evaluation e = fitter.evaluate(fit.parameters(), 20_000, r);

@@ -28,25 +28,30 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * NFVI on real posteriors against posteriordb's references: every reported mean within 0.25
- * reference sd of the reference mean, and a Pareto k that says the fit can be trusted (below 0.7).
+ * reference sd of the reference mean, and a Pareto k that says whether the fit can be trusted:
+ * below 0.7 where the flow's spread matches the reference, above it where the flow is too narrow
+ * (kidiq: its predictors are not centered, two coefficients correlate at -0.99, and the flows stay
+ * at a quarter to a third of the reference sd) - the diagnostic must flag that.
  */
 class PosteriorDbNfviTest {
 
   @ParameterizedTest
   @CsvSource({
-      "eight_schools_noncentered, eight_schools-eight_schools_noncentered, scale-hh*10-loc, 0.01, 30000",
+      "eight_schools_noncentered, eight_schools-eight_schools_noncentered, scale-hh*10-loc, 0.01, 10, 30000, true",
       // sd 0.001 per beta: a small step so that Adam's last iterate sits still at that scale; the
       // final iterate still moves 0.1-0.35 sd from seed to seed (seeds 3-5 measured)
-      "sblrc_blr, sblrc-blr, scale-hh*5-loc, 0.0002, 120000"})
-  void meansAreWithinAQuarterOfTheReferenceSd(String example, String posterior, String flow, double lr, int iterations)
-      throws Exception {
+      "sblrc_blr, sblrc-blr, scale-hh*5-loc, 0.0002, 10, 120000, true",
+      // seeds 1-3 measured: means within 0.16 sd, sd 0.2-0.4 of the reference, k 0.77-0.96
+      "kidiq_interaction, kidiq-kidscore_interaction, scale-hh*5-loc, 0.02, 20, 100000, false"})
+  void meansAreWithinAQuarterOfTheReferenceSd(String example, String posterior, String flow, double lr, int nmc,
+      int iterations, boolean trusted) throws Exception {
     Path reference = TestPaths.sharedDir().resolve("reference/posteriordb").resolve(posterior).resolve("reference.json");
     Assumptions.assumeTrue(Files.exists(reference), "no reference at " + reference);
     CheckedModel model = TestPaths.checkExample(TestPaths.example(example));
     FlowFormula formula = FlowFormulaParsing.parse(flow);
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
     Nfvi nfvi = new Nfvi(Compilation.loadFlow(model, formula), Compilation.load(model), layout);
-    Fit fit = nfvi.fit(new Nfvi.Settings(iterations, Optimizers.byName("adam", lr), 10, 1, 3,
+    Fit fit = nfvi.fit(new Nfvi.Settings(iterations, Optimizers.byName("adam", lr), nmc, 1, 3,
         Nfvi.Settings.NO_CLIPPING, List.of()));
     int draws = 20_000;
     Nfvi.Sample sample = nfvi.sample(fit.parameters(), draws, 3, Draws.SAMPLE);
@@ -74,7 +79,7 @@ class PosteriorDbNfviTest {
       }
     }
     assertTrue(failures.isEmpty(), posterior + ": " + failures);
-    assertTrue(paretoK < 0.7, posterior + ": Pareto k " + paretoK);
+    assertTrue(trusted ? paretoK < 0.7 : paretoK > 0.7, posterior + ": Pareto k " + paretoK);
   }
 
   /** A reference quantity (Stan's 1-based names; eight schools' theta = mu + tau * theta_trans) at a draw. */
