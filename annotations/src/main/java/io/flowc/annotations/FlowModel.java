@@ -57,6 +57,14 @@ public @interface FlowModel {
   String[] flows() default {};
 
   /**
+   * For a model with {@code data} declarations: data in Stan's JSON format, a resource found like
+   * {@link #source()}. Sizes are taken from it at build time; the values are bound at run time
+   * ({@code model(DataSet)}, {@code nfvi(formula, DataSet)} of the entry class, with data of those
+   * sizes).
+   */
+  String data() default "";
+
+  /**
    * The simple name of the generated entry class; by default {@code Flowc_} followed by the
    * annotated type's simple name (and its enclosing types', joined by '_').
    */

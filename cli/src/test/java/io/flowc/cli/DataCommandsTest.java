@@ -64,7 +64,7 @@ class DataCommandsTest {
 
   @Test
   void missingOrBadDataIsAUserError() throws IOException {
-    assertUserError(Cli.run("check", model()), "declares data ('J'): give its values with --data FILE.json");
+    assertUserError(Cli.run("check", model()), "declares data ('J'): give its values (flowc: --data FILE.json");
     assertUserError(Cli.run("check", model(), "--data", tmp.resolve("none.json").toString()), "none.json: no such file");
     Path bad = tmp.resolve("bad.json");
     Files.writeString(bad, "{\n  \"J\": 8,\n  \"y\": [1, 2,\n}\n");

@@ -293,6 +293,12 @@ public final class Compilation {
     return JavaSourceBackend.type(flowKernels(model, layout, formula.normalized()), simpleName);
   }
 
+  /** The data prologue as a Java class (see {@link #dataPrologue}), or null for a model without derived data. */
+  public static TypeSpec javaDataPrologue(CheckedModel model, String simpleName) {
+    ModelKernels prologue = dataPrologue(model);
+    return prologue == null ? null : JavaSourceBackend.type(prologue, simpleName);
+  }
+
   /** A Java class name for a model: {@code Model_} and its name, with anything odd replaced. */
   public static String className(CheckedModel model) {
     return "Model_" + model.name().replaceAll("[^A-Za-z0-9_]", "_");

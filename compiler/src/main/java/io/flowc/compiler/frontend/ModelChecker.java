@@ -186,7 +186,7 @@ final class ModelChecker {
       if (!reportedMissingData) {
         reportedMissingData = true;
         error(d.span(), "model '" + model.name().text() + "' declares data ('" + n
-          + "'): give its values with --data FILE.json");
+          + "'): give its values (flowc: --data FILE.json; @FlowModel: data = \"FILE.json\")");
       }
       visible.put(n, Type.ERROR);
       return;

@@ -11,6 +11,10 @@ import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.data.DataBinding;
+import io.flowc.runtime.data.DataException;
+import io.flowc.runtime.data.DataLayout;
+import io.flowc.runtime.data.DataSet;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowKind;
 import io.flowc.runtime.flow.FlowLayout;
@@ -33,6 +37,67 @@ final class EntryPointGenerator {
   private EntryPointGenerator() {}
 
   static TypeSpec entry(FlowModelRequest request, String sourceName, CheckedModel model, List<CompiledFlow> flows) {
+    TypeSpec.Builder entry = common(request, sourceName, model, flows);
+    return model.dataLayout().isEmpty() ? entry.build() : withData(entry, request, model).build();
+  }
+
+  /**
+   * A model with data: its classes read the data from the workspace, so the entry hands them out
+   * bound ({@code model(DataSet)}, {@code flow(formula, DataSet)}, {@code nfvi(formula, DataSet)});
+   * the forms without data refuse rather than compute with no data.
+   */
+  private static TypeSpec.Builder withData(TypeSpec.Builder entry, FlowModelRequest request, CheckedModel model) {
+    ClassName modelClass = ClassName.get(request.packageName(), request.modelClassName());
+    CodeBlock prologue = Compilation.dataPrologue(model) == null ? CodeBlock.of("null")
+        : CodeBlock.of("new $T()", ClassName.get(request.packageName(), request.dataClassName()));
+    return entry
+        .addField(constant(String.class, "DATA_LAYOUT", "The data declarations and the sizes compiled in.",
+            CodeBlock.of("$S", model.dataLayout().encode())))
+        .addField(constant(int.class, "DATA_RESERVED", "The data's part of every workspace.",
+            CodeBlock.of("$L", Compilation.dataPlan(model).reserved())))
+        .addField(FieldSpec.builder(String.class, "NEEDS_DATA", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+            .initializer("$S", "model " + model.name() + " declares data: pass its values (a DataSet, from StanJson)")
+            .build())
+        .addMethod(MethodSpec.methodBuilder("dataLayout")
+            .addJavadoc("The model's data declarations with the sizes it was compiled for.\n")
+            .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(DataLayout.class)
+            .addStatement("return $T.decode(DATA_LAYOUT)", DataLayout.class).build())
+        .addMethod(MethodSpec.methodBuilder("bind")
+            .addJavadoc("Binds data, checked against the declarations and the sizes compiled in.\n"
+                + "\n@throws $T naming what does not fit\n", DataException.class)
+            .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(DataBinding.class)
+            .addParameter(DataSet.class, "data")
+            .addStatement("return new $T(dataLayout().pack(data), $L, DATA_RESERVED)", DataBinding.class, prologue)
+            .build())
+        .addMethod(MethodSpec.methodBuilder("model")
+            .addJavadoc("The model's log density on the given data.\n")
+            .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(LogDensity.class)
+            .addParameter(DataSet.class, "data")
+            .addStatement("return bind(data).bind(new $T())", modelClass).build())
+        .addMethod(MethodSpec.methodBuilder("flow")
+            .addJavadoc("Refused: the model declares data; use {@code flow(formula, DataSet)}.\n")
+            .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(FlowKernel.class)
+            .addParameter(String.class, "formula")
+            .addStatement("throw new $T(NEEDS_DATA)", IllegalStateException.class).build())
+        .addMethod(MethodSpec.methodBuilder("flow")
+            .addJavadoc("A compiled formula's NFVI kernel on the given data.\n")
+            .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(FlowKernel.class)
+            .addParameter(String.class, "formula")
+            .addParameter(DataSet.class, "data")
+            .addStatement("return bind(data).bind(kernel(formula))").build())
+        .addMethod(MethodSpec.methodBuilder("nfvi")
+            .addJavadoc("Normalizing-flow variational inference of the model on the given data.\n")
+            .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Nfvi.class)
+            .addParameter(String.class, "formula")
+            .addParameter(DataSet.class, "data")
+            .addStatement("$T binding = bind(data)", DataBinding.class)
+            .addStatement("return new $T(binding.bind(kernel(formula)), binding.bind(new $T()), flowLayout(formula))",
+                Nfvi.class, modelClass).build());
+  }
+
+  private static TypeSpec.Builder common(FlowModelRequest request, String sourceName, CheckedModel model,
+      List<CompiledFlow> flows) {
+    boolean data = !model.dataLayout().isEmpty();
     ClassName self = ClassName.get(request.packageName(), request.entryName());
     ClassName modelClass = ClassName.get(request.packageName(), request.modelClassName());
     return TypeSpec.classBuilder(self)
@@ -53,10 +118,15 @@ final class EntryPointGenerator {
                 .collect(CodeBlock.joining(", ")))
             .build())
         .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build())
-        .addMethod(MethodSpec.methodBuilder("model")
-            .addJavadoc("The model's log density log p(z) and its gradient.\n")
-            .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(LogDensity.class)
-            .addStatement("return new $T()", modelClass).build())
+        .addMethod(data
+            ? MethodSpec.methodBuilder("model")
+                .addJavadoc("Refused: the model declares data; use {@code model(DataSet)}.\n")
+                .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(LogDensity.class)
+                .addStatement("throw new $T(NEEDS_DATA)", IllegalStateException.class).build()
+            : MethodSpec.methodBuilder("model")
+                .addJavadoc("The model's log density log p(z) and its gradient.\n")
+                .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(LogDensity.class)
+                .addStatement("return new $T()", modelClass).build())
         .addMethod(parameterLayout(model))
         .addMethod(MethodSpec.methodBuilder("elementNames")
             .addJavadoc("Parameter element names in the order of z: {@code $L}.\n", elementNamesExample(model))
@@ -66,7 +136,7 @@ final class EntryPointGenerator {
             .addJavadoc("The compiled flow formulas, normalized, in the order of {@code @FlowModel(flows)}.\n")
             .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(LIST_OF_STRINGS)
             .addStatement("return FLOWS").build())
-        .addMethod(flow(request, flows))
+        .addMethod(flow(request, flows, data))
         .addMethod(flowLayout(flows))
         .addMethod(MethodSpec.methodBuilder("nfvi")
             .addJavadoc("Normalizing-flow variational inference of the model with a compiled formula's flows.\n")
@@ -90,8 +160,7 @@ final class EntryPointGenerator {
                 "' (compiled: " + (flows.isEmpty() ? "none" : flows.stream().map(f -> f.formula().normalized())
                     .collect(Collectors.joining(", ")))
                     + "; add it to @FlowModel(flows = ...) of " + request.type().getQualifiedName() + ")")
-            .build())
-        .build();
+            .build());
   }
 
   private static FieldSpec constant(Class<?> type, String name, String doc, CodeBlock value) {
@@ -129,12 +198,13 @@ final class EntryPointGenerator {
   }
 
   /** A switch expression over the names each formula answers to, or a plain throw when there is none. */
-  private static MethodSpec flow(FlowModelRequest request, List<CompiledFlow> flows) {
-    MethodSpec.Builder m = MethodSpec.methodBuilder("flow")
+  /** {@code flow(formula)}, or for a model with data the private {@code kernel(formula)} its bound forms use. */
+  private static MethodSpec flow(FlowModelRequest request, List<CompiledFlow> flows, boolean data) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder(data ? "kernel" : "flow")
         .addJavadoc("The NFVI loss and sampling kernel compiled for a formula, named as in\n"
             + "{@code @FlowModel(flows)} or normalized ({@code planar*8}).\n"
             + "\n@throws IllegalArgumentException if no kernel was compiled for it\n")
-        .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(FlowKernel.class)
+        .addModifiers(data ? Modifier.PRIVATE : Modifier.PUBLIC, Modifier.STATIC).returns(FlowKernel.class)
         .addParameter(String.class, "formula");
     if (flows.isEmpty()) {
       return m.addStatement("throw unknownFlow(formula)").build();

@@ -13,6 +13,7 @@ import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.compiler.frontend.FrontEnd;
 import io.flowc.compiler.processor.FlowModelRequest.Written;
+import io.flowc.runtime.data.DataSet;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,8 +33,8 @@ final class FlowModelGenerator {
     this.generated = generated;
   }
 
-  Optional<List<JavaFile>> generate(FlowModelRequest request, SourceFile source, ElementReporter errors) {
-    FrontEnd.Analysis analysis = FrontEnd.analyze(source);
+  Optional<List<JavaFile>> generate(FlowModelRequest request, SourceFile source, DataSet data, ElementReporter errors) {
+    FrontEnd.Analysis analysis = FrontEnd.analyze(source, data);
     if (!analysis.ok() && analysis.diagnostics().isEmpty()) {
       throw new IllegalStateException("the front end rejected the model without a diagnostic");
     }
@@ -49,6 +50,10 @@ final class FlowModelGenerator {
     files.add(file(request, Compilation.javaLogDensity(model, request.modelClassName())));
     for (CompiledFlow flow : flows) {
       files.add(file(request, Compilation.javaFlowKernel(model, flow.formula(), flow.className())));
+    }
+    TypeSpec dataPrologue = Compilation.javaDataPrologue(model, request.dataClassName());
+    if (dataPrologue != null) {
+      files.add(file(request, dataPrologue));
     }
     files.add(file(request, EntryPointGenerator.entry(request, source.name(), model, flows)));
     return Optional.of(files);

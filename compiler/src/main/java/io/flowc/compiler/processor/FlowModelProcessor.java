@@ -5,6 +5,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.JavaFile;
 import io.flowc.annotations.FlowModel;
 import io.flowc.compiler.diag.SourceFile;
+import io.flowc.runtime.data.DataSet;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
@@ -100,7 +101,11 @@ public final class FlowModelProcessor extends AbstractProcessor {
       if (source.isEmpty()) {
         return;
       }
-      Optional<List<JavaFile>> files = generator.generate(request.get(), source.get(), errors);
+      Optional<DataSet> data = locator.data(request.get(), errors);
+      if (errors.hasErrors()) {
+        return;
+      }
+      Optional<List<JavaFile>> files = generator.generate(request.get(), source.get(), data.orElse(null), errors);
       if (files.isPresent()) {
         write(type, files.get(), errors);
         if (verbose) {

@@ -46,6 +46,7 @@ final class FlowModelReader {
     Written source = null;
     Written code = null;
     Written name = null;
+    Written data = null;
     List<Written> flows = new ArrayList<>();
     for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e : all.entrySet()) {
       String member = e.getKey().getSimpleName().toString();
@@ -54,11 +55,12 @@ final class FlowModelReader {
         case "source" -> source = written(e.getValue(), at);
         case "code" -> code = written(e.getValue(), at);
         case "name" -> name = written(e.getValue(), at);
+        case "data" -> data = written(e.getValue(), at);
         case "flows" -> flows = flows(e.getValue());
         default -> { }
       }
     }
-    if (source == null || code == null || name == null || flows == null) {
+    if (source == null || code == null || name == null || flows == null || data == null) {
       // a value javac could not attribute (it reports that error itself)
       return Optional.empty();
     }
@@ -74,7 +76,7 @@ final class FlowModelReader {
     if (errors.hasErrors()) {
       return Optional.empty();
     }
-    return Optional.of(new FlowModelRequest(type, mirror, source, code, flows, entryName));
+    return Optional.of(new FlowModelRequest(type, mirror, source, code, flows, entryName, data));
   }
 
   private static Written written(AnnotationValue value, AnnotationValue at) {

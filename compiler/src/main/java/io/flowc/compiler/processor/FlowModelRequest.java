@@ -13,7 +13,7 @@ import javax.lang.model.element.TypeElement;
  * {@link AnnotationValue} it was written as, so that an error about it is reported on it.
  */
 record FlowModelRequest(TypeElement type, AnnotationMirror annotation, Written source, Written code,
-    List<Written> flows, String entryName) {
+    List<Written> flows, String entryName, Written data) {
 
   /** A string value and where the user wrote it ({@code at} is null for a default value). */
   record Written(String text, AnnotationValue at) {
@@ -50,6 +50,11 @@ record FlowModelRequest(TypeElement type, AnnotationMirror annotation, Written s
   }
 
   /** The k-th formula's kernel class: {@code Flowc_Pot1_Flow0}. */
+  /** The data prologue's class (a model with derived data values). */
+  String dataClassName() {
+    return entryName + "_Data";
+  }
+
   String flowClassName(int k) {
     return entryName + "_Flow" + k;
   }

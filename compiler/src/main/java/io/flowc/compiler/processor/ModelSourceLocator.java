@@ -2,6 +2,9 @@ package io.flowc.compiler.processor;
 
 import io.flowc.compiler.diag.SourceFile;
 import io.flowc.compiler.diag.Utf8Text;
+import io.flowc.runtime.data.DataException;
+import io.flowc.runtime.data.DataSet;
+import io.flowc.runtime.data.StanJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -50,6 +53,30 @@ final class ModelSourceLocator {
     errors.error("model source '" + name + "' not found on the source path, the class path or the class output "
         + "directory (in a Maven build, put it at src/main/resources/" + name + ", or under src/test/resources "
         + "for test code)", request.source().at());
+    return Optional.empty();
+  }
+
+  /** The data named by {@code @FlowModel(data)}, or empty (none given, or after an error). */
+  Optional<DataSet> data(FlowModelRequest request, ElementReporter errors) {
+    if (!request.data().given()) {
+      return Optional.empty();
+    }
+    String name = resourceName(request.data().text());
+    for (JavaFileManager.Location location : LOCATIONS) {
+      byte[] bytes = bytes(location, name);
+      if (bytes != null) {
+        try {
+          return Optional.of(StanJson.parse(Utf8Text.decode(bytes), name));
+        } catch (Utf8Text.MalformedException e) {
+          errors.error(name + ": not a UTF-8 text file: " + e.getMessage(), request.data().at());
+        } catch (DataException e) {
+          errors.error(e.getMessage(), request.data().at());
+        }
+        return Optional.empty();
+      }
+    }
+    errors.error("data '" + name + "' not found on the source path, the class path or the class output directory",
+        request.data().at());
     return Optional.empty();
   }
 

@@ -102,7 +102,8 @@ class DataCheckingTest {
 
   @Test
   void aModelWithDataNeedsData() {
-    assertEquals(List.of("3:1: model 'm' declares data ('N'): give its values with --data FILE.json"),
+    assertEquals(List.of("3:1: model 'm' declares data ('N'): give its values (flowc: --data FILE.json; "
+            + "@FlowModel: data = \"FILE.json\")"),
         errors("param a;\ndata int N;\ndata real y[N];\na ~ normal(0, 1);", null));
   }
 

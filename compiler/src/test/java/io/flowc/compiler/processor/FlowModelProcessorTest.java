@@ -144,6 +144,41 @@ class FlowModelProcessorTest {
   }
 
   @Test
+  void aModelWithDataTakesItsSizesFromTheDataResourceAndIsBoundAtRunTime() throws IOException {
+    String model = "model reg {\n  data int N;\n  data real y[N];\n  data real x[N];\n  param b[2];\n"
+        + "  param s > 0;\n  let xx = x * x;\n  y ~ normal(b[0] + b[1] * xx, s);\n}\n";
+    JavaFileObject good = source("test.Reg", "package test;", "", "import io.flowc.annotations.FlowModel;", "",
+        "@FlowModel(source = \"models/reg.flow\", data = \"models/reg.json\", flows = \"scale-loc\")", "interface Reg {}");
+    Compilation c = compileWithResources(Map.of("models/reg.flow", model.getBytes(StandardCharsets.UTF_8),
+        "models/reg.json", "{\"N\": 3, \"y\": [1, 2, 3], \"x\": [0, 1, 2]}".getBytes(StandardCharsets.UTF_8)), good);
+    assertThat(c).succeededWithoutWarnings();
+    String entry = generated(c, "test.Flowc_Reg");
+    assertTrue(entry.contains("public static LogDensity model(DataSet data)"), entry);
+    assertTrue(entry.contains("DATA_LAYOUT = \"N:int:=3,y:real:3,x:real:3\""), entry);
+    // x * x depends on data alone: a prologue class computes it once per binding
+    assertTrue(generated(c, "test.Flowc_Reg_Data").contains("implements LogDensity"));
+    assertTrue(entry.contains("new Flowc_Reg_Data()"), entry);
+  }
+
+  @Test
+  void dataThatIsMissingOrDoesNotFitIsAnError() throws IOException {
+    String model = "model reg {\n  data int N;\n  data real y[N];\n  param b;\n  y ~ normal(b, 1);\n}\n";
+    JavaFileObject noData = source("test.NoData", "package test;", "", "import io.flowc.annotations.FlowModel;", "",
+        "@FlowModel(source = \"models/reg.flow\")", "interface NoData {}");
+    JavaFileObject missing = source("test.Missing", "package test;", "", "import io.flowc.annotations.FlowModel;", "",
+        "@FlowModel(source = \"models/reg.flow\", data = \"models/none.json\")", "interface Missing {}");
+    JavaFileObject misfit = source("test.Misfit", "package test;", "", "import io.flowc.annotations.FlowModel;", "",
+        "@FlowModel(source = \"models/reg.flow\", data = \"models/short.json\")", "interface Misfit {}");
+    Compilation c = compileWithResources(Map.of("models/reg.flow", model.getBytes(StandardCharsets.UTF_8),
+        "models/short.json", "{\"N\": 3, \"y\": [1, 2]}".getBytes(StandardCharsets.UTF_8)), noData, missing, misfit);
+    assertThat(c).hadErrorCount(3);
+    assertThat(c).hadErrorContaining("models/reg.flow:2:3: model 'reg' declares data ('N')").inFile(noData);
+    assertThat(c).hadErrorContaining("data 'models/none.json' not found").inFile(missing).onLineContaining("data =");
+    assertThat(c).hadErrorContaining("'y' is an array of 2 in models/short.json; the model declares real y[3]")
+        .inFile(misfit);
+  }
+
+  @Test
   void aMissingOrUndecodableSourceIsAnErrorOnTheSourceValue() throws IOException {
     JavaFileObject missing = source("test.Missing", "package test;", "", "import io.flowc.annotations.FlowModel;", "",
         "@FlowModel(source = \"models/none.flow\")", "interface Missing {}");

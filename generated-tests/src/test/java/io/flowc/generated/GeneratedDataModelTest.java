@@ -1,0 +1,59 @@
+package io.flowc.generated;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flowc.compiler.TestPaths;
+import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.data.DataException;
+import io.flowc.runtime.data.DataSet;
+import io.flowc.runtime.data.StanJson;
+import io.flowc.runtime.nfvi.Fit;
+import io.flowc.runtime.nfvi.Nfvi;
+import io.flowc.runtime.optim.Optimizers;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A model with data compiled by the processor: bound at run time, the same bits as the run-time path. */
+class GeneratedDataModelTest {
+  private static final Path MODEL = TestPaths.example("kidiq_interaction");
+
+  private static DataSet data() throws Exception {
+    return StanJson.read(Path.of(MODEL.toString().replace(".flow", ".json")));
+  }
+
+  @Test
+  void theGeneratedModelOnItsDataEqualsTheRunTimeCompiledOne() throws Exception {
+    LogDensity generated = Flowc_Kidiq.model(data());
+    CheckedModel checked = TestPaths.checkExample(MODEL);
+    LogDensity runTime = Compilation.load(checked);
+    double[] z = {-10, 50, 0.9, -0.5, Math.log(18)};
+    double[] g1 = new double[5];
+    double[] g2 = new double[5];
+    double v1 = generated.logDensityGradient(z, g1, new double[generated.workspaceSize()]);
+    double v2 = runTime.logDensityGradient(z, g2, new double[runTime.workspaceSize()]);
+    assertEquals(Double.doubleToLongBits(v2), Double.doubleToLongBits(v1));
+    for (int i = 0; i < 5; i++) {
+      assertEquals(Double.doubleToLongBits(g2[i]), Double.doubleToLongBits(g1[i]), "gradient " + i);
+    }
+  }
+
+  @Test
+  void aFitRunsOnBoundDataAndTheUnboundFormsRefuse() throws Exception {
+    Nfvi nfvi = Flowc_Kidiq.nfvi("scale-loc", data());
+    Fit fit = nfvi.fit(new Nfvi.Settings(200, Optimizers.byName("adam", 0.05), 2, 1, 1, Nfvi.Settings.NO_CLIPPING,
+        List.of()));
+    assertEquals(Fit.Status.FINISHED, fit.status(), fit.message());
+    IllegalStateException e = assertThrows(IllegalStateException.class, Flowc_Kidiq::model);
+    assertTrue(e.getMessage().contains("declares data"), e.getMessage());
+    assertThrows(IllegalStateException.class, () -> Flowc_Kidiq.flow("scale-loc"));
+    DataException wrong = assertThrows(DataException.class,
+        () -> Flowc_Kidiq.bind(StanJson.parse("{\"N\": 2, \"kid_score\": [1, 2], \"mom_iq\": [1, 2], \"mom_hs\": [0, 1]}",
+            "small.json")));
+    assertTrue(wrong.getMessage().contains("compiled with N = 434"), wrong.getMessage());
+  }
+}
