@@ -56,6 +56,17 @@ class DataCommandsTest {
   }
 
   @Test
+  void emittedJavaIncludesTheDataPrologue() throws IOException {
+    String kidiq = Cli.example("kidiq_interaction");
+    Path src = tmp.resolve("src");
+    Cli.Result r = Cli.run("compile", kidiq, "--data", kidiq.replace(".flow", ".json"), "-o",
+        tmp.resolve("k.jar").toString(), "--emit-java", src.toString());
+    assertEquals(0, r.code(), r.toString());
+    String prologue = Files.readString(src.resolve("io/flowc/artifact/Model_kidscore_interaction_Data.java"));
+    assertTrue(prologue.contains("implements LogDensity"), prologue);
+  }
+
+  @Test
   void checkReadsTheData() {
     Cli.Result r = Cli.run("check", model(), "--data", data());
     assertEquals(0, r.code(), r.toString());

@@ -1,6 +1,7 @@
 package io.flowc.compiler.driver;
 
 import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.TypeSpec;
 import io.flowc.compiler.backend.BytecodeBackend;
 import io.flowc.compiler.backend.JavaSourceBackend;
 import io.flowc.compiler.backend.ModelKernels;
@@ -126,6 +127,10 @@ public final class ArtifactWriter {
     files.add(JavaSourceBackend.file(PACKAGE, Compilation.javaLogDensity(model, simpleName)));
     for (int k = 0; k < formulas.size(); k++) {
       files.add(JavaSourceBackend.file(PACKAGE, Compilation.javaFlowKernel(model, formulas.get(k), simpleName + "_Flow" + k)));
+    }
+    TypeSpec dataPrologue = Compilation.javaDataPrologue(model, simpleName + "_Data");
+    if (dataPrologue != null) {
+      files.add(JavaSourceBackend.file(PACKAGE, dataPrologue));
     }
     return files;
   }
