@@ -105,13 +105,21 @@ public final class Compilation {
    * epilogue that pushes the summed body gradients back to the parameters once.
    */
   public static ElboSplit.Parts elboParts(CheckedModel model, FlowLayout layout) {
-    IrFunction value = DataHoisting.apply(elboValue(model, layout), dataPlan(model).derived());
+    return elboParts(model, layout, dataPlan(model));
+  }
+
+  private static ElboSplit.Parts elboParts(CheckedModel model, FlowLayout layout, DataPlan plan) {
+    IrFunction value = DataHoisting.apply(elboValue(model, layout), plan.derived());
     return ElboSplit.split(IrVerifier.verify(value), layout.slots().size());
   }
 
   /** The ELBO's prologue, body and epilogue kernels with their shared workspace, ready for a backend. */
   public static FlowKernels flowKernels(CheckedModel model, FlowLayout layout, String formula) {
-    ElboSplit.Parts parts = elboParts(model, layout);
+    return flowKernels(model, layout, formula, dataPlan(model));
+  }
+
+  private static FlowKernels flowKernels(CheckedModel model, FlowLayout layout, String formula, DataPlan plan) {
+    ElboSplit.Parts parts = elboParts(model, layout, plan);
     int count = parts.boundaryCount();
     IrFunction prologue = parts.prologue();
     IrFunction body = parts.body();
@@ -124,7 +132,7 @@ public final class Compilation {
       offset += body.inputs().get(k).shape().size();
     }
     // the model's data region (values, derived values, binding stamp) comes first: DataBinding fills it
-    int reserved = dataPlan(model).reserved();
+    int reserved = plan.reserved();
     for (int k = 0; k < count; k++) {
       boundaryOffset[k] += reserved;
     }
@@ -180,10 +188,11 @@ public final class Compilation {
   /** A model's NFVI loss for a flow formula, compiled to bytecode and loaded (bound to the model's data). */
   public static FlowKernel loadFlow(CheckedModel model, FlowFormula formula) {
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
-    FlowKernels kernels = flowKernels(model, layout, formula.normalized());
+    DataPlan plan = dataPlan(model);
+    FlowKernels kernels = flowKernels(model, layout, formula.normalized(), plan);
     FlowKernel kernel = HiddenClasses.define(
         BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow"), FlowKernel.class);
-    return model.dataLayout().isEmpty() ? kernel : dataBinding(model).bind(kernel);
+    return model.dataLayout().isEmpty() ? kernel : dataBinding(model, plan).bind(kernel);
   }
 
   /**
@@ -216,7 +225,10 @@ public final class Compilation {
    * from the raw data there (run by {@link DataBinding} once per workspace), or null if none.
    */
   public static ModelKernels dataPrologue(CheckedModel model) {
-    DataPlan plan = dataPlan(model);
+    return dataPrologue(model, dataPlan(model));
+  }
+
+  private static ModelKernels dataPrologue(CheckedModel model, DataPlan plan) {
     if (plan.derived().isEmpty()) {
       return null;
     }
@@ -233,10 +245,14 @@ public final class Compilation {
 
   /** The binding of a model to the data it was checked with, its data prologue compiled and loaded. */
   public static DataBinding dataBinding(CheckedModel model) {
-    ModelKernels prologue = dataPrologue(model);
+    return dataBinding(model, dataPlan(model));
+  }
+
+  private static DataBinding dataBinding(CheckedModel model, DataPlan plan) {
+    ModelKernels prologue = dataPrologue(model, plan);
     LogDensity prologueClass = prologue == null ? null : HiddenClasses.defineLogDensity(
         BytecodeBackend.emit(prologue, BytecodeBackend.JIT_PACKAGE + className(model) + "_Data"));
-    return new DataBinding(model.dataValues(), prologueClass, dataPlan(model).reserved());
+    return new DataBinding(model.dataValues(), prologueClass, plan.reserved());
   }
 
   /**
@@ -262,8 +278,12 @@ public final class Compilation {
   /** The model's value-only and value-and-gradient kernels, ready for a backend. */
   public static ModelKernels kernels(CheckedModel model) {
     IrFunction unhoisted = valueAndGradient(model);
-    DataPlan plan = dataPlan(model, unhoisted);
-    IrFunction f = IrVerifier.verify(DataHoisting.apply(unhoisted, plan.derived()));
+    return kernels(model, dataPlan(model, unhoisted));
+  }
+
+  /** The kernels with the data plan found in (and holding) the model's value-and-gradient IR. */
+  private static ModelKernels kernels(CheckedModel model, DataPlan plan) {
+    IrFunction f = IrVerifier.verify(DataHoisting.apply(plan.source(), plan.derived()));
     List<String> gradients = f.inputs().stream().map(Compilation::gradientName).toList();
     int reserved = plan.reserved();
     int limit = Scheduler.SCALARIZE_LIMIT;
@@ -274,9 +294,10 @@ public final class Compilation {
 
   /** The model compiled to bytecode and loaded as a hidden class (the run-time path), bound to its data. */
   public static LogDensity load(CheckedModel model) {
+    DataPlan plan = dataPlan(model, valueAndGradient(model));
     LogDensity density = HiddenClasses.defineLogDensity(
-        BytecodeBackend.emit(kernels(model), BytecodeBackend.JIT_PACKAGE + className(model)));
-    return model.dataLayout().isEmpty() ? density : dataBinding(model).bind(density);
+        BytecodeBackend.emit(kernels(model, plan), BytecodeBackend.JIT_PACKAGE + className(model)));
+    return model.dataLayout().isEmpty() ? density : dataBinding(model, plan).bind(density);
   }
 
   /**

@@ -35,10 +35,11 @@ public final class DataHoisting {
       }
     }
     Map<Node, String> keys = new HashMap<>();
+    Map<Node, Boolean> readsData = new HashMap<>();
     List<Derived> out = new ArrayList<>();
     int offset = start;
     for (Node n : live) {
-      if (usedByInputDependent.containsKey(n) && worthHoisting(n)) {
+      if (usedByInputDependent.containsKey(n) && worthHoisting(n, readsData)) {
         out.add(new Derived(key(n, keys), n, offset));
         offset += n.shape().size();
       }
@@ -47,8 +48,8 @@ public final class DataHoisting {
   }
 
   /** Data-only, built from data by arithmetic (not a leaf, not a mere view or repetition of one). */
-  private static boolean worthHoisting(Node n) {
-    if (n.dependsOnInputs() || n.op().kind == Op.Kind.LEAF || !readsData(n, new HashMap<>())) {
+  private static boolean worthHoisting(Node n, Map<Node, Boolean> readsData) {
+    if (n.dependsOnInputs() || n.op().kind == Op.Kind.LEAF || !readsData(n, readsData)) {
       return false;
     }
     return switch (n.op()) {

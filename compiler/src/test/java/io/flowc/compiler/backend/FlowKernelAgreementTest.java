@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.flowc.compiler.diag.SourceFile;
 import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.TestPaths;
-import java.nio.file.Files;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;

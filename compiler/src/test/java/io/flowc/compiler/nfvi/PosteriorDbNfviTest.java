@@ -9,6 +9,7 @@ import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
+import io.flowc.compiler.testing.PosteriorDbQuantities;
 import io.flowc.runtime.ParameterLayout;
 import io.flowc.runtime.diagnostics.ParetoSmoothing;
 import io.flowc.runtime.flow.FlowLayout;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -68,9 +70,10 @@ class PosteriorDbNfviTest {
     for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> p = it.next();
       String name = p.getKey();
+      ToDoubleFunction<double[]> quantity = PosteriorDbQuantities.quantity(elements, name);
       double mean = 0;
       for (double[] x : values) {
-        mean += value(x, elements, name);
+        mean += quantity.applyAsDouble(x);
       }
       mean /= draws;
       double z = (mean - p.getValue().get("mean").asDouble()) / p.getValue().get("sd").asDouble();
@@ -80,15 +83,5 @@ class PosteriorDbNfviTest {
     }
     assertTrue(failures.isEmpty(), posterior + ": " + failures);
     assertTrue(trusted ? paretoK < 0.7 : paretoK > 0.7, posterior + ": Pareto k " + paretoK);
-  }
-
-  /** A reference quantity (Stan's 1-based names; eight schools' theta = mu + tau * theta_trans) at a draw. */
-  private static double value(double[] x, List<String> elements, String name) {
-    String base = name.contains("[") ? name.substring(0, name.indexOf('[')) : name;
-    int index = name.contains("[") ? Integer.parseInt(name.substring(name.indexOf('[') + 1, name.length() - 1)) - 1 : -1;
-    if (base.equals("theta") && elements.contains("theta_trans[0]")) {
-      return x[elements.indexOf("mu")] + x[elements.indexOf("tau")] * x[elements.indexOf("theta_trans[" + index + "]")];
-    }
-    return x[elements.indexOf(index < 0 ? base : base + "[" + index + "]")];
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.testing.PosteriorDbQuantities;
 import io.flowc.runtime.diagnostics.Convergence;
 import io.flowc.runtime.nuts.Nuts;
 import io.flowc.runtime.nuts.NutsResult;
@@ -72,25 +73,9 @@ class PosteriorDbTest {
     assertTrue(failures.isEmpty(), posterior + ": " + failures);
   }
 
-  /**
-   * The draws of a reference quantity, by chain: Stan's 1-based {@code beta[1]} is element 0 of
-   * {@code beta}; eight schools' theta is derived as mu + tau * theta_trans, as its model defines it.
-   */
+  /** The draws of a reference quantity, by chain. */
   private static double[][] quantity(double[][][] values, CheckedModel model, String name) {
-    List<String> elements = model.elementNames();
-    String base = name.contains("[") ? name.substring(0, name.indexOf('[')) : name;
-    int index = name.contains("[") ? Integer.parseInt(name.substring(name.indexOf('[') + 1, name.length() - 1)) - 1 : -1;
-    ToDoubleFunction<double[]> f;
-    if (base.equals("theta") && elements.contains("theta_trans[0]")) {
-      int mu = elements.indexOf("mu");
-      int tau = elements.indexOf("tau");
-      int t = elements.indexOf("theta_trans[" + index + "]");
-      f = x -> x[mu] + x[tau] * x[t];
-    } else {
-      int k = elements.indexOf(index < 0 ? base : base + "[" + index + "]");
-      assertTrue(k >= 0, "no element for " + name + " in " + elements);
-      f = x -> x[k];
-    }
+    ToDoubleFunction<double[]> f = PosteriorDbQuantities.quantity(model.elementNames(), name);
     double[][] out = new double[values.length][];
     for (int c = 0; c < values.length; c++) {
       out[c] = new double[values[c].length];
