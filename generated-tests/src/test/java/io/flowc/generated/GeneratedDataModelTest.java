@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.diag.SourceFile;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FrontEnd;
+import io.flowc.compiler.interp.Interpreter;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.data.DataException;
 import io.flowc.runtime.data.DataSet;
@@ -14,6 +17,7 @@ import io.flowc.runtime.data.StanJson;
 import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.Nfvi;
 import io.flowc.runtime.optim.Optimizers;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -52,8 +56,31 @@ class GeneratedDataModelTest {
     assertTrue(e.getMessage().contains("declares data"), e.getMessage());
     assertThrows(IllegalStateException.class, () -> Flowc_Kidiq.flow("scale-loc"));
     DataException wrong = assertThrows(DataException.class,
-        () -> Flowc_Kidiq.bind(StanJson.parse("{\"N\": 2, \"kid_score\": [1, 2], \"mom_iq\": [1, 2], \"mom_hs\": [0, 1]}",
-            "small.json")));
-    assertTrue(wrong.getMessage().contains("compiled with N = 434"), wrong.getMessage());
+        () -> Flowc_Kidiq.bind(StanJson.parse("{\"N\": 3, \"kid_score\": [1, 2], \"mom_iq\": [1, 2, 3], \"mom_hs\": [0, 1, 1]}",
+            "short.json")));
+    assertTrue(wrong.getMessage().contains("'kid_score' is an array of 2 in short.json; the model declares real kid_score[N]"
+        + " (real kid_score[3])"), wrong.getMessage());
+  }
+
+  /** N counts rows only: the classes compiled for 434 children take data of any number of them. */
+  @Test
+  void dataOfAnotherSizeAreBoundWithoutRecompiling() throws Exception {
+    DataSet small = StanJson.parse("{\"N\": 3, \"kid_score\": [65, 98, 85], \"mom_iq\": [121.1, 89.4, 115.4],"
+        + " \"mom_hs\": [1, 1, 0]}", "small.json");
+    LogDensity generated = Flowc_Kidiq.model(small);
+    CheckedModel checked = FrontEnd.check(new SourceFile(MODEL.toString(), Files.readString(MODEL)), small);
+    LogDensity runTime = Compilation.load(checked);
+    Interpreter reference = new Interpreter(checked);
+    double[] z = {-10, 50, 0.9, -0.5, Math.log(18)};
+    double[] g1 = new double[5];
+    double[] g2 = new double[5];
+    double v1 = generated.logDensityGradient(z, g1, new double[generated.workspaceSize()]);
+    double v2 = runTime.logDensityGradient(z, g2, new double[runTime.workspaceSize()]);
+    assertEquals(Double.doubleToLongBits(v2), Double.doubleToLongBits(v1));
+    for (int i = 0; i < 5; i++) {
+      assertEquals(Double.doubleToLongBits(g2[i]), Double.doubleToLongBits(g1[i]), "gradient " + i);
+    }
+    assertEquals(reference.logp(z), v1, 1e-12 * Math.abs(v1));
+    assertEquals(v1, generated.logDensity(z, new double[generated.workspaceSize()]));
   }
 }

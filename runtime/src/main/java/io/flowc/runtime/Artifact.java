@@ -1,6 +1,7 @@
 package io.flowc.runtime;
 
 import io.flowc.runtime.data.DataBinding;
+import io.flowc.runtime.data.DataRegion;
 import io.flowc.runtime.data.DataLayout;
 import java.io.IOException;
 import java.io.InputStream;
@@ -201,8 +202,8 @@ public final class Artifact {
   public DataBinding bind(double[] values) {
     String prologue = metadata.getProperty(KEY_DATA_PROLOGUE);
     try {
-      int reserved = Integer.parseInt(metadata.getProperty(KEY_DATA_RESERVED, String.valueOf(values.length + 1)));
-      return new DataBinding(values, prologue == null ? null : load(prologue, LogDensity.class), reserved);
+      DataRegion region = DataRegion.decode(metadata.getProperty(KEY_DATA_RESERVED, String.valueOf(values.length + 1)));
+      return new DataBinding(dataLayout(), values, prologue == null ? null : load(prologue, LogDensity.class), region);
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(file + ": corrupt flowc artifact (bad data region)", e);
     }

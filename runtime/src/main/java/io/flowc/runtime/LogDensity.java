@@ -15,6 +15,15 @@ public interface LogDensity {
   /** Length of the workspace array the methods need (0 for small models). */
   int workspaceSize();
 
+  /**
+   * Length of the workspace the methods need on data of free sizes, given the data region as a
+   * binding lays it out ({@code data}: sizes, offsets of values of data-dependent length and the
+   * start of the scratch space beyond them, see {@link io.flowc.runtime.data.DataBinding}).
+   */
+  default int workspaceSize(double[] data) {
+    return workspaceSize();
+  }
+
   /** log p(z). */
   double logDensity(double[] z, double[] workspace);
 

@@ -22,6 +22,7 @@ import io.flowc.compiler.kernel.Kernel.Move;
 import io.flowc.compiler.kernel.Kernel.Operand;
 import io.flowc.compiler.kernel.Kernel.Reduce;
 import io.flowc.compiler.kernel.Kernel.Region;
+import io.flowc.compiler.kernel.Lin;
 import io.flowc.compiler.kernel.Kernel.Return;
 import io.flowc.compiler.kernel.Kernel.Splat;
 import io.flowc.compiler.kernel.Kernel.Store;
@@ -73,6 +74,7 @@ public final class BytecodeBackend {
 
     constant(cw, "dimension", kernels.value().dimension());
     constant(cw, "workspaceSize", Math.max(value.workspaceSize(), gradient.workspaceSize()));
+    dynamicWorkspace(cw, name, kernels.value().workspaceEnd().max(kernels.gradient().workspaceEnd()));
     entry(cw, name, "logDensity", "([D[D)D", value, "value", false);
     entry(cw, name, "logDensityGradient", "([D[D[D)D", gradient, "gradient", true);
     parts(cw, "value", value);
@@ -97,6 +99,8 @@ public final class BytecodeBackend {
     constant(cw, "dimension", kernels.dimension());
     constant(cw, "parameterCount", kernels.parameterCount());
     constant(cw, "workspaceSize", workspace);
+    dynamicWorkspace(cw, internalName, kernels.prologue().workspaceEnd().max(kernels.body().workspaceEnd())
+        .max(kernels.epilogue().workspaceEnd()).max(kernels.sample().workspaceEnd()));
 
     // lossGradient(theta 1, eps 2, draws 3, grad 4, w 5); s 6, i 7
     MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "lossGradient", "([D[DI[D[D)D", null, null);
@@ -282,13 +286,48 @@ public final class BytecodeBackend {
     mv.visitEnd();
   }
 
+  /** {@code int workspaceSize(double[] data)}: max(workspaceSize(), end) with end's slots read from data. */
+  private static void dynamicWorkspace(ClassWriter cw, String owner, Lin end) {
+    if (end.isConstant()) {
+      return;
+    }
+    MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "workspaceSize", "([D)I", null, null);
+    mv.visitCode();
+    mv.visitVarInsn(ALOAD, 0);
+    mv.visitMethodInsn(INVOKEVIRTUAL, owner, "workspaceSize", "()I", false);
+    pushLin(mv, end, slot -> {
+      mv.visitVarInsn(ALOAD, 1);
+      pushInt(mv, slot);
+      mv.visitInsn(DALOAD);
+      mv.visitInsn(D2I);
+    });
+    mv.visitMethodInsn(INVOKESTATIC, MATH, "max", "(II)I", false);
+    mv.visitInsn(IRETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  /** Pushes the int value of {@code l}, each slot's value pushed by {@code slotValue}. */
+  private static void pushLin(MethodVisitor mv, Lin l, java.util.function.IntConsumer slotValue) {
+    pushInt(mv, l.constantTerm());
+    int[] slots = l.slots();
+    for (int k = 0; k < slots.length; k++) {
+      slotValue.accept(slots[k]);
+      if (l.coefficient(k) != 1) {
+        pushInt(mv, l.coefficient(k));
+        mv.visitInsn(IMUL);
+      }
+      mv.visitInsn(IADD);
+    }
+  }
+
   private static void parts(ClassWriter cw, String prefix, KernelSplitter.Split split) {
     for (int p = 0; p < split.parts().size(); p++) {
       boolean last = p == split.parts().size() - 1;
       MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, prefix + "Part" + p,
           PART + (last ? "D" : "V"), null, null);
       mv.visitCode();
-      new PartWriter(mv).write(split.parts().get(p));
+      new PartWriter(mv, split.parts().get(p)).write(split.parts().get(p));
       if (!last) {
         mv.visitInsn(RETURN);
       }
@@ -306,10 +345,36 @@ public final class BytecodeBackend {
     private static final int INDEX = 5;
     private final MethodVisitor mv;
     private final Map<Integer, Integer> slots = new HashMap<>();
+    /** Workspace slot to the int local holding its value (sizes and offsets of dynamic values). */
+    private final Map<Integer, Integer> linLocals = new HashMap<>();
     private int nextSlot = INDEX + 1;
 
-    PartWriter(MethodVisitor mv) {
+    PartWriter(MethodVisitor mv, List<Instr> body) {
       this.mv = mv;
+      for (int slot : Kernel.slotsRead(body)) {
+        mv.visitVarInsn(ALOAD, Kernel.Array.WORK.ordinal());
+        pushInt(mv, slot);
+        mv.visitInsn(DALOAD);
+        mv.visitInsn(D2I);
+        mv.visitVarInsn(ISTORE, nextSlot);
+        linLocals.put(slot, nextSlot++);
+      }
+    }
+
+    private void pushLin(Lin l) {
+      if (l.isConstant()) {
+        pushInt(mv, l.constant());
+        return;
+      }
+      BytecodeBackend.pushLin(mv, l, slot -> mv.visitVarInsn(ILOAD, linLocals.get(slot)));
+    }
+
+    /** Adds {@code l} to the int on the stack (nothing for 0). */
+    private void addLin(Lin l) {
+      if (!l.equals(Lin.ZERO)) {
+        pushLin(l);
+        mv.visitInsn(IADD);
+      }
     }
 
     private int slot(Temp t) {
@@ -442,9 +507,9 @@ public final class BytecodeBackend {
         });
       } else {
         arrayRef(r.source().array());
-        pushInt(mv, r.source().offset());
+        pushLin(r.source().offset());
         addBase(r.source().array());
-        pushInt(mv, r.length());
+        pushLin(r.length());
         mv.visitMethodInsn(INVOKESTATIC, FUNCTIONS, "logsumexp", "([DII)D", false);
         mv.visitVarInsn(DSTORE, target);
       }
@@ -452,13 +517,17 @@ public final class BytecodeBackend {
 
     /** {@code for (int i = 0; i < length; i++) body}. */
     private void loop(int length, Runnable body) {
+      loop(Lin.of(length), body);
+    }
+
+    private void loop(Lin length, Runnable body) {
       Label top = new Label();
       Label end = new Label();
       mv.visitInsn(ICONST_0);
       mv.visitVarInsn(ISTORE, INDEX);
       mv.visitLabel(top);
       mv.visitVarInsn(ILOAD, INDEX);
-      pushInt(mv, length);
+      pushLin(length);
       mv.visitJumpInsn(IF_ICMPGE, end);
       body.run();
       mv.visitIincInsn(INDEX, 1);
@@ -474,10 +543,7 @@ public final class BytecodeBackend {
     private void arrayElement(Region r) {
       arrayRef(r.array());
       mv.visitVarInsn(ILOAD, INDEX);
-      if (r.offset() != 0) {
-        pushInt(mv, r.offset());
-        mv.visitInsn(IADD);
-      }
+      addLin(r.offset());
       addBase(r.array());
     }
 
@@ -487,10 +553,7 @@ public final class BytecodeBackend {
       arrayElement(index);
       mv.visitInsn(DALOAD);
       mv.visitInsn(D2I);
-      if (region.offset() + shift != 0) {
-        pushInt(mv, region.offset() + shift);
-        mv.visitInsn(IADD);
-      }
+      addLin(region.offset().plus(shift));
       addBase(region.array());
     }
 

@@ -8,6 +8,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
 import io.flowc.compiler.ir.Op;
 import io.flowc.compiler.kernel.Kernel;
+import io.flowc.compiler.kernel.Lin;
 import io.flowc.compiler.kernel.Kernel.Assign;
 import io.flowc.compiler.kernel.Kernel.Const;
 import io.flowc.compiler.kernel.Kernel.At;
@@ -87,6 +88,7 @@ public final class JavaSourceBackend {
         .addMethod(MethodSpec.methodBuilder("workspaceSize").addAnnotation(Override.class)
             .addModifiers(Modifier.PUBLIC).returns(int.class)
             .addStatement("return $L", workspace).build());
+    dynamicWorkspace(type, kernels.value().workspaceEnd().max(kernels.gradient().workspaceEnd()));
     type.addMethod(entry("logDensity", value, false));
     type.addMethod(entry("logDensityGradient", gradient, true));
     addParts(type, "value", value);
@@ -144,11 +146,22 @@ public final class JavaSourceBackend {
         .addMethod(constant("workspaceSize", workspace))
         .addMethod(m.build())
         .addMethod(sampler.build());
+    dynamicWorkspace(type, kernels.prologue().workspaceEnd().max(kernels.body().workspaceEnd())
+        .max(kernels.epilogue().workspaceEnd()).max(kernels.sample().workspaceEnd()));
     addParts(type, "prologue", prologue);
     addParts(type, "body", body);
     addParts(type, "epilogue", epilogue);
     addParts(type, "sample", sample);
     return type.build();
+  }
+
+  /** For kernels with values of data-dependent length: how much workspace they need on given data. */
+  private static void dynamicWorkspace(TypeSpec.Builder type, Lin end) {
+    if (!end.isConstant()) {
+      type.addMethod(MethodSpec.methodBuilder("workspaceSize").addAnnotation(Override.class)
+          .addModifiers(Modifier.PUBLIC).returns(int.class).addParameter(double[].class, "data")
+          .addStatement("return Math.max(workspaceSize(), $L)", lin(end, slot -> "(int) data[" + slot + "]")).build());
+    }
   }
 
   private static MethodSpec constant(String name, int value) {
@@ -192,6 +205,9 @@ public final class JavaSourceBackend {
           .addParameter(double[].class, "w")
           .addParameter(double[].class, "eps")
           .addParameter(int.class, "base");
+      for (int slot : Kernel.slotsRead(split.parts().get(p))) {
+        m.addStatement("int s$L = (int) w[$L]", slot, slot);
+      }
       for (Instr instr : split.parts().get(p)) {
         m.addCode(statement(instr));
       }
@@ -209,7 +225,7 @@ public final class JavaSourceBackend {
         args.add(element(v));
       }
       return CodeBlock.builder()
-          .beginControlFlow("for (int i = 0; i < $L; i++)", l.length())
+          .beginControlFlow("for (int i = 0; i < $L; i++)", lin(l.length()))
           .addStatement("$L = $L", element(l.target()), expression(l.op(), l.attrs(), args))
           .endControlFlow()
           .build();
@@ -217,27 +233,27 @@ public final class JavaSourceBackend {
       if (r.op() == Op.SUM) {
         return CodeBlock.builder()
             .addStatement("double $L = 0.0", temp(r.target()))
-            .beginControlFlow("for (int i = 0; i < $L; i++)", r.length())
+            .beginControlFlow("for (int i = 0; i < $L; i++)", lin(r.length()))
             .addStatement("$L += $L", temp(r.target()), element(r.source()))
             .endControlFlow()
             .build();
       }
       return CodeBlock.of("double $L = $T.logsumexp($L, $L$L, $L);\n", temp(r.target()), MATH,
-          array(r.source().array()), r.source().array() == Kernel.Array.EPS ? "base + " : "", r.source().offset(),
-          r.length());
+          array(r.source().array()), r.source().array() == Kernel.Array.EPS ? "base + " : "", lin(r.source().offset()),
+          lin(r.length()));
     } else if (instr instanceof Store s) {
       return CodeBlock.of("$L = $L;\n", operand(s.target()), operand(s.value()));
     } else if (instr instanceof Fused f) {
       return fused(f);
     } else if (instr instanceof Move m) {
       return CodeBlock.builder()
-          .beginControlFlow("for (int i = 0; i < $L; i++)", m.length())
+          .beginControlFlow("for (int i = 0; i < $L; i++)", lin(m.length()))
           .addStatement("$L = $L", element(m.target()), element(m.source()))
           .endControlFlow()
           .build();
     } else if (instr instanceof Kernel.Gather g) {
       return CodeBlock.builder()
-          .beginControlFlow("for (int i = 0; i < $L; i++)", g.length())
+          .beginControlFlow("for (int i = 0; i < $L; i++)", lin(g.length()))
           .addStatement("$L = $L", element(g.target()), indexed(g.source(), g.index(), g.shift()))
           .endControlFlow()
           .build();
@@ -246,7 +262,7 @@ public final class JavaSourceBackend {
           .beginControlFlow("for (int i = 0; i < $L; i++)", s.targetLength())
           .addStatement("$L = 0.0", element(s.target()))
           .endControlFlow()
-          .beginControlFlow("for (int i = 0; i < $L; i++)", s.length())
+          .beginControlFlow("for (int i = 0; i < $L; i++)", lin(s.length()))
           .addStatement("$L += $L", indexed(s.target(), s.index(), s.shift()), element(s.source()))
           .endControlFlow()
           .build();
@@ -261,7 +277,7 @@ public final class JavaSourceBackend {
         b.addStatement("double $L = 0.0", temp(sum.accumulator()));
       }
     }
-    b.beginControlFlow("for (int i = 0; i < $L; i++)", f.length());
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", lin(f.length()));
     for (LaneInstr li : f.body()) {
       if (li instanceof LaneAssign a) {
         List<String> args = a.args().stream().map(JavaSourceBackend::laneOperand).toList();
@@ -310,7 +326,7 @@ public final class JavaSourceBackend {
 
   /** {@code region[(int) index[i] + shift]}. */
   private static String indexed(Region region, Region index, int shift) {
-    return array(region.array()) + "[" + (region.array() == Kernel.Array.EPS ? "base + " : "") + region.offset()
+    return array(region.array()) + "[" + (region.array() == Kernel.Array.EPS ? "base + " : "") + lin(region.offset())
         + " + (int) " + element(index) + (shift == 0 ? "" : " + " + shift) + "]";
   }
 
@@ -320,7 +336,30 @@ public final class JavaSourceBackend {
     }
     Region r = (Region) v;
     String base = r.array() == Kernel.Array.EPS ? "base + " : "";
-    return array(r.array()) + "[" + base + (r.offset() == 0 ? "i" : r.offset() + " + i") + "]";
+    return array(r.array()) + "[" + base + (r.offset().equals(Lin.ZERO) ? "i" : lin(r.offset()) + " + i") + "]";
+  }
+
+  /** An offset or length: a literal, or the sum over the slots read into locals at method entry. */
+  static String lin(Lin l) {
+    return lin(l, slot -> "s" + slot);
+  }
+
+  private static String lin(Lin l, java.util.function.IntFunction<String> slotValue) {
+    if (l.isConstant()) {
+      return String.valueOf(l.constant());
+    }
+    StringBuilder s = new StringBuilder();
+    int[] slots = l.slots();
+    for (int k = 0; k < slots.length; k++) {
+      int a = l.coefficient(k);
+      s.append(k == 0 ? (a < 0 ? "-" : "") : a < 0 ? " - " : " + ").append(Math.abs(a) == 1 ? "" : Math.abs(a) + " * ")
+          .append(slotValue.apply(slots[k]));
+    }
+    int c = l.constantTerm();
+    if (c != 0) {
+      s.append(c < 0 ? " - " : " + ").append(Math.abs(c));
+    }
+    return s.toString();
   }
 
   /** A double literal that javac reads back to the same bits. */

@@ -68,7 +68,7 @@ public final class ArtifactWriter {
     Map<String, byte[]> entries = new TreeMap<>();
     if (!model.dataLayout().isEmpty()) {
       metadata.put(Artifact.KEY_DATA, model.dataLayout().encode());
-      metadata.put(Artifact.KEY_DATA_RESERVED, Integer.toString(Compilation.dataPlan(model).reserved()));
+      metadata.put(Artifact.KEY_DATA_RESERVED, Compilation.dataPlan(model).region().encode());
       ModelKernels prologue = Compilation.dataPrologue(model);
       if (prologue != null) {
         String prologueClass = className + "_Data";

@@ -19,11 +19,14 @@ import io.flowc.compiler.ir.IrVerifier;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
 import io.flowc.compiler.kernel.Kernel;
+import io.flowc.compiler.kernel.Lin;
 import io.flowc.compiler.kernel.LoopFusion;
 import io.flowc.compiler.kernel.Scheduler;
 import io.flowc.compiler.lower.ModelLowering;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.data.DataBinding;
+import io.flowc.runtime.data.DataLayout;
+import io.flowc.runtime.data.DataRegion;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.jit.HiddenClasses;
@@ -178,10 +181,10 @@ public final class Compilation {
         new Scheduler.Output(ElboLowering.LOGQ, new Scheduler.StoredAt(Kernel.Array.WORK, logqOffset)));
     int limit = Scheduler.SCALARIZE_LIMIT;
     return new FlowKernels(model.name(), formula, model.dimension(), layout.parameterCount(),
-        LoopFusion.fuse(Scheduler.schedule(prologue, thetaPlaces, prologueOut, limit, end)),
-        LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, bodyOut, limit, end)),
-        LoopFusion.fuse(Scheduler.schedule(epilogue, epiloguePlaces, epilogueOut, limit, end)),
-        LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, sampleOut, limit, end)),
+        LoopFusion.fuse(Scheduler.schedule(prologue, thetaPlaces, prologueOut, limit, end, plan.dynamic())),
+        LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, bodyOut, limit, end, plan.dynamic())),
+        LoopFusion.fuse(Scheduler.schedule(epilogue, epiloguePlaces, epilogueOut, limit, end, plan.dynamic())),
+        LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, sampleOut, limit, end, plan.dynamic())),
         loss, accumulatorEnd, zOffset, logqOffset);
   }
 
@@ -200,24 +203,56 @@ public final class Compilation {
    * derived from data alone ({@link DataHoisting}, found in the model's value-and-gradient IR
    * {@code source}), and {@link DataBinding}'s stamp; nothing for a model without data.
    */
-  public record DataPlan(IrFunction source, List<DataHoisting.Derived> derived, int reserved) {}
+  public record DataPlan(IrFunction source, List<DataHoisting.Derived> derived, int reserved,
+      Kernel.DynamicLayout dynamic) {
+    /** What a binding needs to know of the region beyond the raw values. */
+    public DataRegion region() {
+      List<DataHoisting.Derived> dynamicDerived = derived.stream().filter(DataHoisting.Derived::isDynamic).toList();
+      return new DataRegion(reserved, dynamicDerived.stream().mapToInt(DataHoisting.Derived::offset).toArray(),
+          dynamicDerived.stream().mapToInt(d -> d.node().shape().sizeSlot()).toArray());
+    }
+  }
 
   public static DataPlan dataPlan(CheckedModel model) {
     if (model.dataLayout().isEmpty()) {
-      return new DataPlan(null, List.of(), 0);
+      return new DataPlan(null, List.of(), 0, null);
     }
     return dataPlan(model, valueAndGradient(model));
   }
 
   private static DataPlan dataPlan(CheckedModel model, IrFunction valueAndGradient) {
-    if (model.dataLayout().isEmpty()) {
-      return new DataPlan(valueAndGradient, List.of(), 0);
+    DataLayout layout = model.dataLayout();
+    if (layout.isEmpty()) {
+      return new DataPlan(valueAndGradient, List.of(), 0, null);
     }
-    int raw = model.dataLayout().size();
+    int raw = layout.size();
     List<DataHoisting.Derived> derived = DataHoisting.plan(valueAndGradient, raw);
-    int end = derived.isEmpty() ? raw : derived.get(derived.size() - 1).offset()
-        + derived.get(derived.size() - 1).node().shape().size();
-    return new DataPlan(valueAndGradient, derived, end + 1);
+    int end = raw;
+    for (DataHoisting.Derived d : derived) {
+      end = Math.max(end, d.offset() + (d.isDynamic() ? 1 : d.node().shape().size()));
+    }
+    if (!layout.isDynamic()) {
+      return new DataPlan(valueAndGradient, derived, end + 1, null);
+    }
+    // one binding's offsets, for comparing offsets at compile time (Kernel.DynamicLayout)
+    Map<Integer, Integer> sample = new HashMap<>();
+    int next = 1 << 24;
+    for (DataLayout.Variable v : layout.variables()) {
+      if (v.isDynamic()) {
+        int size = layout.variable(v.rows()).offset();
+        sample.putIfAbsent(size, 1000 + 10 * sample.size());
+        sample.put(v.offset(), next);
+        next += sample.get(size) * (v.dims().length == 2 ? v.dims()[1] : 1);
+      }
+    }
+    for (DataHoisting.Derived d : derived) {
+      if (d.isDynamic()) {
+        sample.put(d.offset(), next);
+        next += sample.get(d.node().shape().sizeSlot());
+      }
+    }
+    sample.put(end, next);
+    return new DataPlan(valueAndGradient, derived, end + 2, new Kernel.DynamicLayout(end, sample));
   }
 
   /**
@@ -236,11 +271,16 @@ public final class Compilation {
     List<Scheduler.Output> outputs = new ArrayList<>();
     for (int k = 0; k < plan.derived().size(); k++) {
       outputs.add(new Scheduler.Output(DataHoisting.outputName(k),
-          new Scheduler.StoredAt(Kernel.Array.WORK, plan.derived().get(k).offset())));
+          derivedPlace(plan.derived().get(k))));
     }
     Kernel kernel = LoopFusion.fuse(Scheduler.schedule(prologue, Map.of(), outputs, Scheduler.SCALARIZE_LIMIT,
-        plan.reserved()));
+        plan.reserved(), plan.dynamic()));
     return new ModelKernels(model.name() + " data", sha256(model.ast().source().text()), kernel, kernel);
+  }
+
+  /** Where the prologue writes a derived value: its offset, or for a dynamic one the offset its header slot holds. */
+  private static Scheduler.StoredAt derivedPlace(DataHoisting.Derived d) {
+    return new Scheduler.StoredAt(Kernel.Array.WORK, d.isDynamic() ? Lin.slot(d.offset(), 1) : Lin.of(d.offset()));
   }
 
   /** The binding of a model to the data it was checked with, its data prologue compiled and loaded. */
@@ -252,27 +292,48 @@ public final class Compilation {
     ModelKernels prologue = dataPrologue(model, plan);
     LogDensity prologueClass = prologue == null ? null : HiddenClasses.defineLogDensity(
         BytecodeBackend.emit(prologue, BytecodeBackend.JIT_PACKAGE + className(model) + "_Data"));
-    return new DataBinding(model.dataValues(), prologueClass, plan.reserved());
+    return new DataBinding(model.dataLayout(), model.dataValues(), prologueClass, plan.region());
   }
 
   /**
-   * The data region of a model's workspace as {@link DataBinding} fills it, computed with the IR
-   * evaluator (for running kernels without a binding, as tests do); empty without data.
+   * A workspace for running {@code kernel} (one of the model's) without a binding, as tests do:
+   * as long as the kernel needs on the model's data, its data region filled as {@link DataBinding}
+   * fills it.
    */
-  public static double[] dataRegion(CheckedModel model) {
-    DataPlan plan = dataPlan(model);
-    double[] region = new double[plan.reserved()];
-    double[] raw = model.dataValues();
-    System.arraycopy(raw, 0, region, 0, raw.length);
-    if (!plan.derived().isEmpty()) {
-      Map<String, double[]> values = IrEvaluator.evaluate(DataHoisting.prologue(plan.source(), plan.derived()),
-          new double[0], raw);
-      for (int k = 0; k < plan.derived().size(); k++) {
-        double[] v = values.get(DataHoisting.outputName(k));
-        System.arraycopy(v, 0, region, plan.derived().get(k).offset(), v.length);
-      }
+  public static double[] dataWorkspace(CheckedModel model, Kernel kernel) {
+    if (model.dataLayout().isEmpty()) {
+      return new double[kernel.workspaceSize()];
     }
-    return region;
+    LogDensity shape = new LogDensity() {
+      @Override
+      public int dimension() {
+        return 0;
+      }
+
+      @Override
+      public int workspaceSize() {
+        return kernel.workspaceSize();
+      }
+
+      @Override
+      public int workspaceSize(double[] data) {
+        return Math.max(kernel.workspaceSize(), kernel.workspaceEnd().evaluate(data));
+      }
+
+      @Override
+      public double logDensity(double[] z, double[] workspace) {
+        return 0;
+      }
+
+      @Override
+      public double logDensityGradient(double[] z, double[] gradient, double[] workspace) {
+        return 0;
+      }
+    };
+    LogDensity bound = dataBinding(model).bind(shape);
+    double[] workspace = new double[bound.workspaceSize()];
+    bound.logDensity(new double[0], workspace);
+    return workspace;
   }
 
   /** The model's value-only and value-and-gradient kernels, ready for a backend. */
@@ -288,8 +349,8 @@ public final class Compilation {
     int reserved = plan.reserved();
     int limit = Scheduler.SCALARIZE_LIMIT;
     return new ModelKernels(model.name(), sha256(model.ast().source().text()),
-        LoopFusion.fuse(Scheduler.schedule(f, LOGP, List.of(), limit, reserved)),
-        LoopFusion.fuse(Scheduler.schedule(f, LOGP, gradients, limit, reserved)));
+        LoopFusion.fuse(Scheduler.schedule(f, LOGP, List.of(), limit, reserved, plan.dynamic())),
+        LoopFusion.fuse(Scheduler.schedule(f, LOGP, gradients, limit, reserved, plan.dynamic())));
   }
 
   /** The model compiled to bytecode and loaded as a hidden class (the run-time path), bound to its data. */

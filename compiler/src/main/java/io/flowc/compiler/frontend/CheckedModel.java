@@ -40,10 +40,23 @@ public final class CheckedModel {
   private final Map<String, Type> letTypes;
   private final DataLayout dataLayout;
   private final double[] dataValues;
+  private final io.flowc.runtime.data.DataSet data;
+  private final Sizes sizes;
+
+  /**
+   * Which sizes could be bound at run time: {@code rowSizes} maps a data declaration to the size
+   * naming its first dimension; {@code candidates} are the sizes that shape no parameter and count
+   * no matrix columns (the IR may fix more of them, see {@link FrontEnd}).
+   */
+  public record Sizes(Map<String, String> rowSizes, java.util.SortedSet<String> candidates) {
+    public static final Sizes NONE = new Sizes(Map.of(), new java.util.TreeSet<>());
+  }
 
   CheckedModel(Ast.Model ast, List<Param> params, Map<String, Ast.FnDecl> functions, Map<String, Type> letTypes,
-      DataLayout dataLayout, double[] dataValues) {
+      DataLayout dataLayout, double[] dataValues, io.flowc.runtime.data.DataSet data, Sizes sizes) {
     this.ast = ast;
+    this.data = data;
+    this.sizes = sizes;
     this.dataLayout = dataLayout;
     this.dataValues = dataValues;
     this.params = List.copyOf(params);
@@ -51,7 +64,30 @@ public final class CheckedModel {
     this.letTypes = Collections.unmodifiableMap(letTypes);
   }
 
-  /** The data declarations with the sizes the model was checked with (empty without data). */
+  /** The data the model was checked with, as given (null for a model without data). */
+  public io.flowc.runtime.data.DataSet data() {
+    return data;
+  }
+
+  /** The sizes that could be free (bound at run time), as the checker found them. */
+  public Sizes sizes() {
+    return sizes;
+  }
+
+  /**
+   * This model with the given sizes free: declarations whose rows they count become dynamic
+   * ({@link DataLayout#withFreeSizes}), and the data are laid out again.
+   */
+  public CheckedModel withFreeSizes(java.util.Set<String> free) {
+    DataLayout layout = dataLayout.withFreeSizes(sizes.rowSizes(), free);
+    double[] values = data == null ? new double[layout.size()] : layout.pack(data);
+    return new CheckedModel(ast, params, functions, letTypes, layout, values, data, sizes);
+  }
+
+  /**
+   * The data declarations and where their values lie (empty without data); sizes are fixed at
+   * the values the model was checked with unless {@link #withFreeSizes} freed them.
+   */
   public DataLayout dataLayout() {
     return dataLayout;
   }

@@ -67,6 +67,10 @@ final class ModelChecker {
   private int dataOffset;
   private boolean reportedMissingData;
   private final Set<String> usedAsSize = new HashSet<>();
+  /** Data declarations whose first dimension a size names: the candidates for sizes bound at run time. */
+  private final Map<String, String> rowSizes = new LinkedHashMap<>();
+  /** Sizes that shape parameters or count a matrix's columns: fixed when the model is compiled. */
+  private final Set<String> fixedSizes = new HashSet<>();
   /** Data integers used as indices, with the lengths they index: checked again when data are bound. */
   private final Set<DataLayout.IndexCheck> indexChecks = new java.util.LinkedHashSet<>();
 
@@ -122,6 +126,9 @@ final class ModelChecker {
         checkData(d);
       } else if (s instanceof ParamDecl p) {
         int size = paramSize(p);
+        if (p.size() instanceof Ident id) {
+          fixedSizes.add(id.name());
+        }
         if (declare(p.name(), p)) {
           if (size < 0) {
             visible.put(p.name().text(), Type.ERROR); // already reported; uses stay quiet
@@ -166,7 +173,9 @@ final class ModelChecker {
     DataLayout layout = new DataLayout(dataVariables.values().stream()
         .map(v -> usedAsSize.contains(v.name()) ? v.asSize(sizes.get(v.name())) : v).toList(), List.copyOf(indexChecks));
     double[] values = data == null || !diagnostics.isEmpty() ? new double[layout.size()] : layout.pack(data);
-    return new CheckedModel(model, params, functions, letTypes, layout, values);
+    return new CheckedModel(model, params, functions, letTypes, layout, values, data,
+        new CheckedModel.Sizes(Map.copyOf(rowSizes), usedAsSize.stream().filter(n -> !fixedSizes.contains(n))
+            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new))));
   }
 
   // ---- data ---------------------------------------------------------------------------------
@@ -178,6 +187,13 @@ final class ModelChecker {
     for (int i = 0; i < dims.length; i++) {
       dims[i] = size(d.dims().get(i), n);
       sized &= dims[i] > 0;
+      if (d.dims().get(i) instanceof Ident id) {
+        if (i == 0) {
+          rowSizes.put(n, id.name());
+        } else {
+          fixedSizes.add(id.name());
+        }
+      }
     }
     if (!declare(d.name(), d)) {
       return;

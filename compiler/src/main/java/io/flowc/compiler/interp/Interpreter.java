@@ -19,6 +19,7 @@ import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.runtime.MathFunctions;
 import io.flowc.runtime.Constraints;
 import io.flowc.runtime.data.DataLayout;
+import io.flowc.runtime.data.DataSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -44,19 +45,19 @@ public final class Interpreter {
 
   public Interpreter(CheckedModel model) {
     this.model = model;
-    double[] values = model.dataValues();
+    // read from the data as given, not through the layout the compiled code uses
     for (DataLayout.Variable v : model.dataLayout().variables()) {
-      int[] dims = v.dims();
+      DataSet.Value value = model.data().get(v.name());
+      int[] dims = value.dims();
+      double[] e = value.elements();
       if (dims.length == 0) {
-        data.put(v.name(), new Real(values[v.offset()]));
+        data.put(v.name(), new Real(e[0]));
       } else if (dims.length == 1) {
-        data.put(v.name(), new Vec(Arrays.copyOfRange(values, v.offset(), v.offset() + dims[0])));
+        data.put(v.name(), new Vec(e.clone()));
       } else {
         double[][] rows = new double[dims[0]][dims[1]];
         for (int r = 0; r < dims[0]; r++) {
-          for (int c = 0; c < dims[1]; c++) {
-            rows[r][c] = values[v.offset() + c * dims[0] + r]; // stored by columns
-          }
+          System.arraycopy(e, r * dims[1], rows[r], 0, dims[1]);
         }
         matrices.put(v.name(), rows);
       }

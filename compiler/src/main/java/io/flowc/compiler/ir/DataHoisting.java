@@ -17,12 +17,20 @@ import java.util.Map;
 public final class DataHoisting {
   private DataHoisting() {}
 
-  /** A hoisted subexpression: its structural key, its node (in the function it was found in), its offset. */
-  public record Derived(String key, Node node, int offset) {}
+  /**
+   * A hoisted subexpression: its structural key, its node (in the function it was found in), its
+   * offset; for a value of data-dependent length, the header slot that holds its offset.
+   */
+  public record Derived(String key, Node node, int offset) {
+    public boolean isDynamic() {
+      return node.shape().isDynamic();
+    }
+  }
 
   /**
    * The largest data-only subexpressions of {@code f} that input-dependent nodes use, laid out
-   * from {@code start} in the order they appear (node id order, so deterministic).
+   * from {@code start} in the order they appear (node id order, so deterministic): the values
+   * of fixed length, then one header slot for each of data-dependent length.
    */
   public static List<Derived> plan(IrFunction f, int start) {
     List<Node> live = f.liveNodes();
@@ -37,12 +45,20 @@ public final class DataHoisting {
     Map<Node, String> keys = new HashMap<>();
     Map<Node, Boolean> readsData = new HashMap<>();
     List<Derived> out = new ArrayList<>();
+    List<Node> dynamic = new ArrayList<>();
     int offset = start;
     for (Node n : live) {
       if (usedByInputDependent.containsKey(n) && worthHoisting(n, readsData)) {
-        out.add(new Derived(key(n, keys), n, offset));
-        offset += n.shape().size();
+        if (n.shape().isDynamic()) {
+          dynamic.add(n);
+        } else {
+          out.add(new Derived(key(n, keys), n, offset));
+          offset += n.shape().size();
+        }
       }
+    }
+    for (Node n : dynamic) {
+      out.add(new Derived(key(n, keys), n, offset++));
     }
     return out;
   }
@@ -80,7 +96,8 @@ public final class DataHoisting {
     StringBuilder s = new StringBuilder(n.op().symbol());
     switch (n.op()) {
       case CONST -> s.append(' ').append(Double.doubleToRawLongBits(n.value()));
-      case INPUT, DATA -> s.append(' ').append(n.name()).append('@').append(n.attr(0));
+      case INPUT -> s.append(' ').append(n.name()).append('@').append(n.attr(0));
+      case DATA -> s.append(' ').append(n.name()).append('@').append(n.attr(0)).append('.').append(n.attr(1));
       default -> {
         for (int i = 0; i < n.attrCount(); i++) {
           s.append(i == 0 ? "[" : ",").append(n.attr(i)).append(i == n.attrCount() - 1 ? "]" : "");

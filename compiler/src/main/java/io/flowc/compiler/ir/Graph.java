@@ -50,7 +50,16 @@ public final class Graph {
 
   /** Data {@code name} at {@code offset} of the data region, of the given shape. */
   public Node data(String name, int offset, Shape shape) {
-    return intern(Op.DATA, new Node[0], new int[] {offset}, 0, Objects.requireNonNull(name), shape);
+    return data(name, offset, 0, shape);
+  }
+
+  /**
+   * Data of the given shape: at {@code offset} of the data region if the shape is fixed; if it is
+   * dynamic, column {@code column} (each as long as the shape) of a value whose offset the
+   * workspace holds at slot {@code offset} (a header slot, see {@link io.flowc.runtime.data.DataLayout}).
+   */
+  public Node data(String name, int offset, int column, Shape shape) {
+    return intern(Op.DATA, new Node[0], new int[] {offset, column}, 0, Objects.requireNonNull(name), shape);
   }
 
   /** A leaf of another graph (constant, input or data) made again in this one. */
@@ -58,7 +67,7 @@ public final class Graph {
     return switch (leaf.op()) {
       case CONST -> constant(leaf.value());
       case INPUT -> input(leaf.name(), leaf.attr(0), leaf.shape());
-      case DATA -> data(leaf.name(), leaf.attr(0), leaf.shape());
+      case DATA -> data(leaf.name(), leaf.attr(0), leaf.attr(1), leaf.shape());
       default -> throw new IllegalArgumentException(leaf + " is not a leaf");
     };
   }
@@ -98,32 +107,45 @@ public final class Graph {
   /** How many integer attributes an op carries. */
   static int attributeCount(Op op) {
     return switch (op) {
-      case INDEX, BROADCAST, POLYGAMMA, DATA, GATHER -> 1;
-      case SLICE, EMBED, SCATTER -> 2;
+      case INDEX, BROADCAST, POLYGAMMA, GATHER -> 1;
+      case SLICE, EMBED, SCATTER, DATA -> 2;
       default -> 0;
     };
   }
 
   private Node[] broadcastArguments(Op op, Node[] args) {
-    int length = 0;
+    Shape vector = null;
     for (Node a : args) {
       if (!a.shape().isScalar()) {
-        if (length != 0 && length != a.shape().length()) {
-          throw new IllegalArgumentException(op + " of mismatched lengths " + length + " and " + a.shape().length());
+        if (vector != null && !vector.equals(a.shape())) {
+          mismatch(op, vector, a.shape());
         }
-        length = a.shape().length();
+        vector = a.shape();
       }
     }
-    if (length == 0) {
+    if (vector == null) {
       return args;
     }
     Node[] out = args.clone();
     for (int i = 0; i < out.length; i++) {
       if (out[i].shape().isScalar()) {
-        out[i] = broadcast(out[i], length);
+        out[i] = broadcast(out[i], vector);
       }
     }
     return out;
+  }
+
+  private static void mismatch(Op op, Shape a, Shape b) {
+    if (a.isDynamic() || b.isDynamic()) {
+      throw new DynamicShapeException(a, b);
+    }
+    throw new IllegalArgumentException(op + " of mismatched lengths " + a.length() + " and " + b.length());
+  }
+
+  private static void requireStatic(Node a) {
+    if (a.shape().isDynamic()) {
+      throw new DynamicShapeException(a.shape());
+    }
   }
 
   /** The shape of an op's result; throws on arguments the op cannot take. */
@@ -135,6 +157,7 @@ public final class Graph {
       }
       case INDEX -> {
         requireVector(op, args[0]);
+        requireStatic(args[0]);
         if (attrs[0] < 0 || attrs[0] >= args[0].shape().length()) {
           throw new IllegalArgumentException("index " + attrs[0] + " out of range " + args[0].shape());
         }
@@ -142,12 +165,14 @@ public final class Graph {
       }
       case SLICE -> {
         requireVector(op, args[0]);
+        requireStatic(args[0]);
         if (attrs[0] < 0 || attrs[1] < 1 || attrs[0] + attrs[1] > args[0].shape().length()) {
           throw new IllegalArgumentException("slice " + Arrays.toString(attrs) + " out of range " + args[0].shape());
         }
         return Shape.vector(attrs[1]);
       }
       case EMBED -> {
+        requireStatic(args[0]);
         if (attrs[0] < 0 || attrs[0] + args[0].shape().size() > attrs[1]) {
           throw new IllegalArgumentException("embed " + Arrays.toString(attrs) + " of " + args[0].shape());
         }
@@ -155,6 +180,7 @@ public final class Graph {
       }
       case GATHER -> {
         requireVector(op, args[0]);
+        requireStatic(args[0]);
         if (args[1].op() != Op.DATA) {
           throw new IllegalArgumentException("gather by a non-data index " + args[1]);
         }
@@ -170,7 +196,7 @@ public final class Graph {
         if (!args[0].shape().isScalar()) {
           throw new IllegalArgumentException("broadcast of a vector");
         }
-        return Shape.vector(attrs[0]);
+        return Shape.ofCode(attrs[0]);
       }
       case CONCAT -> {
         int length = 0;
@@ -183,6 +209,9 @@ public final class Graph {
         Shape shape = args[0].shape();
         for (Node a : args) {
           if (!a.shape().equals(shape)) {
+            if (shape.isDynamic() || a.shape().isDynamic()) {
+              throw new DynamicShapeException(shape, a.shape());
+            }
             throw new IllegalArgumentException(op + " of shapes " + shape + " and " + a.shape());
           }
         }
@@ -318,6 +347,11 @@ public final class Graph {
     return apply(Op.BROADCAST, new int[] {length}, s);
   }
 
+  /** A scalar repeated into a vector of the given shape (fixed or dynamic). */
+  public Node broadcast(Node s, Shape shape) {
+    return apply(Op.BROADCAST, new int[] {shape.code()}, s);
+  }
+
   public Node concat(Node... parts) {
     return apply(Op.CONCAT, parts);
   }
@@ -325,6 +359,6 @@ public final class Graph {
   /** Zero of the same shape as {@code like}. */
   public Node zerosLike(Node like) {
     Node zero = constant(0);
-    return like.shape().isScalar() ? zero : broadcast(zero, like.shape().length());
+    return like.shape().isScalar() ? zero : broadcast(zero, like.shape());
   }
 }

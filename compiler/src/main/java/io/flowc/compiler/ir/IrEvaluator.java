@@ -33,9 +33,14 @@ public final class IrEvaluator {
         if (data == null) {
           throw new IllegalStateException("data " + n.name() + " has no value");
         }
-        values[n.id()] = Arrays.copyOfRange(data, n.attr(0), n.attr(0) + n.shape().size());
+        int from = n.attr(0);
+        int length = n.shape().isDynamic() ? length(n.shape(), data) : n.shape().size();
+        if (n.shape().isDynamic()) {
+          from = (int) data[n.attr(0)] + n.attr(1) * length;
+        }
+        values[n.id()] = Arrays.copyOfRange(data, from, from + length);
       } else if (values[n.id()] == null) {
-        values[n.id()] = evaluate(n, values);
+        values[n.id()] = evaluate(n, values, data);
       }
     }
     Map<String, double[]> out = new LinkedHashMap<>();
@@ -45,7 +50,12 @@ public final class IrEvaluator {
     return out;
   }
 
-  private static double[] evaluate(Node n, double[][] values) {
+  /** The length of a dynamic shape: its size's value in the data region. */
+  private static int length(Shape shape, double[] data) {
+    return (int) data[shape.sizeSlot()];
+  }
+
+  private static double[] evaluate(Node n, double[][] values, double[] data) {
     Op op = n.op();
     List<Node> args = n.args();
     double[] a = args.isEmpty() ? null : values[args.get(0).id()];
@@ -57,7 +67,7 @@ public final class IrEvaluator {
         throw new IllegalStateException("input " + n.name() + " has no value");
       }
       case ELEMENTWISE -> {
-        int size = n.shape().size();
+        int size = a.length;
         double[] out = new double[size];
         double[] b = args.size() > 1 ? values[args.get(1).id()] : null;
         double[] c = args.size() > 2 ? values[args.get(2).id()] : null;
@@ -71,12 +81,12 @@ public final class IrEvaluator {
         return out;
       }
       default -> {
-        return structural(n, values, a);
+        return structural(n, values, a, data);
       }
     }
   }
 
-  private static double[] structural(Node n, double[][] values, double[] a) {
+  private static double[] structural(Node n, double[][] values, double[] a, double[] data) {
     switch (n.op()) {
       case SUM -> {
         double s = 0;
@@ -116,7 +126,7 @@ public final class IrEvaluator {
         return out;
       }
       case BROADCAST -> {
-        double[] out = new double[n.attr(0)];
+        double[] out = new double[n.shape().isDynamic() ? length(n.shape(), data) : n.attr(0)];
         Arrays.fill(out, a[0]);
         return out;
       }

@@ -269,7 +269,7 @@ public enum Op {
   // ---- reductions and structure ---------------------------------------------------------
   /** The sum of a vector's elements. */
   SUM(Kind.STRUCTURAL, 1) {
-    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.broadcast(g, out.arg(0).shape().length())}; }
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.broadcast(g, out.arg(0).shape())}; }
   },
   /** log(sum(exp(v))) of a vector. */
   LOGSUMEXP(Kind.STRUCTURAL, 1) {

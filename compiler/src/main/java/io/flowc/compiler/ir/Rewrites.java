@@ -83,7 +83,7 @@ final class Rewrites {
       default -> op.apply3(values[0], values[1], values[2]);
     };
     Node c = g.constant(v);
-    return args[0].shape().isScalar() ? c : g.broadcast(c, args[0].shape().length());
+    return args[0].shape().isScalar() ? c : g.broadcast(c, args[0].shape());
   }
 
   private static Node add(Graph g, Node a, Node b) {
@@ -156,7 +156,7 @@ final class Rewrites {
 
   private static Node ones(Graph g, Node like) {
     Node one = g.constant(1);
-    return like.shape().isScalar() ? one : g.broadcast(one, like.shape().length());
+    return like.shape().isScalar() ? one : g.broadcast(one, like.shape());
   }
 
   /** x^n by repeated squaring: x^2 is square(x), x^5 is square(square(x)) * x. */

@@ -16,10 +16,111 @@ import java.util.List;
  * <p>The workspace from {@code scratchStart} on holds this kernel's own temporaries; below it lie
  * values other kernels of the same class read or write (a flow's prologue values, accumulators).
  */
-public record Kernel(int dimension, int workspaceSize, int scratchStart, int tempCount, List<Instr> body) {
+public record Kernel(int dimension, int workspaceSize, int scratchStart, int tempCount, List<Instr> body,
+    DynamicLayout dynamic, Lin workspaceEnd) {
 
   public Kernel {
     body = List.copyOf(body);
+  }
+
+  /** A kernel of fixed-length values only. */
+  public Kernel(int dimension, int workspaceSize, int scratchStart, int tempCount, List<Instr> body) {
+    this(dimension, workspaceSize, scratchStart, tempCount, body, null, Lin.of(workspaceSize));
+  }
+
+  /** The same kernel with another body (same temporaries, workspace and layout). */
+  public Kernel withBody(List<Instr> newBody) {
+    return new Kernel(dimension, workspaceSize, scratchStart, tempCount, newBody, dynamic, workspaceEnd);
+  }
+
+  /**
+   * Where a kernel's values of data-dependent length lie: its scratch space for them starts at
+   * the offset the workspace holds at {@code scratchSlot}; {@code sample} gives every slot a
+   * kernel reads a value of one consistent binding (sizes, and the offsets a binding would choose
+   * for them), on which offsets compare as they do for every binding: loop fusion's overlap
+   * analysis runs there.
+   */
+  public record DynamicLayout(int scratchSlot, java.util.Map<Integer, Integer> sample) {
+    public DynamicLayout {
+      sample = java.util.Map.copyOf(sample);
+    }
+
+    /** The value of {@code l} in the sample binding. */
+    public int probe(Lin l) {
+      int v = l.constantTerm();
+      int[] slots = l.slots();
+      for (int k = 0; k < slots.length; k++) {
+        Integer value = sample.get(slots[k]);
+        if (value == null) {
+          throw new IllegalStateException("no sample value for slot " + slots[k]);
+        }
+        v += l.coefficient(k) * value;
+      }
+      return v;
+    }
+  }
+
+  /** The workspace slots the offsets and lengths of {@code body} read (loaded once at method entry). */
+  public static java.util.SortedSet<Integer> slotsRead(List<Instr> body) {
+    java.util.SortedSet<Integer> out = new java.util.TreeSet<>();
+    java.util.function.Consumer<Lin> add = l -> {
+      for (int slot : l.slots()) {
+        out.add(slot);
+      }
+    };
+    java.util.function.Consumer<Object> region = v -> {
+      if (v instanceof Region r) {
+        add.accept(r.offset());
+      }
+    };
+    for (Instr instr : body) {
+      if (instr instanceof Loop l) {
+        add.accept(l.length());
+        region.accept(l.target());
+        l.args().forEach(region);
+      } else if (instr instanceof Reduce r) {
+        add.accept(r.length());
+        region.accept(r.source());
+      } else if (instr instanceof Move m) {
+        add.accept(m.length());
+        region.accept(m.target());
+        region.accept(m.source());
+      } else if (instr instanceof Gather g) {
+        add.accept(g.length());
+        region.accept(g.target());
+        region.accept(g.source());
+        region.accept(g.index());
+      } else if (instr instanceof Scatter sc) {
+        add.accept(sc.length());
+        region.accept(sc.target());
+        region.accept(sc.source());
+        region.accept(sc.index());
+      } else if (instr instanceof Fused f) {
+        add.accept(f.length());
+        for (LaneInstr li : f.body()) {
+          if (li instanceof LaneWrite w) {
+            region.accept(w.target());
+            if (w.value() instanceof At at) {
+              region.accept(at.region());
+            }
+          } else if (li instanceof LaneAssign a) {
+            a.args().forEach(o -> {
+              if (o instanceof At at) {
+                region.accept(at.region());
+              }
+            });
+          } else if (((LaneSum) li).value() instanceof At at) {
+            region.accept(at.region());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The value of {@code l} for comparing offsets (its constant in a kernel without dynamic values). */
+  public int probe(Lin l) {
+    return dynamic == null ? l.constant() : dynamic.probe(l);
   }
 
   /** The arrays a kernel reads and writes. */
@@ -46,7 +147,22 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
   /** An operand of a loop: element i of a region, or one scalar for every i. */
   public sealed interface VecOperand permits Region, Splat {}
 
-  public record Region(Array array, int offset) implements VecOperand {}
+  /** The elements of an array from {@code offset} on. */
+  public record Region(Array array, Lin offset) implements VecOperand {
+    public Region(Array array, int offset) {
+      this(array, Lin.of(offset));
+    }
+
+    /** The region {@code k} elements further. */
+    public Region plus(int k) {
+      return new Region(array, offset.plus(k));
+    }
+
+    /** The element {@code i} of a region at a fixed offset. */
+    public Element element(int i) {
+      return new Element(array, offset.constant() + i);
+    }
+  }
 
   public record Splat(Operand scalar) implements VecOperand {}
 
@@ -61,33 +177,33 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
   }
 
   /** {@code for i < length: target[i] = op(args[i])}. */
-  public record Loop(Region target, int length, Op op, int[] attrs, List<VecOperand> args) implements Instr {
+  public record Loop(Region target, Lin length, Op op, int[] attrs, List<VecOperand> args) implements Instr {
     public Loop {
       args = List.copyOf(args);
     }
   }
 
   /** {@code t = op(source[0 .. length))} for a reduction op (SUM, LOGSUMEXP). */
-  public record Reduce(Temp target, Op op, Region source, int length) implements Instr {}
+  public record Reduce(Temp target, Op op, Region source, Lin length) implements Instr {}
 
   /** {@code array[index] = value}. */
   public record Store(Element target, Operand value) implements Instr {}
 
   /** {@code for i < length: target[i] = source[i]}. */
-  public record Move(Region target, int length, VecOperand source) implements Instr {}
+  public record Move(Region target, Lin length, VecOperand source) implements Instr {}
 
   /**
    * {@code for i < length: target[i] = source[(int) index[i] + shift]}: indexing with data
    * integers (checked against the source's length when the data are bound).
    */
-  public record Gather(Region target, int length, Region source, int sourceLength, Region index, int shift)
+  public record Gather(Region target, Lin length, Region source, int sourceLength, Region index, int shift)
       implements Instr {}
 
   /**
    * {@code target[0 .. targetLength) = 0; for i < length: target[(int) index[i] + shift] += source[i]}:
    * the adjoint of a gather.
    */
-  public record Scatter(Region target, int targetLength, Region source, Region index, int length, int shift)
+  public record Scatter(Region target, int targetLength, Region source, Region index, Lin length, int shift)
       implements Instr {}
 
   /** Ends the kernel with a value. */
@@ -98,7 +214,7 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
    * runs in order. Values that no other instruction reads stay in per-iteration lanes instead of
    * going through the workspace; sums accumulate into temporaries that start at 0.
    */
-  public record Fused(int length, List<LaneInstr> body) implements Instr {
+  public record Fused(Lin length, List<LaneInstr> body) implements Instr {
     public Fused {
       body = List.copyOf(body);
     }

@@ -60,14 +60,14 @@ public final class KernelInterpreter {
         temps[a.target().id()] = apply(a.op(), a.attrs(), a.args().stream().mapToDouble(this::read).toArray());
       } else if (instr instanceof Loop l) {
         double[] x = new double[l.args().size()];
-        for (int i = 0; i < l.length(); i++) {
+        for (int i = 0; i < l.length().evaluate(work); i++) {
           for (int k = 0; k < x.length; k++) {
             x[k] = read(l.args().get(k), i);
           }
-          array(l.target().array())[l.target().offset() + i] = apply(l.op(), l.attrs(), x);
+          array(l.target().array())[l.target().offset().evaluate(work) + i] = apply(l.op(), l.attrs(), x);
         }
       } else if (instr instanceof Reduce r) {
-        double[] source = Arrays.copyOfRange(array(r.source().array()), r.source().offset(), r.source().offset() + r.length());
+        double[] source = Arrays.copyOfRange(array(r.source().array()), r.source().offset().evaluate(work), r.source().offset().evaluate(work) + r.length().evaluate(work));
         double value;
         if (r.op() == Op.SUM) {
           value = 0;
@@ -81,25 +81,25 @@ public final class KernelInterpreter {
       } else if (instr instanceof Store s) {
         array(s.target().array())[s.target().index()] = read(s.value());
       } else if (instr instanceof Move m) {
-        for (int i = 0; i < m.length(); i++) {
-          array(m.target().array())[m.target().offset() + i] = read(m.source(), i);
+        for (int i = 0; i < m.length().evaluate(work); i++) {
+          array(m.target().array())[m.target().offset().evaluate(work) + i] = read(m.source(), i);
         }
       } else if (instr instanceof Fused f) {
         runFused(f);
       } else if (instr instanceof Kernel.Gather g) {
         double[] index = array(g.index().array());
         double[] source = array(g.source().array());
-        for (int i = 0; i < g.length(); i++) {
-          array(g.target().array())[g.target().offset() + i] =
-              source[g.source().offset() + (int) index[g.index().offset() + i] + g.shift()];
+        for (int i = 0; i < g.length().evaluate(work); i++) {
+          array(g.target().array())[g.target().offset().evaluate(work) + i] =
+              source[g.source().offset().evaluate(work) + (int) index[g.index().offset().evaluate(work) + i] + g.shift()];
         }
       } else if (instr instanceof Kernel.Scatter s) {
         double[] target = array(s.target().array());
-        java.util.Arrays.fill(target, s.target().offset(), s.target().offset() + s.targetLength(), 0.0);
+        java.util.Arrays.fill(target, s.target().offset().evaluate(work), s.target().offset().evaluate(work) + s.targetLength(), 0.0);
         double[] index = array(s.index().array());
-        for (int i = 0; i < s.length(); i++) {
-          target[s.target().offset() + (int) index[s.index().offset() + i] + s.shift()] +=
-              array(s.source().array())[s.source().offset() + i];
+        for (int i = 0; i < s.length().evaluate(work); i++) {
+          target[s.target().offset().evaluate(work) + (int) index[s.index().offset().evaluate(work) + i] + s.shift()] +=
+              array(s.source().array())[s.source().offset().evaluate(work) + i];
         }
       } else {
         return read(((Return) instr).value());
@@ -118,7 +118,7 @@ public final class KernelInterpreter {
       }
     }
     double[] lanes = new double[laneCount];
-    for (int i = 0; i < f.length(); i++) {
+    for (int i = 0; i < f.length().evaluate(work); i++) {
       for (LaneInstr li : f.body()) {
         if (li instanceof LaneAssign a) {
           double[] x = new double[a.args().size()];
@@ -127,7 +127,7 @@ public final class KernelInterpreter {
           }
           lanes[a.target().id()] = apply(a.op(), a.attrs(), x);
         } else if (li instanceof LaneWrite w) {
-          array(w.target().array())[w.target().offset() + i] = read(w.value(), i, lanes);
+          array(w.target().array())[w.target().offset().evaluate(work) + i] = read(w.value(), i, lanes);
         } else {
           LaneSum sum = (LaneSum) li;
           temps[sum.accumulator().id()] += read(sum.value(), i, lanes);
@@ -140,7 +140,7 @@ public final class KernelInterpreter {
     if (o instanceof Lane l) {
       return lanes[l.id()];
     } else if (o instanceof At at) {
-      return array(at.region().array())[index(at.region().array(), at.region().offset() + i)];
+      return array(at.region().array())[index(at.region().array(), at.region().offset().evaluate(work) + i)];
     }
     return read(((Invariant) o).scalar());
   }
@@ -182,6 +182,6 @@ public final class KernelInterpreter {
       return read(s.scalar());
     }
     Region r = (Region) v;
-    return array(r.array())[index(r.array(), r.offset() + i)];
+    return array(r.array())[index(r.array(), r.offset().evaluate(work) + i)];
   }
 }

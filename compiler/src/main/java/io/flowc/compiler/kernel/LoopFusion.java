@@ -43,9 +43,21 @@ public final class LoopFusion {
   /** Largest estimated size of one fused loop; a longer run is cut (a method must stay small). */
   static final int MAX_FUSED_SIZE = KernelSplitter.METHOD_BUDGET / 2;
 
-  private LoopFusion() {}
+  private final Kernel kernel;
+
+  private LoopFusion(Kernel kernel) {
+    this.kernel = kernel;
+  }
 
   public static Kernel fuse(Kernel kernel) {
+    return new LoopFusion(kernel).run();
+  }
+
+  private int probe(Lin l) {
+    return kernel.probe(l);
+  }
+
+  private Kernel run() {
     List<Instr> ordered = hoistLoops(kernel.body());
     List<Instr> out = new ArrayList<>();
     int k = 0;
@@ -58,14 +70,14 @@ public final class LoopFusion {
       }
       k = Math.max(end, k + 1);
     }
-    return new Kernel(kernel.dimension(), kernel.workspaceSize(), kernel.scratchStart(), kernel.tempCount(), out);
+    return kernel.withBody(out);
   }
 
-  private static boolean isLoopLike(Instr instr) {
+  private boolean isLoopLike(Instr instr) {
     return instr instanceof Loop || instr instanceof Move || (instr instanceof Reduce r && r.op() == Op.SUM);
   }
 
-  private static int lengthOf(Instr instr) {
+  private static Lin lengthOf(Instr instr) {
     if (instr instanceof Loop l) {
       return l.length();
     } else if (instr instanceof Move m) {
@@ -75,7 +87,7 @@ public final class LoopFusion {
   }
 
   /** Moves each loop up past the scalar assignments before it that it does not read. */
-  private static List<Instr> hoistLoops(List<Instr> body) {
+  private List<Instr> hoistLoops(List<Instr> body) {
     List<Instr> out = new ArrayList<>(body);
     for (int j = 0; j < out.size(); j++) {
       if (!isLoopLike(out.get(j))) {
@@ -94,15 +106,15 @@ public final class LoopFusion {
   }
 
   /** The end (exclusive) of the fusable run starting at {@code start}. */
-  private static int groupEnd(List<Instr> body, int start) {
+  private int groupEnd(List<Instr> body, int start) {
     if (!isLoopLike(body.get(start))) {
       return start + 1;
     }
-    int length = lengthOf(body.get(start));
+    Lin length = lengthOf(body.get(start));
     Set<Integer> sums = new HashSet<>();
     int size = 0;
     int end = start;
-    while (end < body.size() && isLoopLike(body.get(end)) && lengthOf(body.get(end)) == length) {
+    while (end < body.size() && isLoopLike(body.get(end)) && lengthOf(body.get(end)).equals(length)) {
       Instr next = body.get(end);
       boolean readsASum = tempsRead(next).stream().anyMatch(sums::contains);
       size += KernelSplitter.estimate(next);
@@ -122,7 +134,8 @@ public final class LoopFusion {
    * iteration's write: a write and a read (or two writes) of one array whose offsets differ by
    * less than the length, or a write of an element that a loop reads as one scalar for all i.
    */
-  private static boolean conflicts(List<Instr> group, Instr next, int length) {
+  private boolean conflicts(List<Instr> group, Instr next, Lin lin) {
+    int length = probe(lin);
     Region nextWritten = regionWritten(next);
     for (Instr earlier : group) {
       Region earlierWritten = regionWritten(earlier);
@@ -161,15 +174,16 @@ public final class LoopFusion {
     return false;
   }
 
-  private static boolean contains(Region r, int length, Element e) {
-    return r != null && r.array() == e.array() && e.index() >= r.offset() && e.index() < r.offset() + length;
+  private boolean contains(Region r, int length, Element e) {
+    return r != null && r.array() == e.array() && e.index() >= probe(r.offset()) && e.index() < probe(r.offset()) + length;
   }
 
-  private static boolean shifted(Region a, Region b, int length) {
-    return a.array() == b.array() && a.offset() != b.offset() && Math.abs(a.offset() - b.offset()) < length;
+  private boolean shifted(Region a, Region b, int length) {
+    return a.array() == b.array() && !a.offset().equals(b.offset())
+        && Math.abs(probe(a.offset()) - probe(b.offset())) < length;
   }
 
-  private static Region regionWritten(Instr instr) {
+  private Region regionWritten(Instr instr) {
     if (instr instanceof Loop l) {
       return l.target();
     } else if (instr instanceof Move m) {
@@ -178,7 +192,7 @@ public final class LoopFusion {
     return null;
   }
 
-  private static List<Region> regionsRead(Instr instr) {
+  private List<Region> regionsRead(Instr instr) {
     List<Region> out = new ArrayList<>();
     if (instr instanceof Loop l) {
       l.args().forEach(v -> addRegion(v, out));
@@ -197,22 +211,22 @@ public final class LoopFusion {
   }
 
   /** How many elements from {@code read} on an instruction may read (all of a gathered source). */
-  private static int readLength(Instr instr, Region read) {
+  private int readLength(Instr instr, Region read) {
     if (instr instanceof Kernel.Gather g) {
-      return read == g.source() ? g.sourceLength() : g.length();
+      return read == g.source() ? g.sourceLength() : probe(g.length());
     } else if (instr instanceof Kernel.Scatter s) {
-      return s.length();
+      return probe(s.length());
     }
-    return instr instanceof Reduce r ? r.length() : lengthOf(instr);
+    return probe(instr instanceof Reduce r ? r.length() : lengthOf(instr));
   }
 
-  private static void addRegion(VecOperand v, List<Region> out) {
+  private void addRegion(VecOperand v, List<Region> out) {
     if (v instanceof Region r) {
       out.add(r);
     }
   }
 
-  private static Set<Integer> tempsRead(Instr instr) {
+  private Set<Integer> tempsRead(Instr instr) {
     Set<Integer> out = new HashSet<>();
     for (Operand o : scalarsRead(instr)) {
       if (o instanceof Temp t) {
@@ -223,7 +237,7 @@ public final class LoopFusion {
   }
 
   /** The scalar operands an unfused instruction reads (Splat scalars of loops included). */
-  private static List<Operand> scalarsRead(Instr instr) {
+  private List<Operand> scalarsRead(Instr instr) {
     List<Operand> scalars = new ArrayList<>();
     if (instr instanceof Assign a) {
       scalars.addAll(a.args());
@@ -239,7 +253,7 @@ public final class LoopFusion {
     return scalars;
   }
 
-  private static void addScalar(VecOperand v, List<Operand> out) {
+  private void addScalar(VecOperand v, List<Operand> out) {
     if (v instanceof Splat s) {
       out.add(s.scalar());
     }
@@ -247,12 +261,12 @@ public final class LoopFusion {
 
   // ---- building the fused loop --------------------------------------------------------------
 
-  private static Fused fuse(List<Instr> body, int start, int end, int scratchStart) {
+  private Fused fuse(List<Instr> body, int start, int end, int scratchStart) {
     List<Instr> group = body.subList(start, end);
-    int length = lengthOf(group.get(0));
-    Set<Integer> internal = internalRegions(body, start, end);
-    internal.removeIf(offset -> offset < scratchStart); // shared with other kernels: must be written
-    Map<Integer, Lane> lanes = new HashMap<>();
+    Lin length = lengthOf(group.get(0));
+    Set<Lin> internal = internalRegions(body, start, end);
+    internal.removeIf(offset -> probe(offset) < scratchStart); // shared with other kernels: must be written
+    Map<Lin, Lane> lanes = new HashMap<>();
     List<LaneInstr> out = new ArrayList<>();
     int nextLane = 0;
     for (Instr instr : group) {
@@ -278,7 +292,7 @@ public final class LoopFusion {
     return new Fused(length, out);
   }
 
-  private static LaneOperand lane(VecOperand v, Map<Integer, Lane> lanes) {
+  private LaneOperand lane(VecOperand v, Map<Lin, Lane> lanes) {
     if (v instanceof Splat s) {
       return new Invariant(s.scalar());
     }
@@ -291,9 +305,9 @@ public final class LoopFusion {
    * Offsets of the workspace regions that loops of the group write and nothing outside the
    * group reads: they need no memory at all.
    */
-  private static Set<Integer> internalRegions(List<Instr> body, int start, int end) {
-    int length = lengthOf(body.get(start));
-    Set<Integer> candidates = new HashSet<>();
+  private Set<Lin> internalRegions(List<Instr> body, int start, int end) {
+    int length = probe(lengthOf(body.get(start)));
+    Set<Lin> candidates = new HashSet<>();
     for (Instr instr : body.subList(start, end)) {
       if (instr instanceof Loop l && l.target().array() == Array.WORK) {
         candidates.add(l.target().offset());
@@ -308,23 +322,23 @@ public final class LoopFusion {
           continue;
         }
         // inside the group a read at the very offset is a lane; anything else needs memory
-        candidates.removeIf(offset -> !(inGroup && offset == read.offset())
-            && overlaps(read.offset(), readLength, offset, length));
+        candidates.removeIf(offset -> !(inGroup && offset.equals(read.offset()))
+            && overlaps(probe(read.offset()), readLength, probe(offset), length));
       }
       for (Element e : elementsRead(instr)) {
         if (e.array() == Array.WORK) {
-          candidates.removeIf(offset -> e.index() >= offset && e.index() < offset + length);
+          candidates.removeIf(offset -> e.index() >= probe(offset) && e.index() < probe(offset) + length);
         }
       }
     }
     return candidates;
   }
 
-  private static boolean overlaps(int a, int aLength, int b, int bLength) {
+  private boolean overlaps(int a, int aLength, int b, int bLength) {
     return a < b + bLength && b < a + aLength;
   }
 
-  private static List<Element> elementsRead(Instr instr) {
+  private List<Element> elementsRead(Instr instr) {
     List<Element> out = new ArrayList<>();
     for (Operand o : scalarsRead(instr)) {
       if (o instanceof Element e) {

@@ -44,12 +44,14 @@ public final class Scheduler {
 
   private record Small(Operand[] elements) implements Val {}
 
-  private record Big(VecOperand vector, int length) implements Val {}
+  private record Big(VecOperand vector, Lin length) implements Val {}
 
   private final IrFunction function;
   private final int scalarizeLimit;
   private final Map<Node, Placement> placements;
   private final List<Instr> body = new ArrayList<>();
+  private Kernel.DynamicLayout dynamic;
+  private Lin dynamicEnd = Lin.ZERO;
   private final Map<Node, Val> values = new HashMap<>();
   private int temps;
   private int workspace;
@@ -68,7 +70,11 @@ public final class Scheduler {
 
   public record Returned() implements Sink {}
 
-  public record StoredAt(Kernel.Array array, int offset) implements Sink {}
+  public record StoredAt(Kernel.Array array, Lin offset) implements Sink {
+    public StoredAt(Kernel.Array array, int offset) {
+      this(array, Lin.of(offset));
+    }
+  }
 
   public record AddedTo(Kernel.Array array, int offset) implements Sink {}
 
@@ -81,8 +87,21 @@ public final class Scheduler {
    */
   public static Kernel schedule(IrFunction function, Map<Node, Placement> inputs, List<Output> outputs,
       int scalarizeLimit, int scratchStart) {
+    return schedule(function, inputs, outputs, scalarizeLimit, scratchStart, null);
+  }
+
+  /**
+   * As {@link #schedule(IrFunction, Map, List, int, int)}; values of data-dependent length get
+   * scratch space where {@code dynamic} says (null: the function has none).
+   */
+  public static Kernel schedule(IrFunction function, Map<Node, Placement> inputs, List<Output> outputs,
+      int scalarizeLimit, int scratchStart, Kernel.DynamicLayout dynamic) {
     Scheduler s = new Scheduler(function, scalarizeLimit, inputs);
     s.workspace = scratchStart;
+    s.dynamic = dynamic;
+    if (dynamic != null) {
+      s.dynamicEnd = Lin.slot(dynamic.scratchSlot(), 1);
+    }
     return s.run(outputs, scratchStart);
   }
 
@@ -106,6 +125,12 @@ public final class Scheduler {
    */
   public static Kernel schedule(IrFunction function, String value, List<String> gradients, int scalarizeLimit,
       int scratchStart) {
+    return schedule(function, value, gradients, scalarizeLimit, scratchStart, null);
+  }
+
+  /** As {@link #schedule(IrFunction, String, List, int, int)}, with data-dependent lengths placed as {@code dynamic} says. */
+  public static Kernel schedule(IrFunction function, String value, List<String> gradients, int scalarizeLimit,
+      int scratchStart, Kernel.DynamicLayout dynamic) {
     if (!gradients.isEmpty() && gradients.size() != function.inputs().size()) {
       throw new IllegalArgumentException("one gradient output per input expected");
     }
@@ -118,7 +143,7 @@ public final class Scheduler {
     for (int k = 0; k < gradients.size(); k++) {
       outputs.add(new Output(gradients.get(k), new StoredAt(Array.GRAD, function.offsetOf(function.inputs().get(k)))));
     }
-    return schedule(function, inputs, outputs, scalarizeLimit, scratchStart);
+    return schedule(function, inputs, outputs, scalarizeLimit, scratchStart, dynamic);
   }
 
   private Kernel run(List<Output> outputs, int scratchStart) {
@@ -130,7 +155,7 @@ public final class Scheduler {
     for (Output o : outputs) {
       Val v = values.get(function.output(o.name()));
       if (o.sink() instanceof StoredAt at) {
-        storeTo(at.array(), at.offset(), v);
+        storeTo(new Region(at.array(), at.offset()), v);
       } else if (o.sink() instanceof AddedTo to) {
         addTo(to.array(), to.offset(), v);
       } else {
@@ -138,7 +163,8 @@ public final class Scheduler {
       }
     }
     body.add(new Return(result));
-    return new Kernel(function.dimension(), workspace, scratchStart, temps, body);
+    return new Kernel(function.dimension(), workspace, scratchStart, temps, body, dynamic,
+        dynamic == null ? Lin.ZERO : dynamicEnd);
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -147,10 +173,26 @@ public final class Scheduler {
     return new Temp(temps++);
   }
 
-  private Region allocate(int length) {
+  /** Fixed-length values below the data-dependent ones, which lie beyond the data (see {@link Kernel.DynamicLayout}). */
+  private Region allocate(Lin length) {
+    if (!length.isConstant()) {
+      Region r = new Region(Array.WORK, dynamicEnd);
+      dynamicEnd = dynamicEnd.plus(length);
+      return r;
+    }
     Region r = new Region(Array.WORK, workspace);
-    workspace += length;
+    workspace += length.constant();
     return r;
+  }
+
+  /** The length of a vector as the kernel computes it: a constant, or its size read from the workspace. */
+  private static Lin lengthOf(io.flowc.compiler.ir.Shape shape) {
+    return shape.isDynamic() ? Lin.slot(shape.sizeSlot(), 1) : Lin.of(shape.length());
+  }
+
+  /** Whether a vector of this shape becomes one temporary per element. */
+  private boolean scalarized(io.flowc.compiler.ir.Shape shape) {
+    return !shape.isDynamic() && shape.length() <= scalarizeLimit;
   }
 
   private Val val(Node n) {
@@ -165,11 +207,11 @@ public final class Scheduler {
       return s.elements()[i];
     }
     VecOperand vec = ((Big) v).vector();
-    return vec instanceof Splat sp ? sp.scalar() : new Element(((Region) vec).array(), ((Region) vec).offset() + i);
+    return vec instanceof Splat sp ? sp.scalar() : ((Region) vec).element(i);
   }
 
   /** A loop operand for a long value. */
-  private VecOperand vector(Val v, int length) {
+  private VecOperand vector(Val v, Lin length) {
     if (v instanceof Scalar s) {
       return new Splat(s.operand());
     } else if (v instanceof Big b) {
@@ -178,27 +220,31 @@ public final class Scheduler {
     throw new IllegalStateException("a short vector in a loop of " + length);
   }
 
-  private void storeTo(Array array, int offset, Val v) {
+  private void storeTo(Region at, Val v) {
     if (v instanceof Scalar s) {
-      body.add(new Store(new Element(array, offset), s.operand()));
+      body.add(new Store(at.element(0), s.operand()));
     } else if (v instanceof Small s) {
       for (int i = 0; i < s.elements().length; i++) {
-        body.add(new Store(new Element(array, offset + i), s.elements()[i]));
+        body.add(new Store(at.element(i), s.elements()[i]));
       }
     } else {
       Big b = (Big) v;
-      body.add(new Move(new Region(array, offset), b.length(), b.vector()));
+      body.add(new Move(at, b.length(), b.vector()));
     }
+  }
+
+  private void storeTo(Array array, int offset, Val v) {
+    storeTo(new Region(array, offset), v);
   }
 
   /** array[offset + i] += v[i]. */
   private void addTo(Array array, int offset, Val v) {
-    int length = v instanceof Scalar ? 0 : v instanceof Small s ? s.elements().length : ((Big) v).length();
     if (v instanceof Big b) {
       Region target = new Region(array, offset);
-      body.add(new Loop(target, length, Op.ADD, new int[0], List.of(target, b.vector())));
+      body.add(new Loop(target, b.length(), Op.ADD, new int[0], List.of(target, b.vector())));
       return;
     }
+    int length = v instanceof Scalar ? 0 : ((Small) v).elements().length;
     for (int i = 0; i < Math.max(1, length); i++) {
       Element target = new Element(array, offset + i);
       Temp sum = temp();
@@ -210,12 +256,17 @@ public final class Scheduler {
   // ---- one node -----------------------------------------------------------------------------
 
   private Val lower(Node n) {
-    int length = n.shape().length();
     switch (n.op()) {
       case CONST -> {
         return new Scalar(new Const(n.value()));
       }
       case INPUT, DATA -> {
+        if (n.shape().isDynamic()) {
+          // column attr 1 of a value whose offset the binding wrote into slot attr 0
+          Lin offset = Lin.slot(n.attr(0), 1).plus(Lin.slot(n.shape().sizeSlot(), n.attr(1)));
+          return new Big(new Region(Array.WORK, offset), lengthOf(n.shape()));
+        }
+        int length = n.shape().length();
         // data lies at the start of the workspace, where a binding copied it (DataBinding)
         Placement place = n.op() == Op.DATA ? new Placement(Array.WORK, n.attr(0)) : placements.get(n);
         if (place == null) {
@@ -231,7 +282,7 @@ public final class Scheduler {
           }
           return new Small(e);
         }
-        return new Big(new Region(place.array(), place.offset()), length);
+        return new Big(new Region(place.array(), place.offset()), Lin.of(length));
       }
       case SUM, LOGSUMEXP -> {
         return reduce(n);
@@ -244,12 +295,12 @@ public final class Scheduler {
       }
       case BROADCAST -> {
         Operand s = ((Scalar) val(n.arg(0))).operand();
-        if (length <= scalarizeLimit) {
-          Operand[] e = new Operand[length];
+        if (scalarized(n.shape())) {
+          Operand[] e = new Operand[n.shape().length()];
           Arrays.fill(e, s);
           return new Small(e);
         }
-        return new Big(new Splat(s), length);
+        return new Big(new Splat(s), lengthOf(n.shape()));
       }
       case EMBED, CONCAT -> {
         return assemble(n);
@@ -264,10 +315,10 @@ public final class Scheduler {
   }
 
   private Val elementwise(Node n) {
-    int length = n.shape().length();
     List<Val> args = n.args().stream().map(this::val).toList();
     int[] attrs = attrsOf(n);
-    if (length <= scalarizeLimit) {
+    if (scalarized(n.shape())) {
+      int length = n.shape().length();
       Operand[] out = new Operand[Math.max(1, length)];
       for (int i = 0; i < out.length; i++) {
         List<Operand> operands = new ArrayList<>();
@@ -280,6 +331,7 @@ public final class Scheduler {
       }
       return length == 0 ? new Scalar(out[0]) : new Small(out);
     }
+    Lin length = lengthOf(n.shape());
     Region target = allocate(length);
     body.add(new Loop(target, length, n.op(), attrs, args.stream().map(a -> vector(a, length)).toList()));
     return new Big(target, length);
@@ -295,7 +347,7 @@ public final class Scheduler {
 
   private Val reduce(Node n) {
     Val arg = val(n.arg(0));
-    int length = n.arg(0).shape().length();
+    Lin length = lengthOf(n.arg(0).shape());
     if (n.op() == Op.SUM && arg instanceof Small s) {
       // s = 0; s += x_i, in order: the evaluator's rounding, bit for bit
       Operand acc = new Const(0);
@@ -311,7 +363,7 @@ public final class Scheduler {
       source = r;
     } else {
       source = allocate(length);
-      storeTo(Array.WORK, source.offset(), arg);
+      storeTo(source, arg);
     }
     Temp t = temp();
     body.add(new Reduce(t, n.op(), source, length));
@@ -327,7 +379,7 @@ public final class Scheduler {
       return new Small(e);
     }
     VecOperand vec = ((Big) v).vector();
-    return new Big(vec instanceof Region r ? new Region(r.array(), r.offset() + offset) : vec, length);
+    return new Big(vec instanceof Region r ? r.plus(offset) : vec, Lin.of(length));
   }
 
   /**
@@ -336,20 +388,25 @@ public final class Scheduler {
    */
   private Val indexed(Node n) {
     Node source = n.arg(0);
-    Region from = region(val(source), source.shape().size());
-    Region index = region(val(n.arg(1)), n.arg(1).shape().size());
-    int length = n.shape().size();
+    Region from = region(val(source), sizeOf(source.shape()));
+    Region index = region(val(n.arg(1)), sizeOf(n.arg(1).shape()));
+    Lin length = sizeOf(n.shape());
     Region target = allocate(length);
     if (n.op() == Op.GATHER) {
-      body.add(new Kernel.Gather(target, n.arg(1).shape().size(), from, source.shape().size(), index, n.attr(0)));
+      body.add(new Kernel.Gather(target, sizeOf(n.arg(1).shape()), from, source.shape().size(), index, n.attr(0)));
     } else {
-      body.add(new Kernel.Scatter(target, length, from, index, source.shape().size(), n.attr(0)));
+      body.add(new Kernel.Scatter(target, n.shape().size(), from, index, sizeOf(source.shape()), n.attr(0)));
     }
-    return n.shape().isScalar() ? new Scalar(new Element(Array.WORK, target.offset())) : new Big(target, length);
+    return n.shape().isScalar() ? new Scalar(target.element(0)) : new Big(target, length);
+  }
+
+  /** The number of doubles a value of this shape takes. */
+  private static Lin sizeOf(io.flowc.compiler.ir.Shape shape) {
+    return shape.isDynamic() ? lengthOf(shape) : Lin.of(shape.size());
   }
 
   /** A value as a region of an array: where it lies already, or a copy in the workspace. */
-  private Region region(Val v, int size) {
+  private Region region(Val v, Lin size) {
     if (v instanceof Big b && b.vector() instanceof Region r) {
       return r;
     }
@@ -357,7 +414,7 @@ public final class Scheduler {
       return new Region(e.array(), e.index());
     }
     Region copy = allocate(size);
-    storeTo(Array.WORK, copy.offset(), v);
+    storeTo(copy, v);
     return copy;
   }
 
@@ -382,20 +439,20 @@ public final class Scheduler {
       Arrays.fill(e, new Const(0));
       for (int k = 0; k < pieces.size(); k++) {
         Val piece = pieces.get(k);
-        int size = piece instanceof Small s ? s.elements().length : piece instanceof Big b ? b.length() : 1;
+        int size = piece instanceof Small s ? s.elements().length : piece instanceof Big b ? b.length().constant() : 1;
         for (int i = 0; i < size; i++) {
           e[offsets.get(k) + i] = element(piece, i);
         }
       }
       return new Small(e);
     }
-    Region target = allocate(length);
+    Region target = allocate(Lin.of(length));
     if (n.op() == Op.EMBED) {
-      body.add(new Move(target, length, new Splat(new Const(0))));
+      body.add(new Move(target, Lin.of(length), new Splat(new Const(0))));
     }
     for (int k = 0; k < pieces.size(); k++) {
-      storeTo(Array.WORK, target.offset() + offsets.get(k), pieces.get(k));
+      storeTo(target.plus(offsets.get(k)), pieces.get(k));
     }
-    return new Big(target, length);
+    return new Big(target, Lin.of(length));
   }
 }

@@ -69,7 +69,7 @@ public final class ModelLowering {
   private Node run(List<Node> parameters) {
     for (DataLayout.Variable v : model.dataLayout().variables()) {
       if (v.dims().length < 2) {
-        globals.put(v.name(), graph.data(v.name(), v.offset(), v.dims().length == 0 ? Shape.SCALAR : Shape.vector(v.dims()[0])));
+        globals.put(v.name(), graph.data(v.name(), v.offset(), 0, shapeOf(v)));
       }
     }
     Node potential = null;
@@ -112,6 +112,14 @@ public final class ModelLowering {
     return graph.gather(lower(ix.target(), env), globals.get(((Ident) index).name()), shift);
   }
 
+  /** A data vector's shape (of its columns, for a matrix): fixed, or counted by a free size. */
+  private Shape shapeOf(DataLayout.Variable v) {
+    if (v.isDynamic()) {
+      return Shape.dynamic(model.dataLayout().variable(v.rows()).offset(), v.rows());
+    }
+    return v.dims().length == 0 ? Shape.SCALAR : Shape.vector(v.dims()[0]);
+  }
+
   private boolean isMatrix(String name) {
     return !globals.containsKey(name)
         && model.dataLayout().variables().stream().anyMatch(v -> v.name().equals(name) && v.dims().length == 2);
@@ -125,14 +133,22 @@ public final class ModelLowering {
   private Node matrixTimesVector(String name, Node v) {
     DataLayout.Variable x = model.dataLayout().variables().stream().filter(d -> d.name().equals(name))
         .findFirst().orElseThrow();
-    int rows = x.dims()[0];
     Node sum = null;
     for (int k = 0; k < x.dims()[1]; k++) {
-      Node column = graph.data(x.name() + "[:," + k + "]", x.offset() + k * rows, Shape.vector(rows));
+      Node column = x.isDynamic()
+          ? graph.data(x.name() + "[:," + k + "]", x.offset(), k, shapeOf(x))
+          : graph.data(x.name() + "[:," + k + "]", x.offset() + k * x.dims()[0], 0, shapeOf(x));
       Node term = graph.mul(column, graph.index(v, k));
       sum = sum == null ? term : graph.add(sum, term);
     }
     return sum;
+  }
+
+  /** The value of a free size, read from the data like any {@code data int}. */
+  private Node sizeValue(Shape shape) {
+    DataLayout.Variable size = model.dataLayout().variables().stream()
+        .filter(v -> v.dims().length == 0 && v.offset() == shape.sizeSlot()).findFirst().orElseThrow();
+    return globals.get(size.name());
   }
 
   /** The formulas of {@link io.flowc.runtime.Constraints#constrain}, elementwise. */
@@ -258,7 +274,7 @@ public final class ModelLowering {
       case ERFC -> graph.apply(Op.ERFC, x);
       case LGAMMA -> graph.apply(Op.LGAMMA, x);
       case SUM -> graph.sum(x);
-      case MEAN -> graph.div(graph.sum(x), graph.constant(x.shape().length()));
+      case MEAN -> graph.div(graph.sum(x), x.shape().isDynamic() ? sizeValue(x.shape()) : graph.constant(x.shape().length()));
       case NORM -> graph.sqrt(graph.sum(graph.square(x)));
       case DOT -> graph.sum(graph.mul(x, args.get(1)));
       case LOGSUMEXP -> graph.apply(Op.LOGSUMEXP, args.size() == 1 ? x : graph.concat(args.toArray(Node[]::new)));

@@ -53,8 +53,8 @@ final class EntryPointGenerator {
     return entry
         .addField(constant(String.class, "DATA_LAYOUT", "The data declarations and the sizes compiled in.",
             CodeBlock.of("$S", model.dataLayout().encode())))
-        .addField(constant(int.class, "DATA_RESERVED", "The data's part of every workspace.",
-            CodeBlock.of("$L", Compilation.dataPlan(model).reserved())))
+        .addField(constant(String.class, "DATA_REGION", "The data's part of every workspace (see DataRegion).",
+            CodeBlock.of("$S", Compilation.dataPlan(model).region().encode())))
         .addField(FieldSpec.builder(String.class, "NEEDS_DATA", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
             .initializer("$S", "model " + model.name() + " declares data: pass its values (a DataSet, from StanJson)")
             .build())
@@ -67,7 +67,8 @@ final class EntryPointGenerator {
                 + "\n@throws $T naming what does not fit\n", DataException.class)
             .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(DataBinding.class)
             .addParameter(DataSet.class, "data")
-            .addStatement("return new $T(dataLayout().pack(data), $L, DATA_RESERVED)", DataBinding.class, prologue)
+            .addStatement("return new $T(dataLayout(), dataLayout().pack(data), $L, $T.decode(DATA_REGION))",
+                DataBinding.class, prologue, io.flowc.runtime.data.DataRegion.class)
             .build())
         .addMethod(MethodSpec.methodBuilder("model")
             .addJavadoc("The model's log density on the given data.\n")

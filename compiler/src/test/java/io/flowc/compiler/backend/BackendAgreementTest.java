@@ -108,9 +108,7 @@ class BackendAgreementTest {
       double[] work = new double[asm.workspaceSize()];
       double vAsm = asm.logDensityGradient(z, gAsm, work);
       double vJava = java.logDensityGradient(z, gJava, new double[java.workspaceSize()]);
-      double[] kernelWork = new double[kernels.gradient().workspaceSize()];
-      double[] region = Compilation.dataRegion(model);
-      System.arraycopy(region, 0, kernelWork, 0, region.length);
+      double[] kernelWork = Compilation.dataWorkspace(model, kernels.gradient());
       double vKernel = new KernelInterpreter(kernels.gradient()).run(z, gKernel, kernelWork, null, 0);
       Map<String, double[]> evaluated = IrEvaluator.evaluate(ir, z, model.dataValues());
       double[] gIr = new double[n];

@@ -53,6 +53,6 @@ class DataHoistingTest {
   void modelsWithoutDataHaveNoDataRegion() throws Exception {
     CheckedModel model = TestPaths.checkExample(TestPaths.example("pot1"));
     assertEquals(0, Compilation.dataPlan(model).reserved());
-    assertEquals(0, Compilation.dataRegion(model).length);
+    assertEquals(0, Compilation.dataWorkspace(model, Compilation.kernels(model).value()).length);
   }
 }

@@ -154,7 +154,7 @@ class FlowModelProcessorTest {
     assertThat(c).succeededWithoutWarnings();
     String entry = generated(c, "test.Flowc_Reg");
     assertTrue(entry.contains("public static LogDensity model(DataSet data)"), entry);
-    assertTrue(entry.contains("DATA_LAYOUT = \"N:int:=3,y:real:3,x:real:3\""), entry);
+    assertTrue(entry.contains("DATA_LAYOUT = \"N:int:,y:real:N,x:real:N\""), entry);
     // x * x depends on data alone: a prologue class computes it once per binding
     assertTrue(generated(c, "test.Flowc_Reg_Data").contains("implements LogDensity"));
     assertTrue(entry.contains("new Flowc_Reg_Data()"), entry);

@@ -56,12 +56,12 @@ public final class DualInterpreter {
       throw new IllegalArgumentException("expected points of dimension " + model.dimension());
     }
     Map<String, Value> env = new HashMap<>();
-    double[] values = model.dataValues();
     for (DataLayout.Variable v : model.dataLayout().variables()) {
+      double[] e = model.data().get(v.name()).elements();
       if (v.dims().length == 0) {
-        env.put(v.name(), new Dual(values[v.offset()], 0));
+        env.put(v.name(), new Dual(e[0], 0));
       } else if (v.dims().length == 1) {
-        env.put(v.name(), new DualVec(Arrays.copyOfRange(values, v.offset(), v.offset() + v.elementCount()), new double[v.elementCount()]));
+        env.put(v.name(), new DualVec(e.clone(), new double[e.length]));
       }
     }
     double jacobian = 0;
@@ -100,15 +100,17 @@ public final class DualInterpreter {
     return new Result(logp - potential + jacobian, logpDot - potentialDot + jacobianDot);
   }
 
-  /** X v, X stored by columns: (X v)[r] = sum_k X[r, k] v[k], and its tangent X dv. */
+  /** X v (X as given, by rows): (X v)[r] = sum_k X[r, k] v[k], and its tangent X dv. */
   private DualVec matrixTimesVector(DataLayout.Variable x, DualVec v) {
-    int rows = x.dims()[0];
-    double[] data = model.dataValues();
+    io.flowc.runtime.data.DataSet.Value value = model.data().get(x.name());
+    int rows = value.dims()[0];
+    int cols = value.dims()[1];
+    double[] data = value.elements();
     double[] out = new double[rows];
     double[] tangent = new double[rows];
     for (int r = 0; r < rows; r++) {
-      for (int k = 0; k < x.dims()[1]; k++) {
-        double xrk = data[x.offset() + k * rows + r];
+      for (int k = 0; k < cols; k++) {
+        double xrk = data[r * cols + k];
         out[r] = k == 0 ? xrk * v.v()[0] : out[r] + xrk * v.v()[k];
         tangent[r] += xrk * v.d()[k];
       }

@@ -1,12 +1,19 @@
 package io.flowc.runtime.data;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * A model's data declarations with the sizes it was compiled for, and where each value lies in
- * the data region at the start of the workspace: numbers take one element, vectors n, matrices
- * rows x cols in column-major order (a column is contiguous: {@code X * beta} reads columns).
+ * A model's data declarations and where each value lies in the data region at the start of the
+ * workspace: numbers take one element, vectors n, matrices rows x cols in column-major order (a
+ * column is contiguous: {@code X * beta} reads columns).
+ *
+ * <p>A size is either fixed (compiled in: the data must have that value) or free: declarations
+ * whose rows it counts ({@code real y[N]}, {@code real X[N, 5]}) are then placed at run time,
+ * after everything of fixed size and after the bound code's own scratch space, and the region
+ * holds only a header slot for each, where the binding writes its offset. Generated code reads
+ * the offsets and the sizes from the workspace, so one compiled model takes data of any such size.
  */
 public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks) {
 
@@ -28,20 +35,37 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
   /**
    * One declaration: {@code integer} for {@code data int}, {@code dims} empty for a scalar;
    * {@code size} is the value compiled in for an integer other declarations take their size
-   * from (-1 for others): data to bind must have that value.
+   * from (-1 for others, free sizes included): data to bind must have that value. {@code rows}
+   * names the free size that counts the rows (null: the shape is fixed); {@code dims[0]} is then
+   * the row count the model was compiled with, and {@code offset} the header slot that holds
+   * the value's offset at run time.
    */
-  public record Variable(String name, boolean integer, int[] dims, int offset, int size) {
+  public record Variable(String name, boolean integer, int[] dims, int offset, int size, String rows) {
     public Variable {
       dims = dims.clone();
     }
 
+    public Variable(String name, boolean integer, int[] dims, int offset, int size) {
+      this(name, integer, dims, offset, size, null);
+    }
+
     public Variable(String name, boolean integer, int[] dims, int offset) {
-      this(name, integer, dims, offset, -1);
+      this(name, integer, dims, offset, -1, null);
     }
 
     /** The same declaration, marked as a size with the given value. */
     public Variable asSize(int value) {
-      return new Variable(name, integer, dims, offset, value);
+      return new Variable(name, integer, dims, offset, value, rows);
+    }
+
+    /** The same declaration at another offset, its rows counted by the free size {@code rows} (or fixed: null). */
+    public Variable placed(int offset, String rows) {
+      return new Variable(name, integer, dims, offset, size, rows);
+    }
+
+    /** Whether its place and length are set at run time (its rows count is a free size). */
+    public boolean isDynamic() {
+      return rows != null;
     }
 
     @Override
@@ -52,12 +76,12 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
     @Override
     public boolean equals(Object o) {
       return o instanceof Variable v && v.name.equals(name) && v.integer == integer
-          && java.util.Arrays.equals(v.dims, dims) && v.offset == offset && v.size == size;
+          && Arrays.equals(v.dims, dims) && v.offset == offset && v.size == size && java.util.Objects.equals(v.rows, rows);
     }
 
     @Override
     public int hashCode() {
-      return (name.hashCode() * 31 + java.util.Arrays.hashCode(dims)) * 31 + offset;
+      return (name.hashCode() * 31 + Arrays.hashCode(dims)) * 31 + offset;
     }
 
     @Override
@@ -65,7 +89,7 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
       return describe() + " at " + offset;
     }
 
-    /** Number of doubles the value takes. */
+    /** Number of doubles the value takes (with the compiled-in row count for a dynamic one). */
     public int elementCount() {
       int n = 1;
       for (int d : dims) {
@@ -74,13 +98,22 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
       return n;
     }
 
-    /** As declared: {@code int N}, {@code real y[434]}, {@code real X[100, 5]}. */
+    /** Number of doubles the region itself holds for it: its values, or one header slot. */
+    int regionLength() {
+      return isDynamic() ? 1 : elementCount();
+    }
+
+    /** As declared: {@code int N}, {@code real y[434]}, {@code real y[N]}, {@code real X[100, 5]}. */
     public String describe() {
+      return describe(dims);
+    }
+
+    String describe(int[] shape) {
       StringBuilder s = new StringBuilder(integer ? "int " : "real ").append(name);
-      if (dims.length > 0) {
+      if (shape.length > 0) {
         s.append('[');
-        for (int i = 0; i < dims.length; i++) {
-          s.append(i == 0 ? "" : ", ").append(dims[i]);
+        for (int i = 0; i < shape.length; i++) {
+          s.append(i == 0 ? "" : ", ").append(i == 0 && rows != null && shape == dims ? rows : String.valueOf(shape[i]));
         }
         s.append(']');
       }
@@ -99,9 +132,46 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
     return variables.isEmpty();
   }
 
-  /** Number of doubles the values take. */
+  /** Number of doubles the region holds: values of fixed shape, one header slot per dynamic value. */
   public int size() {
-    return variables.stream().mapToInt(Variable::elementCount).sum();
+    return variables.stream().mapToInt(Variable::regionLength).sum();
+  }
+
+  /** Whether some declaration's rows are counted by a free size. */
+  public boolean isDynamic() {
+    return variables.stream().anyMatch(Variable::isDynamic);
+  }
+
+  /** The declaration named {@code name}, or null. */
+  public Variable variable(String name) {
+    return variables.stream().filter(v -> v.name().equals(name)).findFirst().orElse(null);
+  }
+
+  /**
+   * This layout with the sizes in {@code free} left free: every declaration whose rows one of
+   * them counts ({@code rowSizes}: declaration to the size naming its first dimension) becomes
+   * dynamic. Fixed values are placed first, in declaration order, then one header slot per
+   * dynamic declaration.
+   */
+  public DataLayout withFreeSizes(java.util.Map<String, String> rowSizes, java.util.Set<String> free) {
+    List<Variable> placed = new ArrayList<>();
+    List<Integer> dynamic = new ArrayList<>();
+    int offset = 0;
+    for (Variable v : variables) {
+      Variable u = free.contains(v.name()) ? new Variable(v.name(), v.integer(), v.dims(), v.offset(), -1, null) : v;
+      String rows = rowSizes.get(v.name());
+      if (rows != null && free.contains(rows)) {
+        dynamic.add(placed.size());
+        placed.add(u.placed(0, rows));
+      } else {
+        placed.add(u.placed(offset, null));
+        offset += u.elementCount();
+      }
+    }
+    for (int k : dynamic) {
+      placed.set(k, placed.get(k).placed(offset++, placed.get(k).rows()));
+    }
+    return new DataLayout(placed, indexChecks);
   }
 
   /**
@@ -118,14 +188,23 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
     if (value == null) {
       return "'" + v.name() + "' is missing from " + data.source() + " (the model declares " + v.describe() + ")";
     }
-    if (!sameDims(v.dims(), value.dims())) {
+    int[] expected = v.dims();
+    if (v.isDynamic()) {
+      DataSet.Value rows = data.get(v.rows());
+      if (rows == null || rows.dims().length != 0) {
+        return null; // reported at the size itself
+      }
+      expected[0] = (int) rows.elements()[0];
+    }
+    if (!Arrays.equals(expected, value.dims())) {
       return "'" + v.name() + "' is " + value.describe() + " in " + data.source() + "; the model declares "
-          + v.describe();
+          + v.describe() + (v.isDynamic() ? " (" + v.describe(expected) + ")" : "");
     }
     double[] e = value.elements();
     if (v.size() >= 0 && e[0] != v.size()) {
       return "'" + v.name() + "' is " + e[0] + " in " + data.source() + "; the model was compiled with " + v.name()
-          + " = " + v.size() + " (sizes are fixed when a model is compiled)";
+          + " = " + v.size() + " (" + v.name() + " shapes parameters or values of fixed length, so it is fixed when "
+          + "the model is compiled)";
     }
     for (int i = 0; i < e.length; i++) {
       if (v.integer() && (e[i] != Math.rint(e[i]) || Double.isInfinite(e[i]))) {
@@ -148,52 +227,72 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
     return null;
   }
 
+  /** What is wrong with the value of a free size, or null: sizes count rows, so at least 1. */
+  private String sizeProblem(Variable v, DataSet data) {
+    DataSet.Value value = data.get(v.name());
+    boolean counts = variables.stream().anyMatch(d -> v.name().equals(d.rows()));
+    if (!counts || value == null || value.dims().length != 0 || value.elements()[0] >= 1) {
+      return null;
+    }
+    return "'" + v.name() + "' is " + value.elements()[0] + " in " + data.source() + "; it is the size of "
+        + variables.stream().filter(d -> v.name().equals(d.rows())).map(d -> "'" + d.name() + "'").toList()
+        + " and must be at least 1";
+  }
+
   /**
    * The values of {@code data} laid out as this layout says, after checking every declared
-   * variable ({@link #problem}). Extra variables in the data are ignored (a data file often
-   * serves several models). Sizes are those the model was compiled for.
+   * variable ({@link #problem}): the region ({@link #size()} values) followed by the values of
+   * dynamic declarations, one after another in declaration order, their header slots holding
+   * their offsets in this array. Extra variables in the data are ignored (a data file often
+   * serves several models).
    */
   public double[] pack(DataSet data) {
-    double[] out = new double[size()];
     List<String> problems = new ArrayList<>();
+    int length = size();
     for (Variable v : variables) {
       String problem = problem(v, data, indexChecks);
+      if (problem == null) {
+        problem = sizeProblem(v, data);
+      }
       if (problem != null) {
         problems.add(problem);
-        continue;
-      }
-      double[] e = data.get(v.name()).elements();
-      if (v.dims().length == 2) {
-        int rows = v.dims()[0];
-        int cols = v.dims()[1];
-        for (int r = 0; r < rows; r++) {
-          for (int c = 0; c < cols; c++) {
-            out[v.offset() + c * rows + r] = e[r * cols + c];
-          }
-        }
-      } else {
-        System.arraycopy(e, 0, out, v.offset(), e.length);
+      } else if (v.isDynamic()) {
+        length += data.get(v.name()).elements().length;
       }
     }
     if (!problems.isEmpty()) {
       throw new DataException(String.join("; ", problems));
     }
+    double[] out = new double[length];
+    int next = size();
+    for (Variable v : variables) {
+      DataSet.Value value = data.get(v.name());
+      double[] e = value.elements();
+      int at = v.offset();
+      if (v.isDynamic()) {
+        out[v.offset()] = next;
+        at = next;
+        next += e.length;
+      }
+      if (value.dims().length == 2) {
+        int rows = value.dims()[0];
+        int cols = value.dims()[1];
+        for (int r = 0; r < rows; r++) {
+          for (int c = 0; c < cols; c++) {
+            out[at + c * rows + r] = e[r * cols + c];
+          }
+        }
+      } else {
+        System.arraycopy(e, 0, out, at, e.length);
+      }
+    }
     return out;
   }
 
-  private static boolean sameDims(int[] declared, int[] given) {
-    if (declared.length != given.length) {
-      return false;
-    }
-    for (int i = 0; i < declared.length; i++) {
-      if (declared[i] != given[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The compact form artifacts store: {@code N:int:=434,y:real:434,X:real:100x5} ({@code =}: a size's value). */
+  /**
+   * The compact form artifacts store: {@code N:int:=434,y:real:434,X:real:100x5} ({@code =}: a
+   * size's value), {@code y:real:N} for a dynamic declaration.
+   */
   public String encode() {
     StringBuilder out = new StringBuilder();
     for (IndexCheck c : indexChecks) {
@@ -204,7 +303,7 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
       out.append(out.length() == 0 ? "" : ",").append(v.name()).append(':').append(v.integer() ? "int" : "real")
           .append(':');
       for (int i = 0; i < v.dims().length; i++) {
-        out.append(i == 0 ? "" : "x").append(v.dims()[i]);
+        out.append(i == 0 ? "" : "x").append(i == 0 && v.isDynamic() ? v.rows() : String.valueOf(v.dims()[i]));
       }
       if (v.size() >= 0) {
         out.append('=').append(v.size());
@@ -218,6 +317,7 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
     List<Variable> variables = new ArrayList<>();
     List<IndexCheck> checks = new ArrayList<>();
     int offset = 0;
+    List<Integer> dynamic = new ArrayList<>();
     if (!text.isEmpty()) {
       for (String entry : text.split(",", -1)) {
         String[] f = entry.split(":", -1);
@@ -230,11 +330,28 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
         }
         String shape = f[2].startsWith("=") ? "" : f[2];
         int size = f[2].startsWith("=") ? Integer.parseInt(f[2].substring(1)) : -1;
-        int[] dims = shape.isEmpty() ? new int[0] : java.util.Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray();
-        Variable v = new Variable(f[0], f[1].equals("int"), dims, offset, size);
-        offset += v.elementCount();
+        String[] tokens = shape.isEmpty() ? new String[0] : shape.split("x");
+        int[] dims = new int[tokens.length];
+        String rows = null;
+        for (int i = 0; i < tokens.length; i++) {
+          if (i == 0 && !tokens[i].isEmpty() && !Character.isDigit(tokens[i].charAt(0))) {
+            rows = tokens[i];
+          } else {
+            dims[i] = Integer.parseInt(tokens[i]);
+          }
+        }
+        Variable v = new Variable(f[0], f[1].equals("int"), dims, offset, size, rows);
+        if (rows != null) {
+          dynamic.add(variables.size());
+        } else {
+          offset += v.elementCount();
+        }
         variables.add(v);
       }
+    }
+    for (int k : dynamic) {
+      Variable v = variables.get(k);
+      variables.set(k, v.placed(offset++, v.rows()));
     }
     return new DataLayout(variables, checks);
   }

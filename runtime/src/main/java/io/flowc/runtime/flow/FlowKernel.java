@@ -16,6 +16,11 @@ public interface FlowKernel {
   /** Length of the workspace array {@link #lossGradient} needs. */
   int workspaceSize();
 
+  /** As {@link io.flowc.runtime.LogDensity#workspaceSize(double[])}. */
+  default int workspaceSize(double[] data) {
+    return workspaceSize();
+  }
+
   /**
    * The mean loss over the draws {@code eps[s*d .. s*d + d)} for {@code s < draws}, with its
    * gradient with respect to theta written into {@code gradient}.

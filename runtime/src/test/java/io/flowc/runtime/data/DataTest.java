@@ -63,7 +63,7 @@ class DataTest {
     assertArrayEquals(new double[] {3, 1.5, -2, 300, 1, 3, 5, 2, 4, 6, 0, 1, 1}, packed);
     assertEquals(layout(), DataLayout.decode(layout().encode()));
     assertEquals("N:int:=3,y:real:3,X:real:3x2,k:int:3", layout().encode());
-    assertEquals("'N' is 4.0 in e.json; the model was compiled with N = 3 (sizes are fixed when a model is compiled)",
+    assertEquals("'N' is 4.0 in e.json; the model was compiled with N = 3 (N shapes parameters or values of fixed length, so it is fixed when the model is compiled)",
         DataLayout.problem(layout().variables().get(0), StanJson.parse("{\"N\": 4}", "e.json")));
   }
 
