@@ -4,6 +4,7 @@ import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.driver.ArtifactWriter;
 import com.palantir.javapoet.JavaFile;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FrontEnd;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
 import java.io.IOException;
@@ -81,7 +82,8 @@ public final class CompileCommand implements Callable<Integer> {
     for (String flow : flows) {
       formulas.add(FlowFormulaParsing.parse(flow));
     }
-    CheckedModel model = ModelFiles.load(modelFile, data.file, spec.commandLine().getErr());
+    // an artifact is refitted on other data: sizes that only count rows stay free
+    CheckedModel model = FrontEnd.freeSizes(ModelFiles.load(modelFile, data.file, spec.commandLine().getErr()));
     try {
       ArtifactWriter.write(model, formulas, jar);
     } catch (IOException e) {

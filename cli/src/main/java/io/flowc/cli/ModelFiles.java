@@ -139,7 +139,7 @@ public final class ModelFiles {
 
   /**
    * The binding of an artifact's data to the values in {@code dataFile}, or null for an artifact
-   * without data; data missing or not fitting the sizes the artifact was compiled for is a user error.
+   * without data; data missing or not fitting the artifact's declarations (fixed sizes included) is a user error.
    */
   public static DataBinding binding(Artifact artifact, String dataFile) {
     DataLayout layout = artifact.dataLayout();
@@ -156,8 +156,7 @@ public final class ModelFiles {
     try {
       return artifact.bind(layout.pack(data(dataFile)));
     } catch (DataException e) {
-      throw new UserException(e.getMessage() + " (an artifact keeps the sizes it was compiled with: "
-          + "recompile it for other sizes)");
+      throw new UserException(e.getMessage());
     }
   }
 }

@@ -44,7 +44,7 @@ public final class FrontEnd {
       List<Diagnostic> inSourceOrder = checked.diagnostics().stream()
           .sorted(Comparator.comparingInt(d -> d.span().start()))
           .toList();
-      return new Analysis(inSourceOrder.isEmpty() ? freeSizes(checked.model()) : checked.model(), inSourceOrder);
+      return new Analysis(checked.model(), inSourceOrder);
     } catch (StackOverflowError e) {
       return new Analysis(null, List.of(Diagnostic.error(source, parsed.model().name().span(),
           "model '" + parsed.model().name().text() + "' is nested too deeply to check; split long expressions with 'let'")));
@@ -52,13 +52,17 @@ public final class FrontEnd {
   }
 
   /**
-   * The model with as many sizes bound at run time as its IR allows: every size that counts the
-   * rows of data and shapes no parameter starts free; a use that needs a fixed length (a fixed
-   * index, a mix with a parameter or a literal-length vector, see {@link DynamicShapeException})
-   * fixes the sizes involved, and the model is tried again. Free sizes let one compiled model
-   * take data with other row counts.
+   * The model with as many sizes bound at run time as its IR allows, for code that outlives the
+   * data it is compiled with (artifacts, classes generated at build time): every size that
+   * counts the rows of data and shapes no parameter starts free; a use that needs a fixed length
+   * (a fixed index, a mix with a parameter or a literal-length vector, see
+   * {@link DynamicShapeException}) fixes the sizes involved, and the model is tried again.
+   *
+   * <p>A model checked by {@link #check} has every size fixed at its data's values: code
+   * compiled to run on those data at once is faster with lengths it knows (HotSpot vectorizes
+   * loops whose array regions it can tell apart, which offsets read at run time prevent).
    */
-  static CheckedModel freeSizes(CheckedModel model) {
+  public static CheckedModel freeSizes(CheckedModel model) {
     Set<String> free = new TreeSet<>(model.sizes().candidates());
     free.retainAll(model.sizes().rowSizes().values());
     while (!free.isEmpty()) {

@@ -45,7 +45,8 @@ final class FlowModelGenerator {
     if (!analysis.ok() || errors.hasErrors()) {
       return Optional.empty();
     }
-    CheckedModel model = analysis.model();
+    // generated classes are bound to data at run time: sizes that only count rows stay free
+    CheckedModel model = FrontEnd.freeSizes(analysis.model());
     List<JavaFile> files = new ArrayList<>();
     files.add(file(request, Compilation.javaLogDensity(model, request.modelClassName())));
     for (CompiledFlow flow : flows) {

@@ -104,4 +104,77 @@ class DataTest {
     assertEquals(-0.5, a.logDensity(new double[] {2}, w));
     assertSame(READS_DATA, new DataBinding(new double[0]).bind(READS_DATA));
   }
+
+  private static DataLayout freeLayout() {
+    return layout().withFreeSizes(java.util.Map.of("y", "N", "X", "N", "k", "N"), java.util.Set.of("N"));
+  }
+
+  @Test
+  void dataCountedByAFreeSizeLieBeyondTheRegionWithTheirOffsetsInHeaderSlots() {
+    DataLayout free = freeLayout();
+    assertEquals("N:int:,y:real:N,X:real:Nx2,k:int:N", free.encode());
+    assertEquals(free.encode(), DataLayout.decode(free.encode()).encode());
+    assertEquals(4, free.size()); // N, then one header slot each for y, X and k
+    assertArrayEquals(new double[] {3, 4, 7, 13, 1.5, -2, 300, 1, 3, 5, 2, 4, 6, 0, 1, 1},
+        free.pack(StanJson.parse(TEXT, "d.json")));
+    assertArrayEquals(new double[] {2, 4, 6, 10, 1, 2, 1, 3, 2, 4, 0, 1},
+        free.pack(StanJson.parse("{\"N\": 2, \"y\": [1, 2], \"X\": [[1, 2], [3, 4]], \"k\": [0, 1]}", "d.json")));
+    DataException e = assertThrows(DataException.class,
+        () -> free.pack(StanJson.parse("{\"N\": 2, \"y\": [1, 2, 3], \"X\": [[1, 2], [3, 4]], \"k\": [0, 1]}", "d.json")));
+    assertEquals("'y' is an array of 3 in d.json; the model declares real y[N] (real y[2])", e.getMessage());
+    assertEquals(new DataRegion(9, new int[] {5}, new int[] {0}), DataRegion.decode("9;5:0"));
+    assertEquals("9;5:0", DataRegion.decode("9;5:0").encode());
+  }
+
+  /** Reads y through its header slot, as generated code does: log p = -(z - sum(y))^2 / 2, sum(y) derived. */
+  private static final LogDensity READS_DYNAMIC = new LogDensity() {
+    @Override public int dimension() { return 1; }
+    @Override public int workspaceSize() { return 9; }
+    @Override public int workspaceSize(double[] data) { return (int) data[6] + (int) data[0]; }
+    @Override public double logDensity(double[] z, double[] w) {
+      for (int i = 0; i < (int) w[0]; i++) {
+        w[(int) w[6] + i] = z[0] - w[5]; // scratch of data-dependent length beyond the data
+      }
+      return -0.5 * w[(int) w[6]] * w[(int) w[6]];
+    }
+    @Override public double logDensityGradient(double[] z, double[] g, double[] w) {
+      g[0] = w[5] - z[0];
+      return logDensity(z, w);
+    }
+  };
+
+  /** Writes sum(y) into slot 5 and 2 y into the derived value whose offset slot 4 holds. */
+  private static final LogDensity PROLOGUE = new LogDensity() {
+    @Override public int dimension() { return 0; }
+    @Override public int workspaceSize() { return 3; }
+    @Override public double logDensity(double[] z, double[] w) {
+      double s = 0;
+      for (int i = 0; i < (int) w[0]; i++) {
+        s += w[(int) w[1] + i];
+        w[(int) w[4] + i] = 2 * w[(int) w[1] + i];
+      }
+      w[5] = s;
+      return 0;
+    }
+    @Override public double logDensityGradient(double[] z, double[] g, double[] w) {
+      return logDensity(z, w);
+    }
+  };
+
+  @Test
+  void aBindingPlacesDynamicDataAfterTheCodesOwnWorkspace() {
+    DataLayout free = freeLayout();
+    // region: N, 3 headers, the derived value's header (4), sum(y) (5), the scratch start (6), the stamp (7)
+    DataRegion region = new DataRegion(8, new int[] {4}, new int[] {0});
+    LogDensity bound = new DataBinding(free, free.pack(StanJson.parse(TEXT, "d.json")), PROLOGUE, region).bind(READS_DYNAMIC);
+    // beyond the code's 9 static slots: y, X, k (12 values), 2 y (3), then 3 of scratch
+    assertEquals(9 + 12 + 3 + 3, bound.workspaceSize());
+    double[] w = new double[bound.workspaceSize()];
+    assertEquals(-0.5 * Math.pow(2 - 299.5, 2), bound.logDensity(new double[] {2}, w));
+    assertEquals(9, w[1]);
+    assertArrayEquals(new double[] {1.5, -2, 300}, java.util.Arrays.copyOfRange(w, 9, 12));
+    assertEquals(21, w[4]);
+    assertArrayEquals(new double[] {3, -4, 600}, java.util.Arrays.copyOfRange(w, 21, 24));
+    assertEquals(24, w[6]);
+  }
 }
