@@ -41,6 +41,8 @@ public final class PosteriorDbWorkloads {
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args.length > 0 ? args[0] : "examples");
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    // --free-sizes: compile as artifacts are compiled, row counts read from the data at run time
+    boolean freeSizes = args.length > 2 && args[2].equals("--free-sizes");
     List<Workload> workloads = List.of(
         new Workload("eight_schools_noncentered", 0.9, "scale-hh*10-loc", 0.01, 10, 30_000),
         new Workload("kidiq_interaction", 0.8, "scale-hh*5-loc", 0.02, 20, 100_000),
@@ -49,14 +51,15 @@ public final class PosteriorDbWorkloads {
     System.out.printf(Locale.ROOT, "%-26s %9s %10s %8s %9s %9s %5s %8s | %8s %11s %8s%n", "model", "NUTS s", "gradients",
         "us/grad", "min ESS", "ESS/s", "div", "max R", "NFVI s", "final loss", "pareto k");
     for (Workload w : workloads) {
-      run(dir, w, runs);
+      run(dir, w, runs, freeSizes);
     }
   }
 
-  private static void run(Path dir, Workload w, int runs) throws Exception {
+  private static void run(Path dir, Workload w, int runs, boolean freeSizes) throws Exception {
     Path file = dir.resolve(w.name() + ".flow");
-    CheckedModel model = FrontEnd.check(new SourceFile(file.toString(), Files.readString(file)),
+    CheckedModel checked = FrontEnd.check(new SourceFile(file.toString(), Files.readString(file)),
         StanJson.read(dir.resolve(w.name() + ".json")));
+    CheckedModel model = freeSizes ? FrontEnd.freeSizes(checked) : checked;
     LogDensity density = Compilation.load(model);
     double[][] nuts = new double[runs][];
     double[][] nfvi = new double[runs][];

@@ -43,9 +43,9 @@ public final class Artifact {
   public static final String KEY_POTENTIAL_TERMS = "potential.terms";
   public static final String KEY_LOGP_TERMS = "logp.terms";
   public static final String KEY_FORMULAS = "formulas";
-  /** The data declarations and the sizes the artifact was compiled for ({@link DataLayout#encode}); absent without data. */
+  /** The data declarations, fixed sizes with their values ({@link DataLayout#encode}); absent without data. */
   public static final String KEY_DATA = "data";
-  /** The length of the data region (raw values, derived values, stamp); absent without data. */
+  /** The data region ({@link DataRegion#encode}: its length, derived values of data-dependent length); absent without data. */
   public static final String KEY_DATA_RESERVED = "data.reserved";
   /** The class computing the derived data values; absent when there are none. */
   public static final String KEY_DATA_PROLOGUE = "data.prologue.class";
@@ -138,7 +138,7 @@ public final class Artifact {
   }
 
   /** The parameters' places in z. */
-  /** The model's data declarations with the sizes it was compiled for (empty without data). */
+  /** The model's data declarations, fixed sizes with their values and free ones by name (empty without data). */
   public DataLayout dataLayout() {
     try {
       return DataLayout.decode(metadata.getProperty(KEY_DATA, ""));

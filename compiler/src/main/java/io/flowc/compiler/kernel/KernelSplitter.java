@@ -178,6 +178,21 @@ public final class KernelSplitter {
    * of truth-valued ops and selects.
    */
   static int estimate(Instr instr) {
+    // offsets and lengths read at run time: a load, a multiply and an add per region or bound
+    int dynamic = Kernel.slotsRead(List.of(instr)).isEmpty() ? 0 : 8 * (regionCount(instr) + 1);
+    return dynamic + fixedEstimate(instr);
+  }
+
+  private static int regionCount(Instr instr) {
+    if (instr instanceof Loop l) {
+      return 1 + l.args().size();
+    } else if (instr instanceof Fused f) {
+      return 2 * f.body().size();
+    }
+    return 3;
+  }
+
+  private static int fixedEstimate(Instr instr) {
     if (instr instanceof Assign a) {
       return 16 + 8 * a.args().size() + (branches(a.op()) ? 56 : 4);
     } else if (instr instanceof Loop l) {

@@ -59,7 +59,7 @@ final class EntryPointGenerator {
             .initializer("$S", "model " + model.name() + " declares data: pass its values (a DataSet, from StanJson)")
             .build())
         .addMethod(MethodSpec.methodBuilder("dataLayout")
-            .addJavadoc("The model's data declarations with the sizes it was compiled for.\n")
+            .addJavadoc("The model's data declarations: fixed sizes with their values, free ones by name.\n")
             .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(DataLayout.class)
             .addStatement("return $T.decode(DATA_LAYOUT)", DataLayout.class).build())
         .addMethod(MethodSpec.methodBuilder("bind")
