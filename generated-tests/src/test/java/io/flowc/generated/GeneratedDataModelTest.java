@@ -34,16 +34,22 @@ class GeneratedDataModelTest {
   void theGeneratedModelOnItsDataEqualsTheRunTimeCompiledOne() throws Exception {
     LogDensity generated = Flowc_Kidiq.model(data());
     CheckedModel checked = TestPaths.checkExample(MODEL);
-    LogDensity runTime = Compilation.load(checked);
-    double[] z = {-10, 50, 0.9, -0.5, Math.log(18)};
-    double[] g1 = new double[5];
-    double[] g2 = new double[5];
+    assertSameBits(generated, Compilation.load(checked), Z);
+  }
+
+  private static final double[] Z = {-10, 50, 0.9, -0.5, Math.log(18)};
+
+  /** Value and gradient at z, the same bits from both; returns the value. */
+  private static double assertSameBits(LogDensity generated, LogDensity runTime, double[] z) {
+    double[] g1 = new double[z.length];
+    double[] g2 = new double[z.length];
     double v1 = generated.logDensityGradient(z, g1, new double[generated.workspaceSize()]);
     double v2 = runTime.logDensityGradient(z, g2, new double[runTime.workspaceSize()]);
     assertEquals(Double.doubleToLongBits(v2), Double.doubleToLongBits(v1));
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < z.length; i++) {
       assertEquals(Double.doubleToLongBits(g2[i]), Double.doubleToLongBits(g1[i]), "gradient " + i);
     }
+    return v1;
   }
 
   @Test
@@ -69,18 +75,8 @@ class GeneratedDataModelTest {
         + " \"mom_hs\": [1, 1, 0]}", "small.json");
     LogDensity generated = Flowc_Kidiq.model(small);
     CheckedModel checked = FrontEnd.check(new SourceFile(MODEL.toString(), Files.readString(MODEL)), small);
-    LogDensity runTime = Compilation.load(checked);
-    Interpreter reference = new Interpreter(checked);
-    double[] z = {-10, 50, 0.9, -0.5, Math.log(18)};
-    double[] g1 = new double[5];
-    double[] g2 = new double[5];
-    double v1 = generated.logDensityGradient(z, g1, new double[generated.workspaceSize()]);
-    double v2 = runTime.logDensityGradient(z, g2, new double[runTime.workspaceSize()]);
-    assertEquals(Double.doubleToLongBits(v2), Double.doubleToLongBits(v1));
-    for (int i = 0; i < 5; i++) {
-      assertEquals(Double.doubleToLongBits(g2[i]), Double.doubleToLongBits(g1[i]), "gradient " + i);
-    }
-    assertEquals(reference.logp(z), v1, 1e-12 * Math.abs(v1));
-    assertEquals(v1, generated.logDensity(z, new double[generated.workspaceSize()]));
+    double v = assertSameBits(generated, Compilation.load(checked), Z);
+    assertEquals(new Interpreter(checked).logp(Z), v, 1e-12 * Math.abs(v));
+    assertEquals(v, generated.logDensity(Z, new double[generated.workspaceSize()]));
   }
 }
