@@ -4,6 +4,7 @@ import io.flowc.compiler.ir.Graphs;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.ir.Shape;
 import io.flowc.compiler.kernel.Kernel.Array;
 import io.flowc.compiler.kernel.Kernel.Assign;
 import io.flowc.compiler.kernel.Kernel.Const;
@@ -186,12 +187,12 @@ public final class Scheduler {
   }
 
   /** The length of a vector as the kernel computes it: a constant, or its size read from the workspace. */
-  private static Lin lengthOf(io.flowc.compiler.ir.Shape shape) {
+  private static Lin lengthOf(Shape shape) {
     return shape.isDynamic() ? Lin.slot(shape.sizeSlot(), 1) : Lin.of(shape.length());
   }
 
   /** Whether a vector of this shape becomes one temporary per element. */
-  private boolean scalarized(io.flowc.compiler.ir.Shape shape) {
+  private boolean scalarized(Shape shape) {
     return !shape.isDynamic() && shape.length() <= scalarizeLimit;
   }
 
@@ -401,7 +402,7 @@ public final class Scheduler {
   }
 
   /** The number of doubles a value of this shape takes. */
-  private static Lin sizeOf(io.flowc.compiler.ir.Shape shape) {
+  private static Lin sizeOf(Shape shape) {
     return shape.isDynamic() ? lengthOf(shape) : Lin.of(shape.size());
   }
 
