@@ -47,7 +47,8 @@ public final class PosteriorDbWorkloads {
         new Workload("eight_schools_noncentered", 0.9, "scale-hh*10-loc", 0.01, 10, 30_000),
         new Workload("kidiq_interaction", 0.8, "scale-hh*5-loc", 0.02, 20, 100_000),
         new Workload("sblrc_blr", 0.8, "scale-hh*5-loc", 0.0002, 10, 120_000),
-        new Workload("earnings", 0.8, null, 0, 0, 0));
+        new Workload("earnings", 0.8, null, 0, 0, 0),
+        new Workload("earnings_standardized", 0.8, "scale-hh*3-loc", 0.001, 20, 30_000));
     System.out.printf(Locale.ROOT, "%-26s %9s %10s %8s %9s %9s %5s %8s | %8s %11s %8s%n", "model", "NUTS s", "gradients",
         "us/grad", "min ESS", "ESS/s", "div", "max R", "NFVI s", "final loss", "pareto k");
     for (Workload w : workloads) {
