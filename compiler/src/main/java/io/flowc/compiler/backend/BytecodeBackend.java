@@ -32,6 +32,7 @@ import io.flowc.compiler.kernel.KernelSplitter;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.MathFunctions;
 import io.flowc.runtime.flow.FlowKernel;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -347,10 +348,16 @@ public final class BytecodeBackend {
     private final Map<Integer, Integer> slots = new HashMap<>();
     /** Workspace slot to the int local holding its value (sizes and offsets of dynamic values). */
     private final Map<Integer, Integer> linLocals = new HashMap<>();
+    /** Elements read as invariants by the current loop of run-time length, to their locals. */
+    private final Map<Element, Integer> hoisted = new HashMap<>();
+    /** Each offset and length known at run time only, to the int local holding it. */
+    private final Map<Lin, Integer> lins = new HashMap<>();
     private int nextSlot = INDEX + 1;
 
     PartWriter(MethodVisitor mv, List<Instr> body) {
       this.mv = mv;
+      // sizes and offsets read at run time: each slot once, then each offset or length once, so
+      // that loops index arrays by an invariant plus i, the form HotSpot's range checks expect
       for (int slot : Kernel.slotsRead(body)) {
         mv.visitVarInsn(ALOAD, Kernel.Array.WORK.ordinal());
         pushInt(mv, slot);
@@ -359,6 +366,11 @@ public final class BytecodeBackend {
         mv.visitVarInsn(ISTORE, nextSlot);
         linLocals.put(slot, nextSlot++);
       }
+      for (Lin l : Kernel.linsRead(body)) {
+        BytecodeBackend.pushLin(mv, l, slot -> mv.visitVarInsn(ILOAD, linLocals.get(slot)));
+        mv.visitVarInsn(ISTORE, nextSlot);
+        lins.put(l, nextSlot++);
+      }
     }
 
     private void pushLin(Lin l) {
@@ -366,7 +378,7 @@ public final class BytecodeBackend {
         pushInt(mv, l.constant());
         return;
       }
-      BytecodeBackend.pushLin(mv, l, slot -> mv.visitVarInsn(ILOAD, linLocals.get(slot)));
+      mv.visitVarInsn(ILOAD, lins.get(l));
     }
 
     /** Adds {@code l} to the int on the stack (nothing for 0). */
@@ -394,6 +406,8 @@ public final class BytecodeBackend {
           apply(a.op(), a.attrs(), a.args().size());
           mv.visitVarInsn(DSTORE, slot(a.target()));
         } else if (instr instanceof Loop l) {
+          hoistInvariants(l.length(), l.args().stream().filter(Splat.class::isInstance)
+              .map(v -> ((Splat) v).scalar()).toList());
           loop(l.length(), () -> {
             arrayElement(l.target());
             for (VecOperand v : l.args()) {
@@ -454,6 +468,13 @@ public final class BytecodeBackend {
           mv.visitVarInsn(DSTORE, slot(sum.accumulator()));
         }
       }
+      List<Operand> invariants = new ArrayList<>();
+      for (LaneInstr li : f.body()) {
+        List<LaneOperand> operands = li instanceof LaneAssign a ? a.args()
+            : List.of(li instanceof LaneWrite w ? w.value() : ((LaneSum) li).value());
+        operands.stream().filter(Invariant.class::isInstance).forEach(o -> invariants.add(((Invariant) o).scalar()));
+      }
+      hoistInvariants(f.length(), invariants);
       Map<Integer, Integer> lanes = new HashMap<>();
       loop(f.length(), () -> {
         for (LaneInstr li : f.body()) {
@@ -533,6 +554,7 @@ public final class BytecodeBackend {
       mv.visitIincInsn(INDEX, 1);
       mv.visitJumpInsn(GOTO, top);
       mv.visitLabel(end);
+      hoisted.clear(); // later instructions may store to those elements
     }
 
     private void arrayRef(Kernel.Array a) {
@@ -542,8 +564,14 @@ public final class BytecodeBackend {
     /** Pushes array and index of element i of a region (for a following DALOAD or DASTORE). */
     private void arrayElement(Region r) {
       arrayRef(r.array());
-      mv.visitVarInsn(ILOAD, INDEX);
-      addLin(r.offset());
+      if (r.offset().isConstant()) {
+        mv.visitVarInsn(ILOAD, INDEX);
+        addLin(r.offset());
+      } else {
+        pushLin(r.offset());
+        mv.visitVarInsn(ILOAD, INDEX);
+        mv.visitInsn(IADD);
+      }
       addBase(r.array());
     }
 
@@ -553,7 +581,12 @@ public final class BytecodeBackend {
       arrayElement(index);
       mv.visitInsn(DALOAD);
       mv.visitInsn(D2I);
-      addLin(region.offset().plus(shift));
+      if (region.offset().isConstant()) {
+        addLin(region.offset().plus(shift));
+      } else {
+        addLin(region.offset());
+        addLin(Lin.of(shift));
+      }
       addBase(region.array());
     }
 
@@ -565,11 +598,32 @@ public final class BytecodeBackend {
       }
     }
 
+    /**
+     * Before a loop of run-time length: array elements read as one value for every i go to
+     * locals. HotSpot cannot tell a store to the workspace at an offset it does not know from
+     * those elements, and would reload them in every iteration (and not vectorize the loop).
+     */
+    private void hoistInvariants(Lin length, List<Operand> operands) {
+      if (length.isConstant()) {
+        return;
+      }
+      for (Operand o : operands) {
+        if (o instanceof Element e && !hoisted.containsKey(e)) {
+          push(e);
+          mv.visitVarInsn(DSTORE, nextSlot);
+          hoisted.put(e, nextSlot);
+          nextSlot += 2;
+        }
+      }
+    }
+
     private void push(Operand o) {
       if (o instanceof Temp t) {
         mv.visitVarInsn(DLOAD, slot(t));
       } else if (o instanceof Const c) {
         pushDouble(c.value());
+      } else if (hoisted.containsKey(o)) {
+        mv.visitVarInsn(DLOAD, hoisted.get(o));
       } else {
         Element e = (Element) o;
         arrayRef(e.array());

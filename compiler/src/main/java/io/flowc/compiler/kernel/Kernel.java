@@ -63,9 +63,20 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
   /** The workspace slots the offsets and lengths of {@code body} read (loaded once at method entry). */
   public static java.util.SortedSet<Integer> slotsRead(List<Instr> body) {
     java.util.SortedSet<Integer> out = new java.util.TreeSet<>();
-    java.util.function.Consumer<Lin> add = l -> {
+    for (Lin l : linsRead(body)) {
       for (int slot : l.slots()) {
         out.add(slot);
+      }
+    }
+    return out;
+  }
+
+  /** The offsets and lengths of {@code body} known at run time only, in order of first use. */
+  public static java.util.Set<Lin> linsRead(List<Instr> body) {
+    java.util.Set<Lin> out = new java.util.LinkedHashSet<>();
+    java.util.function.Consumer<Lin> add = l -> {
+      if (!l.isConstant()) {
+        out.add(l);
       }
     };
     java.util.function.Consumer<Object> region = v -> {
