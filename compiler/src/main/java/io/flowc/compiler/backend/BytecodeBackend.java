@@ -348,7 +348,7 @@ public final class BytecodeBackend {
     private final Map<Integer, Integer> slots = new HashMap<>();
     /** Workspace slot to the int local holding its value (sizes and offsets of dynamic values). */
     private final Map<Integer, Integer> linLocals = new HashMap<>();
-    /** Elements read as invariants by the current loop of run-time length, to their locals. */
+    /** Elements read as invariants by the current loop, to their locals. */
     private final Map<Element, Integer> hoisted = new HashMap<>();
     /** Each offset and length known at run time only, to the int local holding it. */
     private final Map<Lin, Integer> lins = new HashMap<>();
@@ -599,14 +599,11 @@ public final class BytecodeBackend {
     }
 
     /**
-     * Before a loop of run-time length: array elements read as one value for every i go to
-     * locals. HotSpot cannot tell a store to the workspace at an offset it does not know from
-     * those elements, and would reload them in every iteration (and not vectorize the loop).
+     * Before a loop: array elements read as one value for every i go to locals. HotSpot cannot
+     * always tell the loop's stores to the workspace from those elements (never at an offset it
+     * does not know), and would reload them in every iteration and not vectorize the loop.
      */
     private void hoistInvariants(Lin length, List<Operand> operands) {
-      if (length.isConstant()) {
-        return;
-      }
       for (Operand o : operands) {
         if (o instanceof Element e && !hoisted.containsKey(e)) {
           push(e);
