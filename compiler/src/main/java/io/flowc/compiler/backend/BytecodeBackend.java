@@ -367,6 +367,10 @@ public final class BytecodeBackend {
         linLocals.put(slot, nextSlot++);
       }
       for (Lin l : Kernel.linsRead(body)) {
+        if (l.isSlot()) {
+          lins.put(l, linLocals.get(l.slots()[0]));
+          continue;
+        }
         BytecodeBackend.pushLin(mv, l, slot -> mv.visitVarInsn(ILOAD, linLocals.get(slot)));
         mv.visitVarInsn(ISTORE, nextSlot);
         lins.put(l, nextSlot++);

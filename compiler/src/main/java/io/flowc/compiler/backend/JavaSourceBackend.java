@@ -37,7 +37,9 @@ import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.MathFunctions;
 import io.flowc.runtime.flow.FlowKernel;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -208,97 +210,119 @@ public final class JavaSourceBackend {
       for (int slot : Kernel.slotsRead(split.parts().get(p))) {
         m.addStatement("int s$L = (int) w[$L]", slot, slot);
       }
+      Part part = new Part(new HashMap<>(), new HashMap<>(), new int[1]);
+      int offsets = 0;
+      for (Lin l : Kernel.linsRead(split.parts().get(p))) {
+        if (l.isSlot()) {
+          part.lins().put(l, "s" + l.slots()[0]);
+        } else {
+          String name = "o" + offsets++;
+          m.addStatement("int $L = $L", name, lin(l, slot -> "s" + slot));
+          part.lins().put(l, name);
+        }
+      }
       for (Instr instr : split.parts().get(p)) {
-        m.addCode(statement(instr));
+        m.addCode(statement(part, instr));
       }
       type.addMethod(m.build());
     }
   }
 
-  private static CodeBlock statement(Instr instr) {
+  private static CodeBlock statement(Part p, Instr instr) {
     if (instr instanceof Assign a) {
-      List<String> args = a.args().stream().map(JavaSourceBackend::operand).toList();
+      List<String> args = a.args().stream().map(o -> operand(p, o)).toList();
       return CodeBlock.of("double $L = $L;\n", temp(a.target()), expression(a.op(), a.attrs(), args));
     } else if (instr instanceof Loop l) {
-      List<String> args = new ArrayList<>();
+      CodeBlock.Builder b = CodeBlock.builder();
+      hoist(p, b, l.args().stream().filter(Splat.class::isInstance).map(v -> ((Splat) v).scalar()).toList());
+      List<String> hoistedArgs = new ArrayList<>();
       for (VecOperand v : l.args()) {
-        args.add(element(v));
+        hoistedArgs.add(element(p, v));
       }
-      return CodeBlock.builder()
-          .beginControlFlow("for (int i = 0; i < $L; i++)", lin(l.length()))
-          .addStatement("$L = $L", element(l.target()), expression(l.op(), l.attrs(), args))
-          .endControlFlow()
-          .build();
+      b.beginControlFlow("for (int i = 0; i < $L; i++)", p.lin(l.length()))
+          .addStatement("$L = $L", element(p, l.target()), expression(l.op(), l.attrs(), hoistedArgs))
+          .endControlFlow();
+      p.hoisted().clear();
+      return b.build();
     } else if (instr instanceof Reduce r) {
       if (r.op() == Op.SUM) {
         return CodeBlock.builder()
             .addStatement("double $L = 0.0", temp(r.target()))
-            .beginControlFlow("for (int i = 0; i < $L; i++)", lin(r.length()))
-            .addStatement("$L += $L", temp(r.target()), element(r.source()))
+            .beginControlFlow("for (int i = 0; i < $L; i++)", p.lin(r.length()))
+            .addStatement("$L += $L", temp(r.target()), element(p, r.source()))
             .endControlFlow()
             .build();
       }
       return CodeBlock.of("double $L = $T.logsumexp($L, $L$L, $L);\n", temp(r.target()), MATH,
-          array(r.source().array()), r.source().array() == Kernel.Array.EPS ? "base + " : "", lin(r.source().offset()),
-          lin(r.length()));
+          array(r.source().array()), r.source().array() == Kernel.Array.EPS ? "base + " : "", p.lin(r.source().offset()),
+          p.lin(r.length()));
     } else if (instr instanceof Store s) {
-      return CodeBlock.of("$L = $L;\n", operand(s.target()), operand(s.value()));
+      return CodeBlock.of("$L = $L;\n", operand(p, s.target()), operand(p, s.value()));
     } else if (instr instanceof Fused f) {
-      return fused(f);
+      return fused(p, f);
     } else if (instr instanceof Move m) {
       return CodeBlock.builder()
-          .beginControlFlow("for (int i = 0; i < $L; i++)", lin(m.length()))
-          .addStatement("$L = $L", element(m.target()), element(m.source()))
+          .beginControlFlow("for (int i = 0; i < $L; i++)", p.lin(m.length()))
+          .addStatement("$L = $L", element(p, m.target()), element(p, m.source()))
           .endControlFlow()
           .build();
     } else if (instr instanceof Kernel.Gather g) {
       return CodeBlock.builder()
-          .beginControlFlow("for (int i = 0; i < $L; i++)", lin(g.length()))
-          .addStatement("$L = $L", element(g.target()), indexed(g.source(), g.index(), g.shift()))
+          .beginControlFlow("for (int i = 0; i < $L; i++)", p.lin(g.length()))
+          .addStatement("$L = $L", element(p, g.target()), indexed(p, g.source(), g.index(), g.shift()))
           .endControlFlow()
           .build();
     } else if (instr instanceof Kernel.Scatter s) {
       return CodeBlock.builder()
           .beginControlFlow("for (int i = 0; i < $L; i++)", s.targetLength())
-          .addStatement("$L = 0.0", element(s.target()))
+          .addStatement("$L = 0.0", element(p, s.target()))
           .endControlFlow()
-          .beginControlFlow("for (int i = 0; i < $L; i++)", lin(s.length()))
-          .addStatement("$L += $L", indexed(s.target(), s.index(), s.shift()), element(s.source()))
+          .beginControlFlow("for (int i = 0; i < $L; i++)", p.lin(s.length()))
+          .addStatement("$L += $L", indexed(p, s.target(), s.index(), s.shift()), element(p, s.source()))
           .endControlFlow()
           .build();
     }
-    return CodeBlock.of("return $L;\n", operand(((Return) instr).value()));
+    return CodeBlock.of("return $L;\n", operand(p, ((Return) instr).value()));
   }
 
-  private static CodeBlock fused(Fused f) {
+  private static CodeBlock fused(Part p, Fused f) {
     CodeBlock.Builder b = CodeBlock.builder();
     for (LaneInstr li : f.body()) {
       if (li instanceof LaneSum sum) {
         b.addStatement("double $L = 0.0", temp(sum.accumulator()));
       }
     }
-    b.beginControlFlow("for (int i = 0; i < $L; i++)", lin(f.length()));
+    List<Operand> invariants = new ArrayList<>();
+    for (LaneInstr li : f.body()) {
+      List<LaneOperand> operands = li instanceof LaneAssign a ? a.args()
+          : List.of(li instanceof LaneWrite w ? w.value() : ((LaneSum) li).value());
+      operands.stream().filter(Invariant.class::isInstance).forEach(o -> invariants.add(((Invariant) o).scalar()));
+    }
+    hoist(p, b, invariants);
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", p.lin(f.length()));
     for (LaneInstr li : f.body()) {
       if (li instanceof LaneAssign a) {
-        List<String> args = a.args().stream().map(JavaSourceBackend::laneOperand).toList();
+        List<String> args = a.args().stream().map(o -> laneOperand(p, o)).toList();
         b.addStatement("double l$L = $L", a.target().id(), expression(a.op(), a.attrs(), args));
       } else if (li instanceof LaneWrite w) {
-        b.addStatement("$L = $L", element(w.target()), laneOperand(w.value()));
+        b.addStatement("$L = $L", element(p, w.target()), laneOperand(p, w.value()));
       } else {
         LaneSum sum = (LaneSum) li;
-        b.addStatement("$L += $L", temp(sum.accumulator()), laneOperand(sum.value()));
+        b.addStatement("$L += $L", temp(sum.accumulator()), laneOperand(p, sum.value()));
       }
     }
-    return b.endControlFlow().build();
+    b.endControlFlow();
+    p.hoisted().clear();
+    return b.build();
   }
 
-  private static String laneOperand(LaneOperand o) {
+  private static String laneOperand(Part p, LaneOperand o) {
     if (o instanceof Lane l) {
       return "l" + l.id();
     } else if (o instanceof At at) {
-      return element(at.region());
+      return element(p, at.region());
     }
-    return operand(((Invariant) o).scalar());
+    return operand(p, ((Invariant) o).scalar());
   }
 
   private static String temp(Temp t) {
@@ -314,34 +338,58 @@ public final class JavaSourceBackend {
     };
   }
 
-  static String operand(Operand o) {
+  private static String operand(Part p, Operand o) {
     if (o instanceof Temp t) {
       return temp(t);
     } else if (o instanceof Const c) {
       return literal(c.value());
     }
     Element e = (Element) o;
+    String hoisted = p.hoisted().get(e);
+    if (hoisted != null) {
+      return hoisted;
+    }
     return array(e.array()) + "[" + (e.array() == Kernel.Array.EPS ? "base + " : "") + e.index() + "]";
   }
 
   /** {@code region[(int) index[i] + shift]}. */
-  private static String indexed(Region region, Region index, int shift) {
-    return array(region.array()) + "[" + (region.array() == Kernel.Array.EPS ? "base + " : "") + lin(region.offset())
-        + " + (int) " + element(index) + (shift == 0 ? "" : " + " + shift) + "]";
+  private static String indexed(Part p, Region region, Region index, int shift) {
+    return array(region.array()) + "[" + (region.array() == Kernel.Array.EPS ? "base + " : "") + p.lin(region.offset())
+        + " + (int) " + element(p, index) + (shift == 0 ? "" : " + " + shift) + "]";
   }
 
-  private static String element(VecOperand v) {
+  private static String element(Part p, VecOperand v) {
     if (v instanceof Splat s) {
-      return operand(s.scalar());
+      return operand(p, s.scalar());
     }
     Region r = (Region) v;
     String base = r.array() == Kernel.Array.EPS ? "base + " : "";
-    return array(r.array()) + "[" + base + (r.offset().equals(Lin.ZERO) ? "i" : lin(r.offset()) + " + i") + "]";
+    return array(r.array()) + "[" + base + (r.offset().equals(Lin.ZERO) ? "i" : p.lin(r.offset()) + " + i") + "]";
   }
 
-  /** An offset or length: a literal, or the sum over the slots read into locals at method entry. */
-  static String lin(Lin l) {
-    return lin(l, slot -> "s" + slot);
+  /**
+   * What one part method has in locals: each offset and length known at run time only (computed
+   * once at entry, so that loops index arrays by an invariant plus i), and the array elements the
+   * current loop reads as invariants (HotSpot would reload them after every store to the
+   * workspace at an offset it does not know, and not vectorize the loop).
+   */
+  private record Part(Map<Lin, String> lins, Map<Element, String> hoisted, int[] hoistedCount) {
+    /** An offset or length: a literal, or the local holding it. */
+    String lin(Lin l) {
+      return l.isConstant() ? String.valueOf(l.constant()) : lins.get(l);
+    }
+  }
+
+  /** Declares the elements a loop reads as invariants as locals; the loop then reads those. */
+  private static void hoist(Part p, CodeBlock.Builder b, List<Operand> invariants) {
+    p.hoisted().clear();
+    for (Operand o : invariants) {
+      if (o instanceof Element e && !p.hoisted().containsKey(e)) {
+        String name = "h" + p.hoistedCount()[0]++;
+        b.addStatement("double $L = $L", name, operand(p, e));
+        p.hoisted().put(e, name);
+      }
+    }
   }
 
   private static String lin(Lin l, java.util.function.IntFunction<String> slotValue) {

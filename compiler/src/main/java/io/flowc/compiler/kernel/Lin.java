@@ -36,6 +36,11 @@ public final class Lin {
     return slots.length == 0;
   }
 
+  /** Whether this is one slot's value as it is ({@code (int) w[slot]}). */
+  public boolean isSlot() {
+    return constant == 0 && slots.length == 1 && coefficients[0] == 1;
+  }
+
   /** The value of a constant. */
   public int constant() {
     if (!isConstant()) {
