@@ -2,9 +2,12 @@ package io.flowc.compiler.frontend;
 
 import io.flowc.runtime.ParameterLayout;
 import io.flowc.runtime.data.DataLayout;
+import io.flowc.runtime.data.DataSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
 
 /**
  * A model that passed every check: names resolve, shapes agree, functions are not recursive.
@@ -40,7 +43,7 @@ public final class CheckedModel {
   private final Map<String, Type> letTypes;
   private final DataLayout dataLayout;
   private final double[] dataValues;
-  private final io.flowc.runtime.data.DataSet data;
+  private final DataSet data;
   private final Sizes sizes;
 
   /**
@@ -48,12 +51,10 @@ public final class CheckedModel {
    * naming its first dimension; {@code candidates} are the sizes that shape no parameter and count
    * no matrix columns (the IR may fix more of them, see {@link FrontEnd}).
    */
-  public record Sizes(Map<String, String> rowSizes, java.util.SortedSet<String> candidates) {
-    public static final Sizes NONE = new Sizes(Map.of(), new java.util.TreeSet<>());
-  }
+  public record Sizes(Map<String, String> rowSizes, SortedSet<String> candidates) {}
 
   CheckedModel(Ast.Model ast, List<Param> params, Map<String, Ast.FnDecl> functions, Map<String, Type> letTypes,
-      DataLayout dataLayout, double[] dataValues, io.flowc.runtime.data.DataSet data, Sizes sizes) {
+      DataLayout dataLayout, double[] dataValues, DataSet data, Sizes sizes) {
     this.ast = ast;
     this.data = data;
     this.sizes = sizes;
@@ -65,7 +66,7 @@ public final class CheckedModel {
   }
 
   /** The data the model was checked with, as given (null for a model without data). */
-  public io.flowc.runtime.data.DataSet data() {
+  public DataSet data() {
     return data;
   }
 
@@ -78,7 +79,7 @@ public final class CheckedModel {
    * This model with the given sizes free: declarations whose rows they count become dynamic
    * ({@link DataLayout#withFreeSizes}), and the data are laid out again.
    */
-  public CheckedModel withFreeSizes(java.util.Set<String> free) {
+  public CheckedModel withFreeSizes(Set<String> free) {
     DataLayout layout = dataLayout.withFreeSizes(sizes.rowSizes(), free);
     double[] values = data == null ? new double[layout.size()] : layout.pack(data);
     return new CheckedModel(ast, params, functions, letTypes, layout, values, data, sizes);

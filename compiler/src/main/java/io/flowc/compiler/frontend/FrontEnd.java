@@ -59,8 +59,8 @@ public final class FrontEnd {
    * {@link DynamicShapeException}) fixes the sizes involved, and the model is tried again.
    *
    * <p>A model checked by {@link #check} has every size fixed at its data's values: code
-   * compiled to run on those data at once is faster with lengths it knows (HotSpot vectorizes
-   * loops whose array regions it can tell apart, which offsets read at run time prevent).
+   * compiled to run on those data at once is faster with lengths and offsets it knows (HotSpot
+   * vectorizes loops over array regions it can tell apart more readily).
    */
   public static CheckedModel freeSizes(CheckedModel model) {
     Set<String> free = new TreeSet<>(model.sizes().candidates());

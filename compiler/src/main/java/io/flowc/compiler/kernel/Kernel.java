@@ -1,7 +1,13 @@
 package io.flowc.compiler.kernel;
 
 import io.flowc.compiler.ir.Op;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * The IR scheduled for code generation: an ordered list of instructions over doubles that the
@@ -40,9 +46,9 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
    * for them), on which offsets compare as they do for every binding: loop fusion's overlap
    * analysis runs there.
    */
-  public record DynamicLayout(int scratchSlot, java.util.Map<Integer, Integer> sample) {
+  public record DynamicLayout(int scratchSlot, Map<Integer, Integer> sample) {
     public DynamicLayout {
-      sample = java.util.Map.copyOf(sample);
+      sample = Map.copyOf(sample);
     }
 
     /** The value of {@code l} in the sample binding. */
@@ -61,8 +67,8 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
   }
 
   /** The workspace slots the offsets and lengths of {@code body} read (loaded once at method entry). */
-  public static java.util.SortedSet<Integer> slotsRead(List<Instr> body) {
-    java.util.SortedSet<Integer> out = new java.util.TreeSet<>();
+  public static SortedSet<Integer> slotsRead(List<Instr> body) {
+    SortedSet<Integer> out = new TreeSet<>();
     for (Lin l : linsRead(body)) {
       for (int slot : l.slots()) {
         out.add(slot);
@@ -72,14 +78,14 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
   }
 
   /** The offsets and lengths of {@code body} known at run time only, in order of first use. */
-  public static java.util.Set<Lin> linsRead(List<Instr> body) {
-    java.util.Set<Lin> out = new java.util.LinkedHashSet<>();
-    java.util.function.Consumer<Lin> add = l -> {
+  public static Set<Lin> linsRead(List<Instr> body) {
+    Set<Lin> out = new LinkedHashSet<>();
+    Consumer<Lin> add = l -> {
       if (!l.isConstant()) {
         out.add(l);
       }
     };
-    java.util.function.Consumer<Object> region = v -> {
+    Consumer<Object> region = v -> {
       if (v instanceof Region r) {
         add.accept(r.offset());
       }

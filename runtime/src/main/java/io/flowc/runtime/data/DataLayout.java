@@ -3,6 +3,9 @@ package io.flowc.runtime.data;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * A model's data declarations and where each value lies in the data region at the start of the
@@ -76,7 +79,7 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
     @Override
     public boolean equals(Object o) {
       return o instanceof Variable v && v.name.equals(name) && v.integer == integer
-          && Arrays.equals(v.dims, dims) && v.offset == offset && v.size == size && java.util.Objects.equals(v.rows, rows);
+          && Arrays.equals(v.dims, dims) && v.offset == offset && v.size == size && Objects.equals(v.rows, rows);
     }
 
     @Override
@@ -153,7 +156,7 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
    * dynamic. Fixed values are placed first, in declaration order, then one header slot per
    * dynamic declaration.
    */
-  public DataLayout withFreeSizes(java.util.Map<String, String> rowSizes, java.util.Set<String> free) {
+  public DataLayout withFreeSizes(Map<String, String> rowSizes, Set<String> free) {
     List<Variable> placed = new ArrayList<>();
     List<Integer> dynamic = new ArrayList<>();
     int offset = 0;
