@@ -46,6 +46,7 @@ public final class PosteriorDbWorkloads {
     List<Workload> workloads = List.of(
         new Workload("eight_schools_noncentered", 0.9, "scale-hh*10-loc", 0.01, 10, 30_000),
         new Workload("kidiq_interaction", 0.8, "scale-hh*5-loc", 0.02, 20, 100_000),
+        new Workload("kidiq_standardized", 0.8, "scale-hh*5-loc", 0.003, 10, 20_000),
         new Workload("sblrc_blr", 0.8, "scale-hh*5-loc", 0.0002, 10, 120_000),
         new Workload("earnings", 0.8, null, 0, 0, 0),
         new Workload("earnings_standardized", 0.8, "scale-hh*3-loc", 0.001, 20, 30_000));

@@ -99,7 +99,8 @@ class FreeSizesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"kidiq_interaction", "sblrc_blr", "earnings", "earnings_standardized", "hierarchical"})
+  @ValueSource(strings = {"kidiq_interaction", "kidiq_standardized", "sblrc_blr", "earnings", "earnings_standardized",
+      "hierarchical"})
   void anArtifactTakesDataOfOtherSizes(String name) throws Exception {
     Path file = TestPaths.example(name);
     // one row has no spread to standardize by

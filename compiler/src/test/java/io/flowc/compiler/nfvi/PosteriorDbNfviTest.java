@@ -79,6 +79,37 @@ class PosteriorDbNfviTest {
     });
   }
 
+  /**
+   * kidiq's raw coefficients correlate at -0.99 and its flows stay narrow (above); its
+   * standardized form (examples/kidiq_standardized.flow) is the same posterior, fitted with a
+   * Pareto k that says the draws can be trusted, and mapped back here.
+   */
+  @Test
+  void kidiqIsFittedWellOnTheStandardizedScale() throws Exception {
+    Path file = TestPaths.example("kidiq_standardized");
+    CheckedModel model = TestPaths.checkExample(file);
+    double[] iq = TestPaths.exampleData(file).get("mom_iq").elements();
+    double[] score = TestPaths.exampleData(file).get("kid_score").elements();
+    double m = mean(iq);
+    double sd = Math.sqrt(meanSquaredDeviation(iq, m));
+    double em = mean(score);
+    double es = Math.sqrt(meanSquaredDeviation(score, em));
+    int[] a = new int[4];
+    for (int k = 0; k < 4; k++) {
+      a[k] = model.elementNames().indexOf("a[" + k + "]");
+    }
+    int s = model.elementNames().indexOf("s");
+    checkFit(model, "kidiq-kidscore_interaction", "scale-hh*5-loc", 0.003, 10, 20_000, true, (elements, name) ->
+        switch (name) {
+          case "beta[1]" -> x -> em + es * (x[a[0]] - x[a[2]] * m / sd);
+          case "beta[2]" -> x -> es * (x[a[1]] - x[a[3]] * m / sd);
+          case "beta[3]" -> x -> es * x[a[2]] / sd;
+          case "beta[4]" -> x -> es * x[a[3]] / sd;
+          case "sigma" -> x -> es * x[s];
+          default -> throw new AssertionError("no quantity " + name);
+        });
+  }
+
   private static double mean(double[] v) {
     double sum = 0;
     for (double x : v) {
