@@ -62,12 +62,12 @@ class PosteriorDbNfviTest {
   void earningsIsFittedOnTheStandardizedScale() throws Exception {
     Path file = TestPaths.example("earnings_standardized");
     CheckedModel model = TestPaths.checkExample(file);
-    double[] height = TestPaths.exampleData(file).get("height").elements();
-    double[] earn = TestPaths.exampleData(file).get("earn").elements();
-    double hm = mean(height);
-    double hs = Math.sqrt(meanSquaredDeviation(height, hm));
-    double em = mean(earn);
-    double es = Math.sqrt(meanSquaredDeviation(earn, em));
+    Scale height = Scale.of(file, "height");
+    Scale earn = Scale.of(file, "earn");
+    double hm = height.mean();
+    double hs = height.sd();
+    double em = earn.mean();
+    double es = earn.sd();
     int alpha = model.elementNames().indexOf("alpha");
     int b = model.elementNames().indexOf("b");
     int s = model.elementNames().indexOf("s");
@@ -88,12 +88,12 @@ class PosteriorDbNfviTest {
   void kidiqIsFittedWellOnTheStandardizedScale() throws Exception {
     Path file = TestPaths.example("kidiq_standardized");
     CheckedModel model = TestPaths.checkExample(file);
-    double[] iq = TestPaths.exampleData(file).get("mom_iq").elements();
-    double[] score = TestPaths.exampleData(file).get("kid_score").elements();
-    double m = mean(iq);
-    double sd = Math.sqrt(meanSquaredDeviation(iq, m));
-    double em = mean(score);
-    double es = Math.sqrt(meanSquaredDeviation(score, em));
+    Scale iq = Scale.of(file, "mom_iq");
+    Scale score = Scale.of(file, "kid_score");
+    double m = iq.mean();
+    double sd = iq.sd();
+    double em = score.mean();
+    double es = score.sd();
     int[] a = new int[4];
     for (int k = 0; k < 4; k++) {
       a[k] = model.elementNames().indexOf("a[" + k + "]");
@@ -110,20 +110,21 @@ class PosteriorDbNfviTest {
         });
   }
 
-  private static double mean(double[] v) {
-    double sum = 0;
-    for (double x : v) {
-      sum += x;
+  /** The mean and the (population) sd of an example's data vector, as the standardized models compute them. */
+  private record Scale(double mean, double sd) {
+    static Scale of(Path example, String name) {
+      double[] v = TestPaths.exampleData(example).get(name).elements();
+      double sum = 0;
+      for (double x : v) {
+        sum += x;
+      }
+      double mean = sum / v.length;
+      double squares = 0;
+      for (double x : v) {
+        squares += (x - mean) * (x - mean);
+      }
+      return new Scale(mean, Math.sqrt(squares / v.length));
     }
-    return sum / v.length;
-  }
-
-  private static double meanSquaredDeviation(double[] v, double mean) {
-    double sum = 0;
-    for (double x : v) {
-      sum += (x - mean) * (x - mean);
-    }
-    return sum / v.length;
   }
 
   /** How a reference quantity is read off a constrained draw. */
