@@ -61,7 +61,7 @@ public final class PosteriorDbWorkloads {
     Path file = dir.resolve(w.name() + ".flow");
     CheckedModel checked = FrontEnd.check(new SourceFile(file.toString(), Files.readString(file)),
         StanJson.read(dir.resolve(w.name() + ".json")));
-    CheckedModel model = freeSizes ? FrontEnd.freeSizes(checked) : checked;
+    CheckedModel model = freeSizes ? Compilation.freeSizes(checked) : checked;
     LogDensity density = Compilation.load(model);
     double[][] nuts = new double[runs][];
     double[][] nfvi = new double[runs][];

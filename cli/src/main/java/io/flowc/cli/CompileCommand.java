@@ -3,8 +3,8 @@ package io.flowc.cli;
 import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.driver.ArtifactWriter;
 import com.palantir.javapoet.JavaFile;
+import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.frontend.CheckedModel;
-import io.flowc.compiler.frontend.FrontEnd;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
 import java.io.IOException;
@@ -83,7 +83,7 @@ public final class CompileCommand implements Callable<Integer> {
       formulas.add(FlowFormulaParsing.parse(flow));
     }
     // an artifact is refitted on other data: sizes that only count rows stay free
-    CheckedModel model = FrontEnd.freeSizes(ModelFiles.load(modelFile, data.file, spec.commandLine().getErr()));
+    CheckedModel model = Compilation.freeSizes(ModelFiles.load(modelFile, data.file, spec.commandLine().getErr()));
     try {
       ArtifactWriter.write(model, formulas, jar);
     } catch (IOException e) {

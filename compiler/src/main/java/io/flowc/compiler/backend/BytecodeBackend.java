@@ -32,7 +32,6 @@ import io.flowc.compiler.kernel.KernelSplitter;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.MathFunctions;
 import io.flowc.runtime.flow.FlowKernel;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +74,7 @@ public final class BytecodeBackend {
 
     constant(cw, "dimension", kernels.value().dimension());
     constant(cw, "workspaceSize", Math.max(value.workspaceSize(), gradient.workspaceSize()));
-    dynamicWorkspace(cw, name, kernels.value().workspaceEnd().max(kernels.gradient().workspaceEnd()));
+    dynamicWorkspace(cw, name, kernels.workspaceEnd());
     entry(cw, name, "logDensity", "([D[D)D", value, "value", false);
     entry(cw, name, "logDensityGradient", "([D[D[D)D", gradient, "gradient", true);
     parts(cw, "value", value);
@@ -90,8 +89,7 @@ public final class BytecodeBackend {
     KernelSplitter.Split body = KernelSplitter.split(kernels.body());
     KernelSplitter.Split epilogue = KernelSplitter.split(kernels.epilogue());
     KernelSplitter.Split sample = KernelSplitter.split(kernels.sample());
-    int workspace = Math.max(Math.max(kernels.logqOffset() + 1, sample.workspaceSize()),
-        Math.max(prologue.workspaceSize(), Math.max(body.workspaceSize(), epilogue.workspaceSize())));
+    int workspace = kernels.workspaceSize(prologue, body, epilogue, sample);
     ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
     cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, internalName, null, "java/lang/Object",
         new String[] {Type.getInternalName(FlowKernel.class)});
@@ -100,8 +98,7 @@ public final class BytecodeBackend {
     constant(cw, "dimension", kernels.dimension());
     constant(cw, "parameterCount", kernels.parameterCount());
     constant(cw, "workspaceSize", workspace);
-    dynamicWorkspace(cw, internalName, kernels.prologue().workspaceEnd().max(kernels.body().workspaceEnd())
-        .max(kernels.epilogue().workspaceEnd()).max(kernels.sample().workspaceEnd()));
+    dynamicWorkspace(cw, internalName, kernels.workspaceEnd());
 
     // lossGradient(theta 1, eps 2, draws 3, grad 4, w 5); s 6, i 7
     MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "lossGradient", "([D[DI[D[D)D", null, null);
@@ -410,8 +407,7 @@ public final class BytecodeBackend {
           apply(a.op(), a.attrs(), a.args().size());
           mv.visitVarInsn(DSTORE, slot(a.target()));
         } else if (instr instanceof Loop l) {
-          hoistInvariants(l.length(), l.args().stream().filter(Splat.class::isInstance)
-              .map(v -> ((Splat) v).scalar()).toList());
+          hoistInvariants(l);
           loop(l.length(), () -> {
             arrayElement(l.target());
             for (VecOperand v : l.args()) {
@@ -472,13 +468,7 @@ public final class BytecodeBackend {
           mv.visitVarInsn(DSTORE, slot(sum.accumulator()));
         }
       }
-      List<Operand> invariants = new ArrayList<>();
-      for (LaneInstr li : f.body()) {
-        List<LaneOperand> operands = li instanceof LaneAssign a ? a.args()
-            : List.of(li instanceof LaneWrite w ? w.value() : ((LaneSum) li).value());
-        operands.stream().filter(Invariant.class::isInstance).forEach(o -> invariants.add(((Invariant) o).scalar()));
-      }
-      hoistInvariants(f.length(), invariants);
+      hoistInvariants(f);
       Map<Integer, Integer> lanes = new HashMap<>();
       loop(f.length(), () -> {
         for (LaneInstr li : f.body()) {
@@ -607,14 +597,12 @@ public final class BytecodeBackend {
      * always tell the loop's stores to the workspace from those elements (never at an offset it
      * does not know), and would reload them in every iteration and not vectorize the loop.
      */
-    private void hoistInvariants(Lin length, List<Operand> operands) {
-      for (Operand o : operands) {
-        if (o instanceof Element e && !hoisted.containsKey(e)) {
-          push(e);
-          mv.visitVarInsn(DSTORE, nextSlot);
-          hoisted.put(e, nextSlot);
-          nextSlot += 2;
-        }
+    private void hoistInvariants(Instr loop) {
+      for (Element e : Kernel.invariantsRead(loop)) {
+        push(e);
+        mv.visitVarInsn(DSTORE, nextSlot);
+        hoisted.put(e, nextSlot);
+        nextSlot += 2;
       }
     }
 

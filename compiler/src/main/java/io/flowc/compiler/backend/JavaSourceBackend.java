@@ -90,7 +90,7 @@ public final class JavaSourceBackend {
         .addMethod(MethodSpec.methodBuilder("workspaceSize").addAnnotation(Override.class)
             .addModifiers(Modifier.PUBLIC).returns(int.class)
             .addStatement("return $L", workspace).build());
-    dynamicWorkspace(type, kernels.value().workspaceEnd().max(kernels.gradient().workspaceEnd()));
+    dynamicWorkspace(type, kernels.workspaceEnd());
     type.addMethod(entry("logDensity", value, false));
     type.addMethod(entry("logDensityGradient", gradient, true));
     addParts(type, "value", value);
@@ -104,8 +104,7 @@ public final class JavaSourceBackend {
     KernelSplitter.Split body = KernelSplitter.split(kernels.body());
     KernelSplitter.Split epilogue = KernelSplitter.split(kernels.epilogue());
     KernelSplitter.Split sample = KernelSplitter.split(kernels.sample());
-    int workspace = Math.max(Math.max(kernels.logqOffset() + 1, sample.workspaceSize()),
-        Math.max(prologue.workspaceSize(), Math.max(body.workspaceSize(), epilogue.workspaceSize())));
+    int workspace = kernels.workspaceSize(prologue, body, epilogue, sample);
     MethodSpec.Builder sampler = MethodSpec.methodBuilder("sample").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC)
         .addParameter(double[].class, "theta")
@@ -148,8 +147,7 @@ public final class JavaSourceBackend {
         .addMethod(constant("workspaceSize", workspace))
         .addMethod(m.build())
         .addMethod(sampler.build());
-    dynamicWorkspace(type, kernels.prologue().workspaceEnd().max(kernels.body().workspaceEnd())
-        .max(kernels.epilogue().workspaceEnd()).max(kernels.sample().workspaceEnd()));
+    dynamicWorkspace(type, kernels.workspaceEnd());
     addParts(type, "prologue", prologue);
     addParts(type, "body", body);
     addParts(type, "epilogue", epilogue);
@@ -210,7 +208,7 @@ public final class JavaSourceBackend {
       for (int slot : Kernel.slotsRead(split.parts().get(p))) {
         m.addStatement("int s$L = (int) w[$L]", slot, slot);
       }
-      Part part = new Part(new HashMap<>(), new HashMap<>(), new int[1]);
+      Part part = new Part();
       int offsets = 0;
       for (Lin l : Kernel.linsRead(split.parts().get(p))) {
         if (l.isSlot()) {
@@ -234,7 +232,7 @@ public final class JavaSourceBackend {
       return CodeBlock.of("double $L = $L;\n", temp(a.target()), expression(a.op(), a.attrs(), args));
     } else if (instr instanceof Loop l) {
       CodeBlock.Builder b = CodeBlock.builder();
-      hoist(p, b, l.args().stream().filter(Splat.class::isInstance).map(v -> ((Splat) v).scalar()).toList());
+      hoist(p, b, l);
       List<String> hoistedArgs = new ArrayList<>();
       for (VecOperand v : l.args()) {
         hoistedArgs.add(element(p, v));
@@ -292,13 +290,7 @@ public final class JavaSourceBackend {
         b.addStatement("double $L = 0.0", temp(sum.accumulator()));
       }
     }
-    List<Operand> invariants = new ArrayList<>();
-    for (LaneInstr li : f.body()) {
-      List<LaneOperand> operands = li instanceof LaneAssign a ? a.args()
-          : List.of(li instanceof LaneWrite w ? w.value() : ((LaneSum) li).value());
-      operands.stream().filter(Invariant.class::isInstance).forEach(o -> invariants.add(((Invariant) o).scalar()));
-    }
-    hoist(p, b, invariants);
+    hoist(p, b, f);
     b.beginControlFlow("for (int i = 0; i < $L; i++)", p.lin(f.length()));
     for (LaneInstr li : f.body()) {
       if (li instanceof LaneAssign a) {
@@ -373,7 +365,19 @@ public final class JavaSourceBackend {
    * current loop reads as invariants (HotSpot would reload them after every store to the
    * workspace at an offset it does not know, and not vectorize the loop).
    */
-  private record Part(Map<Lin, String> lins, Map<Element, String> hoisted, int[] hoistedCount) {
+  private static final class Part {
+    private final Map<Lin, String> lins = new HashMap<>();
+    private final Map<Element, String> hoisted = new HashMap<>();
+    private int hoistedCount;
+
+    Map<Lin, String> lins() {
+      return lins;
+    }
+
+    Map<Element, String> hoisted() {
+      return hoisted;
+    }
+
     /** An offset or length: a literal, or the local holding it. */
     String lin(Lin l) {
       return l.isConstant() ? String.valueOf(l.constant()) : lins.get(l);
@@ -381,14 +385,12 @@ public final class JavaSourceBackend {
   }
 
   /** Declares the elements a loop reads as invariants as locals; the loop then reads those. */
-  private static void hoist(Part p, CodeBlock.Builder b, List<Operand> invariants) {
+  private static void hoist(Part p, CodeBlock.Builder b, Instr loop) {
     p.hoisted().clear();
-    for (Operand o : invariants) {
-      if (o instanceof Element e && !p.hoisted().containsKey(e)) {
-        String name = "h" + p.hoistedCount()[0]++;
-        b.addStatement("double $L = $L", name, operand(p, e));
-        p.hoisted().put(e, name);
-      }
+    for (Element e : Kernel.invariantsRead(loop)) {
+      String name = "h" + p.hoistedCount++;
+      b.addStatement("double $L = $L", name, operand(p, e));
+      p.hoisted().put(e, name);
     }
   }
 

@@ -10,6 +10,7 @@ import io.flowc.compiler.flow.ElboSplit;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.ir.DataHoisting;
+import io.flowc.compiler.ir.DynamicShapeException;
 import io.flowc.compiler.ir.Differentiator;
 import io.flowc.compiler.ir.Graph;
 import io.flowc.compiler.ir.Graphs;
@@ -38,6 +39,8 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The one place the compiler's stages are wired together. Every entry point (the CLI, the
@@ -77,6 +80,40 @@ public final class Compilation {
     }
     IrFunction withGradient = IrVerifier.verify(value.withOutputs(outputs));
     return IrVerifier.verify(Graphs.rebuild(withGradient, new Graph(true)));
+  }
+
+  /**
+   * The model with as many sizes bound at run time as its IR allows, for code that outlives the
+   * data it is compiled with (artifacts, classes generated at build time): every size that
+   * counts the rows of data and shapes no parameter starts free; a use that needs a fixed length
+   * (a fixed index, a mix with a parameter or a literal-length vector, see
+   * {@link DynamicShapeException}) fixes the sizes involved, and the model is tried again.
+   *
+   * <p>A model checked by {@link io.flowc.compiler.frontend.FrontEnd#check} has every size fixed
+   * at its data's values: code compiled to run on those data at once is faster with lengths and
+   * offsets it knows (HotSpot vectorizes loops over array regions it can tell apart).
+   */
+  public static CheckedModel freeSizes(CheckedModel model) {
+    Set<String> free = new TreeSet<>(model.sizes().candidates());
+    free.retainAll(model.sizes().rowSizes().values());
+    while (!free.isEmpty()) {
+      CheckedModel candidate = model.withFreeSizes(free);
+      try {
+        valueAndGradient(candidate);
+        return candidate;
+      } catch (DynamicShapeException e) {
+        Set<String> fixed = new TreeSet<>();
+        for (DataLayout.Variable v : candidate.dataLayout().variables()) {
+          if (v.dims().length == 0 && e.sizeSlots().contains(v.offset())) {
+            fixed.add(v.name());
+          }
+        }
+        if (!free.removeAll(fixed)) {
+          free.clear();
+        }
+      }
+    }
+    return model;
   }
 
   /**

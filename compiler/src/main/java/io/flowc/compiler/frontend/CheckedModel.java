@@ -49,7 +49,7 @@ public final class CheckedModel {
   /**
    * Which sizes could be bound at run time: {@code rowSizes} maps a data declaration to the size
    * naming its first dimension; {@code candidates} are the sizes that shape no parameter and count
-   * no matrix columns (the IR may fix more of them, see {@link FrontEnd}).
+   * no matrix columns (the IR may fix more of them, see {@code Compilation.freeSizes}).
    */
   public record Sizes(Map<String, String> rowSizes, SortedSet<String> candidates) {}
 

@@ -5,8 +5,8 @@ import java.util.TreeSet;
 
 /**
  * A use of a value of data-dependent length that needs a length known at compile time (a fixed
- * index, a slice, a mix with a fixed-length or another size's vector). The front end then fixes
- * the sizes named here ({@link io.flowc.compiler.frontend.FrontEnd}) and compiles again.
+ * index, a slice, a mix with a fixed-length or another size's vector). The compiler then fixes
+ * the sizes named here ({@link io.flowc.compiler.driver.Compilation#freeSizes}) and tries again.
  */
 public final class DynamicShapeException extends IllegalArgumentException {
   private final Set<Integer> sizeSlots;

@@ -77,6 +77,32 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
     return out;
   }
 
+  /**
+   * The array elements a loop (a {@link Loop} or a {@link Fused} one) reads as one value for
+   * every i, in order of first use; none for other instructions.
+   */
+  public static Set<Element> invariantsRead(Instr instr) {
+    Set<Element> out = new LinkedHashSet<>();
+    if (instr instanceof Loop l) {
+      for (VecOperand v : l.args()) {
+        if (v instanceof Splat s && s.scalar() instanceof Element e) {
+          out.add(e);
+        }
+      }
+    } else if (instr instanceof Fused f) {
+      for (LaneInstr li : f.body()) {
+        List<LaneOperand> operands = li instanceof LaneAssign a ? a.args()
+            : List.of(li instanceof LaneWrite w ? w.value() : ((LaneSum) li).value());
+        for (LaneOperand o : operands) {
+          if (o instanceof Invariant inv && inv.scalar() instanceof Element e) {
+            out.add(e);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** The offsets and lengths of {@code body} known at run time only, in order of first use. */
   public static Set<Lin> linsRead(List<Instr> body) {
     Set<Lin> out = new LinkedHashSet<>();

@@ -3,6 +3,7 @@ package io.flowc.compiler.kernel;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntBinaryOperator;
 
 /**
  * An integer known at compile time or computed at kernel entry from the workspace: {@code c +
@@ -68,52 +69,37 @@ public final class Lin {
   }
 
   public Lin plus(Lin other) {
-    Map<Integer, Integer> terms = new TreeMap<>();
-    for (int k = 0; k < slots.length; k++) {
-      terms.merge(slots[k], coefficients[k], Integer::sum);
-    }
-    for (int k = 0; k < other.slots.length; k++) {
-      terms.merge(other.slots[k], other.coefficients[k], Integer::sum);
-    }
-    terms.values().removeIf(c -> c == 0);
-    int[] s = new int[terms.size()];
-    int[] a = new int[terms.size()];
-    int k = 0;
-    for (Map.Entry<Integer, Integer> e : terms.entrySet()) {
-      s[k] = e.getKey();
-      a[k++] = e.getValue();
-    }
-    return new Lin(constant + other.constant, s, a);
-  }
-
-  public Lin times(int factor) {
-    if (factor == 0) {
-      return ZERO;
-    }
-    int[] a = coefficients.clone();
-    for (int k = 0; k < a.length; k++) {
-      a[k] *= factor;
-    }
-    return new Lin(constant * factor, slots, a);
+    return combine(other, Integer::sum);
   }
 
   /** The coefficientwise maximum: at least either form wherever the slots hold non-negative values. */
   public Lin max(Lin other) {
-    Lin sum = plus(other);
-    Map<Integer, Integer> terms = new TreeMap<>();
-    for (int s : sum.slots) {
-      terms.put(s, Math.max(coefficientOf(s), other.coefficientOf(s)));
+    return combine(other, Math::max);
+  }
+
+  /** {@code op} applied to the constants and to each slot's coefficients (0 where a form lacks the slot). */
+  private Lin combine(Lin other, IntBinaryOperator op) {
+    Map<Integer, int[]> terms = new TreeMap<>();
+    for (int k = 0; k < slots.length; k++) {
+      terms.computeIfAbsent(slots[k], x -> new int[2])[0] = coefficients[k];
     }
-    Lin out = of(Math.max(constant, other.constant));
-    for (Map.Entry<Integer, Integer> e : terms.entrySet()) {
-      out = out.plus(slot(e.getKey(), e.getValue()));
+    for (int k = 0; k < other.slots.length; k++) {
+      terms.computeIfAbsent(other.slots[k], x -> new int[2])[1] = other.coefficients[k];
+    }
+    Lin out = of(op.applyAsInt(constant, other.constant));
+    for (Map.Entry<Integer, int[]> e : terms.entrySet()) {
+      int c = op.applyAsInt(e.getValue()[0], e.getValue()[1]);
+      if (c != 0) {
+        out = new Lin(out.constant, append(out.slots, e.getKey()), append(out.coefficients, c));
+      }
     }
     return out;
   }
 
-  private int coefficientOf(int slot) {
-    int k = Arrays.binarySearch(slots, slot);
-    return k >= 0 ? coefficients[k] : 0;
+  private static int[] append(int[] a, int x) {
+    int[] out = Arrays.copyOf(a, a.length + 1);
+    out[a.length] = x;
+    return out;
   }
 
   /** The value with the slots read from {@code w}. */

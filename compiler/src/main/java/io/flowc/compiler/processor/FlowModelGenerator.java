@@ -46,7 +46,7 @@ final class FlowModelGenerator {
       return Optional.empty();
     }
     // generated classes are bound to data at run time: sizes that only count rows stay free
-    CheckedModel model = FrontEnd.freeSizes(analysis.model());
+    CheckedModel model = Compilation.freeSizes(analysis.model());
     List<JavaFile> files = new ArrayList<>();
     files.add(file(request, Compilation.javaLogDensity(model, request.modelClassName())));
     for (CompiledFlow flow : flows) {

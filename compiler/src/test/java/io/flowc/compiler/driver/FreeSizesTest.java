@@ -41,7 +41,7 @@ class FreeSizesTest {
   }
 
   private static String encodedLayout(String text, String json) throws Exception {
-    return FrontEnd.freeSizes(check(text, StanJson.parse(json, "d.json"))).dataLayout().encode();
+    return Compilation.freeSizes(check(text, StanJson.parse(json, "d.json"))).dataLayout().encode();
   }
 
   @Test
@@ -172,7 +172,7 @@ class FreeSizesTest {
    * for each of those data (values, gradients, a flow's loss and gradient).
    */
   private void checkArtifact(String name, String text, DataSet data, int fewest) throws Exception {
-    CheckedModel free = FrontEnd.freeSizes(check(text, data));
+    CheckedModel free = Compilation.freeSizes(check(text, data));
     assertTrue(free.dataLayout().isDynamic(), free.dataLayout().encode());
     Path jar = dir.resolve(name + ".jar");
     ArtifactWriter.write(free, List.of(FlowFormulaParsing.parse("scale-loc")), jar);
@@ -232,7 +232,7 @@ class FreeSizesTest {
   @Test
   void oneWorkspaceServesBindingsOfDifferentSizesInTurn() throws Exception {
     Path file = TestPaths.example("kidiq_interaction");
-    CheckedModel free = FrontEnd.freeSizes(TestPaths.checkExample(file));
+    CheckedModel free = Compilation.freeSizes(TestPaths.checkExample(file));
     Path jar = dir.resolve("k.jar");
     ArtifactWriter.write(free, jar);
     Artifact artifact = Artifact.open(jar);
@@ -252,7 +252,7 @@ class FreeSizesTest {
   @Test
   void dataThatDoNotFitTheFreeSizesAreRefusedNamingTheVariable() throws Exception {
     Path file = TestPaths.example("hierarchical");
-    CheckedModel free = FrontEnd.freeSizes(TestPaths.checkExample(file));
+    CheckedModel free = Compilation.freeSizes(TestPaths.checkExample(file));
     assertEquals("#group:-1:4,N:int:,J:int:=4,group:int:N,y:real:N", free.dataLayout().encode());
     var layout = free.dataLayout();
     DataException shape = assertThrows(DataException.class, () -> layout.pack(StanJson.parse(

@@ -27,7 +27,7 @@ public final class DataBinding {
   private final int raw;
   private final LogDensity prologue;
   private final DataRegion region;
-  private final boolean dynamic;
+  /** The header slots of the raw values of data-dependent length (none: all data are of fixed size). */
   private final int[] headers;
 
   /** Raw values only: nothing derived, the stamp right after them. */
@@ -58,16 +58,14 @@ public final class DataBinding {
   }
 
   private DataBinding(double[] image, int raw, LogDensity prologue, DataRegion region, int[] headers) {
-    boolean dynamic = headers.length > 0;
     int reserved = region.reserved();
-    if (raw > 0 && reserved < raw + (dynamic ? 2 : 1)) {
+    if (raw > 0 && reserved < raw + (headers.length > 0 ? 2 : 1)) {
       throw new IllegalArgumentException("a data region of " + reserved + " cannot hold " + raw + " values");
     }
     this.image = image.clone();
     this.raw = raw;
     this.prologue = prologue;
     this.region = region;
-    this.dynamic = dynamic;
     this.headers = headers;
   }
 
@@ -89,7 +87,7 @@ public final class DataBinding {
       System.arraycopy(image, 0, header, 0, raw);
       int prologueStatic = prologue == null ? 0 : prologue.workspaceSize();
       base = Math.max(Math.max(codeStatic, reserved), prologueStatic);
-      if (!dynamic) {
+      if (headers.length == 0) {
         workspaceSize = base;
         return;
       }
@@ -97,9 +95,11 @@ public final class DataBinding {
         header[slot] = base + (image[slot] - raw);
       }
       int next = base + image.length - raw;
-      for (int k = 0; k < region.derivedHeaders().length; k++) {
-        header[region.derivedHeaders()[k]] = next;
-        next += (int) header[region.derivedRows()[k]];
+      int[] derivedHeaders = region.derivedHeaders();
+      int[] derivedRows = region.derivedRows();
+      for (int k = 0; k < derivedHeaders.length; k++) {
+        header[derivedHeaders[k]] = next;
+        next += (int) header[derivedRows[k]];
       }
       header[reserved - 2] = next;
       int needs = Math.max(next, codeNeeds.applyAsInt(header));
