@@ -108,15 +108,16 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
 
     /** As declared: {@code int N}, {@code real y[434]}, {@code real y[N]}, {@code real X[100, 5]}. */
     public String describe() {
-      return describe(dims);
+      return describe(rows != null ? null : dims);
     }
 
+    /** As declared, with the given shape ({@code null}: a dynamic declaration's rows by their size's name). */
     String describe(int[] shape) {
       StringBuilder s = new StringBuilder(integer ? "int " : "real ").append(name);
-      if (shape.length > 0) {
+      if (dims.length > 0) {
         s.append('[');
-        for (int i = 0; i < shape.length; i++) {
-          s.append(i == 0 ? "" : ", ").append(i == 0 && rows != null && shape == dims ? rows : String.valueOf(shape[i]));
+        for (int i = 0; i < dims.length; i++) {
+          s.append(i == 0 ? "" : ", ").append(shape == null && i == 0 ? rows : String.valueOf((shape == null ? dims : shape)[i]));
         }
         s.append(']');
       }
