@@ -70,10 +70,8 @@ public final class CompileCommand implements Callable<Integer> {
     if (!ModelFiles.isArtifact(output)) {
       throw new UserException("-o " + output + ": an artifact's name must end in .jar");
     }
-    Path jar = path(output);
-    if (Files.isDirectory(jar)) {
-      throw new UserException(output + ": is a directory");
-    }
+    // before compiling, so that a mistyped path costs nothing
+    Path jar = OutputFile.check("-o", output);
     Path javaDir = emitJava == null ? null : path(emitJava);
     if (javaDir != null && Files.exists(javaDir) && !Files.isDirectory(javaDir)) {
       throw new UserException("--emit-java " + emitJava + ": not a directory");
@@ -87,7 +85,7 @@ public final class CompileCommand implements Callable<Integer> {
     try {
       ArtifactWriter.write(model, formulas, jar);
     } catch (IOException e) {
-      throw new UserException(output + ": cannot write (" + e.getMessage() + ")");
+      throw OutputFile.failure("-o", output, e);
     }
     out.println("wrote " + output + " (model " + model.name() + ", dimension " + model.dimension()
         + (formulas.isEmpty() ? "" : ", flows " + String.join(", ", formulas.stream().map(FlowFormula::normalized).toList()))
