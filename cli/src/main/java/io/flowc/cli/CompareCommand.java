@@ -141,7 +141,7 @@ public final class CompareCommand implements Callable<Integer> {
     NutsResult nutsValues = nuts.constrained(compiled.parameters());
     RunawayDraws.Element runaway = RunawayDraws.find(nuts.draws(), nutsValues.draws());
     if (runaway != null) {
-      // NUTS is the reference the flow is compared with; draws running off are none
+      // the NUTS draws are the reference the flow is judged by, and draws running off to infinity are none
       return noPicture(SampleCommand.runawayWarning(compiled.parameters().elementNames().get(runaway.index()),
           runaway.extreme()), stderr);
     }

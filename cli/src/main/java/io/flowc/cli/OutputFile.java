@@ -53,6 +53,33 @@ final class OutputFile {
     return path;
   }
 
+  /**
+   * Checks that {@code dir} is a directory that can be written, or can be created: its nearest
+   * existing ancestor is a writable directory.
+   */
+  static Path checkDirectory(String option, String dir) {
+    Path path;
+    try {
+      path = Path.of(dir);
+    } catch (InvalidPathException e) {
+      throw new UserException(option + ": " + dir + ": not a valid directory name (" + e.getReason() + ")");
+    }
+    if (dir.isEmpty()) {
+      throw new UserException(option + ": the directory name is empty");
+    }
+    Path existing = path.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null || !Files.isDirectory(existing)) {
+      throw new UserException(option + ": " + dir + ": not a directory: " + existing);
+    }
+    if (!Files.isWritable(existing)) {
+      throw new UserException(option + ": " + dir + ": permission denied");
+    }
+    return path;
+  }
+
   /** Writes a UTF-8 text file; any failure is a user error naming the file. */
   static void writeText(String option, String file, Text text) {
     Path path = check(option, file);

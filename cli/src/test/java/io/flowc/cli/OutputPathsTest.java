@@ -64,6 +64,11 @@ class OutputPathsTest {
       assertFalse(r.out().contains("wrote"), r.toString());
       assertFalse(Files.exists(bad.getParent()) && Files.isDirectory(bad.getParent()), "no directory created: " + r);
     }
+    Path jar = tmp.resolve("pot1.jar");
+    Path underFile = tmp.resolve("a-file").resolve("src");
+    Cli.Result r = Cli.run("compile", pot1, "-o", jar.toString(), "--emit-java", underFile.toString());
+    assertUserError(r, "--emit-java: " + underFile + ": not a directory: " + tmp.resolve("a-file"));
+    assertFalse(Files.exists(jar), "refused before the artifact is written: " + r);
   }
 
   @Test
