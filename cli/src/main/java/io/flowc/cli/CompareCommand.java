@@ -10,9 +10,11 @@ import io.flowc.runtime.nfvi.Draws;
 import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.Nfvi;
 import io.flowc.runtime.nfvi.PyFormat;
+import io.flowc.runtime.nuts.ImproperPosteriorException;
 import io.flowc.runtime.nuts.Nuts;
 import io.flowc.runtime.nuts.NutsResult;
 import io.flowc.runtime.nuts.NutsSettings;
+import io.flowc.runtime.nuts.RunawayDraws;
 import io.flowc.runtime.nuts.SamplerReport;
 import io.flowc.runtime.nuts.SamplingException;
 import io.flowc.runtime.optim.Optimizer;
@@ -127,14 +129,23 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     NutsResult nuts;
-    try {
-      nuts = Nuts.sample(compiled.model(), nutsSettings());
+    try (SamplingProgress progress = SamplingProgress.start(stderr, chains, tune, draws)) {
+      nuts = Nuts.sample(compiled.model(), nutsSettings(), progress);
+    } catch (ImproperPosteriorException e) {
+      return noPicture(SampleCommand.improperMessage(e, compiled.parameters().elementNames()), stderr);
     } catch (SamplingException e) {
       stderr.println("error: numerical failure in NUTS: " + e.getMessage());
       return ExitCodes.NUMERICAL;
     }
     stdout.println("NUTS: " + SamplerReport.samplingLine(chains, tune, draws, nuts.seconds()));
-    double[][] nutsDraws = NutsPlots.pooled(nuts.constrained(compiled.parameters()).draws());
+    NutsResult nutsValues = nuts.constrained(compiled.parameters());
+    RunawayDraws.Element runaway = RunawayDraws.find(nuts.draws(), nutsValues.draws());
+    if (runaway != null) {
+      // the NUTS draws are the reference the flow is judged by, and draws running off to infinity are none
+      return noPicture(SampleCommand.runawayWarning(compiled.parameters().elementNames().get(runaway.index()),
+          runaway.extreme()), stderr);
+    }
+    double[][] nutsDraws = NutsPlots.pooled(nutsValues.draws());
 
     Nfvi nfvi = new Nfvi(compiled.kernel(), compiled.model(), compiled.layout());
     Fit fit = nfvi.fit(new Nfvi.Settings(iterations, opt, nmc, jitter, seed, Nfvi.Settings.NO_CLIPPING, List.of()));
@@ -152,6 +163,13 @@ public final class CompareCommand implements Callable<Integer> {
         flowRows);
     PngOutput.write("-o", size.render(picture, DEFAULT_WIDTH, DEFAULT_HEIGHT), out);
     return ExitCodes.OK;
+  }
+
+  /** NUTS found no posterior to compare with: exit 3 without a picture. */
+  private int noPicture(String why, PrintWriter stderr) {
+    stderr.println("error: numerical failure in NUTS: " + Character.toLowerCase(why.charAt(0)) + why.substring(1));
+    stderr.println("-o: nothing to compare; " + out + " not written");
+    return ExitCodes.NUMERICAL;
   }
 
   private void checkOptions() {

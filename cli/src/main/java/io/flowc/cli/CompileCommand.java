@@ -9,8 +9,6 @@ import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,14 +68,9 @@ public final class CompileCommand implements Callable<Integer> {
     if (!ModelFiles.isArtifact(output)) {
       throw new UserException("-o " + output + ": an artifact's name must end in .jar");
     }
-    Path jar = path(output);
-    if (Files.isDirectory(jar)) {
-      throw new UserException(output + ": is a directory");
-    }
-    Path javaDir = emitJava == null ? null : path(emitJava);
-    if (javaDir != null && Files.exists(javaDir) && !Files.isDirectory(javaDir)) {
-      throw new UserException("--emit-java " + emitJava + ": not a directory");
-    }
+    // before compiling, so that a mistyped path costs nothing
+    Path jar = OutputFile.check("-o", output);
+    Path javaDir = emitJava == null ? null : OutputFile.checkDirectory("--emit-java", emitJava);
     List<FlowFormula> formulas = new ArrayList<>();
     for (String flow : flows) {
       formulas.add(FlowFormulaParsing.parse(flow));
@@ -87,7 +80,7 @@ public final class CompileCommand implements Callable<Integer> {
     try {
       ArtifactWriter.write(model, formulas, jar);
     } catch (IOException e) {
-      throw new UserException(output + ": cannot write (" + e.getMessage() + ")");
+      throw OutputFile.failure("-o", output, e);
     }
     out.println("wrote " + output + " (model " + model.name() + ", dimension " + model.dimension()
         + (formulas.isEmpty() ? "" : ", flows " + String.join(", ", formulas.stream().map(FlowFormula::normalized).toList()))
@@ -98,17 +91,9 @@ public final class CompileCommand implements Callable<Integer> {
           out.println("wrote " + file.writeToPath(javaDir));
         }
       } catch (IOException e) {
-        throw new UserException("--emit-java " + emitJava + ": cannot write (" + e.getMessage() + ")");
+        throw OutputFile.failure("--emit-java", emitJava, e);
       }
     }
     return ExitCodes.OK;
-  }
-
-  private static Path path(String name) {
-    try {
-      return Path.of(name);
-    } catch (InvalidPathException e) {
-      throw new UserException(name + ": not a valid file name");
-    }
   }
 }

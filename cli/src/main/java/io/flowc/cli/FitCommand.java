@@ -27,10 +27,6 @@ import io.flowc.runtime.optim.Optimizer;
 import io.flowc.runtime.optim.Optimizers;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -183,9 +179,7 @@ public final class FitCommand implements Callable<Integer> {
       writeDraws(drawn, compiled.parameters().elementNames());
     }
     if (track != null) {
-      try (Writer w = Files.newBufferedWriter(Path.of(trackOut), StandardCharsets.UTF_8)) {
-        best.tracker().writeCsv(w);
-      }
+      OutputFile.writeText("--track-out", trackOut, best.tracker()::writeCsv);
     }
     stdout.println(fit.finishLine(iterations));
     if (fit.status() == Fit.Status.NOT_FINITE) {
@@ -267,10 +261,10 @@ public final class FitCommand implements Callable<Integer> {
     }
     // files too are checked before the fit, so that a fit is not lost to a mistyped path
     if (out != null) {
-      PngOutput.check("--out", out);
+      OutputFile.check("--out", out);
     }
     if (track != null) {
-      PngOutput.check("--track-out", trackOut);
+      OutputFile.check("--track-out", trackOut);
     }
     if (plotTrack != null) {
       PngOutput.check("--plot-track", plotTrack);
@@ -361,8 +355,8 @@ public final class FitCommand implements Callable<Integer> {
     return rows;
   }
 
-  private void writeDraws(double[][] rows, List<String> elements) throws IOException {
-    try (Writer w = Files.newBufferedWriter(Path.of(out), StandardCharsets.UTF_8)) {
+  private void writeDraws(double[][] rows, List<String> elements) {
+    OutputFile.writeText("--out", out, w -> {
       w.write(String.join(",", elements) + "\n");
       for (double[] values : rows) {
         StringBuilder row = new StringBuilder();
@@ -371,7 +365,7 @@ public final class FitCommand implements Callable<Integer> {
         }
         w.write(row.append('\n').toString());
       }
-    }
+    });
   }
 
   private ObjectNode report(CompiledFlow compiled, FlowFormula formula, Optimizer opt, List<Restart> results, Restart best,

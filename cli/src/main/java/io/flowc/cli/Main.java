@@ -38,7 +38,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     footer = {
         "  0  success",
         "  1  internal error (a bug in flowc; set FLOWC_DEBUG=1 for a stack trace)",
-        "  2  user error: a bad model, option or file",
+        "  2  user error: a bad model, option or file, or too little memory (FLOWC_JAVA_OPTS=-Xmx...)",
         "  3  numerical failure"
     })
 public final class Main implements Callable<Integer> {
@@ -158,8 +158,9 @@ public final class Main implements Callable<Integer> {
       return ExitCodes.USER;
     }
     boolean debug = isDebug(env);
-    if (t instanceof OutOfMemoryError) {
-      err.println("error: out of memory; give Java more with FLOWC_JAVA_OPTS=-Xmx8g (or more)");
+    OutOfMemoryError memory = outOfMemory(t);
+    if (memory != null) {
+      err.println("error: " + outOfMemoryMessage(memory, Runtime.getRuntime().maxMemory()));
     } else {
       String message = t.getMessage() == null ? t.getClass().getName() : t.getClass().getName() + ": " + t.getMessage();
       err.println("error: internal error: " + message.strip().replace('\n', ' ')
@@ -169,7 +170,38 @@ public final class Main implements Callable<Integer> {
       t.printStackTrace(err);
     }
     err.flush();
-    return ExitCodes.INTERNAL;
+    return memory != null ? ExitCodes.USER : ExitCodes.INTERNAL;
+  }
+
+  /**
+   * The OutOfMemoryError that {@code t} is or was caused by, or null: worker threads (chains,
+   * restarts) hand theirs over wrapped, e.g. in an ExecutionException and then an
+   * IllegalStateException.
+   */
+  static OutOfMemoryError outOfMemory(Throwable t) {
+    // bounded: a cause chain may loop
+    Throwable c = t;
+    for (int depth = 0; c != null && depth < 100; depth++, c = c.getCause()) {
+      if (c instanceof OutOfMemoryError e) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * What running out of memory means and how to give Java more: four times the heap it had, in GB
+   * ({@code maxHeapBytes} as {@link Runtime#maxMemory}, Long.MAX_VALUE for no limit).
+   */
+  static String outOfMemoryMessage(OutOfMemoryError e, long maxHeapBytes) {
+    String what = e.getMessage() == null || e.getMessage().isBlank() ? "" : " (" + e.getMessage().strip() + ")";
+    if (maxHeapBytes == Long.MAX_VALUE) {
+      return "out of memory" + what + "; give Java more with FLOWC_JAVA_OPTS=-Xmx8g (or more)";
+    }
+    long mb = maxHeapBytes >> 20;
+    long suggestedGb = Math.max(1, (4 * mb + 1023) / 1024);
+    return "out of memory" + what + ": the Java heap may not grow beyond " + mb + " MB; give Java more with "
+        + "FLOWC_JAVA_OPTS=-Xmx" + suggestedGb + "g (or more)";
   }
 
   private static boolean isDebug(Map<String, String> env) {

@@ -12,19 +12,18 @@ import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.diagnostics.Convergence;
 import io.flowc.runtime.diagnostics.ParameterSummary;
 import io.flowc.runtime.nuts.ChainStats;
+import io.flowc.runtime.nuts.ImproperPosteriorException;
 import io.flowc.runtime.nuts.Nuts;
 import io.flowc.runtime.nuts.NutsResult;
 import io.flowc.runtime.nuts.NutsSettings;
+import io.flowc.runtime.nuts.RunawayDraws;
 import io.flowc.runtime.nuts.SamplerReport;
 import io.flowc.runtime.nuts.SamplingException;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,6 +52,10 @@ import picocli.CommandLine.Spec;
         "  flowc sample examples/pot4.flow --draws 3000 --target-accept 0.9 --chains 2 --plot nuts.png"
     })
 public final class SampleCommand implements Callable<Integer> {
+  /** What an improper posterior asks of the model, after the message that says it looks improper. */
+  static final String IMPROPER_HINT = "Give every parameter a proper prior or likelihood (one declared but unused, "
+      + "or under a flat potential, has none).";
+
   /** Deeper trees than this would take 2^30 leapfrog steps per draw. */
   static final int MAX_TREE_DEPTH_LIMIT = 30;
 
@@ -109,7 +112,7 @@ public final class SampleCommand implements Callable<Integer> {
   private record Compiled(String name, LogDensity density, ParameterLayout layout) {}
 
   @Override
-  public Integer call() throws CompileException, IOException {
+  public Integer call() throws CompileException {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter stderr = spec.commandLine().getErr();
     checkOptions();
@@ -129,9 +132,10 @@ public final class SampleCommand implements Callable<Integer> {
     stderr.flush();
 
     NutsResult result;
-    try {
-      result = Nuts.sample(compiled.density(), settings,
-          SamplingProgress.forTerminal(stderr, chains, (long) chains * (tune + draws)));
+    try (SamplingProgress progress = SamplingProgress.start(stderr, chains, tune, draws)) {
+      result = Nuts.sample(compiled.density(), settings, progress);
+    } catch (ImproperPosteriorException e) {
+      return improper(compiled, e, stdout, stderr);
     } catch (SamplingException e) {
       stderr.println("error: numerical failure: " + e.getMessage());
       return ExitCodes.NUMERICAL;
@@ -144,20 +148,83 @@ public final class SampleCommand implements Callable<Integer> {
     for (int k = 0; k < elements.size(); k++) {
       summaries.add(Convergence.summarize(elements.get(k), values.element(k)));
     }
-    List<String> warnings = warnings(result, summaries);
+    List<String> warnings = new ArrayList<>();
+    RunawayDraws.Element runaway = RunawayDraws.find(result.draws(), values.draws());
+    if (runaway != null) {
+      warnings.add(runawayWarning(elements.get(runaway.index()), runaway.extreme()));
+    }
+    warnings.addAll(warnings(result, summaries));
     warnings.forEach(stderr::println);
     stderr.print(SummaryTable.render(summaries));
     stderr.flush();
 
-    if (out != null) {
-      writeDraws(values.draws(), elements);
-    }
+    boolean written = out == null || writeDraws(values.draws(), elements, stderr);
     // after every other output: a picture that cannot be drawn must not cost the draws
     boolean pictured = plot == null || drawPlot(compiled, result, stderr);
     if (json) {
       stdout.println(Json.line(report(compiled, result, summaries, warnings, compileSeconds)));
     }
-    return pictured ? ExitCodes.OK : ExitCodes.USER;
+    return written && pictured ? ExitCodes.OK : ExitCodes.USER;
+  }
+
+  /** The warning for finite draws running off to infinity ({@link RunawayDraws}). */
+  static String runawayWarning(String element, double extreme) {
+    return String.format(Locale.ROOT, "The posterior looks improper: the draws of %s run off to infinity "
+        + "(up to %.3g). %s", element, extreme, IMPROPER_HINT);
+  }
+
+  /** What {@code e} means, with the element's name. */
+  static String improperMessage(ImproperPosteriorException e, List<String> elements) {
+    return "the posterior looks improper: chain " + e.chain() + " ran off to infinity (" + elements.get(e.element())
+        + " became " + e.value() + " at " + e.where() + "). " + IMPROPER_HINT;
+  }
+
+  /**
+   * A chain ran off to infinity: the error, the draws kept before it (with --out), a JSON line
+   * saying so (with --json); exit 3.
+   */
+  private int improper(Compiled compiled, ImproperPosteriorException e, PrintWriter stdout, PrintWriter stderr) {
+    List<String> elements = compiled.layout().elementNames();
+    String message = improperMessage(e, elements);
+    stderr.println("error: numerical failure: " + message);
+    double[][][] before = constrained(e.drawsBefore(), compiled.layout());
+    int[] kept = new int[before.length];
+    for (int c = 0; c < before.length; c++) {
+      kept[c] = before[c].length;
+    }
+    if (out != null && writeDraws(before, elements, stderr)) {
+      stderr.println("wrote " + out + ": the " + Arrays.stream(kept).sum() + " draws kept before the failure "
+          + "(per chain: " + String.join(", ", Arrays.stream(kept).mapToObj(Integer::toString).toList()) + ")");
+    }
+    if (plot != null) {
+      stderr.println("--plot: nothing drawn: " + plot + " not written");
+    }
+    if (json) {
+      ObjectNode r = Json.object();
+      r.put("model", compiled.name());
+      r.put("status", "improper");
+      r.put("error", message);
+      r.put("chains", chains);
+      r.put("draws", draws);
+      r.put("tune", tune);
+      r.put("seed", seed);
+      ArrayNode counts = r.putArray("draws_kept");
+      Arrays.stream(kept).forEach(counts::add);
+      stdout.println(Json.line(r));
+    }
+    return ExitCodes.NUMERICAL;
+  }
+
+  /** Draws of chains of any lengths on the constrained scale. */
+  private static double[][][] constrained(double[][][] draws, ParameterLayout layout) {
+    double[][][] values = new double[draws.length][][];
+    for (int c = 0; c < draws.length; c++) {
+      values[c] = new double[draws[c].length][layout.dimension()];
+      for (int i = 0; i < draws[c].length; i++) {
+        layout.constrain(draws[c][i], values[c][i]);
+      }
+    }
+    return values;
   }
 
   /** Draws the picture; reports a failure on stderr and returns false instead of throwing. */
@@ -187,6 +254,10 @@ public final class SampleCommand implements Callable<Integer> {
     if (plot != null) {
       size.check();
       PngOutput.check("--plot", plot);
+    }
+    // before the sampling, so that a mistyped path costs nothing
+    if (out != null) {
+      OutputFile.check("--out", out);
     }
     if (!starts.isEmpty() && starts.size() != 1 && starts.size() != chains) {
       throw new UserException("give --start once (for every chain) or once per chain (" + chains + " times), not "
@@ -241,30 +312,27 @@ public final class SampleCommand implements Callable<Integer> {
     return lines;
   }
 
-  private void writeDraws(double[][][] d, List<String> elements) throws IOException {
-    Path path;
+  /** Writes the draws as CSV; reports a failure on stderr and returns false instead of throwing. */
+  private boolean writeDraws(double[][][] d, List<String> elements, PrintWriter stderr) {
     try {
-      path = Path.of(out);
-    } catch (java.nio.file.InvalidPathException e) {
-      throw new UserException("--out: not a valid file name: " + out);
-    }
-    try (Writer w = Files.newBufferedWriter(path, StandardCharsets.UTF_8)) {
-      w.write("chain,draw," + String.join(",", elements) + "\n");
-      StringBuilder row = new StringBuilder();
-      for (int c = 0; c < d.length; c++) {
-        for (int i = 0; i < d[c].length; i++) {
-          row.setLength(0);
-          row.append(c).append(',').append(i);
-          for (double v : d[c][i]) {
-            row.append(',').append(v);
+      OutputFile.writeText("--out", out, w -> {
+        w.write("chain,draw," + String.join(",", elements) + "\n");
+        StringBuilder row = new StringBuilder();
+        for (int c = 0; c < d.length; c++) {
+          for (int i = 0; i < d[c].length; i++) {
+            row.setLength(0);
+            row.append(c).append(',').append(i);
+            for (double v : d[c][i]) {
+              row.append(',').append(v);
+            }
+            w.write(row.append('\n').toString());
           }
-          w.write(row.append('\n').toString());
         }
-      }
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new UserException("--out: cannot write " + out + " (no such directory)");
-    } catch (java.nio.file.AccessDeniedException e) {
-      throw new UserException("--out: cannot write " + out + " (permission denied)");
+      });
+      return true;
+    } catch (UserException e) {
+      stderr.println("error: " + e.getMessage());
+      return false;
     }
   }
 
@@ -272,6 +340,7 @@ public final class SampleCommand implements Callable<Integer> {
       List<String> warnings, double compileSeconds) {
     ObjectNode r = Json.object();
     r.put("model", compiled.name());
+    r.put("status", "finished");
     r.put("chains", chains);
     r.put("draws", draws);
     r.put("tune", tune);

@@ -113,11 +113,63 @@ class MainTest {
     }
   }
 
+  /** Runs out of memory on a worker thread, which hands the error over wrapped, as a pool's future does. */
+  @Command(name = "oom-worker")
+  static final class OutOfMemoryOnWorker implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+      try {
+        pool.submit(() -> {
+          throw new OutOfMemoryError("Java heap space");
+        }).get();
+        return 0;
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException(e.getCause());
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Command(name = "oom")
+  static final class OutOfMemory implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new OutOfMemoryError("Java heap space");
+    }
+  }
+
   private static CommandLine withTestCommands() {
     CommandLine cmd = Main.newCommandLine();
     cmd.addSubcommand(new Boom());
     cmd.addSubcommand(new Overflow());
+    cmd.addSubcommand(new OutOfMemoryOnWorker());
+    cmd.addSubcommand(new OutOfMemory());
     return cmd;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"oom", "oom-worker"})
+  void runningOutOfMemoryIsOneLineAndExitTwoWhereverItHappens(String command) {
+    Cli.Result r = Cli.execute(withTestCommands(), Map.of(), command);
+    assertEquals(2, r.code(), r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    String line = r.errLines().get(0);
+    assertTrue(line.startsWith("error: out of memory (Java heap space)"), r.toString());
+    assertTrue(line.contains("FLOWC_JAVA_OPTS=-Xmx"), r.toString());
+    assertFalse(line.contains("internal error"), r.toString());
+  }
+
+  @Test
+  void theOutOfMemoryMessageSuggestsFourTimesTheHeap() {
+    OutOfMemoryError e = new OutOfMemoryError("Java heap space");
+    assertEquals("out of memory (Java heap space): the Java heap may not grow beyond 256 MB; give Java more with "
+        + "FLOWC_JAVA_OPTS=-Xmx1g (or more)", Main.outOfMemoryMessage(e, 256L << 20));
+    assertEquals("out of memory: the Java heap may not grow beyond 3072 MB; give Java more with "
+        + "FLOWC_JAVA_OPTS=-Xmx12g (or more)", Main.outOfMemoryMessage(new OutOfMemoryError(), 3072L << 20));
+    assertEquals("out of memory (Metaspace); give Java more with FLOWC_JAVA_OPTS=-Xmx8g (or more)",
+        Main.outOfMemoryMessage(new OutOfMemoryError("Metaspace"), Long.MAX_VALUE));
   }
 
   @Test
@@ -154,9 +206,13 @@ class MainTest {
     assertEquals(2, Main.failure(new UserException("bad thing"), err, Map.of()));
     assertEquals(2, Main.failure(new CommandLine.ExecutionException(Main.newCommandLine(), "wrapped",
         new UserException("wrapped bad thing")), err, Map.of()));
-    assertEquals(1, Main.failure(new OutOfMemoryError("Java heap space"), err, Map.of()));
+    OutOfMemoryError memory = new OutOfMemoryError("Java heap space");
+    assertEquals(2, Main.failure(memory, err, Map.of()));
+    assertEquals(2, Main.failure(new IllegalStateException(new java.util.concurrent.ExecutionException(memory)), err,
+        Map.of()));
     err.flush();
-    assertEquals(String.join(System.lineSeparator(), "error: bad thing", "error: wrapped bad thing",
-        "error: out of memory; give Java more with FLOWC_JAVA_OPTS=-Xmx8g (or more)", ""), text.toString());
+    String oom = "error: " + Main.outOfMemoryMessage(memory, Runtime.getRuntime().maxMemory());
+    assertEquals(String.join(System.lineSeparator(), "error: bad thing", "error: wrapped bad thing", oom, oom, ""),
+        text.toString());
   }
 }

@@ -31,6 +31,7 @@ public final class Nuts {
    *
    * @param progress told after every iteration (may be null)
    * @throws SamplingException if a chain cannot start (log density not finite at its start)
+   * @throws ImproperPosteriorException if a chain runs off to infinity (after every chain has ended)
    */
   public static NutsResult sample(LogDensity density, NutsSettings settings, NutsProgress progress) {
     long began = System.nanoTime();
@@ -87,6 +88,11 @@ public final class Nuts {
     for (int c = 0; c < chains; c++) {
       draws[c] = outputs.get(c).draws();
       stats.add(outputs.get(c).stats());
+    }
+    for (NutsChain.Output o : outputs) {
+      if (o.runaway() != null) {
+        throw new ImproperPosteriorException(o.runaway(), settings.tune(), draws);
+      }
     }
     return new NutsResult(draws, stats, settings, (System.nanoTime() - began) / 1e9);
   }

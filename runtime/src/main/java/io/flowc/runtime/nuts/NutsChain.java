@@ -10,13 +10,23 @@ import java.util.SplittableRandom;
  * one {@link Trajectory} transition, then (while tuning) dual averaging of the step size and the
  * diagonal mass-matrix update from the new position. Everything the iterations touch is
  * allocated here, before the first one.
+ *
+ * <p>A chain whose position stops being finite has run off to infinity (the posterior has no
+ * finite mass in some direction): it stops there and returns the draws kept before, with a
+ * {@link Runaway} saying where.
  */
 final class NutsChain {
   /** PyMC3's step_scale: the initial step size is step_scale / d^(1/4). */
   static final double STEP_SCALE = 0.25;
 
-  /** A chain's kept draws and statistics. */
-  record Output(double[][] draws, ChainStats stats) {}
+  /** A chain's kept draws and statistics, and where it ran off to infinity (null if it did not). */
+  record Output(double[][] draws, ChainStats stats, Runaway runaway) {}
+
+  /**
+   * Where a chain's position stopped being finite: at {@code iteration} (from 0, tuning included),
+   * element {@code element} became {@code value}.
+   */
+  record Runaway(int chain, int iteration, int element, double value) {}
 
   private NutsChain() {}
 
@@ -42,15 +52,7 @@ final class NutsChain {
 
     int tune = settings.tune();
     int draws = settings.draws();
-    double[][] kept = new double[draws][];
-    boolean[] diverging = new boolean[draws];
-    int[] depth = new int[draws];
-    double[] energy = new double[draws];
-    double[] energyError = new double[draws];
-    double[] stepSize = new double[draws];
-    double[] accept = new double[draws];
-    int[] steps = new int[draws];
-    boolean[] maxDepthHit = new boolean[draws];
+    Kept kept = new Kept(draws);
     int tuningDivergences = 0;
     long tuningGradients = 0;
 
@@ -73,20 +75,21 @@ final class NutsChain {
       double acceptStat = trajectory.meanTreeAccept();
       stepSizes.update(acceptStat, tuning);
       trajectory.copyProposal(state);
+      int nonFinite = firstNonFinite(state.q);
+      if (nonFinite >= 0) {
+        // proposals are taken only where the energy is finite, so the log density ignores this
+        // element here: a flat direction the chain drifted along until it overflowed
+        Runaway runaway = new Runaway(chain, i, nonFinite, state.q[nonFinite]);
+        long gradients = hamiltonian.gradientEvaluations();
+        ChainStats stats = kept.stats(Math.max(0, i - tune), gradients, tuning ? gradients : tuningGradients,
+            tuningDivergences, inverseMass, began);
+        return new Output(Arrays.copyOf(kept.draws, Math.max(0, i - tune)), stats, runaway);
+      }
       mass.update(state.q, tuning);
       if (tuning) {
         tuningDivergences += trajectory.diverging() ? 1 : 0;
       } else {
-        int d = i - tune;
-        kept[d] = state.q.clone();
-        diverging[d] = trajectory.diverging();
-        depth[d] = trajectory.depth();
-        energy[d] = trajectory.proposalEnergy();
-        energyError[d] = trajectory.energyError();
-        stepSize[d] = eps;
-        accept[d] = acceptStat;
-        steps[d] = trajectory.leapfrogSteps();
-        maxDepthHit[d] = trajectory.reachedMaxDepth();
+        kept.add(i - tune, state.q, trajectory, eps, acceptStat);
       }
       if (progress != null) {
         progress.iterationDone(chain, i + 1);
@@ -95,9 +98,64 @@ final class NutsChain {
     if (draws == 0) {
       tuningGradients = hamiltonian.gradientEvaluations();
     }
-    ChainStats stats = new ChainStats(diverging, depth, energy, energyError, stepSize, accept, steps, maxDepthHit,
-        hamiltonian.gradientEvaluations(), tuningGradients, tuningDivergences, inverseMass.clone(),
-        (System.nanoTime() - began) / 1e9);
-    return new Output(kept, stats);
+    ChainStats stats = kept.stats(draws, hamiltonian.gradientEvaluations(), tuningGradients, tuningDivergences,
+        inverseMass, began);
+    return new Output(kept.draws, stats, null);
+  }
+
+  /** The index of the first element of {@code q} that is NaN or infinite, or -1. */
+  static int firstNonFinite(double[] q) {
+    for (int k = 0; k < q.length; k++) {
+      if (!Double.isFinite(q[k])) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  /** The draws kept after tuning and their per-draw statistics. */
+  private static final class Kept {
+    final double[][] draws;
+    final boolean[] diverging;
+    final int[] depth;
+    final double[] energy;
+    final double[] energyError;
+    final double[] stepSize;
+    final double[] accept;
+    final int[] steps;
+    final boolean[] maxDepthHit;
+
+    Kept(int n) {
+      draws = new double[n][];
+      diverging = new boolean[n];
+      depth = new int[n];
+      energy = new double[n];
+      energyError = new double[n];
+      stepSize = new double[n];
+      accept = new double[n];
+      steps = new int[n];
+      maxDepthHit = new boolean[n];
+    }
+
+    void add(int d, double[] q, Trajectory trajectory, double eps, double acceptStat) {
+      draws[d] = q.clone();
+      diverging[d] = trajectory.diverging();
+      depth[d] = trajectory.depth();
+      energy[d] = trajectory.proposalEnergy();
+      energyError[d] = trajectory.energyError();
+      stepSize[d] = eps;
+      accept[d] = acceptStat;
+      steps[d] = trajectory.leapfrogSteps();
+      maxDepthHit[d] = trajectory.reachedMaxDepth();
+    }
+
+    /** The statistics of the first {@code count} draws. */
+    ChainStats stats(int count, long gradients, long tuningGradients, int tuningDivergences, double[] inverseMass,
+        long began) {
+      return new ChainStats(Arrays.copyOf(diverging, count), Arrays.copyOf(depth, count),
+          Arrays.copyOf(energy, count), Arrays.copyOf(energyError, count), Arrays.copyOf(stepSize, count),
+          Arrays.copyOf(accept, count), Arrays.copyOf(steps, count), Arrays.copyOf(maxDepthHit, count), gradients,
+          tuningGradients, tuningDivergences, inverseMass.clone(), (System.nanoTime() - began) / 1e9);
+    }
   }
 }
