@@ -93,7 +93,8 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", description = "Random seed (default 0).")
   private long seed;
 
-  @Option(names = "--restarts", paramLabel = "R", description = "Independent fits; the best by final loss is kept (default 1).")
+  @Option(names = "--restarts", paramLabel = "R", description = "Independent fits; of those that succeed, the best "
+      + "by final loss is kept (default 1).")
   private int restarts = 1;
 
   @Option(names = "--threads", paramLabel = "T", description = "Restarts run in parallel on up to T threads (default: cores).")
