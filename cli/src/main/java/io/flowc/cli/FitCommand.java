@@ -31,10 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -93,7 +89,8 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", description = "Random seed (default 0).")
   private long seed;
 
-  @Option(names = "--restarts", paramLabel = "R", description = "Independent fits; the best by final loss is kept (default 1).")
+  @Option(names = "--restarts", paramLabel = "R", description = "Independent fits; of those that succeed, the best "
+      + "by final loss is kept (default 1).")
   private int restarts = 1;
 
   @Option(names = "--threads", paramLabel = "T", description = "Restarts run in parallel on up to T threads (default: cores).")
@@ -145,9 +142,6 @@ public final class FitCommand implements Callable<Integer> {
   /** The terminal's progress bar, for a single fit. */
   private FitCallback progress;
 
-  private record Restart(int index, long seed, Fit fit, Nfvi.Evaluation evaluation, Tracker tracker, double fitSeconds,
-      double evalSeconds) {}
-
   @Override
   public Integer call() throws CompileException, IOException, InterruptedException {
     PrintWriter stdout = spec.commandLine().getOut();
@@ -162,15 +156,10 @@ public final class FitCommand implements Callable<Integer> {
     Nfvi nfvi = new Nfvi(compiled.kernel(), compiled.model(), compiled.layout());
     long fitStart = System.nanoTime();
     progress = restarts == 1 ? ProgressBar.forTerminal(stderr, iterations) : null;
-    List<Restart> results = runRestarts(nfvi, opt, compiled, stderr);
+    RestartSelection selection = runRestarts(nfvi, opt, compiled, stderr);
     double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
-    Restart best = results.get(0);
-    for (Restart r : results) {
-      if (r.evaluation().finalLoss() < best.evaluation().finalLoss()) {
-        best = r;
-      }
-    }
-    double paretoK = paretoK(best.evaluation());
+    Restart best = selection.best();
+    ParetoK paretoK = paretoK(best.evaluation());
     Fit fit = best.fit();
 
     double[][] drawn = out != null || plot != null
@@ -182,21 +171,21 @@ public final class FitCommand implements Callable<Integer> {
       OutputFile.writeText("--track-out", trackOut, best.tracker()::writeCsv);
     }
     stdout.println(fit.finishLine(iterations));
-    if (fit.status() == Fit.Status.NOT_FINITE) {
-      stderr.println("error: numerical failure: " + fit.message());
-    }
+    reportFailures(selection, stderr);
     stdout.printf(Locale.ROOT, "final loss = %s +- %s over %d fresh draws (KL = final loss + log Z)%n",
         PyFormat.commaG5(best.evaluation().finalLoss()), PyFormat.commaG5(best.evaluation().standardError()), evalDraws);
-    if (paretoK > 0.7) {
+    if (paretoK.k() > ParetoSmoothing.UNRELIABLE_K) {
       stderr.printf(Locale.ROOT, "warning: Pareto k = %.2f > 0.7: the flow misses parts of the target; "
-          + "do not trust its draws or its loss%n", paretoK);
+          + "do not trust its draws or its loss%n", paretoK.k());
+    } else if (Double.isNaN(paretoK.k()) && best.succeeded()) {
+      stderr.println("note: pareto_k is NaN: not computed: " + paretoK.reason());
     }
     // after every other output: a picture that cannot be drawn must not cost the fit's numbers
     boolean pictured = drawPlots(compiled, formula, opt, drawn, best, stderr);
     if (json) {
-      stdout.println(Json.line(report(compiled, formula, opt, results, best, paretoK, compileSeconds, fitSeconds)));
+      stdout.println(Json.line(report(compiled, formula, opt, selection, paretoK.k(), compileSeconds, fitSeconds)));
     }
-    if (fit.status() == Fit.Status.NOT_FINITE) {
+    if (!best.succeeded()) {
       return ExitCodes.NUMERICAL;
     }
     return pictured ? ExitCodes.OK : ExitCodes.USER;
@@ -288,33 +277,31 @@ public final class FitCommand implements Callable<Integer> {
     return r == 0 ? seed : Draws.streamSeed(seed, -1000L - r);
   }
 
-  private List<Restart> runRestarts(Nfvi nfvi, Optimizer opt, CompiledFlow compiled, PrintWriter stderr)
+  /** Runs the restarts, keeping the best one's state and every one's summary as they finish. */
+  private RestartSelection runRestarts(Nfvi nfvi, Optimizer opt, CompiledFlow compiled, PrintWriter stderr)
       throws InterruptedException {
-    int poolSize = Math.min(restarts, threads != null ? threads : Runtime.getRuntime().availableProcessors());
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, poolSize));
-    try {
-      List<Future<Restart>> futures = new ArrayList<>();
-      for (int r = 0; r < restarts; r++) {
-        int index = r;
-        futures.add(pool.submit(() -> fitOne(nfvi, opt, compiled, index)));
+    RestartSelection selection = new RestartSelection();
+    int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    InOrderPool.run(restarts, threadCount, index -> fitOne(nfvi, opt, compiled, index), r -> {
+      selection.add(r);
+      if (restarts > 1) {
+        stderr.printf(Locale.ROOT, "restart %d/%d (seed %d): %s, final loss %s%n", r.index() + 1, restarts, r.seed(),
+            r.status(), PyFormat.commaG5(r.evaluation().finalLoss()));
+        stderr.flush();
       }
-      List<Restart> results = new ArrayList<>();
-      for (Future<Restart> f : futures) {
-        try {
-          Restart r = f.get();
-          results.add(r);
-          if (restarts > 1) {
-            stderr.printf(Locale.ROOT, "restart %d/%d (seed %d): %s, final loss %s%n", r.index() + 1, restarts, r.seed(),
-                r.fit().status().name().toLowerCase(Locale.ROOT), PyFormat.commaG5(r.evaluation().finalLoss()));
-            stderr.flush();
-          }
-        } catch (ExecutionException e) {
-          throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        }
-      }
-      return results;
-    } finally {
-      pool.shutdownNow();
+    });
+    return selection;
+  }
+
+  /** A numerical failure if no restart succeeded; else a warning naming how many failed. */
+  private void reportFailures(RestartSelection selection, PrintWriter stderr) {
+    Restart best = selection.best();
+    if (!best.succeeded()) {
+      String which = restarts > 1 ? "no restart succeeded; restart " + (best.index() + 1) + ": " : "";
+      stderr.println("error: numerical failure: " + which + best.failure());
+    } else if (selection.failures() > 0) {
+      stderr.printf(Locale.ROOT, "warning: %d of %d restarts ended with a loss that is not finite; "
+          + "the best of the others is kept (restart %d)%n", selection.failures(), restarts, best.index() + 1);
     }
   }
 
@@ -338,11 +325,15 @@ public final class FitCommand implements Callable<Integer> {
         (System.nanoTime() - fitted) / 1e9);
   }
 
-  private static double paretoK(Nfvi.Evaluation evaluation) {
+  /** Pareto k, or NaN with the reason it could not be computed. */
+  private record ParetoK(double k, String reason) {}
+
+  private ParetoK paretoK(Nfvi.Evaluation evaluation) {
     try {
-      return ParetoSmoothing.paretoK(evaluation.logRatios());
+      return new ParetoK(ParetoSmoothing.paretoK(evaluation.logRatios()), "");
     } catch (IllegalArgumentException e) {
-      return Double.NaN;
+      String hint = evalDraws < ParetoSmoothing.MIN_DRAWS ? " (--eval-draws " + evalDraws + ")" : "";
+      return new ParetoK(Double.NaN, e.getMessage() + hint);
     }
   }
 
@@ -368,14 +359,15 @@ public final class FitCommand implements Callable<Integer> {
     });
   }
 
-  private ObjectNode report(CompiledFlow compiled, FlowFormula formula, Optimizer opt, List<Restart> results, Restart best,
+  private ObjectNode report(CompiledFlow compiled, FlowFormula formula, Optimizer opt, RestartSelection selection,
       double paretoK, double compileSeconds, double fitSeconds) {
+    Restart best = selection.best();
     Fit fit = best.fit();
     ObjectNode r = Json.object();
     r.put("model", compiled.name());
     r.put("flow", formula.normalized());
     r.put("iterations", fit.history().length);
-    r.put("status", fit.status().name().toLowerCase(Locale.ROOT));
+    r.put("status", best.status());
     Json.putNumber(r, "average_loss", fit.averageLoss());
     Json.putNumber(r, "final_loss", best.evaluation().finalLoss());
     Json.putNumber(r, "final_loss_se", best.evaluation().standardError());
@@ -390,12 +382,12 @@ public final class FitCommand implements Callable<Integer> {
     Json.putNumber(r, "jitter", jitter);
     r.put("best_restart", best.index());
     ArrayNode all = r.putArray("restarts");
-    for (Restart each : results) {
+    for (Restart.Summary each : selection.summaries()) {
       ObjectNode o = all.addObject();
       o.put("seed", each.seed());
-      o.put("status", each.fit().status().name().toLowerCase(Locale.ROOT));
-      Json.putNumber(o, "average_loss", each.fit().averageLoss());
-      Json.putNumber(o, "final_loss", each.evaluation().finalLoss());
+      o.put("status", each.status());
+      Json.putNumber(o, "average_loss", each.averageLoss());
+      Json.putNumber(o, "final_loss", each.finalLoss());
       Json.putNumber(o, "fit_seconds", each.fitSeconds());
       Json.putNumber(o, "eval_seconds", each.evalSeconds());
     }

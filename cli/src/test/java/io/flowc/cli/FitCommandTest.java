@@ -121,6 +121,94 @@ class FitCommandTest {
     assertTrue(Files.exists(draws));
   }
 
+  /** A restart whose loss turned NaN never wins over one that finished, and the fit succeeds. */
+  @Test
+  void theBestFinishedRestartWinsOverFailedOnes() throws IOException {
+    Path model = tmp.resolve("gamma.flow");
+    Files.writeString(model, "model gamma { param x; logp += log(x) - x; }\n");
+    Cli.Result r = Cli.run("fit", model.toString(), "--flow", "scale-loc", "--iters", "2000", "--restarts", "6",
+        "--jitter", "2", "--seed", "3", "--eval-draws", "20000", "--json");
+    assertEquals(0, r.code(), r.toString());
+    JsonNode j = json(r);
+    assertEquals("finished", j.get("status").asText());
+    JsonNode chosen = j.get("restarts").get(j.get("best_restart").asInt());
+    assertEquals("finished", chosen.get("status").asText());
+    assertEquals(chosen.get("final_loss"), j.get("final_loss"));
+    int failed = 0;
+    for (JsonNode each : j.get("restarts")) {
+      if (each.get("status").asText().equals("not_finite")) {
+        failed++;
+      } else {
+        assertTrue(j.get("final_loss").asDouble() <= each.get("final_loss").asDouble(), j.toString());
+      }
+    }
+    // with these seeds most restarts step into log of a negative number
+    assertTrue(failed >= 1, j.toString());
+    assertTrue(r.err().contains("warning: " + failed + " of 6 restarts ended with a loss that is not finite"),
+        r.toString());
+  }
+
+  @Test
+  void whenNoRestartFinishesTheFitIsANumericalFailure() throws IOException {
+    Path model = tmp.resolve("inf.flow");
+    Files.writeString(model, "model inf { param x; potential 0.5 * x^2 + 1/0; }\n");
+    Cli.Result r = Cli.run("fit", model.toString(), "--flow", "scale-loc", "--iters", "100", "--restarts", "3",
+        "--eval-draws", "100", "--json");
+    assertEquals(3, r.code(), r.toString());
+    assertEquals("not_finite", json(r).get("status").asText());
+    assertTrue(r.err().contains("error: numerical failure: no restart succeeded; restart 1: the loss is Infinity "
+        + "at iteration 1"), r.toString());
+  }
+
+  /** A loss of +inf or -inf stops the fit at its iteration, as a NaN does. */
+  @Test
+  void anInfiniteLossIsNeverFinished() throws IOException {
+    for (String term : List.of("1/0", "log(0)", "(x < 2 ? 1/0 : 0)")) {
+      Path model = tmp.resolve("inf.flow");
+      Files.writeString(model, "model inf { param x; potential 0.5 * x^2 + " + term + "; }\n");
+      Cli.Result r = Cli.run("fit", model.toString(), "--flow", "scale-loc", "--iters", "2000", "--eval-draws", "100",
+          "--json");
+      assertEquals(3, r.code(), r.toString());
+      assertTrue(r.outLines().get(0).startsWith("Stopped at iteration "), r.toString());
+      assertTrue(r.err().startsWith("error: numerical failure: the loss is "), r.toString());
+      assertTrue(r.err().contains("Infinity at iteration "), r.toString());
+      assertEquals("not_finite", json(r).get("status").asText());
+    }
+  }
+
+  /** A fit that finished its iterations but whose flow puts draws where the density is zero failed. */
+  @Test
+  void anInfiniteFinalLossIsANumericalFailure() throws IOException {
+    Path model = tmp.resolve("wall.flow");
+    Files.writeString(model, "model wall { param x; potential 0.5 * x^2 + (x < -2 ? 1/0 : 0); }\n");
+    Cli.Result r = Cli.run("fit", model.toString(), "--flow", "scale-loc", "--iters", "20", "--jitter", "0",
+        "--eval-draws", "2000", "--json");
+    assertEquals(3, r.code(), r.toString());
+    JsonNode j = json(r);
+    assertEquals(20, j.get("iterations").asInt());
+    assertEquals("not_finite", j.get("status").asText());
+    assertEquals("not_finite", j.get("restarts").get(0).get("status").asText());
+    assertEquals("Infinity", j.get("final_loss").asText());
+    assertTrue(r.err().startsWith("error: numerical failure: the final loss is Infinity: log p(z) - log q(z) is "
+        + "-Infinity (a density of zero) at "), r.toString());
+    assertTrue(r.err().contains(" of 2,000 fresh draws"), r.toString());
+  }
+
+  /** Too few evaluation draws for Pareto smoothing: pareto_k is NaN in valid JSON, and a note says why. */
+  @Test
+  void aParetoKThatCannotBeComputedIsExplained() throws IOException {
+    Cli.Result r = Cli.run("fit", Cli.example("pot1"), "--flow", "scale-loc", "--iters", "100", "--eval-draws", "10",
+        "--json");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals("NaN", json(r).get("pareto_k").asText());
+    assertTrue(r.err().contains("note: pareto_k is NaN: not computed: Pareto smoothing needs at least 21 draws"),
+        r.toString());
+    assertTrue(r.err().contains("got 10 (--eval-draws 10)"), r.toString());
+    Cli.Result enough = Cli.run("fit", Cli.example("pot1"), "--flow", "scale-loc", "--iters", "100", "--eval-draws",
+        "100");
+    assertFalse(enough.err().contains("pareto_k"), enough.toString());
+  }
+
   @Test
   void fittingAnArtifact() throws IOException {
     Path jar = tmp.resolve("pot1.jar");

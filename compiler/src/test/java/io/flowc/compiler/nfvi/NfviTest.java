@@ -2,6 +2,7 @@ package io.flowc.compiler.nfvi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flowc.compiler.TestPaths;
@@ -19,6 +20,7 @@ import io.flowc.runtime.nfvi.Tracker;
 import io.flowc.runtime.optim.Optimizers;
 import java.io.StringWriter;
 import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -147,6 +149,37 @@ class NfviTest {
     }
     assertTrue(fit.message().contains("at iteration " + fit.iterations()), fit.message());
     assertTrue(fit.finishLine(1000).startsWith("Stopped at iteration " + String.format("%,d", fit.iterations())));
+  }
+
+  /** An infinite loss stops the fit as a NaN does, whatever its sign: it is never a finished fit. */
+  @Test
+  void anInfiniteLossStopsTheFit() throws Exception {
+    for (String term : List.of("1/0", "log(0)")) {
+      Nfvi nfvi = nfvi(model("model m { param z; potential 0.5 * z^2 + " + term + "; }"), "scale-loc");
+      Fit fit = nfvi.fit(settings(100, "adam", 0.01, 1, 1.0, 0));
+      assertEquals(Fit.Status.NOT_FINITE, fit.status(), term);
+      assertEquals(1, fit.iterations(), term);
+      assertEquals(0, fit.history().length, term);
+      String sign = term.equals("1/0") ? "Infinity" : "-Infinity";
+      assertEquals("the loss is " + sign + " at iteration 1; the parameters are those before it", fit.message());
+    }
+  }
+
+  /** A final loss over draws where the density is zero is infinite, and says how many draws those are. */
+  @Test
+  void anInfiniteFinalLossSaysWhichDrawsWereNotFinite() throws Exception {
+    // q = N(0, 1) puts about 2.3% of its draws below -2, where the density is zero
+    Nfvi nfvi = nfvi(model("model m { param z; potential 0.5 * z^2 + (z < -2 ? 1/0 : 0); }"), "loc");
+    Nfvi.Evaluation evaluation = nfvi.evaluate(new double[] {0}, 10_000, 1);
+    assertFalse(evaluation.isFinite());
+    assertEquals(Double.POSITIVE_INFINITY, evaluation.finalLoss());
+    long zero = Arrays.stream(evaluation.logRatios()).filter(r -> r == Double.NEGATIVE_INFINITY).count();
+    assertTrue(zero > 150 && zero < 300, "draws below -2: " + zero);
+    assertEquals(String.format("the final loss is Infinity: log p(z) - log q(z) is -Infinity (a density of zero) "
+        + "at %d of 10,000 fresh draws", zero), evaluation.failure());
+    Nfvi.Evaluation inside = nfvi.evaluate(new double[] {5}, 1000, 1);
+    assertTrue(inside.isFinite());
+    assertEquals("", inside.failure());
   }
 
   @Test

@@ -6,8 +6,11 @@ import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.optim.GradientClipping;
 import io.flowc.runtime.optim.Optimizer;
 import io.flowc.runtime.optim.OptimizerState;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.DoublePredicate;
 
 /**
  * Normalizing-flow variational inference on a compiled model and flow stack, PyMC3's NFVI:
@@ -71,8 +74,10 @@ public final class Nfvi {
       Draws.normals(settings.seed(), i, eps, eps.length);
       double loss = kernel.lossGradient(theta, eps, settings.nmc(), gradient, work);
       int bad = firstNonFinite(gradient);
-      if (Double.isNaN(loss) || bad >= 0) {
-        String what = Double.isNaN(loss) ? "the loss is NaN" : "the gradient with respect to "
+      // PyMC3 stops only on a NaN loss and keeps infinite ones; flowc stops on both: an infinite
+      // loss means a draw where log p is -inf (or +inf), and its gradient says nothing about that
+      if (!Double.isFinite(loss) || bad >= 0) {
+        String what = !Double.isFinite(loss) ? "the loss is " + loss : "the gradient with respect to "
             + layout.elementNames().get(bad) + " is " + gradient[bad];
         return new Fit(theta, Arrays.copyOf(history, done), Fit.Status.NOT_FINITE, i + 1,
             what + " at iteration " + (i + 1) + "; the parameters are those before it");
@@ -158,7 +163,39 @@ public final class Nfvi {
    * The loss on fresh draws: mean and standard error of log q(z) + U(z) (U = -log p), and the
    * log importance ratios log p(z) - log q(z) for diagnostics.
    */
-  public record Evaluation(double finalLoss, double standardError, double[] logRatios) {}
+  public record Evaluation(double finalLoss, double standardError, double[] logRatios) {
+
+    /** Whether the final loss is a number: false if any draw's log ratio is NaN or infinite. */
+    public boolean isFinite() {
+      return Double.isFinite(finalLoss);
+    }
+
+    /**
+     * Why the final loss is not finite, naming how many draws had a NaN or infinite log ratio
+     * (a ratio of -Infinity is a draw where log p = -Infinity: outside the model's support); empty
+     * when it is finite.
+     */
+    public String failure() {
+      if (isFinite()) {
+        return "";
+      }
+      List<String> counts = new ArrayList<>();
+      count(counts, "-Infinity (a density of zero)", r -> r == Double.NEGATIVE_INFINITY);
+      count(counts, "+Infinity", r -> r == Double.POSITIVE_INFINITY);
+      count(counts, "NaN", Double::isNaN);
+      String where = counts.isEmpty() ? String.format(Locale.ROOT, "over %,d fresh draws", logRatios.length)
+          : String.format(Locale.ROOT, "log p(z) - log q(z) is %s of %,d fresh draws", String.join(", ", counts),
+              logRatios.length);
+      return "the final loss is " + finalLoss + ": " + where;
+    }
+
+    private void count(List<String> counts, String value, DoublePredicate is) {
+      long n = Arrays.stream(logRatios).filter(is).count();
+      if (n > 0) {
+        counts.add(String.format(Locale.ROOT, "%s at %,d", value, n));
+      }
+    }
+  }
 
   public Evaluation evaluate(double[] theta, int draws, long seed) {
     Sample sample = sample(theta, draws, seed, Draws.EVALUATION);
