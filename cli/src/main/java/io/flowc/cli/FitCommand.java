@@ -164,12 +164,7 @@ public final class FitCommand implements Callable<Integer> {
 
     double[][] drawn = out != null || plot != null
         ? constrained(nfvi.sample(fit.parameters(), draws, best.seed(), Draws.SAMPLE), compiled.parameters()) : null;
-    if (out != null) {
-      writeDraws(drawn, compiled.parameters().elementNames());
-    }
-    if (track != null) {
-      OutputFile.writeText("--track-out", trackOut, best.tracker()::writeCsv);
-    }
+    boolean written = writeOutputs(drawn, compiled, best, stderr);
     stdout.println(fit.finishLine(iterations));
     reportFailures(selection, stderr);
     stdout.printf(Locale.ROOT, "final loss = %s +- %s over %d fresh draws (KL = final loss + log Z)%n",
@@ -188,7 +183,32 @@ public final class FitCommand implements Callable<Integer> {
     if (!best.succeeded()) {
       return ExitCodes.NUMERICAL;
     }
-    return pictured ? ExitCodes.OK : ExitCodes.USER;
+    return pictured && written ? ExitCodes.OK : ExitCodes.USER;
+  }
+
+  /**
+   * Writes the draws and the track; a file that fails only while being written (a full disk)
+   * is reported on stderr and returns false, so the fit's numbers still reach stdout.
+   */
+  private boolean writeOutputs(double[][] drawn, CompiledFlow compiled, Restart best, PrintWriter stderr) {
+    boolean ok = true;
+    if (out != null) {
+      try {
+        writeDraws(drawn, compiled.parameters().elementNames());
+      } catch (UserException e) {
+        stderr.println("error: " + e.getMessage());
+        ok = false;
+      }
+    }
+    if (track != null) {
+      try {
+        OutputFile.writeText("--track-out", trackOut, best.tracker()::writeCsv);
+      } catch (UserException e) {
+        stderr.println("error: " + e.getMessage());
+        ok = false;
+      }
+    }
+    return ok;
   }
 
   /** Draws the asked pictures; reports a failure on stderr and returns false instead of throwing. */

@@ -80,8 +80,11 @@ class OutputPathsTest {
         "--json");
     assertUserError(sample, "error: --out: cannot write /dev/full (No space left on device)");
     assertTrue(sample.lastOutLine().startsWith("{\"model\":\"pot1\""), "the JSON line is still printed: " + sample);
-    assertUserError(Cli.run("fit", pot1, "--flow", "planar", "--iters", "10", "--eval-draws", "100", "--out", full),
-        "--out: cannot write /dev/full");
+    Cli.Result fit = Cli.run("fit", pot1, "--flow", "planar", "--iters", "10", "--eval-draws", "100", "--out", full,
+        "--json");
+    assertUserError(fit, "--out: cannot write /dev/full");
+    assertTrue(fit.out().contains("Average Loss"), "the fit's numbers are still printed: " + fit);
+    assertTrue(fit.lastOutLine().startsWith("{\"model\":\"pot1\""), "the JSON line is still printed: " + fit);
     assertUserError(Cli.run("fit", pot1, "--flow", "planar", "--iters", "10", "--eval-draws", "100", "--track", "5",
         "--track-out", full), "--track-out: cannot write /dev/full");
     assertUserError(Cli.run("plot", pot1, "-o", full), "-o: cannot write /dev/full");
