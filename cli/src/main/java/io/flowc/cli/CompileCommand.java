@@ -74,6 +74,7 @@ public final class CompileCommand implements Callable<Integer> {
     if (Files.isDirectory(jar)) {
       throw new UserException(output + ": is a directory");
     }
+    checkDirectory(jar);
     Path javaDir = emitJava == null ? null : path(emitJava);
     if (javaDir != null && Files.exists(javaDir) && !Files.isDirectory(javaDir)) {
       throw new UserException("--emit-java " + emitJava + ": not a directory");
@@ -102,6 +103,17 @@ public final class CompileCommand implements Callable<Integer> {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /** Refuses, before any work, a jar whose directory is missing or not writable (it is not created). */
+  private void checkDirectory(Path jar) {
+    Path dir = jar.toAbsolutePath().getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new UserException("-o: " + output + ": no such directory " + (dir == null ? "" : dir.toString()));
+    }
+    if (!Files.isWritable(dir) || (Files.exists(jar) && !Files.isWritable(jar))) {
+      throw new UserException("-o: " + output + ": permission denied");
+    }
   }
 
   private static Path path(String name) {
