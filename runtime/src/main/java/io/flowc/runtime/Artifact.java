@@ -119,7 +119,7 @@ public final class Artifact {
       if (isClassEntry(name)) {
         classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), e.getValue());
       } else if (!List.of(METADATA, SOURCE, DIGESTS, JarFile.MANIFEST_NAME).contains(name)) {
-        throw corrupt(file, "unexpected entry " + name);
+        throw corrupt(file, "unexpected entry " + shown(name));
       }
     }
     return classes;
@@ -132,6 +132,11 @@ public final class Artifact {
 
   private static ArtifactException corrupt(Path file, String what, Throwable cause) {
     return new ArtifactException("corrupt artifact: " + file + ": " + what, cause);
+  }
+
+  /** A name or value as messages show it: clipped, so that a long one does not flood the terminal. */
+  static String shown(String value) {
+    return value.length() <= 80 ? value : value.substring(0, 77) + "...";
   }
 
   /** The jar entry of a class in {@link #PACKAGE}. */
@@ -159,13 +164,13 @@ public final class Artifact {
       for (Enumeration<? extends ZipEntry> all = zip.entries(); all.hasMoreElements(); ) {
         ZipEntry entry = all.nextElement();
         if (entries.containsKey(entry.getName())) {
-          throw corrupt(file, "entry " + entry.getName() + " appears twice");
+          throw corrupt(file, "entry " + shown(entry.getName()) + " appears twice");
         }
         byte[] bytes;
         try (InputStream in = zip.getInputStream(entry)) {
           bytes = in.readNBytes((int) (MAX_BYTES - total) + 1);
         } catch (IOException | IllegalArgumentException e) {
-          throw corrupt(file, "entry " + entry.getName() + " cannot be read (" + oneLine(e) + ")");
+          throw corrupt(file, "entry " + shown(entry.getName()) + " cannot be read (" + oneLine(e) + ")");
         }
         total += bytes.length;
         if (total > MAX_BYTES) {
@@ -214,7 +219,7 @@ public final class Artifact {
       }
       String digest = recorded.get(e.getKey());
       if (digest == null) {
-        throw corrupt(file, "entry " + e.getKey() + " is not among the entries recorded at compile time");
+        throw corrupt(file, "entry " + shown(e.getKey()) + " is not among the entries recorded at compile time");
       }
       if (!digest.equals(sha256(e.getValue()))) {
         throw corrupt(file, "entry " + e.getKey() + " does not match the SHA-256 recorded at compile time");

@@ -50,7 +50,7 @@ record ArtifactMetadata(
       @Override
       public synchronized Object put(Object key, Object value) {
         if (containsKey(key)) {
-          throw new IllegalArgumentException("key " + key + " appears twice");
+          throw new IllegalArgumentException("key " + Artifact.shown(key.toString()) + " appears twice");
         }
         return super.put(key, value);
       }
@@ -72,7 +72,7 @@ record ArtifactMetadata(
     Fields f = new Fields(file, properties);
     for (String key : properties.stringPropertyNames()) {
       if (!KEYS.contains(key) && !FORMULA_KEY.matcher(key).matches()) {
-        throw f.bad("unknown metadata key " + key);
+        throw f.bad("unknown metadata key " + Artifact.shown(key));
       }
     }
     String modelName = f.required(Artifact.KEY_MODEL);
@@ -82,7 +82,7 @@ record ArtifactMetadata(
     String modelClass = f.className(Artifact.KEY_CLASS, entries);
     String sha256 = f.required(Artifact.KEY_SHA256);
     if (!SHA256.matcher(sha256).matches()) {
-      throw f.bad(Artifact.KEY_SHA256 + "=" + Fields.shown(sha256) + " is not a SHA-256 in hex");
+      throw f.bad(Artifact.KEY_SHA256 + "=" + Artifact.shown(sha256) + " is not a SHA-256 in hex");
     }
     byte[] source = entries.get(Artifact.SOURCE);
     if (source == null) {
@@ -98,7 +98,7 @@ record ArtifactMetadata(
     ParameterLayout layout = f.layout();
     long elements = layout.parameters().stream().mapToLong(ParameterLayout.Parameter::elementCount).sum();
     if (elements != dimension) {
-      throw f.bad(Artifact.KEY_PARAMS + "=" + Fields.shown(properties.getProperty(Artifact.KEY_PARAMS)) + " has "
+      throw f.bad(Artifact.KEY_PARAMS + "=" + Artifact.shown(properties.getProperty(Artifact.KEY_PARAMS)) + " has "
           + elements + " elements, but " + Artifact.KEY_DIMENSION + " is " + dimension);
     }
     if (!String.join(",", layout.elementNames()).equals(f.required(Artifact.KEY_ELEMENTS))) {
@@ -148,11 +148,6 @@ record ArtifactMetadata(
       return Artifact.corrupt(file, what);
     }
 
-    /** A value as messages show it: clipped, so that a long value does not flood the terminal. */
-    static String shown(String value) {
-      return value.length() <= 80 ? value : value.substring(0, 77) + "...";
-    }
-
     String required(String key) {
       String value = properties.getProperty(key);
       if (value == null) {
@@ -164,7 +159,7 @@ record ArtifactMetadata(
     long count(String key) {
       String value = required(key);
       if (!COUNT.matcher(value).matches()) {
-        throw bad(key + "=" + shown(value) + " is not a whole number in range");
+        throw bad(key + "=" + Artifact.shown(value) + " is not a whole number in range");
       }
       return Long.parseLong(value);
     }
@@ -173,7 +168,7 @@ record ArtifactMetadata(
     String className(String key, Map<String, byte[]> entries) {
       String name = required(key);
       if (!CLASS.matcher(name).matches()) {
-        throw bad(key + "=" + shown(name) + " is not a class in " + Artifact.PACKAGE);
+        throw bad(key + "=" + Artifact.shown(name) + " is not a class in " + Artifact.PACKAGE);
       }
       if (!entries.containsKey(Artifact.entryName(name))) {
         throw bad(key + " names " + name + ", which the jar does not hold");
@@ -187,7 +182,7 @@ record ArtifactMetadata(
       Set<String> names = new HashSet<>();
       for (ParameterLayout.Parameter p : layout.parameters()) {
         if (!NAME.matcher(p.name()).matches() || !names.add(p.name())) {
-          throw bad(Artifact.KEY_PARAMS + ": bad or repeated parameter name '" + shown(p.name()) + "'");
+          throw bad(Artifact.KEY_PARAMS + ": bad or repeated parameter name '" + Artifact.shown(p.name()) + "'");
         }
       }
       return layout;
@@ -197,7 +192,7 @@ record ArtifactMetadata(
       try {
         return decode.apply(text);
       } catch (IllegalArgumentException | IndexOutOfBoundsException | NegativeArraySizeException e) {
-        throw bad(key + "=" + shown(text) + " cannot be read (" + e.getMessage() + ")");
+        throw bad(key + "=" + Artifact.shown(text) + " cannot be read (" + e.getMessage() + ")");
       }
     }
   }
