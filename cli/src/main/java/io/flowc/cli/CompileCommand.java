@@ -27,9 +27,10 @@ import picocli.CommandLine.Spec;
     usageHelpAutoWidth = true,
     description = {
         "Compile a model into an artifact: a jar with its generated class, its source and metadata "
-            + "(model name, parameter layout, SHA-256 of the source, flowc version).",
+            + "(model name, parameter layout, SHA-256 of the source, flowc version), and the SHA-256 of each entry.",
         "%nOther commands take the artifact in place of the model file and skip compilation; the "
-            + "runtime alone can load it. It is tied to the flowc version that wrote it.%n"
+            + "runtime alone can load it. It is tied to the flowc version that wrote it, and checked "
+            + "against its digests when loaded. Loading it runs its code: load only artifacts you trust.%n"
     },
     footerHeading = "%nExamples:%n",
     footer = {

@@ -23,19 +23,21 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
       throws CompileException {
     if (ModelFiles.isArtifact(modelFile)) {
       Artifact artifact = ModelFiles.openArtifact(modelFile);
+      FlowLayout layout = FlowLayout.of(formula.flows(), artifact.dimension());
+      FlowKernel kernel;
       try {
-        FlowKernel kernel = artifact.flowKernel(formula.normalized());
-        FlowLayout layout = FlowLayout.of(formula.flows(), artifact.dimension());
-        LogDensity density = ModelFiles.logDensity(artifact);
-        DataBinding binding = ModelFiles.binding(artifact, dataFile);
-        if (binding != null) {
-          kernel = binding.bind(kernel);
-          density = binding.bind(density);
-        }
-        return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout());
+        kernel = artifact.flowKernel(formula.normalized(), layout);
       } catch (ArtifactException e) {
-        throw new UserException(e.getMessage() + " (compile it in with flowc compile --flow)");
+        boolean missing = !artifact.formulas().contains(formula.normalized());
+        throw new UserException(e.getMessage() + (missing ? " (compile it in with flowc compile --flow)" : ""));
       }
+      LogDensity density = ModelFiles.logDensity(artifact);
+      DataBinding binding = ModelFiles.binding(artifact, dataFile);
+      if (binding != null) {
+        kernel = binding.bind(kernel);
+        density = binding.bind(density);
+      }
+      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout());
     }
     CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());

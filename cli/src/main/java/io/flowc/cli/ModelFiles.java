@@ -155,7 +155,7 @@ public final class ModelFiles {
     }
     try {
       return artifact.bind(layout.pack(data(dataFile)));
-    } catch (DataException e) {
+    } catch (DataException | ArtifactException e) {
       throw new UserException(e.getMessage());
     }
   }

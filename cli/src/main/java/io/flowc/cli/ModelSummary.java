@@ -3,7 +3,6 @@ package io.flowc.cli;
 import io.flowc.compiler.frontend.Ast;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.runtime.Artifact;
-import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.ParameterLayout;
 
 /**
@@ -18,13 +17,7 @@ record ModelSummary(String name, ParameterLayout layout, long potentialTerms, lo
   }
 
   static ModelSummary of(Artifact artifact) {
-    try {
-      return new ModelSummary(artifact.modelName(), artifact.layout(),
-          Long.parseLong(artifact.property(Artifact.KEY_POTENTIAL_TERMS)),
-          Long.parseLong(artifact.property(Artifact.KEY_LOGP_TERMS)));
-    } catch (NumberFormatException e) {
-      throw new ArtifactException(artifact.file() + ": corrupt flowc artifact (bad contribution counts)", e);
-    }
+    return new ModelSummary(artifact.modelName(), artifact.layout(), artifact.potentialTerms(), artifact.logpTerms());
   }
 
   int dimension() {

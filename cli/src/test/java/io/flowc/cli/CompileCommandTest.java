@@ -175,7 +175,7 @@ class CompileCommandTest {
     assertRefused(truncated, truncated + ": not a readable jar (");
     assertRefused(text, text + ": not a readable jar (");
     assertRefused(notArtifact, notArtifact + ": not a flowc artifact (no META-INF/flowc/model.properties)");
-    assertRefused(badClass, badClass + ": corrupt flowc artifact (cannot load io.flowc.artifact.Model_pot1");
+    assertRefused(badClass, "corrupt artifact: " + badClass + ": entry io/flowc/artifact/Model_pot1.class does not match");
     assertRefused(missing, missing + ": no such file");
   }
 

@@ -1,35 +1,58 @@
 package io.flowc.runtime;
 
 import io.flowc.runtime.data.DataBinding;
-import io.flowc.runtime.data.DataRegion;
 import io.flowc.runtime.data.DataLayout;
+import io.flowc.runtime.data.DataRegion;
+import io.flowc.runtime.flow.FlowKernel;
+import io.flowc.runtime.flow.FlowLayout;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Enumeration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * A compiled model artifact: a jar holding a model's generated classes and its metadata, written
  * by {@code flowc compile} and loaded here with nothing but the runtime on the class path, so a
  * model compiled once can be refitted quickly and often.
  *
- * <p>Layout: {@value #METADATA} (the properties below), {@value #SOURCE} (the model's source text)
- * and the classes. An artifact is tied to the flowc version that wrote it: generated code calls
+ * <p>Layout: {@value #METADATA} (the properties below), {@value #SOURCE} (the model's source
+ * text), {@value #DIGESTS} (the SHA-256 of every other entry) and the classes, in package
+ * {@value #PACKAGE}. An artifact is tied to the flowc version that wrote it: generated code calls
  * the runtime directly, and another version's runtime may differ.
+ *
+ * <p>{@link #open} reads the whole jar, checks every entry against its recorded digest and every
+ * metadata field against the others, and classes are then defined from the bytes it checked. The
+ * digests catch corruption and mix-ups (an entry from another artifact); they do not make an
+ * artifact trustworthy: whoever writes one can write matching digests, and loading it runs its code.
  */
 public final class Artifact {
   public static final String METADATA = "META-INF/flowc/model.properties";
   public static final String SOURCE = "META-INF/flowc/model.flow";
-  /** The layout version of the metadata. */
-  public static final String FORMAT = "1";
+  /** Every other entry's SHA-256, one {@code HEX  NAME} line each (as {@code sha256sum} prints them). */
+  public static final String DIGESTS = "META-INF/flowc/entries.sha256";
+  /** The package of the classes in artifacts. */
+  public static final String PACKAGE = "io.flowc.artifact";
+  /** The layout version: 2 added {@value #DIGESTS}; artifacts of format 1 are refused (compile again). */
+  public static final String FORMAT = "2";
+
+  /** The most bytes an artifact's entries may hold together: far beyond any model's, far below a zip bomb's. */
+  private static final long MAX_BYTES = 256L << 20;
+  private static final Pattern DIGEST_LINE = Pattern.compile("([0-9a-f]{64})  (\\S.*)");
 
   /** Metadata keys. */
   public static final String KEY_FORMAT = "format";
@@ -51,17 +74,23 @@ public final class Artifact {
   public static final String KEY_DATA_PROLOGUE = "data.prologue.class";
 
   private final Path file;
-  private final Properties metadata;
+  private final ArtifactMetadata metadata;
   private final String source;
-  private ClassLoader loader;
+  private final ClassLoader loader;
 
-  private Artifact(Path file, Properties metadata, String source) {
+  private Artifact(Path file, ArtifactMetadata metadata, String source, Map<String, byte[]> classes) {
     this.file = file;
     this.metadata = metadata;
     this.source = source;
+    this.loader = new EntryClassLoader(classes, Artifact.class.getClassLoader());
   }
 
-  /** Reads and checks an artifact's metadata; classes are loaded by {@link #logDensity()}. */
+  /**
+   * Reads an artifact and checks it whole: its format and flowc version, every entry against its
+   * recorded digest, and its metadata; classes are loaded by {@link #logDensity()} and {@link #flowKernel}.
+   *
+   * @throws ArtifactException with a one-line message naming the file and what is wrong
+   */
   public static Artifact open(Path file) {
     if (!Files.exists(file)) {
       throw new ArtifactException(file + ": no such file");
@@ -69,41 +98,161 @@ public final class Artifact {
     if (Files.isDirectory(file)) {
       throw new ArtifactException(file + ": is a directory, not an artifact jar");
     }
-    Properties metadata = new Properties();
-    String source;
-    try (JarFile jar = new JarFile(file.toFile())) {
-      ZipEntry entry = jar.getEntry(METADATA);
-      if (entry == null) {
-        throw new ArtifactException(file + ": not a flowc artifact (no " + METADATA + ")");
+    Map<String, byte[]> entries = readEntries(file);
+    byte[] metadataBytes = entries.get(METADATA);
+    if (metadataBytes == null) {
+      throw new ArtifactException(file + ": not a flowc artifact (no " + METADATA + ")");
+    }
+    Properties properties = ArtifactMetadata.properties(file, metadataBytes);
+    checkVersion(file, properties);
+    checkDigests(file, entries);
+    Map<String, byte[]> classes = classes(file, entries);
+    ArtifactMetadata metadata = ArtifactMetadata.parse(file, properties, entries);
+    return new Artifact(file, metadata, new String(entries.get(SOURCE), StandardCharsets.UTF_8), classes);
+  }
+
+  /** The class entries by class name; any entry that is neither a class in {@link #PACKAGE} nor flowc's own is refused. */
+  private static Map<String, byte[]> classes(Path file, Map<String, byte[]> entries) {
+    Map<String, byte[]> classes = new LinkedHashMap<>();
+    for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+      String name = e.getKey();
+      if (isClassEntry(name)) {
+        classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), e.getValue());
+      } else if (!List.of(METADATA, SOURCE, DIGESTS, JarFile.MANIFEST_NAME).contains(name)) {
+        throw corrupt(file, "unexpected entry " + shown(name));
       }
-      try (InputStream in = jar.getInputStream(entry)) {
-        metadata.load(in);
-      }
-      ZipEntry sourceEntry = jar.getEntry(SOURCE);
-      source = sourceEntry == null ? null : new String(jar.getInputStream(sourceEntry).readAllBytes(),
-          java.nio.charset.StandardCharsets.UTF_8);
-    } catch (IOException | IllegalArgumentException | SecurityException e) {
+    }
+    return classes;
+  }
+
+  /** The error for an artifact that is damaged or inconsistent: {@code corrupt artifact: FILE: WHAT}. */
+  static ArtifactException corrupt(Path file, String what) {
+    return corrupt(file, what, null);
+  }
+
+  private static ArtifactException corrupt(Path file, String what, Throwable cause) {
+    return new ArtifactException("corrupt artifact: " + file + ": " + what, cause);
+  }
+
+  /** A name or value as messages show it: clipped, so that a long one does not flood the terminal. */
+  static String shown(String value) {
+    return value.length() <= 80 ? value : value.substring(0, 77) + "...";
+  }
+
+  /** The jar entry of a class in {@link #PACKAGE}. */
+  static String entryName(String className) {
+    return className.replace('.', '/') + ".class";
+  }
+
+  private static boolean isClassEntry(String name) {
+    String prefix = PACKAGE.replace('.', '/') + "/";
+    return name.startsWith(prefix) && name.endsWith(".class") && name.indexOf('/', prefix.length()) < 0
+        && name.length() > prefix.length() + ".class".length();
+  }
+
+  /** Every entry's bytes by name; an entry given twice (readers disagree on which one counts) is refused. */
+  private static Map<String, byte[]> readEntries(Path file) {
+    ZipFile zip;
+    try {
+      zip = new ZipFile(file.toFile());
+    } catch (IOException e) {
       throw new ArtifactException(file + ": not a readable jar (" + oneLine(e) + ")", e);
     }
-    String version = metadata.getProperty(KEY_VERSION);
-    if (version == null || !FORMAT.equals(metadata.getProperty(KEY_FORMAT))) {
-      throw new ArtifactException(file + ": corrupt flowc artifact (metadata without format " + FORMAT + " or version)");
+    Map<String, byte[]> entries = new TreeMap<>();
+    long total = 0;
+    try (zip) {
+      for (Enumeration<? extends ZipEntry> all = zip.entries(); all.hasMoreElements(); ) {
+        ZipEntry entry = all.nextElement();
+        if (entries.containsKey(entry.getName())) {
+          throw corrupt(file, "entry " + shown(entry.getName()) + " appears twice");
+        }
+        byte[] bytes;
+        try (InputStream in = zip.getInputStream(entry)) {
+          bytes = in.readNBytes((int) (MAX_BYTES - total) + 1);
+        } catch (IOException | IllegalArgumentException e) {
+          throw corrupt(file, "entry " + shown(entry.getName()) + " cannot be read (" + oneLine(e) + ")");
+        }
+        total += bytes.length;
+        if (total > MAX_BYTES) {
+          throw corrupt(file, "its entries hold more than " + (MAX_BYTES >> 20) + " MiB");
+        }
+        entries.put(entry.getName(), bytes);
+      }
+    } catch (IOException e) {
+      throw new ArtifactException(file + ": not a readable jar (" + oneLine(e) + ")", e);
+    }
+    return entries;
+  }
+
+  private static void checkVersion(Path file, Properties properties) {
+    String version = properties.getProperty(KEY_VERSION);
+    String format = properties.getProperty(KEY_FORMAT);
+    if (version == null || format == null) {
+      throw corrupt(file, "the metadata lacks " + (version == null ? KEY_VERSION : KEY_FORMAT));
     }
     if (!version.equals(FlowcVersion.get())) {
       throw new ArtifactException(file + ": compiled by flowc " + version + ", but this is flowc "
           + FlowcVersion.get() + "; compile the model again with this version");
     }
-    for (String key : List.of(KEY_MODEL, KEY_CLASS, KEY_SHA256, KEY_DIMENSION, KEY_ELEMENTS)) {
-      if (metadata.getProperty(key) == null) {
-        throw new ArtifactException(file + ": corrupt flowc artifact (metadata lacks " + key + ")");
-      }
+    if (!format.equals(FORMAT)) {
+      throw new ArtifactException(file + ": artifact format " + format + ", but this flowc reads format " + FORMAT
+          + " only; compile the model again with this version");
     }
-    return new Artifact(file, metadata, source);
   }
 
-  private static String oneLine(Exception e) {
+  /** Checks that {@value #DIGESTS} lists every other entry, each with the SHA-256 it has. */
+  private static void checkDigests(Path file, Map<String, byte[]> entries) {
+    byte[] listing = entries.get(DIGESTS);
+    if (listing == null) {
+      throw corrupt(file, "no " + DIGESTS);
+    }
+    Map<String, String> recorded = new TreeMap<>();
+    for (String line : new String(listing, StandardCharsets.UTF_8).split("\n")) {
+      Matcher m = DIGEST_LINE.matcher(line);
+      if (!m.matches() || m.group(2).equals(DIGESTS) || recorded.put(m.group(2), m.group(1)) != null) {
+        throw corrupt(file, DIGESTS + " has a malformed or repeated line");
+      }
+    }
+    for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+      if (e.getKey().equals(DIGESTS)) {
+        continue;
+      }
+      String digest = recorded.get(e.getKey());
+      if (digest == null) {
+        throw corrupt(file, "entry " + shown(e.getKey()) + " is not among the entries recorded at compile time");
+      }
+      if (!digest.equals(sha256(e.getValue()))) {
+        throw corrupt(file, "entry " + e.getKey() + " does not match the SHA-256 recorded at compile time");
+      }
+    }
+    for (String name : recorded.keySet()) {
+      if (!entries.containsKey(name)) {
+        throw corrupt(file, "entry " + name + " is missing");
+      }
+    }
+  }
+
+  /** The {@value #DIGESTS} text for these entries (all but that one), sorted by name. */
+  public static byte[] digests(Map<String, byte[]> entries) {
+    StringBuilder out = new StringBuilder();
+    new TreeMap<>(entries).forEach((name, bytes) -> out.append(sha256(bytes)).append("  ").append(name).append('\n'));
+    return out.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Hex SHA-256. */
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  /** A cause's message on one line, clipped: a verifier's message can dump a whole method. */
+  private static String oneLine(Throwable e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return m.replace('\n', ' ').strip();
+    m = m.replaceAll("\\s+", " ").strip();
+    return m.length() <= 200 ? m : m.substring(0, 197) + "...";
   }
 
   public Path file() {
@@ -111,48 +260,49 @@ public final class Artifact {
   }
 
   public String modelName() {
-    return metadata.getProperty(KEY_MODEL);
+    return metadata.modelName();
   }
 
   public String flowcVersion() {
-    return metadata.getProperty(KEY_VERSION);
+    return metadata.properties().getProperty(KEY_VERSION);
   }
 
   public String sourceSha256() {
-    return metadata.getProperty(KEY_SHA256);
+    return metadata.sourceSha256();
   }
 
-  /** The model's source text, if the artifact carries it. */
+  /** The model's source text. */
   public String source() {
     return source;
   }
 
   public int dimension() {
-    return Integer.parseInt(metadata.getProperty(KEY_DIMENSION));
+    return metadata.dimension();
   }
 
   /** Parameter element names in flat order: {@code z[0], z[1], s}. */
   public List<String> elementNames() {
-    String elements = metadata.getProperty(KEY_ELEMENTS);
-    return elements.isEmpty() ? List.of() : Arrays.asList(elements.split(","));
+    return metadata.layout().elementNames();
+  }
+
+  /** The model's data declarations, fixed sizes with their values and free ones by name (empty without data). */
+  public DataLayout dataLayout() {
+    return metadata.dataLayout();
   }
 
   /** The parameters' places in z. */
-  /** The model's data declarations, fixed sizes with their values and free ones by name (empty without data). */
-  public DataLayout dataLayout() {
-    try {
-      return DataLayout.decode(metadata.getProperty(KEY_DATA, ""));
-    } catch (IllegalArgumentException e) {
-      throw new ArtifactException(file + ": corrupt flowc artifact (bad data layout)", e);
-    }
+  public ParameterLayout layout() {
+    return metadata.layout();
   }
 
-  public ParameterLayout layout() {
-    try {
-      return ParameterLayout.decode(metadata.getProperty(KEY_PARAMS, ""));
-    } catch (IllegalArgumentException e) {
-      throw new ArtifactException(file + ": corrupt flowc artifact (bad parameter layout: " + e.getMessage() + ")", e);
-    }
+  /** The number of {@code potential} contributions. */
+  public long potentialTerms() {
+    return metadata.potentialTerms();
+  }
+
+  /** The number of {@code logp} contributions. */
+  public long logpTerms() {
+    return metadata.logpTerms();
   }
 
   /** The metadata key of the k-th compiled formula ({@code formula.0}); its class is under KEY.class. */
@@ -162,35 +312,45 @@ public final class Artifact {
 
   /** The compiled flow formulas, normalized ({@code planar*8}), in the order they were given. */
   public List<String> formulas() {
-    String text = metadata.getProperty(KEY_FORMULAS, "");
-    return text.isEmpty() ? List.of() : Arrays.asList(text.split(";"));
+    return metadata.formulas();
   }
 
   /** The flow kernel compiled for a formula (given normalized, as {@link #formulas()} lists it). */
-  public io.flowc.runtime.flow.FlowKernel flowKernel(String formula) {
+  public FlowKernel flowKernel(String formula) {
     int k = formulas().indexOf(formula);
     if (k < 0) {
       throw new ArtifactException(file + ": has no compiled flow '" + formula + "' (it has: "
           + (formulas().isEmpty() ? "none" : String.join(", ", formulas())) + ")");
     }
-    io.flowc.runtime.flow.FlowKernel kernel = load(metadata.getProperty(formulaKey(k) + ".class"),
-        io.flowc.runtime.flow.FlowKernel.class);
+    String className = metadata.formulaClasses().get(k);
+    FlowKernel kernel = load(className, FlowKernel.class);
     if (kernel.dimension() != dimension()) {
-      throw new ArtifactException(file + ": corrupt flowc artifact (flow and model disagree on the dimension)");
+      throw corrupt(file, className + " has dimension " + kernel.dimension() + ", the metadata says " + dimension());
     }
     return kernel;
   }
 
-  /** Any other metadata value ({@code potential.terms}, {@code formulas}, ...), or null. */
-  public String property(String key) {
-    return metadata.getProperty(key);
+  /** As {@link #flowKernel(String)}, checked against the layout of the flow the formula describes. */
+  public FlowKernel flowKernel(String formula, FlowLayout layout) {
+    FlowKernel kernel = flowKernel(formula);
+    if (kernel.parameterCount() != layout.parameterCount()) {
+      throw corrupt(file, "the class compiled for flow '" + formula + "' has " + kernel.parameterCount()
+          + " flow parameters, the flow has " + layout.parameterCount());
+    }
+    return kernel;
   }
 
-  /** Loads the generated log density in a class loader of its own (parent: the runtime's). */
+  /** Any metadata value ({@code potential.terms}, {@code formulas}, ...), or null. */
+  public String property(String key) {
+    return metadata.properties().getProperty(key);
+  }
+
+  /** The generated log density, from the classes {@link #open} checked (parent loader: the runtime's). */
   public LogDensity logDensity() {
-    LogDensity density = load(metadata.getProperty(KEY_CLASS), LogDensity.class);
+    LogDensity density = load(metadata.modelClass(), LogDensity.class);
     if (density.dimension() != dimension()) {
-      throw new ArtifactException(file + ": corrupt flowc artifact (class and metadata disagree on the dimension)");
+      throw corrupt(file, metadata.modelClass() + " has dimension " + density.dimension() + ", the metadata says "
+          + dimension());
     }
     return density;
   }
@@ -200,35 +360,45 @@ public final class Artifact {
    * its data prologue loaded.
    */
   public DataBinding bind(double[] values) {
-    String prologue = metadata.getProperty(KEY_DATA_PROLOGUE);
+    String prologue = metadata.dataPrologueClass();
+    DataRegion region = metadata.dataRegion() != null ? metadata.dataRegion()
+        : DataRegion.decode(String.valueOf(values.length + 1));
+    LogDensity prologueDensity = prologue == null ? null : load(prologue, LogDensity.class);
     try {
-      DataRegion region = DataRegion.decode(metadata.getProperty(KEY_DATA_RESERVED, String.valueOf(values.length + 1)));
-      return new DataBinding(dataLayout(), values, prologue == null ? null : load(prologue, LogDensity.class), region);
+      return new DataBinding(dataLayout(), values, prologueDensity, region);
     } catch (IllegalArgumentException e) {
-      throw new ArtifactException(file + ": corrupt flowc artifact (bad data region)", e);
+      throw corrupt(file, KEY_DATA_RESERVED + " disagrees with " + KEY_DATA + " (" + oneLine(e) + ")");
     }
-  }
-
-  private synchronized ClassLoader loader() throws MalformedURLException {
-    if (loader == null) {
-      loader = new URLClassLoader(new URL[] {file.toUri().toURL()}, Artifact.class.getClassLoader());
-    }
-    return loader;
   }
 
   private <T> T load(String className, Class<T> type) {
-    if (className == null) {
-      throw new ArtifactException(file + ": corrupt flowc artifact (a class is missing from the metadata)");
-    }
     try {
-      Class<?> c = Class.forName(className, true, loader());
+      Class<?> c = Class.forName(className, true, loader);
       if (!type.isAssignableFrom(c)) {
-        throw new ArtifactException(file + ": corrupt flowc artifact (" + className + " is not a " + type.getSimpleName() + ")");
+        throw corrupt(file, className + " is not a " + type.getSimpleName());
       }
       return type.cast(c.getDeclaredConstructor().newInstance());
-    } catch (MalformedURLException | ReflectiveOperationException | LinkageError e) {
-      throw new ArtifactException(file + ": corrupt flowc artifact (cannot load " + className + ": "
-          + oneLine(e instanceof Exception ex ? ex : new Exception(e.toString())) + ")", e);
+    } catch (ReflectiveOperationException | LinkageError e) {
+      throw corrupt(file, "cannot load " + className + " (" + oneLine(e) + ")", e);
+    }
+  }
+
+  /** Defines the artifact's classes from the bytes {@link #open} checked, never from the file again. */
+  private static final class EntryClassLoader extends ClassLoader {
+    private final Map<String, byte[]> classes;
+
+    EntryClassLoader(Map<String, byte[]> classes, ClassLoader parent) {
+      super("flowc-artifact", parent);
+      this.classes = Map.copyOf(classes);
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+      byte[] bytes = classes.get(name);
+      if (bytes == null) {
+        throw new ClassNotFoundException(name);
+      }
+      return defineClass(name, bytes, 0, bytes.length);
     }
   }
 }

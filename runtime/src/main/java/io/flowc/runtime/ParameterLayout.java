@@ -93,12 +93,18 @@ public record ParameterLayout(List<Parameter> parameters) {
         if ((fields.length != 2 && fields.length != 4) || fields[0].isEmpty()) {
           throw new IllegalArgumentException("bad parameter entry '" + p + "'");
         }
-        int size = Integer.parseInt(fields[1]);
-        if (size < 0) {
-          throw new IllegalArgumentException("negative size in '" + p + "'");
+        if (!fields[1].matches("0|[1-9][0-9]{0,8}")) {
+          throw new IllegalArgumentException("bad size in '" + p + "'");
         }
-        double lower = fields.length == 4 ? Double.parseDouble(fields[2]) : Double.NEGATIVE_INFINITY;
-        double upper = fields.length == 4 ? Double.parseDouble(fields[3]) : Double.POSITIVE_INFINITY;
+        int size = Integer.parseInt(fields[1]);
+        double lower;
+        double upper;
+        try {
+          lower = fields.length == 4 ? Double.parseDouble(fields[2]) : Double.NEGATIVE_INFINITY;
+          upper = fields.length == 4 ? Double.parseDouble(fields[3]) : Double.POSITIVE_INFINITY;
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("bad bounds in '" + p + "'");
+        }
         if (!(lower < upper)) {
           throw new IllegalArgumentException("empty bounds in '" + p + "'");
         }

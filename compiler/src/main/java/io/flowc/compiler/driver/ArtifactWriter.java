@@ -11,16 +11,20 @@ import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.FlowcVersion;
 import io.flowc.runtime.flow.FlowLayout;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -29,13 +33,13 @@ import java.util.jar.Manifest;
 
 /**
  * Writes a compiled model artifact ({@link Artifact} reads it): the generated class, the model's
- * source and its metadata. The jar is the same bytes for the same model and flowc version (fixed
- * entry times, sorted entries), and it is written to a temporary file that replaces the target
- * only once complete.
+ * source, its metadata and the digest of each entry. The jar is the same bytes for the same model
+ * and flowc version (fixed entry times, sorted entries), and it is written to a temporary file in
+ * the target's directory (which must exist) that replaces the target only once complete.
  */
 public final class ArtifactWriter {
   /** Package of the classes in artifacts. */
-  public static final String PACKAGE = "io.flowc.artifact";
+  public static final String PACKAGE = Artifact.PACKAGE;
 
   /** 1980-02-01, the earliest time a zip entry can hold portably: entry times carry no information. */
   private static final long FIXED_TIME = 315_532_800_000L + 31L * 24 * 3600 * 1000;
@@ -93,30 +97,49 @@ public final class ArtifactWriter {
     entries.put(Artifact.METADATA, properties(metadata));
     entries.put(Artifact.SOURCE, model.ast().source().text().getBytes(StandardCharsets.UTF_8));
     entries.put(className.replace('.', '/') + ".class", classFile);
+    entries.put(JarFile.MANIFEST_NAME, manifest(model));
+    entries.put(Artifact.DIGESTS, Artifact.digests(entries));
 
     Path parent = jar.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path temporary = Files.createTempFile(parent, ".flowc-", ".jar.tmp");
+    Temporary temporary = Temporary.create(parent);
     try {
-      try (OutputStream out = Files.newOutputStream(temporary);
-          JarOutputStream zip = new JarOutputStream(out)) {
-        // the manifest first, as jar readers expect, with a fixed time like every entry
-        JarEntry manifestEntry = new JarEntry(JarFile.MANIFEST_NAME);
-        manifestEntry.setTime(FIXED_TIME);
-        zip.putNextEntry(manifestEntry);
-        manifest(model).write(zip);
-        zip.closeEntry();
+      try (JarOutputStream zip = new JarOutputStream(temporary.out())) {
+        // the manifest first, as jar readers expect
+        put(zip, JarFile.MANIFEST_NAME, entries.remove(JarFile.MANIFEST_NAME));
         for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-          JarEntry entry = new JarEntry(e.getKey());
-          entry.setTime(FIXED_TIME);
-          zip.putNextEntry(entry);
-          zip.write(e.getValue());
-          zip.closeEntry();
+          put(zip, e.getKey(), e.getValue());
         }
       }
-      Files.move(temporary, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(temporary.path(), jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
-      Files.deleteIfExists(temporary);
+      Files.deleteIfExists(temporary.path());
+    }
+  }
+
+  /** One entry, with a fixed time: entry times carry no information and would make equal jars differ. */
+  private static void put(JarOutputStream zip, String name, byte[] bytes) throws IOException {
+    JarEntry entry = new JarEntry(name);
+    entry.setTime(FIXED_TIME);
+    zip.putNextEntry(entry);
+    zip.write(bytes);
+    zip.closeEntry();
+  }
+
+  /**
+   * A new file beside the target, created as any program creates a file, so that its permissions
+   * follow the user's umask ({@link Files#createTempFile} would make it readable by its owner only).
+   * Its name is random and it is created exclusively, so it never reuses another file.
+   */
+  private record Temporary(Path path, OutputStream out) {
+    static Temporary create(Path dir) throws IOException {
+      while (true) {
+        Path path = dir.resolve(".flowc-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".jar.tmp");
+        try {
+          return new Temporary(path, Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+        } catch (FileAlreadyExistsException e) {
+          // another writer's name: draw again
+        }
+      }
     }
   }
 
@@ -156,12 +179,14 @@ public final class ArtifactWriter {
     return out.toString();
   }
 
-  private static Manifest manifest(CheckedModel model) {
+  private static byte[] manifest(CheckedModel model) throws IOException {
     Manifest manifest = new Manifest();
     Attributes main = manifest.getMainAttributes();
     main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
     main.putValue("Created-By", "flowc " + FlowcVersion.get());
     main.putValue("Flowc-Model", model.name());
-    return manifest;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    manifest.write(out);
+    return out.toByteArray();
   }
 }
