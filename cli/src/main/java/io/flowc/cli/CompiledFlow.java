@@ -27,7 +27,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
         FlowKernel kernel = artifact.flowKernel(formula.normalized());
         FlowLayout layout = FlowLayout.of(formula.flows(), artifact.dimension());
         LogDensity density = ModelFiles.logDensity(artifact);
-        DataBinding binding = ModelFiles.binding(artifact, dataFile);
+        DataBinding binding = ModelFiles.binding(artifact, dataFile, stderr);
         if (binding != null) {
           kernel = binding.bind(kernel);
           density = binding.bind(density);
