@@ -45,7 +45,6 @@ public final class StanJson {
   /** Longest member name kept; longer names cannot name a model's variable. */
   private static final int MAX_NAME_BYTES = 1 << 16;
 
-  private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
   private static final Pattern INFINITY = Pattern.compile("[+]?inf(inity)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern NEGATIVE_INFINITY = Pattern.compile("-inf(inity)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern NAN = Pattern.compile("nan", Pattern.CASE_INSENSITIVE);
@@ -53,6 +52,7 @@ public final class StanJson {
   private final InputStream in;
   private final String source;
   private final byte[] buffer = new byte[1 << 16];
+  private final char[] token = new char[MAX_NUMBER_LENGTH];
   private int bufferLength;
   private int bufferPos;
   private long bytesRead;
@@ -127,7 +127,11 @@ public final class StanJson {
   }
 
   private String position() {
-    return source + ":" + line + ":" + column;
+    return at(line, column);
+  }
+
+  private String at(int atLine, int atColumn) {
+    return source + ":" + atLine + ":" + atColumn;
   }
 
   /** The next byte as a message shows it: {@code '}'}, {@code byte 0x00}, or the end of the file. */
@@ -141,12 +145,19 @@ public final class StanJson {
 
   /** Skips JSON whitespace and returns the next byte (-1 at the end). */
   private int peek() throws IOException {
-    int b = peekByte();
-    while (b == ' ' || b == '\t' || b == '\n' || b == '\r') {
-      nextByte();
-      b = peekByte();
+    while (true) {
+      int b = bufferPos < bufferLength ? buffer[bufferPos] & 0xff : peekByte();
+      if (b == ' ' || b == '\t' || b == '\r') {
+        bufferPos++;
+        column++;
+      } else if (b == '\n') {
+        bufferPos++;
+        line++;
+        column = 1;
+      } else {
+        return b;
+      }
     }
-    return b;
   }
 
   private void expect(char c, String what) throws IOException {
@@ -273,11 +284,12 @@ public final class StanJson {
   }
 
   private void array(Member m, int depth, int nesting) throws IOException {
-    String where = position();
+    int atLine = line;
+    int atColumn = column;
     nextByte();
     if (depth == m.dims.size()) {
       if (depth > 0 && (m.count > 0 || m.scalar)) {
-        m.unusable(where, "is not rectangular: an array where a number was expected");
+        m.unusable(at(atLine, atColumn), "is not rectangular: an array where a number was expected");
       }
       m.dims.add(-1);
     }
@@ -300,7 +312,7 @@ public final class StanJson {
       }
     }
     if (count == 0 && depth + 1 < m.dims.size()) {
-      m.unusable(where, "is not rectangular: an empty array where an array of " + m.dims.get(depth + 1)
+      m.unusable(at(atLine, atColumn), "is not rectangular: an empty array where an array of " + m.dims.get(depth + 1)
           + " was expected");
     }
     if (depth >= m.dims.size()) {
@@ -309,7 +321,7 @@ public final class StanJson {
     if (m.dims.get(depth) == -1) {
       m.dims.set(depth, count);
     } else if (m.dims.get(depth) != count) {
-      m.unusable(where, "is not rectangular: rows of " + m.dims.get(depth) + " and " + count + " elements");
+      m.unusable(at(atLine, atColumn), "is not rectangular: rows of " + m.dims.get(depth) + " and " + count + " elements");
     }
   }
 
@@ -340,15 +352,15 @@ public final class StanJson {
 
   /** A number, a string, or a word (true, false, null, a spelling of infinity or NaN). */
   private void scalar(Member m) throws IOException {
-    String where = position();
-    int b = peekByte();
-    if (b == '"') {
+    int atLine = line;
+    int atColumn = column;
+    if (peekByte() == '"') {
       Text s = string(16);
       Double special = s.complete() ? special(s.text()) : null;
       if (special != null) {
         m.add(special);
       } else {
-        m.unusable(where, "holds the string \"" + s.text() + (s.complete() ? "" : "...")
+        m.unusable(at(atLine, atColumn), "holds the string \"" + s.text() + (s.complete() ? "" : "...")
             + "\" where a number was expected");
       }
       return;
@@ -357,20 +369,22 @@ public final class StanJson {
     if (token.isEmpty()) {
       throw error("expected a value, found " + found());
     }
+    if (isNumber(token)) {
+      double x = Double.parseDouble(token);
+      if (Double.isInfinite(x)) {
+        m.unusable(at(atLine, atColumn), "holds the number " + clip(token) + ", too large for a double (write "
+            + "\"Infinity\" for an infinite value)");
+      }
+      m.add(x);
+      return;
+    }
     Double special = special(token);
     if (special != null) {
       m.add(special);
     } else if (token.equals("true") || token.equals("false") || token.equals("null")) {
-      m.unusable(where, "is " + token + ", not a number");
-    } else if (!NUMBER.matcher(token).matches()) {
-      throw new DataException(where + ": '" + m.name + "': '" + clip(token) + "' is not a number");
+      m.unusable(at(atLine, atColumn), "is " + token + ", not a number");
     } else {
-      double x = Double.parseDouble(token);
-      if (Double.isInfinite(x)) {
-        m.unusable(where, "holds the number " + clip(token) + ", too large for a double (write \"Infinity\" for an "
-            + "infinite value)");
-      }
-      m.add(x);
+      throw new DataException(at(atLine, atColumn) + ": '" + m.name + "': '" + clip(token) + "' is not a number");
     }
   }
 
@@ -389,18 +403,58 @@ public final class StanJson {
     return NAN.matcher(s).matches() ? Double.NaN : null;
   }
 
-  /** The characters of a number or a word, up to a delimiter. */
+  /** The characters of a number or a word, up to a delimiter (ASCII only: one column each). */
   private String token() throws IOException {
-    StringBuilder s = new StringBuilder();
-    int b = peekByte();
-    while (b >= 0 && (Character.isLetterOrDigit(b) && b < 0x80 || b == '+' || b == '-' || b == '.')) {
-      if (s.length() == MAX_NUMBER_LENGTH) {
+    int length = 0;
+    while (true) {
+      int b = bufferPos < bufferLength ? buffer[bufferPos] & 0xff : peekByte();
+      if (!(b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '+' || b == '-' || b == '.')) {
+        break;
+      }
+      if (length == token.length) {
         throw error("a number or word longer than " + MAX_NUMBER_LENGTH + " characters");
       }
-      s.append((char) nextByte());
-      b = peekByte();
+      token[length++] = (char) b;
+      bufferPos++;
+      column++;
     }
-    return s.toString();
+    return new String(token, 0, length);
+  }
+
+  /** Whether a token is a decimal number: {@code [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?} (no hexadecimal, no words). */
+  private static boolean isNumber(String s) {
+    int n = s.length();
+    int i = s.startsWith("+") || s.startsWith("-") ? 1 : 0;
+    int digits = 0;
+    for (; i < n && isDigit(s.charAt(i)); i++) {
+      digits++;
+    }
+    if (i < n && s.charAt(i) == '.') {
+      for (i++; i < n && isDigit(s.charAt(i)); i++) {
+        digits++;
+      }
+    }
+    if (digits == 0) {
+      return false;
+    }
+    if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+      i++;
+      if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+        i++;
+      }
+      int exponent = 0;
+      for (; i < n && isDigit(s.charAt(i)); i++) {
+        exponent++;
+      }
+      if (exponent == 0) {
+        return false;
+      }
+    }
+    return i == n;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   /** A string's text (its first {@code keep} bytes), and whether that is all of it. */
