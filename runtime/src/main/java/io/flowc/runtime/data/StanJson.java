@@ -231,8 +231,6 @@ public final class StanJson {
     int count;
     /** The length of each dimension, -1 until its first array closes. */
     final List<Integer> dims = new ArrayList<>();
-    /** Whether the value is a bare number (no array). */
-    boolean scalar;
     String problem;
 
     Member(String name) {
@@ -276,9 +274,6 @@ public final class StanJson {
       if (depth < m.dims.size()) {
         m.unusable(position(), "is not rectangular: a number where an array was expected");
       }
-      if (depth == 0) {
-        m.scalar = true;
-      }
       scalar(m);
     }
   }
@@ -288,7 +283,7 @@ public final class StanJson {
     int atColumn = column;
     nextByte();
     if (depth == m.dims.size()) {
-      if (depth > 0 && (m.count > 0 || m.scalar)) {
+      if (depth > 0 && m.count > 0) { // numbers came at a shallower depth
         m.unusable(at(atLine, atColumn), "is not rectangular: an array where a number was expected");
       }
       m.dims.add(-1);
