@@ -83,7 +83,7 @@ public final class CheckCommand implements Callable<Integer> {
       }
       Artifact artifact = ModelFiles.openArtifact(modelFile);
       summary = ModelSummary.of(artifact);
-      DataBinding binding = ModelFiles.binding(artifact, data.file);
+      DataBinding binding = ModelFiles.binding(artifact, data.file, err);
       if (point != null) {
         Coordinates.checkDimension(AT, point, summary);
         LogDensity density = ModelFiles.logDensity(artifact);

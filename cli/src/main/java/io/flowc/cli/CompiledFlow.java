@@ -32,7 +32,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
         throw new UserException(e.getMessage() + (missing ? " (compile it in with flowc compile --flow)" : ""));
       }
       LogDensity density = ModelFiles.logDensity(artifact);
-      DataBinding binding = ModelFiles.binding(artifact, dataFile);
+      DataBinding binding = ModelFiles.binding(artifact, dataFile, stderr);
       if (binding != null) {
         kernel = binding.bind(kernel);
         density = binding.bind(density);

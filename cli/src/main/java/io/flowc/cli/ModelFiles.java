@@ -14,7 +14,9 @@ import io.flowc.runtime.data.DataException;
 import io.flowc.runtime.data.DataLayout;
 import io.flowc.runtime.data.DataSet;
 import io.flowc.runtime.data.StanJson;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -28,6 +30,9 @@ import java.util.Locale;
  * every problem with the file itself reported as a {@link UserException} naming the file.
  */
 public final class ModelFiles {
+  /** Largest model file read: far beyond any model the front end compiles in reasonable time. */
+  static final int MAX_MODEL_BYTES = 64 << 20;
+
   private ModelFiles() {}
 
   /**
@@ -54,7 +59,16 @@ public final class ModelFiles {
     for (Diagnostic d : analysis.diagnostics()) {
       err.println(d.render());
     }
+    if (dataFile != null && analysis.model().dataLayout().isEmpty()) {
+      noteUnusedData(analysis.model().name(), dataFile, err);
+    }
     return analysis.model();
+  }
+
+  /** A data file given for a model without data is read (it must be valid) and not used, as extra members are. */
+  private static void noteUnusedData(String model, String dataFile, PrintWriter err) {
+    err.println("note: model '" + model + "' declares no data; " + dataFile + " is not used");
+    err.flush();
   }
 
   /** The text of a model file, named as the user wrote it (diagnostics cite that name). */
@@ -73,7 +87,7 @@ public final class ModelFiles {
     }
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(path);
+      bytes = readText(file, path);
     } catch (NoSuchFileException e) {
       throw new UserException(file + ": no such file");
     } catch (AccessDeniedException e) {
@@ -84,6 +98,35 @@ public final class ModelFiles {
       throw new UserException(file + ": too large to read");
     }
     return new SourceFile(file, decode(file, bytes));
+  }
+
+  /**
+   * The bytes of a text file, read in blocks: a NUL byte (no text holds one) or more than
+   * {@link #MAX_MODEL_BYTES} stop the reading, so that a device or a pipe is never read without bound.
+   */
+  private static byte[] readText(String file, Path path) throws IOException {
+    if (Files.isRegularFile(path) && Files.size(path) > MAX_MODEL_BYTES) {
+      throw new UserException(file + ": " + Files.size(path) + " bytes; model files of at most " + MAX_MODEL_BYTES
+          + " bytes are read");
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] block = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(path)) {
+      int n;
+      while ((n = in.readNBytes(block, 0, block.length)) > 0) {
+        for (int i = 0; i < n; i++) {
+          if (block[i] == 0) {
+            throw new UserException(file + ": not a text file: a NUL byte at byte offset " + (out.size() + i));
+          }
+        }
+        if (out.size() + n > MAX_MODEL_BYTES) {
+          throw new UserException(file + ": more than " + MAX_MODEL_BYTES + " bytes; model files of at most "
+              + MAX_MODEL_BYTES + " bytes are read");
+        }
+        out.write(block, 0, n);
+      }
+    }
+    return out.toByteArray();
   }
 
   /**
@@ -139,13 +182,16 @@ public final class ModelFiles {
 
   /**
    * The binding of an artifact's data to the values in {@code dataFile}, or null for an artifact
-   * without data; data missing or not fitting the artifact's declarations (fixed sizes included) is a user error.
+   * without data (a data file given for it is read and noted on {@code err} as unused, as for a
+   * source model); data missing or not fitting the artifact's declarations (fixed sizes included)
+   * is a user error.
    */
-  public static DataBinding binding(Artifact artifact, String dataFile) {
+  public static DataBinding binding(Artifact artifact, String dataFile, PrintWriter err) {
     DataLayout layout = artifact.dataLayout();
     if (layout.isEmpty()) {
       if (dataFile != null) {
-        throw new UserException("--data: " + artifact.file() + " declares no data");
+        data(dataFile);
+        noteUnusedData(artifact.modelName(), dataFile, err);
       }
       return null;
     }

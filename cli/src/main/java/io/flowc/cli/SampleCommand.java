@@ -269,7 +269,7 @@ public final class SampleCommand implements Callable<Integer> {
     if (ModelFiles.isArtifact(modelFile)) {
       Artifact artifact = ModelFiles.openArtifact(modelFile);
       LogDensity density = ModelFiles.logDensity(artifact);
-      DataBinding binding = ModelFiles.binding(artifact, data.file);
+      DataBinding binding = ModelFiles.binding(artifact, data.file, stderr);
       return new Compiled(artifact.modelName(), binding == null ? density : binding.bind(density), artifact.layout());
     }
     CheckedModel model = ModelFiles.load(modelFile, data.file, stderr);

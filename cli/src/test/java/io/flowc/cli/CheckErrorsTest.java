@@ -175,6 +175,18 @@ class CheckErrorsTest {
   }
 
   @Test
+  void aLongSourceLineIsClippedAroundTheCaret() throws IOException {
+    String line = "  potential sum([" + "z, ".repeat(30_000) + "q, " + "z, ".repeat(30_000) + "0]);";
+    Path model = write("long.flow", "model m {\n  param z;\n" + line + "\n}\n");
+    Cli.Result r = Cli.run("check", model.toString());
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().length() < 600, r.err().length() + " characters");
+    List<String> lines = r.errLines();
+    int at = lines.get(2).indexOf('^');
+    assertEquals('q', lines.get(1).charAt(at), r.toString());
+  }
+
+  @Test
   void deeplyBracketedModelIsAModelError() throws IOException {
     Path model = write("brackets.flow", "model m { param z; potential " + "(".repeat(5000) + "z" + ")".repeat(5000) + "; }");
     Cli.Result r = Cli.run("check", model.toString());

@@ -87,6 +87,70 @@ class DataCommandsTest {
   }
 
   @Test
+  void integersBeyondAnIntAndOversizedParametersAreUserErrors() throws IOException {
+    Path huge = tmp.resolve("huge.json");
+    Files.writeString(huge, "{\"J\": 4294967300}");
+    assertUserError(Cli.run("check", model(), "--data", huge.toString()),
+        "'J' is 4294967300 in " + huge + ", beyond the range of a data int (-2147483648..2147483647)");
+    Path model = tmp.resolve("j.flow");
+    Files.writeString(model, "model j {\n  data int J;\n  param x[J];\n  potential 0.5 * sum(x^2);\n}\n");
+    Path billion = tmp.resolve("billion.json");
+    Files.writeString(billion, "{\"J\": 1000000000}");
+    for (String command : List.of("check", "fit")) {
+      Cli.Result r = command.equals("fit")
+          ? Cli.run("fit", model.toString(), "--data", billion.toString(), "--flow", "scale-loc", "--iters", "10")
+          : Cli.run("check", model.toString(), "--data", billion.toString());
+      assertUserError(r, "j.flow:3:11: 'x' is too large: J = 1000000000 elements in " + billion + " (at most 1000000)");
+    }
+  }
+
+  @Test
+  void undeclaredMembersOfAnyKindAreIgnored() throws IOException {
+    Path extra = tmp.resolve("extra.json");
+    String members = Files.readString(Path.of(data())).trim().substring(1);
+    Files.writeString(extra, "\uFEFF{\"flag\": true, \"label\": \"eight \\\"schools\\\"\", \"meta\": {\"source\": [1, null]}, "
+        + "\"far\": 1e999, \"inf\": \"Inf\", " + members);
+    Cli.Result r = Cli.run("check", model(), "--data", extra.toString());
+    assertEquals(0, r.code(), r.toString());
+    Path infY = tmp.resolve("inf.json");
+    Files.writeString(infY, "{\"J\": 2, \"y\": [1, 1e999], \"sigma\": [1, \"inf\"]}");
+    assertUserError(Cli.run("check", model(), "--data", infY.toString()),
+        "'y' in " + infY + ":1:19 holds the number 1e999, too large for a double");
+  }
+
+  @Test
+  void aDataFileThatNeverEndsIsReadOnlyToItsFirstBadByte() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/zero")));
+    assertUserError(Cli.run("check", model(), "--data", "/dev/zero"),
+        "/dev/zero:1:1: expected '{' (the data are one JSON object), found byte 0x00");
+    assertUserError(Cli.run("check", "/dev/zero"), "/dev/zero: not a text file: a NUL byte at byte offset 0");
+  }
+
+  @Test
+  void aMissingDataFileIsReportedOnce() {
+    Cli.Result r = Cli.run("check", Cli.example("hierarchical"));
+    assertUserError(r, "declares data ('N'): give its values");
+    assertEquals(1, r.errLines().stream().filter(l -> l.startsWith("error:")).count(), r.toString());
+    assertTrue(r.err().contains("1 error"), r.toString());
+  }
+
+  /** A data file often serves several models: one without data ignores it, from its source or its artifact. */
+  @Test
+  void dataForAModelWithoutDataAreReadAndNotUsedAlike() throws IOException {
+    String pot1 = Cli.example("pot1");
+    Path jar = tmp.resolve("pot1.jar");
+    assertEquals(0, Cli.run("compile", pot1, "-o", jar.toString()).code());
+    for (String model : List.of(pot1, jar.toString())) {
+      Cli.Result check = Cli.run("check", model, "--data", data(), "--at", "1,2");
+      assertEquals(0, check.code(), check.toString());
+      assertTrue(check.err().contains("note: model 'pot1' declares no data; " + data() + " is not used"), check.toString());
+      Cli.Result sample = Cli.run("sample", model, "--data", data(), "--chains", "1", "--draws", "20", "--tune", "20");
+      assertEquals(0, sample.code(), sample.toString());
+      assertUserError(Cli.run("check", model, "--data", tmp.resolve("none.json").toString()), "none.json: no such file");
+    }
+  }
+
+  @Test
   void fitAndSampleReportBoundedValues() throws IOException {
     Path fitOut = tmp.resolve("fit.csv");
     Cli.Result fit = Cli.run("fit", model(), "--data", data(), "--flow", "scale-loc", "--iters", "2000", "--optimizer",

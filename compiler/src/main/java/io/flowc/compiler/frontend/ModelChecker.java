@@ -257,7 +257,8 @@ final class ModelChecker {
         usedAsSize.add(id.name());
       }
       if (value == null) {
-        if (data != null || !dataVariablesDeclaredAsInt(id.name())) {
+        // a declared size without a value: its own declaration has been reported (bad or no data)
+        if (!dataVariablesDeclaredAsInt(id.name())) {
           error(e.span(), "the size of '" + of + "' must be a positive integer literal or a 'data int' declared before it");
         }
         return -1;
@@ -358,7 +359,17 @@ final class ModelChecker {
 
   /** 0 for a scalar, the length of a vector, or -1 after reporting a bad size. */
   private int paramSize(ParamDecl p) {
-    return p.size() == null ? 0 : size(p.size(), p.name().text());
+    if (p.size() == null) {
+      return 0;
+    }
+    int size = size(p.size(), p.name().text());
+    // a literal is held to the limit in size(); a size from data must be too, or it reaches the allocators
+    if (size > MAX_PARAM_SIZE && p.size() instanceof Ident id) {
+      error(id.span(), "'" + p.name().text() + "' is too large: " + id.name() + " = " + size + " elements in "
+          + data.source() + " (at most " + MAX_PARAM_SIZE + ")");
+      return -1;
+    }
+    return size;
   }
 
   /**
@@ -622,8 +633,8 @@ final class ModelChecker {
     if (ix.index() instanceof Num n && n.isIntegerLiteral()) {
       BigInteger value = new BigInteger(n.text());
       index = value.bitLength() < 31 ? value.intValue() : Integer.MAX_VALUE;
-    } else {
-      check(ix.index(), scope);
+    } else if (!(check(ix.index(), scope).isError() && !scope.inFunction())) {
+      // at top level an index of type ERROR has been reported (or names data not given)
       error(scope, ix.index().span(), "an index must be a non-negative integer literal, or a 'data int' "
           + "(plus or minus an integer literal)");
     }

@@ -108,6 +108,30 @@ class DataCheckingTest {
   }
 
   @Test
+  void dataIndicesWithoutDataCauseNoSecondError() {
+    assertEquals(List.of("3:1: model 'm' declares data ('N'): give its values (flowc: --data FILE.json; "
+            + "@FlowModel: data = \"FILE.json\")"),
+        errors("param theta[4];\ndata int N;\ndata int group[N];\nlogp += sum(theta[group - 1]) + theta[group];", null));
+  }
+
+  @Test
+  void integersBeyondAnIntAreRefusedOnceAtTheirDeclaration() {
+    DataSet big = StanJson.parse("{\"N\": 4294967299, \"y\": [1]}", "d.json");
+    assertEquals(List.of("3:1: 'N' is 4294967299 in d.json, beyond the range of a data int (-2147483648..2147483647)"),
+        errors("param a;\ndata int N;\ndata real y[N];\nparam b[N];\na ~ normal(0, 1);", big));
+  }
+
+  @Test
+  void aParameterSizedFromDataHasTheLimitOfALiteralSize() {
+    String body = "data int J;\nparam x[J];\npotential sum(x^2);";
+    assertEquals(List.of("3:9: 'x' is too large: J = 1000000000 elements in d.json (at most 1000000)"),
+        errors(body, StanJson.parse("{\"J\": 1000000000}", "d.json")));
+    assertEquals(List.of(), errors(body, StanJson.parse("{\"J\": 1000000}", "d.json")));
+    assertEquals(List.of("2:9: 'x' is too large: 1000001 elements (at most 1000000)"),
+        errors("param x[1000001];\npotential sum(x^2);", null));
+  }
+
+  @Test
   void matricesOnlyMultiplyVectorsOfTheirWidth() {
     String head = "data int N;\ndata int K;\ndata real X[N, K];\nparam b[3];\n";
     assertEquals(List.of("6:15: 'X' (3 x 2) can multiply a vector of length 2, got a vector of length 3"),

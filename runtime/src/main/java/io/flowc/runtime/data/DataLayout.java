@@ -189,13 +189,16 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
   /** As {@link #problem(Variable, DataSet)}, also checking the variable's uses as an index. */
   public static String problem(Variable v, DataSet data, List<IndexCheck> checks) {
     DataSet.Value value = data.get(v.name());
+    if (data.unusable(v.name()) != null) {
+      return data.unusable(v.name()) + " (the model declares " + v.describe() + ")";
+    }
     if (value == null) {
       return "'" + v.name() + "' is missing from " + data.source() + " (the model declares " + v.describe() + ")";
     }
     int[] expected = v.dims();
     if (v.isDynamic()) {
       DataSet.Value rows = data.get(v.rows());
-      if (rows == null || rows.dims().length != 0) {
+      if (rows == null || rows.dims().length != 0 || !isInt(rows.elements()[0])) {
         return null; // reported at the size itself
       }
       expected[0] = (int) rows.elements()[0];
@@ -205,15 +208,20 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
           + v.describe() + (v.isDynamic() ? " (" + v.describe(expected) + ")" : "");
     }
     double[] e = value.elements();
-    if (v.size() >= 0 && e[0] != v.size()) {
-      return "'" + v.name() + "' is " + e[0] + " in " + data.source() + "; the model was compiled with " + v.name()
-          + " = " + v.size() + " (" + v.name() + " shapes parameters or values of fixed length, so it is fixed when "
-          + "the model is compiled)";
-    }
     for (int i = 0; i < e.length; i++) {
       if (v.integer() && (e[i] != Math.rint(e[i]) || Double.isInfinite(e[i]))) {
         return "'" + v.name() + "' is declared int but element " + i + " in " + data.source() + " is " + e[i];
       }
+      if (v.integer() && !isInt(e[i])) {
+        return "'" + v.name() + "' " + (value.dims().length > 0 ? "holds " : "is ") + DataSet.format(e[i])
+            + (value.dims().length > 0 ? " at element " + i : "") + " in " + data.source() + ", beyond the range of a data int ("
+            + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE + ")";
+      }
+    }
+    if (v.size() >= 0 && e[0] != v.size()) {
+      return "'" + v.name() + "' is " + e[0] + " in " + data.source() + "; the model was compiled with " + v.name()
+          + " = " + v.size() + " (" + v.name() + " shapes parameters or values of fixed length, so it is fixed when "
+          + "the model is compiled)";
     }
     for (IndexCheck c : checks) {
       if (!c.variable().equals(v.name())) {
@@ -229,6 +237,11 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
       }
     }
     return null;
+  }
+
+  /** Whether a data value is an integer a Java int holds (NaN is not). */
+  private static boolean isInt(double x) {
+    return x == Math.rint(x) && x >= Integer.MIN_VALUE && x <= Integer.MAX_VALUE;
   }
 
   /** What is wrong with the value of a free size, or null: sizes count rows, so at least 1. */
@@ -252,7 +265,7 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
    */
   public double[] pack(DataSet data) {
     List<String> problems = new ArrayList<>();
-    int length = size();
+    long length = size();
     for (Variable v : variables) {
       String problem = problem(v, data, indexChecks);
       if (problem == null) {
@@ -267,7 +280,11 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
     if (!problems.isEmpty()) {
       throw new DataException(String.join("; ", problems));
     }
-    double[] out = new double[length];
+    if (length > StanJson.MAX_ELEMENTS) {
+      throw new DataException("the data in " + data.source() + " hold " + length + " values in all, more than the "
+          + StanJson.MAX_ELEMENTS + " one model can take");
+    }
+    double[] out = new double[(int) length];
     int next = size();
     for (Variable v : variables) {
       DataSet.Value value = data.get(v.name());
