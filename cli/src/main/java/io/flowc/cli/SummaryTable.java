@@ -8,6 +8,9 @@ import java.util.Locale;
 final class SummaryTable {
   private static final String[] HEADERS = {"mean", "sd", "q5", "q50", "q95", "mcse_mean", "ess_bulk", "ess_tail", "r_hat"};
 
+  /** Magnitudes from which numbers are written in scientific notation. */
+  private static final double LARGE = 1e9;
+
   private SummaryTable() {}
 
   static String render(List<ParameterSummary> summaries) {
@@ -51,6 +54,10 @@ final class SummaryTable {
     }
     if (Double.isInfinite(x)) {
       return x > 0 ? "inf" : "-inf";
+    }
+    // a runaway chain's draws reach 1e308: fixed notation would print 300 digits in every column
+    if (Math.abs(x) >= LARGE) {
+      return String.format(Locale.ROOT, "%.3e", x);
     }
     return String.format(Locale.ROOT, "%." + decimals + "f", x);
   }
