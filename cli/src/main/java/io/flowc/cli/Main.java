@@ -1,5 +1,6 @@
 package io.flowc.cli;
 
+import io.flowc.compiler.backend.CodeTooLargeException;
 import io.flowc.compiler.diag.CompileException;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -148,6 +149,11 @@ public final class Main implements Callable<Integer> {
       t = t.getCause();
     }
     if (t instanceof UserException) {
+      err.println("error: " + t.getMessage());
+      err.flush();
+      return ExitCodes.USER;
+    }
+    if (t instanceof CodeTooLargeException) {
       err.println("error: " + t.getMessage());
       err.flush();
       return ExitCodes.USER;
