@@ -154,9 +154,12 @@ class MainTest {
     assertEquals(2, Main.failure(new UserException("bad thing"), err, Map.of()));
     assertEquals(2, Main.failure(new CommandLine.ExecutionException(Main.newCommandLine(), "wrapped",
         new UserException("wrapped bad thing")), err, Map.of()));
+    assertEquals(2, Main.failure(new io.flowc.compiler.backend.CodeTooLargeException("model m", "a limit"), err,
+        Map.of()));
     assertEquals(1, Main.failure(new OutOfMemoryError("Java heap space"), err, Map.of()));
     err.flush();
     assertEquals(String.join(System.lineSeparator(), "error: bad thing", "error: wrapped bad thing",
+        "error: model m is too large to compile (a limit); make the model smaller",
         "error: out of memory; give Java more with FLOWC_JAVA_OPTS=-Xmx8g (or more)", ""), text.toString());
   }
 }

@@ -65,6 +65,11 @@ public final class BytecodeBackend {
    * defined as hidden classes must be in {@link #JIT_PACKAGE}.
    */
   public static byte[] emit(ModelKernels kernels, String internalName) {
+    return emit(kernels, internalName, ConstantTable.DIRECT);
+  }
+
+  /** As {@link #emit(ModelKernels, String)}, loading the first {@code directConstants} constants directly. */
+  static byte[] emit(ModelKernels kernels, String internalName, int directConstants) {
     KernelSplitter.Split value = KernelSplitter.split(kernels.value());
     KernelSplitter.Split gradient = KernelSplitter.split(kernels.gradient());
     String name = internalName;
@@ -80,7 +85,7 @@ public final class BytecodeBackend {
     dynamicWorkspace(cw, name, kernels.workspaceEnd());
     entry(cw, name, "logDensity", "([D[D)D", value, "value", false);
     entry(cw, name, "logDensityGradient", "([D[D[D)D", gradient, "gradient", true);
-    ConstantTable constants = ConstantTable.of(value, gradient);
+    ConstantTable constants = ConstantTable.of(directConstants, value, gradient);
     constantTables(cw, name, constants);
     parts(cw, name, constants, "value", value);
     parts(cw, name, constants, "gradient", gradient);

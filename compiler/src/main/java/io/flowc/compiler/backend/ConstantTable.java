@@ -53,6 +53,11 @@ final class ConstantTable {
 
   /** The table of a class holding these parts (in the order the class emits them). */
   static ConstantTable of(KernelSplitter.Split... splits) {
+    return of(DIRECT, splits);
+  }
+
+  /** As {@link #of(KernelSplitter.Split...)}, loading the first {@code direct} constants directly. */
+  static ConstantTable of(int direct, KernelSplitter.Split... splits) {
     Map<Long, Double> distinct = new LinkedHashMap<>();
     for (KernelSplitter.Split split : splits) {
       for (List<Instr> part : split.parts()) {
@@ -69,7 +74,7 @@ final class ConstantTable {
     List<Double> values = new ArrayList<>();
     int rank = 0;
     for (Map.Entry<Long, Double> e : distinct.entrySet()) {
-      if (rank++ >= DIRECT) {
+      if (rank++ >= direct) {
         tabled.put(e.getKey(), values.size());
         values.add(e.getValue());
       }

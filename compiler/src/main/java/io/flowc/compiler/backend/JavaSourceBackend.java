@@ -54,7 +54,12 @@ public final class JavaSourceBackend {
   private JavaSourceBackend() {}
 
   public static JavaFile emit(ModelKernels kernels, String packageName, String simpleName) {
-    return file(packageName, type(kernels, simpleName));
+    return emit(kernels, packageName, simpleName, ConstantTable.DIRECT);
+  }
+
+  /** As {@link #emit(ModelKernels, String, String)}, writing the first {@code directConstants} constants as literals. */
+  static JavaFile emit(ModelKernels kernels, String packageName, String simpleName, int directConstants) {
+    return file(packageName, type(kernels, simpleName, directConstants));
   }
 
   /** Java source for a {@link io.flowc.runtime.flow.FlowKernel}: prologue, draws loop, epilogue. */
@@ -75,6 +80,10 @@ public final class JavaSourceBackend {
 
   /** The {@link LogDensity} class of a model's kernels. */
   public static TypeSpec type(ModelKernels kernels, String simpleName) {
+    return type(kernels, simpleName, ConstantTable.DIRECT);
+  }
+
+  private static TypeSpec type(ModelKernels kernels, String simpleName, int directConstants) {
     KernelSplitter.Split value = KernelSplitter.split(kernels.value());
     KernelSplitter.Split gradient = KernelSplitter.split(kernels.gradient());
     int workspace = Math.max(value.workspaceSize(), gradient.workspaceSize());
@@ -94,7 +103,7 @@ public final class JavaSourceBackend {
     dynamicWorkspace(type, kernels.workspaceEnd());
     type.addMethod(entry("logDensity", value, false));
     type.addMethod(entry("logDensityGradient", gradient, true));
-    ConstantTable constants = ConstantTable.of(value, gradient);
+    ConstantTable constants = ConstantTable.of(directConstants, value, gradient);
     constantTables(type, constants);
     addParts(type, constants, "value", value);
     addParts(type, constants, "gradient", gradient);

@@ -16,12 +16,12 @@ import io.flowc.compiler.kernel.Kernel.Element;
 import io.flowc.compiler.kernel.Kernel.Instr;
 import io.flowc.compiler.kernel.Kernel.Return;
 import io.flowc.compiler.kernel.Kernel.Store;
+import io.flowc.compiler.kernel.KernelInterpreter;
 import io.flowc.compiler.kernel.KernelSplitter;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.jit.HiddenClasses;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.StringJoiner;
 import org.junit.jupiter.api.Test;
 
@@ -84,33 +84,69 @@ class LargeModelsTest {
     assertTrue(e.getMessage().contains("constant pool entries, a class file holds 65535"), e.getMessage());
   }
 
-  /** Bytecode and Java source agree bit for bit, and with the interpreter, at {@code x}. */
+  @Test
+  void bothBackendsReadTabledConstantsAlike() throws Exception {
+    // a small model with a small direct budget: the same tables as a large one, javac in seconds
+    StringBuilder text = new StringBuilder("model chain {\n  param x[2];\n  let a0 = x[0];\n");
+    for (int i = 1; i < 300; i++) {
+      text.append("  let a").append(i).append(" = a").append(i - 1).append(" * ").append(1 - i * 1e-6)
+          .append(" + ").append(i * 1e-4).append(" * sin(x[1]);\n");
+    }
+    CheckedModel model = FrontEnd.check(new SourceFile("chain.flow", text.append("  potential 0.5 * a299^2 + x[1]^2 / 4;\n}\n")
+        .toString()), null);
+    ModelKernels kernels = Compilation.kernels(model);
+    int direct = 100;
+    assertTrue(ConstantTable.of(direct, KernelSplitter.split(kernels.value()), KernelSplitter.split(kernels.gradient()))
+        .tableCount() > 0);
+    String className = Compilation.className(model);
+    byte[] bytecode = BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className, direct);
+    BackendAgreementTest.verify(bytecode);
+    LogDensity asm = HiddenClasses.defineLogDensity(bytecode);
+    JavaFile source = JavaSourceBackend.emit(kernels, "io.flowc.generated", className, direct);
+    assertTrue(source.toString().contains("Constants.decode(\""), "tabled constants in the Java source");
+    LogDensity java = (LogDensity) InMemoryJavac.load(InMemoryJavac.compile(source), "io.flowc.generated." + className)
+        .getDeclaredConstructor().newInstance();
+    double[] z = {0.3, -0.8};
+    double[] gAsm = new double[2];
+    double[] gJava = new double[2];
+    double vAsm = asm.logDensityGradient(z, gAsm, new double[asm.workspaceSize()]);
+    double vJava = java.logDensityGradient(z, gJava, new double[java.workspaceSize()]);
+    assertEquals(Double.doubleToLongBits(vJava), Double.doubleToLongBits(vAsm), "value, ASM vs Java");
+    for (int i = 0; i < 2; i++) {
+      assertEquals(Double.doubleToLongBits(gJava[i]), Double.doubleToLongBits(gAsm[i]), "gradient " + i);
+    }
+    assertAgreesWithReferences(model, kernels, asm, z);
+  }
+
+  /**
+   * The model's class loads (it has more distinct constants than a constant pool holds) and
+   * computes what the kernel interpreter does, bit for bit, and the reference interpreter's value.
+   */
   private static void assertAgree(String text, double x) throws Exception {
     CheckedModel model = FrontEnd.check(new SourceFile("large.flow", text), null);
     ModelKernels kernels = Compilation.kernels(model);
     ConstantTable constants = ConstantTable.of(KernelSplitter.split(kernels.value()),
         KernelSplitter.split(kernels.gradient()));
     assertTrue(constants.tableCount() > 0, "more distinct constants than a constant pool holds");
+    byte[] bytecode = BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + Compilation.className(model));
+    assertAgreesWithReferences(model, kernels, HiddenClasses.defineLogDensity(bytecode), new double[] {x});
+  }
 
-    String className = Compilation.className(model);
-    byte[] bytecode = BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className);
-    BackendAgreementTest.verify(bytecode);
-    LogDensity asm = HiddenClasses.defineLogDensity(bytecode);
-    JavaFile source = JavaSourceBackend.emit(kernels, "io.flowc.generated", className);
-    Map<String, byte[]> compiled = InMemoryJavac.compile(source);
-    LogDensity java = (LogDensity) InMemoryJavac.load(compiled, "io.flowc.generated." + className)
-        .getDeclaredConstructor().newInstance();
-
-    double[] z = {x};
-    double[] gAsm = new double[1];
-    double[] gJava = new double[1];
-    double vAsm = asm.logDensityGradient(z, gAsm, new double[asm.workspaceSize()]);
-    double vJava = java.logDensityGradient(z, gJava, new double[java.workspaceSize()]);
-    assertEquals(Double.doubleToLongBits(vJava), Double.doubleToLongBits(vAsm), "value, ASM vs Java");
-    assertEquals(Double.doubleToLongBits(gJava[0]), Double.doubleToLongBits(gAsm[0]), "gradient, ASM vs Java");
-    assertEquals(Double.doubleToLongBits(vAsm), Double.doubleToLongBits(asm.logDensity(z, new double[asm.workspaceSize()])),
-        "value-only kernel");
+  private static void assertAgreesWithReferences(CheckedModel model, ModelKernels kernels, LogDensity compiled,
+      double[] z) {
+    int n = z.length;
+    double[] g = new double[n];
+    double v = compiled.logDensityGradient(z, g, new double[compiled.workspaceSize()]);
+    double[] gKernel = new double[n];
+    double vKernel = new KernelInterpreter(kernels.gradient())
+        .run(z, gKernel, Compilation.dataWorkspace(model, kernels.gradient()), null, 0);
+    assertEquals(Double.doubleToLongBits(vKernel), Double.doubleToLongBits(v), "value vs kernel interpreter");
+    for (int i = 0; i < n; i++) {
+      assertEquals(Double.doubleToLongBits(gKernel[i]), Double.doubleToLongBits(g[i]), "gradient " + i);
+    }
+    assertEquals(Double.doubleToLongBits(v), Double.doubleToLongBits(compiled.logDensity(z,
+        new double[compiled.workspaceSize()])), "value-only kernel");
     double reference = new Interpreter(model).logp(z);
-    assertEquals(reference, vAsm, 1e-12 * Math.max(1, Math.abs(reference)), "value vs interpreter");
+    assertEquals(reference, v, 1e-12 * Math.max(1, Math.abs(reference)), "value vs interpreter");
   }
 }
