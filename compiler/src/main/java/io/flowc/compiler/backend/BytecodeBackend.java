@@ -152,9 +152,10 @@ public final class BytecodeBackend {
   }
 
   /**
-   * The finished class file. Tabled constants and split methods keep a model's classes within
-   * the class file's limits for anything of a size the language accepts; beyond them (a constant
-   * pool of more than 65535 entries, a method over 64 KB) the model is too large to compile.
+   * The finished class file. Tabled constants and split methods keep even very large models
+   * within the class file's limits; a model that still exceeds them (a constant pool of more than
+   * 65535 entries, say from workspace indices above 32767, or a method over 64 KB) is too large
+   * to compile, which is the user's to fix, not an internal error.
    */
   private static byte[] classFile(ClassWriter cw, String what) {
     try {

@@ -123,6 +123,25 @@ class LargeModelsTest {
    * computes what the kernel interpreter does, bit for bit, and the reference interpreter's value.
    */
   private static void assertAgree(String text, double x) throws Exception {
+    // deep models need the stack the command line gives the compiler
+    Throwable[] failure = new Throwable[1];
+    Thread thread = new Thread(null, () -> {
+      try {
+        assertAgreeHere(text, x);
+      } catch (Throwable t) {
+        failure[0] = t;
+      }
+    }, "large-model", 512L << 20);
+    thread.start();
+    thread.join();
+    if (failure[0] instanceof Exception e) {
+      throw e;
+    } else if (failure[0] instanceof Error e) {
+      throw e;
+    }
+  }
+
+  private static void assertAgreeHere(String text, double x) throws Exception {
     CheckedModel model = FrontEnd.check(new SourceFile("large.flow", text), null);
     ModelKernels kernels = Compilation.kernels(model);
     ConstantTable constants = ConstantTable.of(KernelSplitter.split(kernels.value()),
