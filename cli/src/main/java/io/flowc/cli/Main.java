@@ -1,5 +1,6 @@
 package io.flowc.cli;
 
+import io.flowc.compiler.backend.CodeTooLargeException;
 import io.flowc.compiler.diag.CompileException;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -147,7 +148,7 @@ public final class Main implements Callable<Integer> {
     while (t instanceof CommandLine.ExecutionException && t.getCause() != null) {
       t = t.getCause();
     }
-    if (t instanceof UserException) {
+    if (t instanceof UserException || t instanceof CodeTooLargeException) {
       err.println("error: " + t.getMessage());
       err.flush();
       return ExitCodes.USER;

@@ -232,6 +232,10 @@ class FitCommandTest {
     Cli.Result formula = Cli.run("fit", Cli.example("pot1"), "--flow", "planar*0");
     assertEquals(2, formula.code());
     assertTrue(formula.err().contains("repeat count must be a positive integer in 'planar*0'"), formula.toString());
+    Cli.Result tooManyLayers = Cli.run("fit", Cli.example("pot1"), "--flow", "planar*5000");
+    assertEquals(2, tooManyLayers.code());
+    assertEquals("error: --flow:1:8: repeat count 5000 is too large in 'planar*5000' (at most 1000)",
+        tooManyLayers.errLines().get(0), tooManyLayers.toString());
     Cli.Result noFlow = Cli.run("fit", Cli.example("pot1"));
     assertEquals(2, noFlow.code());
     Cli.Result badCount = Cli.run("fit", Cli.example("pot1"), "--flow", "loc", "--nmc", "0");

@@ -210,9 +210,11 @@ class MainTest {
     assertEquals(2, Main.failure(memory, err, Map.of()));
     assertEquals(2, Main.failure(new IllegalStateException(new java.util.concurrent.ExecutionException(memory)), err,
         Map.of()));
+    assertEquals(2, Main.failure(new io.flowc.compiler.backend.CodeTooLargeException("model m", "a limit"), err,
+        Map.of()));
     err.flush();
     String oom = "error: " + Main.outOfMemoryMessage(memory, Runtime.getRuntime().maxMemory());
-    assertEquals(String.join(System.lineSeparator(), "error: bad thing", "error: wrapped bad thing", oom, oom, ""),
-        text.toString());
+    assertEquals(String.join(System.lineSeparator(), "error: bad thing", "error: wrapped bad thing", oom, oom,
+        "error: model m is too large to compile (a limit); make the model smaller", ""), text.toString());
   }
 }

@@ -29,14 +29,17 @@ import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
 import io.flowc.compiler.kernel.KernelSplitter;
+import io.flowc.runtime.Constants;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.MathFunctions;
 import io.flowc.runtime.flow.FlowKernel;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.objectweb.asm.ClassTooLargeException;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Type;
 
@@ -62,6 +65,11 @@ public final class BytecodeBackend {
    * defined as hidden classes must be in {@link #JIT_PACKAGE}.
    */
   public static byte[] emit(ModelKernels kernels, String internalName) {
+    return emit(kernels, internalName, ConstantTable.DIRECT);
+  }
+
+  /** As {@link #emit(ModelKernels, String)}, loading the first {@code directConstants} constants directly. */
+  static byte[] emit(ModelKernels kernels, String internalName, int directConstants) {
     KernelSplitter.Split value = KernelSplitter.split(kernels.value());
     KernelSplitter.Split gradient = KernelSplitter.split(kernels.gradient());
     String name = internalName;
@@ -77,10 +85,12 @@ public final class BytecodeBackend {
     dynamicWorkspace(cw, name, kernels.workspaceEnd());
     entry(cw, name, "logDensity", "([D[D)D", value, "value", false);
     entry(cw, name, "logDensityGradient", "([D[D[D)D", gradient, "gradient", true);
-    parts(cw, "value", value);
-    parts(cw, "gradient", gradient);
+    ConstantTable constants = ConstantTable.of(directConstants, value, gradient);
+    constantTables(cw, name, constants);
+    parts(cw, name, constants, "value", value);
+    parts(cw, name, constants, "gradient", gradient);
     cw.visitEnd();
-    return cw.toByteArray();
+    return classFile(cw, kernels.modelName());
   }
 
   /** The class file of a {@link FlowKernel}: prologue, the loop over draws, epilogue. */
@@ -131,12 +141,50 @@ public final class BytecodeBackend {
     mv.visitEnd();
 
     sampler(cw, internalName, kernels, prologue, sample);
-    parts(cw, "prologue", prologue);
-    parts(cw, "body", body);
-    parts(cw, "epilogue", epilogue);
-    parts(cw, "sample", sample);
+    ConstantTable constants = ConstantTable.of(prologue, body, epilogue, sample);
+    constantTables(cw, internalName, constants);
+    parts(cw, internalName, constants, "prologue", prologue);
+    parts(cw, internalName, constants, "body", body);
+    parts(cw, internalName, constants, "epilogue", epilogue);
+    parts(cw, internalName, constants, "sample", sample);
     cw.visitEnd();
-    return cw.toByteArray();
+    return classFile(cw, kernels.modelName() + " with flow '" + kernels.formula() + "'");
+  }
+
+  /**
+   * The finished class file. Tabled constants and split methods keep even very large models
+   * within the class file's limits; a model that still exceeds them (a constant pool of more than
+   * 65535 entries, say from workspace indices above 32767, or a method over 64 KB) is too large
+   * to compile, which is the user's to fix, not an internal error.
+   */
+  private static byte[] classFile(ClassWriter cw, String what) {
+    try {
+      return cw.toByteArray();
+    } catch (ClassTooLargeException e) {
+      throw new CodeTooLargeException("model " + what,
+          "its class needs " + e.getConstantPoolCount() + " constant pool entries, a class file holds 65535");
+    } catch (MethodTooLargeException e) {
+      throw new CodeTooLargeException("model " + what,
+          "a method needs " + e.getCodeSize() + " bytes of bytecode, a class file allows 65535");
+    }
+  }
+
+  /** The static arrays of tabled constants, each decoded from its string when the class initializes. */
+  private static void constantTables(ClassWriter cw, String owner, ConstantTable constants) {
+    if (constants.tableCount() == 0) {
+      return;
+    }
+    MethodVisitor init = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+    init.visitCode();
+    for (int t = 0; t < constants.tableCount(); t++) {
+      cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, ConstantTable.field(t), "[D", null, null).visitEnd();
+      init.visitLdcInsn(constants.text(t));
+      init.visitMethodInsn(INVOKESTATIC, Type.getInternalName(Constants.class), "decode", "(Ljava/lang/String;)[D", false);
+      init.visitFieldInsn(PUTSTATIC, owner, ConstantTable.field(t), "[D");
+    }
+    init.visitInsn(RETURN);
+    init.visitMaxs(0, 0);
+    init.visitEnd();
   }
 
   /** sample(theta 1, eps 2, draws 3, z 4, logq 5, w 6); s in local 7. */
@@ -319,13 +367,14 @@ public final class BytecodeBackend {
     }
   }
 
-  private static void parts(ClassWriter cw, String prefix, KernelSplitter.Split split) {
+  private static void parts(ClassWriter cw, String owner, ConstantTable constants, String prefix,
+      KernelSplitter.Split split) {
     for (int p = 0; p < split.parts().size(); p++) {
       boolean last = p == split.parts().size() - 1;
       MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, prefix + "Part" + p,
           PART + (last ? "D" : "V"), null, null);
       mv.visitCode();
-      new PartWriter(mv, split.parts().get(p)).write(split.parts().get(p));
+      new PartWriter(mv, owner, constants, split.parts().get(p)).write(split.parts().get(p));
       if (!last) {
         mv.visitInsn(RETURN);
       }
@@ -342,6 +391,8 @@ public final class BytecodeBackend {
     private static final int BASE = 4;
     private static final int INDEX = 5;
     private final MethodVisitor mv;
+    private final String owner;
+    private final ConstantTable constants;
     private final Map<Integer, Integer> slots = new HashMap<>();
     /** Workspace slot to the int local holding its value (sizes and offsets of dynamic values). */
     private final Map<Integer, Integer> linLocals = new HashMap<>();
@@ -351,8 +402,10 @@ public final class BytecodeBackend {
     private final Map<Lin, Integer> lins = new HashMap<>();
     private int nextSlot = INDEX + 1;
 
-    PartWriter(MethodVisitor mv, List<Instr> body) {
+    PartWriter(MethodVisitor mv, String owner, ConstantTable constants, List<Instr> body) {
       this.mv = mv;
+      this.owner = owner;
+      this.constants = constants;
       // sizes and offsets read at run time: each slot once, then each offset or length once, so
       // that loops index arrays by an invariant plus i, the form HotSpot's range checks expect
       for (int slot : Kernel.slotsRead(body)) {
@@ -636,6 +689,10 @@ public final class BytecodeBackend {
         mv.visitInsn(DCONST_0);
       } else if (v == 1.0) {
         mv.visitInsn(DCONST_1);
+      } else if (constants.isTabled(v)) {
+        mv.visitFieldInsn(GETSTATIC, owner, ConstantTable.field(constants.table(v)), "[D");
+        pushInt(mv, constants.index(v));
+        mv.visitInsn(DALOAD);
       } else {
         mv.visitLdcInsn(v);
       }

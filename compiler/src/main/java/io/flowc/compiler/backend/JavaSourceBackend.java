@@ -33,6 +33,7 @@ import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
 import io.flowc.compiler.kernel.KernelSplitter;
+import io.flowc.runtime.Constants;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.MathFunctions;
 import io.flowc.runtime.flow.FlowKernel;
@@ -53,7 +54,12 @@ public final class JavaSourceBackend {
   private JavaSourceBackend() {}
 
   public static JavaFile emit(ModelKernels kernels, String packageName, String simpleName) {
-    return file(packageName, type(kernels, simpleName));
+    return emit(kernels, packageName, simpleName, ConstantTable.DIRECT);
+  }
+
+  /** As {@link #emit(ModelKernels, String, String)}, writing the first {@code directConstants} constants as literals. */
+  static JavaFile emit(ModelKernels kernels, String packageName, String simpleName, int directConstants) {
+    return file(packageName, type(kernels, simpleName, directConstants));
   }
 
   /** Java source for a {@link io.flowc.runtime.flow.FlowKernel}: prologue, draws loop, epilogue. */
@@ -74,6 +80,10 @@ public final class JavaSourceBackend {
 
   /** The {@link LogDensity} class of a model's kernels. */
   public static TypeSpec type(ModelKernels kernels, String simpleName) {
+    return type(kernels, simpleName, ConstantTable.DIRECT);
+  }
+
+  private static TypeSpec type(ModelKernels kernels, String simpleName, int directConstants) {
     KernelSplitter.Split value = KernelSplitter.split(kernels.value());
     KernelSplitter.Split gradient = KernelSplitter.split(kernels.gradient());
     int workspace = Math.max(value.workspaceSize(), gradient.workspaceSize());
@@ -93,8 +103,10 @@ public final class JavaSourceBackend {
     dynamicWorkspace(type, kernels.workspaceEnd());
     type.addMethod(entry("logDensity", value, false));
     type.addMethod(entry("logDensityGradient", gradient, true));
-    addParts(type, "value", value);
-    addParts(type, "gradient", gradient);
+    ConstantTable constants = ConstantTable.of(directConstants, value, gradient);
+    constantTables(type, constants);
+    addParts(type, constants, "value", value);
+    addParts(type, constants, "gradient", gradient);
     return type.build();
   }
 
@@ -148,11 +160,21 @@ public final class JavaSourceBackend {
         .addMethod(m.build())
         .addMethod(sampler.build());
     dynamicWorkspace(type, kernels.workspaceEnd());
-    addParts(type, "prologue", prologue);
-    addParts(type, "body", body);
-    addParts(type, "epilogue", epilogue);
-    addParts(type, "sample", sample);
+    ConstantTable constants = ConstantTable.of(prologue, body, epilogue, sample);
+    constantTables(type, constants);
+    addParts(type, constants, "prologue", prologue);
+    addParts(type, constants, "body", body);
+    addParts(type, constants, "epilogue", epilogue);
+    addParts(type, constants, "sample", sample);
     return type.build();
+  }
+
+  /** The arrays of constants beyond those a class loads directly (see {@link ConstantTable}). */
+  private static void constantTables(TypeSpec.Builder type, ConstantTable constants) {
+    for (int t = 0; t < constants.tableCount(); t++) {
+      type.addField(FieldSpec.builder(double[].class, ConstantTable.field(t), Modifier.PRIVATE, Modifier.STATIC,
+          Modifier.FINAL).initializer("$T.decode($S)", Constants.class, constants.text(t)).build());
+    }
   }
 
   /** For kernels with values of data-dependent length: how much workspace they need on given data. */
@@ -194,7 +216,8 @@ public final class JavaSourceBackend {
     return m.build();
   }
 
-  private static void addParts(TypeSpec.Builder type, String prefix, KernelSplitter.Split split) {
+  private static void addParts(TypeSpec.Builder type, ConstantTable constants, String prefix,
+      KernelSplitter.Split split) {
     for (int p = 0; p < split.parts().size(); p++) {
       boolean last = p == split.parts().size() - 1;
       MethodSpec.Builder m = MethodSpec.methodBuilder(prefix + "Part" + p)
@@ -208,7 +231,7 @@ public final class JavaSourceBackend {
       for (int slot : Kernel.slotsRead(split.parts().get(p))) {
         m.addStatement("int s$L = (int) w[$L]", slot, slot);
       }
-      Part part = new Part();
+      Part part = new Part(constants);
       int offsets = 0;
       for (Lin l : Kernel.linsRead(split.parts().get(p))) {
         if (l.isSlot()) {
@@ -334,7 +357,7 @@ public final class JavaSourceBackend {
     if (o instanceof Temp t) {
       return temp(t);
     } else if (o instanceof Const c) {
-      return literal(c.value());
+      return p.constant(c.value());
     }
     Element e = (Element) o;
     String hoisted = p.hoisted().get(e);
@@ -366,9 +389,19 @@ public final class JavaSourceBackend {
    * workspace at an offset it does not know, and not vectorize the loop).
    */
   private static final class Part {
+    private final ConstantTable constants;
     private final Map<Lin, String> lins = new HashMap<>();
     private final Map<Element, String> hoisted = new HashMap<>();
     private int hoistedCount;
+
+    Part(ConstantTable constants) {
+      this.constants = constants;
+    }
+
+    /** A constant: its literal, or its element of the class's constant arrays. */
+    String constant(double v) {
+      return constants.isTabled(v) ? ConstantTable.field(constants.table(v)) + "[" + constants.index(v) + "]" : literal(v);
+    }
 
     Map<Lin, String> lins() {
       return lins;

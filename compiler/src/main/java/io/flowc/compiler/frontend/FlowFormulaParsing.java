@@ -25,10 +25,15 @@ import org.antlr.v4.runtime.misc.IntervalSet;
  *
  * <p>Deliberate differences from PyMC3, which would otherwise turn typos into silent changes of
  * the model: a repeat count of 0 is an error (PyMC3 drops the part, so {@code planar*0-loc}
- * meant {@code loc}), and counts above {@link #MAX_REPEAT} are refused.
+ * meant {@code loc}), and formulas of more than {@link #MAX_LAYERS} layers are refused.
  */
 public final class FlowFormulaParsing {
-  public static final int MAX_REPEAT = 100_000;
+  /**
+   * Layers a formula may have in all. Compile time grows faster than the number of layers (a
+   * thousand planar layers over two dimensions take seconds, five thousand minutes), so larger
+   * flows are refused here rather than left to run for minutes.
+   */
+  public static final int MAX_LAYERS = 1_000;
 
   private static final String KNOWN =
       Arrays.stream(FlowKind.values()).map(FlowKind::shortName).collect(Collectors.joining(", "));
@@ -114,6 +119,7 @@ public final class FlowFormulaParsing {
     }
 
     List<FlowFormula.Part> parts = new ArrayList<>();
+    long layers = 0;
     List<FlowFormulaParser.FlowContext> flows = tree.flow();
     for (int k = 0; k < flows.size(); k++) {
       FlowFormulaParser.FlowContext flow = flows.get(k);
@@ -149,12 +155,18 @@ public final class FlowFormulaParsing {
           continue;
         }
         BigInteger n = new BigInteger(value.getText());
-        if (n.compareTo(BigInteger.valueOf(MAX_REPEAT)) > 0) {
+        if (n.compareTo(BigInteger.valueOf(MAX_LAYERS)) > 0) {
           diagnostics.add(Diagnostic.error(source, at,
-              "repeat count " + value.getText() + " is too large in '" + partText + "' (at most " + MAX_REPEAT + ")"));
+              "repeat count " + value.getText() + " is too large in '" + partText + "' (at most " + MAX_LAYERS + ")"));
           continue;
         }
         count = n.intValue();
+      }
+      layers += count;
+      if (layers > MAX_LAYERS && layers - count <= MAX_LAYERS) {
+        diagnostics.add(Diagnostic.error(source, span,
+            "too many layers: '" + partText + "' brings the flow to " + layers + " (at most " + MAX_LAYERS + " in all)"));
+        continue;
       }
       if (kind != null) {
         parts.add(new FlowFormula.Part(kind, count, span));

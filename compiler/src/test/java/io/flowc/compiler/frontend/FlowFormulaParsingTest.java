@@ -47,6 +47,11 @@ class FlowFormulaParsingTest {
   }
 
   @Test
+  void aThousandLayersInAllAreAccepted() throws CompileException {
+    assertEquals(1000, flows("planar*600-radial*399-loc").size());
+  }
+
+  @Test
   void lowerCasesAndDropsSpacesAsPyMc3Does() throws CompileException {
     assertEquals(List.of(SCALE, HH, HH, LOC), flows(" Scale - HH * 2 -LOC "));
     assertEquals(List.of(PLANAR), flows("pla nar"));
@@ -72,7 +77,9 @@ class FlowFormulaParsingTest {
       "planar*0     | --flow:1:8: repeat count must be a positive integer in 'planar*0'",
       "planar**2    | --flow:1:8: wrong format: more than one '*' in 'planar**2'",
       "planar*2*3   | --flow:1:9: wrong format: more than one '*' in 'planar*2*3'",
-      "planar*1000001 | --flow:1:8: repeat count 1000001 is too large in 'planar*1000001' (at most 100000)",
+      "planar*1000001 | --flow:1:8: repeat count 1000001 is too large in 'planar*1000001' (at most 1000)",
+      "planar*5000  | --flow:1:8: repeat count 5000 is too large in 'planar*5000' (at most 1000)",
+      "planar*600-radial*600 | --flow:1:12: too many layers: 'radial*600' brings the flow to 1200 (at most 1000 in all)",
       "planar--loc  | --flow:1:7: missing flow name between two '-' (known: loc, scale, planar, radial, hh)",
       "-loc         | --flow:1:1: missing flow name before the first '-' (known: loc, scale, planar, radial, hh)",
       "loc-         | --flow:1:4: missing flow name after the last '-' (known: loc, scale, planar, radial, hh)",
