@@ -24,7 +24,7 @@ public final class Differentiator {
       throw new IllegalArgumentException("gradient of a non-scalar " + output);
     }
     List<Node> order = Graphs.reachable(graph, List.of(output));
-    Guards guards = new Guards(order, output, inputs);
+    Guards guards = new Guards(graph, order, output, inputs);
     Map<Node, Node> adjoint = new HashMap<>();
     adjoint.put(output, graph.constant(1));
     for (int k = order.size() - 1; k >= 0; k--) {
@@ -33,12 +33,12 @@ public final class Differentiator {
       if (g == null || !node.dependsOnInputs() || node.op().kind == Op.Kind.LEAF) {
         continue;
       }
-      Node[] contributions = node.op().vjp(graph, node, guards.adjointForRule(graph, node, g));
+      Node[] contributions = node.op().vjp(graph, node, guards.adjointForRule(node, g));
       for (int i = 0; i < node.arity(); i++) {
         Node arg = node.arg(i);
         Node c = contributions[i];
         if (c != null && arg.dependsOnInputs()) {
-          c = guards.contribution(graph, node, i, c);
+          c = guards.contribution(node, i, c);
           Node previous = adjoint.get(arg);
           adjoint.put(arg, previous == null ? c : graph.add(previous, c));
         }

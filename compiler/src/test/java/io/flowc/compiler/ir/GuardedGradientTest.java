@@ -48,11 +48,16 @@ class GuardedGradientTest {
     // a value shared by a branch and unconditional code
     "square(x - 0.25) + (x - 0.25 > 0 ? sqrt(x - 0.25) : 0)",
     "log(1 + square(y)) + (y > 0 ? log(1 + square(y)) * log(y) : 0)",
+    // a value needed by branches of two conditionals (a disjunction), and at these points by neither
+    "y > x + 0.25 ? (y < 1 ? sqrt(1 - y) * x : 0) : (y >= 1 ? y : sqrt(1 - y))",
+    "x > 0 ? (y > 0 ? log(x * y) : 0) : (y < 0 ? log(x * y) : 1)",
+    // needed by more conditionals than a need spells out literal by literal
+    "(y > 3 ? sqrt(1 - x) : 0) + (y > 4 ? sqrt(1 - x) : 0) + (y > 5 ? sqrt(1 - x) : 0) + (y > 6 ? sqrt(1 - x) : 0) + (y > 7 ? sqrt(1 - x) : 0) + (y > 8 ? sqrt(1 - x) : 0) + (y > 9 ? sqrt(1 - x) : 0) + (y > 10 ? sqrt(1 - x) : 0) + (y > 11 ? sqrt(1 - x) : 0) + (y > 12 ? sqrt(1 - x) : 0)",
     // a vector condition: elementwise, a scalar inside it, reduced, indexed, in a literal
     "sum(v > 0 ? sqrt(v) : v)", "sum(v < 0 ? -v : log(v))", "sum(v > 0 ? log(v) * x : x * v)",
     "sum(v > 0 && x > 0 ? sqrt(x) * v : v)", "sum(v > 0 && x > 0 ? log(v) + sqrt(x) : 0)",
     "(v > 0 ? sqrt(v) : v)[1] + (v > 0 ? log(v) : -v)[2]", "v[0] > 0 ? sqrt(v[0]) * v[1] : v[2]",
-    "sum([x, y] > 0 ? sqrt([x, y]) : [y, x])", "dot(v, v > 0 ? sqrt(v) : 2 * v)",
+    "sum([x, y] > 0 ? sqrt([x, y]) : [y, x])", "sum([x, y] > 0 ? [sqrt(x), log(y)] : 0)", "dot(v, v > 0 ? sqrt(v) : 2 * v)",
     "sum(v > 0 ? sqrt(v) : v) + sum(v > 1.25 ? log(v - 1.25) : 0) * x",
     "x > 0 ? sum(v > 0 ? sqrt(v) * sqrt(x) : 0) : 0"
   })
