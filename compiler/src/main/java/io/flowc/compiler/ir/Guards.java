@@ -102,8 +102,9 @@ final class Guards {
 
   /** Whether the node's derivative rule mixes elements and its need distinguishes them. */
   private boolean rearrangesLiterals(Node node) {
-    return node.op().kind == Op.Kind.STRUCTURAL
-        && needs.get(node).stream().flatMap(Set::stream).anyMatch(l -> !l.isScalar());
+    List<Set<Literal>> need = needs.get(node);
+    return node.op().kind == Op.Kind.STRUCTURAL && need != EVERYWHERE
+        && need.stream().flatMap(Set::stream).anyMatch(l -> !l.isScalar());
   }
 
   /** Where argument i of node is needed through this use. */
@@ -213,7 +214,7 @@ final class Guards {
     }
     List<Set<Literal>> use = use(node, i);
     List<Set<Literal>> argNeed = needs.get(node.arg(i));
-    if (implies(argNeed, use)) {
+    if (use == EVERYWHERE || implies(argNeed, use)) {
       return contribution;
     }
     // where the argument is needed, literals that all of its need's conjunctions hold are true
