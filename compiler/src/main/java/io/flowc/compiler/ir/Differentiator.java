@@ -11,6 +11,9 @@ import java.util.Map;
  * topological order, applies each op's {@link Op#vjp rule} to the adjoint of its output and adds
  * the results into its arguments' adjoints. Zero adjoints are absent (not zero nodes), and nodes
  * that do not depend on an input get none, so constant subgraphs cost nothing.
+ *
+ * <p>The adjoint of a conditional's untaken branch is exactly zero, even where the branch's own
+ * derivative is not finite: {@link Guards} masks what flows out of a branch with its condition.
  */
 public final class Differentiator {
   private Differentiator() {}
@@ -21,6 +24,7 @@ public final class Differentiator {
       throw new IllegalArgumentException("gradient of a non-scalar " + output);
     }
     List<Node> order = Graphs.reachable(graph, List.of(output));
+    Guards guards = new Guards(graph, order, output, inputs);
     Map<Node, Node> adjoint = new HashMap<>();
     adjoint.put(output, graph.constant(1));
     for (int k = order.size() - 1; k >= 0; k--) {
@@ -29,11 +33,12 @@ public final class Differentiator {
       if (g == null || !node.dependsOnInputs() || node.op().kind == Op.Kind.LEAF) {
         continue;
       }
-      Node[] contributions = node.op().vjp(graph, node, g);
+      Node[] contributions = node.op().vjp(graph, node, guards.adjointForRule(node, g));
       for (int i = 0; i < node.arity(); i++) {
         Node arg = node.arg(i);
         Node c = contributions[i];
         if (c != null && arg.dependsOnInputs()) {
+          c = guards.contribution(node, i, c);
           Node previous = adjoint.get(arg);
           adjoint.put(arg, previous == null ? c : graph.add(previous, c));
         }

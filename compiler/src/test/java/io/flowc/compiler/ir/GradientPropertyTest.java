@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import io.flowc.runtime.data.DataSet;
 import java.util.Random;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.EdgeCasesMode;
@@ -122,6 +123,15 @@ class GradientPropertyTest {
 
   /** As {@link #checkModel(String, String, Random, int, Tally)} for a model with data. */
   static void checkModel(String text, DataSet data, String what, Random random, int points, Tally tally) {
+    checkModel(text, data, what, points, dimension -> RandomModels.point(random, dimension), random, tally);
+  }
+
+  /**
+   * The three checks at {@code points} points that {@code pointOfDimension} draws (given the
+   * model's dimension); {@code random} draws the directions.
+   */
+  static void checkModel(String text, DataSet data, String what, int points, IntFunction<double[]> pointOfDimension,
+      Random random, Tally tally) {
     CheckedModel model;
     try {
       model = FrontEnd.check(new SourceFile("model.flow", text), data);
@@ -139,7 +149,7 @@ class GradientPropertyTest {
     List<String> elements = model.elementNames();
     int n = model.dimension();
     for (int k = 0; k < points; k++) {
-      double[] z = RandomModels.point(random, n);
+      double[] z = pointOfDimension.apply(n);
       double[] t = new double[n];
       for (int i = 0; i < n; i++) {
         t[i] = random.nextGaussian();
