@@ -1,7 +1,7 @@
 package io.flowc.cli;
 
 import io.flowc.compiler.diag.CompileException;
-import io.flowc.plot.Box;
+import io.flowc.plot.ConstrainedDensity;
 import io.flowc.plot.DensityFigure;
 import io.flowc.plot.DensityGrid;
 import java.io.PrintWriter;
@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     description = {
         "Draw the target density exp(-U) of one or more 2-d models as a PNG: a filled contour of ten bands "
             + "between 0 and the largest value in the window, one panel per model (four models make the "
-            + "notebook's 2 x 2 figure).",
+            + "notebook's 2 x 2 figure). Bounded parameters are drawn on their own scale, with the density of "
+            + "their values, in a window inside their bounds by default.",
         "%nFits, NUTS runs and comparisons have pictures of their own: flowc fit --plot and --plot-track, "
             + "flowc sample --plot, flowc compare.%n"
     },
@@ -58,7 +59,6 @@ public final class PlotCommand implements Callable<Integer> {
     size.check();
     window.check();
     PngOutput.check("-o", out);
-    Box box = window.boxOrNotebook();
     List<DensityFigure.Panel> panels = new ArrayList<>();
     for (String file : modelFiles) {
       LoadedModel model = LoadedModel.load(file, stderr);
@@ -66,14 +66,9 @@ public final class PlotCommand implements Callable<Integer> {
         throw new UserException(file + ": flowc plot draws 2-d models, and '" + model.name() + "' has dimension "
             + model.dimension() + " (flowc fit --plot shows pairs of elements of larger models)");
       }
-      if (model.parameters().isConstrained()) {
-        // the compiled density is on the unconstrained scale; drawn under the parameters' names it would mislead
-        throw new UserException(file + ": flowc plot draws models without bounded parameters, and '" + model.name()
-            + "' has some");
-      }
       DensityGrid grid;
       try {
-        grid = DensityGrid.of(model.density(), box, window.resolution());
+        grid = grid(model);
       } catch (IllegalArgumentException e) {
         throw new UserException(file + ": " + e.getMessage());
       }
@@ -81,5 +76,19 @@ public final class PlotCommand implements Callable<Integer> {
     }
     PngOutput.write("-o", size.render(DensityFigure.of(panels)), out);
     return ExitCodes.OK;
+  }
+
+  /**
+   * The model's density on the scale users see: bounded parameters are drawn as the values they
+   * take, with the density of those values (the compiled density of the unconstrained point
+   * divided by the transform's Jacobian), in a window that stays inside their bounds unless
+   * --xlim or --ylim says otherwise.
+   */
+  private DensityGrid grid(LoadedModel model) {
+    if (!model.parameters().isConstrained()) {
+      return DensityGrid.of(model.density(), window.boxOrNotebook(), window.resolution());
+    }
+    ConstrainedDensity density = new ConstrainedDensity(model.density(), model.parameters());
+    return DensityGrid.of(density, window.boxOr(density.defaultBox()), window.resolution());
   }
 }

@@ -31,18 +31,19 @@ public final class WindowOptions {
 
   /** The window the user asked for, the notebook's range on an axis left out; null if neither was given. */
   Box explicitBox() {
-    if (xlim == null && ylim == null) {
-      return null;
-    }
-    double[] x = xlim == null ? new double[] {Box.NOTEBOOK.xMin(), Box.NOTEBOOK.xMax()} : limits("--xlim", xlim);
-    double[] y = ylim == null ? new double[] {Box.NOTEBOOK.yMin(), Box.NOTEBOOK.yMax()} : limits("--ylim", ylim);
-    return new Box(x[0], x[1], y[0], y[1]);
+    return xlim == null && ylim == null ? null : boxOr(Box.NOTEBOOK);
   }
 
   /** The window the user asked for, else the notebook's. */
   Box boxOrNotebook() {
-    Box box = explicitBox();
-    return box != null ? box : Box.NOTEBOOK;
+    return boxOr(Box.NOTEBOOK);
+  }
+
+  /** The ranges the user asked for, and {@code fallback}'s on an axis left out. */
+  Box boxOr(Box fallback) {
+    double[] x = xlim == null ? new double[] {fallback.xMin(), fallback.xMax()} : limits("--xlim", xlim);
+    double[] y = ylim == null ? new double[] {fallback.yMin(), fallback.yMax()} : limits("--ylim", ylim);
+    return new Box(x[0], x[1], y[0], y[1]);
   }
 
   /**
