@@ -48,6 +48,7 @@ import picocli.CommandLine.Spec;
     footer = {
         "  flowc sample examples/pot4.flow --draws 3000 --target-accept 0.9 --chains 2",
         "  flowc sample examples/pot1.flow --chains 2 --start=-2,0 --start 2,0 --out draws.csv",
+        "  flowc sample examples/pot1.flow --chains 4 --out fit.csv --format stan-csv   (fit_1.csv ... fit_4.csv)",
         "  flowc sample pot1.jar --json",
         "  flowc sample examples/pot4.flow --draws 3000 --target-accept 0.9 --chains 2 --plot nuts.png"
     })
