@@ -200,8 +200,8 @@ public final class SampleCommand implements Callable<Integer> {
       kept[c] = before[c].length;
     }
     if (out != null && writeDraws(before, e.statsBefore(), compiled, stderr)) {
-      stderr.println("wrote " + String.join(", ", outFiles()) + ": the " + Arrays.stream(kept).sum() + " draws kept before the failure "
-          + "(per chain: " + String.join(", ", Arrays.stream(kept).mapToObj(Integer::toString).toList()) + ")");
+      stderr.println("wrote " + String.join(", ", outFiles()) + ": the " + Arrays.stream(kept).sum()
+          + " draws kept before the failure (per chain: " + String.join(", ", Arrays.stream(kept).mapToObj(Integer::toString).toList()) + ")");
     }
     if (plot != null) {
       stderr.println("--plot: nothing drawn: " + plot + " not written");
