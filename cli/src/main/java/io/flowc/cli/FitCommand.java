@@ -106,6 +106,12 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", description = "Write draws from the fitted flow as CSV.")
   private String out;
 
+  @Option(names = "--format", paramLabel = "FORMAT", description = "What --out writes: flowc (default) or stan-csv "
+      + "(CmdStan's variational layout: lp__, log_p__, log_g__ = log q, the first row the draws' mean).")
+  private String formatName = "flowc";
+
+  private DrawsFormat format;
+
   @Option(names = "--track", paramLabel = "K", description = "Record parameters and gradients every K iterations.")
   private Integer track;
 
@@ -162,9 +168,10 @@ public final class FitCommand implements Callable<Integer> {
     ParetoK paretoK = paretoK(best.evaluation());
     Fit fit = best.fit();
 
-    double[][] drawn = out != null || plot != null
-        ? constrained(nfvi.sample(fit.parameters(), draws, best.seed(), Draws.SAMPLE), compiled.parameters()) : null;
-    boolean written = writeOutputs(drawn, compiled, best, stderr);
+    Nfvi.Sample sample = out != null || plot != null ? nfvi.sample(fit.parameters(), draws, best.seed(), Draws.SAMPLE)
+        : null;
+    double[][] drawn = sample == null ? null : constrained(sample, compiled.parameters());
+    boolean written = writeOutputs(sample, drawn, compiled, formula, opt, best, stderr);
     stdout.println(fit.finishLine(iterations));
     reportFailures(selection, stderr);
     stdout.printf(Locale.ROOT, "final loss = %s +- %s over %d fresh draws (KL = final loss + log Z)%n",
@@ -190,11 +197,16 @@ public final class FitCommand implements Callable<Integer> {
    * Writes the draws and the track; a file that fails only while being written (a full disk)
    * is reported on stderr and returns false, so the fit's numbers still reach stdout.
    */
-  private boolean writeOutputs(double[][] drawn, CompiledFlow compiled, Restart best, PrintWriter stderr) {
+  private boolean writeOutputs(Nfvi.Sample sample, double[][] drawn, CompiledFlow compiled, FlowFormula formula,
+      Optimizer opt, Restart best, PrintWriter stderr) {
     boolean ok = true;
     if (out != null) {
       try {
-        writeDraws(drawn, compiled.parameters().elementNames());
+        if (format == DrawsFormat.STAN_CSV) {
+          writeStanCsv(sample, drawn, compiled, formula, opt, best.fit().history().length);
+        } else {
+          writeDraws(drawn, compiled.parameters().elementNames());
+        }
       } catch (UserException e) {
         stderr.println("error: " + e.getMessage());
         ok = false;
@@ -269,6 +281,7 @@ public final class FitCommand implements Callable<Integer> {
       PngOutput.check("--plot", plot);
     }
     // files too are checked before the fit, so that a fit is not lost to a mistyped path
+    format = DrawsFormat.forOut(formatName, out);
     if (out != null) {
       OutputFile.check("--out", out);
     }
@@ -377,6 +390,20 @@ public final class FitCommand implements Callable<Integer> {
         w.write(row.append('\n').toString());
       }
     });
+  }
+
+  /** The draws in CmdStan's variational layout, with the model's log density and the flow's at each draw. */
+  private void writeStanCsv(Nfvi.Sample sample, double[][] drawn, CompiledFlow compiled, FlowFormula formula,
+      Optimizer opt, int iterationsRun) {
+    double[] logP = new double[sample.draws()];
+    double[] work = new double[compiled.model().workspaceSize()];
+    for (int s = 0; s < logP.length; s++) {
+      logP[s] = compiled.model().logDensity(sample.row(s), work);
+    }
+    StanCsv.Variational run = new StanCsv.Variational(compiled.name(), formula.normalized(), iterationsRun, nmc,
+        opt.name(), opt.learningRate(), evalDraws, draws, seed, data.file);
+    OutputFile.writeText("--out", out,
+        w -> StanCsv.writeVariational(w, run, compiled.parameters(), out, drawn, logP, sample.logq()));
   }
 
   private ObjectNode report(CompiledFlow compiled, FlowFormula formula, Optimizer opt, RestartSelection selection,

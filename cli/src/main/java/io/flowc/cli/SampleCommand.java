@@ -48,6 +48,7 @@ import picocli.CommandLine.Spec;
     footer = {
         "  flowc sample examples/pot4.flow --draws 3000 --target-accept 0.9 --chains 2",
         "  flowc sample examples/pot1.flow --chains 2 --start=-2,0 --start 2,0 --out draws.csv",
+        "  flowc sample examples/pot1.flow --chains 4 --out fit.csv --format stan-csv   (fit_1.csv ... fit_4.csv)",
         "  flowc sample pot1.jar --json",
         "  flowc sample examples/pot4.flow --draws 3000 --target-accept 0.9 --chains 2 --plot nuts.png"
     })
@@ -91,6 +92,12 @@ public final class SampleCommand implements Callable<Integer> {
 
   @Option(names = "--out", paramLabel = "FILE", description = "Write the draws as CSV: chain,draw and one column per element.")
   private String out;
+
+  @Option(names = "--format", paramLabel = "FORMAT", description = "What --out writes: flowc (default, one file) or "
+      + "stan-csv (CmdStan's layout, one file per chain: FILE for one chain, else FILE_1.csv, FILE_2.csv, ...).")
+  private String formatName = "flowc";
+
+  private DrawsFormat format;
 
   @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw a trace per element (one line per chain) "
       + "and the joint draws of the first two.")
@@ -158,7 +165,7 @@ public final class SampleCommand implements Callable<Integer> {
     stderr.print(SummaryTable.render(summaries));
     stderr.flush();
 
-    boolean written = out == null || writeDraws(values.draws(), elements, stderr);
+    boolean written = out == null || writeDraws(values.draws(), result.chainStats(), compiled, stderr);
     // after every other output: a picture that cannot be drawn must not cost the draws
     boolean pictured = plot == null || drawPlot(compiled, result, stderr);
     if (json) {
@@ -192,9 +199,9 @@ public final class SampleCommand implements Callable<Integer> {
     for (int c = 0; c < before.length; c++) {
       kept[c] = before[c].length;
     }
-    if (out != null && writeDraws(before, elements, stderr)) {
-      stderr.println("wrote " + out + ": the " + Arrays.stream(kept).sum() + " draws kept before the failure "
-          + "(per chain: " + String.join(", ", Arrays.stream(kept).mapToObj(Integer::toString).toList()) + ")");
+    if (out != null && writeDraws(before, e.statsBefore(), compiled, stderr)) {
+      stderr.println("wrote " + String.join(", ", outFiles()) + ": the " + Arrays.stream(kept).sum()
+          + " draws kept before the failure (per chain: " + String.join(", ", Arrays.stream(kept).mapToObj(Integer::toString).toList()) + ")");
     }
     if (plot != null) {
       stderr.println("--plot: nothing drawn: " + plot + " not written");
@@ -256,8 +263,9 @@ public final class SampleCommand implements Callable<Integer> {
       PngOutput.check("--plot", plot);
     }
     // before the sampling, so that a mistyped path costs nothing
+    format = DrawsFormat.forOut(formatName, out);
     if (out != null) {
-      OutputFile.check("--out", out);
+      outFiles().forEach(f -> OutputFile.check("--out", f));
     }
     if (!starts.isEmpty() && starts.size() != 1 && starts.size() != chains) {
       throw new UserException("give --start once (for every chain) or once per chain (" + chains + " times), not "
@@ -312,28 +320,61 @@ public final class SampleCommand implements Callable<Integer> {
     return lines;
   }
 
-  /** Writes the draws as CSV; reports a failure on stderr and returns false instead of throwing. */
-  private boolean writeDraws(double[][][] d, List<String> elements, PrintWriter stderr) {
+  /** The files --out writes: one, or with --format stan-csv one per chain. */
+  private List<String> outFiles() {
+    int files = format == DrawsFormat.STAN_CSV ? chains : 1;
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < files; c++) {
+      names.add(StanCsv.chainFile(out, c, files));
+    }
+    return names;
+  }
+
+  /**
+   * Writes the draws (constrained) in the asked format; reports a failure on stderr and returns
+   * false instead of throwing.
+   */
+  private boolean writeDraws(double[][][] d, List<ChainStats> stats, Compiled compiled, PrintWriter stderr) {
     try {
-      OutputFile.writeText("--out", out, w -> {
-        w.write("chain,draw," + String.join(",", elements) + "\n");
-        StringBuilder row = new StringBuilder();
-        for (int c = 0; c < d.length; c++) {
-          for (int i = 0; i < d[c].length; i++) {
-            row.setLength(0);
-            row.append(c).append(',').append(i);
-            for (double v : d[c][i]) {
-              row.append(',').append(v);
-            }
-            w.write(row.append('\n').toString());
-          }
-        }
-      });
+      if (format == DrawsFormat.STAN_CSV) {
+        writeStanCsv(d, stats, compiled);
+      } else {
+        writeFlowcCsv(d, compiled.layout().elementNames());
+      }
       return true;
     } catch (UserException e) {
       stderr.println("error: " + e.getMessage());
       return false;
     }
+  }
+
+  private void writeStanCsv(double[][][] d, List<ChainStats> stats, Compiled compiled) {
+    StanCsv.Sampling run = new StanCsv.Sampling(compiled.name(), draws, tune, targetAccept, maxTreeDepth,
+        Nuts.initialStepSize(compiled.layout().dimension()), seed, data.file, starts.isEmpty());
+    List<String> files = outFiles();
+    for (int c = 0; c < d.length; c++) {
+      int chain = c;
+      String file = files.get(c);
+      OutputFile.writeText("--out", file,
+          w -> StanCsv.writeChain(w, run, compiled.layout(), chain, file, d[chain], stats.get(chain)));
+    }
+  }
+
+  private void writeFlowcCsv(double[][][] d, List<String> elements) {
+    OutputFile.writeText("--out", out, w -> {
+      w.write("chain,draw," + String.join(",", elements) + "\n");
+      StringBuilder row = new StringBuilder();
+      for (int c = 0; c < d.length; c++) {
+        for (int i = 0; i < d[c].length; i++) {
+          row.setLength(0);
+          row.append(c).append(',').append(i);
+          for (double v : d[c][i]) {
+            row.append(',').append(v);
+          }
+          w.write(row.append('\n').toString());
+        }
+      }
+    });
   }
 
   private ObjectNode report(Compiled compiled, NutsResult result, List<ParameterSummary> summaries,

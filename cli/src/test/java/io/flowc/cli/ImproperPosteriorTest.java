@@ -58,6 +58,27 @@ class ImproperPosteriorTest {
     assertEquals(rows.size() - 1, kept);
   }
 
+  /** In Stan's CSV each chain's file has the draws that chain kept, with their sampler statistics. */
+  @Test
+  void aFlatModelWritesEachChainsDrawsBeforeTheFailureAsStanCsv() throws IOException {
+    Path flat = model("flat", "param z[2];\npotential 0*z[0];");
+    Path csv = tmp.resolve("draws.csv");
+    Cli.Result r = Cli.run("sample", flat.toString(), "--chains", "2", "--seed", "1", "--out", csv.toString(),
+        "--format", "stan-csv", "--json");
+    assertEquals(3, r.code(), r.toString());
+    Cli.assertNoStackTrace(r);
+    Path first = tmp.resolve("draws_1.csv");
+    Path second = tmp.resolve("draws_2.csv");
+    assertTrue(r.err().contains("wrote " + first + ", " + second + ": the "), r.toString());
+    JsonNode json = JSON.readTree(r.lastOutLine());
+    int c = 0;
+    for (Path file : List.of(first, second)) {
+      List<String> rows = Files.readAllLines(file).stream().filter(l -> !l.startsWith("#")).toList();
+      assertEquals("lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,z.1,z.2", rows.get(0));
+      assertEquals(json.get("draws_kept").get(c++).asInt(), rows.size() - 1);
+    }
+  }
+
   @Test
   void compareOnAFlatModelDrawsNothing() throws IOException {
     Path flat = model("flat", "param z[2];\npotential 0*z[0];");

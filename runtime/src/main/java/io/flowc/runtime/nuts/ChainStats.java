@@ -3,6 +3,7 @@ package io.flowc.runtime.nuts;
 /**
  * One chain's per-draw sampler statistics after tuning (PyMC3's sample stats) and its totals.
  *
+ * @param logDensity the model's log density at the draw (unconstrained scale, Jacobian included): Stan's lp__
  * @param diverging whether the draw's trajectory diverged
  * @param treeDepth doublings of the draw's trajectory
  * @param energy the Hamiltonian at the draw
@@ -15,12 +16,13 @@ package io.flowc.runtime.nuts;
  * @param tuningGradientEvaluations those made while tuning (and at the start)
  * @param tuningDivergences divergences during tuning (not warned about, as in PyMC3)
  * @param inverseMassDiagonal the adapted inverse mass matrix diagonal
+ * @param tuningSeconds the wall time of the tuning iterations (and the start)
  * @param seconds the chain's wall time
  */
-public record ChainStats(boolean[] diverging, int[] treeDepth, double[] energy, double[] energyError,
+public record ChainStats(double[] logDensity, boolean[] diverging, int[] treeDepth, double[] energy, double[] energyError,
     double[] stepSize, double[] meanTreeAccept, int[] leapfrogSteps, boolean[] reachedMaxTreeDepth,
     long gradientEvaluations, long tuningGradientEvaluations, int tuningDivergences, double[] inverseMassDiagonal,
-    double seconds) {
+    double tuningSeconds, double seconds) {
 
   /** Draws kept. */
   public int draws() {

@@ -1,5 +1,7 @@
 package io.flowc.runtime.nuts;
 
+import java.util.List;
+
 /**
  * A chain ran off to infinity: an element of its position overflowed (became infinite, or NaN
  * from infinities), which a posterior with finite mass in every direction does not allow. The
@@ -16,8 +18,10 @@ public final class ImproperPosteriorException extends SamplingException {
   private final int element;
   private final double value;
   private final transient double[][][] drawsBefore;
+  private final transient List<ChainStats> statsBefore;
 
-  ImproperPosteriorException(NutsChain.Runaway runaway, int tune, double[][][] drawsBefore) {
+  ImproperPosteriorException(NutsChain.Runaway runaway, int tune, double[][][] drawsBefore,
+      List<ChainStats> statsBefore) {
     super("the posterior looks improper: chain " + runaway.chain() + " ran off to infinity (element "
         + runaway.element() + " became " + runaway.value() + " at " + where(runaway.iteration(), tune) + ")");
     this.chain = runaway.chain();
@@ -26,6 +30,7 @@ public final class ImproperPosteriorException extends SamplingException {
     this.element = runaway.element();
     this.value = runaway.value();
     this.drawsBefore = drawsBefore;
+    this.statsBefore = List.copyOf(statsBefore);
   }
 
   /** "tuning iteration 12" or "draw 3", counted from 1 as users count. */
@@ -56,5 +61,10 @@ public final class ImproperPosteriorException extends SamplingException {
   /** Every chain's draws kept before its failure, {@code [chain][draw][element]}, unconstrained. */
   public double[][][] drawsBefore() {
     return drawsBefore;
+  }
+
+  /** Every chain's statistics of the draws in {@link #drawsBefore}. */
+  public List<ChainStats> statsBefore() {
+    return statsBefore;
   }
 }

@@ -91,10 +91,15 @@ public final class Nuts {
     }
     for (NutsChain.Output o : outputs) {
       if (o.runaway() != null) {
-        throw new ImproperPosteriorException(o.runaway(), settings.tune(), draws);
+        throw new ImproperPosteriorException(o.runaway(), settings.tune(), draws, stats);
       }
     }
     return new NutsResult(draws, stats, settings, (System.nanoTime() - began) / 1e9);
+  }
+
+  /** The step size a chain starts tuning from: PyMC3's step_scale / d^(1/4). */
+  public static double initialStepSize(int dimension) {
+    return NutsChain.STEP_SCALE / Math.pow(dimension, 0.25);
   }
 
   private static NutsChain.Output runChain(LogDensity density, NutsSettings settings, int chain, double[] jittered,

@@ -38,7 +38,7 @@ final class NutsChain {
     double[] inverseMass = new double[n];
     DiagonalMassAdaptation mass = new DiagonalMassAdaptation(adaptationMean, inverseMass);
     Hamiltonian hamiltonian = new Hamiltonian(density, inverseMass);
-    DualAveraging stepSizes = new DualAveraging(STEP_SCALE / Math.pow(n, 0.25), settings.targetAccept());
+    DualAveraging stepSizes = new DualAveraging(Nuts.initialStepSize(n), settings.targetAccept());
     Trajectory trajectory = new Trajectory(hamiltonian, random,
         Math.max(settings.maxTreeDepth(), settings.earlyMaxTreeDepth()));
 
@@ -55,11 +55,13 @@ final class NutsChain {
     Kept kept = new Kept(draws);
     int tuningDivergences = 0;
     long tuningGradients = 0;
+    long tuned = began;
 
     for (int i = 0; i < tune + draws; i++) {
       boolean tuning = i < tune;
       if (i == tune) {
         tuningGradients = hamiltonian.gradientEvaluations();
+        tuned = System.nanoTime();
       }
       for (int k = 0; k < n; k++) {
         state.p[k] = random.nextGaussian() / Math.sqrt(inverseMass[k]);
@@ -82,14 +84,14 @@ final class NutsChain {
         Runaway runaway = new Runaway(chain, i, nonFinite, state.q[nonFinite]);
         long gradients = hamiltonian.gradientEvaluations();
         ChainStats stats = kept.stats(Math.max(0, i - tune), gradients, tuning ? gradients : tuningGradients,
-            tuningDivergences, inverseMass, began);
+            tuningDivergences, inverseMass, began, tuning ? System.nanoTime() : tuned);
         return new Output(Arrays.copyOf(kept.draws, Math.max(0, i - tune)), stats, runaway);
       }
       mass.update(state.q, tuning);
       if (tuning) {
         tuningDivergences += trajectory.diverging() ? 1 : 0;
       } else {
-        kept.add(i - tune, state.q, trajectory, eps, acceptStat);
+        kept.add(i - tune, state, trajectory, eps, acceptStat);
       }
       if (progress != null) {
         progress.iterationDone(chain, i + 1);
@@ -97,9 +99,10 @@ final class NutsChain {
     }
     if (draws == 0) {
       tuningGradients = hamiltonian.gradientEvaluations();
+      tuned = System.nanoTime();
     }
     ChainStats stats = kept.stats(draws, hamiltonian.gradientEvaluations(), tuningGradients, tuningDivergences,
-        inverseMass, began);
+        inverseMass, began, tuned);
     return new Output(kept.draws, stats, null);
   }
 
@@ -116,6 +119,7 @@ final class NutsChain {
   /** The draws kept after tuning and their per-draw statistics. */
   private static final class Kept {
     final double[][] draws;
+    final double[] logDensity;
     final boolean[] diverging;
     final int[] depth;
     final double[] energy;
@@ -127,6 +131,7 @@ final class NutsChain {
 
     Kept(int n) {
       draws = new double[n][];
+      logDensity = new double[n];
       diverging = new boolean[n];
       depth = new int[n];
       energy = new double[n];
@@ -137,8 +142,9 @@ final class NutsChain {
       maxDepthHit = new boolean[n];
     }
 
-    void add(int d, double[] q, Trajectory trajectory, double eps, double acceptStat) {
-      draws[d] = q.clone();
+    void add(int d, PhaseState state, Trajectory trajectory, double eps, double acceptStat) {
+      draws[d] = state.q.clone();
+      logDensity[d] = state.logp;
       diverging[d] = trajectory.diverging();
       depth[d] = trajectory.depth();
       energy[d] = trajectory.proposalEnergy();
@@ -151,11 +157,12 @@ final class NutsChain {
 
     /** The statistics of the first {@code count} draws. */
     ChainStats stats(int count, long gradients, long tuningGradients, int tuningDivergences, double[] inverseMass,
-        long began) {
-      return new ChainStats(Arrays.copyOf(diverging, count), Arrays.copyOf(depth, count),
+        long began, long tuned) {
+      return new ChainStats(Arrays.copyOf(logDensity, count), Arrays.copyOf(diverging, count), Arrays.copyOf(depth, count),
           Arrays.copyOf(energy, count), Arrays.copyOf(energyError, count), Arrays.copyOf(stepSize, count),
           Arrays.copyOf(accept, count), Arrays.copyOf(steps, count), Arrays.copyOf(maxDepthHit, count), gradients,
-          tuningGradients, tuningDivergences, inverseMass.clone(), (System.nanoTime() - began) / 1e9);
+          tuningGradients, tuningDivergences, inverseMass.clone(), (tuned - began) / 1e9,
+          (System.nanoTime() - began) / 1e9);
     }
   }
 }

@@ -75,6 +75,10 @@ class ImproperPosteriorTest {
         e.getMessage());
     assertTrue(Double.isNaN(e.value()) || Double.isInfinite(e.value()), "value " + e.value());
     assertEquals(2, e.drawsBefore().length);
+    assertEquals(2, e.statsBefore().size());
+    for (int c = 0; c < 2; c++) {
+      assertEquals(e.drawsBefore()[c].length, e.statsBefore().get(c).draws());
+    }
     for (double[][] chain : e.drawsBefore()) {
       assertTrue(chain.length <= 1000);
       for (double[] draw : chain) {

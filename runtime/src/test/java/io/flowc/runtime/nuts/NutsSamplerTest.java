@@ -114,6 +114,7 @@ class NutsSamplerTest {
     NutsResult r = Nuts.sample(Gaussian.standard(3), settings(100, 50, 2), (chain, iteration) -> calls.incrementAndGet());
     assertEquals(2 * 150, calls.get());
     long steps = 0;
+    int chain = 0;
     for (ChainStats s : r.chainStats()) {
       assertEquals(100, s.draws());
       for (int i = 0; i < 100; i++) {
@@ -123,9 +124,14 @@ class NutsSamplerTest {
         assertTrue(s.leapfrogSteps()[i] >= s.treeDepth()[i] && s.leapfrogSteps()[i] < (1 << s.treeDepth()[i]));
         assertTrue(s.meanTreeAccept()[i] >= 0 && s.meanTreeAccept()[i] <= 1);
         assertTrue(Double.isFinite(s.energy()[i]));
+        // lp is the density at the draw itself, and the energy adds a kinetic energy >= 0 to -lp
+        assertEquals(-0.5 * dot(r.draws()[chain][i], r.draws()[chain][i]), s.logDensity()[i], 1e-12);
+        assertTrue(s.energy()[i] >= -s.logDensity()[i]);
         steps += s.leapfrogSteps()[i];
       }
       assertTrue(s.gradientEvaluations() > s.tuningGradientEvaluations());
+      assertTrue(s.tuningSeconds() >= 0 && s.tuningSeconds() <= s.seconds());
+      chain++;
     }
     long sampled = r.gradientEvaluations() - r.chainStats().stream().mapToLong(ChainStats::tuningGradientEvaluations).sum();
     assertEquals(steps, sampled);
@@ -261,5 +267,13 @@ class NutsSamplerTest {
       allocated = threads.getThreadAllocatedBytes(thread) - before;
     }
     assertEquals(0, allocated, "bytes allocated by 2000 transitions");
+  }
+
+  private static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
   }
 }

@@ -21,8 +21,8 @@ class SamplerReportTest {
     }
     double[] accepts = new double[draws];
     Arrays.fill(accepts, accept);
-    return new ChainStats(diverging, new int[draws], new double[draws], new double[draws], new double[draws], accepts,
-        new int[draws], maxDepth, 0, 0, 0, new double[1], 0);
+    return new ChainStats(new double[draws], diverging, new int[draws], new double[draws], new double[draws],
+        new double[draws], accepts, new int[draws], maxDepth, 0, 0, 0, new double[1], 0, 0);
   }
 
   @Test
