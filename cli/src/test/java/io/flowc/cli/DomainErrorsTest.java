@@ -99,6 +99,19 @@ class DomainErrorsTest {
   }
 
   @Test
+  void aFitStoppedByANegativeScaleNamesTheCause() throws IOException {
+    Path model = unboundedScale();
+    Cli.Result r = Cli.run("fit", model.toString(), "--data", scaleData().toString(), "--flow", "planar",
+        "--iters", "50", "--eval-draws", "100", "--seed", "3");
+    assertEquals(3, r.code(), r.toString());
+    String line = r.errLines().stream().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
+    assertTrue(line.matches("error: numerical failure: the loss is NaN at iteration \\d+; the parameters are those "
+        + "before it; at one of its draws: normal_lpdf: Scale parameter is -[0-9.E-]+, but must be positive! "
+        + "\\(in \\Q" + model + "\\E:4:3\\)"), r.toString());
+    Cli.assertNoStackTrace(r);
+  }
+
+  @Test
   void aValidModelReportsNoRejections() throws IOException {
     Cli.Result r = Cli.run("sample", Cli.example("pot1"), "--chains", "1", "--draws", "100", "--tune", "100", "--json");
     assertEquals(0, r.code(), r.toString());
