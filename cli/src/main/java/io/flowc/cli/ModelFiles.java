@@ -216,10 +216,19 @@ public final class ModelFiles {
       throw new UserException(artifact.file() + ": model '" + artifact.modelName()
           + "' declares data; give its values with --data FILE.json");
     }
+    DataSet values = data(dataFile);
+    DataBinding binding;
     try {
-      return artifact.bind(layout.pack(data(dataFile)));
+      binding = artifact.bind(layout.pack(values));
     } catch (DataException | ArtifactException e) {
       throw new UserException(e.getMessage());
     }
+    // the artifact's own source, cited as the entry it is, says which arguments the data fix
+    SourceFile source = new SourceFile(artifact.file() + "!/" + Artifact.SOURCE, artifact.source());
+    FrontEnd.Analysis analysis = FrontEnd.analyze(source, values);
+    if (analysis.ok()) {
+      checkDataDomains(analysis.model(), dataFile);
+    }
+    return binding;
   }
 }

@@ -44,6 +44,13 @@ class DomainErrorsTest {
     assertUserError(Cli.run("sample", model, "--data", data, "--chains", "1"), expected);
     assertUserError(Cli.run("fit", model, "--data", data, "--flow", "planar", "--iters", "10"), expected);
     assertUserError(Cli.run("check", model, "--data", data), expected);
+
+    String jar = tmp.resolve("schools.jar").toString();
+    Cli.Result compiled = Cli.run("compile", model, "--data", model.replace(".flow", ".json"), "-o", jar);
+    assertEquals(0, compiled.code(), compiled.toString());
+    assertUserError(Cli.run("sample", jar, "--data", data, "--chains", "1"), "error: " + data
+        + ": sigma[7]: normal_lpdf: Scale parameter[7] is -18, but must be positive! (in " + jar
+        + "!/META-INF/flowc/model.flow:14:3)");
   }
 
   @Test

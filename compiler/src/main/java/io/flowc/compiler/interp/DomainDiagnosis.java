@@ -67,8 +67,9 @@ public final class DomainDiagnosis {
     watch.reset(true);
     try {
       interpreter.evaluate(new double[model.dimension()]);
-    } catch (RuntimeException e) {
-      // an evaluation the data break in another way (an index out of range) is reported elsewhere
+    } catch (RuntimeException | StackOverflowError e) {
+      // data broken in another way (an index out of range) are reported elsewhere; an expression
+      // nested deeper than the walk's stack allows goes unchecked rather than failing the run
     }
     return watch.first;
   }
@@ -82,7 +83,7 @@ public final class DomainDiagnosis {
     watch.reset(false);
     try {
       interpreter.evaluate(z);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError e) {
       return null;
     }
     return watch.blamed;
