@@ -63,7 +63,7 @@ public final class Interpreter {
     this(model, null);
   }
 
-  /** An interpreter that tells {@code observer} (may be null) of every built-in call and contribution. */
+  /** An interpreter that tells {@code observer} (may be null) what each evaluation meets. */
   public Interpreter(CheckedModel model, Observer observer) {
     this.model = model;
     this.observer = observer;
