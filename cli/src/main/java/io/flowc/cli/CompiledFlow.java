@@ -4,6 +4,7 @@ import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
+import io.flowc.compiler.interp.DomainDiagnosis;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
@@ -15,9 +16,11 @@ import java.io.PrintWriter;
 
 /**
  * A compiled (model, flow) pair, from source or from an artifact: what an NFVI fit needs.
- * {@code parameters} is the model's layout, whose bounds map draws to the values users see.
+ * {@code parameters} is the model's layout, whose bounds map draws to the values users see;
+ * {@code diagnosis} names arguments outside their domain (null for an artifact).
  */
-record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, ParameterLayout parameters) {
+record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, ParameterLayout parameters,
+    DomainDiagnosis diagnosis) {
   /** The model in {@code modelFile} (source or artifact) and the flow, bound to the data in {@code dataFile} (may be null). */
   static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, PrintWriter stderr)
       throws CompileException {
@@ -37,11 +40,11 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
         kernel = binding.bind(kernel);
         density = binding.bind(density);
       }
-      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout());
+      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout(), null);
     }
     CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
     return new CompiledFlow(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,
-        model.layout());
+        model.layout(), new DomainDiagnosis(model));
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.interp.DomainDiagnosis;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
@@ -173,7 +174,7 @@ public final class FitCommand implements Callable<Integer> {
     double[][] drawn = sample == null ? null : constrained(sample, compiled.parameters());
     boolean written = writeOutputs(sample, drawn, compiled, formula, opt, best, stderr);
     stdout.println(fit.finishLine(iterations));
-    reportFailures(selection, stderr);
+    reportFailures(selection, compiled, stderr);
     stdout.printf(Locale.ROOT, "final loss = %s +- %s over %d fresh draws (KL = final loss + log Z)%n",
         PyFormat.commaG5(best.evaluation().finalLoss()), PyFormat.commaG5(best.evaluation().standardError()), evalDraws);
     if (paretoK.k() > ParetoSmoothing.UNRELIABLE_K) {
@@ -327,15 +328,25 @@ public final class FitCommand implements Callable<Integer> {
   }
 
   /** A numerical failure if no restart succeeded; else a warning naming how many failed. */
-  private void reportFailures(RestartSelection selection, PrintWriter stderr) {
+  private void reportFailures(RestartSelection selection, CompiledFlow compiled, PrintWriter stderr) {
     Restart best = selection.best();
     if (!best.succeeded()) {
       String which = restarts > 1 ? "no restart succeeded; restart " + (best.index() + 1) + ": " : "";
-      stderr.println("error: numerical failure: " + which + best.failure());
+      stderr.println("error: numerical failure: " + which + best.failure() + cause(best.fit(), compiled));
     } else if (selection.failures() > 0) {
       stderr.printf(Locale.ROOT, "warning: %d of %d restarts ended with a loss that is not finite; "
           + "the best of the others is kept (restart %d)%n", selection.failures(), restarts, best.index() + 1);
     }
+  }
+
+  /** The argument outside its domain at the draw that stopped the fit, or "". */
+  private static String cause(Fit fit, CompiledFlow compiled) {
+    double[] draw = fit.rejectedDraw();
+    if (draw == null || compiled.diagnosis() == null) {
+      return "";
+    }
+    DomainDiagnosis.Violation v = compiled.diagnosis().at(draw);
+    return v == null ? "" : "; at one of its draws: " + v.message();
   }
 
   private Restart fitOne(Nfvi nfvi, Optimizer opt, CompiledFlow compiled, int index) {

@@ -6,6 +6,7 @@ import io.flowc.compiler.diag.SourceFile;
 import io.flowc.compiler.diag.Utf8Text;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FrontEnd;
+import io.flowc.compiler.interp.DomainDiagnosis;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
@@ -62,7 +63,23 @@ public final class ModelFiles {
     if (dataFile != null && analysis.model().dataLayout().isEmpty()) {
       noteUnusedData(analysis.model().name(), dataFile, err);
     }
+    if (dataFile != null) {
+      checkDataDomains(analysis.model(), dataFile);
+    }
     return analysis.model();
+  }
+
+  /**
+   * Arguments fixed by the data alone (a scale, a count) that lie outside their domain: the log
+   * density would be NaN at every point, so this is the data's error, reported before any work.
+   */
+  static void checkDataDomains(CheckedModel model, String dataFile) {
+    DomainDiagnosis.Violation v = new DomainDiagnosis(model).inData();
+    if (v != null) {
+      String what = v.variable() != null ? v.variable() + (v.element() >= 0 ? "[" + v.element() + "]" : "")
+          : "'" + v.text() + "'" + (v.element() >= 0 ? " element [" + v.element() + "]" : "");
+      throw new UserException(dataFile + ": " + what + ": " + v.message());
+    }
   }
 
   /** A data file given for a model without data is read (it must be valid) and not used, as extra members are. */
@@ -199,10 +216,19 @@ public final class ModelFiles {
       throw new UserException(artifact.file() + ": model '" + artifact.modelName()
           + "' declares data; give its values with --data FILE.json");
     }
+    DataSet values = data(dataFile);
+    DataBinding binding;
     try {
-      return artifact.bind(layout.pack(data(dataFile)));
+      binding = artifact.bind(layout.pack(values));
     } catch (DataException | ArtifactException e) {
       throw new UserException(e.getMessage());
     }
+    // the artifact's own source, cited as the entry it is, says which arguments the data fix
+    SourceFile source = new SourceFile(artifact.file() + "!/" + Artifact.SOURCE, artifact.source());
+    FrontEnd.Analysis analysis = FrontEnd.analyze(source, values);
+    if (analysis.ok()) {
+      checkDataDomains(analysis.model(), dataFile);
+    }
+    return binding;
   }
 }

@@ -8,6 +8,7 @@ import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.Rejections;
 import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.diagnostics.Convergence;
 import io.flowc.runtime.diagnostics.ParameterSummary;
@@ -115,8 +116,11 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
 
-  /** A compiled model, from source or from an artifact. */
-  private record Compiled(String name, LogDensity density, ParameterLayout layout) {}
+  /**
+   * A compiled model, from source or from an artifact; {@code rejections} (null for an artifact)
+   * is the density, counting the points rejected because an argument is outside its domain.
+   */
+  private record Compiled(String name, LogDensity density, ParameterLayout layout, Rejections rejections) {}
 
   @Override
   public Integer call() throws CompileException {
@@ -144,10 +148,14 @@ public final class SampleCommand implements Callable<Integer> {
     } catch (ImproperPosteriorException e) {
       return improper(compiled, e, stdout, stderr);
     } catch (SamplingException e) {
-      stderr.println("error: numerical failure: " + e.getMessage());
+      stderr.println("error: numerical failure: " + e.getMessage() + DomainReports.atStart(compiled.rejections(),
+          e.point()));
       return ExitCodes.NUMERICAL;
     }
     stderr.println(SamplerReport.samplingLine(chains, tune, draws, result.seconds()));
+    if (compiled.rejections() != null) {
+      DomainReports.summary(compiled.rejections()).forEach(stderr::println);
+    }
 
     List<String> elements = compiled.layout().elementNames();
     NutsResult values = result.constrained(compiled.layout());
@@ -278,10 +286,12 @@ public final class SampleCommand implements Callable<Integer> {
       Artifact artifact = ModelFiles.openArtifact(modelFile);
       LogDensity density = ModelFiles.logDensity(artifact);
       DataBinding binding = ModelFiles.binding(artifact, data.file, stderr);
-      return new Compiled(artifact.modelName(), binding == null ? density : binding.bind(density), artifact.layout());
+      return new Compiled(artifact.modelName(), binding == null ? density : binding.bind(density), artifact.layout(),
+          null);
     }
     CheckedModel model = ModelFiles.load(modelFile, data.file, stderr);
-    return new Compiled(model.name(), Compilation.load(model), model.layout());
+    Rejections rejections = DomainReports.watch(Compilation.load(model), model);
+    return new Compiled(model.name(), rejections, model.layout(), rejections);
   }
 
   private NutsSettings settings(Compiled compiled) {
@@ -413,6 +423,9 @@ public final class SampleCommand implements Callable<Integer> {
     }
     ArrayNode w = r.putArray("warnings");
     warnings.forEach(w::add);
+    if (compiled.rejections() != null) {
+      DomainReports.putJson(r, compiled.rejections());
+    }
     return r;
   }
 }

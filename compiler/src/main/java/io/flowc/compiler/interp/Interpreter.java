@@ -38,13 +38,35 @@ import java.util.function.DoubleUnaryOperator;
  */
 public final class Interpreter {
   private final CheckedModel model;
+  private final Observer observer;
+
+  /**
+   * Told what an evaluation meets, in evaluation order (arguments before their call, statements
+   * in source order), so that diagnostics can say which argument of which call went wrong.
+   */
+  public interface Observer {
+    /** A built-in call and its evaluated arguments, each as its elements ({@code vector[k]} false for a scalar). */
+    void builtinCall(Call call, Builtin builtin, List<double[]> args, boolean[] vector);
+
+    /** A contribution statement and its value. */
+    void contribution(Contribution statement, double value);
+
+    /** A {@code let} statement, evaluated. */
+    void let(LetDecl statement);
+  }
 
   /** The model's data: numbers and vectors by name, and matrices (by rows) apart. */
   private final Map<String, Value> data = new HashMap<>();
   private final Map<String, double[][]> matrices = new HashMap<>();
 
   public Interpreter(CheckedModel model) {
+    this(model, null);
+  }
+
+  /** An interpreter that tells {@code observer} (may be null) what each evaluation meets. */
+  public Interpreter(CheckedModel model, Observer observer) {
     this.model = model;
+    this.observer = observer;
     // read from the data as given, not through the layout the compiled code uses
     for (DataLayout.Variable v : model.dataLayout().variables()) {
       DataSet.Value value = model.data().get(v.name());
@@ -96,8 +118,14 @@ public final class Interpreter {
     for (Statement s : model.ast().statements()) {
       if (s instanceof LetDecl l) {
         globals.put(l.name().text(), eval(l.value(), globals));
+        if (observer != null) {
+          observer.let(l);
+        }
       } else if (s instanceof Contribution c) {
         double v = ((Real) eval(c.value(), globals)).value();
+        if (observer != null) {
+          observer.contribution(c, v);
+        }
         if (c.kind() == Ast.ContributionKind.POTENTIAL) {
           potentialSum += v;
         } else {
@@ -312,6 +340,9 @@ public final class Interpreter {
       return eval(fn.body(), local);
     }
     Builtin b = Builtin.byName(c.name()).orElseThrow();
+    if (observer != null) {
+      observe(c, b, args);
+    }
     return switch (b) {
       case SIN -> unary(args.get(0), Math::sin);
       case COS -> unary(args.get(0), Math::cos);
@@ -349,6 +380,20 @@ public final class Interpreter {
       case NORMAL_LPDF, STUDENT_T_LPDF, CAUCHY_LPDF, EXPONENTIAL_LPDF, GAMMA_LPDF, BETA_LPDF, LOGNORMAL_LPDF,
           BERNOULLI_LOGIT_LPMF, POISSON_LOG_LPMF, BINOMIAL_LOGIT_LPMF -> new Real(logDensity(b, args));
     };
+  }
+
+  private void observe(Call c, Builtin b, List<Value> args) {
+    List<double[]> values = new ArrayList<>();
+    boolean[] vector = new boolean[args.size()];
+    for (int k = 0; k < args.size(); k++) {
+      Value v = args.get(k);
+      if (!(v instanceof Real || v instanceof Vec)) {
+        return;
+      }
+      values.add(reals(v));
+      vector[k] = v instanceof Vec;
+    }
+    observer.builtinCall(c, b, values, vector);
   }
 
   /** A distribution's terms summed over the broadcast elements of its arguments. */

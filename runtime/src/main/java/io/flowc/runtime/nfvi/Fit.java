@@ -4,9 +4,12 @@ import java.util.Arrays;
 
 /**
  * The outcome of a fit: the parameters it ended with, the loss of every completed step
- * ({@code inference.hist}), how it ended, and PyMC3's closing line.
+ * ({@code inference.hist}), how it ended, and PyMC3's closing line. A fit stopped on a loss that
+ * is not finite keeps the first draw of that step where the log density is NaN or infinite
+ * ({@code rejectedDraw}, unconstrained scale; null if there is none), so that the cause can be named.
  */
-public record Fit(double[] parameters, double[] history, Status status, int iterations, String message) {
+public record Fit(double[] parameters, double[] history, Status status, int iterations, String message,
+    double[] rejectedDraw) {
 
   /** How a fit ended. */
   public enum Status {
@@ -21,6 +24,16 @@ public record Fit(double[] parameters, double[] history, Status status, int iter
   public Fit {
     parameters = parameters.clone();
     history = history.clone();
+    rejectedDraw = rejectedDraw == null ? null : rejectedDraw.clone();
+  }
+
+  public Fit(double[] parameters, double[] history, Status status, int iterations, String message) {
+    this(parameters, history, status, iterations, message, null);
+  }
+
+  @Override
+  public double[] rejectedDraw() {
+    return rejectedDraw == null ? null : rejectedDraw.clone();
   }
 
   @Override

@@ -80,7 +80,8 @@ public final class Nfvi {
         String what = !Double.isFinite(loss) ? "the loss is " + loss : "the gradient with respect to "
             + layout.elementNames().get(bad) + " is " + gradient[bad];
         return new Fit(theta, Arrays.copyOf(history, done), Fit.Status.NOT_FINITE, i + 1,
-            what + " at iteration " + (i + 1) + "; the parameters are those before it");
+            what + " at iteration " + (i + 1) + "; the parameters are those before it",
+            firstRejectedDraw(theta, eps, settings.nmc()));
       }
       double[] step = gradient;
       if (settings.totalGradNormConstraint() < Settings.NO_CLIPPING) {
@@ -103,6 +104,21 @@ public final class Nfvi {
       }
     }
     return new Fit(theta, history, Fit.Status.FINISHED, settings.iterations(), "");
+  }
+
+  /** The first of a step's draws where log p is NaN or infinite, or null (the flow itself overflowed). */
+  private double[] firstRejectedDraw(double[] theta, double[] eps, int draws) {
+    int d = kernel.dimension();
+    double[] z = new double[draws * d];
+    kernel.sample(theta, eps, draws, z, new double[draws], new double[kernel.workspaceSize()]);
+    double[] work = new double[model.workspaceSize()];
+    for (int s = 0; s < draws; s++) {
+      double[] row = Arrays.copyOfRange(z, s * d, (s + 1) * d);
+      if (!Double.isFinite(model.logDensity(row, work))) {
+        return row;
+      }
+    }
+    return null;
   }
 
   private static int firstNonFinite(double[] values) {

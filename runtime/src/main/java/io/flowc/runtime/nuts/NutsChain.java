@@ -47,7 +47,7 @@ final class NutsChain {
     hamiltonian.evaluatePosition(state);
     if (!Double.isFinite(state.logp)) {
       throw new SamplingException("chain " + chain + ": bad initial energy: the log density is " + state.logp
-          + " at the starting point " + Arrays.toString(start));
+          + " at the starting point " + Arrays.toString(start), start);
     }
 
     int tune = settings.tune();
