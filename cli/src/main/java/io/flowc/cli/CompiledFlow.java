@@ -9,7 +9,6 @@ import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.ParameterLayout;
-import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import java.io.PrintWriter;
@@ -17,7 +16,7 @@ import java.io.PrintWriter;
 /**
  * A compiled (model, flow) pair, from source or from an artifact: what an NFVI fit needs.
  * {@code parameters} is the model's layout, whose bounds map draws to the values users see;
- * {@code diagnosis} names arguments outside their domain (null for an artifact).
+ * {@code diagnosis} names arguments outside their domain (null where the model's source does not check).
  */
 record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, ParameterLayout parameters,
     DomainDiagnosis diagnosis) {
@@ -35,12 +34,13 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
         throw new UserException(e.getMessage() + (missing ? " (compile it in with flowc compile --flow)" : ""));
       }
       LogDensity density = ModelFiles.logDensity(artifact);
-      DataBinding binding = ModelFiles.binding(artifact, dataFile, stderr);
-      if (binding != null) {
-        kernel = binding.bind(kernel);
-        density = binding.bind(density);
+      ModelFiles.BoundArtifact bound = ModelFiles.bind(artifact, dataFile, stderr);
+      if (bound.binding() != null) {
+        kernel = bound.binding().bind(kernel);
+        density = bound.binding().bind(density);
       }
-      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout(), null);
+      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout(),
+          bound.source() == null ? null : new DomainDiagnosis(bound.source()));
     }
     CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());

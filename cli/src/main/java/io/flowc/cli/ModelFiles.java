@@ -198,19 +198,34 @@ public final class ModelFiles {
   }
 
   /**
+   * An artifact's data bound to it ({@code binding}, null for an artifact without data) and its
+   * embedded source checked against the same values ({@code source}, which names arguments outside
+   * their domain; null where that source does not check).
+   */
+  record BoundArtifact(DataBinding binding, CheckedModel source) {}
+
+  /**
    * The binding of an artifact's data to the values in {@code dataFile}, or null for an artifact
    * without data (a data file given for it is read and noted on {@code err} as unused, as for a
    * source model); data missing or not fitting the artifact's declarations (fixed sizes included)
    * is a user error.
    */
   public static DataBinding binding(Artifact artifact, String dataFile, PrintWriter err) {
+    return bind(artifact, dataFile, err).binding();
+  }
+
+  /** {@link #binding}, with the artifact's source checked against the same data. */
+  static BoundArtifact bind(Artifact artifact, String dataFile, PrintWriter err) {
+    // the artifact's own source, cited as the entry it is, says which arguments lie outside their domain
+    SourceFile source = new SourceFile(artifact.file() + "!/" + Artifact.SOURCE, artifact.source());
     DataLayout layout = artifact.dataLayout();
     if (layout.isEmpty()) {
       if (dataFile != null) {
         data(dataFile);
         noteUnusedData(artifact.modelName(), dataFile, err);
       }
-      return null;
+      FrontEnd.Analysis analysis = FrontEnd.analyze(source);
+      return new BoundArtifact(null, analysis.ok() ? analysis.model() : null);
     }
     if (dataFile == null) {
       throw new UserException(artifact.file() + ": model '" + artifact.modelName()
@@ -223,12 +238,11 @@ public final class ModelFiles {
     } catch (DataException | ArtifactException e) {
       throw new UserException(e.getMessage());
     }
-    // the artifact's own source, cited as the entry it is, says which arguments the data fix
-    SourceFile source = new SourceFile(artifact.file() + "!/" + Artifact.SOURCE, artifact.source());
     FrontEnd.Analysis analysis = FrontEnd.analyze(source, values);
-    if (analysis.ok()) {
-      checkDataDomains(analysis.model(), dataFile);
+    if (!analysis.ok()) {
+      return new BoundArtifact(binding, null);
     }
-    return binding;
+    checkDataDomains(analysis.model(), dataFile);
+    return new BoundArtifact(binding, analysis.model());
   }
 }

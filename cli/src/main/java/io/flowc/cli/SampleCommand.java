@@ -9,7 +9,6 @@ import io.flowc.runtime.Artifact;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.ParameterLayout;
 import io.flowc.runtime.Rejections;
-import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.diagnostics.Convergence;
 import io.flowc.runtime.diagnostics.ParameterSummary;
 import io.flowc.runtime.nuts.ChainStats;
@@ -285,9 +284,13 @@ public final class SampleCommand implements Callable<Integer> {
     if (ModelFiles.isArtifact(modelFile)) {
       Artifact artifact = ModelFiles.openArtifact(modelFile);
       LogDensity density = ModelFiles.logDensity(artifact);
-      DataBinding binding = ModelFiles.binding(artifact, data.file, stderr);
-      return new Compiled(artifact.modelName(), binding == null ? density : binding.bind(density), artifact.layout(),
-          null);
+      ModelFiles.BoundArtifact bound = ModelFiles.bind(artifact, data.file, stderr);
+      if (bound.binding() != null) {
+        density = bound.binding().bind(density);
+      }
+      Rejections rejections = bound.source() == null ? null : DomainReports.watch(density, bound.source());
+      return new Compiled(artifact.modelName(), rejections == null ? density : rejections, artifact.layout(),
+          rejections);
     }
     CheckedModel model = ModelFiles.load(modelFile, data.file, stderr);
     Rejections rejections = DomainReports.watch(Compilation.load(model), model);

@@ -106,6 +106,36 @@ class DomainErrorsTest {
   }
 
   @Test
+  void anArtifactCountsTheSameRejectionsAndNamesTheSameCauses() throws IOException {
+    Path model = unboundedScale();
+    String data = scaleData().toString();
+    String jar = tmp.resolve("scale.jar").toString();
+    assertEquals(0, Cli.run("compile", model.toString(), "--data", data, "--flow", "planar", "-o", jar).code());
+    String[] options = {"--data", data, "--start=1", "--chains", "2", "--draws", "200", "--tune", "200", "--seed", "7",
+        "--json"};
+    JsonNode fromSource = JSON.readTree(Cli.run(concat("sample", model.toString(), options)).lastOutLine());
+    Cli.Result fromJar = Cli.run(concat("sample", jar, options));
+    assertEquals(0, fromJar.code(), fromJar.toString());
+    JsonNode rejections = JSON.readTree(fromJar.lastOutLine()).get("rejections");
+    assertEquals(fromSource.get("rejections").get(0).get("count"), rejections.get(0).get("count"), fromJar.toString());
+    assertTrue(rejections.get(0).get("message").asText().endsWith("(in " + jar + "!/META-INF/flowc/model.flow:4:3)"),
+        rejections.toString());
+
+    Cli.Result fit = Cli.run("fit", jar, "--data", data, "--flow", "planar", "--iters", "50", "--eval-draws", "100",
+        "--seed", "3");
+    assertEquals(3, fit.code(), fit.toString());
+    assertTrue(fit.err().contains("at one of its draws: normal_lpdf: Scale parameter is -"), fit.toString());
+  }
+
+  private static String[] concat(String command, String model, String... options) {
+    String[] all = new String[options.length + 2];
+    all[0] = command;
+    all[1] = model;
+    System.arraycopy(options, 0, all, 2, options.length);
+    return all;
+  }
+
+  @Test
   void aFitStoppedByANegativeScaleNamesTheCause() throws IOException {
     Path model = unboundedScale();
     Cli.Result r = Cli.run("fit", model.toString(), "--data", scaleData().toString(), "--flow", "planar",
