@@ -5,6 +5,7 @@ import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
 import io.flowc.runtime.flow.FlowKind;
 import io.flowc.runtime.flow.FlowLayout;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -23,12 +24,22 @@ public final class FlowLowering {
 
   /** Applies the layout's flows, first to last, to the base draw {@code eps} (a vector). */
   public static Result apply(Graph g, FlowLayout layout, Map<FlowLayout.Slot, Node> parameters, Node eps) {
+    // by flow, then name: looking each up among all slots would cost a pass over them per flow
+    Map<Integer, Map<String, Node>> byFlow = new HashMap<>();
+    parameters.forEach((slot, node) -> byFlow.computeIfAbsent(slot.flow(), f -> new HashMap<>()).put(slot.parameter(), node));
     Node z = eps;
     Node logDet = null;
     for (int k = 0; k < layout.flows().size(); k++) {
       FlowKind kind = layout.flows().get(k);
+      Map<String, Node> own = byFlow.getOrDefault(k, Map.of());
       int flow = k;
-      java.util.function.Function<String, Node> p = name -> parameters.get(layout.slot(flow, name));
+      java.util.function.Function<String, Node> p = name -> {
+        Node n = own.get(name);
+        if (n == null) {
+          throw new IllegalArgumentException("flow " + flow + " has no parameter " + name);
+        }
+        return n;
+      };
       Result step = switch (kind) {
         case LOC -> new Result(g.add(z, p.apply("loc")), null);
         case SCALE -> scale(g, z, p.apply("rho"));

@@ -1,9 +1,7 @@
 package io.flowc.compiler.ir;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Symbolic reverse mode: the gradient of a scalar node with respect to input nodes, as new nodes
@@ -25,8 +23,8 @@ public final class Differentiator {
     }
     List<Node> order = Graphs.reachable(graph, List.of(output));
     Guards guards = new Guards(graph, order, output, inputs);
-    Map<Node, Node> adjoint = new HashMap<>();
-    adjoint.put(output, graph.constant(1));
+    Adjoints adjoint = new Adjoints(graph);
+    adjoint.set(output, graph.constant(1));
     for (int k = order.size() - 1; k >= 0; k--) {
       Node node = order.get(k);
       Node g = adjoint.get(node);
@@ -38,9 +36,7 @@ public final class Differentiator {
         Node arg = node.arg(i);
         Node c = contributions[i];
         if (c != null && arg.dependsOnInputs()) {
-          c = guards.contribution(node, i, c);
-          Node previous = adjoint.get(arg);
-          adjoint.put(arg, previous == null ? c : graph.add(previous, c));
+          adjoint.add(arg, guards.contribution(node, i, c));
         }
       }
     }

@@ -17,14 +17,19 @@ public final class IrVerifier {
 
   public static IrFunction verify(IrFunction f) {
     Graph g = f.graph();
+    Set<Node> declaredInputs = Collections.newSetFromMap(new IdentityHashMap<>());
+    declaredInputs.addAll(f.inputs());
     for (Node in : f.inputs()) {
       require(in.op() == Op.INPUT, in, "input list holds a non-input");
       require(in.id() < g.size() && g.nodes().get(in.id()) == in, in, "input from another graph");
     }
     for (IrFunction.Output o : f.outputs()) {
-      require(o.node() != null, null, "output " + o.name() + " has no node");
-      require(g.nodes().size() > o.node().id() && g.nodes().get(o.node().id()) == o.node(), o.node(),
-          "output " + o.name() + " from another graph");
+      if (o.node() == null) {
+        fail(null, "output " + o.name() + " has no node");
+      }
+      if (g.nodes().size() <= o.node().id() || g.nodes().get(o.node().id()) != o.node()) {
+        fail(o.node(), "output " + o.name() + " from another graph");
+      }
     }
     // Walk the nodes themselves first: liveNodes() looks them up by id, so it would read another
     // graph's node as whichever node of this graph has its id.
@@ -42,7 +47,9 @@ public final class IrVerifier {
       Op op = n.op();
       require(op.arity < 0 ? n.arity() > 0 : n.arity() == op.arity, n, "wrong number of arguments");
       for (Node a : n.args()) {
-        require(a.id() < n.id(), n, "argument %" + a.id() + " does not come first (cycle?)");
+        if (a.id() >= n.id()) {
+          fail(n, "argument %" + a.id() + " does not come first (cycle?)");
+        }
       }
       if (op.kind != Op.Kind.LEAF) {
         Shape expected;
@@ -51,19 +58,26 @@ public final class IrVerifier {
         } catch (IllegalArgumentException e) {
           throw new IllegalStateException("IR verifier: " + n + ": " + e.getMessage(), e);
         }
-        require(expected.equals(n.shape()), n, "shape " + n.shape() + " but its op gives " + expected);
+        if (!expected.equals(n.shape())) {
+          fail(n, "shape " + n.shape() + " but its op gives " + expected);
+        }
       }
       if (op == Op.INPUT) {
-        require(f.inputs().contains(n), n, "input not declared by the function");
+        require(declaredInputs.contains(n), n, "input not declared by the function");
       }
       require(op != Op.CONST || n.shape().isScalar(), n, "a vector constant");
     }
     return f;
   }
 
+  /** Messages built from values are built only on failure: the verifier runs on every node of every pass. */
   private static void require(boolean ok, Node n, String message) {
     if (!ok) {
-      throw new IllegalStateException("IR verifier: " + (n == null ? "" : n + ": ") + message);
+      fail(n, message);
     }
+  }
+
+  private static void fail(Node n, String message) {
+    throw new IllegalStateException("IR verifier: " + (n == null ? "" : n + ": ") + message);
   }
 }

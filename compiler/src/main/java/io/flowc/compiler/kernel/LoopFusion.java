@@ -44,6 +44,8 @@ public final class LoopFusion {
   static final int MAX_FUSED_SIZE = KernelSplitter.METHOD_BUDGET / 2;
 
   private final Kernel kernel;
+  /** Offsets and lengths evaluated so far: the unit of work of the overlap analysis. */
+  private long probes;
 
   private LoopFusion(Kernel kernel) {
     this.kernel = kernel;
@@ -53,18 +55,27 @@ public final class LoopFusion {
     return new LoopFusion(kernel).run();
   }
 
+  /** How many offsets and lengths fusing {@code kernel} evaluates (a measure of its cost that tests can bound). */
+  static long probesToFuse(Kernel kernel) {
+    LoopFusion fusion = new LoopFusion(kernel);
+    fusion.run();
+    return fusion.probes;
+  }
+
   private int probe(Lin l) {
+    probes++;
     return kernel.probe(l);
   }
 
   private Kernel run() {
     List<Instr> ordered = hoistLoops(kernel.body());
+    WorkReads reads = new WorkReads(ordered);
     List<Instr> out = new ArrayList<>();
     int k = 0;
     while (k < ordered.size()) {
       int end = groupEnd(ordered, k);
       if (end - k >= 2) {
-        out.add(fuse(ordered, k, end, kernel.scratchStart()));
+        out.add(fuse(reads, ordered, k, end, kernel.scratchStart()));
       } else {
         out.add(ordered.get(k));
       }
@@ -261,10 +272,10 @@ public final class LoopFusion {
 
   // ---- building the fused loop --------------------------------------------------------------
 
-  private Fused fuse(List<Instr> body, int start, int end, int scratchStart) {
+  private Fused fuse(WorkReads reads, List<Instr> body, int start, int end, int scratchStart) {
     List<Instr> group = body.subList(start, end);
     Lin length = lengthOf(group.get(0));
-    Set<Lin> internal = internalRegions(body, start, end);
+    Set<Lin> internal = internalRegions(reads, body, start, end);
     internal.removeIf(offset -> probe(offset) < scratchStart); // shared with other kernels: must be written
     Map<Lin, Lane> lanes = new HashMap<>();
     List<LaneInstr> out = new ArrayList<>();
@@ -305,7 +316,7 @@ public final class LoopFusion {
    * Offsets of the workspace regions that loops of the group write and nothing outside the
    * group reads: they need no memory at all.
    */
-  private Set<Lin> internalRegions(List<Instr> body, int start, int end) {
+  private Set<Lin> internalRegions(WorkReads reads, List<Instr> body, int start, int end) {
     int length = probe(lengthOf(body.get(start)));
     Set<Lin> candidates = new HashSet<>();
     for (Instr instr : body.subList(start, end)) {
@@ -313,25 +324,96 @@ public final class LoopFusion {
         candidates.add(l.target().offset());
       }
     }
-    for (int k = 0; k < body.size(); k++) {
-      boolean inGroup = k >= start && k < end;
-      Instr instr = body.get(k);
-      for (Region read : regionsRead(instr)) {
-        int readLength = readLength(instr, read);
-        if (read.array() != Array.WORK) {
-          continue;
-        }
-        // inside the group a read at the very offset is a lane; anything else needs memory
-        candidates.removeIf(offset -> !(inGroup && offset.equals(read.offset()))
-            && overlaps(probe(read.offset()), readLength, probe(offset), length));
-      }
-      for (Element e : elementsRead(instr)) {
-        if (e.array() == Array.WORK) {
-          candidates.removeIf(offset -> e.index() >= probe(offset) && e.index() < probe(offset) + length);
-        }
-      }
-    }
+    candidates.removeIf(offset -> reads.needMemory(offset, probe(offset), length, start, end));
     return candidates;
+  }
+
+  /**
+   * Every read of the workspace in a body, sorted by the first element read, so that which reads
+   * touch a region is found without a pass over the body for every fused group (a model of a
+   * large matrix has thousands of groups).
+   */
+  private final class WorkReads {
+    /** Region reads: instruction index, offset, first element and end (exclusive), by first element. */
+    private final int[] instr;
+    private final Lin[] offset;
+    private final int[] first;
+    private final int[] end;
+    /** The largest end among reads 0..k: where a backward walk can stop. */
+    private final int[] maxEnd;
+    /** Elements read as scalars, ascending. */
+    private final int[] elements;
+
+    WorkReads(List<Instr> body) {
+      List<int[]> found = new ArrayList<>();
+      List<Lin> offsets = new ArrayList<>();
+      List<Integer> scalars = new ArrayList<>();
+      for (int k = 0; k < body.size(); k++) {
+        Instr instr = body.get(k);
+        for (Region read : regionsRead(instr)) {
+          if (read.array() == Array.WORK) {
+            int at = probe(read.offset());
+            found.add(new int[] {k, at, at + readLength(instr, read), offsets.size()});
+            offsets.add(read.offset());
+          }
+        }
+        for (Element e : elementsRead(instr)) {
+          if (e.array() == Array.WORK) {
+            scalars.add(e.index());
+          }
+        }
+      }
+      found.sort((a, b) -> Integer.compare(a[1], b[1]));
+      int n = found.size();
+      instr = new int[n];
+      offset = new Lin[n];
+      first = new int[n];
+      end = new int[n];
+      maxEnd = new int[n];
+      for (int j = 0; j < n; j++) {
+        int[] r = found.get(j);
+        instr[j] = r[0];
+        first[j] = r[1];
+        end[j] = r[2];
+        offset[j] = offsets.get(r[3]);
+        maxEnd[j] = j == 0 ? r[2] : Math.max(maxEnd[j - 1], r[2]);
+      }
+      elements = scalars.stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    /**
+     * Whether the region at {@code offset} ({@code at} in the sample binding, {@code length}
+     * long) written in the group [{@code start}, {@code end}) is read other than as a lane: by an
+     * instruction outside the group, at another offset, or as a scalar.
+     */
+    boolean needMemory(Lin regionOffset, int at, int length, int start, int groupEnd) {
+      int e = firstAtLeast(elements, at);
+      if (e < elements.length && elements[e] < at + length) {
+        return true;
+      }
+      for (int j = firstAtLeast(first, at + length) - 1; j >= 0 && maxEnd[j] > at; j--) {
+        boolean lane = instr[j] >= start && instr[j] < groupEnd && offset[j].equals(regionOffset);
+        if (end[j] > at && !lane) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** The index of the first value at least {@code key} in ascending {@code values}. */
+    private static int firstAtLeast(int[] values, int key) {
+      int lo = 0;
+      int hi = values.length;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (values[mid] < key) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return lo;
+    }
   }
 
   private boolean overlaps(int a, int aLength, int b, int bLength) {

@@ -1,0 +1,46 @@
+package io.flowc.compiler.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flowc.compiler.diag.SourceFile;
+import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FrontEnd;
+import io.flowc.compiler.ir.IrFunction;
+import io.flowc.runtime.data.StanJson;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Loop fusion's overlap analysis costs work in proportion to the kernel, however many groups it fuses. */
+class LoopFusionTest {
+
+  /** A model of {@code terms} separate vector expressions over data of 40 rows: many loops, many groups. */
+  private static Kernel unfusedGradient(int terms) throws Exception {
+    StringBuilder text = new StringBuilder("model m { data int N; data real x[N]; param a[" + terms + "]; potential 0");
+    for (int k = 0; k < terms; k++) {
+      text.append(" + sum(square(x - a[").append(k).append("]))");
+    }
+    text.append("; }");
+    StringBuilder json = new StringBuilder("{\"N\": 40, \"x\": [");
+    for (int i = 0; i < 40; i++) {
+      json.append(i == 0 ? "" : ", ").append(i * 0.25);
+    }
+    CheckedModel model = FrontEnd.check(new SourceFile("m.flow", text.toString()),
+        StanJson.parse(json.append("]}").toString(), "d.json"));
+    IrFunction f = Compilation.valueAndGradient(model);
+    List<String> gradients = f.inputs().stream().map(Compilation::gradientName).toList();
+    return Scheduler.schedule(f, Compilation.LOGP, gradients, Scheduler.SCALARIZE_LIMIT);
+  }
+
+  @Test
+  void overlapAnalysisGrowsLinearlyWithTheKernel() throws Exception {
+    Kernel small = unfusedGradient(100);
+    Kernel large = unfusedGradient(400);
+    double perInstructionSmall = (double) LoopFusion.probesToFuse(small) / small.body().size();
+    double perInstructionLarge = (double) LoopFusion.probesToFuse(large) / large.body().size();
+    // a pass over the whole body for each fused group made this ratio grow fourfold
+    assertTrue(perInstructionLarge < 1.5 * perInstructionSmall,
+        "offset evaluations per instruction: " + perInstructionSmall + " for " + small.body().size()
+            + " instructions, " + perInstructionLarge + " for " + large.body().size());
+  }
+}
