@@ -11,15 +11,25 @@ import io.flowc.runtime.ParameterLayout;
 import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
+import io.flowc.runtime.nfvi.Nfvi;
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * A compiled (model, flow) pair, from source or from an artifact: what an NFVI fit needs.
  * {@code parameters} is the model's layout, whose bounds map draws to the values users see.
+ * With {@code batches}, {@code kernel} is unbound: the batches bind it (code with free sizes).
  */
-record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, ParameterLayout parameters) {
+record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, ParameterLayout parameters,
+    DataBinding.Batches batches) {
   /** The model in {@code modelFile} (source or artifact) and the flow, bound to the data in {@code dataFile} (may be null). */
   static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, PrintWriter stderr)
+      throws CompileException {
+    return of(modelFile, dataFile, formula, null, stderr);
+  }
+
+  /** As above; with {@code minibatch} (not null) the kernel runs on batches of that many rows. */
+  static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, Integer minibatch, PrintWriter stderr)
       throws CompileException {
     if (ModelFiles.isArtifact(modelFile)) {
       Artifact artifact = ModelFiles.openArtifact(modelFile);
@@ -33,15 +43,35 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
       }
       LogDensity density = ModelFiles.logDensity(artifact);
       DataBinding binding = ModelFiles.binding(artifact, dataFile, stderr);
+      DataBinding.Batches batches = null;
+      if (minibatch != null) {
+        List<String> notSums = binding == null ? List.of()
+            : Minibatches.notSums(modelFile, artifact.source(), ModelFiles.data(dataFile));
+        batches = Minibatches.of(modelFile, artifact.modelName(), binding, notSums, minibatch);
+      }
       if (binding != null) {
-        kernel = binding.bind(kernel);
+        kernel = batches != null ? kernel : binding.bind(kernel);
         density = binding.bind(density);
       }
-      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout());
+      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout(), batches);
     }
     CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
-    return new CompiledFlow(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,
-        model.layout());
+    if (minibatch == null) {
+      return new CompiledFlow(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,
+          model.layout(), null);
+    }
+    if (model.dataLayout().isEmpty()) {
+      Minibatches.of(modelFile, model.name(), null, List.of(), minibatch);
+    }
+    Compilation.MinibatchFlow flow = Compilation.minibatchFlow(model, formula);
+    DataBinding.Batches batches = Minibatches.of(modelFile, model.name(), flow.binding(),
+        Compilation.termsNotSummedOverRows(flow.model()), minibatch);
+    return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), batches);
+  }
+
+  /** The fit: on all rows, or on batches. */
+  Nfvi nfvi() {
+    return batches == null ? new Nfvi(kernel, model, layout) : Nfvi.minibatch(batches, kernel, model, layout);
   }
 }

@@ -130,6 +130,10 @@ public final class FitCommand implements Callable<Integer> {
   @Mixin
   private WindowOptions window;
 
+  @Option(names = "--minibatch", paramLabel = "B", description = "Each step sees B rows of the data drawn at random, "
+      + "terms over rows scaled by N/B (PyMC3's pm.Minibatch with total_size); the reported losses are on all rows.")
+  private Integer minibatch;
+
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
   private boolean json;
 
@@ -150,10 +154,10 @@ public final class FitCommand implements Callable<Integer> {
     FlowFormula formula = FlowFormulaParsing.parse(flow);
     Optimizer opt = optimizer();
     long compileStart = System.nanoTime();
-    CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, stderr);
+    CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, minibatch, stderr);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
 
-    Nfvi nfvi = new Nfvi(compiled.kernel(), compiled.model(), compiled.layout());
+    Nfvi nfvi = compiled.nfvi();
     long fitStart = System.nanoTime();
     progress = restarts == 1 ? ProgressBar.forTerminal(stderr, iterations) : null;
     RestartSelection selection = runRestarts(nfvi, opt, compiled, stderr);
@@ -247,6 +251,9 @@ public final class FitCommand implements Callable<Integer> {
     }
     if (nmc < 1 || draws < 1 || evalDraws < 2 || restarts < 1 || (threads != null && threads < 1)) {
       throw new UserException("--nmc, --draws, --restarts and --threads must be >= 1, --eval-draws >= 2");
+    }
+    if (minibatch != null && minibatch < 1) {
+      throw new UserException("--minibatch must be >= 1 (rows per step)");
     }
     if (track != null && track < 1) {
       throw new UserException("--track must be >= 1");
@@ -400,6 +407,13 @@ public final class FitCommand implements Callable<Integer> {
     Json.putNumber(r, "learning_rate", opt.learningRate());
     r.put("nmc", nmc);
     Json.putNumber(r, "jitter", jitter);
+    if (compiled.batches() != null) {
+      r.put("minibatch", compiled.batches().size());
+      r.put("rows", compiled.batches().rows());
+    } else {
+      r.putNull("minibatch");
+      r.putNull("rows");
+    }
     r.put("best_restart", best.index());
     ArrayNode all = r.putArray("restarts");
     for (Restart.Summary each : selection.summaries()) {

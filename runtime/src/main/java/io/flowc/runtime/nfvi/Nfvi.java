@@ -1,6 +1,7 @@
 package io.flowc.runtime.nfvi;
 
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.optim.GradientClipping;
@@ -23,8 +24,26 @@ public final class Nfvi {
   private final FlowKernel kernel;
   private final LogDensity model;
   private final FlowLayout layout;
+  /** Rows drawn in batches at every step (null: every step sees all rows). */
+  private final DataBinding.Batches batches;
 
   public Nfvi(FlowKernel kernel, LogDensity model, FlowLayout layout) {
+    this(kernel, model, layout, null);
+  }
+
+  /**
+   * A fit on minibatches, PyMC3's {@code pm.Minibatch} with {@code total_size}: each step draws
+   * a batch of rows and evaluates {@code kernel} (bound by {@code batches} to code compiled
+   * with free sizes), whose terms over rows are scaled by N/B. The step's loss estimates the
+   * loss on all rows (PyMC3's, times its normalizing constant C = N/B); the optimizer gets the
+   * gradient divided by C, as PyMC3's {@code scale_cost_to_minibatch} does, so learning rates
+   * mean what they mean there. {@code model} is the density on all rows, for {@link #evaluate}.
+   */
+  public static Nfvi minibatch(DataBinding.Batches batches, FlowKernel kernel, LogDensity model, FlowLayout layout) {
+    return new Nfvi(batches.bind(kernel), model, layout, batches);
+  }
+
+  private Nfvi(FlowKernel kernel, LogDensity model, FlowLayout layout, DataBinding.Batches batches) {
     if (kernel.dimension() != model.dimension() || layout.dimension() != model.dimension()
         || layout.parameterCount() != kernel.parameterCount()) {
       throw new IllegalArgumentException("kernel, model and layout disagree on the dimensions");
@@ -32,6 +51,12 @@ public final class Nfvi {
     this.kernel = kernel;
     this.model = model;
     this.layout = layout;
+    this.batches = batches;
+  }
+
+  /** The batches drawn at each step, or null for fits on all rows. */
+  public DataBinding.Batches batches() {
+    return batches;
   }
 
   public FlowLayout layout() {
@@ -69,9 +94,14 @@ public final class Nfvi {
     double[] work = new double[kernel.workspaceSize()];
     double[] history = new double[settings.iterations()];
     OptimizerState state = settings.optimizer().newState(p);
+    int[] order = batches == null ? null : batches.newOrder();
+    double normalizer = batches == null ? 1 : 1 / batches.scale();
     int done = 0;
     for (int i = 0; i < settings.iterations(); i++) {
       Draws.normals(settings.seed(), i, eps, eps.length);
+      if (batches != null) {
+        batches.draw(order, Draws.rows(settings.seed(), i), work);
+      }
       double loss = kernel.lossGradient(theta, eps, settings.nmc(), gradient, work);
       int bad = firstNonFinite(gradient);
       // PyMC3 stops only on a NaN loss and keeps infinite ones; flowc stops on both: an infinite
@@ -81,6 +111,11 @@ public final class Nfvi {
             + layout.elementNames().get(bad) + " is " + gradient[bad];
         return new Fit(theta, Arrays.copyOf(history, done), Fit.Status.NOT_FINITE, i + 1,
             what + " at iteration " + (i + 1) + "; the parameters are those before it");
+      }
+      if (batches != null) {
+        for (int k = 0; k < p; k++) {
+          gradient[k] *= normalizer;
+        }
       }
       double[] step = gradient;
       if (settings.totalGradNormConstraint() < Settings.NO_CLIPPING) {
