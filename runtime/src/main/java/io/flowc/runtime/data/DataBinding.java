@@ -139,10 +139,12 @@ public final class DataBinding {
 
   /**
    * Rows drawn in batches: a batch-sized region of the workspace, refilled at each step by
-   * gathering B rows of the full data, then the derived values recomputed from them. Rows are
-   * a uniform random subset without replacement (a partial Fisher-Yates shuffle of an order the
-   * caller keeps), so every row is in a batch with probability B/N and N/B times a sum over the
-   * batch estimates the sum over all rows without bias.
+   * gathering B rows of the full data, then the derived values recomputed from them. A
+   * {@link Walk} shuffles the rows and walks the shuffled order in slices of B (random
+   * reshuffling): each batch is a uniform random subset of B rows, so N/B times a sum over it
+   * estimates the sum over all rows without bias, and within one pass over the data every row is
+   * seen once, so the batch noise of a pass cancels, where batches drawn independently would
+   * leave it to shrink only as one over the square root of the steps.
    */
   public final class Batches {
     private final double[] full;
@@ -175,48 +177,76 @@ public final class DataBinding {
       return rowScale;
     }
 
-    /** A fresh order of the rows for {@link #draw}: one per fit, as the draws permute it. */
-    public int[] newOrder() {
-      int[] order = new int[rows];
-      for (int i = 0; i < rows; i++) {
-        order[i] = i;
-      }
-      return order;
+    /** The batches of one pass over the data: floor(N/B); the N mod B rows left over wait for a later pass. */
+    public int batchesPerPass() {
+      return rows / size;
     }
 
-    /** The flow kernel on batches (compiled with free sizes); {@link #draw} refills its rows. */
+    /** A walk through shuffled orders of the rows, one per fit (it holds N row numbers). */
+    public Walk newWalk() {
+      return new Walk();
+    }
+
+    /** The flow kernel on batches (compiled with free sizes); {@link Walk#next} refills its rows. */
     public FlowKernel bind(FlowKernel kernel) {
       bound = new Bound(kernel.workspaceSize(), kernel::workspaceSize);
       return bound(kernel, bound);
     }
 
-    /**
-     * Draws the next batch into {@code workspace} (of the kernel {@link #bind} gave): B rows
-     * from {@code random}, which permutes {@code order}; allocates nothing.
-     */
-    public void draw(int[] order, SplittableRandom random, double[] workspace) {
-      bound.fill(workspace);
-      for (int j = 0; j < size; j++) {
-        int k = j + random.nextInt(rows - j);
-        int t = order[j];
-        order[j] = order[k];
-        order[k] = t;
+    /** A shuffled order of the rows walked in slices of B; allocates nothing per batch. */
+    public final class Walk {
+      private final int[] order = new int[rows];
+      private final int[] batch = new int[size];
+      /** The next slice of the order; a pass is over when it reaches {@link #batchesPerPass}. */
+      private int slice;
+
+      private Walk() {
+        for (int i = 0; i < rows; i++) {
+          order[i] = i;
+        }
+        slice = batchesPerPass();
       }
-      // ascending rows read the full data forwards, which the memory system prefetches better
-      Arrays.sort(order, 0, size);
-      for (int v = 0; v < slots.length; v++) {
-        int at = (int) workspace[slots[v]];
-        int from = (int) full[slots[v]];
-        for (int c = 0; c < columns[v]; c++) {
-          int src = from + c * rows;
-          int dst = at + c * size;
-          for (int j = 0; j < size; j++) {
-            workspace[dst + j] = full[src + order[j]];
+
+      /** Whether the next batch starts a pass: the order must be shuffled first. */
+      public boolean needsShuffle() {
+        return slice == batchesPerPass();
+      }
+
+      /** Shuffles the order (Fisher-Yates, from {@code random}) and starts a pass with its first slice. */
+      public void shuffle(SplittableRandom random) {
+        for (int i = rows - 1; i > 0; i--) {
+          int k = random.nextInt(i + 1);
+          int t = order[i];
+          order[i] = order[k];
+          order[k] = t;
+        }
+        slice = 0;
+      }
+
+      /** Gathers the next slice of the order into {@code workspace} (of the kernel {@link #bind} gave). */
+      public void next(double[] workspace) {
+        if (needsShuffle()) {
+          throw new IllegalStateException("a pass over the rows is over: shuffle first");
+        }
+        System.arraycopy(order, slice * size, batch, 0, size);
+        slice++;
+        // ascending rows read the full data forwards, which the memory system prefetches better
+        Arrays.sort(batch);
+        bound.fill(workspace);
+        for (int v = 0; v < slots.length; v++) {
+          int at = (int) workspace[slots[v]];
+          int from = (int) full[slots[v]];
+          for (int c = 0; c < columns[v]; c++) {
+            int src = from + c * rows;
+            int dst = at + c * size;
+            for (int j = 0; j < size; j++) {
+              workspace[dst + j] = full[src + batch[j]];
+            }
           }
         }
-      }
-      if (prologue != null) {
-        prologue.logDensity(NO_POINT, workspace);
+        if (prologue != null) {
+          prologue.logDensity(NO_POINT, workspace);
+        }
       }
     }
   }

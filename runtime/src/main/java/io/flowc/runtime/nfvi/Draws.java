@@ -20,7 +20,7 @@ public final class Draws {
 
   private Draws() {}
 
-  /** The rows a minibatch fit draws at iteration {@code iteration}: a stream of its own beside the base draws'. */
+  /** The shuffle of the rows for the pass a minibatch fit starts at {@code iteration}: a stream of its own beside the base draws'. */
   public static SplittableRandom rows(long seed, long iteration) {
     return new SplittableRandom(mix(streamSeed(seed, iteration) ^ 0x5851f42d4c957f2dL));
   }

@@ -63,14 +63,32 @@ public final class Nfvi {
     return layout;
   }
 
-  /** How to fit: PyMC3's defaults are 10000 iterations, one draw per step, jitter 1. */
+  /**
+   * How to fit: PyMC3's defaults are 10000 iterations, one draw per step, jitter 1.
+   * {@code averageLast} > 0 turns on iterate averaging (Polyak-Ruppert; PyMC3 has none): the
+   * fit's parameters are the mean of the iterates after each of the last {@code averageLast}
+   * steps instead of the last iterate. With noisy gradients (minibatches) the last iterate
+   * wanders around the optimum by an amount proportional to the step size; the mean of many
+   * wanders far less. It assumes the averaged iterates have settled around one optimum.
+   */
   public record Settings(int iterations, Optimizer optimizer, int nmc, double jitter, long seed,
-      double totalGradNormConstraint, List<FitCallback> callbacks) {
+      double totalGradNormConstraint, List<FitCallback> callbacks, int averageLast) {
     public Settings {
-      if (iterations < 0 || nmc < 1) {
-        throw new IllegalArgumentException("iterations must be >= 0 and nmc >= 1");
+      if (iterations < 0 || nmc < 1 || averageLast < 0) {
+        throw new IllegalArgumentException("iterations and averageLast must be >= 0 and nmc >= 1");
       }
       callbacks = List.copyOf(callbacks);
+    }
+
+    /** Without iterate averaging: the fit ends with its last iterate, as PyMC3's. */
+    public Settings(int iterations, Optimizer optimizer, int nmc, double jitter, long seed,
+        double totalGradNormConstraint, List<FitCallback> callbacks) {
+      this(iterations, optimizer, nmc, jitter, seed, totalGradNormConstraint, callbacks, 0);
+    }
+
+    /** These settings with the mean of the last {@code n} iterates as the result (0: the last iterate). */
+    public Settings withAverageLast(int n) {
+      return new Settings(iterations, optimizer, nmc, jitter, seed, totalGradNormConstraint, callbacks, n);
     }
 
     /** No gradient clipping. */
@@ -94,13 +112,18 @@ public final class Nfvi {
     double[] work = new double[kernel.workspaceSize()];
     double[] history = new double[settings.iterations()];
     OptimizerState state = settings.optimizer().newState(p);
-    int[] order = batches == null ? null : batches.newOrder();
+    DataBinding.Batches.Walk walk = batches == null ? null : batches.newWalk();
     double normalizer = batches == null ? 1 : 1 / batches.scale();
+    IterateMean mean = new IterateMean(settings, p);
+    FreshGradients fresh = new FreshGradients(settings.seed());
     int done = 0;
     for (int i = 0; i < settings.iterations(); i++) {
       Draws.normals(settings.seed(), i, eps, eps.length);
       if (batches != null) {
-        batches.draw(order, Draws.rows(settings.seed(), i), work);
+        if (walk.needsShuffle()) {
+          walk.shuffle(Draws.rows(settings.seed(), i));
+        }
+        walk.next(work);
       }
       double loss = kernel.lossGradient(theta, eps, settings.nmc(), gradient, work);
       int bad = firstNonFinite(gradient);
@@ -123,21 +146,58 @@ public final class Nfvi {
         step = clipped;
       }
       settings.optimizer().step(theta, step, state);
+      mean.add(i, theta);
       history[i] = loss;
       done = i + 1;
       String stop = null;
       for (FitCallback callback : settings.callbacks()) {
-        stop = callback.afterStep(progress(i + 1, theta, history, settings.seed()));
+        stop = callback.afterStep(progress(i + 1, theta, history, fresh));
         if (stop != null) {
           break;
         }
       }
       if (stop != null) {
         // as PyMC3: the loss of the step during which the stop happened is dropped
-        return new Fit(theta, Arrays.copyOf(history, i), Fit.Status.INTERRUPTED, i, stop);
+        return new Fit(mean.result(theta), Arrays.copyOf(history, i), Fit.Status.INTERRUPTED, i, stop);
       }
     }
-    return new Fit(theta, history, Fit.Status.FINISHED, settings.iterations(), "");
+    return new Fit(mean.result(theta), history, Fit.Status.FINISHED, settings.iterations(), "");
+  }
+
+  /**
+   * The running sum of the iterates after the steps from {@code iterations - averageLast} on; a
+   * fit stopped early by a callback averages those it reached (the last iterate if none).
+   */
+  private static final class IterateMean {
+    private final int from;
+    private final double[] sum;
+    private int count;
+
+    IterateMean(Settings settings, int parameters) {
+      boolean on = settings.averageLast() > 0;
+      from = on ? Math.max(0, settings.iterations() - settings.averageLast()) : Integer.MAX_VALUE;
+      sum = on ? new double[parameters] : null;
+    }
+
+    void add(int iteration, double[] theta) {
+      if (iteration >= from) {
+        for (int k = 0; k < theta.length; k++) {
+          sum[k] += theta[k];
+        }
+        count++;
+      }
+    }
+
+    double[] result(double[] last) {
+      if (count == 0) {
+        return last;
+      }
+      double[] mean = new double[sum.length];
+      for (int k = 0; k < sum.length; k++) {
+        mean[k] = sum[k] / count;
+      }
+      return mean;
+    }
   }
 
   private static int firstNonFinite(double[] values) {
@@ -149,7 +209,7 @@ public final class Nfvi {
     return -1;
   }
 
-  private FitProgress progress(int iteration, double[] theta, double[] history, long seed) {
+  private FitProgress progress(int iteration, double[] theta, double[] history, FreshGradients fresh) {
     return new FitProgress() {
       @Override
       public int iteration() {
@@ -168,13 +228,45 @@ public final class Nfvi {
 
       @Override
       public double[] freshGradient() {
-        double[] eps = new double[kernel.dimension()];
-        Draws.normals(seed, Draws.TRACKER - 4L * iteration, eps, eps.length);
-        double[] g = new double[kernel.parameterCount()];
-        kernel.lossGradient(theta, eps, 1, g, new double[kernel.workspaceSize()]);
-        return g;
+        return fresh.at(theta, iteration);
       }
     };
+  }
+
+  /**
+   * The one-draw gradients a tracker records, from streams of their own so that tracking leaves
+   * the fit's bits alone. On batches: a batch drawn at random from a walk of its own, the
+   * gradient divided by N/B as the optimizer sees it.
+   */
+  private final class FreshGradients {
+    private final long seed;
+    private DataBinding.Batches.Walk walk;
+
+    FreshGradients(long seed) {
+      this.seed = seed;
+    }
+
+    double[] at(double[] theta, int iteration) {
+      long stream = Draws.TRACKER - 4L * iteration;
+      double[] eps = new double[kernel.dimension()];
+      Draws.normals(seed, stream, eps, eps.length);
+      double[] g = new double[kernel.parameterCount()];
+      double[] work = new double[kernel.workspaceSize()];
+      if (batches == null) {
+        kernel.lossGradient(theta, eps, 1, g, work);
+        return g;
+      }
+      if (walk == null) {
+        walk = batches.newWalk();
+      }
+      walk.shuffle(Draws.rows(seed, stream));
+      walk.next(work);
+      kernel.lossGradient(theta, eps, 1, g, work);
+      for (int k = 0; k < g.length; k++) {
+        g[k] /= batches.scale();
+      }
+      return g;
+    }
   }
 
   /** Draws from the fitted flow: z (n rows of d) and log q. */
