@@ -55,7 +55,9 @@ import picocli.CommandLine.Spec;
         "  flowc fit examples/normal100.flow --flow scale-hh*100-loc --optimizer adam --lr 0.01 --jitter 0.1 --json",
         "  flowc fit pot1.jar --flow planar*8 --restarts 4 --out draws.csv",
         "  flowc fit examples/pot1.flow --flow planar*2 --optimizer adagrad_window --lr 0.01 --iters 30000 "
-            + "--track 100 --plot fit.png --plot-track track.png"
+            + "--track 100 --plot fit.png --plot-track track.png",
+        "  flowc fit examples/logistic.flow --data logistic.json --flow scale-hh*2-loc --optimizer adam --lr 0.01 "
+            + "--iters 12000 --average-last 4000 --minibatch 1000 --eval-draws 100"
     })
 public final class FitCommand implements Callable<Integer> {
   @Spec
@@ -133,6 +135,11 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--minibatch", paramLabel = "B", description = "Each step sees B rows of the data drawn at random, "
       + "terms over rows scaled by N/B (PyMC3's pm.Minibatch with total_size); the reported losses are on all rows.")
   private Integer minibatch;
+
+  @Option(names = "--average-last", paramLabel = "N", description = "Iterate averaging (Polyak-Ruppert; not in "
+      + "PyMC3): the fit's parameters are the mean of the iterates of the last N steps, not the last iterate. For "
+      + "noisy gradients (--minibatch); start it after the fit has settled. Off by default.")
+  private Integer averageLast;
 
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
   private boolean json;
@@ -255,6 +262,10 @@ public final class FitCommand implements Callable<Integer> {
     if (minibatch != null && minibatch < 1) {
       throw new UserException("--minibatch must be >= 1 (rows per step)");
     }
+    if (averageLast != null && (averageLast < 1 || averageLast > iterations)) {
+      throw new UserException("--average-last must be between 1 and --iters (" + iterations + "): the number of "
+          + "last iterates averaged");
+    }
     if (track != null && track < 1) {
       throw new UserException("--track must be >= 1");
     }
@@ -343,7 +354,7 @@ public final class FitCommand implements Callable<Integer> {
       callbacks.add(progress);
     }
     Nfvi.Settings settings = new Nfvi.Settings(iterations, opt, nmc, jitter, restartSeed,
-        gradClip == null ? Nfvi.Settings.NO_CLIPPING : gradClip, callbacks);
+        gradClip == null ? Nfvi.Settings.NO_CLIPPING : gradClip, callbacks, averageLast == null ? 0 : averageLast);
     long start = System.nanoTime();
     Fit fit = nfvi.fit(settings);
     long fitted = System.nanoTime();
@@ -413,6 +424,11 @@ public final class FitCommand implements Callable<Integer> {
     } else {
       r.putNull("minibatch");
       r.putNull("rows");
+    }
+    if (averageLast != null) {
+      r.put("average_last", averageLast);
+    } else {
+      r.putNull("average_last");
     }
     r.put("best_restart", best.index());
     ArrayNode all = r.putArray("restarts");

@@ -83,6 +83,26 @@ class MinibatchCommandTest {
   }
 
   @Test
+  void compareRefusesMinibatches() {
+    assertRefused(Cli.run("compare", hierarchical(), "--data", hierarchicalData(), "--flow", "scale-loc", "-o",
+        tmp.resolve("c.png").toString(), "--minibatch", "8"), "--minibatch: compare draws its reference with NUTS");
+  }
+
+  @Test
+  void averagingTheLastIteratesChangesTheParametersOnly() throws IOException {
+    JsonNode last = JSON.readTree(Cli.run(fit(hierarchical(), hierarchicalData(), "--minibatch", "8")).lastOutLine());
+    Cli.Result r = Cli.run(fit(hierarchical(), hierarchicalData(), "--minibatch", "8", "--average-last", "100"));
+    assertEquals(0, r.code(), r.toString());
+    JsonNode averaged = JSON.readTree(r.lastOutLine());
+    assertEquals(100, averaged.get("average_last").asInt());
+    assertTrue(last.get("average_last").isNull());
+    assertEquals(last.get("average_loss"), averaged.get("average_loss"), "the same steps");
+    assertTrue(!last.get("parameters").equals(averaged.get("parameters")), "another result");
+    assertRefused(Cli.run(fit(hierarchical(), hierarchicalData(), "--average-last", "301")),
+        "--average-last must be between 1 and --iters (300)");
+  }
+
+  @Test
   void batchesOfAllRowsOrMoreAreRefused() {
     assertRefused(Cli.run(fit(hierarchical(), hierarchicalData(), "--minibatch", "24")),
         "--minibatch 24 is not below the 24 rows of the data (N = 24)");
