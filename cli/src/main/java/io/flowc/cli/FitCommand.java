@@ -141,6 +141,10 @@ public final class FitCommand implements Callable<Integer> {
       + "noisy gradients (--minibatch); start it after the fit has settled. Off by default.")
   private Integer averageLast;
 
+  @Option(names = "--lr-final", paramLabel = "X", description = "Learning-rate decay (not in PyMC3): the rate falls "
+      + "geometrically from --lr at the first step to X at the last (each step's move is scaled). Off by default.")
+  private Double lrFinal;
+
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
   private boolean json;
 
@@ -266,6 +270,10 @@ public final class FitCommand implements Callable<Integer> {
       throw new UserException("--average-last must be between 1 and --iters (" + iterations + "): the number of "
           + "last iterates averaged");
     }
+    if (lrFinal != null && !(lrFinal > 0 && lrFinal <= optimizer().learningRate())) {
+      throw new UserException("--lr-final must be > 0 and at most the learning rate ("
+          + optimizer().learningRate() + "): the rate at the last step");
+    }
     if (track != null && track < 1) {
       throw new UserException("--track must be >= 1");
     }
@@ -354,7 +362,8 @@ public final class FitCommand implements Callable<Integer> {
       callbacks.add(progress);
     }
     Nfvi.Settings settings = new Nfvi.Settings(iterations, opt, nmc, jitter, restartSeed,
-        gradClip == null ? Nfvi.Settings.NO_CLIPPING : gradClip, callbacks, averageLast == null ? 0 : averageLast);
+        gradClip == null ? Nfvi.Settings.NO_CLIPPING : gradClip, callbacks, averageLast == null ? 0 : averageLast,
+        lrFinal == null ? 1 : lrFinal / opt.learningRate());
     long start = System.nanoTime();
     Fit fit = nfvi.fit(settings);
     long fitted = System.nanoTime();
@@ -430,6 +439,7 @@ public final class FitCommand implements Callable<Integer> {
     } else {
       r.putNull("average_last");
     }
+    Json.putNumber(r, "lr_final", lrFinal == null ? opt.learningRate() : lrFinal);
     r.put("best_restart", best.index());
     ArrayNode all = r.putArray("restarts");
     for (Restart.Summary each : selection.summaries()) {

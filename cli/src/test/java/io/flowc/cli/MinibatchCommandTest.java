@@ -103,6 +103,19 @@ class MinibatchCommandTest {
   }
 
   @Test
+  void aFallingLearningRateIsReportedAndChecked() throws IOException {
+    JsonNode plain = JSON.readTree(Cli.run(fit(hierarchical(), hierarchicalData(), "--minibatch", "8")).lastOutLine());
+    Cli.Result r = Cli.run(fit(hierarchical(), hierarchicalData(), "--minibatch", "8", "--lr-final", "0.0001"));
+    assertEquals(0, r.code(), r.toString());
+    JsonNode decayed = JSON.readTree(r.lastOutLine());
+    assertEquals(0.0001, decayed.get("lr_final").asDouble());
+    assertEquals(0.01, plain.get("lr_final").asDouble(), "without decay: the learning rate");
+    assertTrue(!plain.get("parameters").equals(decayed.get("parameters")));
+    assertRefused(Cli.run(fit(hierarchical(), hierarchicalData(), "--lr-final", "0.02")),
+        "--lr-final must be > 0 and at most the learning rate (0.01)");
+  }
+
+  @Test
   void batchesOfAllRowsOrMoreAreRefused() {
     assertRefused(Cli.run(fit(hierarchical(), hierarchicalData(), "--minibatch", "24")),
         "--minibatch 24 is not below the 24 rows of the data (N = 24)");

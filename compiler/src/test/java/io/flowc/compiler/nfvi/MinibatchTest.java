@@ -342,7 +342,7 @@ class MinibatchTest {
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
     Nfvi nfvi = Nfvi.minibatch(flow.binding().batches(1000), flow.kernel(), Compilation.load(model), layout);
     Fit fit = nfvi.fit(new Nfvi.Settings(12_000, Optimizers.byName("adam", 0.01), 1, 1.0, 7,
-        Nfvi.Settings.NO_CLIPPING, List.of(), 4_000));
+        Nfvi.Settings.NO_CLIPPING, List.of()).withAverageLast(4_000));
     assertEquals(Fit.Status.FINISHED, fit.status());
     Nfvi.Sample sample = nfvi.sample(fit.parameters(), 20_000, 7, Draws.SAMPLE);
     double[] mean = new double[4];
@@ -427,5 +427,35 @@ class MinibatchTest {
     assertArrayEquals(mean, averaged.parameters(), 1e-12);
     assertArrayEquals(last.history(), averaged.history(), "averaging changes only the result");
     assertTrue(Math.abs(mean[0] - iterates.get(299)[0]) > 1e-6, "the iterates still move");
+  }
+
+  @Test
+  void aDecayScalesEachMoveGeometrically() throws Exception {
+    // sgd moves by -lr * factor * gradient: each move against the gradient at the iterate it left
+    CheckedModel model = model(REGRESSION, regressionData(50));
+    FlowFormula formula = FlowFormulaParsing.parse("scale-loc");
+    FlowKernel kernel = Compilation.loadFlow(model, formula);
+    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    Nfvi nfvi = new Nfvi(kernel, Compilation.load(model), layout);
+    List<double[]> iterates = new java.util.ArrayList<>();
+    int steps = 41;
+    Nfvi.Settings settings = new Nfvi.Settings(steps, Optimizers.byName("sgd", 1e-3), 1, 1.0, 6,
+        Nfvi.Settings.NO_CLIPPING, List.of(progress -> {
+          iterates.add(progress.parameters().clone());
+          return null;
+        })).withDecay(0.01);
+    nfvi.fit(settings);
+    iterates.add(0, layout.initialParameters(1.0, Draws.streamSeed(6, Draws.INITIALIZATION)));
+    double[] eps = new double[model.dimension()];
+    double[] g = new double[layout.parameterCount()];
+    for (int i : new int[] {0, 20, 40}) {
+      Draws.normals(6, i, eps, eps.length);
+      kernel.lossGradient(iterates.get(i), eps, 1, g, new double[kernel.workspaceSize()]);
+      double factor = Math.pow(0.01, i / 40.0);
+      for (int k = 0; k < g.length; k++) {
+        double move = iterates.get(i + 1)[k] - iterates.get(i)[k];
+        assertEquals(-1e-3 * factor * g[k], move, 1e-12 * (1 + Math.abs(g[k])), "step " + i + ", " + k);
+      }
+    }
   }
 }

@@ -70,25 +70,40 @@ public final class Nfvi {
    * steps instead of the last iterate. With noisy gradients (minibatches) the last iterate
    * wanders around the optimum by an amount proportional to the step size; the mean of many
    * wanders far less. It assumes the averaged iterates have settled around one optimum.
+   * {@code decay} < 1 (not in PyMC3; 1: none) multiplies the move of step i (0-based) of the
+   * optimizer by decay^(i / (iterations - 1)), a geometric fall to {@code decay} times the first
+   * move at the last step; for optimizers whose state does not involve the learning rate (all but
+   * momentum and nesterov_momentum) that is the learning rate falling geometrically.
    */
   public record Settings(int iterations, Optimizer optimizer, int nmc, double jitter, long seed,
-      double totalGradNormConstraint, List<FitCallback> callbacks, int averageLast) {
+      double totalGradNormConstraint, List<FitCallback> callbacks, int averageLast, double decay) {
     public Settings {
-      if (iterations < 0 || nmc < 1 || averageLast < 0) {
-        throw new IllegalArgumentException("iterations and averageLast must be >= 0 and nmc >= 1");
+      if (iterations < 0 || nmc < 1 || averageLast < 0 || !(decay > 0 && decay <= 1)) {
+        throw new IllegalArgumentException("iterations and averageLast must be >= 0, nmc >= 1, decay in (0, 1]");
       }
       callbacks = List.copyOf(callbacks);
     }
 
-    /** Without iterate averaging: the fit ends with its last iterate, as PyMC3's. */
+    /** Without iterate averaging or decay: the fit ends with its last iterate, as PyMC3's. */
     public Settings(int iterations, Optimizer optimizer, int nmc, double jitter, long seed,
         double totalGradNormConstraint, List<FitCallback> callbacks) {
-      this(iterations, optimizer, nmc, jitter, seed, totalGradNormConstraint, callbacks, 0);
+      this(iterations, optimizer, nmc, jitter, seed, totalGradNormConstraint, callbacks, 0, 1);
     }
 
     /** These settings with the mean of the last {@code n} iterates as the result (0: the last iterate). */
     public Settings withAverageLast(int n) {
-      return new Settings(iterations, optimizer, nmc, jitter, seed, totalGradNormConstraint, callbacks, n);
+      return new Settings(iterations, optimizer, nmc, jitter, seed, totalGradNormConstraint, callbacks, n, decay);
+    }
+
+    /** These settings with the optimizer's moves falling geometrically to {@code factor} times the first. */
+    public Settings withDecay(double factor) {
+      return new Settings(iterations, optimizer, nmc, jitter, seed, totalGradNormConstraint, callbacks, averageLast,
+          factor);
+    }
+
+    /** The factor of step i's move. */
+    double decayAt(int i) {
+      return decay == 1 || iterations < 2 ? 1 : Math.pow(decay, (double) i / (iterations - 1));
     }
 
     /** No gradient clipping. */
@@ -108,6 +123,7 @@ public final class Nfvi {
     double[] theta = start.clone();
     double[] gradient = new double[p];
     double[] clipped = new double[p];
+    double[] before = new double[p];
     double[] eps = new double[settings.nmc() * d];
     double[] work = new double[kernel.workspaceSize()];
     double[] history = new double[settings.iterations()];
@@ -145,7 +161,16 @@ public final class Nfvi {
         GradientClipping.totalNormConstraint(gradient, settings.totalGradNormConstraint(), clipped);
         step = clipped;
       }
+      if (settings.decay() < 1) {
+        System.arraycopy(theta, 0, before, 0, p);
+      }
       settings.optimizer().step(theta, step, state);
+      if (settings.decay() < 1) {
+        double f = settings.decayAt(i);
+        for (int k = 0; k < p; k++) {
+          theta[k] = before[k] + f * (theta[k] - before[k]);
+        }
+      }
       mean.add(i, theta);
       history[i] = loss;
       done = i + 1;
