@@ -38,6 +38,8 @@ for name, data in [("minibatch", "logistic-1000000"), ("full", "logistic-1000000
         refs[data] = laplace(os.path.join(work, data + ".json"))
     mode, sd = refs[data]
     z = draws(os.path.join(work, name + ".csv"))
+    if name == "nuts-100k":
+        z = z[:, 2:]  # the chain and draw columns
     off = np.abs(z.mean(axis=0) - mode) / sd
     ratio = z.std(axis=0) / sd
     spread = f", sd / Laplace sd {ratio.min():.2f}-{ratio.max():.2f}"
