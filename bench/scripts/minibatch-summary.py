@@ -52,6 +52,3 @@ for name, data in [("minibatch", "logistic-1000000"), ("full", "logistic-1000000
               f"({1e6 * r['fit_seconds'] / line['iterations']:.0f} us/step x {line['iterations']}), "
               f"evaluation {r['eval_seconds']:.2f} s, pareto_k {line['pareto_k']:.2f}, "
               f"worst mean {off.max():.2f} sd from Laplace{spread}")
-steps = json.load(open(os.path.join(work, "full-steps.jsonl")))
-r = steps["restarts"][0]
-print(f"full-steps: {1e6 * r['fit_seconds'] / steps['iterations']:.0f} us/step on all rows")
