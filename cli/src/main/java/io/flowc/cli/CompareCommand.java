@@ -100,6 +100,10 @@ public final class CompareCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", description = "Random seed of both (default 0).")
   private long seed;
 
+  /** Accepted only to be refused with the reason: the NUTS side needs all rows. */
+  @Option(names = "--minibatch", paramLabel = "B", hidden = true)
+  private Integer minibatch;
+
   @Option(names = "--threads", paramLabel = "T", description = "NUTS chains run on up to T threads (default: cores).")
   private Integer threads;
 
@@ -173,6 +177,10 @@ public final class CompareCommand implements Callable<Integer> {
   }
 
   private void checkOptions() {
+    if (minibatch != null) {
+      throw new UserException("--minibatch: compare draws its reference with NUTS, which needs the gradient on all "
+          + "rows; fit on minibatches with flowc fit --minibatch and compare its draws (--out) yourself");
+    }
     if (iterations < 0 || nmc < 1 || (flowDraws != null && flowDraws < 1)) {
       throw new UserException("--iters must be >= 0, --nmc and --flow-draws >= 1");
     }

@@ -9,19 +9,29 @@ import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
+import io.flowc.runtime.nfvi.Nfvi;
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * A compiled (model, flow) pair, from source or from an artifact: what an NFVI fit needs.
  * {@code parameters} is the model's layout, whose bounds map draws to the values users see;
  * {@code diagnosis} names arguments outside their domain (null where the model's source does not check).
+ * With {@code batches}, {@code kernel} is unbound: the batches bind it (code with free sizes).
  */
 record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, ParameterLayout parameters,
-    DomainDiagnosis diagnosis) {
+    DomainDiagnosis diagnosis, DataBinding.Batches batches) {
   /** The model in {@code modelFile} (source or artifact) and the flow, bound to the data in {@code dataFile} (may be null). */
   static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, PrintWriter stderr)
+      throws CompileException {
+    return of(modelFile, dataFile, formula, null, stderr);
+  }
+
+  /** As above; with {@code minibatch} (not null) the kernel runs on batches of that many rows. */
+  static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, Integer minibatch, PrintWriter stderr)
       throws CompileException {
     if (ModelFiles.isArtifact(modelFile)) {
       Artifact artifact = ModelFiles.openArtifact(modelFile);
@@ -35,16 +45,39 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
       }
       LogDensity density = ModelFiles.logDensity(artifact);
       ModelFiles.BoundArtifact bound = ModelFiles.bind(artifact, dataFile, stderr);
-      if (bound.binding() != null) {
-        kernel = bound.binding().bind(kernel);
-        density = bound.binding().bind(density);
+      DataBinding binding = bound.binding();
+      DataBinding.Batches batches = null;
+      if (minibatch != null) {
+        List<String> notSums = binding == null || bound.source() == null ? List.of()
+            : Minibatches.notSums(bound.source());
+        batches = Minibatches.of(modelFile, artifact.modelName(), binding, notSums, minibatch);
       }
-      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout(),
-          bound.source() == null ? null : new DomainDiagnosis(bound.source()));
+      if (binding != null) {
+        kernel = batches != null ? kernel : binding.bind(kernel);
+        density = binding.bind(density);
+      }
+      DomainDiagnosis diagnosis = bound.source() == null ? null : new DomainDiagnosis(bound.source());
+      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout(), diagnosis, batches);
     }
     CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
-    return new CompiledFlow(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,
-        model.layout(), new DomainDiagnosis(model));
+    DomainDiagnosis diagnosis = new DomainDiagnosis(model);
+    if (minibatch == null) {
+      return new CompiledFlow(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,
+          model.layout(), diagnosis, null);
+    }
+    if (model.dataLayout().isEmpty()) {
+      Minibatches.of(modelFile, model.name(), null, List.of(), minibatch);
+    }
+    Compilation.MinibatchFlow flow = Compilation.minibatchFlow(model, formula);
+    DataBinding.Batches batches = Minibatches.of(modelFile, model.name(), flow.binding(),
+        Compilation.termsNotSummedOverRows(flow.model()), minibatch);
+    return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), diagnosis,
+        batches);
+  }
+
+  /** The fit: on all rows, or on batches. */
+  Nfvi nfvi() {
+    return batches == null ? new Nfvi(kernel, model, layout) : Nfvi.minibatch(batches, kernel, model, layout);
   }
 }

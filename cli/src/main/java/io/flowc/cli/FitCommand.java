@@ -56,7 +56,9 @@ import picocli.CommandLine.Spec;
         "  flowc fit examples/normal100.flow --flow scale-hh*100-loc --optimizer adam --lr 0.01 --jitter 0.1 --json",
         "  flowc fit pot1.jar --flow planar*8 --restarts 4 --out draws.csv",
         "  flowc fit examples/pot1.flow --flow planar*2 --optimizer adagrad_window --lr 0.01 --iters 30000 "
-            + "--track 100 --plot fit.png --plot-track track.png"
+            + "--track 100 --plot fit.png --plot-track track.png",
+        "  flowc fit examples/logistic.flow --data logistic.json --flow scale-hh*2-loc --optimizer adam --lr 0.01 "
+            + "--iters 12000 --average-last 4000 --minibatch 1000 --eval-draws 100"
     })
 public final class FitCommand implements Callable<Integer> {
   @Spec
@@ -137,6 +139,19 @@ public final class FitCommand implements Callable<Integer> {
   @Mixin
   private WindowOptions window;
 
+  @Option(names = "--minibatch", paramLabel = "B", description = "Each step sees B rows of the data drawn at random, "
+      + "terms over rows scaled by N/B (PyMC3's pm.Minibatch with total_size); the reported losses are on all rows.")
+  private Integer minibatch;
+
+  @Option(names = "--average-last", paramLabel = "N", description = "Iterate averaging (Polyak-Ruppert; not in "
+      + "PyMC3): the fit's parameters are the mean of the iterates of the last N steps, not the last iterate. For "
+      + "noisy gradients (--minibatch); start it after the fit has settled. Off by default.")
+  private Integer averageLast;
+
+  @Option(names = "--lr-final", paramLabel = "X", description = "Learning-rate decay (not in PyMC3): the rate falls "
+      + "geometrically from --lr at the first step to X at the last (each step's move is scaled). Off by default.")
+  private Double lrFinal;
+
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
   private boolean json;
 
@@ -157,10 +172,10 @@ public final class FitCommand implements Callable<Integer> {
     FlowFormula formula = FlowFormulaParsing.parse(flow);
     Optimizer opt = optimizer();
     long compileStart = System.nanoTime();
-    CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, stderr);
+    CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, minibatch, stderr);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
 
-    Nfvi nfvi = new Nfvi(compiled.kernel(), compiled.model(), compiled.layout());
+    Nfvi nfvi = compiled.nfvi();
     long fitStart = System.nanoTime();
     progress = restarts == 1 ? ProgressBar.forTerminal(stderr, iterations) : null;
     RestartSelection selection = runRestarts(nfvi, opt, compiled, stderr);
@@ -261,6 +276,17 @@ public final class FitCommand implements Callable<Integer> {
     if (nmc < 1 || draws < 1 || evalDraws < 2 || restarts < 1 || (threads != null && threads < 1)) {
       throw new UserException("--nmc, --draws, --restarts and --threads must be >= 1, --eval-draws >= 2");
     }
+    if (minibatch != null && minibatch < 1) {
+      throw new UserException("--minibatch must be >= 1 (rows per step)");
+    }
+    if (averageLast != null && (averageLast < 1 || averageLast > iterations)) {
+      throw new UserException("--average-last must be between 1 and --iters (" + iterations + "): the number of "
+          + "last iterates averaged");
+    }
+    if (lrFinal != null && !(lrFinal > 0 && lrFinal <= optimizer().learningRate())) {
+      throw new UserException("--lr-final must be > 0 and at most the learning rate ("
+          + optimizer().learningRate() + "): the rate at the last step");
+    }
     if (track != null && track < 1) {
       throw new UserException("--track must be >= 1");
     }
@@ -360,7 +386,8 @@ public final class FitCommand implements Callable<Integer> {
       callbacks.add(progress);
     }
     Nfvi.Settings settings = new Nfvi.Settings(iterations, opt, nmc, jitter, restartSeed,
-        gradClip == null ? Nfvi.Settings.NO_CLIPPING : gradClip, callbacks);
+        gradClip == null ? Nfvi.Settings.NO_CLIPPING : gradClip, callbacks, averageLast == null ? 0 : averageLast,
+        lrFinal == null ? 1 : lrFinal / opt.learningRate());
     long start = System.nanoTime();
     Fit fit = nfvi.fit(settings);
     long fitted = System.nanoTime();
@@ -438,6 +465,19 @@ public final class FitCommand implements Callable<Integer> {
     Json.putNumber(r, "learning_rate", opt.learningRate());
     r.put("nmc", nmc);
     Json.putNumber(r, "jitter", jitter);
+    if (compiled.batches() != null) {
+      r.put("minibatch", compiled.batches().size());
+      r.put("rows", compiled.batches().rows());
+    } else {
+      r.putNull("minibatch");
+      r.putNull("rows");
+    }
+    if (averageLast != null) {
+      r.put("average_last", averageLast);
+    } else {
+      r.putNull("average_last");
+    }
+    Json.putNumber(r, "lr_final", lrFinal == null ? opt.learningRate() : lrFinal);
     r.put("best_restart", best.index());
     ArrayNode all = r.putArray("restarts");
     for (Restart.Summary each : selection.summaries()) {

@@ -87,6 +87,10 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", description = "Random seed (default 0).")
   private long seed;
 
+  /** Accepted only to be refused with the reason: minibatches are for fits. */
+  @Option(names = "--minibatch", paramLabel = "B", hidden = true)
+  private Integer minibatch;
+
   @Option(names = "--threads", paramLabel = "T", description = "Chains run in parallel on up to T threads (default: cores); the draws do not depend on it.")
   private Integer threads;
 
@@ -253,6 +257,10 @@ public final class SampleCommand implements Callable<Integer> {
   }
 
   private void checkOptions() {
+    if (minibatch != null) {
+      throw new UserException("--minibatch: NUTS needs the gradient on all rows (a gradient from a batch of rows "
+          + "breaks the energy conservation its acceptance rests on); minibatches are for flowc fit");
+    }
     if (draws < 1 || tune < 0) {
       throw new UserException("--draws must be >= 1 and --tune >= 0");
     }

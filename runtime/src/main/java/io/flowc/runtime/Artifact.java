@@ -47,8 +47,11 @@ public final class Artifact {
   public static final String DIGESTS = "META-INF/flowc/entries.sha256";
   /** The package of the classes in artifacts. */
   public static final String PACKAGE = "io.flowc.artifact";
-  /** The layout version: 2 added {@value #DIGESTS}; artifacts of format 1 are refused (compile again). */
-  public static final String FORMAT = "2";
+  /**
+   * The layout version: 2 added {@value #DIGESTS}, 3 the row scale in the data region of models with
+   * free sizes (minibatches); artifacts of earlier formats are refused (compile again).
+   */
+  public static final String FORMAT = "3";
 
   /** The most bytes an artifact's entries may hold together: far beyond any model's, far below a zip bomb's. */
   private static final long MAX_BYTES = 256L << 20;

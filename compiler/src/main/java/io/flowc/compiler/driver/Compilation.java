@@ -227,12 +227,37 @@ public final class Compilation {
 
   /** A model's NFVI loss for a flow formula, compiled to bytecode and loaded (bound to the model's data). */
   public static FlowKernel loadFlow(CheckedModel model, FlowFormula formula) {
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
     DataPlan plan = dataPlan(model);
-    FlowKernels kernels = flowKernels(model, layout, formula.normalized(), plan);
-    FlowKernel kernel = HiddenClasses.define(
-        BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow"), FlowKernel.class);
+    FlowKernel kernel = loadFlow(model, formula, plan);
     return model.dataLayout().isEmpty() ? kernel : dataBinding(model, plan).bind(kernel);
+  }
+
+  private static FlowKernel loadFlow(CheckedModel model, FlowFormula formula, DataPlan plan) {
+    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowKernels kernels = flowKernels(model, layout, formula.normalized(), plan);
+    return HiddenClasses.define(
+        BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow"), FlowKernel.class);
+  }
+
+  /**
+   * A model's NFVI kernel for minibatches: the model with its sizes free ({@link #freeSizes}),
+   * its kernel compiled and loaded unbound, and the binding of the model's data whose
+   * {@link DataBinding#batches} bind it.
+   */
+  public record MinibatchFlow(CheckedModel model, FlowKernel kernel, DataBinding binding) {}
+
+  public static MinibatchFlow minibatchFlow(CheckedModel model, FlowFormula formula) {
+    CheckedModel free = freeSizes(model);
+    DataPlan plan = dataPlan(free);
+    return new MinibatchFlow(free, loadFlow(free, formula, plan), dataBinding(free, plan));
+  }
+
+  /**
+   * The statements of a model with free sizes ({@link #freeSizes}) that read rows of data
+   * without being sums over rows, as {@code LINE:COL}: batches would estimate them with a bias.
+   */
+  public static List<String> termsNotSummedOverRows(CheckedModel freeModel) {
+    return ModelLowering.termsNotSummedOverRows(freeModel);
   }
 
   /**
@@ -262,7 +287,8 @@ public final class Compilation {
     if (layout.isEmpty()) {
       return new DataPlan(valueAndGradient, List.of(), 0, null);
     }
-    int raw = layout.size();
+    // with free sizes, the row scale (ModelLowering.rowScaleSlot) follows the raw values
+    int raw = layout.size() + (layout.isDynamic() ? 1 : 0);
     List<DataHoisting.Derived> derived = DataHoisting.plan(valueAndGradient, raw);
     int end = raw;
     for (DataHoisting.Derived d : derived) {

@@ -42,6 +42,8 @@ public final class ModelLowering {
   private final Graph graph;
   private final Map<String, Node> globals = new HashMap<>();
   private final Map<FnDecl, Map<List<Node>, Node>> inlined = new HashMap<>();
+  /** Statements over rows that are not sums over rows, as {@code LINE:COL}; null when not asked. */
+  private List<String> notSumsOverRows;
 
   private ModelLowering(CheckedModel model, Graph graph) {
     this.model = model;
@@ -56,6 +58,24 @@ public final class ModelLowering {
     }
     Node potential = potential(model, graph, inputs);
     return new IrFunction(graph, inputs, List.of(new IrFunction.Output(POTENTIAL, potential)));
+  }
+
+  /**
+   * The statements of a model with free sizes that read rows of data without being sums over
+   * rows ({@link RowTerms#isSumOverRows}), each as {@code LINE:COL}: minibatches would estimate
+   * them with a bias.
+   */
+  public static List<String> termsNotSummedOverRows(CheckedModel model) {
+    Graph graph = new Graph(false);
+    List<Node> inputs = new ArrayList<>();
+    for (int slot = 0; slot < model.params().size(); slot++) {
+      CheckedModel.Param p = model.params().get(slot);
+      inputs.add(graph.input(p.name(), slot, Shape.of(p.size())));
+    }
+    ModelLowering lowering = new ModelLowering(model, graph);
+    lowering.notSumsOverRows = new ArrayList<>();
+    lowering.run(inputs);
+    return lowering.notSumsOverRows;
   }
 
   /**
@@ -89,7 +109,11 @@ public final class ModelLowering {
       if (s instanceof LetDecl l) {
         globals.put(l.name().text(), lower(l.value(), globals));
       } else if (s instanceof Contribution c) {
-        Node term = lower(c.value(), globals);
+        Node unscaled = lower(c.value(), globals);
+        if (notSumsOverRows != null && !RowTerms.isSumOverRows(unscaled, model.dataLayout(), new HashMap<>())) {
+          notSumsOverRows.add(c.value().span().line() + ":" + c.value().span().column());
+        }
+        Node term = scaleRows(unscaled);
         if (c.kind() == Ast.ContributionKind.POTENTIAL) {
           potential = potential == null ? term : graph.add(potential, term);
         } else {
@@ -98,6 +122,32 @@ public final class ModelLowering {
       }
     }
     return potential;
+  }
+
+  /**
+   * Where the row scale lies in a model with free sizes: right after the raw data. The binding
+   * writes 1 there, a minibatch binding N/B (PyMC3's {@code total_size} scaling).
+   */
+  public static int rowScaleSlot(DataLayout layout) {
+    return layout.isDynamic() ? layout.size() : -1;
+  }
+
+  /**
+   * A contribution with every additive part that reads rows of data (data of a free size, or
+   * the size itself) multiplied by the row scale, so that a minibatch of B rows estimates the
+   * sum over all N rows; the other parts (priors) are left alone.
+   */
+  private Node scaleRows(Node term) {
+    int slot = rowScaleSlot(model.dataLayout());
+    if (slot < 0 || !RowTerms.readsRows(term, model.dataLayout(), new HashMap<>())) {
+      return term;
+    }
+    return switch (term.op()) {
+      case ADD -> graph.add(scaleRows(term.arg(0)), scaleRows(term.arg(1)));
+      case SUB -> graph.sub(scaleRows(term.arg(0)), scaleRows(term.arg(1)));
+      case NEG -> graph.neg(scaleRows(term.arg(0)));
+      default -> graph.mul(term, graph.data(RowTerms.SCALE_NAME, slot, Shape.SCALAR));
+    };
   }
 
   /** {@code v[group]}, {@code v[group - 1]}: a gather by the data integers (the checker allowed only these). */

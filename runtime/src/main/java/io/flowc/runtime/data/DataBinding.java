@@ -2,6 +2,9 @@ package io.flowc.runtime.data;
 
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.flow.FlowKernel;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
 
@@ -27,6 +30,9 @@ public final class DataBinding {
   private final int raw;
   private final LogDensity prologue;
   private final DataRegion region;
+  /** The data declarations, for drawing rows in batches (null: bound without them). */
+  private final DataLayout layout;
+
   /** The header slots of the raw values of data-dependent length (none: all data are of fixed size). */
   private final int[] headers;
 
@@ -54,12 +60,22 @@ public final class DataBinding {
    */
   public DataBinding(DataLayout layout, double[] image, LogDensity prologue, DataRegion region) {
     this(image, layout.size(), prologue, region,
-        layout.variables().stream().filter(DataLayout.Variable::isDynamic).mapToInt(DataLayout.Variable::offset).toArray());
+        layout.variables().stream().filter(DataLayout.Variable::isDynamic).mapToInt(DataLayout.Variable::offset).toArray(),
+        1.0, layout);
   }
 
+  /** The value of the row scale slot (data of free sizes only): N/B for batches of B of N rows. */
+  private final double rowScale;
+
   private DataBinding(double[] image, int raw, LogDensity prologue, DataRegion region, int[] headers) {
+    this(image, raw, prologue, region, headers, 1.0, null);
+  }
+
+  private DataBinding(double[] image, int raw, LogDensity prologue, DataRegion region, int[] headers,
+      double rowScale, DataLayout layout) {
     int reserved = region.reserved();
-    if (raw > 0 && reserved < raw + (headers.length > 0 ? 2 : 1)) {
+    // data of free sizes: the raw values, the row scale, ..., the scratch start and the stamp
+    if (raw > 0 && reserved < raw + (headers.length > 0 ? 3 : 1)) {
       throw new IllegalArgumentException("a data region of " + reserved + " cannot hold " + raw + " values");
     }
     this.image = image.clone();
@@ -67,6 +83,172 @@ public final class DataBinding {
     this.prologue = prologue;
     this.region = region;
     this.headers = headers;
+    this.rowScale = rowScale;
+    this.layout = layout;
+  }
+
+  /**
+   * The free sizes that count rows of these data (data of one row size can be drawn in batches),
+   * in declaration order; empty when every size is fixed.
+   */
+  public List<String> rowSizes() {
+    return layout == null ? List.of()
+        : layout.variables().stream().filter(DataLayout.Variable::isDynamic).map(DataLayout.Variable::rows).distinct().toList();
+  }
+
+  /** The number of rows these data hold: the value of their one row size. */
+  public int rowCount() {
+    List<String> sizes = rowSizes();
+    if (sizes.size() != 1) {
+      throw new IllegalStateException("data with " + sizes.size() + " row sizes");
+    }
+    return (int) image[layout.variable(sizes.get(0)).offset()];
+  }
+
+  /**
+   * Batches of {@code size} rows drawn from these data (of one row size, {@code size} below
+   * the row count N): code bound by the batches sees data of B = {@code size} rows and a row
+   * scale of N/B, and {@link Batches#draw} refills those rows from the full data.
+   */
+  public Batches batches(int size) {
+    int n = rowCount();
+    if (size < 1 || size >= n) {
+      throw new IllegalArgumentException("a batch of " + size + " rows out of " + n);
+    }
+    List<DataLayout.Variable> dynamic = layout.variables().stream().filter(DataLayout.Variable::isDynamic).toList();
+    int[] slots = dynamic.stream().mapToInt(DataLayout.Variable::offset).toArray();
+    int[] columns = dynamic.stream().mapToInt(v -> v.dims().length == 2 ? v.dims()[1] : 1).toArray();
+    int length = raw;
+    for (int c : columns) {
+      length += c * size;
+    }
+    double[] batch = new double[length];
+    System.arraycopy(image, 0, batch, 0, raw);
+    batch[layout.variable(rowSizes().get(0)).offset()] = size;
+    int next = raw;
+    for (int k = 0; k < slots.length; k++) {
+      batch[slots[k]] = next;
+      for (int c = 0; c < columns[k]; c++) {
+        System.arraycopy(image, (int) image[slots[k]] + c * n, batch, next + c * size, size);
+      }
+      next += columns[k] * size;
+    }
+    DataBinding batchBinding = new DataBinding(batch, raw, prologue, region, headers, (double) n / size, layout);
+    return batchBinding.new Batches(image, n, size, slots, columns);
+  }
+
+  /**
+   * Rows drawn in batches: a batch-sized region of the workspace, refilled at each step by
+   * gathering B rows of the full data, then the derived values recomputed from them. A
+   * {@link Walk} shuffles the rows and walks the shuffled order in slices of B (random
+   * reshuffling): each batch is a uniform random subset of B rows, so N/B times a sum over it
+   * estimates the sum over all rows without bias, and within one pass over the data every row is
+   * seen once, so the batch noise of a pass cancels, where batches drawn independently would
+   * leave it to shrink only as one over the square root of the steps.
+   */
+  public final class Batches {
+    private final double[] full;
+    private final int rows;
+    private final int size;
+    private final int[] slots;
+    private final int[] columns;
+    private Bound bound;
+
+    private Batches(double[] full, int rows, int size, int[] slots, int[] columns) {
+      this.full = full;
+      this.rows = rows;
+      this.size = size;
+      this.slots = slots;
+      this.columns = columns;
+    }
+
+    /** N, the rows of the full data. */
+    public int rows() {
+      return rows;
+    }
+
+    /** B, the rows of a batch. */
+    public int size() {
+      return size;
+    }
+
+    /** N/B, the scale of every term over rows (PyMC3's largest scaling: the normalizing constant C). */
+    public double scale() {
+      return rowScale;
+    }
+
+    /** The batches of one pass over the data: floor(N/B); the N mod B rows left over wait for a later pass. */
+    public int batchesPerPass() {
+      return rows / size;
+    }
+
+    /** A walk through shuffled orders of the rows, one per fit (it holds N row numbers). */
+    public Walk newWalk() {
+      return new Walk();
+    }
+
+    /** The flow kernel on batches (compiled with free sizes); {@link Walk#next} refills its rows. */
+    public FlowKernel bind(FlowKernel kernel) {
+      bound = new Bound(kernel.workspaceSize(), kernel::workspaceSize);
+      return bound(kernel, bound);
+    }
+
+    /** A shuffled order of the rows walked in slices of B; allocates nothing per batch. */
+    public final class Walk {
+      private final int[] order = new int[rows];
+      private final int[] batch = new int[size];
+      /** The next slice of the order; a pass is over when it reaches {@link #batchesPerPass}. */
+      private int slice;
+
+      private Walk() {
+        for (int i = 0; i < rows; i++) {
+          order[i] = i;
+        }
+        slice = batchesPerPass();
+      }
+
+      /** Whether the next batch starts a pass: the order must be shuffled first. */
+      public boolean needsShuffle() {
+        return slice == batchesPerPass();
+      }
+
+      /** Shuffles the order (Fisher-Yates, from {@code random}) and starts a pass with its first slice. */
+      public void shuffle(SplittableRandom random) {
+        for (int i = rows - 1; i > 0; i--) {
+          int k = random.nextInt(i + 1);
+          int t = order[i];
+          order[i] = order[k];
+          order[k] = t;
+        }
+        slice = 0;
+      }
+
+      /** Gathers the next slice of the order into {@code workspace} (of the kernel {@link #bind} gave). */
+      public void next(double[] workspace) {
+        if (needsShuffle()) {
+          throw new IllegalStateException("a pass over the rows is over: shuffle first");
+        }
+        System.arraycopy(order, slice * size, batch, 0, size);
+        slice++;
+        // ascending rows read the full data forwards, which the memory system prefetches better
+        Arrays.sort(batch);
+        bound.fill(workspace);
+        for (int v = 0; v < slots.length; v++) {
+          int at = (int) workspace[slots[v]];
+          int from = (int) full[slots[v]];
+          for (int c = 0; c < columns[v]; c++) {
+            int src = from + c * rows;
+            int dst = at + c * size;
+            for (int j = 0; j < size; j++) {
+              workspace[dst + j] = full[src + batch[j]];
+            }
+          }
+        }
+        if (prologue != null) {
+          prologue.logDensity(NO_POINT, workspace);
+        }
+      }
+    }
   }
 
   /** The data's part of the workspace: raw values, derived values and the stamp. */
@@ -91,6 +273,7 @@ public final class DataBinding {
         workspaceSize = base;
         return;
       }
+      header[raw] = rowScale;
       for (int slot : headers) {
         header[slot] = base + (image[slot] - raw);
       }
@@ -155,7 +338,10 @@ public final class DataBinding {
     if (raw == 0) {
       return kernel;
     }
-    Bound bound = new Bound(kernel.workspaceSize(), kernel::workspaceSize);
+    return bound(kernel, new Bound(kernel.workspaceSize(), kernel::workspaceSize));
+  }
+
+  private static FlowKernel bound(FlowKernel kernel, Bound bound) {
     return new FlowKernel() {
       @Override
       public int dimension() {

@@ -20,6 +20,11 @@ public final class Draws {
 
   private Draws() {}
 
+  /** The shuffle of the rows for the pass a minibatch fit starts at {@code iteration}: a stream of its own beside the base draws'. */
+  public static SplittableRandom rows(long seed, long iteration) {
+    return new SplittableRandom(mix(streamSeed(seed, iteration) ^ 0x5851f42d4c957f2dL));
+  }
+
   /** SplitMix64's finalizer: a bijective mix of 64 bits. */
   static long mix(long z) {
     z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;

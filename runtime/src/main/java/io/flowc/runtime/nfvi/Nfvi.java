@@ -1,6 +1,7 @@
 package io.flowc.runtime.nfvi;
 
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.optim.GradientClipping;
@@ -23,8 +24,26 @@ public final class Nfvi {
   private final FlowKernel kernel;
   private final LogDensity model;
   private final FlowLayout layout;
+  /** Rows drawn in batches at every step (null: every step sees all rows). */
+  private final DataBinding.Batches batches;
 
   public Nfvi(FlowKernel kernel, LogDensity model, FlowLayout layout) {
+    this(kernel, model, layout, null);
+  }
+
+  /**
+   * A fit on minibatches, PyMC3's {@code pm.Minibatch} with {@code total_size}: each step draws
+   * a batch of rows and evaluates {@code kernel} (bound by {@code batches} to code compiled
+   * with free sizes), whose terms over rows are scaled by N/B. The step's loss estimates the
+   * loss on all rows (PyMC3's, times its normalizing constant C = N/B); the optimizer gets the
+   * gradient divided by C, as PyMC3's {@code scale_cost_to_minibatch} does, so learning rates
+   * mean what they mean there. {@code model} is the density on all rows, for {@link #evaluate}.
+   */
+  public static Nfvi minibatch(DataBinding.Batches batches, FlowKernel kernel, LogDensity model, FlowLayout layout) {
+    return new Nfvi(batches.bind(kernel), model, layout, batches);
+  }
+
+  private Nfvi(FlowKernel kernel, LogDensity model, FlowLayout layout, DataBinding.Batches batches) {
     if (kernel.dimension() != model.dimension() || layout.dimension() != model.dimension()
         || layout.parameterCount() != kernel.parameterCount()) {
       throw new IllegalArgumentException("kernel, model and layout disagree on the dimensions");
@@ -32,20 +51,59 @@ public final class Nfvi {
     this.kernel = kernel;
     this.model = model;
     this.layout = layout;
+    this.batches = batches;
+  }
+
+  /** The batches drawn at each step, or null for fits on all rows. */
+  public DataBinding.Batches batches() {
+    return batches;
   }
 
   public FlowLayout layout() {
     return layout;
   }
 
-  /** How to fit: PyMC3's defaults are 10000 iterations, one draw per step, jitter 1. */
+  /**
+   * How to fit: PyMC3's defaults are 10000 iterations, one draw per step, jitter 1.
+   * {@code averageLast} > 0 turns on iterate averaging (Polyak-Ruppert; PyMC3 has none): the
+   * fit's parameters are the mean of the iterates after each of the last {@code averageLast}
+   * steps instead of the last iterate. With noisy gradients (minibatches) the last iterate
+   * wanders around the optimum by an amount proportional to the step size; the mean of many
+   * wanders far less. It assumes the averaged iterates have settled around one optimum.
+   * {@code decay} < 1 (not in PyMC3; 1: none) multiplies the move of step i (0-based) of the
+   * optimizer by decay^(i / (iterations - 1)), a geometric fall to {@code decay} times the first
+   * move at the last step; for optimizers whose state does not involve the learning rate (all but
+   * momentum and nesterov_momentum) that is the learning rate falling geometrically.
+   */
   public record Settings(int iterations, Optimizer optimizer, int nmc, double jitter, long seed,
-      double totalGradNormConstraint, List<FitCallback> callbacks) {
+      double totalGradNormConstraint, List<FitCallback> callbacks, int averageLast, double decay) {
     public Settings {
-      if (iterations < 0 || nmc < 1) {
-        throw new IllegalArgumentException("iterations must be >= 0 and nmc >= 1");
+      if (iterations < 0 || nmc < 1 || averageLast < 0 || !(decay > 0 && decay <= 1)) {
+        throw new IllegalArgumentException("iterations and averageLast must be >= 0, nmc >= 1, decay in (0, 1]");
       }
       callbacks = List.copyOf(callbacks);
+    }
+
+    /** Without iterate averaging or decay: the fit ends with its last iterate, as PyMC3's. */
+    public Settings(int iterations, Optimizer optimizer, int nmc, double jitter, long seed,
+        double totalGradNormConstraint, List<FitCallback> callbacks) {
+      this(iterations, optimizer, nmc, jitter, seed, totalGradNormConstraint, callbacks, 0, 1);
+    }
+
+    /** These settings with the mean of the last {@code n} iterates as the result (0: the last iterate). */
+    public Settings withAverageLast(int n) {
+      return new Settings(iterations, optimizer, nmc, jitter, seed, totalGradNormConstraint, callbacks, n, decay);
+    }
+
+    /** These settings with the optimizer's moves falling geometrically to {@code factor} times the first. */
+    public Settings withDecay(double factor) {
+      return new Settings(iterations, optimizer, nmc, jitter, seed, totalGradNormConstraint, callbacks, averageLast,
+          factor);
+    }
+
+    /** The factor of step i's move. */
+    double decayAt(int i) {
+      return decay == 1 || iterations < 2 ? 1 : Math.pow(decay, (double) i / (iterations - 1));
     }
 
     /** No gradient clipping. */
@@ -65,13 +123,24 @@ public final class Nfvi {
     double[] theta = start.clone();
     double[] gradient = new double[p];
     double[] clipped = new double[p];
+    double[] before = new double[p];
     double[] eps = new double[settings.nmc() * d];
     double[] work = new double[kernel.workspaceSize()];
     double[] history = new double[settings.iterations()];
     OptimizerState state = settings.optimizer().newState(p);
+    DataBinding.Batches.Walk walk = batches == null ? null : batches.newWalk();
+    double normalizer = batches == null ? 1 : 1 / batches.scale();
+    IterateMean mean = new IterateMean(settings, p);
+    FreshGradients fresh = new FreshGradients(settings.seed());
     int done = 0;
     for (int i = 0; i < settings.iterations(); i++) {
       Draws.normals(settings.seed(), i, eps, eps.length);
+      if (batches != null) {
+        if (walk.needsShuffle()) {
+          walk.shuffle(Draws.rows(settings.seed(), i));
+        }
+        walk.next(work);
+      }
       double loss = kernel.lossGradient(theta, eps, settings.nmc(), gradient, work);
       int bad = firstNonFinite(gradient);
       // PyMC3 stops only on a NaN loss and keeps infinite ones; flowc stops on both: an infinite
@@ -83,27 +152,78 @@ public final class Nfvi {
             what + " at iteration " + (i + 1) + "; the parameters are those before it",
             firstRejectedDraw(theta, eps, settings.nmc()));
       }
+      if (batches != null) {
+        for (int k = 0; k < p; k++) {
+          gradient[k] *= normalizer;
+        }
+      }
       double[] step = gradient;
       if (settings.totalGradNormConstraint() < Settings.NO_CLIPPING) {
         GradientClipping.totalNormConstraint(gradient, settings.totalGradNormConstraint(), clipped);
         step = clipped;
       }
+      if (settings.decay() < 1) {
+        System.arraycopy(theta, 0, before, 0, p);
+      }
       settings.optimizer().step(theta, step, state);
+      if (settings.decay() < 1) {
+        double f = settings.decayAt(i);
+        for (int k = 0; k < p; k++) {
+          theta[k] = before[k] + f * (theta[k] - before[k]);
+        }
+      }
+      mean.add(i, theta);
       history[i] = loss;
       done = i + 1;
       String stop = null;
       for (FitCallback callback : settings.callbacks()) {
-        stop = callback.afterStep(progress(i + 1, theta, history, settings.seed()));
+        stop = callback.afterStep(progress(i + 1, theta, history, fresh));
         if (stop != null) {
           break;
         }
       }
       if (stop != null) {
         // as PyMC3: the loss of the step during which the stop happened is dropped
-        return new Fit(theta, Arrays.copyOf(history, i), Fit.Status.INTERRUPTED, i, stop);
+        return new Fit(mean.result(theta), Arrays.copyOf(history, i), Fit.Status.INTERRUPTED, i, stop);
       }
     }
-    return new Fit(theta, history, Fit.Status.FINISHED, settings.iterations(), "");
+    return new Fit(mean.result(theta), history, Fit.Status.FINISHED, settings.iterations(), "");
+  }
+
+  /**
+   * The running sum of the iterates after the steps from {@code iterations - averageLast} on; a
+   * fit stopped early by a callback averages those it reached (the last iterate if none).
+   */
+  private static final class IterateMean {
+    private final int from;
+    private final double[] sum;
+    private int count;
+
+    IterateMean(Settings settings, int parameters) {
+      boolean on = settings.averageLast() > 0;
+      from = on ? Math.max(0, settings.iterations() - settings.averageLast()) : Integer.MAX_VALUE;
+      sum = on ? new double[parameters] : null;
+    }
+
+    void add(int iteration, double[] theta) {
+      if (iteration >= from) {
+        for (int k = 0; k < theta.length; k++) {
+          sum[k] += theta[k];
+        }
+        count++;
+      }
+    }
+
+    double[] result(double[] last) {
+      if (count == 0) {
+        return last;
+      }
+      double[] mean = new double[sum.length];
+      for (int k = 0; k < sum.length; k++) {
+        mean[k] = sum[k] / count;
+      }
+      return mean;
+    }
   }
 
   /** The first of a step's draws where log p is NaN or infinite, or null (the flow itself overflowed). */
@@ -130,7 +250,7 @@ public final class Nfvi {
     return -1;
   }
 
-  private FitProgress progress(int iteration, double[] theta, double[] history, long seed) {
+  private FitProgress progress(int iteration, double[] theta, double[] history, FreshGradients fresh) {
     return new FitProgress() {
       @Override
       public int iteration() {
@@ -149,13 +269,45 @@ public final class Nfvi {
 
       @Override
       public double[] freshGradient() {
-        double[] eps = new double[kernel.dimension()];
-        Draws.normals(seed, Draws.TRACKER - 4L * iteration, eps, eps.length);
-        double[] g = new double[kernel.parameterCount()];
-        kernel.lossGradient(theta, eps, 1, g, new double[kernel.workspaceSize()]);
-        return g;
+        return fresh.at(theta, iteration);
       }
     };
+  }
+
+  /**
+   * The one-draw gradients a tracker records, from streams of their own so that tracking leaves
+   * the fit's bits alone. On batches: a batch drawn at random from a walk of its own, the
+   * gradient divided by N/B as the optimizer sees it.
+   */
+  private final class FreshGradients {
+    private final long seed;
+    private DataBinding.Batches.Walk walk;
+
+    FreshGradients(long seed) {
+      this.seed = seed;
+    }
+
+    double[] at(double[] theta, int iteration) {
+      long stream = Draws.TRACKER - 4L * iteration;
+      double[] eps = new double[kernel.dimension()];
+      Draws.normals(seed, stream, eps, eps.length);
+      double[] g = new double[kernel.parameterCount()];
+      double[] work = new double[kernel.workspaceSize()];
+      if (batches == null) {
+        kernel.lossGradient(theta, eps, 1, g, work);
+        return g;
+      }
+      if (walk == null) {
+        walk = batches.newWalk();
+      }
+      walk.shuffle(Draws.rows(seed, stream));
+      walk.next(work);
+      kernel.lossGradient(theta, eps, 1, g, work);
+      for (int k = 0; k < g.length; k++) {
+        g[k] /= batches.scale();
+      }
+      return g;
+    }
   }
 
   /** Draws from the fitted flow: z (n rows of d) and log q. */
