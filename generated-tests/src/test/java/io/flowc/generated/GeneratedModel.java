@@ -50,6 +50,9 @@ record GeneratedModel(String name, int dimension, String sourceSha256, LogDensit
             Flowc_Funnel::flow, Flowc_Funnel::flowLayout, Flowc_Funnel::nfvi),
         new GeneratedModel(Flowc_Scales.MODEL_NAME, Flowc_Scales.DIMENSION, Flowc_Scales.SOURCE_SHA256,
             Flowc_Scales.model(), Flowc_Scales.parameterLayout(), Flowc_Scales.elementNames(), Flowc_Scales.flows(),
-            Flowc_Scales::flow, Flowc_Scales::flowLayout, Flowc_Scales::nfvi));
+            Flowc_Scales::flow, Flowc_Scales::flowLayout, Flowc_Scales::nfvi),
+        new GeneratedModel(Flowc_NormalScale.MODEL_NAME, Flowc_NormalScale.DIMENSION, Flowc_NormalScale.SOURCE_SHA256,
+            Flowc_NormalScale.model(), Flowc_NormalScale.parameterLayout(), Flowc_NormalScale.elementNames(),
+            Flowc_NormalScale.flows(), Flowc_NormalScale::flow, Flowc_NormalScale::flowLayout, Flowc_NormalScale::nfvi));
   }
 }
