@@ -1,5 +1,7 @@
 package io.flowc.compiler;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.diag.SourceFile;
 import io.flowc.compiler.frontend.CheckedModel;
@@ -9,10 +11,9 @@ import io.flowc.runtime.data.StanJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where the tests find the repository, the module's test resources and the shared reference data. */
+/** Where the tests find the repository, the module's test resources and the reference data (reference/). */
 public final class TestPaths {
   private TestPaths() {}
 
@@ -26,12 +27,41 @@ public final class TestPaths {
     return Files.isDirectory(here.resolve("examples")) ? here : here.getParent();
   }
 
-  /** The folder holding DESIGN.md and reference/: system property {@code flowc.shared.dir}. */
-  public static Path sharedDir() {
-    String shared = System.getProperty("flowc.shared.dir");
-    return shared != null && !shared.isBlank()
-        ? Path.of(shared).toAbsolutePath().normalize()
-        : repoRoot().resolve("../shared").normalize();
+  /**
+   * A file of the repository's reference data, {@code reference/<relative>} (sources and licences
+   * in reference/README.md). A missing file fails the test: a check against a reference must not
+   * quietly stop checking.
+   */
+  public static Path reference(String relative) {
+    Path file = repoRoot().resolve("reference").resolve(relative);
+    if (!Files.isRegularFile(file)) {
+      throw new AssertionError("missing reference file " + file + " (see reference/README.md)");
+    }
+    return file;
+  }
+
+  /** A reference JSON file, parsed. */
+  public static JsonNode referenceJson(String relative) {
+    Path file = reference(relative);
+    try {
+      return new ObjectMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  /** One of the notebook's potentials (pot1..pot4) in reference/potentials.json: log Z, moments, quantiles, values. */
+  public static JsonNode potential(String name) {
+    JsonNode potential = referenceJson("potentials.json").path("potentials").path(name);
+    if (!potential.isObject()) {
+      throw new AssertionError("reference/potentials.json has no potential " + name);
+    }
+    return potential;
+  }
+
+  /** posteriordb's reference summaries of a posterior: reference/posteriordb/POSTERIOR/reference.json. */
+  public static JsonNode posteriorDbReference(String posterior) {
+    return referenceJson("posteriordb/" + posterior + "/reference.json");
   }
 
   public static Path examples() {

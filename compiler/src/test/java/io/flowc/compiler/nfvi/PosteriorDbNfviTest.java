@@ -3,7 +3,6 @@ package io.flowc.compiler.nfvi;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.frontend.CheckedModel;
@@ -17,14 +16,12 @@ import io.flowc.runtime.nfvi.Draws;
 import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.Nfvi;
 import io.flowc.runtime.optim.Optimizers;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -134,8 +131,7 @@ class PosteriorDbNfviTest {
 
   private static void checkFit(CheckedModel model, String posterior, String flow, double lr, int nmc, int iterations,
       boolean trusted, Quantities quantities) throws Exception {
-    Path reference = TestPaths.sharedDir().resolve("reference/posteriordb").resolve(posterior).resolve("reference.json");
-    Assumptions.assumeTrue(Files.exists(reference), "no reference at " + reference);
+    JsonNode params = TestPaths.posteriorDbReference(posterior).get("params");
     FlowFormula formula = FlowFormulaParsing.parse(flow);
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
     Nfvi nfvi = new Nfvi(Compilation.loadFlow(model, formula), Compilation.load(model), layout);
@@ -152,7 +148,6 @@ class PosteriorDbNfviTest {
 
     List<String> elements = model.elementNames();
     List<String> failures = new ArrayList<>();
-    JsonNode params = new ObjectMapper().readTree(reference.toFile()).get("params");
     for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> p = it.next();
       String name = p.getKey();

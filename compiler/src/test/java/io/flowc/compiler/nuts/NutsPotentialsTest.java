@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.diag.SourceFile;
 import io.flowc.compiler.driver.Compilation;
@@ -18,12 +17,10 @@ import io.flowc.runtime.nuts.NutsResult;
 import io.flowc.runtime.nuts.NutsSettings;
 import io.flowc.runtime.nuts.SamplerReport;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -52,10 +49,8 @@ class NutsPotentialsTest {
     return Compilation.load(FrontEnd.check(new SourceFile(name, Files.readString(TestPaths.example(name)))));
   }
 
-  static JsonNode reference(String name) throws Exception {
-    Path json = TestPaths.sharedDir().resolve("reference/potentials.json");
-    Assumptions.assumeTrue(Files.isRegularFile(json), "no reference data at " + json);
-    return new ObjectMapper().readTree(json.toFile()).path("potentials").path(name);
+  static JsonNode reference(String name) {
+    return TestPaths.potential(name);
   }
 
   static NutsSettings settings(int chains, int tune, int draws, long seed) {

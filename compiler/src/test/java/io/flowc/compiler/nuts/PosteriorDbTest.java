@@ -3,7 +3,6 @@ package io.flowc.compiler.nuts;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.frontend.CheckedModel;
@@ -12,14 +11,11 @@ import io.flowc.runtime.diagnostics.Convergence;
 import io.flowc.runtime.nuts.Nuts;
 import io.flowc.runtime.nuts.NutsResult;
 import io.flowc.runtime.nuts.NutsSettings;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,15 +33,13 @@ class PosteriorDbTest {
       "sblrc_blr, sblrc-blr, 0.8",
       "earnings, earnings-earn_height, 0.8"})
   void meansAndSdsAgreeWithTheReference(String example, String posterior, double targetAccept) throws Exception {
-    Path reference = TestPaths.sharedDir().resolve("reference/posteriordb").resolve(posterior).resolve("reference.json");
-    Assumptions.assumeTrue(Files.exists(reference), "no reference at " + reference);
+    JsonNode params = TestPaths.posteriorDbReference(posterior).get("params");
     CheckedModel model = TestPaths.checkExample(TestPaths.example(example));
     NutsSettings settings = NutsSettings.defaults().withChains(4).withTune(1000).withDraws(2000).withSeed(11)
         .withThreads(2).withTargetAccept(targetAccept);
     NutsResult result = Nuts.sample(Compilation.load(model), settings);
     double[][][] values = result.constrained(model.layout()).draws();
 
-    JsonNode params = new ObjectMapper().readTree(reference.toFile()).get("params");
     List<String> failures = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> p = it.next();
