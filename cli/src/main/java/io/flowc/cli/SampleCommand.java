@@ -218,13 +218,8 @@ public final class SampleCommand implements Callable<Integer> {
       stderr.println("--plot: nothing drawn: " + plot + " not written");
     }
     if (json) {
-      ObjectNode r = Json.object();
-      r.put("model", compiled.name());
-      r.put("status", "improper");
+      ObjectNode r = reportHead(compiled, "improper");
       r.put("error", message);
-      r.put("chains", chains);
-      r.put("draws", draws);
-      r.put("tune", tune);
       r.put("seed", seed);
       ArrayNode counts = r.putArray("draws_kept");
       Arrays.stream(kept).forEach(counts::add);
@@ -398,14 +393,20 @@ public final class SampleCommand implements Callable<Integer> {
     });
   }
 
-  private ObjectNode report(Compiled compiled, NutsResult result, List<ParameterSummary> summaries,
-      List<String> warnings, double compileSeconds) {
+  /** The keys every sample report starts with. */
+  private ObjectNode reportHead(Compiled compiled, String status) {
     ObjectNode r = Json.object();
     r.put("model", compiled.name());
-    r.put("status", "finished");
+    r.put("status", status);
     r.put("chains", chains);
     r.put("draws", draws);
     r.put("tune", tune);
+    return r;
+  }
+
+  private ObjectNode report(Compiled compiled, NutsResult result, List<ParameterSummary> summaries,
+      List<String> warnings, double compileSeconds) {
+    ObjectNode r = reportHead(compiled, "finished");
     r.put("divergences", result.divergences());
     Json.putNumber(r, "compile_seconds", compileSeconds);
     Json.putNumber(r, "sample_seconds", result.seconds());
