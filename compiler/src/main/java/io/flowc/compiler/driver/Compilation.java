@@ -2,6 +2,7 @@ package io.flowc.compiler.driver;
 
 import com.palantir.javapoet.TypeSpec;
 import io.flowc.compiler.backend.BytecodeBackend;
+import io.flowc.compiler.backend.CodeTooLargeException;
 import io.flowc.compiler.backend.FlowKernels;
 import io.flowc.compiler.backend.JavaSourceBackend;
 import io.flowc.compiler.backend.ModelKernels;
@@ -426,22 +427,39 @@ public final class Compilation {
 
   /**
    * The model's log density as a Java class (the annotation processor's and
-   * {@code --emit-java}'s output): the same kernels as {@link #load}, so the same numbers.
+   * {@code --emit-java}'s output): the same kernels as {@link #load}, so the same numbers, and
+   * refused as {@link #load} refuses them when a class file cannot hold them (see {@link #fitting}).
    */
   public static TypeSpec javaLogDensity(CheckedModel model, String simpleName) {
-    return JavaSourceBackend.type(kernels(model), simpleName);
+    return JavaSourceBackend.type(fitting(kernels(model), simpleName), simpleName);
   }
 
   /** The NFVI kernel of a model and a flow formula as a Java class, the same kernels as {@link #loadFlow}. */
   public static TypeSpec javaFlowKernel(CheckedModel model, FlowFormula formula, String simpleName) {
     FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
-    return JavaSourceBackend.type(flowKernels(model, layout, formula.normalized()), simpleName);
+    return JavaSourceBackend.type(fitting(flowKernels(model, layout, formula.normalized()), simpleName), simpleName);
   }
 
   /** The data prologue as a Java class (see {@link #dataPrologue}), or null for a model without derived data. */
   public static TypeSpec javaDataPrologue(CheckedModel model, String simpleName) {
     ModelKernels prologue = dataPrologue(model);
-    return prologue == null ? null : JavaSourceBackend.type(prologue, simpleName);
+    return prologue == null ? null : JavaSourceBackend.type(fitting(prologue, simpleName), simpleName);
+  }
+
+  /**
+   * The kernels, once their class file has been built, which throws {@link CodeTooLargeException}
+   * if no class file can hold them. javac compiles the Java source of the same kernels into the
+   * same instructions and constant tables, so it meets the same limits; refusing the model here
+   * gives the user the reason instead of javac's "code too large" in a generated class.
+   */
+  private static ModelKernels fitting(ModelKernels kernels, String simpleName) {
+    BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + simpleName);
+    return kernels;
+  }
+
+  private static FlowKernels fitting(FlowKernels kernels, String simpleName) {
+    BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + simpleName);
+    return kernels;
   }
 
   /** A Java class name for a model: {@code Model_} and its name, with anything odd replaced. */

@@ -3,6 +3,7 @@ package io.flowc.compiler.processor;
 import com.palantir.javapoet.AnnotationSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.TypeSpec;
+import io.flowc.compiler.backend.CodeTooLargeException;
 import io.flowc.compiler.backend.JavaSourceBackend;
 import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.diag.Diagnostic;
@@ -23,7 +24,8 @@ import java.util.Optional;
 /**
  * Checks a model and its formulas, reporting every problem found, and, when there is none,
  * generates its classes through the driver, the same pipeline as the run-time compiler: the log
- * density, one kernel per formula, and the entry class.
+ * density, one kernel per formula, and the entry class. A model whose classes a class file
+ * cannot hold is refused with the run-time compiler's reason.
  */
 final class FlowModelGenerator {
   /** {@code @Generated}, or null where the compilation cannot see that annotation type. */
@@ -47,6 +49,17 @@ final class FlowModelGenerator {
     }
     // generated classes are bound to data at run time: sizes that only count rows stay free
     CheckedModel model = Compilation.freeSizes(analysis.model());
+    try {
+      return Optional.of(files(request, source, model, flows));
+    } catch (CodeTooLargeException e) {
+      // the model's own fault, refused before any class is written; javac would only say "code too large"
+      errors.error(e.getMessage(), request.modelValue());
+      return Optional.empty();
+    }
+  }
+
+  private List<JavaFile> files(FlowModelRequest request, SourceFile source, CheckedModel model,
+      List<CompiledFlow> flows) {
     List<JavaFile> files = new ArrayList<>();
     files.add(file(request, Compilation.javaLogDensity(model, request.modelClassName())));
     for (CompiledFlow flow : flows) {
@@ -57,7 +70,7 @@ final class FlowModelGenerator {
       files.add(file(request, dataPrologue));
     }
     files.add(file(request, EntryPointGenerator.entry(request, source.name(), model, flows)));
-    return Optional.of(files);
+    return files;
   }
 
   /** Every formula parsed, each error reported on its own array element; a repeat is an error too. */

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import javax.tools.DiagnosticCollector;
@@ -129,6 +130,26 @@ class FlowModelProcessorTest {
     Compilation c = compileWithResources(Map.of("models/pot1.flow", POT1.getBytes(StandardCharsets.UTF_8)), good);
     assertThat(c).succeededWithoutWarnings();
     assertTrue(generated(c, "test.Flowc_Pot1").contains("Model {@code pot1} ({@code models/pot1.flow})"));
+  }
+
+  @Test
+  void aModelNoClassFileCanHoldIsRefusedWithTheReasonNotJavacsCodeTooLarge() throws IOException {
+    // 36,000 elements, each its own workspace slot at an index javac and ASM load from the
+    // constant pool: more entries than a class holds (a resource, since an annotation string cannot be this long)
+    StringJoiner elements = new StringJoiner(", ", "[", "]");
+    for (int i = 0; i < 36_000; i++) {
+      elements.add("z[" + i + "]");
+    }
+    String model = "model big {\n  param z[36000];\n  let v = " + elements + ";\n  potential sum(square(v));\n}\n";
+    JavaFileObject big = source("test.Big", "package test;", "", "import io.flowc.annotations.FlowModel;", "",
+        "@FlowModel(", "    flows = \"planar*2\",", "    source = \"models/big.flow\")", "interface Big {}");
+    Compilation c = compileWithResources(Map.of("models/big.flow", model.getBytes(StandardCharsets.UTF_8)), big);
+    assertThat(c).failed();
+    assertThat(c).hadErrorCount(1);
+    assertThat(c).hadErrorContaining("model big is too large to compile (its class needs ")
+        .inFile(big).onLineContaining("source = \"models/big.flow\"");
+    // the one error: no class was written for javac to fail on with "too many constants"
+    assertThat(c).hadErrorContaining("constant pool entries, a class file holds 65535); make the model smaller");
   }
 
   @Test
