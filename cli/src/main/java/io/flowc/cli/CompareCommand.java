@@ -4,8 +4,11 @@ import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.plot.CompareFigure;
+import io.flowc.plot.ConstrainedDensity;
 import io.flowc.plot.DensityGrid;
 import io.flowc.plot.Figure;
+import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.ParameterLayout;
 import io.flowc.runtime.nfvi.Draws;
 import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.Nfvi;
@@ -40,8 +43,8 @@ import picocli.CommandLine.Spec;
             + "and the flow's draws side by side on the same axes (the notebook's last figure).",
         "%nDefaults are PyMC3's for both: NUTS 1000 draws after 1000 tuning iterations per chain, target_accept "
             + "0.8; NFVI 10000 iterations of adagrad_window with learning rate 0.001, one draw per step, jitter 1. "
-            + "Models of more than two elements show the first two; models with bounded parameters show their "
-            + "draws without the density.%n"
+            + "Models of more than two elements show the first two, without the density; bounded parameters are "
+            + "drawn as the values they take, with the density of those values.%n"
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -212,19 +215,31 @@ public final class CompareCommand implements Callable<Integer> {
         .withSeed(seed).withThreads(threadCount);
   }
 
-  /**
-   * The target's grid for a 2-d model without bounds; null otherwise (the density is compiled on
-   * the unconstrained scale, the draws are shown on the constrained one).
-   */
   private DensityGrid target(CompiledFlow compiled, double[][] nutsDraws, double[][] flowRows) {
-    if (compiled.parameters().dimension() != 2 || compiled.parameters().isConstrained()) {
-      return null;
-    }
     try {
-      return DensityGrid.of(compiled.model(), window.boxFor(nutsDraws, flowRows), window.resolution());
+      return target(compiled.model(), compiled.parameters(), window, nutsDraws, flowRows);
     } catch (IllegalArgumentException e) {
       throw new UserException(modelFile + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * The target's grid for a 2-d model, null for other dimensions. The draws are shown as the
+   * values users see, so a model with bounds gets the density of those values (as flowc plot
+   * draws it), in a window that starts inside the bounds.
+   *
+   * @throws IllegalArgumentException if the density is not finite anywhere in the window
+   */
+  static DensityGrid target(LogDensity model, ParameterLayout parameters, WindowOptions window, double[][] nutsDraws,
+      double[][] flowRows) {
+    if (parameters.dimension() != 2) {
+      return null;
+    }
+    if (!parameters.isConstrained()) {
+      return DensityGrid.of(model, window.boxFor(nutsDraws, flowRows), window.resolution());
+    }
+    ConstrainedDensity density = new ConstrainedDensity(model, parameters);
+    return DensityGrid.of(density, window.boxFor(density.defaultBox(), nutsDraws, flowRows), window.resolution());
   }
 
   private String note(NutsResult nuts, Optimizer opt, Fit fit) {

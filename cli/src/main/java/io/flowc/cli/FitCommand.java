@@ -219,7 +219,7 @@ public final class FitCommand implements Callable<Integer> {
     if (out != null) {
       try {
         if (format == DrawsFormat.STAN_CSV) {
-          writeStanCsv(sample, drawn, compiled, formula, opt, best.fit().history().length);
+          writeStanCsv(sample, drawn, compiled, formula, opt, best);
         } else {
           writeDraws(drawn, compiled.parameters().elementNames());
         }
@@ -430,16 +430,19 @@ public final class FitCommand implements Callable<Integer> {
     });
   }
 
-  /** The draws in CmdStan's variational layout, with the model's log density and the flow's at each draw. */
+  /**
+   * The draws in CmdStan's variational layout, with the model's log density and the flow's at each
+   * draw. The header's seed is the one of the restart the draws come from, which reproduces them.
+   */
   private void writeStanCsv(Nfvi.Sample sample, double[][] drawn, CompiledFlow compiled, FlowFormula formula,
-      Optimizer opt, int iterationsRun) {
+      Optimizer opt, Restart best) {
     double[] logP = new double[sample.draws()];
     double[] work = new double[compiled.model().workspaceSize()];
     for (int s = 0; s < logP.length; s++) {
       logP[s] = compiled.model().logDensity(sample.row(s), work);
     }
-    StanCsv.Variational run = new StanCsv.Variational(compiled.name(), formula.normalized(), iterationsRun, nmc,
-        opt.name(), opt.learningRate(), evalDraws, draws, seed, data.file);
+    StanCsv.Variational run = new StanCsv.Variational(compiled.name(), formula.normalized(),
+        best.fit().history().length, nmc, opt.name(), opt.learningRate(), evalDraws, draws, best.seed(), data.file);
     OutputFile.writeText("--out", out,
         w -> StanCsv.writeVariational(w, run, compiled.parameters(), out, drawn, logP, sample.logq()));
   }

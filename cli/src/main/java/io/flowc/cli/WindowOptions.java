@@ -51,9 +51,14 @@ public final class WindowOptions {
    * ({@link Box#preferring}). Each draw is a row whose first two elements are x and y.
    */
   Box boxFor(double[][]... drawSets) {
+    return boxFor(Box.NOTEBOOK, drawSets);
+  }
+
+  /** As {@link #boxFor(double[][]...)}, starting from {@code preferred} instead of the notebook's window. */
+  Box boxFor(Box preferred, double[][]... drawSets) {
     Box box = explicitBox();
     if (box != null) {
-      return box;
+      return boxOr(preferred);
     }
     int n = 0;
     for (double[][] set : drawSets) {
@@ -68,7 +73,7 @@ public final class WindowOptions {
         y[k++] = row[1];
       }
     }
-    return Box.preferring(Box.NOTEBOOK, x, y);
+    return Box.preferring(preferred, x, y);
   }
 
   private static double[] limits(String option, String text) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -258,6 +260,36 @@ class StanCsvFormatTest {
     assertEquals(Arrays.asList(ref.rows().get(0)).subList(0, 3), Arrays.asList(first).subList(0, 3));
     for (int k = 0; k < n; k++) {
       assertEquals(mean[k], parse(first[3 + k]), 1e-12);
+    }
+  }
+
+  /**
+   * With restarts, the header's seed is the seed of the restart whose draws the file holds (the
+   * JSON's restarts[best_restart].seed), and a single fit with that seed gives the same draws.
+   */
+  @Test
+  void theSeedIsTheOneOfTheRestartWhoseDrawsAreWritten() throws IOException {
+    Path out = tmp.resolve("best.csv");
+    // with seed 3 the third restart is the best, so its seed is a derived one, not --seed
+    String[] fit = {"fit", Cli.example("pot1"), "--flow", "planar*2", "--iters", "300", "--eval-draws", "200",
+        "--draws", "20", "--format", "stan-csv", "--json"};
+    Cli.Result r = Cli.run(concat(fit, "--restarts", "3", "--seed", "3", "--out", out.toString()));
+    assertEquals(0, r.code(), r.toString());
+    JsonNode json = new ObjectMapper().readTree(r.lastOutLine());
+    int best = json.get("best_restart").asInt();
+    assertEquals(2, best, "the case needs a best restart other than the first");
+    String seed = json.get("restarts").get(best).get("seed").asText();
+    StanFile f = StanFile.read(Files.readAllLines(out));
+    assertEquals(seed, f.config().get("random/seed"));
+
+    Path again = tmp.resolve("again.csv");
+    r = Cli.run(concat(fit, "--seed=" + seed, "--out", again.toString()));
+    assertEquals(0, r.code(), r.toString());
+    StanFile g = StanFile.read(Files.readAllLines(again));
+    assertEquals(seed, g.config().get("random/seed"));
+    assertEquals(f.rows().size(), g.rows().size());
+    for (int i = 0; i < f.rows().size(); i++) {
+      assertEquals(Arrays.asList(f.rows().get(i)), Arrays.asList(g.rows().get(i)));
     }
   }
 
