@@ -48,6 +48,10 @@ import java.util.SplittableRandom;
  * generator, a {@code ~} on something that is neither a parameter nor data (nor an element of
  * one), a value given two {@code ~} statements, a discrete distribution for a parameter or a
  * continuous one for a {@code data int}, and drawing a data integer that gives sizes or indices.
+ *
+ * <p>A data file usually lacks the values a model draws: {@link #check} checks a model with
+ * placeholders for them. {@link #simulate} is thread-safe (each call keeps its own values) and
+ * draws only from the random source it is given, so a seed fixes a simulation.
  */
 public final class Simulator {
   private final CheckedModel model;
@@ -128,7 +132,14 @@ public final class Simulator {
     return FrontEnd.check(source, new DataSet(base == null ? "(no data)" : base.source(), values, unusable));
   }
 
-  /** One joint draw: parameters from their priors, then the {@code ~} data from the likelihood; {@code base} supplies the data not drawn. */
+  /**
+   * One joint draw: parameters from their priors, then the {@code ~} data from the likelihood;
+   * {@code base} supplies the data not drawn (null for a model that draws all its data).
+   *
+   * @throws SimulationException if a drawn value is one a later statement cannot take (a scale
+   *     drawn negative), naming that statement
+   * @throws IllegalArgumentException if {@code base} lacks a value the model does not draw
+   */
   public Simulation simulate(DataSet base, SplittableRandom random) {
     try {
       return run(base, random);
