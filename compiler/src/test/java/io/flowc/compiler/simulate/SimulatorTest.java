@@ -215,4 +215,17 @@ class SimulatorTest {
     assertTrue(e.getMessage().startsWith("m.flow:1:58: normal(0, -"), e.getMessage());
     assertTrue(e.getMessage().endsWith("is not a positive number (element 1)"), e.getMessage());
   }
+
+  @Test
+  void everyDistributionOfTheLanguageHasAGenerator() {
+    for (io.flowc.compiler.frontend.Builtin b : io.flowc.compiler.frontend.Builtin.values()) {
+      if (b.form == io.flowc.compiler.frontend.Builtin.Form.DISTRIBUTION) {
+        String name = b.symbol().substring(0, b.symbol().length() - "_lpdf".length());
+        io.flowc.runtime.random.Family f = io.flowc.runtime.random.Family.bySymbol(name);
+        assertTrue(f != null, name + " has no generator");
+        assertEquals(b.arity - 1, f.parameters().size(), name);
+        assertEquals(b.symbol().endsWith("_lpmf"), f.isDiscrete(), name);
+      }
+    }
+  }
 }
