@@ -527,7 +527,9 @@ public final class Simulator {
         if (params.containsKey(id.name()) || dataDecls.containsKey(id.name())) {
           out.accept(new Read(id.name(), -1, viaSpan != null ? viaSpan : id.span(), via));
         } else if (lets.containsKey(id.name()) && seen.add(id.name())) {
-          reads(lets.get(id.name()).value(), via != null ? via : id.name(), viaSpan != null ? viaSpan : id.span(), out, seen);
+          // a read through a let is reported at the let's name, where the statement reads it
+          reads(lets.get(id.name()).value(), via != null ? via : id.name(), viaSpan != null ? viaSpan : id.span(),
+              out, seen);
         }
         return;
       }
@@ -692,7 +694,10 @@ public final class Simulator {
     return List.of();
   }
 
-  /** Every expression node of a {@code let} or a contribution, outermost first (function bodies see only their arguments). */
+  /**
+   * Every expression node of a {@code let} or a contribution, outermost first (function bodies
+   * see only their arguments).
+   */
   static void forEachExpr(Ast.Statement s, java.util.function.Consumer<Expr> out) {
     List<Expr> roots = new ArrayList<>();
     if (s instanceof LetDecl l) {
