@@ -97,8 +97,8 @@ public final class Simulator {
 
   /**
    * Parses and checks a model for simulation: data that sampling statements draw may be absent
-   * from {@code base} (they are given placeholder values of their declared shape, which the
-   * simulation replaces), the others must be there as for any command.
+   * from {@code base} or have another shape there (they are given placeholder values of their
+   * declared shape, which the simulation replaces); the others must be there as for any command.
    *
    * @param base the data not drawn (null: none)
    */
@@ -114,16 +114,15 @@ public final class Simulator {
     Set<String> drawn = drawnDataNames(parsed.model());
     for (DataDecl d : decls) {
       String name = d.name().text();
-      if (base != null && base.unusable(name) != null) {
+      int[] dims = drawn.contains(name) ? declaredDims(d, values) : null;
+      if (dims != null && !(values.containsKey(name) && Arrays.equals(values.get(name).dims(), dims))) {
+        // the simulation draws it: a value of another shape, or none, in the file does not matter
+        double[] ones = new double[count(dims)];
+        // 1: a valid value for every outcome the checker looks at (a count, a 1-based index)
+        Arrays.fill(ones, 1);
+        values.put(name, new DataSet.Value(dims, ones));
+      } else if (dims == null && base != null && base.unusable(name) != null) {
         unusable.put(name, base.unusable(name));
-      } else if (drawn.contains(name) && !values.containsKey(name)) {
-        int[] dims = declaredDims(d, values);
-        if (dims != null) {
-          double[] ones = new double[count(dims)];
-          // 1: a valid value for every outcome the checker looks at (a count, a 1-based index)
-          Arrays.fill(ones, 1);
-          values.put(name, new DataSet.Value(dims, ones));
-        }
       }
     }
     if (base == null && values.isEmpty()) {

@@ -242,4 +242,17 @@ class SimulatorTest {
     assertEquals(5 * b[0] + 6 * b[1], y[2], 1e-9);
     assertArrayEquals(new int[] {3, 2}, sim.data().get("X").dims());
   }
+
+  @Test
+  void drawnValuesInTheDataFileAreNotRead() throws Exception {
+    // y has the wrong length and a value that is no number: neither matters, y is drawn
+    String json = "{\"N\": 3, \"y\": [1, 2], \"z\": [0.5, 1, 2]}";
+    Simulator s = simulator("model m { data int N; data real y[N]; data real z[N]; param a; a ~ normal(0, 1);"
+        + " y ~ normal(a * z, 1); }", json);
+    assertArrayEquals(new int[] {3}, s.simulate(data(json), new SplittableRandom(1)).data().get("y").dims());
+    String unusable = "{\"N\": 3, \"y\": true, \"z\": [0.5, 1, 2]}";
+    assertArrayEquals(new int[] {3}, simulator("model m { data int N; data real y[N]; data real z[N]; param a;"
+        + " a ~ normal(0, 1); y ~ normal(a * z, 1); }", unusable).simulate(data(unusable), new SplittableRandom(1))
+        .data().get("y").dims());
+  }
 }
