@@ -63,26 +63,72 @@ public final class Interpreter {
     this(model, null);
   }
 
+  /** An interpreter without data: a {@link Scope} binds values one at a time. */
+  private Interpreter(CheckedModel model, boolean unbound) {
+    this.model = model;
+    this.observer = null;
+  }
+
+  /**
+   * Values bound by name and the model's expressions evaluated over them, one at a time, with
+   * the semantics {@link #evaluate} gives them: what a forward simulation walks the statements with.
+   */
+  public static final class Scope {
+    private final Interpreter interpreter;
+    private final Map<String, Value> values = new HashMap<>();
+
+    private Scope(Interpreter interpreter) {
+      this.interpreter = interpreter;
+    }
+
+    /** Binds a number (no dims), a vector (one) or a matrix (two, elements by rows). */
+    public void bind(String name, DataSet.Value value) {
+      interpreter.bind(values, name, value);
+    }
+
+    /** Binds {@code name} to the value of {@code e}, of any type (a {@code let}). */
+    public void define(String name, Expr e) {
+      values.put(name, interpreter.eval(e, values));
+    }
+
+    /** The value of a real expression: no dims for a scalar, one for a vector. */
+    public DataSet.Value evaluate(Expr e) {
+      Value v = interpreter.eval(e, values);
+      return v instanceof Real r
+          ? new DataSet.Value(new int[0], new double[] {r.value()})
+          : new DataSet.Value(new int[] {length(v)}, ((Vec) v).values().clone());
+    }
+  }
+
+  /** An empty scope for the model's expressions. */
+  public static Scope scope(CheckedModel model) {
+    return new Scope(new Interpreter(model, true));
+  }
+
   /** An interpreter that tells {@code observer} (may be null) what each evaluation meets. */
   public Interpreter(CheckedModel model, Observer observer) {
     this.model = model;
     this.observer = observer;
     // read from the data as given, not through the layout the compiled code uses
     for (DataLayout.Variable v : model.dataLayout().variables()) {
-      DataSet.Value value = model.data().get(v.name());
-      int[] dims = value.dims();
-      double[] e = value.elements();
-      if (dims.length == 0) {
-        data.put(v.name(), new Real(e[0]));
-      } else if (dims.length == 1) {
-        data.put(v.name(), new Vec(e.clone()));
-      } else {
-        double[][] rows = new double[dims[0]][dims[1]];
-        for (int r = 0; r < dims[0]; r++) {
-          System.arraycopy(e, r * dims[1], rows[r], 0, dims[1]);
-        }
-        matrices.put(v.name(), rows);
+      bind(data, v.name(), model.data().get(v.name()));
+    }
+  }
+
+  /** Binds a number (no dims) or a vector (one) in {@code values}, a matrix (two, by rows) in {@link #matrices}. */
+  private void bind(Map<String, Value> values, String name, DataSet.Value value) {
+    int[] dims = value.dims();
+    double[] e = value.elements();
+    if (dims.length == 0) {
+      values.put(name, new Real(e[0]));
+    } else if (dims.length == 1) {
+      values.put(name, new Vec(e.clone()));
+    } else {
+      double[][] rows = new double[dims[0]][dims[1]];
+      for (int r = 0; r < dims[0]; r++) {
+        System.arraycopy(e, r * dims[1], rows[r], 0, dims[1]);
       }
+      matrices.put(name, rows);
     }
   }
 
