@@ -4,6 +4,7 @@ import io.flowc.runtime.Artifact;
 import io.flowc.runtime.data.DataException;
 import io.flowc.runtime.data.DataSet;
 import io.flowc.runtime.many.DataSetInput;
+import io.flowc.runtime.many.FitMethod;
 import io.flowc.runtime.many.ManyFits;
 import io.flowc.runtime.many.SetResult;
 import java.io.Serializable;
@@ -28,17 +29,19 @@ final class GroupFitter implements MapPartitionsFunction<Row, Row> {
   private final Serializable method;
   private final CommonData common;
   private final long baseSeed;
+  private final int evalDraws;
   /** The group columns are the first fields of each row. */
   private final int groupFields;
   private final RowPacking packing;
 
   GroupFitter(Broadcast<byte[]> artifactBytes, String artifactSha256, Serializable method, CommonData common,
-      long baseSeed, int groupFields, RowPacking packing) {
+      long baseSeed, int evalDraws, int groupFields, RowPacking packing) {
     this.artifactBytes = artifactBytes;
     this.artifactSha256 = artifactSha256;
     this.method = method;
     this.common = common;
     this.baseSeed = baseSeed;
+    this.evalDraws = evalDraws;
     this.groupFields = groupFields;
     this.packing = packing;
   }
@@ -46,8 +49,9 @@ final class GroupFitter implements MapPartitionsFunction<Row, Row> {
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
     Artifact artifact = ArtifactCache.open(artifactSha256, artifactBytes::value);
-    ManyFits engine = ManyFits.of(artifact, common.toDataSet(), MethodCodec.decode(method), baseSeed);
-    return new Groups(rows, engine);
+    FitMethod fitMethod = MethodCodec.decode(method);
+    ManyFits engine = ManyFits.of(artifact, common.toDataSet(), fitMethod, baseSeed).withEvalDraws(evalDraws);
+    return new Groups(rows, engine, fitMethod instanceof FitMethod.Nfvi);
   }
 
   /** The group's id: its column values as text, joined by '/' when there are several. */
@@ -74,19 +78,21 @@ final class GroupFitter implements MapPartitionsFunction<Row, Row> {
   private final class Groups implements Iterator<Row> {
     private final Iterator<Row> input;
     private final ManyFits engine;
+    private final boolean nfvi;
     private Row next;
     private Iterator<Row> pending = List.<Row>of().iterator();
 
-    Groups(Iterator<Row> input, ManyFits engine) {
+    Groups(Iterator<Row> input, ManyFits engine, boolean nfvi) {
       this.input = input;
       this.engine = engine;
+      this.nfvi = nfvi;
       this.next = input.hasNext() ? input.next() : null;
     }
 
     @Override
     public boolean hasNext() {
       while (!pending.hasNext() && next != null) {
-        pending = ResultRows.of(fitNextGroup()).iterator();
+        pending = ResultRows.of(fitNextGroup(), nfvi).iterator();
       }
       return pending.hasNext();
     }

@@ -90,11 +90,15 @@ final class RowPacking implements Serializable {
       return number.doubleValue();
     }
     String text = ((String) cell).strip();
-    try {
-      return Double.parseDouble(text);
-    } catch (NumberFormatException e) {
-      throw new DataException(where(k, row) + " is '" + clipped(text) + "', not a number");
+    // as fit-many reads a CSV cell: Double.parseDouble's "NaN", "Infinity" and "1d" are not data
+    if (!text.isEmpty() && (Character.isDigit(text.charAt(text.length() - 1)) || text.endsWith("."))) {
+      try {
+        return Double.parseDouble(text);
+      } catch (NumberFormatException e) {
+        // reported below
+      }
     }
+    throw new DataException(where(k, row) + " is '" + clipped(text) + "', not a number");
   }
 
   /** A cell as messages show it: clipped, so that one cell cannot flood a result row. */

@@ -33,10 +33,11 @@ public final class SparkFitMany {
   static final String USAGE = String.join("\n",
       "usage: spark-submit --class io.flowc.spark.SparkFitMany flowc-spark-submit.jar",
       "  --model ARTIFACT.jar --input ROWS (.csv or Parquet) --group COL[,COL] --out DIR",
-      "  [--input-format csv|parquet] [--column DATA=COL]... [--order COL[,COL]] [--data common.json]",
-      "  [--method nfvi|nuts] [--seed S] [--partitions P]",
-      "  NFVI: --flow FORMULA [--iters N] [--nmc K] [--optimizer NAME] [--lr X] [--jitter J] [--restarts R] [--draws D]",
-      "  NUTS: [--draws D] [--tune N] [--chains C] [--target-accept A] [--max-treedepth T]");
+      "  --method nfvi|nuts [--input-format csv|parquet] [--column DATA=COL]... [--order COL[,COL]]",
+      "  [--data common.json] [--seed S] [--partitions P] [--draws D]",
+      "  NFVI: --flow FORMULA [--iters N] [--nmc K] [--optimizer NAME] [--lr X] [--jitter J] [--grad-clip C]",
+      "        [--restarts R] [--average-last N] [--lr-final X] [--eval-draws E]",
+      "  NUTS: [--tune N] [--chains C] [--target-accept A] [--max-treedepth T]");
 
   private SparkFitMany() {}
 
@@ -74,6 +75,9 @@ public final class SparkFitMany {
       options.columns().forEach(fits::column);
       if (options.has("--order")) {
         fits.orderBy(options.list("--order"));
+      }
+      if (options.has("--eval-draws")) {
+        fits.evalDraws(options.intValue("--eval-draws", 0));
       }
       if (options.has("--partitions")) {
         fits.partitions(options.intValue("--partitions", 0));
@@ -130,8 +134,9 @@ public final class SparkFitMany {
     private final Map<String, String> columns = new LinkedHashMap<>();
 
     private static final List<String> NAMES = List.of("--model", "--input", "--input-format", "--group", "--column",
-        "--order", "--data", "--method", "--seed", "--partitions", "--out", "--flow", "--iters", "--nmc", "--optimizer",
-        "--lr", "--jitter", "--restarts", "--draws", "--tune", "--chains", "--target-accept", "--max-treedepth");
+        "--order", "--data", "--method", "--seed", "--partitions", "--out", "--draws", "--flow", "--iters", "--nmc",
+        "--optimizer", "--lr", "--jitter", "--grad-clip", "--restarts", "--average-last", "--lr-final", "--eval-draws",
+        "--tune", "--chains", "--target-accept", "--max-treedepth");
 
     static Options parse(String[] args) {
       Options options = new Options();
@@ -217,22 +222,23 @@ public final class SparkFitMany {
       }
     }
 
+    /** The method with fit-many's defaults for what is not given. */
     FitMethod method() {
-      String method = value("--method", "nfvi");
+      String method = required("--method");
       try {
         switch (method) {
           case "nfvi": {
-            Optimizer optimizer = has("--lr")
-                ? Optimizers.byName(value("--optimizer", "adagrad_window"), doubleValue("--lr", 0))
-                : Optimizers.byName(value("--optimizer", "adagrad_window"));
+            String name = value("--optimizer", "adagrad_window");
+            Optimizer optimizer = has("--lr") ? Optimizers.byName(name, doubleValue("--lr", 0)) : Optimizers.byName(name);
             Nfvi.Settings settings = new Nfvi.Settings(intValue("--iters", 10_000), optimizer, intValue("--nmc", 1),
-                doubleValue("--jitter", 1), 0, Nfvi.Settings.NO_CLIPPING, List.of());
-            return new FitMethod.Nfvi(required("--flow"), settings, intValue("--restarts", 1), intValue("--draws", 1000));
+                doubleValue("--jitter", 1), 0, doubleValue("--grad-clip", Nfvi.Settings.NO_CLIPPING), List.of(),
+                intValue("--average-last", 0), has("--lr-final") ? doubleValue("--lr-final", 0) / optimizer.learningRate() : 1);
+            return new FitMethod.Nfvi(required("--flow"), settings, intValue("--restarts", 1), intValue("--draws", 500));
           }
           case "nuts": {
             int depth = intValue("--max-treedepth", NutsSettings.DEFAULT_MAX_TREE_DEPTH);
             return new FitMethod.Nuts(new NutsSettings(intValue("--draws", NutsSettings.DEFAULT_DRAWS),
-                intValue("--tune", NutsSettings.DEFAULT_TUNE), intValue("--chains", 1),
+                intValue("--tune", NutsSettings.DEFAULT_TUNE), intValue("--chains", NutsSettings.defaultChains()),
                 doubleValue("--target-accept", NutsSettings.DEFAULT_TARGET_ACCEPT), depth,
                 Math.min(depth, NutsSettings.DEFAULT_EARLY_MAX_TREE_DEPTH), 0, 1, null));
           }

@@ -66,6 +66,7 @@ public final class SparkManyFits {
   private FitMethod method;
   private long seed;
   private int partitions;
+  private int evalDraws = ManyFits.DEFAULT_EVAL_DRAWS;
 
   private SparkManyFits(byte[] bytes) {
     this.artifactBytes = bytes.clone();
@@ -127,6 +128,15 @@ public final class SparkManyFits {
   /** The base seed: a group's seed is {@link ManyFits#seedOf}(seed, id). */
   public SparkManyFits seed(long seed) {
     this.seed = seed;
+    return this;
+  }
+
+  /** Fresh draws (at least 2) for each NFVI fit's final loss and Pareto k (default {@value ManyFits#DEFAULT_EVAL_DRAWS}). */
+  public SparkManyFits evalDraws(int n) {
+    if (n < 2) {
+      throw new IllegalArgumentException("evaluation draws must be >= 2");
+    }
+    this.evalDraws = n;
     return this;
   }
 
@@ -216,7 +226,7 @@ public final class SparkManyFits {
     JavaSparkContext context = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
     int n = partitions > 0 ? partitions : 4 * context.defaultParallelism();
     Broadcast<byte[]> bytes = context.broadcast(artifactBytes);
-    GroupFitter fitter = new GroupFitter(bytes, artifactSha256, encodedMethod, new CommonData(common), seed,
+    GroupFitter fitter = new GroupFitter(bytes, artifactSha256, encodedMethod, new CommonData(common), seed, evalDraws,
         groupColumns.size(), new RowPacking(names, fields, dataColumns, List.copyOf(sizes)));
     Column[] groupKey = groupColumns.stream().map(functions::col).toArray(Column[]::new);
     return rows.select(selected.stream().map(functions::col).toArray(Column[]::new))

@@ -71,7 +71,7 @@ class SparkManyFitsTest {
       double[] y = points.stream().mapToDouble(p -> p[1]).toArray();
       DataSet data = new DataSet(id, Map.of("N", new DataSet.Value(new int[0], new double[] {x.length}),
           "x", new DataSet.Value(new int[] {x.length}, x), "y", new DataSet.Value(new int[] {y.length}, y)));
-      ResultRows.of(engine.fit(new DataSetInput(id, data))).forEach(r -> out.add(bits(r)));
+      ResultRows.of(engine.fit(new DataSetInput(id, data)), true).forEach(r -> out.add(bits(r)));
     });
     return out;
   }
@@ -143,28 +143,99 @@ class SparkManyFitsTest {
     SparkSession spark = SparkTestSupport.spark();
     List<Row> rows = SparkTestSupport.exampleRows();
     frame(rows).write().parquet(dir.resolve("rows.parquet").toString());
-    String[] common = {"--model", jar.toString(), "--group", "store", "--flow", SparkTestSupport.FORMULA,
-        "--iters", "300", "--optimizer", "adam", "--lr", "0.05", "--draws", "200", "--seed", String.valueOf(SEED),
-        "--partitions", "2"};
-    List<String> expected = engineResults(rows);
+    String[] settings = {"--method", "nfvi", "--flow", SparkTestSupport.FORMULA, "--iters", "300", "--optimizer", "adam",
+        "--lr", "0.05", "--draws", "200", "--seed", String.valueOf(SEED)};
+    String[] spark2 = concat(settings, "--model", jar.toString(), "--group", "store", "--partitions", "2");
 
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    assertEquals(0, SparkFitMany.run(spark, concat(common, "--input", dir.resolve("rows.parquet").toString(),
+    assertEquals(0, SparkFitMany.run(spark, concat(spark2, "--input", dir.resolve("rows.parquet").toString(),
         "--out", dir.resolve("from-parquet").toString()), new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
     assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("fitted 3 sets (ok 3) in "), out.toString());
-    assertEquals(expected, collected(spark.read().parquet(dir.resolve("from-parquet").toString())));
+    assertEquals(engineResults(rows), collected(spark.read().parquet(dir.resolve("from-parquet").toString())));
 
-    assertEquals(0, SparkFitMany.run(spark, concat(common, "--input",
-        SparkTestSupport.repoRoot().resolve("examples/regression-rows.csv").toString(),
+    // the example file with each store's rows in the order the job puts them (x, then y), for fit-many to read
+    List<String> lines = Files.readAllLines(SparkTestSupport.repoRoot().resolve("examples/regression-rows.csv"));
+    List<String> sorted = new ArrayList<>(lines.subList(1, lines.size()));
+    sorted.sort(Comparator.comparing((String l) -> l.split(",")[0])
+        .thenComparing(l -> number(l.split(",")[1])).thenComparing(l -> number(l.split(",")[2])));
+    sorted.add(0, lines.get(0));
+    Path csv = Files.write(dir.resolve("rows.csv"), sorted);
+    assertEquals(0, io.flowc.cli.Main.run(System.out, System.err, concat(concat(new String[] {"fit-many", jar.toString()},
+        settings), "--data-csv", csv.toString(), "--group", "store", "--threads", "1",
+        "--out", dir.resolve("fit-many.csv").toString())));
+    assertEquals(0, SparkFitMany.run(spark, concat(spark2, "--input", csv.toString(),
         "--out", dir.resolve("from-csv").toString()), System.out, System.err));
+
     Dataset<Row> fromCsv = spark.read().parquet(dir.resolve("from-csv").toString());
     assertEquals(List.of(ResultRows.SCHEMA.fieldNames()), List.of(fromCsv.columns()));
-    assertEquals(DataTypes.DoubleType, fromCsv.schema().apply("mean").dataType());
-    List<String> csvResults = collected(fromCsv);
-    // the file's store-4 has the y 'oops': its own status, the same fits for the others
-    assertEquals(expected, csvResults.subList(0, 9));
-    assertTrue(csvResults.get(9).startsWith("store-4|null|null|null|null|null|null|bad_data|'y' (column 'y') in row 1 "
-        + "is 'oops', not a number|"), csvResults.get(9));
+    List<String> results = collected(fromCsv);
+    List<String> fitMany = fitManyResults(dir.resolve("fit-many.csv"));
+    assertEquals(10, results.size());
+    // the same bits; store-4's y is 'oops': bad data in both (the messages say where in their own terms)
+    assertEquals(fitMany.subList(0, 9), results.subList(0, 9));
+    assertTrue(fitMany.get(9).startsWith("store-4|null|null|null|null|null|null|bad_data|"), fitMany.get(9));
+    assertTrue(results.get(9).startsWith("store-4|null|null|null|null|null|null|bad_data|'y' (column 'y') in row 1 "
+        + "is 'oops', not a number|"), results.get(9));
+  }
+
+  /** A cell's number, with text that is none last. */
+  private static double number(String cell) {
+    try {
+      return Double.parseDouble(cell);
+    } catch (NumberFormatException e) {
+      return Double.POSITIVE_INFINITY;
+    }
+  }
+
+  /** fit-many's CSV results as {@link SparkTestSupport#bits} writes a result row (empty cells are null), ordered by id. */
+  private static List<String> fitManyResults(Path file) throws Exception {
+    List<String> lines = Files.readAllLines(file);
+    List<String> header = fields(lines.get(0));
+    List<List<String>> rows = new ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      rows.add(fields(line));
+    }
+    rows.sort(Comparator.comparing((List<String> r) -> r.get(0)));
+    List<String> out = new ArrayList<>();
+    for (List<String> r : rows) {
+      StringBuilder s = new StringBuilder();
+      for (int i = 0; i < r.size(); i++) {
+        String name = header.get(i);
+        String cell = r.get(i);
+        if (name.equals("seconds")) {
+          continue;
+        }
+        boolean real = ResultRows.SCHEMA.apply(name).dataType().equals(DataTypes.DoubleType);
+        boolean text = List.of("id", "status", "message").contains(name);
+        s.append(cell.isEmpty() && !text ? "null"
+            : real ? Long.toHexString(Double.doubleToRawLongBits(Double.parseDouble(cell))) : cell).append('|');
+      }
+      out.add(s.toString());
+    }
+    return out;
+  }
+
+  /** The fields of a CSV line; a field in double quotes may hold commas and "" for a quote. */
+  private static List<String> fields(String line) {
+    List<String> out = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quoted && c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+        field.append('"');
+        i++;
+      } else if (c == '"') {
+        quoted = !quoted;
+      } else if (c == ',' && !quoted) {
+        out.add(field.toString());
+        field.setLength(0);
+      } else {
+        field.append(c);
+      }
+    }
+    out.add(field.toString());
+    return out;
   }
 
   @Test
@@ -173,10 +244,10 @@ class SparkManyFitsTest {
     Files.write(jar, SparkTestSupport.artifact());
     String csv = SparkTestSupport.repoRoot().resolve("examples/regression-rows.csv").toString();
     assertEquals("error: no group column 'shop' (columns: store, x, y)", error("--model", jar.toString(), "--input", csv,
-        "--group", "shop", "--flow", SparkTestSupport.FORMULA, "--out", dir.resolve("o1").toString()));
+        "--group", "shop", "--method", "nfvi", "--flow", SparkTestSupport.FORMULA, "--out", dir.resolve("o1").toString()));
     assertEquals("error: no column 'y' for the model's data real y[N] (columns: store, x, sales); map one with "
         + "column(\"y\", COLUMN)", errorOn(frame(SparkTestSupport.exampleRows()).withColumnRenamed("y", "sales")));
-    assertTrue(error("--model", jar.toString(), "--input", csv, "--group", "store", "--flow", "planar*2",
+    assertTrue(error("--model", jar.toString(), "--input", csv, "--group", "store", "--method", "nfvi", "--flow", "planar*2",
         "--out", dir.resolve("o2").toString()).startsWith("error: "));
   }
 
