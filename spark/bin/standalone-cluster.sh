@@ -135,8 +135,7 @@ awk -v a="$start" -v b="$end" 'BEGIN { printf "spark-submit took %.1f s\n", b - 
 echo "== executors, one JVM per worker:"
 for w in 1 2; do
   launched=$(grep -c "Asked to launch executor" "$WORK/worker-$w.log" || true)
-  pid=$(grep -ho "Launch command: .*" "$WORK/worker-$w.log" | head -1 | grep -o -- "--executor-id [0-9]*" || true)
-  echo "worker $w: $launched executor(s) launched ($pid)"
+  echo "worker $w: $launched executor JVM(s) launched"
 done
 tasks=$(grep -c "Finished task" "$WORK/submit.log" || true)
 hosts=$(grep -o "Finished task .* on [^ ]* (executor [0-9]*)" "$WORK/submit.log" | grep -o "executor [0-9]*" | sort | uniq -c | tr -s ' ' | paste -sd ';' -)

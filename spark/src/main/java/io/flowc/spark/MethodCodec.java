@@ -56,8 +56,8 @@ final class MethodCodec {
       }
       return new RecordValue(record.getClass().getName(), components);
     }
-    throw new IllegalArgumentException(where + " is a " + value.getClass().getName()
-        + ", which cannot be sent to executors (only records of numbers, strings, lists and arrays can)");
+    throw new IllegalArgumentException(where + " (" + value.getClass().getName() + ") cannot be sent to executors: "
+        + "only records of numbers, strings, lists and arrays can");
   }
 
   private static Object copy(Object array) {

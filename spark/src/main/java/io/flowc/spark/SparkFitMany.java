@@ -42,7 +42,7 @@ public final class SparkFitMany {
   private SparkFitMany() {}
 
   /** A mistake in the arguments or the input: a one-line message and exit 2. */
-  static final class UsageException extends RuntimeException {
+  static final class UsageException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     UsageException(String message) {
@@ -65,29 +65,15 @@ public final class SparkFitMany {
   public static int run(SparkSession spark, String[] args, PrintStream out, PrintStream err) {
     try {
       Options options = Options.parse(args);
+      String target = options.required("--out");
       long start = System.nanoTime();
       Dataset<Row> rows = read(spark, options);
-      SparkManyFits fits = SparkManyFits.of(Path.of(options.required("--model")))
-          .groupBy(options.list("--group"))
-          .common(options.commonData())
-          .method(options.method())
-          .seed(options.longValue("--seed", 0));
-      options.columns().forEach(fits::column);
-      if (options.has("--order")) {
-        fits.orderBy(options.list("--order"));
-      }
-      if (options.has("--eval-draws")) {
-        fits.evalDraws(options.intValue("--eval-draws", 0));
-      }
-      if (options.has("--partitions")) {
-        fits.partitions(options.intValue("--partitions", 0));
-      }
-      String target = options.required("--out");
+      SparkManyFits fits = configured(options);
       fits.fit(rows).write().mode(SaveMode.ErrorIfExists).parquet(target);
       double seconds = (System.nanoTime() - start) / 1e9;
       out.println(summary(spark.read().parquet(target), seconds, target));
       return 0;
-    } catch (UsageException | ArtifactException | IllegalArgumentException e) {
+    } catch (ArtifactException | IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       return 2;
     } catch (Exception e) {
@@ -98,6 +84,43 @@ public final class SparkFitMany {
       }
       throw e;
     }
+  }
+
+  /**
+   * The results of every group of {@code rows}, with the main class's options but --input and
+   * --out (for PySpark through py4j, whose lists arrive as a java.util.List): {@code
+   * SparkFitMany.fit(df._jdf, ["--model", "regression.jar", "--group", "store", "--method", "nfvi", ...])}.
+   *
+   * @throws IllegalArgumentException for a mistake in the options, naming it
+   */
+  public static Dataset<Row> fit(Dataset<Row> rows, List<String> options) {
+    Options parsed = Options.parse(options.toArray(String[]::new));
+    for (String io : List.of("--input", "--input-format", "--out")) {
+      if (parsed.has(io)) {
+        throw new UsageException(io + " is for spark-submit; here the rows are given and the results returned");
+      }
+    }
+    return configured(parsed).fit(rows);
+  }
+
+  /** The job the options describe. */
+  private static SparkManyFits configured(Options options) {
+    SparkManyFits fits = SparkManyFits.of(Path.of(options.required("--model")))
+        .groupBy(options.list("--group"))
+        .common(options.commonData())
+        .method(options.method())
+        .seed(options.longValue("--seed", 0));
+    options.columns().forEach(fits::column);
+    if (options.has("--order")) {
+      fits.orderBy(options.list("--order"));
+    }
+    if (options.has("--eval-draws")) {
+      fits.evalDraws(options.intValue("--eval-draws", 0));
+    }
+    if (options.has("--partitions")) {
+      fits.partitions(options.intValue("--partitions", 0));
+    }
+    return fits;
   }
 
   private static Dataset<Row> read(SparkSession spark, Options options) {

@@ -152,6 +152,8 @@ class SparkManyFitsTest {
         "--out", dir.resolve("from-parquet").toString()), new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
     assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("fitted 3 sets (ok 3) in "), out.toString());
     assertEquals(engineResults(rows), collected(spark.read().parquet(dir.resolve("from-parquet").toString())));
+    // the same options on a DataFrame in hand, as PySpark passes them through py4j
+    assertEquals(engineResults(rows), collected(SparkFitMany.fit(frame(rows), List.of(spark2))));
 
     // the example file with each store's rows in the order the job puts them (x, then y), for fit-many to read
     List<String> lines = Files.readAllLines(SparkTestSupport.repoRoot().resolve("examples/regression-rows.csv"));
