@@ -47,8 +47,8 @@ import org.apache.spark.sql.types.StructField;
  * <p>The model's data whose rows a free size counts ({@code real y[N]}) come from the columns of
  * the same names, or those {@link #column} maps them to; the free sizes are each group's row count;
  * everything else comes from {@link #common}. Within a group, rows are ordered by the
- * {@link #orderBy} columns (by default the data columns, in the model's order, then the others),
- * so a group's data set, and so its result, is the same whatever the partitioning, the order rows
+ * {@link #orderBy} columns, if any, and then by the data columns in the model's order (numbers by
+ * value, text cells by the number they spell), so a group's data set, and so its result, is the same whatever the partitioning, the order rows
  * arrive in, or a retried task: the same bits as {@link ManyFits} on that data set with the same
  * seed. The artifact's bytes are broadcast; executors never compile.
  *
@@ -107,7 +107,7 @@ public final class SparkManyFits {
     return this;
   }
 
-  /** The columns that order a group's rows (default: the data columns, in the model's order). */
+  /** The columns that order a group's rows, before the data columns (which alone order them by default). */
   public SparkManyFits orderBy(String... columns) {
     orderColumns.clear();
     orderColumns.addAll(Arrays.asList(columns));
@@ -197,7 +197,9 @@ public final class SparkManyFits {
       throw new IllegalArgumentException("the model declares no data whose rows a free size counts, so a group's rows "
           + "have nothing to fill");
     }
-    List<String> order = orderColumns.isEmpty() ? dataColumns : orderColumns;
+    // the data columns break ties between the order columns: rows that still tie are equal in all they give
+    List<String> order = new ArrayList<>(new LinkedHashSet<>(orderColumns));
+    dataColumns.stream().filter(c -> !order.contains(c)).forEach(order::add);
     for (String column : order) {
       require(available, column, "order column");
     }

@@ -58,6 +58,11 @@ class SparkManyFitsTest {
 
   /** What the engine gives for each store's rows, ordered by (x, y) as the Spark job orders them. */
   private static List<String> engineResults(List<Row> rows) {
+    return engineResults(rows, true);
+  }
+
+  /** What the engine gives for each store's rows, ordered by (x, y) or in the order given. */
+  private static List<String> engineResults(List<Row> rows, boolean sorted) {
     Map<String, List<double[]>> groups = new TreeMap<>();
     for (Row r : rows) {
       groups.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(new double[] {r.getDouble(1), r.getDouble(2)});
@@ -66,7 +71,9 @@ class SparkManyFitsTest {
         SparkTestSupport.nfvi(), SEED);
     List<String> out = new ArrayList<>();
     groups.forEach((id, points) -> {
-      points.sort(Comparator.<double[]>comparingDouble(p -> p[0]).thenComparingDouble(p -> p[1]));
+      if (sorted) {
+        points.sort(Comparator.<double[]>comparingDouble(p -> p[0]).thenComparingDouble(p -> p[1]));
+      }
       double[] x = points.stream().mapToDouble(p -> p[0]).toArray();
       double[] y = points.stream().mapToDouble(p -> p[1]).toArray();
       DataSet data = new DataSet(id, Map.of("N", new DataSet.Value(new int[0], new double[] {x.length}),
@@ -87,6 +94,22 @@ class SparkManyFitsTest {
     List<Row> shuffled = new ArrayList<>(rows);
     Collections.shuffle(shuffled, new Random(5));
     assertEquals(expected, collected(fits().partitions(1).fit(frame(shuffled).repartition(5))));
+  }
+
+  @Test
+  void anOrderColumnKeepsTheRowsInTheOrderItGives() {
+    List<Row> rows = SparkTestSupport.exampleRows();
+    List<Row> numbered = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      Row r = rows.get(i);
+      numbered.add(RowFactory.create(r.get(0), r.get(1), r.get(2), i));
+    }
+    Dataset<Row> frame = SparkTestSupport.spark().createDataFrame(numbered, SparkTestSupport.ROWS.add("line",
+        DataTypes.IntegerType));
+    List<String> inFileOrder = engineResults(rows, false);
+    assertEquals(inFileOrder, collected(fits().orderBy("line").fit(frame.repartition(3))));
+    // the order matters to the bits: sorted rows give other results
+    assertTrue(!inFileOrder.equals(engineResults(rows)));
   }
 
   /** Tasks failed on purpose: local mode runs them in this JVM (an accumulator drops a failed task's counts). */
