@@ -50,7 +50,7 @@ await() {
 
 if [ "${FLOWC_SKIP_BUILD:-0}" != 1 ]; then
   echo "== building the CLI and the spark module (mvn package)"
-  mvn -B -q -pl cli,spark -am package dependency:build-classpath -DskipTests \
+  mvn -B -q -Dstyle.color=never -pl cli,spark -am package dependency:build-classpath -DskipTests \
     -Dmdep.includeScope=provided -Dmdep.outputFile=target/provided-classpath.txt
 fi
 SUBMIT_JAR="$(ls "$ROOT"/spark/target/flowc-spark-*-submit.jar)"
