@@ -5,6 +5,7 @@ import io.flowc.compiler.driver.ArtifactWriter;
 import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.compiler.frontend.FrontEnd;
+import io.flowc.runtime.data.DataSet;
 import io.flowc.runtime.data.StanJson;
 import io.flowc.runtime.many.FitMethod;
 import io.flowc.runtime.nfvi.Nfvi;
@@ -57,22 +58,30 @@ final class SparkTestSupport {
   static synchronized byte[] artifact() {
     if (artifact == null) {
       try {
-        Path model = repoRoot().resolve("examples/regression.flow");
         String firstSet = Files.readAllLines(repoRoot().resolve("examples/regression-sets.jsonl")).get(0);
         String data = firstSet.substring(firstSet.indexOf("\"data\": ") + "\"data\": ".length(), firstSet.length() - 1);
-        var checked = Compilation.freeSizes(FrontEnd.check(new SourceFile(model.toString(), Files.readString(model)),
-            StanJson.parse(data, "regression-sets.jsonl")));
-        Path dir = Files.createTempDirectory("flowc-spark-test");
-        Path jar = dir.resolve("regression.jar");
-        ArtifactWriter.write(checked, List.of(FlowFormulaParsing.parse(FORMULA)), jar);
-        artifact = Files.readAllBytes(jar);
+        artifact = compile("examples/regression.flow", StanJson.parse(data, "regression-sets.jsonl"));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
       }
     }
     return artifact.clone();
+  }
+
+  /** An example model compiled with its free sizes free and the formula, as `flowc compile --flow` writes it. */
+  static byte[] compile(String example, DataSet shapes) {
+    try {
+      Path model = repoRoot().resolve(example);
+      var checked = Compilation.freeSizes(FrontEnd.check(new SourceFile(model.toString(), Files.readString(model)),
+          shapes));
+      Path jar = Files.createTempDirectory("flowc-spark-test").resolve("model.jar");
+      ArtifactWriter.write(checked, List.of(FlowFormulaParsing.parse(FORMULA)), jar);
+      return Files.readAllBytes(jar);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A short NFVI fit: enough to be a real fit, quick enough for a unit test. */
