@@ -4,17 +4,17 @@
 # module's shaded jar (executors run in the workers' own JVMs and never compile: the artifact's
 # bytes travel with the job), its summary printed, and everything stopped.
 #
-#   spark/bin/standalone-cluster.sh             # 400 data sets of examples/regression.flow
+#   spark/bin/standalone-cluster.sh             # 2000 data sets of examples/regression.flow
 #   SETS=2000 ITERS=3000 spark/bin/standalone-cluster.sh
 #
-# Environment: SETS (data sets, default 400), ITERS (NFVI iterations, default 3000), PORT (the
+# Environment: SETS (data sets, default 2000), ITERS (NFVI iterations, default 3000), PORT (the
 # master's, default 7177), FLOWC_SKIP_BUILD=1 to use the jars already built, KEEP=1 to keep the
 # work directory (logs, data, results) and print its path.
 set -euo pipefail
 unset CDPATH
 ROOT="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-SETS="${SETS:-400}"
+SETS="${SETS:-2000}"
 ITERS="${ITERS:-3000}"
 PORT="${PORT:-7177}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/flowc-standalone.XXXXXX")"
@@ -50,8 +50,9 @@ await() {
 
 if [ "${FLOWC_SKIP_BUILD:-0}" != 1 ]; then
   echo "== building the CLI and the spark module (mvn package)"
-  mvn -B -q -Dstyle.color=never -pl cli,spark -am package dependency:build-classpath -DskipTests \
-    -Dmdep.includeScope=provided -Dmdep.outputFile=target/provided-classpath.txt
+  mvn -B -q -pl cli,spark -am package dependency:build-classpath -DskipTests \
+    -Dmdep.includeScope=provided -Dmdep.outputFile=target/provided-classpath.txt > "$WORK/build.log" 2>&1 \
+    || { cat "$WORK/build.log" >&2; exit 1; }
 fi
 SUBMIT_JAR="$(ls "$ROOT"/spark/target/flowc-spark-*-submit.jar)"
 

@@ -245,9 +245,18 @@ public final class SparkFitMany {
       }
     }
 
-    /** The method with fit-many's defaults for what is not given. */
+    private static final List<String> NFVI_ONLY = List.of("--flow", "--iters", "--nmc", "--optimizer", "--lr", "--jitter",
+        "--grad-clip", "--restarts", "--average-last", "--lr-final", "--eval-draws");
+    private static final List<String> NUTS_ONLY = List.of("--tune", "--chains", "--target-accept", "--max-treedepth");
+
+    /** The method with fit-many's defaults for what is not given; the other method's options are refused, as there. */
     FitMethod method() {
       String method = required("--method");
+      for (String option : method.equals("nuts") ? NFVI_ONLY : method.equals("nfvi") ? NUTS_ONLY : List.<String>of()) {
+        if (has(option)) {
+          throw new UsageException(option + " applies to --method " + (method.equals("nfvi") ? "nuts" : "nfvi"));
+        }
+      }
       try {
         switch (method) {
           case "nfvi": {

@@ -272,6 +272,9 @@ class SparkManyFitsTest {
         "--group", "shop", "--method", "nfvi", "--flow", SparkTestSupport.FORMULA, "--out", dir.resolve("o1").toString()));
     assertEquals("error: no column 'y' for the model's data real y[N] (columns: store, x, sales); map one with "
         + "column(\"y\", COLUMN)", errorOn(frame(SparkTestSupport.exampleRows()).withColumnRenamed("y", "sales")));
+    assertEquals("error: --chains applies to --method nuts", error("--model", jar.toString(), "--input", csv,
+        "--group", "store", "--method", "nfvi", "--flow", SparkTestSupport.FORMULA, "--chains", "2", "--out",
+        dir.resolve("o3").toString()));
     assertTrue(error("--model", jar.toString(), "--input", csv, "--group", "store", "--method", "nfvi", "--flow", "planar*2",
         "--out", dir.resolve("o2").toString()).startsWith("error: "));
   }

@@ -7,6 +7,7 @@ import io.flowc.runtime.many.FitMethod;
 import io.flowc.runtime.many.ManyFits;
 import io.flowc.runtime.many.SetResult;
 import io.flowc.runtime.nfvi.Nfvi;
+import io.flowc.runtime.nuts.NutsSettings;
 import io.flowc.runtime.optim.Optimizers;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,8 +27,8 @@ import org.apache.spark.sql.SparkSession;
  * other's JIT:
  *
  * <pre>
- *   W8Bench embedded THREADS [SETS]   the engine on a thread pool (what fit-many runs)
- *   W8Bench spark MASTER [SETS]       SparkManyFits on the same rows, e.g. local[2]
+ *   W8Bench embedded THREADS [SETS [nfvi|nuts]]   the engine on a thread pool (what fit-many runs)
+ *   W8Bench spark MASTER [SETS [nfvi|nuts]]       SparkManyFits on the same rows, e.g. local[2]
  * </pre>
  *
  * Prints fits per second, the process's CPU time per fit (the machine may be shared), and for
@@ -66,17 +67,22 @@ public final class W8Bench {
     return "set-" + k;
   }
 
-  static FitMethod method() {
+  /** The method named: nfvi (default) or nuts (one chain, 500 tuning + 500 draws, as the embedded workload's). */
+  static FitMethod method(String name) {
+    if (name.equals("nuts")) {
+      return new FitMethod.Nuts(NutsSettings.defaults().withChains(1).withTune(500).withDraws(500));
+    }
     return new FitMethod.Nfvi(FORMULA, new Nfvi.Settings(3000, Optimizers.byName("adam", 0.01), 1, 1, 0,
         Nfvi.Settings.NO_CLIPPING, List.of()), 1, 500);
   }
 
   public static void main(String[] args) {
     int sets = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
+    FitMethod method = method(args.length > 3 ? args[3] : "nfvi");
     byte[] artifact = SparkTestSupport.artifact();
     switch (args[0]) {
-      case "embedded" -> embedded(artifact, Integer.parseInt(args[1]), sets);
-      case "spark" -> spark(artifact, args[1], sets);
+      case "embedded" -> embedded(artifact, Integer.parseInt(args[1]), sets, method);
+      case "spark" -> spark(artifact, args[1], sets, method);
       default -> throw new IllegalArgumentException("mode: embedded or spark");
     }
   }
@@ -87,10 +93,10 @@ public final class W8Bench {
         .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  private static void embedded(byte[] bytes, int threads, int sets) {
+  private static void embedded(byte[] bytes, int threads, int sets, FitMethod method) {
     long start = System.nanoTime();
     long cpu = cpuNanos();
-    ManyFits engine = ManyFits.of(ArtifactCache.open(bytes), new DataSet("none", Map.of()), method(), SEED);
+    ManyFits engine = ManyFits.of(ArtifactCache.open(bytes), new DataSet("none", Map.of()), method, SEED);
     List<SetResult> results = engine.fitAll(java.util.stream.IntStream.range(0, sets).mapToObj(k -> {
       List<double[]> rows = rows(k);
       double[] x = rows.stream().mapToDouble(r -> r[0]).toArray();
@@ -100,11 +106,11 @@ public final class W8Bench {
     }), threads).toList();
     double seconds = (System.nanoTime() - start) / 1e9;
     List<Row> rows = new ArrayList<>();
-    results.forEach(r -> rows.addAll(ResultRows.of(r, true)));
+    results.forEach(r -> rows.addAll(ResultRows.of(r, method instanceof FitMethod.Nfvi)));
     report("embedded, " + threads + " thread" + (threads == 1 ? "" : "s"), sets, 0, seconds, cpuNanos() - cpu, rows);
   }
 
-  private static void spark(byte[] bytes, String master, int sets) {
+  private static void spark(byte[] bytes, String master, int sets, FitMethod method) {
     long start = System.nanoTime();
     SparkSession spark = SparkSession.builder().master(master).appName("flowc W8")
         .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
@@ -116,7 +122,7 @@ public final class W8Bench {
     long fitStart = System.nanoTime();
     long cpu = cpuNanos();
     Dataset<Row> frame = spark.read().parquet(parquet);
-    List<Row> rows = SparkManyFits.of(bytes).groupBy("store").method(method()).seed(SEED).fit(frame).collectAsList();
+    List<Row> rows = SparkManyFits.of(bytes).groupBy("store").method(method).seed(SEED).fit(frame).collectAsList();
     double seconds = (System.nanoTime() - fitStart) / 1e9;
     report("spark " + master + " (Parquet read, fitted, collected)", sets, startup, seconds, cpuNanos() - cpu, rows);
     spark.stop();
