@@ -23,6 +23,8 @@ import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.FitCallback;
 import io.flowc.runtime.nfvi.Nfvi;
 import io.flowc.runtime.nfvi.PyFormat;
+import io.flowc.runtime.nfvi.Restart;
+import io.flowc.runtime.nfvi.RestartSelection;
 import io.flowc.runtime.nfvi.Tracker;
 import io.flowc.runtime.optim.Optimizer;
 import io.flowc.runtime.optim.Optimizers;
@@ -332,11 +334,6 @@ public final class FitCommand implements Callable<Integer> {
   }
 
 
-  /** Restart r's seed: the given seed for the first, streams derived from it for the others. */
-  private long restartSeed(int r) {
-    return r == 0 ? seed : Draws.streamSeed(seed, -1000L - r);
-  }
-
   /** Runs the restarts, keeping the best one's state and every one's summary as they finish. */
   private RestartSelection runRestarts(Nfvi nfvi, Optimizer opt, CompiledFlow compiled, PrintWriter stderr)
       throws InterruptedException {
@@ -376,7 +373,7 @@ public final class FitCommand implements Callable<Integer> {
   }
 
   private Restart fitOne(Nfvi nfvi, Optimizer opt, CompiledFlow compiled, int index) {
-    long restartSeed = restartSeed(index);
+    long restartSeed = Restart.seedOf(seed, index);
     Tracker tracker = track == null ? null : new Tracker(track, compiled.layout().elementNames());
     List<FitCallback> callbacks = new ArrayList<>();
     if (tracker != null) {

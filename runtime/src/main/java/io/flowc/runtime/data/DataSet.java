@@ -68,6 +68,11 @@ public final class DataSet {
     return values.get(name);
   }
 
+  /** The members that cannot be data, each with the reason ({@link #unusable(String)}). */
+  public Map<String, String> unusableMembers() {
+    return unusable;
+  }
+
   /** Why the member {@code name} cannot be data, or null (usable, or absent). */
   public String unusable(String name) {
     return unusable.get(name);

@@ -1,4 +1,4 @@
-package io.flowc.cli;
+package io.flowc.runtime.nfvi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flowc.runtime.nfvi.Fit;
-import io.flowc.runtime.nfvi.Nfvi;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.flowc.cli;
+package io.flowc.runtime.nfvi;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,12 +8,12 @@ import java.util.List;
  * (the first of equals), or the first restart if none succeeded. Only that restart's fitted state
  * is kept, with a small summary of every restart, so that memory does not grow with their number.
  */
-final class RestartSelection {
+public final class RestartSelection {
   private final List<Restart.Summary> summaries = new ArrayList<>();
   private Restart best;
   private int failures;
 
-  void add(Restart restart) {
+  public void add(Restart restart) {
     summaries.add(restart.summary());
     if (!restart.succeeded()) {
       failures++;
@@ -27,17 +27,17 @@ final class RestartSelection {
   }
 
   /** The restart to report; null before the first is added. */
-  Restart best() {
+  public Restart best() {
     return best;
   }
 
   /** How many restarts did not succeed (their loss or final loss was not finite). */
-  int failures() {
+  public int failures() {
     return failures;
   }
 
   /** Every restart's summary, in the order they were added. */
-  List<Restart.Summary> summaries() {
+  public List<Restart.Summary> summaries() {
     return List.copyOf(summaries);
   }
 }

@@ -1,0 +1,40 @@
+package io.flowc.runtime.many;
+
+import io.flowc.runtime.flow.FlowKind;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/** Normalized flow formulas ({@code scale-hh*3-loc}) as artifacts record them, read without the compiler. */
+final class Formulas {
+  private Formulas() {}
+
+  /** The formula as artifacts list it: lower case, no white space. */
+  static String normalize(String formula) {
+    return formula.replaceAll("\\s+", "").toLowerCase(Locale.ROOT);
+  }
+
+  /** Every flow in order of application, repeats expanded. */
+  static List<FlowKind> flows(String formula) {
+    List<FlowKind> flows = new ArrayList<>();
+    for (String part : normalize(formula).split("-", -1)) {
+      String[] kindAndCount = part.split("\\*", -1);
+      FlowKind kind = kindAndCount.length <= 2 ? FlowKind.byShortName(kindAndCount[0]).orElse(null) : null;
+      int count = kind == null ? -1 : kindAndCount.length == 1 ? 1 : count(kindAndCount[1]);
+      if (count < 1) {
+        throw new IllegalArgumentException("'" + formula + "' is not a flow formula (e.g. scale-hh*3-loc)");
+      }
+      flows.addAll(Collections.nCopies(count, kind));
+    }
+    return flows;
+  }
+
+  private static int count(String text) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}
