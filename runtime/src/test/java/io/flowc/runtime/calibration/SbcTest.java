@@ -68,7 +68,7 @@ class SbcTest {
   }
 
   private static Sbc.Report run(int threads, boolean chain, Function<DataSetInput, SetOutcome> fit) throws Exception {
-    return Sbc.run(new Sbc.Settings(400, 99, threads, 7, chain), ELEMENTS, Sbc::simulate, fit);
+    return Sbc.run(new Sbc.Settings(400, 99, threads, 7, chain), ELEMENTS, SbcTest::simulate, fit);
   }
 
   @Test
