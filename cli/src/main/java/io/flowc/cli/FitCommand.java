@@ -27,7 +27,6 @@ import io.flowc.runtime.nfvi.Restart;
 import io.flowc.runtime.nfvi.RestartSelection;
 import io.flowc.runtime.nfvi.Tracker;
 import io.flowc.runtime.optim.Optimizer;
-import io.flowc.runtime.optim.Optimizers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -72,31 +71,11 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--flow", required = true, paramLabel = "FORMULA", description = "The flow, e.g. planar*8 or scale-hh*10-loc.")
   private String flow;
 
-  @Option(names = "--iters", paramLabel = "N", description = "Iterations (default 10000).")
-  private int iterations = 10_000;
-
-  @Option(names = "--nmc", paramLabel = "K", description = "Base draws per iteration (PyMC3's obj_n_mc; default 1).")
-  private int nmc = 1;
-
-  @Option(names = "--optimizer", paramLabel = "NAME", description = "sgd, momentum, nesterov_momentum, adagrad, "
-      + "adagrad_window (default), rmsprop, adadelta, adam, adamax.")
-  private String optimizer = "adagrad_window";
-
-  @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default: the optimizer's PyMC3 default).")
-  private Double learningRate;
-
-  @Option(names = "--jitter", paramLabel = "J", description = "Initial parameters are J times standard normal draws (default 1).")
-  private double jitter = 1;
-
-  @Option(names = "--grad-clip", paramLabel = "C", description = "PyMC3's total_grad_norm_constraint: clip the gradient's norm to C.")
-  private Double gradClip;
+  @Mixin
+  private NfviOptions options = new NfviOptions();
 
   @Option(names = "--seed", paramLabel = "S", description = "Random seed (default 0).")
   private long seed;
-
-  @Option(names = "--restarts", paramLabel = "R", description = "Independent fits; of those that succeed, the best "
-      + "by final loss is kept (default 1).")
-  private int restarts = 1;
 
   @Option(names = "--threads", paramLabel = "T", description = "Restarts run in parallel on up to T threads (default: cores).")
   private Integer threads;
@@ -145,15 +124,6 @@ public final class FitCommand implements Callable<Integer> {
       + "terms over rows scaled by N/B (PyMC3's pm.Minibatch with total_size); the reported losses are on all rows.")
   private Integer minibatch;
 
-  @Option(names = "--average-last", paramLabel = "N", description = "Iterate averaging (Polyak-Ruppert; not in "
-      + "PyMC3): the fit's parameters are the mean of the iterates of the last N steps, not the last iterate. For "
-      + "noisy gradients (--minibatch); start it after the fit has settled. Off by default.")
-  private Integer averageLast;
-
-  @Option(names = "--lr-final", paramLabel = "X", description = "Learning-rate decay (not in PyMC3): the rate falls "
-      + "geometrically from --lr at the first step to X at the last (each step's move is scaled). Off by default.")
-  private Double lrFinal;
-
   @Option(names = "--json", description = "Print one JSON object (the last line of stdout).")
   private boolean json;
 
@@ -172,14 +142,14 @@ public final class FitCommand implements Callable<Integer> {
     PrintWriter stderr = spec.commandLine().getErr();
     checkOptions();
     FlowFormula formula = FlowFormulaParsing.parse(flow);
-    Optimizer opt = optimizer();
+    Optimizer opt = options.optimizer();
     long compileStart = System.nanoTime();
     CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, minibatch, stderr);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
 
     Nfvi nfvi = compiled.nfvi();
     long fitStart = System.nanoTime();
-    progress = restarts == 1 ? ProgressBar.forTerminal(stderr, iterations) : null;
+    progress = options.restarts == 1 ? ProgressBar.forTerminal(stderr, options.iterations) : null;
     RestartSelection selection = runRestarts(nfvi, opt, compiled, stderr);
     double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
     Restart best = selection.best();
@@ -190,7 +160,7 @@ public final class FitCommand implements Callable<Integer> {
         : null;
     double[][] drawn = sample == null ? null : constrained(sample, compiled.parameters());
     boolean written = writeOutputs(sample, drawn, compiled, formula, opt, best, stderr);
-    stdout.println(fit.finishLine(iterations));
+    stdout.println(fit.finishLine(options.iterations));
     reportFailures(selection, compiled, stderr);
     stdout.printf(Locale.ROOT, "final loss = %s +- %s over %d fresh draws (KL = final loss + log Z)%n",
         PyFormat.commaG5(best.evaluation().finalLoss()), PyFormat.commaG5(best.evaluation().standardError()), evalDraws);
@@ -248,7 +218,7 @@ public final class FitCommand implements Callable<Integer> {
     if (plot != null) {
       try {
         String settings = String.format(Locale.ROOT, "%s, lr %s, nmc %d, %,d iterations", opt.name(),
-            PyFormat.commaG5(opt.learningRate()), nmc, best.fit().history().length);
+            PyFormat.commaG5(opt.learningRate()), options.nmc, best.fit().history().length);
         Figure picture = FitPlots.fit(compiled.name(), formula.normalized(), compiled.model(), compiled.parameters(),
             drawn, best.fit(), settings, window);
         PngOutput.write("--plot", size.render(picture), plot);
@@ -272,22 +242,12 @@ public final class FitCommand implements Callable<Integer> {
 
 
   private void checkOptions() {
-    if (iterations < 0) {
-      throw new UserException("--iters must be >= 0");
-    }
-    if (nmc < 1 || draws < 1 || evalDraws < 2 || restarts < 1 || (threads != null && threads < 1)) {
-      throw new UserException("--nmc, --draws, --restarts and --threads must be >= 1, --eval-draws >= 2");
+    options.check();
+    if (draws < 1 || evalDraws < 2 || (threads != null && threads < 1)) {
+      throw new UserException("--draws and --threads must be >= 1, --eval-draws >= 2");
     }
     if (minibatch != null && minibatch < 1) {
       throw new UserException("--minibatch must be >= 1 (rows per step)");
-    }
-    if (averageLast != null && (averageLast < 1 || averageLast > iterations)) {
-      throw new UserException("--average-last must be between 1 and --iters (" + iterations + "): the number of "
-          + "last iterates averaged");
-    }
-    if (lrFinal != null && !(lrFinal > 0 && lrFinal <= optimizer().learningRate())) {
-      throw new UserException("--lr-final must be > 0 and at most the learning rate ("
-          + optimizer().learningRate() + "): the rate at the last step");
     }
     if (track != null && track < 1) {
       throw new UserException("--track must be >= 1");
@@ -295,8 +255,8 @@ public final class FitCommand implements Callable<Integer> {
     if (plotTrack != null && track == null) {
       throw new UserException("--plot-track needs --track K (record every K iterations)");
     }
-    if (plotTrack != null && track > iterations) {
-      throw new UserException("--plot-track: --track " + track + " is more than --iters " + iterations
+    if (plotTrack != null && track > options.iterations) {
+      throw new UserException("--plot-track: --track " + track + " is more than --iters " + options.iterations
           + ": nothing would be tracked");
     }
     if (plotTrackMax < 1) {
@@ -320,29 +280,17 @@ public final class FitCommand implements Callable<Integer> {
     if (plotTrack != null) {
       PngOutput.check("--plot-track", plotTrack);
     }
-    if (!(jitter >= 0) || (learningRate != null && !(learningRate > 0)) || (gradClip != null && !(gradClip > 0))) {
-      throw new UserException("--jitter must be >= 0, --lr and --grad-clip > 0");
-    }
   }
-
-  private Optimizer optimizer() {
-    try {
-      return learningRate == null ? Optimizers.byName(optimizer) : Optimizers.byName(optimizer, learningRate);
-    } catch (IllegalArgumentException e) {
-      throw new UserException("--optimizer: " + e.getMessage());
-    }
-  }
-
 
   /** Runs the restarts, keeping the best one's state and every one's summary as they finish. */
   private RestartSelection runRestarts(Nfvi nfvi, Optimizer opt, CompiledFlow compiled, PrintWriter stderr)
       throws InterruptedException {
     RestartSelection selection = new RestartSelection();
     int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    InOrderPool.run(restarts, threadCount, index -> fitOne(nfvi, opt, compiled, index), r -> {
+    InOrderPool.run(options.restarts, threadCount, index -> fitOne(nfvi, opt, compiled, index), r -> {
       selection.add(r);
-      if (restarts > 1) {
-        stderr.printf(Locale.ROOT, "restart %d/%d (seed %d): %s, final loss %s%n", r.index() + 1, restarts, r.seed(),
+      if (options.restarts > 1) {
+        stderr.printf(Locale.ROOT, "restart %d/%d (seed %d): %s, final loss %s%n", r.index() + 1, options.restarts, r.seed(),
             r.status(), PyFormat.commaG5(r.evaluation().finalLoss()));
         stderr.flush();
       }
@@ -354,11 +302,11 @@ public final class FitCommand implements Callable<Integer> {
   private void reportFailures(RestartSelection selection, CompiledFlow compiled, PrintWriter stderr) {
     Restart best = selection.best();
     if (!best.succeeded()) {
-      String which = restarts > 1 ? "no restart succeeded; restart " + (best.index() + 1) + ": " : "";
+      String which = options.restarts > 1 ? "no restart succeeded; restart " + (best.index() + 1) + ": " : "";
       stderr.println("error: numerical failure: " + which + best.failure() + cause(best.fit(), compiled));
     } else if (selection.failures() > 0) {
       stderr.printf(Locale.ROOT, "warning: %d of %d restarts ended with a loss that is not finite; "
-          + "the best of the others is kept (restart %d)%n", selection.failures(), restarts, best.index() + 1);
+          + "the best of the others is kept (restart %d)%n", selection.failures(), options.restarts, best.index() + 1);
     }
   }
 
@@ -382,9 +330,7 @@ public final class FitCommand implements Callable<Integer> {
     if (progress != null) {
       callbacks.add(progress);
     }
-    Nfvi.Settings settings = new Nfvi.Settings(iterations, opt, nmc, jitter, restartSeed,
-        gradClip == null ? Nfvi.Settings.NO_CLIPPING : gradClip, callbacks, averageLast == null ? 0 : averageLast,
-        lrFinal == null ? 1 : lrFinal / opt.learningRate());
+    Nfvi.Settings settings = options.settings(opt, restartSeed, callbacks);
     long start = System.nanoTime();
     Fit fit = nfvi.fit(settings);
     long fitted = System.nanoTime();
@@ -439,7 +385,7 @@ public final class FitCommand implements Callable<Integer> {
       logP[s] = compiled.model().logDensity(sample.row(s), work);
     }
     StanCsv.Variational run = new StanCsv.Variational(compiled.name(), formula.normalized(),
-        best.fit().history().length, nmc, opt.name(), opt.learningRate(), evalDraws, draws, best.seed(), data.file);
+        best.fit().history().length, options.nmc, opt.name(), opt.learningRate(), evalDraws, draws, best.seed(), data.file);
     OutputFile.writeText("--out", out,
         w -> StanCsv.writeVariational(w, run, compiled.parameters(), out, drawn, logP, sample.logq()));
   }
@@ -463,8 +409,8 @@ public final class FitCommand implements Callable<Integer> {
     r.put("seed", seed);
     r.put("optimizer", opt.name());
     Json.putNumber(r, "learning_rate", opt.learningRate());
-    r.put("nmc", nmc);
-    Json.putNumber(r, "jitter", jitter);
+    r.put("nmc", options.nmc);
+    Json.putNumber(r, "jitter", options.jitter);
     if (compiled.batches() != null) {
       r.put("minibatch", compiled.batches().size());
       r.put("rows", compiled.batches().rows());
@@ -472,12 +418,12 @@ public final class FitCommand implements Callable<Integer> {
       r.putNull("minibatch");
       r.putNull("rows");
     }
-    if (averageLast != null) {
-      r.put("average_last", averageLast);
+    if (options.averageLast != null) {
+      r.put("average_last", options.averageLast);
     } else {
       r.putNull("average_last");
     }
-    Json.putNumber(r, "lr_final", lrFinal == null ? opt.learningRate() : lrFinal);
+    Json.putNumber(r, "lr_final", options.lrFinal == null ? opt.learningRate() : options.lrFinal);
     r.put("best_restart", best.index());
     ArrayNode all = r.putArray("restarts");
     for (Restart.Summary each : selection.summaries()) {

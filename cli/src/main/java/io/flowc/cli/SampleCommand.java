@@ -57,9 +57,6 @@ public final class SampleCommand implements Callable<Integer> {
   static final String IMPROPER_HINT = "Give every parameter a proper prior or likelihood (one declared but unused, "
       + "or under a flat potential, has none).";
 
-  /** Deeper trees than this would take 2^30 leapfrog steps per draw. */
-  static final int MAX_TREE_DEPTH_LIMIT = 30;
-
   @Spec
   private CommandSpec spec;
 
@@ -69,17 +66,8 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--draws", paramLabel = "N", description = "Draws kept per chain (default 1000).")
   private int draws = NutsSettings.DEFAULT_DRAWS;
 
-  @Option(names = "--tune", paramLabel = "N", description = "Tuning iterations per chain, discarded (default 1000).")
-  private int tune = NutsSettings.DEFAULT_TUNE;
-
-  @Option(names = "--chains", paramLabel = "C", description = "Chains (default PyMC3's: max(2, min(4, cores)), here ${DEFAULT-VALUE}).")
-  private int chains = NutsSettings.defaultChains();
-
-  @Option(names = "--target-accept", paramLabel = "A", description = "Acceptance statistic the step size adapts to, in (0, 1) (default 0.8).")
-  private double targetAccept = NutsSettings.DEFAULT_TARGET_ACCEPT;
-
-  @Option(names = "--max-treedepth", paramLabel = "T", description = "Most trajectory doublings (default 10; 8 during the first 200 tuning iterations).")
-  private int maxTreeDepth = NutsSettings.DEFAULT_MAX_TREE_DEPTH;
+  @Mixin
+  private NutsOptions nuts = new NutsOptions();
 
   @Option(names = "--start", paramLabel = "Z1,Z2,...", description = "Starting point instead of the jittered one: once for every chain, or once per chain.")
   private List<String> starts = new ArrayList<>();
@@ -140,13 +128,13 @@ public final class SampleCommand implements Callable<Integer> {
     if (draws < 500) {
       stderr.println("Only " + draws + " samples in chain.");
     }
-    stderr.println(SamplerReport.jobsLine(chains, Math.min(settings.threads(), chains)));
+    stderr.println(SamplerReport.jobsLine(nuts.chains, Math.min(settings.threads(), nuts.chains)));
     stderr.println("NUTS: [" + String.join(", ", compiled.layout().parameters().stream()
         .map(ParameterLayout.Parameter::name).toList()) + "]");
     stderr.flush();
 
     NutsResult result;
-    try (SamplingProgress progress = SamplingProgress.start(stderr, chains, tune, draws)) {
+    try (SamplingProgress progress = SamplingProgress.start(stderr, nuts.chains, nuts.tune, draws)) {
       result = Nuts.sample(compiled.density(), settings, progress);
     } catch (ImproperPosteriorException e) {
       return improper(compiled, e, stdout, stderr);
@@ -155,7 +143,7 @@ public final class SampleCommand implements Callable<Integer> {
           e.point()));
       return ExitCodes.NUMERICAL;
     }
-    stderr.println(SamplerReport.samplingLine(chains, tune, draws, result.seconds()));
+    stderr.println(SamplerReport.samplingLine(nuts.chains, nuts.tune, draws, result.seconds()));
     if (compiled.rejections() != null) {
       DomainReports.summary(compiled.rejections()).forEach(stderr::println);
     }
@@ -256,17 +244,12 @@ public final class SampleCommand implements Callable<Integer> {
       throw new UserException("--minibatch: NUTS needs the gradient on all rows (a gradient from a batch of rows "
           + "breaks the energy conservation its acceptance rests on); minibatches are for flowc fit");
     }
-    if (draws < 1 || tune < 0) {
-      throw new UserException("--draws must be >= 1 and --tune >= 0");
+    nuts.check();
+    if (draws < 1) {
+      throw new UserException("--draws must be >= 1");
     }
-    if (chains < 1 || (threads != null && threads < 1)) {
-      throw new UserException("--chains and --threads must be >= 1");
-    }
-    if (!(targetAccept > 0 && targetAccept < 1)) {
-      throw new UserException("--target-accept must be between 0 and 1 (exclusive), e.g. 0.9");
-    }
-    if (maxTreeDepth < 1 || maxTreeDepth > MAX_TREE_DEPTH_LIMIT) {
-      throw new UserException("--max-treedepth must be between 1 and " + MAX_TREE_DEPTH_LIMIT);
+    if (threads != null && threads < 1) {
+      throw new UserException("--threads must be >= 1");
     }
     if (plot != null) {
       size.check();
@@ -277,8 +260,8 @@ public final class SampleCommand implements Callable<Integer> {
     if (out != null) {
       outFiles().forEach(f -> OutputFile.check("--out", f));
     }
-    if (!starts.isEmpty() && starts.size() != 1 && starts.size() != chains) {
-      throw new UserException("give --start once (for every chain) or once per chain (" + chains + " times), not "
+    if (!starts.isEmpty() && starts.size() != 1 && starts.size() != nuts.chains) {
+      throw new UserException("give --start once (for every chain) or once per chain (" + nuts.chains + " times), not "
           + starts.size() + " times");
     }
   }
@@ -315,8 +298,7 @@ public final class SampleCommand implements Callable<Integer> {
       }
     }
     int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    return new NutsSettings(draws, tune, chains, targetAccept, maxTreeDepth,
-        Math.min(maxTreeDepth, NutsSettings.DEFAULT_EARLY_MAX_TREE_DEPTH), seed, threadCount, points);
+    return nuts.settings(draws, seed, threadCount, points);
   }
 
   /**
@@ -326,19 +308,19 @@ public final class SampleCommand implements Callable<Integer> {
   private List<String> warnings(NutsResult result, List<ParameterSummary> summaries) {
     List<String> lines = new ArrayList<>();
     for (ChainStats s : result.chainStats()) {
-      lines.addAll(SamplerReport.chainWarnings(s, targetAccept));
+      lines.addAll(SamplerReport.chainWarnings(s, nuts.targetAccept));
     }
-    if (draws < 100 && chains > 1) {
+    if (draws < 100 && nuts.chains > 1) {
       lines.add("The number of samples is too small to check convergence reliably.");
     } else {
-      lines.addAll(Convergence.warnings(summaries, chains));
+      lines.addAll(Convergence.warnings(summaries, nuts.chains));
     }
     return lines;
   }
 
   /** The files --out writes: one, or with --format stan-csv one per chain. */
   private List<String> outFiles() {
-    int files = format == DrawsFormat.STAN_CSV ? chains : 1;
+    int files = format == DrawsFormat.STAN_CSV ? nuts.chains : 1;
     List<String> names = new ArrayList<>();
     for (int c = 0; c < files; c++) {
       names.add(StanCsv.chainFile(out, c, files));
@@ -365,7 +347,7 @@ public final class SampleCommand implements Callable<Integer> {
   }
 
   private void writeStanCsv(double[][][] d, List<ChainStats> stats, Compiled compiled) {
-    StanCsv.Sampling run = new StanCsv.Sampling(compiled.name(), draws, tune, targetAccept, maxTreeDepth,
+    StanCsv.Sampling run = new StanCsv.Sampling(compiled.name(), draws, nuts.tune, nuts.targetAccept, nuts.maxTreeDepth,
         Nuts.initialStepSize(compiled.layout().dimension()), seed, data.file, starts.isEmpty());
     List<String> files = outFiles();
     for (int c = 0; c < d.length; c++) {
@@ -398,9 +380,9 @@ public final class SampleCommand implements Callable<Integer> {
     ObjectNode r = Json.object();
     r.put("model", compiled.name());
     r.put("status", status);
-    r.put("chains", chains);
+    r.put("chains", nuts.chains);
     r.put("draws", draws);
-    r.put("tune", tune);
+    r.put("tune", nuts.tune);
     return r;
   }
 
@@ -411,8 +393,8 @@ public final class SampleCommand implements Callable<Integer> {
     Json.putNumber(r, "compile_seconds", compileSeconds);
     Json.putNumber(r, "sample_seconds", result.seconds());
     r.put("seed", seed);
-    Json.putNumber(r, "target_accept", targetAccept);
-    r.put("max_treedepth", maxTreeDepth);
+    Json.putNumber(r, "target_accept", nuts.targetAccept);
+    r.put("max_treedepth", nuts.maxTreeDepth);
     r.put("gradient_evaluations", result.gradientEvaluations());
     ArrayNode steps = r.putArray("step_size");
     ArrayNode accept = r.putArray("mean_accept");
