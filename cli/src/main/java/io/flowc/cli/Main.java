@@ -33,7 +33,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     usageHelpAutoWidth = true,
     synopsisSubcommandLabel = "COMMAND",
     description = "Compiler and runtime for normalizing-flow variational inference.",
-    subcommands = {CheckCommand.class, FitCommand.class, SampleCommand.class, CompileCommand.class, IrCommand.class,
+    subcommands = {CheckCommand.class, FitCommand.class, FitManyCommand.class, SampleCommand.class, CompileCommand.class, IrCommand.class,
         PlotCommand.class, CompareCommand.class, HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {

@@ -19,7 +19,7 @@ import java.util.stream.StreamSupport;
  * A stream mapped on a pool of threads, lazily and in order: the input is read only a few elements
  * per thread ahead of the results taken, so memory holds a window of sets, never the whole input.
  */
-final class InOrderStream {
+public final class InOrderStream {
   /** Elements submitted ahead of the consumer, per thread: enough to keep every thread busy. */
   static final int AHEAD_PER_THREAD = 2;
 
@@ -27,7 +27,11 @@ final class InOrderStream {
 
   private InOrderStream() {}
 
-  static <T, R> Stream<R> map(Stream<T> input, int threads, Function<T, R> task) {
+  /**
+   * {@code input} mapped by {@code task} on {@code threads} threads, results in input order; a
+   * task's exception stops the stream (tasks that must not stop it catch their own).
+   */
+  public static <T, R> Stream<R> map(Stream<T> input, int threads, Function<T, R> task) {
     Mapped<T, R> mapped = new Mapped<>(input.sequential().iterator(), threads, task);
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(mapped, Spliterator.ORDERED | Spliterator.NONNULL),
         false).onClose(mapped::close).onClose(input::close);

@@ -145,6 +145,14 @@ public final class ManyFits {
   }
 
   /**
+   * The result of a set that never reached a fit (an input line that holds no data set): its
+   * status and message, with the seed its id would have had.
+   */
+  public SetResult rejected(String id, String status, String message) {
+    return new Run(id, seedOf(baseSeed, id), System.nanoTime()).failed(status, oneLine(message)).result();
+  }
+
+  /**
    * Fits the sets on {@code threads} threads; results in input order. Lazy over the input: only a
    * few sets per thread are read ahead of the results consumed, so memory does not grow with the
    * number of sets. Closing the stream (or consuming it to the end) stops the threads.
