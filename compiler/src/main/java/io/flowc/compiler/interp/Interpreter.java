@@ -60,7 +60,61 @@ public final class Interpreter {
   private final Map<String, double[][]> matrices = new HashMap<>();
 
   public Interpreter(CheckedModel model) {
-    this(model, null);
+    this(model, (Observer) null);
+  }
+
+  /** An interpreter that binds no data: a {@link Scope} binds values one at a time. */
+  private Interpreter(CheckedModel model, Void unbound) {
+    this.model = model;
+    this.observer = null;
+  }
+
+  /**
+   * Values bound by name and the model's expressions evaluated over them, one at a time, with
+   * the semantics {@link #evaluate} gives them: what a forward simulation walks the statements with.
+   */
+  public static final class Scope {
+    private final Interpreter interpreter;
+    private final Map<String, Value> values = new HashMap<>();
+
+    private Scope(Interpreter interpreter) {
+      this.interpreter = interpreter;
+    }
+
+    /** Binds a number (no dims), a vector (one) or a matrix (two, elements by rows). */
+    public void bind(String name, DataSet.Value value) {
+      int[] dims = value.dims();
+      double[] e = value.elements();
+      if (dims.length == 0) {
+        values.put(name, new Real(e[0]));
+      } else if (dims.length == 1) {
+        values.put(name, new Vec(e.clone()));
+      } else {
+        double[][] rows = new double[dims[0]][dims[1]];
+        for (int r = 0; r < dims[0]; r++) {
+          System.arraycopy(e, r * dims[1], rows[r], 0, dims[1]);
+        }
+        interpreter.matrices.put(name, rows);
+      }
+    }
+
+    /** Binds {@code name} to the value of {@code e}, of any type (a {@code let}). */
+    public void define(String name, Expr e) {
+      values.put(name, interpreter.eval(e, values));
+    }
+
+    /** The value of a real expression: no dims for a scalar, one for a vector. */
+    public DataSet.Value evaluate(Expr e) {
+      Value v = interpreter.eval(e, values);
+      return v instanceof Real r
+          ? new DataSet.Value(new int[0], new double[] {r.value()})
+          : new DataSet.Value(new int[] {length(v)}, ((Vec) v).values().clone());
+    }
+  }
+
+  /** An empty scope for the model's expressions. */
+  public static Scope scope(CheckedModel model) {
+    return new Scope(new Interpreter(model, (Void) null));
   }
 
   /** An interpreter that tells {@code observer} (may be null) what each evaluation meets. */
