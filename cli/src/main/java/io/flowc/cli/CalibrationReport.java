@@ -107,6 +107,10 @@ final class CalibrationReport {
     if (Double.isNaN(p)) {
       return "n/a";
     }
+    if (p < 1e-16) {
+      // the chi-square tail underflows long before a departure this clear needs more digits
+      return "< 1e-16";
+    }
     return p < 0.001 ? String.format(Locale.ROOT, "%.1e", p) : String.format(Locale.ROOT, "%.3f", p);
   }
 

@@ -161,9 +161,9 @@ final class Charts {
   }
 
   /**
-   * Bars over the intervals {@code [x0[b], x1[b])} up to {@code heights[b]}, over a shaded band
-   * from {@code lower[b]} to {@code upper[b]} in each interval: a histogram with the range its
-   * counts are expected in.
+   * Bars over the intervals {@code [x0[b], x1[b])} up to {@code heights[b]}, under a translucent
+   * band from {@code lower[b]} to {@code upper[b]} in each interval: a histogram with the range its
+   * counts are expected in, a bar's end inside or outside it at a glance.
    */
   static JFreeChart bandedBars(String title, String xLabel, String yLabel, double[] x0, double[] x1,
       double[] heights, double[] lower, double[] upper, Color bars, Color band) {
@@ -179,15 +179,14 @@ final class Charts {
     bandRenderer.setUseYInterval(true);
     XYBarRenderer barRenderer = barRenderer(bars);
     barRenderer.setMargin(0.15);
-    XYPlot plot = new XYPlot(new XYIntervalSeriesCollection(), axis(xLabel, new Range(x0[0], x1[x1.length - 1])),
-        axis(yLabel, new Range(0, top * 1.08 + 1)), bandRenderer);
-    XYIntervalSeriesCollection bandData = new XYIntervalSeriesCollection();
-    bandData.addSeries(expected);
     XYIntervalSeriesCollection barData = new XYIntervalSeriesCollection();
     barData.addSeries(counts);
-    plot.setDataset(0, bandData);
-    plot.setDataset(1, barData);
-    plot.setRenderer(1, barRenderer);
+    XYPlot plot = new XYPlot(barData, axis(xLabel, new Range(x0[0], x1[x1.length - 1])),
+        axis(yLabel, new Range(0, top * 1.08 + 1)), barRenderer);
+    XYIntervalSeriesCollection bandData = new XYIntervalSeriesCollection();
+    bandData.addSeries(expected);
+    plot.setDataset(1, bandData);
+    plot.setRenderer(1, bandRenderer);
     plot.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);
     return chart(title, plot);
   }

@@ -9,7 +9,7 @@ import java.util.Locale;
 import org.jfree.chart.JFreeChart;
 
 /**
- * Simulation-based calibration: one rank histogram per parameter element, each bin over the grey
+ * Simulation-based calibration: one rank histogram per parameter element, each bin under the grey
  * band its count falls in 99 % of the time when the ranks are uniform (a binomial interval per
  * bin). Bars outside their band in a U, a hump or a slope are what a miscalibrated fit looks like.
  */
@@ -19,8 +19,8 @@ public final class RankFigure {
   /** The band's level: per bin, so about one bin in a hundred is outside it by chance. */
   public static final double BAND_LEVEL = 0.99;
 
-  static final Color BAND = new Color(0xc8, 0xc8, 0xc8);
-  static final Color BARS = new Color(0x1f, 0x77, 0xb4, 200);
+  static final Color BAND = new Color(0x80, 0x80, 0x80, 90);
+  static final Color BARS = new Color(0x1f, 0x77, 0xb4);
 
   private RankFigure() {}
 
@@ -60,14 +60,19 @@ public final class RankFigure {
       lower[b] = band[0][b];
       upper[b] = band[1][b];
     }
-    String title = String.format(Locale.ROOT, "%s  p = %s  %s", c.name(), pValue(c.pValue()), c.shape().word());
+    String title = String.format(Locale.ROOT, "%s  p %s  %s", c.name(), pValue(c.pValue()), c.shape().word());
     return Charts.bandedBars(title, xLabel, yLabel, x0, x1, heights, lower, upper, BARS, BAND);
   }
 
+  /** "= 0.412", "= 3e-05", "< 1e-16" or "n/a" (one bin: too few simulations for the test). */
   private static String pValue(double p) {
     if (Double.isNaN(p)) {
       return "n/a";
     }
-    return p < 0.001 ? String.format(Locale.ROOT, "%.0e", p) : String.format(Locale.ROOT, "%.3f", p);
+    if (p < 1e-16) {
+      // the chi-square tail underflows long before a departure this clear needs more digits
+      return "< 1e-16";
+    }
+    return "= " + (p < 0.001 ? String.format(Locale.ROOT, "%.0e", p) : String.format(Locale.ROOT, "%.3f", p));
   }
 }

@@ -27,7 +27,7 @@ class RankFigureTest {
     RenderedFigure r = RankFigure.of("SBC", null, List.of(element("mu", false, 1), element("tau", true, 2)))
         .render(1200, 600);
     assertEquals(2, r.panels().size());
-    assertTrue(r.panels().get(0).title().startsWith("mu  p = "), r.panels().get(0).title());
+    assertTrue(r.panels().get(0).title().startsWith("mu  p = 0."), r.panels().get(0).title());
     assertTrue(r.panels().get(1).title().endsWith("over-confident"), r.panels().get(1).title());
     // ranks 0 .. 99 on x; 400 ranks in 20 bins expect 20 each
     assertEquals(0, r.panels().get(0).x().getLowerBound(), 1e-9);
@@ -36,7 +36,11 @@ class RankFigureTest {
     RenderedFigure.Panel tau = r.panels().get(1);
     java.awt.geom.Point2D inBand = tau.toPixel(52, 20);
     int rgb = r.image().getRGB((int) inBand.getX(), (int) inBand.getY());
-    assertEquals(RankFigure.BAND.getRGB() & 0xffffff, rgb & 0xffffff);
+    int red = (rgb >> 16) & 0xff;
+    assertTrue(red == (rgb & 0xff) && red == ((rgb >> 8) & 0xff) && red < 230, "grey: " + Integer.toHexString(rgb));
+    // above the band, white
+    java.awt.geom.Point2D above = tau.toPixel(53, 77);
+    assertEquals(0xffffff, r.image().getRGB((int) above.getX(), (int) above.getY()) & 0xffffff);
     // and at the first bin the bar, blue, rises above the band (40 % of 400 ranks in 5 % of the range)
     java.awt.geom.Point2D inBar = tau.toPixel(2.5, 100);
     int bar = r.image().getRGB((int) inBar.getX(), (int) inBar.getY());
