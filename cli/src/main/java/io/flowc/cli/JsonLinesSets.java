@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
@@ -115,10 +116,16 @@ final class JsonLinesSets implements Iterator<SetEntry> {
     }
     try {
       DataSet values = StanJson.parse(data, where);
-      return SetEntry.of(new DataSetInput(id, values));
+      Map<String, String> unusable = new LinkedHashMap<>();
+      values.unusableMembers().forEach((name, why) -> unusable.put(name, onThisLine(why, where)));
+      return SetEntry.of(new DataSetInput(id, new DataSet(where, values.values(), unusable)));
     } catch (DataException e) {
-      // StanJson counts lines of the text it was given: one, which is this file's line `number`
-      return SetEntry.bad(id, e.getMessage().replace(where + ":1:", where + ":"));
+      return SetEntry.bad(id, onThisLine(e.getMessage(), where));
     }
+  }
+
+  /** StanJson counts lines of the text it was given: one, which is this file's line {@code where} names. */
+  private static String onThisLine(String message, String where) {
+    return message.replace(where + ":1:", where + ":");
   }
 }

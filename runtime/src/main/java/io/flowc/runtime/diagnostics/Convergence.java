@@ -157,6 +157,33 @@ public final class Convergence {
   }
 
   /**
+   * The mean, sd and 5/50/95 % quantiles of independent draws (of a fitted flow), computed as
+   * {@link #summarize} computes them, without the chain statistics (NaN: independent draws need no
+   * ESS or R-hat, and they cost far more than the rest). NaN and infinite draws are carried into
+   * the results rather than refused.
+   */
+  public static ParameterSummary summarizeIndependent(String name, double[] draws) {
+    Objects.requireNonNull(name, "name");
+    if (draws.length == 0) {
+      throw new IllegalArgumentException("no draws");
+    }
+    double sum = 0;
+    for (double x : draws) {
+      sum += x;
+    }
+    double mean = sum / draws.length;
+    double squares = 0;
+    for (double x : draws) {
+      squares += (x - mean) * (x - mean);
+    }
+    double sd = draws.length < 2 ? Double.NaN : Math.sqrt(squares / (draws.length - 1));
+    double[] sorted = draws.clone();
+    Arrays.sort(sorted);
+    return new ParameterSummary(name, mean, sd, quantile(sorted, 0.05), quantile(sorted, 0.5), quantile(sorted, 0.95),
+        Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+  }
+
+  /**
    * PyMC3's convergence warnings for a set of summaries, one line per kind, each naming the worst
    * parameters (at most {@value #WARNING_NAMES}, worst first):
    *

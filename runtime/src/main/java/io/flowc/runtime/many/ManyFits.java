@@ -230,7 +230,7 @@ public final class ManyFits {
     }
     List<ParameterRow> rows = new ArrayList<>();
     for (int k = 0; k < d; k++) {
-      rows.add(row(Convergence.summarize(elementNames.get(k), new double[][] {draws[k]})));
+      rows.add(row(Convergence.summarizeIndependent(elementNames.get(k), draws[k])));
     }
     List<String> warnings = new ArrayList<>();
     if (selection.failures() > 0) {
