@@ -48,6 +48,10 @@ import java.util.SplittableRandom;
  * generator, a {@code ~} on something that is neither a parameter nor data (nor an element of
  * one), a value given two {@code ~} statements, a discrete distribution for a parameter or a
  * continuous one for a {@code data int}, and drawing a data integer that gives sizes or indices.
+ *
+ * <p>A data file usually lacks the values a model draws: {@link #check} checks a model with
+ * placeholders for them. {@link #simulate} is thread-safe (each call keeps its own values) and
+ * draws only from the random source it is given, so a seed fixes a simulation.
  */
 public final class Simulator {
   private final CheckedModel model;
@@ -128,7 +132,14 @@ public final class Simulator {
     return FrontEnd.check(source, new DataSet(base == null ? "(no data)" : base.source(), values, unusable));
   }
 
-  /** One joint draw: parameters from their priors, then the {@code ~} data from the likelihood; {@code base} supplies the data not drawn. */
+  /**
+   * One joint draw: parameters from their priors, then the {@code ~} data from the likelihood;
+   * {@code base} supplies the data not drawn (null for a model that draws all its data).
+   *
+   * @throws SimulationException if a drawn value is one a later statement cannot take (a scale
+   *     drawn negative), naming that statement
+   * @throws IllegalArgumentException if {@code base} lacks a value the model does not draw
+   */
   public Simulation simulate(DataSet base, SplittableRandom random) {
     try {
       return run(base, random);
@@ -231,9 +242,9 @@ public final class Simulator {
     for (int k = 0; k < args.size(); k++) {
       DataSet.Value a = args.get(k);
       if (a.dims().length > 0 && (scalar || a.dims()[0] != n)) {
-        String what = scalar ? "one value" : n + " values";
-        throw new ShapeException(error(argExprs.get(k).span(), "'" + step.family().parameters().get(k) + "' of "
-            + step.family().symbol() + " has " + a.dims()[0] + " elements, but '" + describe(t) + "' takes " + what
+        String what = scalar ? " is one value" : " has " + n;
+        throw new ShapeException(error(argExprs.get(k).span(), "argument '" + step.family().parameters().get(k)
+            + "' of " + step.family().symbol() + " has " + a.dims()[0] + " elements, but '" + describe(t) + "'" + what
             + ": simulation draws each element once"));
       }
     }
@@ -554,8 +565,8 @@ public final class Simulator {
       int missing = r.element() >= 0 ? r.element() : firstFalse(elements);
       Contribution later = by[missing];
       String what = (params.containsKey(r.name()) ? "parameter '" : "data '") + r.name() + "'";
-      String prefix = r.via() != null ? "'" + r.via() + "' reads " + what + ", which is" : what + " is";
-      error(r.span(), prefix + " read before it is drawn" + (later == null ? "" : " (by the '~' statement at "
+      String prefix = r.via() != null ? "'" + r.via() + "' reads " + what : what + " is read";
+      error(r.span(), prefix + " before it is drawn" + (later == null ? "" : " (by the '~' statement at "
           + later.span() + ")") + ": simulation runs the '~' statements in source order");
     }
 
@@ -597,21 +608,23 @@ public final class Simulator {
       }
       boolean parameter = params.containsKey(name);
       int element = e instanceof Index ix ? (int) ((Num) ix.index()).value() : -1;
+      int size = parameter ? params.get(name).elementCount()
+          : model.dataLayout().variables().stream().filter(v -> v.name().equals(name)).findFirst().orElseThrow()
+              .elementCount();
+      if (!record(c, e, name, element, size, parameter)) {
+        return null;
+      }
       Family family = Family.bySymbol(call.distribution());
       if (family == null) {
         error(call.nameSpan(), "distribution '" + call.distribution() + "' has no random generator");
         return null;
       }
-      int size;
-      if (parameter) {
-        CheckedModel.Param p = params.get(name);
-        if (family.isDiscrete()) {
-          error(call.nameSpan(), "parameter '" + name + "' is continuous, but " + family.symbol()
-              + " draws integers: simulation cannot draw it");
-          return null;
-        }
-        size = p.elementCount();
-      } else {
+      if (parameter && family.isDiscrete()) {
+        error(call.nameSpan(), "parameter '" + name + "' is continuous, but " + family.symbol()
+            + " draws integers: simulation cannot draw it");
+        return null;
+      }
+      if (!parameter) {
         DataDecl d = dataDecls.get(name);
         if (d.dims().size() > 1) {
           error(e.span(), "data '" + name + "' is a matrix: simulation draws numbers and vectors");
@@ -627,17 +640,26 @@ public final class Simulator {
               + "): it must come from the data, not be drawn");
           return null;
         }
-        size = (int) model.dataLayout().variables().stream().filter(v -> v.name().equals(name))
-            .findFirst().orElseThrow().elementCount();
       }
+      return new Target(name, element, parameter);
+    }
+
+    /**
+     * Records which elements a statement draws (so that a statement refused for another reason
+     * does not also leave its value "without a prior"); false if one is drawn already.
+     */
+    private boolean record(Contribution c, Expr e, String name, int element, int size, boolean parameter) {
       Contribution[] by = drawnBy.computeIfAbsent(name, n -> new Contribution[size]);
+      if (element >= size) {
+        return false; // the checker reports an index beyond a vector
+      }
       for (int i = 0; i < size; i++) {
         if ((element < 0 || element == i) && by[i] != null) {
           String what = parameter ? "parameter '" + name + "'" : "data '" + name + "'";
           error(e.span(), (element < 0 && size > 1 ? "an element of " : "") + what
               + (element >= 0 ? " element " + element : "") + " is already drawn by the '~' statement at "
               + by[i].span() + ": a value has one sampling statement");
-          return null;
+          return false;
         }
       }
       for (int i = 0; i < size; i++) {
@@ -645,7 +667,7 @@ public final class Simulator {
           by[i] = c;
         }
       }
-      return new Target(name, element, parameter);
+      return true;
     }
 
     private String text(Expr e) {

@@ -30,11 +30,11 @@ class SimulatorTest {
     return StanJson.parse(json, "d.json");
   }
 
-  /** The CompileException's first diagnostic as {@code line:col: message}. */
+  /** The CompileException's diagnostics as {@code line:col: message}, one a line. */
   private static String refusal(String text, String json) {
     CompileException e = assertThrows(CompileException.class, () -> simulator(text, json));
-    var d = e.diagnostics().get(0);
-    return d.span().line() + ":" + d.span().column() + ": " + d.message();
+    return String.join("\n", e.diagnostics().stream()
+        .map(d -> d.span().line() + ":" + d.span().column() + ": " + d.message()).toList());
   }
 
   private static double mean(double[] x) {
@@ -57,7 +57,7 @@ class SimulatorTest {
   @Test
   void normalPriorHasItsMeanAndSd() throws Exception {
     Simulator s = simulator("model m { param mu; mu ~ normal(3, 2); }", null);
-    int n = 20000;
+    int n = 10000;
     double[] mu = new double[n];
     SplittableRandom random = new SplittableRandom(1);
     for (int i = 0; i < n; i++) {
@@ -80,5 +80,152 @@ class SimulatorTest {
     assertEquals(List.of("J", "y", "sigma"), List.copyOf(sim.data().values().keySet()));
     assertArrayEquals(base.get("sigma").elements(), sim.data().get("sigma").elements());
     assertEquals(8, sim.data().get("y").elements().length);
+  }
+
+  @Test
+  void dataGivenFixedParametersFollowTheLikelihoodElementwise() throws Exception {
+    // mu in (1.99, 2.01) is uniform, nearly fixed; y[i] ~ normal(mu * x[i], 0.5) with x from the data
+    String text = "model m { data int N; data real x[N]; data real y[N]; param mu in (1.99, 2.01);"
+        + " y ~ normal(mu * x, 0.5); }";
+    String json = "{\"N\": 3, \"x\": [0, 1, -3]}";
+    Simulator s = simulator(text, json);
+    DataSet base = data(json);
+    int n = 10000;
+    double[][] y = new double[3][n];
+    SplittableRandom random = new SplittableRandom(3);
+    for (int i = 0; i < n; i++) {
+      Simulation sim = s.simulate(base, random);
+      double mu = sim.parameters().get("mu").elements()[0];
+      assertTrue(mu > 1.99 && mu < 2.01);
+      for (int k = 0; k < 3; k++) {
+        y[k][i] = sim.data().get("y").elements()[k] - mu * new double[] {0, 1, -3}[k];
+      }
+    }
+    for (int k = 0; k < 3; k++) {
+      assertEquals(0, mean(y[k]), 5 * 0.5 / Math.sqrt(n));
+      assertEquals(0.5, sd(y[k]), 5 * 0.5 / Math.sqrt(2.0 * n));
+    }
+  }
+
+  @Test
+  void boundedParametersStayInsideTheirBounds() throws Exception {
+    Simulator s = simulator("model m { param sigma > 0; param p in (0.2, 0.3); param c < -1;"
+        + " sigma ~ cauchy(0, 5); p ~ beta(2, 2); c ~ normal(0, 1); }", null);
+    SplittableRandom random = new SplittableRandom(5);
+    int n = 5000;
+    double[] sigma = new double[n];
+    for (int i = 0; i < n; i++) {
+      Simulation sim = s.simulate(null, random);
+      sigma[i] = sim.parameters().get("sigma").elements()[0];
+      double p = sim.parameters().get("p").elements()[0];
+      double c = sim.parameters().get("c").elements()[0];
+      assertTrue(sigma[i] > 0 && p > 0.2 && p < 0.3 && c < -1, () -> sigma[0] + " " + p + " " + c);
+    }
+    // half-Cauchy(0, 5): the median is 5
+    double below = 0;
+    for (double v : sigma) {
+      below += v < 5 ? 1 : 0;
+    }
+    assertEquals(0.5, below / n, 5 * 0.5 / Math.sqrt(n));
+  }
+
+  @Test
+  void integerDataGetIntegerDraws() throws Exception {
+    Simulator s = simulator("model m { data int N; data int k[N]; data int t[N]; data int b; param a;"
+        + " a ~ normal(0, 1); k ~ poisson_log(a + 2); t ~ binomial_logit(10, a); b ~ bernoulli_logit(a); }",
+        "{\"N\": 4}");
+    SplittableRandom random = new SplittableRandom(11);
+    for (int i = 0; i < 200; i++) {
+      DataSet d = s.simulate(data("{\"N\": 4}"), random).data();
+      for (String name : List.of("k", "t", "b")) {
+        for (double v : d.get(name).elements()) {
+          assertEquals(Math.rint(v), v);
+          assertTrue(v >= 0);
+        }
+      }
+      for (double v : d.get("t").elements()) {
+        assertTrue(v <= 10);
+      }
+      assertTrue(d.get("b").elements()[0] <= 1);
+      assertArrayEquals(new int[] {4}, d.get("k").dims());
+    }
+  }
+
+  @Test
+  void letsAreEvaluatedWhenFirstNeededAndElementsMayBeDrawnOneByOne() throws Exception {
+    // the let reads parameters drawn after it (as in eight schools); theta[1] reads theta[0]
+    Simulator s = simulator("model m { param theta[2]; param scale > 0; let shifted = theta + 100;"
+        + " fn twice(v) = 2 * v; data real y[2];"
+        + " theta[0] ~ normal(0, 1); theta[1] ~ normal(theta[0], 0.001); scale ~ exponential(1);"
+        + " y ~ normal(twice(shifted), scale > 1e300 ? 1 : 1e-9); }", null);
+    Simulation sim = s.simulate(null, new SplittableRandom(2));
+    double[] theta = sim.parameters().get("theta").elements();
+    assertEquals(theta[0], theta[1], 0.01);
+    double[] y = sim.data().get("y").elements();
+    assertEquals(2 * (theta[0] + 100), y[0], 1e-6);
+    assertEquals(2 * (theta[1] + 100), y[1], 1e-6);
+  }
+
+  @Test
+  void sameSeedSameSimulation() throws Exception {
+    Simulator s = simulator("model m { data real y[3]; param mu; mu ~ normal(0, 1); y ~ normal(mu, 1); }", null);
+    Simulation a = s.simulate(null, new SplittableRandom(42));
+    Simulation b = s.simulate(null, new SplittableRandom(42));
+    assertArrayEquals(a.data().get("y").elements(), b.data().get("y").elements());
+    assertArrayEquals(a.parameters().get("mu").elements(), b.parameters().get("mu").elements());
+  }
+
+  @Test
+  void refusesWhatCannotBeSimulatedAtItsPlace() {
+    String order = ": simulation runs the '~' statements in source order";
+    assertEquals("1:20: a 'potential' statement cannot be simulated: only '~' statements say how to draw values",
+        refusal("model m { param x; potential x^2; x ~ normal(0, 1); }", null));
+    assertEquals("1:38: a 'logp +=' statement cannot be simulated: write the density as a '~' statement"
+        + " (y ~ normal(mu, sigma);)", refusal("model m { param x; x ~ normal(0, 1); logp += -x^2; }", null));
+    assertEquals("1:17: parameter 'x' has no prior statement ('x ~ ...;'): simulation draws parameters from their priors",
+        refusal("model m { param x > 0; param y; y ~ normal(0, 1); }", null));
+    assertEquals("1:17: element t[1] of parameter 't' has no prior statement: simulation draws parameters from their"
+        + " priors", refusal("model m { param t[2]; t[0] ~ normal(0, 1); }", null));
+    assertEquals("1:73: data 'y' is read before it is drawn (by the '~' statement at 1:80)" + order,
+        refusal("model m { data real y; param mu; param x; mu ~ normal(0, 1); x ~ normal(y, 1); y ~ normal(mu, 1); }",
+            null));
+    assertEquals("1:58: 'm2' reads parameter 'mu' before it is drawn (by the '~' statement at 1:66)" + order,
+        refusal("model m { param mu; param x; let m2 = mu * 2; x ~ normal(m2, 1); mu ~ normal(0, 1); }", null));
+    assertEquals("1:38: parameter 'x' is already drawn by the '~' statement at 1:20: a value has one sampling statement",
+        refusal("model m { param x; x ~ normal(0, 1); x ~ normal(1, 1); }", null));
+    assertEquals("1:17: parameter 'x' has no prior statement ('x ~ ...;'): simulation draws parameters from their priors"
+        + "\n1:20: 'exp(x)' is neither a parameter nor data: simulation draws only a parameter or data value"
+        + " (or one element, 'x[0]') with '~'",
+        refusal("model m { param x; exp(x) ~ normal(0, 1); }", null));
+    assertEquals("1:28: parameter 'k' is continuous, but poisson_log draws integers: simulation cannot draw it",
+        refusal("model m { param k > 0; k ~ poisson_log(1); }", null));
+    assertEquals("1:36: data int 'k' cannot be drawn from normal, which draws real numbers",
+        refusal("model m { data int k; param a; k ~ normal(a, 1); a ~ normal(0, 1); }", null));
+    assertEquals("1:66: data 'N' gives a size or an index (at 1:35): it must come from the data, not be drawn",
+        refusal("model m { data int N; data real y[N]; param a; a ~ normal(0, 1); N ~ poisson_log(a); }",
+            "{\"N\": 2, \"y\": [1, 2]}"));
+    assertEquals("1:33: argument 'mu' of normal has 2 elements, but 'mu' is one value: simulation draws each element"
+        + " once", refusal("model m { param mu; mu ~ normal([1, 2], 1); }", null));
+  }
+
+  @Test
+  void valuesADistributionCannotTakeAreReportedAtTheStatement() throws Exception {
+    Simulator s = simulator("model m { param a; data real y[2]; a ~ normal(0, 1); y ~ normal(0, [1, a - 100]); }", null);
+    SimulationException e = assertThrows(SimulationException.class, () -> s.simulate(null, new SplittableRandom(1)));
+    assertTrue(e.getMessage().startsWith("m.flow:1:58: normal(0, -"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("is not a positive number (element 1)"), e.getMessage());
+  }
+
+  @Test
+  void everyDistributionOfTheLanguageHasAGenerator() {
+    for (io.flowc.compiler.frontend.Builtin b : io.flowc.compiler.frontend.Builtin.values()) {
+      if (b.form == io.flowc.compiler.frontend.Builtin.Form.DISTRIBUTION) {
+        String name = b.symbol().substring(0, b.symbol().length() - "_lpdf".length());
+        io.flowc.runtime.random.Family f = io.flowc.runtime.random.Family.bySymbol(name);
+        assertTrue(f != null, name + " has no generator");
+        assertEquals(b.arity - 1, f.parameters().size(), name);
+        assertEquals(b.symbol().endsWith("_lpmf"), f.isDiscrete(), name);
+      }
+    }
   }
 }
