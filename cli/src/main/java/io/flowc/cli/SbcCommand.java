@@ -52,6 +52,9 @@ public final class SbcCommand implements Callable<Integer> {
   /** L when not given: 100 rank values, which 2, 4, 5, 10, 20, 25 and 50 bins divide evenly. */
   static final int DEFAULT_DRAWS = 99;
 
+  /** Seconds between two progress lines. */
+  private static final double PROGRESS_SECONDS = 2;
+
   @Spec
   private CommandSpec spec;
 
@@ -129,7 +132,7 @@ public final class SbcCommand implements Callable<Integer> {
     stderr.printf(Locale.ROOT, "sbc %s: %d simulations, %s, ranks among L = %d draws, %d thread%s%n", model.name(),
         sims, describe(useNuts, formula, optimizer), draws, threadCount, threadCount == 1 ? "" : "s");
     stderr.flush();
-    Sbc.Report report = calibration.run(sims, draws, threadCount);
+    Sbc.Report report = calibration.run(sims, draws, threadCount, progress(stderr));
 
     String failures = CalibrationReport.failures(report);
     if (failures != null) {
@@ -159,6 +162,23 @@ public final class SbcCommand implements Callable<Integer> {
       stdout.println(Json.line(CalibrationReport.json(head(model, useNuts, formula), report)));
     }
     return pictured ? ExitCodes.OK : ExitCodes.USER;
+  }
+
+  /** Simulations done, per second and failed, on stderr every {@value #PROGRESS_SECONDS} seconds. */
+  private Sbc.Progress progress(PrintWriter stderr) {
+    long start = System.nanoTime();
+    long[] lastShown = {start};
+    return (done, failed) -> {
+      synchronized (lastShown) {
+        long now = System.nanoTime();
+        if ((now - lastShown[0]) / 1e9 >= PROGRESS_SECONDS && done < sims) {
+          lastShown[0] = now;
+          stderr.printf(Locale.ROOT, "sbc: %,d of %,d simulations, %.1f/s, %,d failed%n", done, sims,
+              done / ((now - start) / 1e9), failed);
+          stderr.flush();
+        }
+      }
+    };
   }
 
   private String describe(boolean useNuts, FlowFormula formula, Optimizer optimizer) {

@@ -76,7 +76,13 @@ public final class CalibrationRun {
 
   /** Runs {@code sims} simulations with ranks among {@code draws} posterior draws on {@code threads} threads. */
   public Sbc.Report run(int sims, int draws, int threads) throws InterruptedException {
+    return run(sims, draws, threads, (done, failed) -> { });
+  }
+
+  /** As above, telling {@code progress} of each simulation done. */
+  public Sbc.Report run(int sims, int draws, int threads, Sbc.Progress progress) throws InterruptedException {
     return Sbc.run(new Sbc.Settings(sims, draws, threads, engine.baseSeed(),
-        engine.method() instanceof FitMethod.Nuts), engine.elementNames(), this::simulate, engine::fitWithDraws);
+        engine.method() instanceof FitMethod.Nuts), engine.elementNames(), this::simulate, engine::fitWithDraws,
+        progress);
   }
 }

@@ -58,6 +58,15 @@ public final class Sbc {
     }
   }
 
+  /**
+   * Told after each simulation, from the thread that ran it, one call at a time: how many are done,
+   * how many of those failed.
+   */
+  @FunctionalInterface
+  public interface Progress {
+    void simulated(int done, int failed);
+  }
+
   /** A simulation left out, and why. */
   public record Failure(String id, String status, String message) {}
 
@@ -88,14 +97,27 @@ public final class Sbc {
    */
   public static Report run(Settings settings, List<String> elementNames, Simulations simulations,
       Function<DataSetInput, SetOutcome> fit) throws InterruptedException {
+    return run(settings, elementNames, simulations, fit, (done, failed) -> { });
+  }
+
+  /** As above, telling {@code progress} of each simulation done. */
+  public static Report run(Settings settings, List<String> elementNames, Simulations simulations,
+      Function<DataSetInput, SetOutcome> fit, Progress progress) throws InterruptedException {
     long start = System.nanoTime();
     Outcome[] outcomes = new Outcome[settings.sims()];
     AtomicInteger next = new AtomicInteger();
+    // done and failed, counted together under the lock so that each report is consistent
+    int[] counts = new int[2];
     AtomicReference<Throwable> crash = new AtomicReference<>();
     Runnable worker = () -> {
       for (int k = next.getAndIncrement(); k < outcomes.length && crash.get() == null; k = next.getAndIncrement()) {
         try {
           outcomes[k] = one(k, settings, elementNames, simulations, fit);
+          synchronized (counts) {
+            counts[0]++;
+            counts[1] += outcomes[k].ranks() == null ? 1 : 0;
+            progress.simulated(counts[0], counts[1]);
+          }
         } catch (RuntimeException | Error e) {
           crash.compareAndSet(null, e);
         }

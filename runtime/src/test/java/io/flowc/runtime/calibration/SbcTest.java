@@ -122,7 +122,16 @@ class SbcTest {
       }
       return simulate(k);
     };
-    Sbc.Report r = Sbc.run(new Sbc.Settings(400, 99, 2, 7, false), ELEMENTS, sometimes, failing);
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger lastFailed = new java.util.concurrent.atomic.AtomicInteger();
+    Sbc.Report r = Sbc.run(new Sbc.Settings(400, 99, 2, 7, false), ELEMENTS, sometimes, failing, (done, failed) -> {
+      calls.incrementAndGet();
+      if (done == 400) {
+        lastFailed.set(failed);
+      }
+    });
+    assertEquals(400, calls.get());
+    assertEquals(48, lastFailed.get());
     assertEquals(Map.of(SetResult.NOT_FINITE, 40, Sbc.SIMULATION_FAILED, 8), r.failureCounts());
     assertEquals(352, r.succeeded());
     assertEquals(48, r.failed());
