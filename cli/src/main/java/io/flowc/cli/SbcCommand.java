@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
             + "likelihood (as flowc simulate does), fit each simulated data set, and rank each true parameter among "
             + "L posterior draws. Over many simulations the ranks are uniform exactly when the fits are calibrated.",
         "%nPrints per parameter element the chi-square p-value of the rank histogram, the largest ECDF difference "
-            + "and whether it stays inside its simultaneous 95 % band, the mean normalized rank (0.5 when unbiased) "
+            + "and whether it stays inside its simultaneous 95 %% band, the mean normalized rank (0.5 when unbiased) "
             + "and the histogram's shape: uniform, over-confident (U), under-confident (hump), biased-low or "
             + "biased-high (slope). Simulations whose fit fails are counted and left out.%n"
     },
@@ -96,7 +96,7 @@ public final class SbcCommand implements Callable<Integer> {
   private long seed;
 
   @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the rank histograms, one panel per element "
-      + "(the first " + RankFigure.MAX_PANELS + "), over their 99 % binomial bands.")
+      + "(the first " + RankFigure.MAX_PANELS + "), over their 99 %% binomial bands.")
   private String plot;
 
   @Mixin

@@ -154,6 +154,14 @@ class SbcCommandTest {
   }
 
   @Test
+  void helpIsFormattedCleanly() {
+    Cli.Result r = Cli.run("sbc", "--help");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("simultaneous 95 % band") && r.out().contains("99 % binomial bands"), r.toString());
+    assertFalse((r.out() + r.err()).contains("WARN") || r.out().contains("%n"), r.toString());
+  }
+
+  @Test
   void aModelThatCannotBeSimulatedIsRefusedAtItsPlace() throws IOException {
     Path model = Files.writeString(tmp.resolve("pot.flow"), """
         model pot {
