@@ -145,6 +145,21 @@ class ManyFitsArtifactTest {
     assertTrue(result.parameters().get(2).q5() > 0, "sigma on its constrained scale");
   }
 
+  /** A loss that overflows stops the set's fit (every restart's) with the reason; N = 0 rows is bad data. */
+  @Test
+  void aLossThatIsNotFiniteAndARowCountOfZeroAreTheSetsStatus() throws Exception {
+    ManyFits engine = ManyFits.of(artifact(), new DataSet("none", Map.of()), nfvi(), 3).withEvalDraws(200);
+    SetResult huge = engine.fit(new DataSetInput("huge", StanJson.parse("{\"N\": 2, \"x\": [1, 2], \"y\": [1e300, -1e300]}",
+        "huge.json")));
+    assertEquals(SetResult.NOT_FINITE, huge.status(), huge.toString());
+    assertTrue(huge.message().startsWith("no restart succeeded; restart 1: the loss is Infinity at iteration 1"),
+        huge.message());
+    SetResult empty = engine.fit(new DataSetInput("empty", StanJson.parse("{\"N\": 0, \"x\": [], \"y\": []}",
+        "empty.json")));
+    assertEquals(SetResult.BAD_DATA, empty.status(), empty.toString());
+    assertTrue(empty.message().contains("'N' is 0.0 in empty.json; it is the size of"), empty.message());
+  }
+
   @Test
   void nutsRunsOneChainPerSetWithTheSetsSeed() throws Exception {
     NutsSettings settings = NutsSettings.defaults().withChains(1).withDraws(150).withTune(150);

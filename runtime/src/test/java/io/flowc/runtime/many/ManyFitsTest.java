@@ -142,6 +142,13 @@ class ManyFitsTest {
   }
 
   @Test
+  void aChainThatCannotStartIsNotFinite() {
+    SetResult r = nuts(new DataSet("none", Map.of())).fit(set("huge", "{\"y\": [1, 1e200]}"));
+    assertEquals(SetResult.NOT_FINITE, r.status(), r.toString());
+    assertTrue(r.parameters().isEmpty());
+  }
+
+  @Test
   void theCommonDataMayRepeatAValueButNotChangeIt() {
     ManyFits engine = nuts(StanJson.parse("{\"y\": [1, 2]}", "common.json"));
     assertEquals(SetResult.OK, engine.fit(set("same", "{\"y\": [1, 2]}")).status());
