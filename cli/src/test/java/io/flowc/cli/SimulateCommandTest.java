@@ -162,4 +162,21 @@ class SimulateCommandTest {
         "--tune", "100", "--json");
     assertEquals(0, sample.code(), sample.toString());
   }
+
+  @Test
+  void simulationsAreFittedByFitManyAsTheyAre() throws IOException {
+    Path sims = tmp.resolve("sims.jsonl");
+    assertEquals(0, Cli.run("simulate", model(), "--data", data(), "--draws", "3", "--out", sims.toString()).code());
+    Path results = tmp.resolve("results.jsonl");
+    Cli.Result r = Cli.run("fit-many", model(), "--data-lines", sims.toString(), "--method", "nfvi", "--flow",
+        "scale-loc", "--iters", "200", "--eval-draws", "100", "--draws", "100", "--threads", "1", "--out",
+        results.toString());
+    assertEquals(0, r.code(), r.toString());
+    List<JsonNode> rows = lines(Files.readString(results));
+    assertEquals(3, rows.size());
+    for (int k = 0; k < 3; k++) {
+      assertEquals(String.valueOf(k), rows.get(k).get("id").asText());
+      assertEquals("ok", rows.get(k).get("status").asText(), rows.get(k).toString());
+    }
+  }
 }

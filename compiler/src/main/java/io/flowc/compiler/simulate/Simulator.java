@@ -155,9 +155,9 @@ public final class Simulator {
     final Map<String, int[]> drawnDims = new HashMap<>();
     final Map<String, DataSet.Value> given = new HashMap<>();
 
+    /** Makes a value's elements drawn so far (NaN for the others) visible to the expressions. */
     void bind(String name) {
-      DataSet.Value value = new DataSet.Value(drawnDims.get(name), drawn.get(name).clone());
-      scope.bind(name, value);
+      scope.bind(name, new DataSet.Value(drawnDims.get(name), drawn.get(name)));
     }
   }
 
@@ -175,7 +175,6 @@ public final class Simulator {
       run.given.put(name, value);
       run.scope.bind(name, value);
     }
-    Map<String, DataSet.Value> sizes = new HashMap<>(run.given);
     for (CheckedModel.Param p : model.params()) {
       double[] x = new double[p.elementCount()];
       Arrays.fill(x, Double.NaN);
@@ -183,7 +182,7 @@ public final class Simulator {
       run.drawnDims.put(p.name(), p.isScalar() ? new int[0] : new int[] {p.size()});
     }
     for (String name : drawnData) {
-      int[] dims = declaredDims(dataDecls.get(name), sizes);
+      int[] dims = declaredDims(dataDecls.get(name), run.given);
       if (dims == null) {
         throw new IllegalArgumentException("the data set lacks the sizes of '" + name + "'");
       }
