@@ -147,7 +147,7 @@ public final class SbcCommand implements Callable<Integer> {
           + "biased%n", report.divergences());
     }
     if (report.succeeded() == 0) {
-      stderr.println("error: numerical failure: every simulation's fit failed");
+      stderr.println("error: numerical failure: every simulation failed");
       if (json) {
         stdout.println(Json.line(CalibrationReport.json(head(model, useNuts, formula), report)));
       }

@@ -108,6 +108,30 @@ class SbcCommandTest {
   }
 
   @Test
+  void noSimulationLeftIsANumericalFailure() throws IOException {
+    // the scale is drawn negative (almost) every time: no simulation can draw y
+    Path model = Files.writeString(tmp.resolve("negative.flow"), """
+        model negative {
+          data int N;
+          data real y[N];
+          param s;
+          s ~ normal(-50, 1);
+          y ~ normal(0, s);
+        }
+        """);
+    Path data = Files.writeString(tmp.resolve("negative.json"), "{\"N\": 2}");
+    Cli.Result r = Cli.run("sbc", model.toString(), "--data", data.toString(), "--sims", "5", "--method", "nuts",
+        "--json");
+    assertEquals(3, r.code(), r.toString());
+    assertTrue(r.err().contains("warning: 5 of 5 simulations failed and are left out of the ranks (simulation_failed 5)"),
+        r.toString());
+    assertTrue(r.err().contains("error: numerical failure: every simulation failed"), r.toString());
+    JsonNode j = JSON.readTree(r.lastOutLine());
+    assertEquals(0, j.get("succeeded").asInt());
+    assertEquals(5, j.get("failed_sims").size());
+  }
+
+  @Test
   void plotWritesTheRankHistograms() throws IOException {
     Path png = tmp.resolve("ranks.png");
     Cli.Result r = collinear("--plot", png.toString(), "--width", "600", "--height", "400");
