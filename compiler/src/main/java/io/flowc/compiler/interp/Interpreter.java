@@ -60,11 +60,11 @@ public final class Interpreter {
   private final Map<String, double[][]> matrices = new HashMap<>();
 
   public Interpreter(CheckedModel model) {
-    this(model, (Observer) null);
+    this(model, null);
   }
 
-  /** An interpreter that binds no data: a {@link Scope} binds values one at a time. */
-  private Interpreter(CheckedModel model, Void unbound) {
+  /** An interpreter without data: a {@link Scope} binds values one at a time. */
+  private Interpreter(CheckedModel model, boolean unbound) {
     this.model = model;
     this.observer = null;
   }
@@ -83,19 +83,7 @@ public final class Interpreter {
 
     /** Binds a number (no dims), a vector (one) or a matrix (two, elements by rows). */
     public void bind(String name, DataSet.Value value) {
-      int[] dims = value.dims();
-      double[] e = value.elements();
-      if (dims.length == 0) {
-        values.put(name, new Real(e[0]));
-      } else if (dims.length == 1) {
-        values.put(name, new Vec(e.clone()));
-      } else {
-        double[][] rows = new double[dims[0]][dims[1]];
-        for (int r = 0; r < dims[0]; r++) {
-          System.arraycopy(e, r * dims[1], rows[r], 0, dims[1]);
-        }
-        interpreter.matrices.put(name, rows);
-      }
+      interpreter.bind(values, name, value);
     }
 
     /** Binds {@code name} to the value of {@code e}, of any type (a {@code let}). */
@@ -114,7 +102,7 @@ public final class Interpreter {
 
   /** An empty scope for the model's expressions. */
   public static Scope scope(CheckedModel model) {
-    return new Scope(new Interpreter(model, (Void) null));
+    return new Scope(new Interpreter(model, true));
   }
 
   /** An interpreter that tells {@code observer} (may be null) what each evaluation meets. */
@@ -123,20 +111,24 @@ public final class Interpreter {
     this.observer = observer;
     // read from the data as given, not through the layout the compiled code uses
     for (DataLayout.Variable v : model.dataLayout().variables()) {
-      DataSet.Value value = model.data().get(v.name());
-      int[] dims = value.dims();
-      double[] e = value.elements();
-      if (dims.length == 0) {
-        data.put(v.name(), new Real(e[0]));
-      } else if (dims.length == 1) {
-        data.put(v.name(), new Vec(e.clone()));
-      } else {
-        double[][] rows = new double[dims[0]][dims[1]];
-        for (int r = 0; r < dims[0]; r++) {
-          System.arraycopy(e, r * dims[1], rows[r], 0, dims[1]);
-        }
-        matrices.put(v.name(), rows);
+      bind(data, v.name(), model.data().get(v.name()));
+    }
+  }
+
+  /** Binds a number (no dims) or a vector (one) in {@code values}, a matrix (two, by rows) in {@link #matrices}. */
+  private void bind(Map<String, Value> values, String name, DataSet.Value value) {
+    int[] dims = value.dims();
+    double[] e = value.elements();
+    if (dims.length == 0) {
+      values.put(name, new Real(e[0]));
+    } else if (dims.length == 1) {
+      values.put(name, new Vec(e.clone()));
+    } else {
+      double[][] rows = new double[dims[0]][dims[1]];
+      for (int r = 0; r < dims[0]; r++) {
+        System.arraycopy(e, r * dims[1], rows[r], 0, dims[1]);
       }
+      matrices.put(name, rows);
     }
   }
 

@@ -97,8 +97,8 @@ public final class Simulator {
 
   /**
    * Parses and checks a model for simulation: data that sampling statements draw may be absent
-   * from {@code base} (they are given placeholder values of their declared shape, which the
-   * simulation replaces), the others must be there as for any command.
+   * from {@code base} or have another shape there (they are given placeholder values of their
+   * declared shape, which the simulation replaces); the others must be there as for any command.
    *
    * @param base the data not drawn (null: none)
    */
@@ -114,16 +114,15 @@ public final class Simulator {
     Set<String> drawn = drawnDataNames(parsed.model());
     for (DataDecl d : decls) {
       String name = d.name().text();
-      if (base != null && base.unusable(name) != null) {
+      int[] dims = drawn.contains(name) ? declaredDims(d, values) : null;
+      if (dims != null && !(values.containsKey(name) && Arrays.equals(values.get(name).dims(), dims))) {
+        // the simulation draws it: a value of another shape, or none, in the file does not matter
+        double[] ones = new double[count(dims)];
+        // 1: a valid value for every outcome the checker looks at (a count, a 1-based index)
+        Arrays.fill(ones, 1);
+        values.put(name, new DataSet.Value(dims, ones));
+      } else if (dims == null && base != null && base.unusable(name) != null) {
         unusable.put(name, base.unusable(name));
-      } else if (drawn.contains(name) && !values.containsKey(name)) {
-        int[] dims = declaredDims(d, values);
-        if (dims != null) {
-          double[] ones = new double[count(dims)];
-          // 1: a valid value for every outcome the checker looks at (a count, a 1-based index)
-          Arrays.fill(ones, 1);
-          values.put(name, new DataSet.Value(dims, ones));
-        }
       }
     }
     if (base == null && values.isEmpty()) {
@@ -222,6 +221,7 @@ public final class Simulator {
     return x;
   }
 
+  /** Runs one sampling statement: its lets, its arguments, then a draw for each element it draws. */
   private void draw(Run run, Step step, SplittableRandom random) {
     for (LetDecl let : step.lets()) {
       evaluateAt(step, () -> {
@@ -229,27 +229,13 @@ public final class Simulator {
         return null;
       });
     }
-    List<Expr> argExprs = step.call().args().subList(1, step.call().args().size());
-    List<DataSet.Value> args = new ArrayList<>();
-    for (Expr e : argExprs) {
-      args.add(evaluateAt(step, () -> run.scope.evaluate(e)));
-    }
     Target t = step.target();
     double[] values = run.drawn.get(t.name());
     boolean scalar = t.element() >= 0 || run.drawnDims.get(t.name()).length == 0;
     int n = t.element() >= 0 ? 1 : values.length;
-    for (int k = 0; k < args.size(); k++) {
-      DataSet.Value a = args.get(k);
-      if (a.dims().length > 0 && (scalar || a.dims()[0] != n)) {
-        String what = scalar ? " is one value" : " has " + n;
-        throw new ShapeException(error(argExprs.get(k).span(), "argument '" + step.family().parameters().get(k)
-            + "' of " + step.family().symbol() + " has " + a.dims()[0] + " elements, but '" + describe(t) + "'" + what
-            + ": simulation draws each element once"));
-      }
-    }
+    List<DataSet.Value> args = arguments(run, step, scalar, n);
     CheckedModel.Param param = t.parameter() ? paramNamed(t.name()) : null;
-    boolean integer = !t.parameter() && model.dataLayout().variables().stream()
-        .anyMatch(v -> v.name().equals(t.name()) && v.integer());
+    boolean integer = !t.parameter() && dataDecls.get(t.name()).integer();
     double[] p = new double[args.size()];
     for (int i = 0; i < n; i++) {
       for (int k = 0; k < p.length; k++) {
@@ -257,26 +243,48 @@ public final class Simulator {
         p[k] = a.elements()[a.dims().length == 0 ? 0 : i];
       }
       int element = t.element() >= 0 ? t.element() : i;
-      String where = scalar ? "" : " (element " + element + ")";
       String problem = step.family().problem(p);
       if (problem != null) {
-        throw new SimulationException(error(step.call().nameSpan(), step.family().describe(p) + ": " + problem + where));
+        throw new SimulationException(error(step.call().nameSpan(), step.family().describe(p) + ": " + problem
+            + where(scalar, element)));
       }
       double x;
       try {
         x = param != null ? step.family().drawWithin(random, p, param.lower(), param.upper())
             : step.family().draw(random, p);
       } catch (DrawException e) {
-        throw new SimulationException(error(step.call().nameSpan(), "cannot draw '" + describe(t) + "'" + where + ": "
-            + e.getMessage()));
+        throw new SimulationException(error(step.call().nameSpan(), "cannot draw '" + describe(t) + "'"
+            + where(scalar, element) + ": " + e.getMessage()));
       }
       if (integer && Math.abs(x) > Integer.MAX_VALUE) {
         throw new SimulationException(error(step.call().nameSpan(), "drew " + DataSet.format(x) + " for data int '"
-            + t.name() + "'" + where + ", beyond the range of a Java int"));
+            + t.name() + "'" + where(scalar, element) + ", beyond the range of a Java int"));
       }
       values[element] = x;
     }
     run.bind(t.name());
+  }
+
+  /** The distribution's arguments, each one value or one per element drawn ({@code n}). */
+  private List<DataSet.Value> arguments(Run run, Step step, boolean scalar, int n) {
+    List<Expr> exprs = step.call().args().subList(1, step.call().args().size());
+    List<DataSet.Value> args = new ArrayList<>();
+    for (int k = 0; k < exprs.size(); k++) {
+      Expr e = exprs.get(k);
+      DataSet.Value a = evaluateAt(step, () -> run.scope.evaluate(e));
+      if (a.dims().length > 0 && (scalar || a.dims()[0] != n)) {
+        String what = scalar ? " is one value" : " has " + n;
+        throw new ShapeException(error(e.span(), "argument '" + step.family().parameters().get(k) + "' of "
+            + step.family().symbol() + " has " + a.dims()[0] + " elements, but '" + describe(step.target()) + "'"
+            + what + ": simulation draws each element once"));
+      }
+      args.add(a);
+    }
+    return args;
+  }
+
+  private static String where(boolean scalar, int element) {
+    return scalar ? "" : " (element " + element + ")";
   }
 
   private interface Evaluation<T> {
@@ -527,7 +535,9 @@ public final class Simulator {
         if (params.containsKey(id.name()) || dataDecls.containsKey(id.name())) {
           out.accept(new Read(id.name(), -1, viaSpan != null ? viaSpan : id.span(), via));
         } else if (lets.containsKey(id.name()) && seen.add(id.name())) {
-          reads(lets.get(id.name()).value(), via != null ? via : id.name(), viaSpan != null ? viaSpan : id.span(), out, seen);
+          // a read through a let is reported at the let's name, where the statement reads it
+          reads(lets.get(id.name()).value(), via != null ? via : id.name(), viaSpan != null ? viaSpan : id.span(),
+              out, seen);
         }
         return;
       }
@@ -692,7 +702,10 @@ public final class Simulator {
     return List.of();
   }
 
-  /** Every expression node of a {@code let} or a contribution, outermost first (function bodies see only their arguments). */
+  /**
+   * Every expression node of a {@code let} or a contribution, outermost first (function bodies
+   * see only their arguments).
+   */
   static void forEachExpr(Ast.Statement s, java.util.function.Consumer<Expr> out) {
     List<Expr> roots = new ArrayList<>();
     if (s instanceof LetDecl l) {

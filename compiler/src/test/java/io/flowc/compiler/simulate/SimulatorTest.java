@@ -228,4 +228,31 @@ class SimulatorTest {
       }
     }
   }
+
+  @Test
+  void aDataMatrixMultipliesTheDrawnCoefficients() throws Exception {
+    String json = "{\"X\": [[1, 2], [3, 4], [5, 6]]}";
+    Simulator s = simulator("model m { data real X[3, 2]; data real y[3]; param b[2];"
+        + " b ~ normal(0, 1); y ~ normal(X * b, 1e-12); }", json);
+    Simulation sim = s.simulate(data(json), new SplittableRandom(4));
+    double[] b = sim.parameters().get("b").elements();
+    double[] y = sim.data().get("y").elements();
+    assertEquals(b[0] + 2 * b[1], y[0], 1e-9);
+    assertEquals(3 * b[0] + 4 * b[1], y[1], 1e-9);
+    assertEquals(5 * b[0] + 6 * b[1], y[2], 1e-9);
+    assertArrayEquals(new int[] {3, 2}, sim.data().get("X").dims());
+  }
+
+  @Test
+  void drawnValuesInTheDataFileAreNotRead() throws Exception {
+    // y has the wrong length and a value that is no number: neither matters, y is drawn
+    String json = "{\"N\": 3, \"y\": [1, 2], \"z\": [0.5, 1, 2]}";
+    Simulator s = simulator("model m { data int N; data real y[N]; data real z[N]; param a; a ~ normal(0, 1);"
+        + " y ~ normal(a * z, 1); }", json);
+    assertArrayEquals(new int[] {3}, s.simulate(data(json), new SplittableRandom(1)).data().get("y").dims());
+    String unusable = "{\"N\": 3, \"y\": true, \"z\": [0.5, 1, 2]}";
+    assertArrayEquals(new int[] {3}, simulator("model m { data int N; data real y[N]; data real z[N]; param a;"
+        + " a ~ normal(0, 1); y ~ normal(a * z, 1); }", unusable).simulate(data(unusable), new SplittableRandom(1))
+        .data().get("y").dims());
+  }
 }

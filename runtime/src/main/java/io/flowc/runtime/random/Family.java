@@ -149,8 +149,11 @@ public enum Family {
     return switch (this) {
       case NORMAL -> p[0] + p[1] * standardWithin(random, (lower - p[0]) / p[1], (upper - p[0]) / p[1], NORMAL_CDF);
       case CAUCHY -> p[0] + p[1] * standardWithin(random, (lower - p[0]) / p[1], (upper - p[0]) / p[1], CAUCHY_CDF);
-      case LOGNORMAL -> Math.exp(p[0] + p[1] * standardWithin(random,
-          (lower <= 0 ? Double.NEGATIVE_INFINITY : Math.log(lower) - p[0]) / p[1], (Math.log(upper) - p[0]) / p[1], NORMAL_CDF));
+      case LOGNORMAL -> {
+        double logLower = lower <= 0 ? Double.NEGATIVE_INFINITY : StrictMath.log(lower);
+        double z = standardWithin(random, (logLower - p[0]) / p[1], (StrictMath.log(upper) - p[0]) / p[1], NORMAL_CDF);
+        yield StrictMath.exp(p[0] + p[1] * z);
+      }
       case EXPONENTIAL -> exponentialWithin(random, p[0], Math.max(lower, 0), upper);
       default -> rejection(random, p, lower, upper);
     };
@@ -176,7 +179,8 @@ public enum Family {
   public String describe(double[] p) {
     StringBuilder s = new StringBuilder(symbol()).append('(');
     for (int k = 0; k < p.length; k++) {
-      s.append(k == 0 ? "" : ", ").append(p[k] == Math.rint(p[k]) && Math.abs(p[k]) < 1e15 ? Long.toString((long) p[k]) : Double.toString(p[k]));
+      boolean integral = p[k] == Math.rint(p[k]) && Math.abs(p[k]) < 1e15;
+      s.append(k == 0 ? "" : ", ").append(integral ? Long.toString((long) p[k]) : Double.toString(p[k]));
     }
     return s.append(')').toString();
   }
@@ -206,12 +210,12 @@ public enum Family {
     @Override
     public double cdf(double x) {
       // 1/2 + atan(x) / pi, written for x <= 0 so that the far tail keeps its digits
-      return x == Double.NEGATIVE_INFINITY ? 0 : Math.atan2(1, -x) / Math.PI;
+      return x == Double.NEGATIVE_INFINITY ? 0 : StrictMath.atan2(1, -x) / Math.PI;
     }
 
     @Override
     public double quantile(double u) {
-      return -1 / Math.tan(Math.PI * u);
+      return -1 / StrictMath.tan(Math.PI * u);
     }
   };
 
@@ -247,7 +251,7 @@ public enum Family {
     double width = upper - lower;
     double u = Variates.openUniform(random);
     // F(w) = 1 - exp(-rate w) on (0, width): inverted as -log1p(u * expm1(-rate * width)) / rate
-    double x = lower - Math.log1p(u * Math.expm1(-rate * width)) / rate;
+    double x = lower - StrictMath.log1p(u * StrictMath.expm1(-rate * width)) / rate;
     return Math.min(Math.max(x, Math.nextUp(lower)), Math.nextDown(upper));
   }
 }

@@ -5,8 +5,8 @@ import java.util.SplittableRandom;
 
 /**
  * Random variates of the model language's distributions, each drawn from a caller's
- * {@link SplittableRandom} so that a seed fixes every draw. The transforms use {@link StrictMath}:
- * the same seed gives the same draws on every JVM and platform, as fit seeds do.
+ * {@link SplittableRandom} so that a seed fixes every draw. The transforms use {@link StrictMath},
+ * whose results do not depend on the JIT's intrinsics.
  *
  * <p>Parameters follow Stan's conventions (a scale, not a variance; a rate, not a scale) and are
  * not checked here: {@link Family#problem} says which values a distribution takes.
