@@ -34,7 +34,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     synopsisSubcommandLabel = "COMMAND",
     description = "Compiler and runtime for normalizing-flow variational inference.",
     subcommands = {CheckCommand.class, FitCommand.class, FitManyCommand.class, SampleCommand.class, CompileCommand.class, IrCommand.class,
-        PlotCommand.class, CompareCommand.class, SimulateCommand.class, HelpCommand.class},
+        PlotCommand.class, CompareCommand.class, SimulateCommand.class, SbcCommand.class, HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
         "  0  success",

@@ -68,7 +68,7 @@ class MainTest {
   void noCommandIsAUserError() {
     Cli.Result r = Cli.run();
     assertEquals(2, r.code(), r.toString());
-    assertEquals("error: missing command (one of: check, fit, fit-many, sample, compile, ir, plot, compare, simulate)", r.errLines().get(0),
+    assertEquals("error: missing command (one of: check, fit, fit-many, sample, compile, ir, plot, compare, simulate, sbc)", r.errLines().get(0),
         r.toString());
     assertTrue(r.err().contains("flowc --help"), r.toString());
     assertEquals("", r.out());

@@ -28,6 +28,8 @@ import org.jfree.data.Range;
 import org.jfree.data.statistics.HistogramDataset;
 import org.jfree.data.statistics.HistogramType;
 import org.jfree.data.xy.DefaultXYDataset;
+import org.jfree.data.xy.XYIntervalSeries;
+import org.jfree.data.xy.XYIntervalSeriesCollection;
 
 /** The panels every figure is made of: JFreeChart XY plots with one look. */
 final class Charts {
@@ -156,6 +158,46 @@ final class Charts {
     renderer.setSeriesPaint(0, color);
     XYPlot plot = new XYPlot(dataset, axis(xLabel, (Range) null), axis("density", (Range) null), renderer);
     return chart(title, plot);
+  }
+
+  /**
+   * Bars over the intervals {@code [x0[b], x1[b])} up to {@code heights[b]}, under a translucent
+   * band from {@code lower[b]} to {@code upper[b]} in each interval: a histogram with the range its
+   * counts are expected in, a bar's end inside or outside it at a glance.
+   */
+  static JFreeChart bandedBars(String title, String xLabel, String yLabel, double[] x0, double[] x1,
+      double[] heights, double[] lower, double[] upper, Color bars, Color band) {
+    XYIntervalSeries counts = new XYIntervalSeries("counts");
+    XYIntervalSeries expected = new XYIntervalSeries("band");
+    double top = 0;
+    for (int b = 0; b < x0.length; b++) {
+      counts.add((x0[b] + x1[b]) / 2, x0[b], x1[b], heights[b], 0, heights[b]);
+      expected.add((x0[b] + x1[b]) / 2, x0[b], x1[b], (lower[b] + upper[b]) / 2, lower[b], upper[b]);
+      top = Math.max(top, Math.max(heights[b], upper[b]));
+    }
+    XYBarRenderer bandRenderer = barRenderer(band);
+    bandRenderer.setUseYInterval(true);
+    XYBarRenderer barRenderer = barRenderer(bars);
+    barRenderer.setMargin(0.15);
+    XYIntervalSeriesCollection barData = new XYIntervalSeriesCollection();
+    barData.addSeries(counts);
+    XYPlot plot = new XYPlot(barData, axis(xLabel, new Range(x0[0], x1[x1.length - 1])),
+        axis(yLabel, new Range(0, top * 1.08 + 1)), barRenderer);
+    XYIntervalSeriesCollection bandData = new XYIntervalSeriesCollection();
+    bandData.addSeries(expected);
+    plot.setDataset(1, bandData);
+    plot.setRenderer(1, bandRenderer);
+    plot.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);
+    return chart(title, plot);
+  }
+
+  private static XYBarRenderer barRenderer(Color color) {
+    XYBarRenderer renderer = new XYBarRenderer();
+    renderer.setBarPainter(new StandardXYBarPainter());
+    renderer.setShadowVisible(false);
+    renderer.setDrawBarOutline(false);
+    renderer.setSeriesPaint(0, color);
+    return renderer;
   }
 
   /**
