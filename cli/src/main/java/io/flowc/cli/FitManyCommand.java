@@ -279,13 +279,7 @@ public final class FitManyCommand implements Callable<Integer> {
     analysis.diagnostics().forEach(d -> stderr.println(d.render()));
     CheckedModel model = Compilation.freeSizes(analysis.model());
     List<FlowFormula> formulas = isNfvi ? List.of(formula) : List.of();
-    Path jar = Files.createTempFile("flowc-fit-many-", ".jar");
-    try {
-      ArtifactWriter.write(model, formulas, jar);
-      return Artifact.open(jar);
-    } finally {
-      Files.deleteIfExists(jar);
-    }
+    return ArtifactWriter.open(model, formulas);
   }
 
   private static Ast.Model parse(SourceFile source) {

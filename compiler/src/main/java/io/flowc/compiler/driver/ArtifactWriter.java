@@ -51,6 +51,21 @@ public final class ArtifactWriter {
   }
 
   /**
+   * The model's artifact with these formulas, opened without leaving a file behind: written to a
+   * temporary jar, opened (its classes checked and loaded) and deleted. For commands that compile
+   * a model once and fit it many times, as a user's own artifact would be.
+   */
+  public static Artifact open(CheckedModel model, List<FlowFormula> formulas) throws IOException {
+    Path jar = Files.createTempFile("flowc-", ".jar");
+    try {
+      write(model, formulas, jar);
+      return Artifact.open(jar);
+    } finally {
+      Files.deleteIfExists(jar);
+    }
+  }
+
+  /**
    * Writes the model's log density and, for each formula, its compiled flow kernel (class
    * {@code Model_NAME_FlowK}, recorded as {@code formula.K} and {@code formula.K.class}).
    */

@@ -12,8 +12,6 @@ import io.flowc.runtime.data.DataSet;
 import io.flowc.runtime.many.FitMethod;
 import io.flowc.runtime.many.ManyFits;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -48,20 +46,9 @@ public final class CalibrationRun {
     Simulator simulator = Simulator.of(model);
     List<FlowFormula> formulas = method instanceof FitMethod.Nfvi nfvi
         ? List.of(FlowFormulaParsing.parse(nfvi.formula())) : List.of();
-    Artifact artifact = artifact(Compilation.freeSizes(model), formulas);
+    Artifact artifact = ArtifactWriter.open(Compilation.freeSizes(model), formulas);
     return new CalibrationRun(simulator, base, ManyFits.of(artifact, new DataSet("no common data", Map.of()), method,
         seed));
-  }
-
-  /** The model's classes, written to a temporary artifact and opened from it. */
-  private static Artifact artifact(CheckedModel model, List<FlowFormula> formulas) throws IOException {
-    Path jar = Files.createTempFile("flowc-sbc-", ".jar");
-    try {
-      ArtifactWriter.write(model, formulas, jar);
-      return Artifact.open(jar);
-    } finally {
-      Files.deleteIfExists(jar);
-    }
   }
 
   public ManyFits engine() {
