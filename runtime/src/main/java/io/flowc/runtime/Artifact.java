@@ -3,6 +3,7 @@ package io.flowc.runtime;
 import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.data.DataLayout;
 import io.flowc.runtime.data.DataRegion;
+import io.flowc.runtime.flow.FlowFormulas;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import java.io.IOException;
@@ -331,6 +332,11 @@ public final class Artifact {
       throw corrupt(file, className + " has dimension " + kernel.dimension() + ", the metadata says " + dimension());
     }
     return kernel;
+  }
+
+  /** The layout of the flow parameters of a formula compiled into this artifact (given as {@link #formulas()} lists it). */
+  public FlowLayout flowLayout(String formula) {
+    return FlowLayout.of(FlowFormulas.flows(formula), dimension());
   }
 
   /** As {@link #flowKernel(String)}, checked against the layout of the flow the formula describes. */

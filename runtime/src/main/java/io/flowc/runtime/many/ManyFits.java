@@ -8,6 +8,7 @@ import io.flowc.runtime.data.DataSet;
 import io.flowc.runtime.diagnostics.Convergence;
 import io.flowc.runtime.diagnostics.ParameterSummary;
 import io.flowc.runtime.diagnostics.ParetoSmoothing;
+import io.flowc.runtime.flow.FlowFormulas;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.nfvi.Draws;
 import io.flowc.runtime.nfvi.Fit;
@@ -65,7 +66,7 @@ public final class ManyFits {
     this.evalDraws = evalDraws;
     this.parameters = model.parameterLayout();
     this.elementNames = parameters.elementNames();
-    this.formula = method instanceof FitMethod.Nfvi n ? Formulas.normalize(n.formula()) : null;
+    this.formula = method instanceof FitMethod.Nfvi n ? FlowFormulas.normalize(n.formula()) : null;
     this.flowLayout = formula == null ? null : model.flowLayout(formula);
   }
 

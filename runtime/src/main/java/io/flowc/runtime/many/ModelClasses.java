@@ -109,7 +109,7 @@ public interface ModelClasses {
 
     @Override
     public FlowLayout flowLayout(String formula) {
-      FlowLayout layout = FlowLayout.of(Formulas.flows(formula), artifact.dimension());
+      FlowLayout layout = artifact.flowLayout(formula);
       kernels.computeIfAbsent(formula, f -> artifact.flowKernel(f, layout));
       return layout;
     }

@@ -9,6 +9,7 @@ import io.flowc.runtime.ParameterLayout;
 import io.flowc.runtime.data.DataException;
 import io.flowc.runtime.data.DataSet;
 import io.flowc.runtime.data.StanJson;
+import io.flowc.runtime.flow.FlowFormulas;
 import io.flowc.runtime.flow.FlowKind;
 import io.flowc.runtime.nuts.NutsSettings;
 import java.util.ArrayList;
@@ -161,9 +162,9 @@ class ManyFitsTest {
   @Test
   void formulasAreReadAsArtifactsRecordThem() {
     assertEquals(List.of(FlowKind.SCALE, FlowKind.HH, FlowKind.HH, FlowKind.HH, FlowKind.LOC),
-        Formulas.flows("Scale - HH*3 - loc"));
-    assertThrows(IllegalArgumentException.class, () -> Formulas.flows("scale-hh*0"));
-    assertThrows(IllegalArgumentException.class, () -> Formulas.flows("warp"));
+        FlowFormulas.flows("Scale - HH*3 - loc"));
+    assertThrows(IllegalArgumentException.class, () -> FlowFormulas.flows("scale-hh*0"));
+    assertThrows(IllegalArgumentException.class, () -> FlowFormulas.flows("warp"));
   }
 
   /** Everything of a result but its time, exactly. */

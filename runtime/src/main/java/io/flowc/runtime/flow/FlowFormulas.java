@@ -1,22 +1,24 @@
-package io.flowc.runtime.many;
+package io.flowc.runtime.flow;
 
-import io.flowc.runtime.flow.FlowKind;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
-/** Normalized flow formulas ({@code scale-hh*3-loc}) as artifacts record them, read without the compiler. */
-final class Formulas {
-  private Formulas() {}
+/**
+ * Flow formulas as artifacts record them ({@code scale-hh*3-loc}), read without the compiler: what
+ * code that only has the runtime (an artifact's user, a Spark executor) needs to lay out a flow.
+ */
+public final class FlowFormulas {
+  private FlowFormulas() {}
 
   /** The formula as artifacts list it: lower case, no white space. */
-  static String normalize(String formula) {
+  public static String normalize(String formula) {
     return formula.replaceAll("\\s+", "").toLowerCase(Locale.ROOT);
   }
 
   /** Every flow in order of application, repeats expanded. */
-  static List<FlowKind> flows(String formula) {
+  public static List<FlowKind> flows(String formula) {
     List<FlowKind> flows = new ArrayList<>();
     for (String part : normalize(formula).split("-", -1)) {
       String[] kindAndCount = part.split("\\*", -1);
