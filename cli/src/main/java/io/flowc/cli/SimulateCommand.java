@@ -9,7 +9,6 @@ import io.flowc.compiler.simulate.SimulationException;
 import io.flowc.compiler.simulate.Simulator;
 import io.flowc.runtime.data.DataLayout;
 import io.flowc.runtime.data.DataSet;
-import io.flowc.runtime.many.ManyFits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -18,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -108,7 +106,7 @@ public final class SimulateCommand implements Callable<Integer> {
 
   private void write(Simulator simulator, DataSet base, Set<String> integers, Writer w) throws IOException {
     for (int k = 0; k < draws; k++) {
-      Simulation sim = simulator.simulate(base, new SplittableRandom(ManyFits.seedOf(seed, "sim:" + k)));
+      Simulation sim = simulator.simulate(base, Simulator.random(seed, k));
       ObjectNode line = Json.object();
       line.put("id", Integer.toString(k));
       putValues(line.putObject("parameters"), sim.parameters(), Set.of());

@@ -117,8 +117,7 @@ final class GroupFitter implements MapPartitionsFunction<Row, Row> {
       try {
         data = packing.pack(id, group);
       } catch (DataException e) {
-        return new SetResult(id, SetResult.BAD_DATA, e.getMessage(), ManyFits.seedOf(baseSeed, id), 0, List.of(),
-            Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0);
+        return engine.rejected(id, SetResult.BAD_DATA, e.getMessage());
       }
       return engine.fit(new DataSetInput(id, data));
     }

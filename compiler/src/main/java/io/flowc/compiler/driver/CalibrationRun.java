@@ -14,13 +14,12 @@ import io.flowc.runtime.many.ManyFits;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Simulation-based calibration of a model from its source ({@link Sbc}): the model's simulator
- * draws each simulation, the many-fits engine fits it. Simulation k is drawn with {@code new
- * SplittableRandom(ManyFits.seedOf(seed, "sim:" + k))}, the stream {@code flowc simulate} draws its
- * line k with, and fitted as the data set with id {@code "k"}.
+ * draws each simulation, the many-fits engine fits it. Simulation k is drawn with {@link
+ * Simulator#random}(seed, k), the stream {@code flowc simulate} draws its line k with, and fitted
+ * as the data set with id {@code "k"}.
  */
 public final class CalibrationRun {
   private final Simulator simulator;
@@ -57,7 +56,7 @@ public final class CalibrationRun {
 
   /** Simulation k: the true parameters and the data drawn with them. */
   public Sbc.Simulated simulate(int k) {
-    Simulation s = simulator.simulate(base, new SplittableRandom(ManyFits.seedOf(engine.baseSeed(), "sim:" + k)));
+    Simulation s = simulator.simulate(base, Simulator.random(engine.baseSeed(), k));
     return new Sbc.Simulated(s.parameters(), s.data());
   }
 

@@ -18,6 +18,7 @@ import io.flowc.compiler.frontend.FrontEnd;
 import io.flowc.compiler.frontend.ModelParsing;
 import io.flowc.compiler.interp.Interpreter;
 import io.flowc.runtime.data.DataSet;
+import io.flowc.runtime.many.ManyFits;
 import io.flowc.runtime.random.DrawException;
 import io.flowc.runtime.random.Family;
 import io.flowc.runtime.random.Variates;
@@ -129,6 +130,16 @@ public final class Simulator {
       return FrontEnd.check(source, null);
     }
     return FrontEnd.check(source, new DataSet(base == null ? "(no data)" : base.source(), values, unusable));
+  }
+
+  /**
+   * The random stream of simulation {@code k} of a run seeded with {@code seed}: the k-th line of
+   * {@code flowc simulate} and the k-th simulation of {@code flowc sbc}. Its own hash of (seed,
+   * "sim:k"), so that it is independent of the fit of the data set with id "k", seeded by
+   * {@link ManyFits#seedOf}(seed, "k").
+   */
+  public static SplittableRandom random(long seed, int k) {
+    return new SplittableRandom(ManyFits.seedOf(seed, "sim:" + k));
   }
 
   /**
