@@ -41,7 +41,6 @@ public final class HandWrittenNsfPot1 implements FlowKernel {
   private final int gActAt;
   private final int gPrevAt;
   private final int gOutAt;
-  private final int transposeAt;
   private final int size;
 
   private final double[] point = new double[2];
@@ -68,8 +67,7 @@ public final class HandWrittenNsfPot1 implements FlowKernel {
     gActAt = gzAt + 2 * block;
     gPrevAt = gActAt + hidden * block;
     gOutAt = gPrevAt + hidden * block;
-    transposeAt = gOutAt + outputs * block;
-    size = transposeAt + hidden * block;
+    size = gOutAt + outputs * block;
   }
 
   @Override
@@ -198,33 +196,48 @@ public final class HandWrittenNsfPot1 implements FlowKernel {
     return actAt + (f * layers + l) * hidden * block;
   }
 
-  /** out[i][b] = act(sum_j W[i,j] in[j][b] + c[i]), j ascending, the draws innermost. */
+  /**
+   * out[i][b] = act(sum_j W[i,j] in[j][b] + c[i]), j ascending: four draws per trip, each with its
+   * own accumulator (four independent chains of multiply-adds instead of one).
+   */
   private void dense(double[] theta, int weight, int rows, int cols, int in, int out, int nb, double[] w, boolean relu) {
     int bias = weight + rows * cols;
     for (int i = 0; i < rows; i++) {
       int row = out + i * block;
-      double first = theta[weight + i * cols];
-      for (int b = 0; b < nb; b++) {
-        w[row + b] = first * w[in + b];
-      }
-      for (int j = 1; j < cols; j++) {
-        double wij = theta[weight + i * cols + j];
-        int src = in + j * block;
-        for (int b = 0; b < nb; b++) {
-          w[row + b] += wij * w[src + b];
-        }
-      }
+      int wRow = weight + i * cols;
       double ci = theta[bias + i];
-      if (relu) {
-        for (int b = 0; b < nb; b++) {
-          w[row + b] = Math.max(w[row + b] + ci, 0.0);
+      int b = 0;
+      for (; b + 4 <= nb; b += 4) {
+        double first = theta[wRow];
+        double a0 = first * w[in + b];
+        double a1 = first * w[in + b + 1];
+        double a2 = first * w[in + b + 2];
+        double a3 = first * w[in + b + 3];
+        for (int j = 1; j < cols; j++) {
+          double wij = theta[wRow + j];
+          int src = in + j * block + b;
+          a0 += wij * w[src];
+          a1 += wij * w[src + 1];
+          a2 += wij * w[src + 2];
+          a3 += wij * w[src + 3];
         }
-      } else {
-        for (int b = 0; b < nb; b++) {
-          w[row + b] += ci;
+        w[row + b] = activate(a0 + ci, relu);
+        w[row + b + 1] = activate(a1 + ci, relu);
+        w[row + b + 2] = activate(a2 + ci, relu);
+        w[row + b + 3] = activate(a3 + ci, relu);
+      }
+      for (; b < nb; b++) {
+        double a = theta[wRow] * w[in + b];
+        for (int j = 1; j < cols; j++) {
+          a += theta[wRow + j] * w[in + j * block + b];
         }
+        w[row + b] = activate(a + ci, relu);
       }
     }
+  }
+
+  private static double activate(double v, boolean relu) {
+    return relu ? Math.max(v, 0.0) : v;
   }
 
   private void backward(double[] theta, int f, int nb, double[] gradient, double[] w) {
@@ -279,42 +292,75 @@ public final class HandWrittenNsfPot1 implements FlowKernel {
 
   /**
    * For out = W in + c: adds dW and dc to the gradient, draw by draw in order (the same sums
-   * whatever the block size)
-   * and writes in's adjoint, gIn[j][b] = sum_i W[i,j] gOut[i][b].
+   * whatever the block size), four weights per trip with their own accumulators; and writes in's
+   * adjoint, gIn[j][b] = sum_i W[i,j] gOut[i][b], four draws per trip.
    */
   private void denseBackward(double[] theta, double[] gradient, int weight, int rows, int cols, int in, int gOut,
       int gIn, int nb, double[] w) {
     int bias = weight + rows * cols;
-    // the inputs draw-major, so that each draw's update of a weight row runs over contiguous units
-    for (int j = 0; j < cols; j++) {
-      for (int b = 0; b < nb; b++) {
-        w[transposeAt + b * cols + j] = w[in + j * block + b];
-      }
-    }
     for (int i = 0; i < rows; i++) {
       int row = gOut + i * block;
       int wRow = weight + i * cols;
+      double c = gradient[bias + i];
       for (int b = 0; b < nb; b++) {
-        double g = w[row + b];
-        gradient[bias + i] += g;
-        int t = transposeAt + b * cols;
-        for (int j = 0; j < cols; j++) {
-          gradient[wRow + j] += g * w[t + j];
+        c += w[row + b];
+      }
+      gradient[bias + i] = c;
+      int j = 0;
+      for (; j + 4 <= cols; j += 4) {
+        double a0 = gradient[wRow + j];
+        double a1 = gradient[wRow + j + 1];
+        double a2 = gradient[wRow + j + 2];
+        double a3 = gradient[wRow + j + 3];
+        int x = in + j * block;
+        for (int b = 0; b < nb; b++) {
+          double g = w[row + b];
+          a0 += g * w[x + b];
+          a1 += g * w[x + block + b];
+          a2 += g * w[x + 2 * block + b];
+          a3 += g * w[x + 3 * block + b];
         }
+        gradient[wRow + j] = a0;
+        gradient[wRow + j + 1] = a1;
+        gradient[wRow + j + 2] = a2;
+        gradient[wRow + j + 3] = a3;
+      }
+      for (; j < cols; j++) {
+        double a = gradient[wRow + j];
+        for (int b = 0; b < nb; b++) {
+          a += w[row + b] * w[in + j * block + b];
+        }
+        gradient[wRow + j] = a;
       }
     }
     for (int j = 0; j < cols; j++) {
       int target = gIn + j * block;
-      double first = theta[weight + j];
-      for (int b = 0; b < nb; b++) {
-        w[target + b] = first * w[gOut + b];
-      }
-      for (int i = 1; i < rows; i++) {
-        double wij = theta[weight + i * cols + j];
-        int src = gOut + i * block;
-        for (int b = 0; b < nb; b++) {
-          w[target + b] += wij * w[src + b];
+      int b = 0;
+      for (; b + 4 <= nb; b += 4) {
+        double first = theta[weight + j];
+        double a0 = first * w[gOut + b];
+        double a1 = first * w[gOut + b + 1];
+        double a2 = first * w[gOut + b + 2];
+        double a3 = first * w[gOut + b + 3];
+        for (int i = 1; i < rows; i++) {
+          double wij = theta[weight + i * cols + j];
+          int src = gOut + i * block + b;
+          a0 += wij * w[src];
+          a1 += wij * w[src + 1];
+          a2 += wij * w[src + 2];
+          a3 += wij * w[src + 3];
         }
+        w[target + b] = a0;
+        w[target + b + 1] = a1;
+        w[target + b + 2] = a2;
+        w[target + b + 3] = a3;
+      }
+      for (; b < nb; b++) {
+        double a = theta[weight + j] * w[gOut + b];
+        for (int i = 1; i < rows; i++) {
+          a += theta[weight + i * cols + j] * w[gOut + i * block + b];
+        }
+        w[target + b] = a;
       }
     }
   }
