@@ -25,7 +25,7 @@ import java.util.Locale;
  * divergences and the largest R-hat; then the medians, and the bare gradient's cost.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.flowc.bench.W9Workload examples [runs]
- * [threads,...]} (defaults: 3 runs, threads 1).
+ * [threads,...] [tune draws]} (defaults: 3 runs, threads 1, 1000 1000; fewer iterations only to try it).
  */
 public final class W9Workload {
   private W9Workload() {}
@@ -43,6 +43,8 @@ public final class W9Workload {
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int[] threads = args.length > 2 ? Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray()
         : new int[] {1};
+    int tune = args.length > 4 ? Integer.parseInt(args[3]) : 1000;
+    int draws = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
     long start = System.nanoTime();
     W9Data.Data data = W9Data.generate(W9Data.ROWS, W9Data.PREDICTORS, W9Data.SEED);
     double generateSeconds = (System.nanoTime() - start) / 1e9;
@@ -53,13 +55,13 @@ public final class W9Workload {
     double compileSeconds = (System.nanoTime() - start) / 1e9;
     System.out.printf(Locale.ROOT, "W9: %s, %d rows x %d predictors (made in %.2f s; compile %.3f s)%n", file,
         data.n(), data.k(), generateSeconds, compileSeconds);
-    System.out.println("NUTS, 4 chains x (1000 tune + 1000 draws), target_accept 0.8");
+    System.out.printf(Locale.ROOT, "NUTS, 4 chains x (%d tune + %d draws), target_accept 0.8%n", tune, draws);
     System.out.printf(Locale.ROOT, "%7s %4s %9s %10s %9s %9s %9s %5s %8s%n", "threads", "seed", "sample s", "gradients",
         "us/grad", "min ESS", "ESS/s", "div", "max R");
     for (int t : threads) {
       Run[] all = new Run[runs];
       for (int r = 0; r < runs; r++) {
-        all[r] = run(density, NutsSettings.defaults().withChains(4).withThreads(t).withTune(1000).withDraws(1000)
+        all[r] = run(density, NutsSettings.defaults().withChains(4).withThreads(t).withTune(tune).withDraws(draws)
             .withTargetAccept(0.8).withSeed(r));
         print(t, Integer.toString(r), all[r]);
       }
