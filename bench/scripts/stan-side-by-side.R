@@ -123,6 +123,8 @@ print_table <- function(a) {
   if (length(missing) > 0) fail(a[1], ": not a results file (no column ", missing[1], ")")
   ratio <- function(x) ifelse(is.finite(x), sprintf("%.3gx", x), "-")
   num <- function(x, digits) formatC(x, format = "f", digits = digits, big.mark = ",")
+  # three significant digits, so that an ESS per second below 1 does not print as 0
+  sig <- function(x) trimws(formatC(signif(x, 3), format = "fg", digits = 3, big.mark = ","))
   cat(sprintf("%d chains x (%d tune + %d draws), %d thread(s)\n\n", r$chains[1], r$tune[1], r$draws[1], r$threads[1]))
   cat("| model | compile s: Stan | flowc | ratio | sampling s: Stan | flowc | min bulk ESS: Stan | flowc | ESS/s: Stan | flowc | ratio | µs/gradient: Stan | flowc | ratio | divergences: Stan | flowc |\n")
   cat("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
@@ -131,7 +133,7 @@ print_table <- function(a) {
     cat(sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d |\n",
                 x$model, num(x$stan_compile_s, 1), num(x$flowc_compile_s, 2), ratio(x$stan_compile_s / x$flowc_compile_s),
                 num(x$stan_sample_s, 2), num(x$flowc_sample_s, 2), num(x$stan_min_ess_bulk, 0),
-                num(x$flowc_min_ess_bulk, 0), num(x$stan_ess_per_s, 0), num(x$flowc_ess_per_s, 0),
+                num(x$flowc_min_ess_bulk, 0), sig(x$stan_ess_per_s), sig(x$flowc_ess_per_s),
                 ratio(x$flowc_ess_per_s / x$stan_ess_per_s), num(x$stan_us_per_gradient, 2),
                 num(x$flowc_us_per_gradient, 2), ratio(x$stan_us_per_gradient / x$flowc_us_per_gradient),
                 as.integer(x$stan_divergences), as.integer(x$flowc_divergences)))
