@@ -22,7 +22,7 @@ ALL_MODELS="eight_schools_noncentered,kidiq_interaction,kidiq_standardized,sblrc
 chains=4 tune=1000 draws=1000 threads=1 seed=1 models="$ALL_MODELS" work=/tmp/flowc-stan
 
 die() { echo "stan-side-by-side.sh: $*" >&2; exit 2; }
-usage() { sed -n '13,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '13,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit "${1:-2}"; }
 count() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || die "$1 takes a positive integer, not '$2'"; echo "$2"; }
 
 while [ $# -gt 0 ]; do
@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --seed) seed=$(count "$1" "${2:-}"); shift ;;
     --models) models="${2:-}"; [ -n "$models" ] || die "--models takes a list such as sblrc_blr,w9"; shift ;;
     --work) work="${2:-}"; [ -n "$work" ] || die "--work takes a directory"; shift ;;
-    -h|--help) usage ;;
+    -h|--help) usage 0 ;;
     *) echo "stan-side-by-side.sh: unknown argument '$1'" >&2; usage ;;
   esac
   shift
