@@ -3,7 +3,6 @@ package io.flowc.cli.cds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -18,18 +17,23 @@ import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Opcodes;
 
 /**
- * Raises class files older than Java 6 (version 50) in a jar to version 50, with stack map frames
+ * Raises class files older than Java 6 (version 50) in a jar to version 51, with stack map frames
  * computed by ASM. HotSpot's class-data sharing leaves such classes out ("Pre JDK 6 class not
  * supported by CDS": they need the old inference verifier), and picocli and ASM are compiled for
  * Java 5, so without this the archive misses the command line parser that every command starts
- * with. Version 50 is the smallest that the archive takes; the code itself is unchanged (ASM
- * recomputes frames and maximum stack sizes and replaces unreachable code, which javac does not
- * emit, by {@code nop ... athrow}). A class ASM cannot rewrite (one with {@code jsr}, or whose
- * frames need a type that is not on the jar's class path) is kept as it was.
+ * with. Version 51 rather than 50: from 51 on HotSpot's type-checking verifier does not fall back
+ * to the old one, so a wrong frame would fail at once instead of being papered over. The code
+ * itself is unchanged (ASM recomputes frames and maximum stack sizes, and would replace
+ * unreachable code, which javac does not emit, by {@code nop ... athrow}). A class ASM cannot
+ * rewrite (one with {@code jsr}, or whose frames need a type missing from the jar) is kept as it
+ * was.
  */
 public final class ClassFileUpgrade {
-  /** The first class-file version that class-data sharing archives (Java 6). */
+  /** Class files older than this (Java 6) are left out of class-data-sharing archives. */
   static final int SHAREABLE_VERSION = Opcodes.V1_6;
+
+  /** The version they are raised to (Java 7): the first without the old verifier's fallback. */
+  static final int RAISED_VERSION = Opcodes.V1_7;
 
   private ClassFileUpgrade() {
   }
@@ -40,7 +44,8 @@ public final class ClassFileUpgrade {
 
   /**
    * Rewrites {@code jar} in place (through a temporary file beside it and a rename), raising every
-   * class file older than {@link #SHAREABLE_VERSION}. Entries keep their order, names and times.
+   * class file older than {@link #SHAREABLE_VERSION} to {@link #RAISED_VERSION}. Entries keep their
+   * order, names and times.
    */
   public static Result upgradeJar(Path jar) throws IOException {
     Path tmp = Files.createTempFile(jar.toAbsolutePath().getParent(), jar.getFileName().toString(), ".tmp");
@@ -92,7 +97,7 @@ public final class ClassFileUpgrade {
   }
 
   /**
-   * The class raised to {@link #SHAREABLE_VERSION} with frames computed, resolving the types that
+   * The class raised to {@link #RAISED_VERSION} with frames computed, resolving the types that
    * frames merge through {@code types}; null if ASM cannot rewrite it.
    */
   static byte[] upgrade(byte[] classFile, ClassLoader types) {
@@ -105,7 +110,7 @@ public final class ClassFileUpgrade {
     ClassVisitor raise = new ClassVisitor(Opcodes.ASM9, writer) {
       @Override
       public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
-        super.visit(SHAREABLE_VERSION, access, name, signature, superName, interfaces);
+        super.visit(RAISED_VERSION, access, name, signature, superName, interfaces);
       }
     };
     try {
@@ -114,20 +119,6 @@ public final class ClassFileUpgrade {
     } catch (RuntimeException | LinkageError e) {
       // jsr/ret (COMPUTE_FRAMES refuses them) or a type missing from the class path
       return null;
-    }
-  }
-
-  /** {@code ClassFileUpgrade JAR}: upgrades the jar in place and says how many classes it raised. */
-  public static void main(String[] args) {
-    if (args.length != 1) {
-      System.err.println("usage: ClassFileUpgrade JAR");
-      System.exit(2);
-    }
-    try {
-      Result r = upgradeJar(Path.of(args[0]));
-      System.out.println("raised " + r.upgraded() + " class files to version 50, kept " + r.kept());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -49,28 +49,26 @@ public final class StartupArchive {
   }
 
   /**
-   * Makes the archive for {@code jar}, training on the models in {@code examples}; returns a line
-   * for the build log.
+   * Makes the archive for {@code jar} from a JVM that runs {@code training} (a main class and its
+   * arguments, run with the jar as class path); returns a line for the build log.
    */
-  static String make(Path java, Path jar, Path examples) throws IOException, InterruptedException {
+  static String make(Path java, Path jar, List<String> training) throws IOException, InterruptedException {
     Path archive = archiveOf(jar);
     Path sizeFile = sizeFileOf(archive);
     // first the size file: whatever happens next, no launcher trusts an old or partial archive
     Files.deleteIfExists(sizeFile);
     Files.deleteIfExists(archive);
-    ClassFileUpgrade.Result upgrade = ClassFileUpgrade.upgradeJar(jar);
     Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp");
-    Path work = jar.resolveSibling("cds-training");
     Files.deleteIfExists(tmp);
     try {
-      List<String> train = command(java, "-XX:ArchiveClassesAtExit=" + tmp, "-cp", jar.toString(),
-          TrainingRun.class.getName(), examples.toString(), work.toString());
-      Run training = run(train);
-      if (training.code != 0 || !Files.isRegularFile(tmp)) {
-        return "no start-up archive: the training run failed (exit " + training.code + ")\n" + training.output;
+      List<String> train = new ArrayList<>(List.of("-XX:ArchiveClassesAtExit=" + tmp, "-Xlog:cds*=off", "-cp", jar.toString()));
+      train.addAll(training);
+      Run trained = run(command(java, train));
+      if (trained.code != 0 || !Files.isRegularFile(tmp)) {
+        return "no start-up archive: the training run failed (exit " + trained.code + ")\n" + trained.output;
       }
       // -Xshare:on turns "cannot map the archive" from a silent fallback into an error
-      Run check = run(command(java, "-XX:SharedArchiveFile=" + tmp, "-Xshare:on", "-jar", jar.toString(), "--version"));
+      Run check = run(command(java, List.of("-XX:SharedArchiveFile=" + tmp, "-Xshare:on", "-jar", jar.toString(), "--version")));
       if (check.code != 0) {
         return "no start-up archive: a JVM started as bin/flowc starts it cannot use it (exit " + check.code + ")\n"
             + check.output;
@@ -80,18 +78,17 @@ public final class StartupArchive {
       Path sizeTmp = sizeFile.resolveSibling(sizeFile.getFileName() + ".tmp");
       Files.writeString(sizeTmp, size + "\n", StandardCharsets.US_ASCII);
       Files.move(sizeTmp, sizeFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return "start-up archive " + archive.getFileName() + ": " + (size >> 10) + " KB (" + upgrade.upgraded()
-          + " class files raised to version 50)";
+      return "start-up archive " + archive.getFileName() + ": " + (size >> 10) + " KB";
     } finally {
       Files.deleteIfExists(tmp);
     }
   }
 
-  private static List<String> command(Path java, String... args) {
+  private static List<String> command(Path java, List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(java.toString());
     command.addAll(LAUNCHER_OPTIONS);
-    command.addAll(List.of(args));
+    command.addAll(args);
     return command;
   }
 
@@ -124,6 +121,10 @@ public final class StartupArchive {
     // the real path: the archive records the jar's path, and bin/flowc names the jar by its real path
     Path jar = Path.of(args[0]).toRealPath();
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    System.out.println("flowc: " + make(java, jar, Path.of(args[1]).toAbsolutePath()));
+    ClassFileUpgrade.Result upgrade = ClassFileUpgrade.upgradeJar(jar);
+    System.out.println("flowc: " + upgrade.upgraded() + " class files of " + jar.getFileName() + " raised to version 51");
+    Path work = jar.resolveSibling("cds-training");
+    System.out.println("flowc: " + make(java, jar, List.of(TrainingRun.class.getName(), Path.of(args[1]).toAbsolutePath().toString(),
+        work.toString())));
   }
 }
