@@ -140,6 +140,40 @@ class LauncherArchiveIT {
     assertSameOutputAndQuiet(Map.of("JAVA_HOME", other.get().toString()));
   }
 
+  /**
+   * A source newer than the jar makes bin/flowc build (here a stand-in for mvn that leaves the jar
+   * alone, as Maven may); it then marks the build with a stamp, not by touching the jar, whose time
+   * the archive records: the next command neither builds again nor loses the archive.
+   */
+  @Test
+  void aRebuildKeepsTheArchiveValidAndIsNotRepeated() throws Exception {
+    Path stub = Files.createDirectories(root.resolve("stub"));
+    Path log = root.resolve("mvn.log");
+    Files.deleteIfExists(log);
+    Path mvn = stub.resolve("mvn");
+    Files.writeString(mvn, "#!/bin/sh\necho \"mvn $*\" >> '" + log + "'\n");
+    assertTrue(mvn.toFile().setExecutable(true));
+    Path source = Files.createDirectories(root.resolve("cli/src")).resolve("Changed.java");
+    try {
+      Files.writeString(source, "class Changed {}\n");
+      Files.setLastModifiedTime(source, FileTime.fromMillis(jarTime.toMillis() + 10_000));
+      Map<String, String> env = Map.of("PATH", stub + ":" + System.getenv("PATH"));
+
+      Run first = flowc(env);
+      assertEquals(0, first.code(), first.toString());
+      assertEquals("flowc: building (first use or sources changed)...\n", first.err());
+      assertEquals(1, Files.readAllLines(log).size());
+      assertEquals(jarTime, Files.getLastModifiedTime(jar));
+
+      Run second = assertSameOutputAndQuiet(env);
+      assertEquals(1, Files.readAllLines(log).size(), "built again");
+      assertTrue(second.fromArchive("io.flowc.cli.Main"), "the archive went stale");
+    } finally {
+      Files.deleteIfExists(source);
+      Files.deleteIfExists(root.resolve("cli/target/.flowc-built"));
+    }
+  }
+
   /** A JDK installed beside the running one with another version, if there is one. */
   private static Optional<Path> anotherJdk() throws Exception {
     Path home = Path.of(System.getProperty("java.home")).toRealPath();
