@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,9 +77,18 @@ class LauncherArchiveIT {
     madeSize = Files.readString(sizeFile);
   }
 
-  /** Each test starts from the archive as made, beside the jar as built. */
+  /** Each test starts from the archive as made, beside the jar as built, and no newer sources. */
   @BeforeEach
   void restore() throws IOException {
+    Path sources = root.resolve("cli/src");
+    if (Files.exists(sources)) {
+      try (Stream<Path> files = Files.walk(sources)) {
+        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+    Files.deleteIfExists(root.resolve("cli/target/.flowc-built"));
     Files.setLastModifiedTime(jar, jarTime);
     Files.deleteIfExists(archive);
     Files.write(archive, madeArchive);
@@ -153,25 +163,21 @@ class LauncherArchiveIT {
     Path mvn = stub.resolve("mvn");
     Files.writeString(mvn, "#!/bin/sh\necho \"mvn $*\" >> '" + log + "'\n");
     assertTrue(mvn.toFile().setExecutable(true));
+    // restore() removes it (and the stamp) before the next test
     Path source = Files.createDirectories(root.resolve("cli/src")).resolve("Changed.java");
-    try {
-      Files.writeString(source, "class Changed {}\n");
-      Files.setLastModifiedTime(source, FileTime.fromMillis(jarTime.toMillis() + 10_000));
-      Map<String, String> env = Map.of("PATH", stub + ":" + System.getenv("PATH"));
+    Files.writeString(source, "class Changed {}\n");
+    Files.setLastModifiedTime(source, FileTime.fromMillis(jarTime.toMillis() + 10_000));
+    Map<String, String> env = Map.of("PATH", stub + ":" + System.getenv("PATH"));
 
-      Run first = flowc(env);
-      assertEquals(0, first.code(), first.toString());
-      assertEquals("flowc: building (first use or sources changed)...\n", first.err());
-      assertEquals(1, Files.readAllLines(log).size());
-      assertEquals(jarTime, Files.getLastModifiedTime(jar));
+    Run first = flowc(env);
+    assertEquals(0, first.code(), first.toString());
+    assertEquals("flowc: building (first use or sources changed)...\n", first.err());
+    assertEquals(1, Files.readAllLines(log).size());
+    assertEquals(jarTime, Files.getLastModifiedTime(jar));
 
-      Run second = assertSameOutputAndQuiet(env);
-      assertEquals(1, Files.readAllLines(log).size(), "built again");
-      assertTrue(second.fromArchive("io.flowc.cli.Main"), "the archive went stale");
-    } finally {
-      Files.deleteIfExists(source);
-      Files.deleteIfExists(root.resolve("cli/target/.flowc-built"));
-    }
+    Run second = assertSameOutputAndQuiet(env);
+    assertEquals(1, Files.readAllLines(log).size(), "built again");
+    assertTrue(second.fromArchive("io.flowc.cli.Main"), "the archive went stale");
   }
 
   /** A JDK installed beside the running one with another version, if there is one. */
