@@ -276,6 +276,20 @@ class MatrixKernelsTest {
     assertAllAgree("long position lists", f, Scheduler.SCALARIZE_LIMIT, 9000, false, 1);
   }
 
+  /** A short input vector a product reads lies side by side in z already: it is read there, not copied. */
+  @Test
+  void aScalarizedInputIsReadInPlace() throws Exception {
+    Graph g = new Graph(true);
+    Node w = g.input("w", 0, Shape.matrix(5, 3));
+    Node x = g.input("x", 1, Shape.vector(3));
+    IrFunction f = withGradient(g, List.of(w, x), g.sum(g.apply(Op.TANH, g.matvec(w, x))));
+    Kernel k = Scheduler.schedule(f, "logp", List.of(), Scheduler.SCALARIZE_LIMIT);
+    Kernel.MatVec product = (Kernel.MatVec) k.body().stream().filter(i -> i instanceof Kernel.MatVec).findFirst().orElseThrow();
+    assertEquals(new Kernel.Region(Kernel.Array.Z, 15), product.vector());
+    assertTrue(k.body().stream().noneMatch(i -> i instanceof Kernel.Store), "no copies: " + k.body());
+    assertAllAgree("product of a short input", f, Scheduler.SCALARIZE_LIMIT, 3, false);
+  }
+
   @Test
   void positionTablesAreJavaStringLiteralsOfTheirChars() {
     String text = PositionTables.text(new int[] {0, 10, 13, 34, 65, 92, 127, 200, 4000, 0xD7FF});
