@@ -131,7 +131,7 @@ class CompileCommandTest {
 
     Cli.Result bad = Cli.run("compile", Cli.example("pot1"), "--flow", "planr", "-o", tmp.resolve("bad.jar").toString());
     assertEquals(2, bad.code(), bad.toString());
-    assertTrue(bad.err().startsWith("error: --flow:1:1: unknown flow 'planr' (known: loc, scale, planar, radial, hh)"),
+    assertTrue(bad.err().startsWith("error: --flow:1:1: unknown flow 'planr' (known: loc, scale, planar, radial, hh, reverse, realnvp, iaf, nsf, nsf_ar, sylvester)"),
         bad.toString());
     assertFalse(Files.exists(tmp.resolve("bad.jar")));
 

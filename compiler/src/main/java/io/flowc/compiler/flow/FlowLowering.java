@@ -46,6 +46,8 @@ public final class FlowLowering {
         case HH -> new Result(householder(g, z, p.apply("v")), null);
         case PLANAR -> planar(g, z, p.apply("u"), p.apply("w"), p.apply("b"));
         case RADIAL -> radial(g, z, p.apply("a"), p.apply("b"), p.apply("z_ref"), layout.dimension());
+        case REVERSE -> new Result(reverse(g, z, layout.dimension()), null);
+        default -> throw new UnsupportedOperationException(kind.shortName() + " has no IR definition yet");
       };
       z = step.z();
       if (step.logDet() != null) {
@@ -53,6 +55,18 @@ public final class FlowLowering {
       }
     }
     return new Result(z, logDet == null ? g.constant(0) : logDet);
+  }
+
+  /** y = x in reversed coordinate order, log|det| = 0 (spec/neural_flows.md section 2). */
+  static Node reverse(Graph g, Node z, int dimension) {
+    if (dimension == 1) {
+      return z;
+    }
+    Node[] reversed = new Node[dimension];
+    for (int i = 0; i < dimension; i++) {
+      reversed[i] = g.index(z, dimension - 1 - i);
+    }
+    return g.concat(reversed);
   }
 
   private static Node dot(Graph g, Node a, Node b) {

@@ -57,7 +57,7 @@ class FlowKernelAgreementTest {
 
   static void check(CheckedModel model, String formulaText, long seed, boolean withJavaSource) throws Exception {
     FlowFormula formula = FlowFormulaParsing.parse(formulaText);
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     FlowKernels kernels = Compilation.flowKernels(model, layout, formula.normalized());
     String name = "Flow" + (counter++);
     byte[] bytecode = BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + name);
@@ -186,7 +186,7 @@ class FlowKernelAgreementTest {
       CheckedModel model = example(c[0]);
       FlowFormula formula = FlowFormulaParsing.parse(c[1]);
       FlowKernel kernel = Compilation.loadFlow(model, formula);
-      FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+      FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
       Random random = new Random(31);
       double[] theta = layout.initialParameters(0.5, 9);
       int draws = 4;

@@ -43,7 +43,7 @@ class NfviTest {
   static Nfvi nfvi(CheckedModel model, String formulaText) throws Exception {
     FlowFormula formula = FlowFormulaParsing.parse(formulaText);
     return new Nfvi(Compilation.loadFlow(model, formula), Compilation.load(model),
-        FlowLayout.of(formula.flows(), model.dimension()));
+        FlowLayout.ofFlows(formula.flows(), model.dimension()));
   }
 
   static Nfvi.Settings settings(int iterations, String optimizer, double lr, int nmc, double jitter, long seed) {

@@ -226,7 +226,7 @@ class FlowModelProcessorTest {
         "interface Flows {}");
     Compilation c = compile(flows);
     assertThat(c).hadErrorCount(3);
-    assertThat(c).hadErrorContaining("flows[1]:1:1: unknown flow 'planr' (known: loc, scale, planar, radial, hh)\n")
+    assertThat(c).hadErrorContaining("flows[1]:1:1: unknown flow 'planr' (known: loc, scale, planar, radial, hh, reverse, realnvp, iaf, nsf, nsf_ar, sylvester)\n")
         .inFile(flows).onLineContaining("\"planr*2\"");
     assertCaretUnder(c, "planr*2", "planr");
     assertThat(c).hadErrorContaining("flows[2]:1:8: repeat count must be a positive integer in 'planar*0'")
