@@ -148,8 +148,8 @@ class NeuralFlowsTest {
     Random random = new Random(8);
     int checked = 0;
     int skipped = 0;
-    for (String formula : List.of("realnvp(hidden=3)*2", "iaf(hidden=3,act=tanh)*2", "nsf(bins=3,bound=2,hidden=3)*2",
-        "nsf_ar(bins=2,bound=1.5,hidden=3,act=elu)*2", "sylvester(m=2)-loc", "scale-reverse-iaf(hidden=4,layers=1)")) {
+    for (String formula : List.of("realnvp(hidden=3)-iaf(hidden=2,act=tanh)*2", "nsf(bins=3,bound=2,hidden=2,layers=1)*2",
+        "nsf_ar(bins=2,bound=1.5,hidden=2,act=elu)-sylvester(m=2)-reverse")) {
       CheckedModel model = ElboGradientTest.smooth(3);
       FlowLayout layout = layout(formula, 3);
       IrFunction elbo = Compilation.elbo(model, layout);
