@@ -1,5 +1,6 @@
 package io.flowc.runtime.flow;
 
+import java.math.BigInteger;
 import java.util.Locale;
 
 /**
@@ -67,19 +68,13 @@ public enum FlowOption {
   }
 
   private int integer(String text, int min, int max) {
-    String rule = key() + " must be an integer from " + min + " to " + max + ", not '" + text + "'";
-    if (!text.matches("[+-]?[0-9]+")) {
-      throw new IllegalArgumentException(rule);
+    if (text.matches("[+-]?[0-9]+")) {
+      BigInteger value = new BigInteger(text.startsWith("+") ? text.substring(1) : text);
+      if (value.compareTo(BigInteger.valueOf(min)) >= 0 && value.compareTo(BigInteger.valueOf(max)) <= 0) {
+        return value.intValue();
+      }
     }
-    String digits = text.replaceFirst("^[+]", "");
-    if (digits.replaceFirst("^-", "").replaceFirst("^0+(?=.)", "").length() > 9) {
-      throw new IllegalArgumentException(rule);
-    }
-    int value = Integer.parseInt(digits);
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(rule);
-    }
-    return value;
+    throw new IllegalArgumentException(key() + " must be an integer from " + min + " to " + max + ", not '" + text + "'");
   }
 
   private double positive(String text) {
