@@ -324,14 +324,13 @@ public final class JavaSourceBackend {
   private static CodeBlock matrixStatement(Part p, Instr instr) {
     CodeBlock.Builder b = CodeBlock.builder();
     if (instr instanceof Kernel.MatVec m && !m.transposed()) {
-      b.beginControlFlow("for (int i = 0; i < $L; i++)", m.rows())
-          .addStatement("int r = i * $L", m.cols())
-          .addStatement("double acc = $L * $L", at(p, m.matrix(), "r"), at(p, m.vector(), "0"))
-          .beginControlFlow("for (int j = 1; j < $L; j++)", m.cols())
-          .addStatement("acc += $L * $L", at(p, m.matrix(), "r + j"), at(p, m.vector(), "j"))
-          .endControlFlow()
-          .addStatement("$L = acc", at(p, m.target(), "i"))
-          .endControlFlow();
+      int blocked = m.rows() - m.rows() % ROW_BLOCK;
+      if (blocked > 0) {
+        matvecRows(p, b, m, 0, blocked, ROW_BLOCK);
+      }
+      if (blocked < m.rows()) {
+        matvecRows(p, b, m, blocked, m.rows(), 1);
+      }
     } else if (instr instanceof Kernel.MatVec m) {
       // row by row: each target element still receives its terms from the first, i ascending
       b.beginControlFlow("for (int j = 0; j < $L; j++)", m.cols())
@@ -388,6 +387,33 @@ public final class JavaSourceBackend {
       throw new IllegalArgumentException("unknown instruction " + instr);
     }
     return b.build();
+  }
+
+  /** Rows of a matrix-vector product summed side by side, each sum still from its first term, j ascending. */
+  private static final int ROW_BLOCK = 4;
+
+  /** Rows {@code from} to {@code to} of W x, {@code block} at a time (as BytecodeBackend's matvecRows). */
+  private static void matvecRows(Part p, CodeBlock.Builder b, Kernel.MatVec m, int from, int to, int block) {
+    int cols = m.cols();
+    b.beginControlFlow("for (int i = $L; i < $L; i += $L)", from, to, block)
+        .addStatement("int r = i * $L", cols);
+    for (int k = 0; k < block; k++) {
+      b.addStatement("double a$L = $L * $L", k, at(p, m.matrix(), rowPlus(k * cols, "")), at(p, m.vector(), "0"));
+    }
+    b.beginControlFlow("for (int j = 1; j < $L; j++)", cols)
+        .addStatement("double xj = $L", at(p, m.vector(), "j"));
+    for (int k = 0; k < block; k++) {
+      b.addStatement("a$L += $L * xj", k, at(p, m.matrix(), rowPlus(k * cols, " + j")));
+    }
+    b.endControlFlow();
+    for (int k = 0; k < block; k++) {
+      b.addStatement("$L = a$L", at(p, m.target(), k == 0 ? "i" : "i + " + k), k);
+    }
+    b.endControlFlow();
+  }
+
+  private static String rowPlus(int k, String rest) {
+    return "r" + (k == 0 ? "" : " + " + k) + rest;
   }
 
   /** Element {@code index} (a Java int expression) of a region. */

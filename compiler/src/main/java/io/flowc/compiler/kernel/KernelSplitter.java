@@ -213,7 +213,9 @@ public final class KernelSplitter {
       return 40;
     } else if (instr instanceof Kernel.Gather || instr instanceof Kernel.Scatter) {
       return 96;
-    } else if (instr instanceof Kernel.MatVec || instr instanceof Kernel.Outer) {
+    } else if (instr instanceof Kernel.MatVec m) {
+      return m.transposed() ? 200 : 520; // W x sums four rows side by side, then the rows left over
+    } else if (instr instanceof Kernel.Outer) {
       return 160;
     } else if (instr instanceof Kernel.Place || instr instanceof Kernel.Take || instr instanceof Kernel.Scan
         || instr instanceof Kernel.Search) {

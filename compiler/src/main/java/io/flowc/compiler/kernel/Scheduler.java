@@ -463,14 +463,34 @@ public final class Scheduler {
     return ((Scalar) val(n)).operand();
   }
 
-  /** A node's value as a region, copied there once if it is not in one (see {@link #region}). */
+  /**
+   * A node's value as a region: where it lies (a scalarized vector whose elements lie side by
+   * side in one array, such as an input's, is read in place), or copied once to the workspace.
+   */
   private Region regionOf(Node n) {
     Region r = materialized.get(n);
     if (r == null) {
-      r = region(val(n), sizeOf(n.shape()));
+      Val v = val(n);
+      r = v instanceof Small s ? contiguous(s.elements()) : null;
+      if (r == null) {
+        r = region(v, sizeOf(n.shape()));
+      }
       materialized.put(n, r);
     }
     return r;
+  }
+
+  /** The region of elements that lie side by side in one array, or null. */
+  private static Region contiguous(Operand[] elements) {
+    if (!(elements[0] instanceof Element first)) {
+      return null;
+    }
+    for (int i = 1; i < elements.length; i++) {
+      if (!(elements[i] instanceof Element e) || e.array() != first.array() || e.index() != first.index() + i) {
+        return null;
+      }
+    }
+    return new Region(first.array(), first.index());
   }
 
   /** A value written to a region: its elements there, scalarized if the shape is, else the region. */

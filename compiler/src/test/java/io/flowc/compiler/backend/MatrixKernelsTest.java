@@ -62,6 +62,11 @@ class MatrixKernelsTest {
    */
   static void assertAllAgree(String what, IrFunction f, int scalarizeLimit, long seed, boolean javaSource)
       throws Exception {
+    assertAllAgree(what, f, scalarizeLimit, seed, javaSource, 3);
+  }
+
+  static void assertAllAgree(String what, IrFunction f, int scalarizeLimit, long seed, boolean javaSource, int points)
+      throws Exception {
     List<String> gradients = gradientNames(f);
     Kernel unfused = Scheduler.schedule(f, "logp", gradients, scalarizeLimit);
     Kernel gradient = LoopFusion.fuse(unfused);
@@ -81,7 +86,7 @@ class MatrixKernelsTest {
     }
     int n = f.dimension();
     SplittableRandom r = new SplittableRandom(seed);
-    for (int point = 0; point < 3; point++) {
+    for (int point = 0; point < points; point++) {
       double[] z = new double[n];
       for (int i = 0; i < n; i++) {
         z[i] = 1.4 * r.nextDouble() - 0.7;
@@ -244,6 +249,51 @@ class MatrixKernelsTest {
     assertTrue(k.body().stream().filter(i -> i instanceof Kernel.MatVec).count() >= 3);
     assertTrue(k.body().stream().anyMatch(i -> i instanceof Kernel.Outer));
     assertAllAgree("64x64 chain", f, Scheduler.SCALARIZE_LIMIT, 64, true);
+  }
+
+  /**
+   * Position lists longer than one table holds (9000 of a 100 x 100 matrix) or spanning more
+   * than a table's chars can (20 positions 3000 apart in a vector of 60000) are cut into several
+   * tables, for places and takes alike.
+   */
+  @Test
+  void longPositionListsAreCutIntoTables() throws Exception {
+    Graph g = new Graph(true);
+    Node w = g.input("w", 0, Shape.matrix(100, 100));
+    Node p = g.input("p", 1, Shape.vector(20));
+    int[] many = new int[9000];
+    Arrays.setAll(many, t -> t + t / 9);
+    int[] spread = new int[20];
+    Arrays.setAll(spread, t -> 3000 * t);
+    Node taken = g.apply(Op.TANH, g.take(w, many));
+    Node placed = g.place(p, 60000, 0, spread);
+    Node logp = g.sub(g.sum(taken), g.mul(g.constant(0.5), g.sum(g.square(placed))));
+    IrFunction f = withGradient(g, List.of(w, p), logp);
+    Kernel k = Scheduler.schedule(f, "logp", gradientNames(f), Scheduler.SCALARIZE_LIMIT);
+    assertEquals(4, k.body().stream().filter(i -> i instanceof Kernel.Place).count(), "two places of two tables each");
+    assertEquals(4, k.body().stream().filter(i -> i instanceof Kernel.Take).count(), "two takes of two tables each");
+    // the Java source of tables is checked on the random networks (javac takes seconds on strings this long)
+    assertAllAgree("long position lists", f, Scheduler.SCALARIZE_LIMIT, 9000, false, 1);
+  }
+
+  /** A short input vector a product reads lies side by side in z already: it is read there, not copied. */
+  @Test
+  void aScalarizedInputIsReadInPlace() throws Exception {
+    Graph g = new Graph(true);
+    Node w = g.input("w", 0, Shape.matrix(5, 3));
+    Node x = g.input("x", 1, Shape.vector(3));
+    IrFunction f = withGradient(g, List.of(w, x), g.sum(g.apply(Op.TANH, g.matvec(w, x))));
+    Kernel k = Scheduler.schedule(f, "logp", List.of(), Scheduler.SCALARIZE_LIMIT);
+    Kernel.MatVec product = (Kernel.MatVec) k.body().stream().filter(i -> i instanceof Kernel.MatVec).findFirst().orElseThrow();
+    assertEquals(new Kernel.Region(Kernel.Array.Z, 15), product.vector());
+    assertTrue(k.body().stream().noneMatch(i -> i instanceof Kernel.Store), "no copies: " + k.body());
+    assertAllAgree("product of a short input", f, Scheduler.SCALARIZE_LIMIT, 3, false);
+  }
+
+  @Test
+  void positionTablesAreJavaStringLiteralsOfTheirChars() {
+    String text = PositionTables.text(new int[] {0, 10, 13, 34, 65, 92, 127, 200, 4000, 0xD7FF});
+    assertEquals("\"\\000\\012\\015\\042A\\134\\177\\310\\u0fa0\\ud7ff\"", PositionTables.javaLiteral(text));
   }
 
   @Test
