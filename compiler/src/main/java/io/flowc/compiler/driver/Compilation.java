@@ -243,7 +243,7 @@ public final class Compilation {
   }
 
   private static FlowKernel loadFlow(CheckedModel model, FlowFormula formula, DataPlan plan) {
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     FlowKernels kernels = flowKernels(model, layout, formula.normalized(), plan);
     return HiddenClasses.define(
         BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow"), FlowKernel.class);
@@ -445,7 +445,7 @@ public final class Compilation {
 
   /** The NFVI kernel of a model and a flow formula as a Java class, the same kernels as {@link #loadFlow}. */
   public static TypeSpec javaFlowKernel(CheckedModel model, FlowFormula formula, String simpleName) {
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     return JavaSourceBackend.type(fitting(flowKernels(model, layout, formula.normalized()), simpleName), simpleName);
   }
 
