@@ -60,7 +60,7 @@ public class FlowKernelBenchmark {
     Path file = Path.of(examplesDir, model + ".flow");
     var checked = FrontEnd.check(new SourceFile(file.toString(), Files.readString(file)));
     kernel = workload.endsWith("handwritten") ? new HandWrittenPlanarPot1(8) : Compilation.loadFlow(checked, formula);
-    theta = FlowLayout.of(formula.flows(), checked.dimension()).initialParameters(w1 ? 1.0 : 0.1, 1);
+    theta = FlowLayout.ofFlows(formula.flows(), checked.dimension()).initialParameters(w1 ? 1.0 : 0.1, 1);
     Random random = new Random(3);
     eps = new double[draws * checked.dimension()];
     for (int i = 0; i < eps.length; i++) {

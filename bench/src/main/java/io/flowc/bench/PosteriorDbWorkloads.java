@@ -81,7 +81,7 @@ public final class PosteriorDbWorkloads {
       if (w.formula() != null) {
         FlowFormula formula = FlowFormulaParsing.parse(w.formula());
         Nfvi fitter = new Nfvi(Compilation.loadFlow(model, formula), density,
-            FlowLayout.of(formula.flows(), model.dimension()));
+            FlowLayout.ofFlows(formula.flows(), model.dimension()));
         long start = System.nanoTime();
         Fit fit = fitter.fit(new Nfvi.Settings(w.iterations(), Optimizers.byName("adam", w.lr()), w.nmc(), 1, r,
             Nfvi.Settings.NO_CLIPPING, List.of()));

@@ -73,7 +73,7 @@ public final class Workloads {
       LogDensity density = Compilation.load(model);
       FlowKernel kernel = Compilation.loadFlow(model, formula);
       compile[r] = (System.nanoTime() - start) / 1e9;
-      FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+      FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
       Nfvi nfvi = new Nfvi(kernel, density, layout);
       Nfvi.Settings settings = new Nfvi.Settings(w.iterations(), Optimizers.byName(w.optimizer(), w.lr()), w.nmc(),
           w.jitter(), r, Nfvi.Settings.NO_CLIPPING, List.of());

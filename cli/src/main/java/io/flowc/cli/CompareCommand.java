@@ -80,8 +80,8 @@ public final class CompareCommand implements Callable<Integer> {
   @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default: the optimizer's PyMC3 default).")
   private Double learningRate;
 
-  @Option(names = "--jitter", paramLabel = "J", description = "Initial flow parameters are J times standard normal "
-      + "draws (default 1).")
+  @Option(names = "--jitter", paramLabel = "J", description = "Initial parameters of PyMC3's flows are J times "
+      + "standard normal draws (default 1); neural flows start at the identity whatever J.")
   private double jitter = 1;
 
   @Option(names = "--flow-draws", paramLabel = "D", description = "Draws from the fitted flow (default: as many as "

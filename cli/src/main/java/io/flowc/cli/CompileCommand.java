@@ -78,6 +78,9 @@ public final class CompileCommand implements Callable<Integer> {
     }
     // an artifact is refitted on other data: sizes that only count rows stay free
     CheckedModel model = Compilation.freeSizes(ModelFiles.load(modelFile, data.file, spec.commandLine().getErr()));
+    for (FlowFormula formula : formulas) {
+      formula.layout(model.dimension()); // what the model's dimension forbids, at the formula's column
+    }
     try {
       ArtifactWriter.write(model, formulas, jar);
     } catch (IOException e) {

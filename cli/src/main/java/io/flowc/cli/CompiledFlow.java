@@ -35,7 +35,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
       throws CompileException {
     if (ModelFiles.isArtifact(modelFile)) {
       Artifact artifact = ModelFiles.openArtifact(modelFile);
-      FlowLayout layout = FlowLayout.of(formula.flows(), artifact.dimension());
+      FlowLayout layout = formula.layout(artifact.dimension());
       FlowKernel kernel;
       try {
         kernel = artifact.flowKernel(formula.normalized(), layout);
@@ -60,7 +60,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
       return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout(), diagnosis, batches);
     }
     CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowLayout layout = formula.layout(model.dimension());
     DomainDiagnosis diagnosis = new DomainDiagnosis(model);
     if (minibatch == null) {
       return new CompiledFlow(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,

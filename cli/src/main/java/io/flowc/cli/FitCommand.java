@@ -68,7 +68,7 @@ public final class FitCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL.flow|ARTIFACT.jar", description = "The model, or its compiled artifact.")
   private String modelFile;
 
-  @Option(names = "--flow", required = true, paramLabel = "FORMULA", description = "The flow, e.g. planar*8 or scale-hh*10-loc.")
+  @Option(names = "--flow", required = true, paramLabel = "FORMULA", description = "The flow, e.g. planar*8, scale-hh*10-loc or nsf(bins=4)*2.")
   private String flow;
 
   @Mixin

@@ -279,6 +279,9 @@ public final class FitManyCommand implements Callable<Integer> {
     analysis.diagnostics().forEach(d -> stderr.println(d.render()));
     CheckedModel model = Compilation.freeSizes(analysis.model());
     List<FlowFormula> formulas = isNfvi ? List.of(formula) : List.of();
+    for (FlowFormula f : formulas) {
+      f.layout(model.dimension()); // what the model's dimension forbids, at the formula's column
+    }
     return ArtifactWriter.open(model, formulas);
   }
 

@@ -33,8 +33,6 @@ import picocli.CommandLine.UnmatchedArgumentException;
     usageHelpAutoWidth = true,
     synopsisSubcommandLabel = "COMMAND",
     description = "Compiler and runtime for normalizing-flow variational inference.",
-    subcommands = {CheckCommand.class, FitCommand.class, FitManyCommand.class, SampleCommand.class, CompileCommand.class, IrCommand.class,
-        PlotCommand.class, CompareCommand.class, SimulateCommand.class, SbcCommand.class, HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
         "  0  success",
@@ -48,6 +46,10 @@ public final class Main implements Callable<Integer> {
 
   /** The environment variable that adds stack traces to internal errors. */
   static final String DEBUG_ENV = "FLOWC_DEBUG";
+
+  /** The commands, in the order the usage lists them (then picocli's {@code help}). */
+  static final List<String> COMMANDS = List.of("check", "fit", "fit-many", "sample", "compile", "ir", "plot", "compare",
+      "simulate", "sbc");
 
   @Spec
   private CommandSpec spec;
@@ -78,12 +80,50 @@ public final class Main implements Callable<Integer> {
   }
 
   static int run(PrintStream out, PrintStream err, Map<String, String> env, String... args) {
-    return onLargeStack(() -> execute(newCommandLine(), out, err, env, args), err, env);
+    return onLargeStack(() -> execute(newCommandLine(args), out, err, env, args), err, env);
   }
 
-  /** A fresh command tree: {@code flowc} and its subcommands. */
+  /** A fresh command tree: {@code flowc} and all its subcommands. */
   static CommandLine newCommandLine() {
-    return new CommandLine(new Main());
+    CommandLine cmd = new CommandLine(new Main());
+    for (String name : COMMANDS) {
+      cmd.addSubcommand(name, command(name));
+    }
+    cmd.addSubcommand("help", new HelpCommand());
+    return cmd;
+  }
+
+  /**
+   * The command tree that {@code args} needs: when they start with a command's name, {@code flowc}
+   * and that command alone, else (usage, {@code help}, a mistyped name) all of them. Picocli reads
+   * every registered command's annotations by reflection, which was half of a cold {@code flowc
+   * check}'s time (docs/performance.md, "Start-up").
+   */
+  static CommandLine newCommandLine(String... args) {
+    if (args.length == 0 || !COMMANDS.contains(args[0])) {
+      return newCommandLine();
+    }
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.addSubcommand(args[0], command(args[0]));
+    return cmd;
+  }
+
+  /** A new instance of the command called {@code name}, one of {@link #COMMANDS}. */
+  private static Object command(String name) {
+    // a switch, not a map of constructor references: each lambda costs a cold JVM a class spun at run time
+    return switch (name) {
+      case "check" -> new CheckCommand();
+      case "fit" -> new FitCommand();
+      case "fit-many" -> new FitManyCommand();
+      case "sample" -> new SampleCommand();
+      case "compile" -> new CompileCommand();
+      case "ir" -> new IrCommand();
+      case "plot" -> new PlotCommand();
+      case "compare" -> new CompareCommand();
+      case "simulate" -> new SimulateCommand();
+      case "sbc" -> new SbcCommand();
+      default -> throw new IllegalArgumentException("no command " + name);
+    };
   }
 
   /** Runs a command line on the calling thread; never throws. */

@@ -22,7 +22,8 @@ final class NfviOptions {
   @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default: the optimizer's PyMC3 default).")
   Double learningRate;
 
-  @Option(names = "--jitter", paramLabel = "J", description = "Initial parameters are J times standard normal draws (default 1).")
+  @Option(names = "--jitter", paramLabel = "J", description = "Initial parameters of PyMC3's flows are J times standard normal draws "
+      + "(default 1); neural flows start at the identity whatever J.")
   double jitter = 1;
 
   @Option(names = "--grad-clip", paramLabel = "C", description = "PyMC3's total_grad_norm_constraint: clip the gradient's norm to C.")

@@ -104,6 +104,34 @@ class CompileCommandTest {
     return c.getProtectionDomain().getCodeSource().getLocation();
   }
 
+  /** A formula with options is recorded in its canonical form; the runtime alone lays it out as the compiler did. */
+  @Test
+  void neuralFormulasAreCompiledIntoTheArtifact() throws Exception {
+    Path jar = tmp.resolve("pot1-neural.jar");
+    Cli.Result r = Cli.run("compile", Cli.example("pot1"), "--flow", "NSF(hidden=8, bins=4)*2-loc", "-o", jar.toString());
+    assertEquals(0, r.code(), r.toString());
+    Artifact artifact = Artifact.open(jar);
+    assertEquals(List.of("nsf(bins=4,hidden=8)*2-loc"), artifact.formulas());
+    var formula = io.flowc.compiler.frontend.FlowFormulaParsing.parse("nsf(bins=4,hidden=8)*2-loc");
+    io.flowc.runtime.flow.FlowLayout layout = artifact.flowLayout(io.flowc.runtime.flow.FlowFormulas.normalize("nsf(hidden=8,bins=4)*2-loc"));
+    assertEquals(formula.layout(2), layout);
+    var fromJar = artifact.flowKernel(artifact.formulas().get(0), layout);
+    var compiled = io.flowc.compiler.driver.Compilation.loadFlow(
+        io.flowc.compiler.frontend.FrontEnd.check(new io.flowc.compiler.diag.SourceFile("pot1",
+            Files.readString(Path.of(Cli.example("pot1"))))), formula);
+    double[] theta = layout.initialParameters(1, 3);
+    java.util.Random random = new java.util.Random(3);
+    for (int i = 0; i < theta.length; i++) {
+      theta[i] += 0.3 * random.nextGaussian();
+    }
+    double[] eps = {0.1, -0.4, 1.2, 0.3};
+    double[] g1 = new double[theta.length];
+    double[] g2 = new double[theta.length];
+    assertEquals(compiled.lossGradient(theta, eps, 2, g1, new double[compiled.workspaceSize()]),
+        fromJar.lossGradient(theta, eps, 2, g2, new double[fromJar.workspaceSize()]));
+    assertArrayEquals(g1, g2);
+  }
+
   @Test
   void flowFormulasAreCompiledIntoTheArtifact() throws Exception {
     Path jar = tmp.resolve("pot1-flows.jar");
@@ -131,7 +159,7 @@ class CompileCommandTest {
 
     Cli.Result bad = Cli.run("compile", Cli.example("pot1"), "--flow", "planr", "-o", tmp.resolve("bad.jar").toString());
     assertEquals(2, bad.code(), bad.toString());
-    assertTrue(bad.err().startsWith("error: --flow:1:1: unknown flow 'planr' (known: loc, scale, planar, radial, hh)"),
+    assertTrue(bad.err().startsWith("error: --flow:1:1: unknown flow 'planr' (known: loc, scale, planar, radial, hh, reverse, realnvp, iaf, nsf, nsf_ar, sylvester)"),
         bad.toString());
     assertFalse(Files.exists(tmp.resolve("bad.jar")));
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -83,6 +85,28 @@ class MainTest {
     assertTrue(r.err().contains("Did you mean 'check'"), r.toString());
     assertTrue(r.err().contains("Run 'flowc --help' for usage."), r.toString());
     Cli.assertNoStackTrace(r);
+  }
+
+  @Test
+  void aCommandLineNamingACommandBuildsThatCommandAlone() {
+    assertEquals(List.of("fit"), List.copyOf(Main.newCommandLine("fit", "m.flow").getSubcommands().keySet()));
+    List<String> all = new ArrayList<>(Main.COMMANDS);
+    all.add("help");
+    for (String[] args : new String[][] {{}, {"help", "fit"}, {"chek"}, {"--help"}, {"-V"}}) {
+      assertEquals(all, List.copyOf(Main.newCommandLine(args).getSubcommands().keySet()), String.join(" ", args));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"check", "fit", "fit-many", "sample", "compile", "ir", "plot", "compare", "simulate", "sbc"})
+  void aCommandAloneHelpsAndParsesAsInTheWholeTree(String command) {
+    Cli.Result alone = Cli.run(command, "--help");
+    Cli.Result inTree = Cli.execute(Main.newCommandLine(), Map.of(), command, "--help");
+    assertEquals(0, alone.code(), alone.toString());
+    assertEquals(inTree.toString(), alone.toString());
+    Cli.Result badAlone = Cli.run(command, "--no-such-option");
+    assertEquals(Cli.execute(Main.newCommandLine(), Map.of(), command, "--no-such-option").toString(), badAlone.toString());
+    assertEquals(2, badAlone.code(), badAlone.toString());
   }
 
   @ParameterizedTest

@@ -97,7 +97,7 @@ class GeneratedAgreementTest {
     for (String formula : m.flows()) {
       FlowFormula parsed = FlowFormulaParsing.parse(formula);
       assertEquals(parsed.normalized(), formula, "flows() lists normalized formulas");
-      FlowLayout expected = FlowLayout.of(parsed.flows(), model.dimension());
+      FlowLayout expected = FlowLayout.ofFlows(parsed.flows(), model.dimension());
       assertEquals(expected, m.flowLayout().apply(formula), formula);
       assertEquals(expected.parameterCount(), m.flow().apply(formula).parameterCount(), formula);
       assertEquals(model.dimension(), m.flow().apply(formula).dimension(), formula);
@@ -151,7 +151,7 @@ class GeneratedAgreementTest {
   void flowKernelsAreTheRunTimeClassesBitForBitAndTheIrsValues(FlowCase c) throws Exception {
     CheckedModel model = runTimeModel(c.model());
     FlowFormula formula = FlowFormulaParsing.parse(c.formula());
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     FlowKernel asm = Compilation.loadFlow(model, formula);
     FlowKernel generated = c.model().flow().apply(c.formula());
     IrFunction elbo = Compilation.elbo(model, layout);
@@ -215,7 +215,7 @@ class GeneratedAgreementTest {
     CheckedModel model = runTimeModel(c.model());
     FlowFormula formula = FlowFormulaParsing.parse(c.formula());
     Nfvi runTime = new Nfvi(Compilation.loadFlow(model, formula), Compilation.load(model),
-        FlowLayout.of(formula.flows(), model.dimension()));
+        FlowLayout.ofFlows(formula.flows(), model.dimension()));
     Nfvi.Settings settings = new Nfvi.Settings(100, Optimizers.byName("adam", 0.01), 2, 0.5, 11,
         Nfvi.Settings.NO_CLIPPING, List.of());
     Fit expected = runTime.fit(settings);

@@ -336,7 +336,7 @@ public final class Artifact {
 
   /** The layout of the flow parameters of a formula compiled into this artifact (given as {@link #formulas()} lists it). */
   public FlowLayout flowLayout(String formula) {
-    return FlowLayout.of(FlowFormulas.flows(formula), dimension());
+    return FlowFormulas.layout(formula, dimension());
   }
 
   /** As {@link #flowKernel(String)}, checked against the layout of the flow the formula describes. */

@@ -100,7 +100,7 @@ public final class ArtifactWriter {
     List<String> normalized = new ArrayList<>();
     for (int k = 0; k < formulas.size(); k++) {
       FlowFormula formula = formulas.get(k);
-      FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+      FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
       String flowClass = className + "_Flow" + k;
       entries.put(flowClass.replace('.', '/') + ".class", BytecodeBackend.emit(
           Compilation.flowKernels(model, layout, formula.normalized()), flowClass.replace('.', '/')));

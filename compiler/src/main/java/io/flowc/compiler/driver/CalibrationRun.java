@@ -45,6 +45,9 @@ public final class CalibrationRun {
     Simulator simulator = Simulator.of(model);
     List<FlowFormula> formulas = method instanceof FitMethod.Nfvi nfvi
         ? List.of(FlowFormulaParsing.parse(nfvi.formula())) : List.of();
+    for (FlowFormula f : formulas) {
+      f.layout(model.dimension()); // what the model's dimension forbids, at the formula's column
+    }
     Artifact artifact = ArtifactWriter.open(Compilation.freeSizes(model), formulas);
     return new CalibrationRun(simulator, base, ManyFits.of(artifact, new DataSet("no common data", Map.of()), method,
         seed));

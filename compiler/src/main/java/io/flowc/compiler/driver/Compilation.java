@@ -160,7 +160,17 @@ public final class Compilation {
   }
 
   private static FlowKernels flowKernels(CheckedModel model, FlowLayout layout, String formula, DataPlan plan) {
-    ElboSplit.Parts parts = elboParts(model, layout, plan);
+    return flowKernels(model.name(), formula, model.dimension(), layout.parameterCount(), elboParts(model, layout, plan),
+        plan.reserved(), plan.dynamic());
+  }
+
+  /**
+   * The kernels of ELBO parts of a model of the given dimension and flows of {@code parameterCount}
+   * parameters, after the {@code reserved} slots of the model's data region; boundary values of
+   * any shape (scalars, vectors, matrices) take their size in the shared workspace.
+   */
+  public static FlowKernels flowKernels(String modelName, String formula, int dimension, int parameterCount,
+      ElboSplit.Parts parts, int reserved, Kernel.DynamicLayout dynamic) {
     int count = parts.boundaryCount();
     IrFunction prologue = parts.prologue();
     IrFunction body = parts.body();
@@ -173,7 +183,6 @@ public final class Compilation {
       offset += body.inputs().get(k).shape().size();
     }
     // the model's data region (values, derived values, binding stamp) comes first: DataBinding fills it
-    int reserved = plan.reserved();
     for (int k = 0; k < count; k++) {
       boundaryOffset[k] += reserved;
     }
@@ -181,7 +190,7 @@ public final class Compilation {
     int gradients = loss + 1;
     int accumulatorEnd = gradients + offset;
     int zOffset = accumulatorEnd;
-    int logqOffset = zOffset + model.dimension();
+    int logqOffset = zOffset + dimension;
     int end = logqOffset + 1;
 
     Map<Node, Scheduler.Placement> thetaPlaces = new HashMap<>();
@@ -218,11 +227,11 @@ public final class Compilation {
         new Scheduler.Output(ElboLowering.Z, new Scheduler.StoredAt(Kernel.Array.WORK, zOffset)),
         new Scheduler.Output(ElboLowering.LOGQ, new Scheduler.StoredAt(Kernel.Array.WORK, logqOffset)));
     int limit = Scheduler.SCALARIZE_LIMIT;
-    return new FlowKernels(model.name(), formula, model.dimension(), layout.parameterCount(),
-        LoopFusion.fuse(Scheduler.schedule(prologue, thetaPlaces, prologueOut, limit, end, plan.dynamic())),
-        LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, bodyOut, limit, end, plan.dynamic())),
-        LoopFusion.fuse(Scheduler.schedule(epilogue, epiloguePlaces, epilogueOut, limit, end, plan.dynamic())),
-        LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, sampleOut, limit, end, plan.dynamic())),
+    return new FlowKernels(modelName, formula, dimension, parameterCount,
+        LoopFusion.fuse(Scheduler.schedule(prologue, thetaPlaces, prologueOut, limit, end, dynamic)),
+        LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, bodyOut, limit, end, dynamic)),
+        LoopFusion.fuse(Scheduler.schedule(epilogue, epiloguePlaces, epilogueOut, limit, end, dynamic)),
+        LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, sampleOut, limit, end, dynamic)),
         loss, accumulatorEnd, zOffset, logqOffset);
   }
 
@@ -234,7 +243,7 @@ public final class Compilation {
   }
 
   private static FlowKernel loadFlow(CheckedModel model, FlowFormula formula, DataPlan plan) {
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     FlowKernels kernels = flowKernels(model, layout, formula.normalized(), plan);
     return HiddenClasses.define(
         BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow"), FlowKernel.class);
@@ -436,7 +445,7 @@ public final class Compilation {
 
   /** The NFVI kernel of a model and a flow formula as a Java class, the same kernels as {@link #loadFlow}. */
   public static TypeSpec javaFlowKernel(CheckedModel model, FlowFormula formula, String simpleName) {
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     return JavaSourceBackend.type(fitting(flowKernels(model, layout, formula.normalized()), simpleName), simpleName);
   }
 

@@ -32,7 +32,7 @@ public final class ElboLowering {
     Map<FlowLayout.Slot, Node> parameters = new LinkedHashMap<>();
     for (int k = 0; k < layout.slots().size(); k++) {
       FlowLayout.Slot slot = layout.slots().get(k);
-      parameters.put(slot, g.input(slot.qualifiedName(), k, Shape.of(slot.size())));
+      parameters.put(slot, g.input(slot.qualifiedName(), k, FlowParameters.inputShape(slot.shape())));
     }
     return parameters;
   }

@@ -3,15 +3,18 @@ package io.flowc.compiler.flow;
 import io.flowc.compiler.ir.Graph;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
-import io.flowc.runtime.flow.FlowKind;
 import io.flowc.runtime.flow.FlowLayout;
+import io.flowc.runtime.flow.FlowSpec;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * PyMC3's flows as IR (spec section 2): each maps z to f(z) and adds its log|det J|. Parameters
- * are input nodes of the graph, named by the layout; constraints are built in (planar's u-hat,
- * radial's alpha > 0 and beta > -alpha), so any raw parameters give an invertible map.
+ * Flow stacks as IR: each flow maps z to f(z) and adds its log|det J|. PyMC3's flows are defined
+ * here (spec section 2), the neural flows of spec/neural_flows.md each in its own class
+ * ({@link RealNvpFlow}, {@link IafFlow}, {@link NsfFlow}, {@link NsfArFlow}, {@link SylvesterFlow}).
+ * Parameters are input nodes of the graph, named by the layout; constraints are built in (planar's
+ * u-hat, radial's alpha > 0 and beta > -alpha, Sylvester's |r_ii r~_ii| < 1), so any raw
+ * parameters give an invertible map.
  */
 public final class FlowLowering {
   /** PyMC3's guard against |w| = 0 and |v| = 0. */
@@ -24,28 +27,27 @@ public final class FlowLowering {
 
   /** Applies the layout's flows, first to last, to the base draw {@code eps} (a vector). */
   public static Result apply(Graph g, FlowLayout layout, Map<FlowLayout.Slot, Node> parameters, Node eps) {
-    // by flow, then name: looking each up among all slots would cost a pass over them per flow
-    Map<Integer, Map<String, Node>> byFlow = new HashMap<>();
-    parameters.forEach((slot, node) -> byFlow.computeIfAbsent(slot.flow(), f -> new HashMap<>()).put(slot.parameter(), node));
+    // by flow: looking each parameter up among all slots would cost a pass over them per flow
+    Map<Integer, FlowParameters> byFlow = new HashMap<>();
+    parameters.forEach((slot, node) -> byFlow.computeIfAbsent(slot.flow(), f -> new FlowParameters(g, f)).add(slot, node));
+    int d = layout.dimension();
     Node z = eps;
     Node logDet = null;
-    for (int k = 0; k < layout.flows().size(); k++) {
-      FlowKind kind = layout.flows().get(k);
-      Map<String, Node> own = byFlow.getOrDefault(k, Map.of());
-      int flow = k;
-      java.util.function.Function<String, Node> p = name -> {
-        Node n = own.get(name);
-        if (n == null) {
-          throw new IllegalArgumentException("flow " + flow + " has no parameter " + name);
-        }
-        return n;
-      };
-      Result step = switch (kind) {
-        case LOC -> new Result(g.add(z, p.apply("loc")), null);
-        case SCALE -> scale(g, z, p.apply("rho"));
-        case HH -> new Result(householder(g, z, p.apply("v")), null);
-        case PLANAR -> planar(g, z, p.apply("u"), p.apply("w"), p.apply("b"));
-        case RADIAL -> radial(g, z, p.apply("a"), p.apply("b"), p.apply("z_ref"), layout.dimension());
+    for (int k = 0; k < layout.specs().size(); k++) {
+      FlowSpec spec = layout.specs().get(k);
+      FlowParameters p = byFlow.getOrDefault(k, new FlowParameters(g, k));
+      Result step = switch (spec.kind()) {
+        case LOC -> new Result(g.add(z, p.get("loc")), null);
+        case SCALE -> scale(g, z, p.get("rho"));
+        case HH -> new Result(householder(g, z, p.get("v")), null);
+        case PLANAR -> planar(g, z, p.get("u"), p.get("w"), p.get("b"));
+        case RADIAL -> radial(g, z, p.get("a"), p.get("b"), p.get("z_ref"), d);
+        case REVERSE -> new Result(reverse(g, z, d), null);
+        case REALNVP -> RealNvpFlow.apply(g, z, p, spec, layout.familyIndex(k), d);
+        case IAF -> IafFlow.apply(g, z, p, spec, d);
+        case NSF -> NsfFlow.apply(g, z, p, spec, layout.familyIndex(k), d);
+        case NSF_AR -> NsfArFlow.apply(g, z, p, spec, d);
+        case SYLVESTER -> SylvesterFlow.apply(g, z, p, spec, d);
       };
       z = step.z();
       if (step.logDet() != null) {
@@ -53,6 +55,18 @@ public final class FlowLowering {
       }
     }
     return new Result(z, logDet == null ? g.constant(0) : logDet);
+  }
+
+  /** y = x in reversed coordinate order, log|det| = 0 (spec/neural_flows.md section 2). */
+  static Node reverse(Graph g, Node z, int dimension) {
+    if (dimension == 1) {
+      return z;
+    }
+    Node[] reversed = new Node[dimension];
+    for (int i = 0; i < dimension; i++) {
+      reversed[i] = g.index(z, dimension - 1 - i);
+    }
+    return g.concat(reversed);
   }
 
   private static Node dot(Graph g, Node a, Node b) {

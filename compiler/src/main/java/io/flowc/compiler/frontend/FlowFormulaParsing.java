@@ -6,11 +6,17 @@ import io.flowc.compiler.diag.SourceFile;
 import io.flowc.compiler.diag.Span;
 import io.flowc.grammar.FlowFormulaLexer;
 import io.flowc.grammar.FlowFormulaParser;
+import io.flowc.runtime.flow.FlowFormulas;
 import io.flowc.runtime.flow.FlowKind;
+import io.flowc.runtime.flow.FlowOption;
+import io.flowc.runtime.flow.FlowOptions;
+import io.flowc.runtime.flow.FlowSpec;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
@@ -20,7 +26,8 @@ import org.antlr.v4.runtime.misc.IntervalSet;
 /**
  * Flow formula text to a {@link FlowFormula}, following PyMC3's {@code Formula}: the text is
  * lower-cased and its spaces deleted, then split on '-' into parts {@code name} or
- * {@code name*count}, applied left to right. Diagnostics point at the offending part in the
+ * {@code name*count}, applied left to right; a name may carry options in parentheses,
+ * {@code nsf(bins=4,hidden=64)*2} (spec/neural_flows.md section 7). Diagnostics point at the offending part in the
  * text as the user wrote it.
  *
  * <p>Deliberate differences from PyMC3, which would otherwise turn typos into silent changes of
@@ -33,7 +40,7 @@ public final class FlowFormulaParsing {
    * thousand planar layers over two dimensions take seconds, five thousand minutes), so larger
    * flows are refused here rather than left to run for minutes.
    */
-  public static final int MAX_LAYERS = 1_000;
+  public static final int MAX_LAYERS = FlowFormulas.MAX_LAYERS;
 
   private static final String KNOWN =
       Arrays.stream(FlowKind.values()).map(FlowKind::shortName).collect(Collectors.joining(", "));
@@ -137,6 +144,10 @@ public final class FlowFormulaParsing {
             "unknown flow '" + formula.substring(origin[flow.name.getStartIndex()], origin[flow.name.getStopIndex()] + 1)
                 + "' (known: " + KNOWN + ")"));
       }
+      Span nameSpan = map.span(flow.name.getStartIndex(), flow.name.getStopIndex() + 1);
+      Map<FlowOption, Span> optionSpans = new EnumMap<>(FlowOption.class);
+      FlowOptions options = flow.optionList() == null || kind == null ? FlowOptions.DEFAULTS
+          : options(kind, flow.optionList(), partText, source, map, optionSpans, diagnostics);
       int count = 1;
       if (flow.repeats.size() > 1) {
         Token second = flow.repeats.get(1).start;
@@ -168,14 +179,56 @@ public final class FlowFormulaParsing {
             "too many layers: '" + partText + "' brings the flow to " + layers + " (at most " + MAX_LAYERS + " in all)"));
         continue;
       }
-      if (kind != null) {
-        parts.add(new FlowFormula.Part(kind, count, span));
+      if (kind != null && options != null) {
+        parts.add(new FlowFormula.Part(new FlowSpec(kind, options), count, span, nameSpan, optionSpans));
       }
     }
     if (!diagnostics.isEmpty()) {
       throw new CompileException(diagnostics);
     }
-    return new FlowFormula(formula, parts);
+    return new FlowFormula(formula, parts, source);
+  }
+
+  /**
+   * A part's options (spec/neural_flows.md section 7), or null after reporting what is wrong with
+   * them: an option the flow does not take (every option of PyMC3's flows), one given twice, a
+   * value its rule refuses; each at its column. The span of each option's value is kept for the
+   * checks that need the model's dimension.
+   */
+  private static FlowOptions options(FlowKind kind, FlowFormulaParser.OptionListContext context, String partText,
+      SourceFile source, Mapper map, Map<FlowOption, Span> spans, List<Diagnostic> diagnostics) {
+    FlowOptions options = FlowOptions.DEFAULTS;
+    boolean ok = true;
+    if (kind.options().isEmpty()) {
+      diagnostics.add(Diagnostic.error(source, map.span(context.start.getStartIndex(), context.start.getStopIndex() + 1),
+          FlowFormulas.unknownOption(kind, "") + " in '" + partText + "'"));
+      return null;
+    }
+    for (FlowFormulaParser.OptionContext option : context.option()) {
+      Token key = option.key;
+      Span keySpan = map.span(key.getStartIndex(), key.getStopIndex() + 1);
+      FlowOption known = FlowOption.byKey(key.getText()).filter(o -> o.appliesTo(kind)).orElse(null);
+      if (known == null) {
+        diagnostics.add(Diagnostic.error(source, keySpan, FlowFormulas.unknownOption(kind, key.getText())));
+        ok = false;
+        continue;
+      }
+      Token first = option.sign != null ? option.sign : option.value;
+      Span valueSpan = map.span(first.getStartIndex(), option.value.getStopIndex() + 1);
+      if (spans.containsKey(known)) {
+        diagnostics.add(Diagnostic.error(source, keySpan, "option '" + known.key() + "' is given twice in '" + partText + "'"));
+        ok = false;
+        continue;
+      }
+      spans.put(known, valueSpan);
+      try {
+        options = known.set(options, (option.sign == null ? "" : option.sign.getText()) + option.value.getText());
+      } catch (IllegalArgumentException e) {
+        diagnostics.add(Diagnostic.error(source, valueSpan, e.getMessage() + " in '" + partText + "'"));
+        ok = false;
+      }
+    }
+    return ok ? options : null;
   }
 
   private interface Mapper {

@@ -16,7 +16,9 @@ import io.flowc.runtime.data.DataException;
 import io.flowc.runtime.data.DataLayout;
 import io.flowc.runtime.data.DataSet;
 import io.flowc.runtime.flow.FlowKernel;
+import io.flowc.runtime.flow.FlowFormulas;
 import io.flowc.runtime.flow.FlowKind;
+import io.flowc.runtime.flow.FlowSpec;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.nfvi.Nfvi;
 import java.util.ArrayList;
@@ -230,6 +232,11 @@ final class EntryPointGenerator {
     CodeBlock.Builder body = CodeBlock.builder().add("return switch (formula) {\n").indent();
     for (CompiledFlow f : flows) {
       List<FlowFormula.Part> parts = f.formula().parts();
+      if (parts.stream().anyMatch(p -> !p.spec().equals(FlowSpec.of(p.kind())))) {
+        // options need the formula's reader; a formula of flows with default options keeps the plain form
+        body.add("case $L -> $T.layout($S, DIMENSION);\n", labels(f), FlowFormulas.class, f.formula().normalized());
+        continue;
+      }
       body.add("case $L -> layout(new $T[] {$L}, new int[] {$L});\n", labels(f), FlowKind.class,
           parts.stream().map(p -> CodeBlock.of("$T.$L", FlowKind.class, p.kind().name())).collect(CodeBlock.joining(", ")),
           parts.stream().map(p -> Integer.toString(p.count())).collect(Collectors.joining(", ")));

@@ -49,6 +49,18 @@ final class FlowModelGenerator {
     }
     // generated classes are bound to data at run time: sizes that only count rows stay free
     CheckedModel model = Compilation.freeSizes(analysis.model());
+    for (CompiledFlow flow : flows) {
+      try {
+        flow.formula().layout(model.dimension());
+      } catch (CompileException e) {
+        Written written = request.flows().stream().filter(w -> w.text().equals(flow.written())).findFirst()
+            .orElseThrow();
+        e.diagnostics().forEach(d -> errors.report(d, written.at()));
+      }
+    }
+    if (errors.hasErrors()) {
+      return Optional.empty();
+    }
     try {
       return Optional.of(files(request, source, model, flows));
     } catch (CodeTooLargeException e) {

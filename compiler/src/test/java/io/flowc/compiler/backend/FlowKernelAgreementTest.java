@@ -56,8 +56,14 @@ class FlowKernelAgreementTest {
   }
 
   static void check(CheckedModel model, String formulaText, long seed, boolean withJavaSource) throws Exception {
+    check(model, formulaText, seed, withJavaSource, 0);
+  }
+
+  /** As above with {@code noise} times N(0,1) added to every start value: neural flows away from the identity start. */
+  static void check(CheckedModel model, String formulaText, long seed, boolean withJavaSource, double noise)
+      throws Exception {
     FlowFormula formula = FlowFormulaParsing.parse(formulaText);
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     FlowKernels kernels = Compilation.flowKernels(model, layout, formula.normalized());
     String name = "Flow" + (counter++);
     byte[] bytecode = BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + name);
@@ -80,6 +86,10 @@ class FlowKernelAgreementTest {
     int d = model.dimension();
     for (int draws : new int[] {1, 3}) {
       double[] theta = layout.initialParameters(0.5, random.nextLong());
+      Random perturbation = new Random(seed + draws);
+      for (int i = 0; noise > 0 && i < theta.length; i++) {
+        theta[i] += noise * perturbation.nextGaussian();
+      }
       double[] eps = new double[draws * d];
       for (int i = 0; i < eps.length; i++) {
         eps[i] = random.nextGaussian();
@@ -170,6 +180,20 @@ class FlowKernelAgreementTest {
     }
   }
 
+  /** The neural flows of spec/neural_flows.md, away from their identity start, alone and mixed with PyMC3's. */
+  @Test
+  void neuralFlowsAgreeAtRandomParameters() throws Exception {
+    CheckedModel model = example("kitchen_sink");
+    check(model, "scale-nsf(bins=3,hidden=4)-hh-iaf(hidden=5,act=tanh)-sylvester(m=2)-loc", 7, false, 0.3);
+    check(model, "realnvp(hidden=6,act=elu)*2-nsf_ar(bins=3,hidden=5)-reverse", 8, false, 0.3);
+  }
+
+  /** The same through the Java source backend. */
+  @Test
+  void neuralFlowsAgreeThroughJavaSource() throws Exception {
+    check(example("pot1"), "nsf(bins=3,hidden=4)-iaf(hidden=3,act=elu)-sylvester-realnvp(hidden=3)", 9, true, 0.3);
+  }
+
   /** W4: scale-hh*100-loc on the 100-d normal, every method under the 8000-byte limit. */
   @Test
   void scaleHouseholder100LocOnNormal100() throws Exception {
@@ -186,7 +210,7 @@ class FlowKernelAgreementTest {
       CheckedModel model = example(c[0]);
       FlowFormula formula = FlowFormulaParsing.parse(c[1]);
       FlowKernel kernel = Compilation.loadFlow(model, formula);
-      FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+      FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
       Random random = new Random(31);
       double[] theta = layout.initialParameters(0.5, 9);
       int draws = 4;

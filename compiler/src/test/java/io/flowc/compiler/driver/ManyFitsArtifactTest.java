@@ -115,7 +115,7 @@ class ManyFitsArtifactTest {
 
     Artifact a = artifact();
     var binding = a.bind(a.dataLayout().pack(set.data()));
-    FlowLayout layout = FlowLayout.of(FlowFormulaParsing.parse(FORMULA).flows(), 3);
+    FlowLayout layout = FlowLayout.ofFlows(FlowFormulaParsing.parse(FORMULA).flows(), 3);
     Nfvi alone = new Nfvi(binding.bind(a.flowKernel(FORMULA)), binding.bind(a.logDensity()), layout);
     double bestLoss = Double.POSITIVE_INFINITY;
     double[] best = null;

@@ -104,7 +104,7 @@ class ElboSplitTest {
     for (String name : List.of("pot1", "pot4", "kitchen_sink")) {
       CheckedModel model = ElboGradientTest.example(name);
       for (List<FlowKind> flows : List.of(List.of(FlowKind.PLANAR, FlowKind.PLANAR), List.of(FlowKind.RADIAL, FlowKind.LOC),
-          List.of(FlowKind.SCALE, FlowKind.HH, FlowKind.HH, FlowKind.LOC), List.of(FlowKind.values()))) {
+          List.of(FlowKind.SCALE, FlowKind.HH, FlowKind.HH, FlowKind.LOC), List.of(FlowKind.pyMc3Values()))) {
         FlowLayout layout = FlowLayout.of(flows, model.dimension());
         double[] theta = layout.initialParameters(0.7, random.nextLong());
         double[][] draws = new double[5][model.dimension()];

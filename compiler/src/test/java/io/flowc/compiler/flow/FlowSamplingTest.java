@@ -26,7 +26,7 @@ class FlowSamplingTest {
   void scaleThenLocIsAnAffineMapWithItsDensity() throws Exception {
     CheckedModel model = ElboGradientTest.smooth(3);
     FlowKernel flow = Compilation.loadFlow(model, FlowFormulaParsing.parse("scale-loc"));
-    FlowLayout layout = FlowLayout.of(FlowFormulaParsing.parse("scale-loc").flows(), 3);
+    FlowLayout layout = FlowLayout.ofFlows(FlowFormulaParsing.parse("scale-loc").flows(), 3);
     double[] theta = layout.initialParameters(1.0, 4);
     int rho = layout.slot(0, "rho").offset();
     int loc = layout.slot(1, "loc").offset();

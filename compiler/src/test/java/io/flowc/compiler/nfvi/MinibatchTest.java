@@ -154,7 +154,7 @@ class MinibatchTest {
    */
   static void assertUnbiased(CheckedModel model, String formulaText, int size, int batches) throws Exception {
     FlowFormula formula = FlowFormulaParsing.parse(formulaText);
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     FlowKernel full = Compilation.loadFlow(model, formula);
     Compilation.MinibatchFlow flow = Compilation.minibatchFlow(model, formula);
     DataBinding.Batches rows = flow.binding().batches(size);
@@ -218,7 +218,7 @@ class MinibatchTest {
     FlowFormula formula = FlowFormulaParsing.parse("scale-loc");
     Compilation.MinibatchFlow flow = Compilation.minibatchFlow(model, formula);
     Nfvi nfvi = Nfvi.minibatch(flow.binding().batches(20), flow.kernel(), Compilation.load(model),
-        FlowLayout.of(formula.flows(), model.dimension()));
+        FlowLayout.ofFlows(formula.flows(), model.dimension()));
     Nfvi.Settings settings = new Nfvi.Settings(300, Optimizers.byName("adam", 0.01), 1, 1.0, 4,
         Nfvi.Settings.NO_CLIPPING, List.of());
     Fit a = nfvi.fit(settings);
@@ -339,7 +339,7 @@ class MinibatchTest {
     CheckedModel model = model(LOGISTIC, data);
     FlowFormula formula = FlowFormulaParsing.parse("scale-hh*2-loc");
     Compilation.MinibatchFlow flow = Compilation.minibatchFlow(model, formula);
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     Nfvi nfvi = Nfvi.minibatch(flow.binding().batches(1000), flow.kernel(), Compilation.load(model), layout);
     Fit fit = nfvi.fit(new Nfvi.Settings(12_000, Optimizers.byName("adam", 0.01), 1, 1.0, 7,
         Nfvi.Settings.NO_CLIPPING, List.of()).withAverageLast(4_000));
@@ -370,7 +370,7 @@ class MinibatchTest {
     // (priors and log q in each, rows scaled by 6) is the value on all rows, to rounding
     CheckedModel model = model(REGRESSION, regressionData(60));
     FlowFormula formula = FlowFormulaParsing.parse("scale-hh*2-loc");
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     FlowKernel full = Compilation.loadFlow(model, formula);
     Compilation.MinibatchFlow flow = Compilation.minibatchFlow(model, formula);
     DataBinding.Batches rows = flow.binding().batches(10);
@@ -408,7 +408,7 @@ class MinibatchTest {
     FlowFormula formula = FlowFormulaParsing.parse("scale-loc");
     Compilation.MinibatchFlow flow = Compilation.minibatchFlow(model, formula);
     Nfvi nfvi = Nfvi.minibatch(flow.binding().batches(20), flow.kernel(), Compilation.load(model),
-        FlowLayout.of(formula.flows(), model.dimension()));
+        FlowLayout.ofFlows(formula.flows(), model.dimension()));
     List<double[]> iterates = new java.util.ArrayList<>();
     Nfvi.Settings settings = new Nfvi.Settings(300, Optimizers.byName("adam", 0.01), 1, 1.0, 4,
         Nfvi.Settings.NO_CLIPPING, List.of(progress -> {
@@ -435,7 +435,7 @@ class MinibatchTest {
     CheckedModel model = model(REGRESSION, regressionData(50));
     FlowFormula formula = FlowFormulaParsing.parse("scale-loc");
     FlowKernel kernel = Compilation.loadFlow(model, formula);
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     Nfvi nfvi = new Nfvi(kernel, Compilation.load(model), layout);
     List<double[]> iterates = new java.util.ArrayList<>();
     int steps = 41;

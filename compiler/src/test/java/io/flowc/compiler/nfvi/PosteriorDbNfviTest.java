@@ -133,7 +133,7 @@ class PosteriorDbNfviTest {
       boolean trusted, Quantities quantities) throws Exception {
     JsonNode params = TestPaths.posteriorDbReference(posterior).get("params");
     FlowFormula formula = FlowFormulaParsing.parse(flow);
-    FlowLayout layout = FlowLayout.of(formula.flows(), model.dimension());
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     Nfvi nfvi = new Nfvi(Compilation.loadFlow(model, formula), Compilation.load(model), layout);
     Fit fit = nfvi.fit(new Nfvi.Settings(iterations, Optimizers.byName("adam", lr), nmc, 1, 3,
         Nfvi.Settings.NO_CLIPPING, List.of()));

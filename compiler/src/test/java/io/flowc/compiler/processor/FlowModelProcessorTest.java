@@ -226,13 +226,40 @@ class FlowModelProcessorTest {
         "interface Flows {}");
     Compilation c = compile(flows);
     assertThat(c).hadErrorCount(3);
-    assertThat(c).hadErrorContaining("flows[1]:1:1: unknown flow 'planr' (known: loc, scale, planar, radial, hh)\n")
+    assertThat(c).hadErrorContaining("flows[1]:1:1: unknown flow 'planr' (known: loc, scale, planar, radial, hh, reverse, realnvp, iaf, nsf, nsf_ar, sylvester)\n")
         .inFile(flows).onLineContaining("\"planr*2\"");
     assertCaretUnder(c, "planr*2", "planr");
     assertThat(c).hadErrorContaining("flows[2]:1:8: repeat count must be a positive integer in 'planar*0'")
         .inFile(flows).onLineContaining("\"planar*0-loc\"");
     assertThat(c).hadErrorContaining("flows[3] \"PLANAR * 8\" is the same formula as flows[0] \"planar*8\" (planar*8)")
         .inFile(flows).onLineContaining("\"PLANAR * 8\"");
+  }
+
+  /** Options reach the generated layout (through the runtime's formula reader); the dimension's checks reach the element. */
+  @Test
+  void neuralFormulasWithOptionsAreLaidOutAndChecked() throws IOException {
+    JavaFileObject flows = source("test.Neural", "package test;", "", "import io.flowc.annotations.FlowModel;", "",
+        "@FlowModel(code = \"model m { param z[2]; potential sum(square(z)); }\", flows = {",
+        "    \"nsf(hidden=4,bins=3)*2-loc\",",
+        "    \"iaf(hidden=2, layers=1)\"})",
+        "interface Neural {}");
+    Compilation c = compile(flows);
+    assertThat(c).succeededWithoutWarnings();
+    String entry = generated(c, "test.Flowc_Neural");
+    assertTrue(entry.contains("case \"nsf(bins=3,hidden=4)*2-loc\", \"nsf(hidden=4,bins=3)*2-loc\" -> "
+        + "FlowFormulas.layout(\"nsf(bins=3,hidden=4)*2-loc\", DIMENSION);"), entry);
+    assertTrue(entry.contains("case \"iaf(hidden=2,layers=1)\", \"iaf(hidden=2, layers=1)\" -> "
+        + "FlowFormulas.layout(\"iaf(hidden=2,layers=1)\", DIMENSION);"), entry);
+
+    JavaFileObject coupling = source("test.Coupling", "package test;", "", "import io.flowc.annotations.FlowModel;", "",
+        "@FlowModel(code = \"model one { param z; potential square(z); }\", flows = {",
+        "    \"loc-realnvp\"})",
+        "interface Coupling {}");
+    Compilation bad = compile(coupling);
+    assertThat(bad).hadErrorCount(1);
+    assertThat(bad).hadErrorContaining(
+        "flows[0]:1:5: realnvp is a coupling flow and needs at least 2 dimensions; the model has 1 (use iaf)")
+        .inFile(coupling).onLineContaining("\"loc-realnvp\"");
   }
 
   @Test

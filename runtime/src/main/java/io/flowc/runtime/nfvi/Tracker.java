@@ -48,10 +48,15 @@ public final class Tracker implements FitCallback {
     return gradients.stream().map(double[]::clone).toList();
   }
 
+  /** A header field as RFC 4180 wants it: a matrix element's name ({@code nsf_0.out.weight[3,0]}) is quoted. */
+  static String csvField(String name) {
+    return name.indexOf(',') < 0 && name.indexOf('"') < 0 ? name : '"' + name.replace("\"", "\"\"") + '"';
+  }
+
   public void writeCsv(Writer out) throws IOException {
     StringBuilder header = new StringBuilder("iteration");
-    names.forEach(n -> header.append(',').append(n));
-    names.forEach(n -> header.append(",grad.").append(n));
+    names.forEach(n -> header.append(',').append(csvField(n)));
+    names.forEach(n -> header.append(',').append(csvField("grad." + n)));
     out.write(header.append('\n').toString());
     for (int k = 0; k < iterations.size(); k++) {
       StringBuilder row = new StringBuilder().append(iterations.get(k));

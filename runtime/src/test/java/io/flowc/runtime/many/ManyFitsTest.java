@@ -162,7 +162,8 @@ class ManyFitsTest {
   @Test
   void formulasAreReadAsArtifactsRecordThem() {
     assertEquals(List.of(FlowKind.SCALE, FlowKind.HH, FlowKind.HH, FlowKind.HH, FlowKind.LOC),
-        FlowFormulas.flows("Scale - HH*3 - loc"));
+        FlowFormulas.flows("Scale - HH*3 - loc").stream().map(io.flowc.runtime.flow.FlowSpec::kind).toList());
+    assertEquals("scale-hh*3-loc-nsf(bins=4)", FlowFormulas.normalize("Scale - HH*03 - loc-nsf(bound=5,bins=4)"));
     assertThrows(IllegalArgumentException.class, () -> FlowFormulas.flows("scale-hh*0"));
     assertThrows(IllegalArgumentException.class, () -> FlowFormulas.flows("warp"));
   }

@@ -1,0 +1,130 @@
+package io.flowc.cli.cds;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes the class-data-sharing archive that {@code bin/flowc} starts the JVM with (docs/cli.md,
+ * "Start-up"): the build runs this after it has shaded the CLI jar. It raises the jar's pre-Java-6
+ * class files so that the archive may hold them ({@link ClassFileUpgrade}), runs {@link
+ * TrainingRun} in a JVM that writes the classes it loaded to an archive at exit
+ * ({@code -XX:ArchiveClassesAtExit}, a dynamic archive on top of the JDK's own, Java 13 and
+ * later), checks that a JVM started as {@code bin/flowc} starts it maps that archive, and only
+ * then puts it beside the jar together with its size in a second file. The launcher uses the
+ * archive only when the size matches: HotSpot 17 dies of SIGBUS on a truncated archive, such as
+ * one an interrupted build leaves, instead of ignoring it.
+ *
+ * <p>The archive is an optimisation: when a step fails this says why and leaves no archive, and
+ * the build goes on.
+ */
+public final class StartupArchive {
+  /**
+   * The JVM options that {@code bin/flowc} runs the CLI with; the archive is made under the same
+   * ones (keep the two in step).
+   */
+  static final List<String> LAUNCHER_OPTIONS = List.of("-XX:+UseSerialGC", "-Xss16m", "-Djava.awt.headless=true");
+
+  /** Longest a JVM that this starts may take before the build gives up on the archive. */
+  private static final long TIMEOUT_SECONDS = 600;
+
+  private StartupArchive() {
+  }
+
+  /** The archive that belongs to {@code jar}: its name with {@code .jsa} for {@code .jar}. */
+  static Path archiveOf(Path jar) {
+    String name = jar.getFileName().toString();
+    String stem = name.endsWith(".jar") ? name.substring(0, name.length() - 4) : name;
+    return jar.resolveSibling(stem + ".jsa");
+  }
+
+  /** The file that holds the archive's size in bytes, written once the archive is complete. */
+  static Path sizeFileOf(Path archive) {
+    return archive.resolveSibling(archive.getFileName() + ".size");
+  }
+
+  /**
+   * Makes the archive for {@code jar} from a JVM that runs {@code training} (a main class and its
+   * arguments, run with the jar as class path); returns a line for the build log.
+   */
+  static String make(Path java, Path jar, List<String> training) throws IOException, InterruptedException {
+    Path archive = archiveOf(jar);
+    Path sizeFile = sizeFileOf(archive);
+    // first the size file: whatever happens next, no launcher trusts an old or partial archive
+    Files.deleteIfExists(sizeFile);
+    Files.deleteIfExists(archive);
+    Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    try {
+      List<String> train = new ArrayList<>(List.of("-XX:ArchiveClassesAtExit=" + tmp, "-Xlog:cds*=off", "-cp", jar.toString()));
+      train.addAll(training);
+      Run trained = run(command(java, train));
+      if (trained.code != 0 || !Files.isRegularFile(tmp)) {
+        return "no start-up archive: the training run failed (exit " + trained.code + ")\n" + trained.output;
+      }
+      // -Xshare:on turns "cannot map the archive" from a silent fallback into an error
+      Run check = run(command(java, List.of("-XX:SharedArchiveFile=" + tmp, "-Xshare:on", "-jar", jar.toString(), "--version")));
+      if (check.code != 0) {
+        return "no start-up archive: a JVM started as bin/flowc starts it cannot use it (exit " + check.code + ")\n"
+            + check.output;
+      }
+      long size = Files.size(tmp);
+      Files.move(tmp, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Path sizeTmp = sizeFile.resolveSibling(sizeFile.getFileName() + ".tmp");
+      Files.writeString(sizeTmp, size + "\n", StandardCharsets.US_ASCII);
+      Files.move(sizeTmp, sizeFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return "start-up archive " + archive.getFileName() + ": " + (size >> 10) + " KB";
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static List<String> command(Path java, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(java.toString());
+    command.addAll(LAUNCHER_OPTIONS);
+    command.addAll(args);
+    return command;
+  }
+
+  private record Run(int code, String output) {
+  }
+
+  private static Run run(List<String> command) throws IOException, InterruptedException {
+    Path log = Files.createTempFile("flowc-cds", ".log");
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor();
+        return new Run(-1, "timed out after " + TIMEOUT_SECONDS + " s: " + String.join(" ", command));
+      }
+      return new Run(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
+  /**
+   * {@code StartupArchive JAR EXAMPLES_DIR}: makes the archive for the shaded CLI jar with the JDK
+   * that runs this.
+   */
+  public static void main(String[] args) throws IOException, InterruptedException {
+    if (args.length != 2) {
+      System.err.println("usage: StartupArchive JAR EXAMPLES_DIR");
+      System.exit(2);
+    }
+    // the real path: the archive records the jar's path, and bin/flowc names the jar by its real path
+    Path jar = Path.of(args[0]).toRealPath();
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    ClassFileUpgrade.Result upgrade = ClassFileUpgrade.upgradeJar(jar);
+    System.out.println("flowc: " + upgrade.upgraded() + " class files of " + jar.getFileName() + " raised to version 51");
+    Path work = jar.resolveSibling("cds-training");
+    System.out.println("flowc: " + make(java, jar, List.of(TrainingRun.class.getName(), Path.of(args[1]).toAbsolutePath().toString(),
+        work.toString())));
+  }
+}
