@@ -9,6 +9,7 @@ import io.flowc.compiler.kernel.Kernel.Fused;
 import io.flowc.compiler.kernel.Kernel.Gather;
 import io.flowc.compiler.kernel.Kernel.Instr;
 import io.flowc.compiler.kernel.Kernel.Invariant;
+import io.flowc.compiler.kernel.Kernel.Lane;
 import io.flowc.compiler.kernel.Kernel.LaneAssign;
 import io.flowc.compiler.kernel.Kernel.LaneInstr;
 import io.flowc.compiler.kernel.Kernel.LaneOperand;
@@ -69,8 +70,13 @@ public final class BatchMajor {
    * How a compiled ELBO runs its body: blocks of up to {@code blockSize} draws when a call has at
    * least {@code minDraws} draws, draw by draw otherwise; {@link #NONE}: always draw by draw.
    */
-  public record Policy(int blockSize, int minDraws) {
-    public static final Policy NONE = new Policy(0, Integer.MAX_VALUE);
+  public record Policy(int blockSize, int minDraws, int groupSize) {
+    public static final Policy NONE = new Policy(0, Integer.MAX_VALUE, 1);
+
+    /** With the compiler's group size. */
+    public Policy(int blockSize, int minDraws) {
+      this(blockSize, minDraws, GROUP_SIZE);
+    }
 
     public boolean batches() {
       return blockSize > 0;
@@ -78,7 +84,10 @@ public final class BatchMajor {
   }
 
   /** Block size of compiled ELBOs (docs/performance.md has the measurements behind it). */
-  public static final int BLOCK_SIZE = 128;
+  public static final int BLOCK_SIZE = Integer.getInteger("flowc.block", 128);
+
+  /** Scalar instructions per loop over the block's draws. */
+  public static final int GROUP_SIZE = Integer.getInteger("flowc.group", 16);
 
   /** Fewest draws in a call for which compiled ELBOs run the batched body. */
   public static final int MIN_DRAWS = 2;
@@ -94,6 +103,7 @@ public final class BatchMajor {
   private final int accumulatorEnd;
   private final int blockSize;
   private final int minDraws;
+  private final int groupSize;
   private final int rowStride;
   private final int countSlot;
   private final int firstRow;
@@ -114,6 +124,7 @@ public final class BatchMajor {
     this.accumulatorEnd = accumulatorEnd;
     this.blockSize = policy.blockSize();
     this.minDraws = policy.minDraws();
+    this.groupSize = policy.groupSize();
     this.rowStride = blockSize + 1;
     this.countSlot = body.workspaceSize();
     this.firstRow = countSlot + 1;
@@ -214,7 +225,26 @@ public final class BatchMajor {
       segmentOf[k] = same ? segmentOf[previous] : segmentCount++;
     }
 
-    // which temporaries need rows, and when each row is free again
+    // units: a per-draw segment, or up to groupSize scalar instructions run as one loop
+    int[] unitOf = new int[last];
+    int units = 0;
+    int inUnit = 0;
+    int previousSegment = -1;
+    for (int k = 0; k < last; k++) {
+      if (inSums.contains(k)) {
+        continue;
+      }
+      boolean fresh = segmentOf[k] != previousSegment || perBlock(instrs.get(k)) && inUnit == groupSize;
+      if (fresh) {
+        units++;
+        inUnit = 0;
+      }
+      unitOf[k] = units - 1;
+      inUnit++;
+      previousSegment = segmentOf[k];
+    }
+
+    // which temporaries need rows (those read outside their unit), and when each row is free again
     Map<Integer, Integer> definedAt = new HashMap<>();
     Map<Integer, Integer> lastUse = new HashMap<>();
     Set<Integer> leaves = new HashSet<>();
@@ -225,14 +255,11 @@ public final class BatchMajor {
       int at = k;
       for (Temp t : definitions(instrs.get(k))) {
         definedAt.put(t.id(), at);
-        if (perBlock(instrs.get(k))) {
-          leaves.add(t.id());
-        }
       }
       forEachTemp(instrs.get(k), t -> {
         lastUse.put(t.id(), at);
         Integer def = definedAt.get(t.id());
-        if (def != null && segmentOf[def] != segmentOf[at]) {
+        if (def != null && unitOf[def] != unitOf[at]) {
           leaves.add(t.id());
         }
       });
@@ -250,9 +277,16 @@ public final class BatchMajor {
     List<Instr> current = new ArrayList<>();
     int currentSegment = -1;
     boolean currentPerBlock = true;
+    List<Instr> group = new ArrayList<>();
+    int currentUnit = -1;
     for (int k = 0; k < last; k++) {
       if (inSums.contains(k)) {
         continue;
+      }
+      if (unitOf[k] != currentUnit) {
+        current.addAll(loopOverDraws(group));
+        group.clear();
+        currentUnit = unitOf[k];
       }
       if (segmentOf[k] != currentSegment) {
         if (currentSegment >= 0) {
@@ -263,7 +297,7 @@ public final class BatchMajor {
         currentPerBlock = perBlock(instrs.get(k));
       }
       if (currentPerBlock) {
-        current.add(blockInstr(instrs.get(k)));
+        group.add(instrs.get(k));
       } else {
         current.add(drawInstr(instrs.get(k)));
         for (Temp t : definitions(instrs.get(k))) {
@@ -273,6 +307,7 @@ public final class BatchMajor {
         }
       }
     }
+    current.addAll(loopOverDraws(group));
     if (currentSegment >= 0 && !currentPerBlock) {
       out.add(new Pending(false, current));
       current = new ArrayList<>();
@@ -397,13 +432,47 @@ public final class BatchMajor {
     return perDraw(o) ? rowRegion(rowOf(o)) : new Splat(o);
   }
 
-  private Instr blockInstr(Instr instr) {
-    if (instr instanceof Assign a) {
-      return new Loop(rowRegion(rowOf(a.target())), count, a.op(), a.attrs(),
-          a.args().stream().map(this::blockOperand).toList());
+  /**
+   * One unit of scalar instructions as one loop over the block's draws: a value read only
+   * inside the unit stays in a lane (a register), the others go to their rows. One instruction
+   * alone is a plain {@link Loop} or {@link Move}.
+   */
+  private List<Instr> loopOverDraws(List<Instr> group) {
+    if (group.isEmpty()) {
+      return List.of();
     }
-    Store s = (Store) instr;
-    return new Move(rowRegion(rowOf(s.target())), count, blockOperand(s.value()));
+    if (group.size() == 1 && (!(group.get(0) instanceof Assign a) || rows.containsKey(a.target().id()))) {
+      Instr instr = group.get(0);
+      if (instr instanceof Assign a) {
+        return List.of(new Loop(rowRegion(rowOf(a.target())), count, a.op(), a.attrs(),
+            a.args().stream().map(this::blockOperand).toList()));
+      }
+      Store s = (Store) instr;
+      return List.of(new Move(rowRegion(rowOf(s.target())), count, blockOperand(s.value())));
+    }
+    Map<Integer, Lane> lanes = new HashMap<>();
+    List<LaneInstr> body = new ArrayList<>();
+    for (Instr instr : group) {
+      if (instr instanceof Assign a) {
+        Lane lane = new Lane(lanes.size());
+        body.add(new LaneAssign(lane, a.op(), a.attrs(), a.args().stream().map(o -> laneOperand(o, lanes)).toList()));
+        lanes.put(a.target().id(), lane);
+        if (rows.containsKey(a.target().id())) {
+          body.add(new LaneWrite(rowRegion(rows.get(a.target().id())), lane));
+        }
+      } else {
+        Store s = (Store) instr;
+        body.add(new LaneWrite(rowRegion(rowOf(s.target())), laneOperand(s.value(), lanes)));
+      }
+    }
+    return List.of(new Fused(count, body));
+  }
+
+  private LaneOperand laneOperand(Operand o, Map<Integer, Lane> lanes) {
+    if (o instanceof Temp t && lanes.containsKey(t.id())) {
+      return lanes.get(t.id());
+    }
+    return perDraw(o) ? new At(rowRegion(rowOf(o))) : new Invariant(o);
   }
 
   private Operand drawOperand(Operand o) {
