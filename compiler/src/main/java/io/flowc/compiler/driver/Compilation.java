@@ -227,7 +227,7 @@ public final class Compilation {
         new Scheduler.Output(ElboLowering.LOGQ, new Scheduler.StoredAt(Kernel.Array.WORK, logqOffset)));
     int limit = Scheduler.SCALARIZE_LIMIT;
     Kernel bodyKernel = LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, bodyOut, limit, end, plan.dynamic()));
-    BatchedBody batched = policy.batches()
+    BatchedBody batched = policy.batches() && policy.pays(BatchMajor.scalarShare(bodyKernel))
         ? BatchMajor.batch(bodyKernel, model.dimension(), loss, accumulatorEnd, policy).orElse(null)
         : null;
     return new FlowKernels(model.name(), formula, model.dimension(), layout.parameterCount(),

@@ -70,12 +70,17 @@ public final class BatchMajor {
    * How a compiled ELBO runs its body: blocks of up to {@code blockSize} draws when a call has at
    * least {@code minDraws} draws, draw by draw otherwise; {@link #NONE}: always draw by draw.
    */
-  public record Policy(int blockSize, int minDraws, int groupSize) {
-    public static final Policy NONE = new Policy(0, Integer.MAX_VALUE, 1);
+  public record Policy(int blockSize, int minDraws, int groupSize, double minScalarShare) {
+    public static final Policy NONE = new Policy(0, Integer.MAX_VALUE, 1, 0);
 
-    /** With the compiler's group size. */
+    /** A body batched whenever it can be, with the compiler's group size. */
     public Policy(int blockSize, int minDraws) {
-      this(blockSize, minDraws, GROUP_SIZE);
+      this(blockSize, minDraws, GROUP_SIZE, 0);
+    }
+
+    /** Whether a body whose operations per draw are {@code share} scalar ones is batched. */
+    public boolean pays(double share) {
+      return share >= minScalarShare;
     }
 
     public boolean batches() {
@@ -84,15 +89,60 @@ public final class BatchMajor {
   }
 
   /** Block size of compiled ELBOs (docs/performance.md has the measurements behind it). */
-  public static final int BLOCK_SIZE = Integer.getInteger("flowc.block", 128);
+  public static final int BLOCK_SIZE = 128;
 
   /** Scalar instructions per loop over the block's draws. */
-  public static final int GROUP_SIZE = Integer.getInteger("flowc.group", 16);
+  public static final int GROUP_SIZE = 16;
 
   /** Fewest draws in a call for which compiled ELBOs run the batched body. */
   public static final int MIN_DRAWS = 2;
 
-  public static final Policy DEFAULT = new Policy(BLOCK_SIZE, MIN_DRAWS);
+  /**
+   * The compiler's rule: a body is batched when at least half of its operations per draw are
+   * scalar ones (a loop over a vector of length L counting L), the chains of dependent steps that
+   * batching overlaps; a body of long-vector loops (W4's Householder flows on 100 dimensions, a
+   * model's loops over its data) has independent elements in each draw already, and its vectors
+   * would be read across the block's rows. A call with fewer than two draws runs per draw.
+   */
+  public static final Policy DEFAULT = new Policy(BLOCK_SIZE, MIN_DRAWS, GROUP_SIZE, 0.5);
+
+  /** The share of a per-draw body's operations that are scalar ones (see {@link #DEFAULT}). */
+  public static double scalarShare(Kernel body) {
+    long scalar = 0;
+    long total = 0;
+    for (Instr instr : body.body()) {
+      long ops;
+      if (instr instanceof Assign || instr instanceof Store || instr instanceof Return) {
+        ops = 1;
+        scalar += ops;
+      } else {
+        long length = instructionLength(instr, body);
+        long perElement = instr instanceof Fused f ? f.body().size() : 1;
+        ops = length * perElement;
+      }
+      total += ops;
+    }
+    return total == 0 ? 0 : (double) scalar / total;
+  }
+
+  /** The number of elements a loop-like instruction walks (with data-dependent lengths: the sample binding's). */
+  private static long instructionLength(Instr instr, Kernel body) {
+    Lin length;
+    if (instr instanceof Loop l) {
+      length = l.length();
+    } else if (instr instanceof Reduce r) {
+      length = r.length();
+    } else if (instr instanceof Move m) {
+      length = m.length();
+    } else if (instr instanceof Gather g) {
+      length = g.length();
+    } else if (instr instanceof Scatter sc) {
+      length = sc.length();
+    } else {
+      length = ((Fused) instr).length();
+    }
+    return Math.max(1, body.probe(length));
+  }
 
   /** Scalar accumulations summed in one loop at the end of a block (one method must stay small). */
   static final int SUMS_PER_LOOP = 32;
@@ -142,7 +192,7 @@ public final class BatchMajor {
    */
   public static Optional<BatchedBody> batch(Kernel body, int dimension, int accumulatorStart, int accumulatorEnd,
       Policy policy) {
-    if (!policy.batches() || policy.minDraws() < 1) {
+    if (!policy.batches() || policy.minDraws() < 1 || policy.groupSize() < 1) {
       throw new IllegalArgumentException("not a batching policy: " + policy);
     }
     try {

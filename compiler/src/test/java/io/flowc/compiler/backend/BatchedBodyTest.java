@@ -84,6 +84,24 @@ class BatchedBodyTest {
         "some segment is split");
   }
 
+  /**
+   * The compiler's rule: bodies of scalar steps (W1, W2) are batched; bodies whose work per draw
+   * is mostly long-vector loops (W4, a model's loops over its data) keep the per-draw body.
+   */
+  @Test
+  void theCompilerBatchesBodiesOfScalarSteps() throws Exception {
+    assertNotNull(defaultKernels("pot1", "planar*8").batched());
+    assertNotNull(defaultKernels("pot4", "planar*10").batched());
+    assertNull(defaultKernels("normal100", "scale-hh*100-loc").batched());
+    assertNull(defaultKernels("kidiq_interaction", "planar*2").batched());
+  }
+
+  private static FlowKernels defaultKernels(String example, String formulaText) throws Exception {
+    CheckedModel model = TestPaths.checkExample(TestPaths.example(example));
+    FlowFormula formula = FlowFormulaParsing.parse(formulaText);
+    return Compilation.flowKernels(model, FlowLayout.of(formula.flows(), model.dimension()), formula.normalized());
+  }
+
   /** Values of data-dependent length (a model compiled for minibatches) keep the per-draw body. */
   @Test
   void dynamicLengthsStayPerDraw() throws Exception {
