@@ -390,6 +390,9 @@ public final class BatchMajor {
         continue;
       }
       Instr instr = instrs.get(k);
+      if (!hasBatchedForm(instr)) {
+        throw new Unbatchable("no batched form for " + instr.getClass().getSimpleName());
+      }
       for (Object place : places(instr)) {
         Array array = place instanceof Element e ? e.array() : ((Region) place).array();
         if (array == Array.Z || array == Array.GRAD || array == Array.DRAWS) {
@@ -413,6 +416,16 @@ public final class BatchMajor {
         }
       }
     }
+  }
+
+  /**
+   * The instructions this pass rewrites; a body with any other (an instruction added to
+   * {@link Kernel} later) stays per draw until its batched form is written here and in the
+   * backends.
+   */
+  private static boolean hasBatchedForm(Instr instr) {
+    return instr instanceof Assign || instr instanceof Store || instr instanceof Loop || instr instanceof Reduce
+        || instr instanceof Move || instr instanceof Gather || instr instanceof Scatter || instr instanceof Fused;
   }
 
   /**
