@@ -63,7 +63,16 @@ import java.util.function.Consumer;
  * Reordering is sound because draws share nothing but those accumulators: the body writes no
  * other shared value (checked), so each value's computation for draw b sees exactly what it saw
  * in the per-draw body. A body this pass cannot prove so (values of data-dependent length, any
- * other write to shared space) stays per draw.
+ * other write to shared space, an instruction without a batched form) stays per draw.
+ *
+ * <p>A new instruction gets its batched form as a per-block instruction over rows, the draw
+ * index innermost: a matrix-vector product with a matrix the prologue computed is
+ * {@code out[i][b] = W[i,0] x[0][b]; out[i][b] += W[i,j] x[j][b]} for j ascending, each step a
+ * loop over b on contiguous rows (the per-draw sum's order for every draw); the gradient of such
+ * a boundary matrix, a sum over draws of outer products, is
+ * {@code acc[i,j] = acc[i,j] + ybar[i][b] x[j][b]} for b ascending, a sum in draw order like the
+ * scalar ones here. Until then it runs in a per-draw segment (reading its vectors across rows)
+ * or, as now, keeps the body per draw.
  */
 public final class BatchMajor {
   /**
