@@ -103,15 +103,21 @@ public final class BatchMajor {
   /** Scalar instructions per loop over the block's draws. */
   public static final int GROUP_SIZE = 16;
 
-  /** Fewest draws in a call for which compiled ELBOs run the batched body. */
-  public static final int MIN_DRAWS = 2;
+  /**
+   * Fewest draws in a call for which compiled ELBOs run the batched body. The batched segments
+   * are called once per call, not once per draw, so HotSpot compiles them later; with few draws
+   * per call a fit of 25,000 steps in a fresh process does not earn that back (W2, 10 draws:
+   * 0.37 s against 0.35 s per draw, docs/performance.md).
+   */
+  public static final int MIN_DRAWS = 16;
 
   /**
    * The compiler's rule: a body is batched when at least half of its operations per draw are
    * scalar ones (a loop over a vector of length L counting L), the chains of dependent steps that
    * batching overlaps; a body of long-vector loops (W4's Householder flows on 100 dimensions, a
    * model's loops over its data) has independent elements in each draw already, and its vectors
-   * would be read across the block's rows. A call with fewer than two draws runs per draw.
+   * would be read across the block's rows. A call with fewer than {@link #MIN_DRAWS} draws runs
+   * per draw.
    */
   public static final Policy DEFAULT = new Policy(BLOCK_SIZE, MIN_DRAWS, GROUP_SIZE, 0.5);
 
