@@ -89,9 +89,10 @@ public final class BytecodeBackend {
     entry(cw, name, "logDensity", "([D[D)D", value, "value", false);
     entry(cw, name, "logDensityGradient", "([D[D[D)D", gradient, "gradient", true);
     ConstantTable constants = ConstantTable.of(directConstants, value, gradient);
-    constantTables(cw, name, constants);
-    parts(cw, name, constants, "value", value);
-    parts(cw, name, constants, "gradient", gradient);
+    PositionTables positions = PositionTables.of(value, gradient);
+    staticTables(cw, name, constants, positions);
+    parts(cw, name, constants, positions, "value", value);
+    parts(cw, name, constants, positions, "gradient", gradient);
     cw.visitEnd();
     return classFile(cw, kernels.modelName());
   }
@@ -160,14 +161,16 @@ public final class BytecodeBackend {
     mv.visitEnd();
 
     sampler(cw, internalName, kernels, prologue, sample);
-    ConstantTable constants = ConstantTable.of(all.toArray(KernelSplitter.Split[]::new));
-    constantTables(cw, internalName, constants);
-    parts(cw, internalName, constants, "prologue", prologue);
-    parts(cw, internalName, constants, "body", body);
-    parts(cw, internalName, constants, "epilogue", epilogue);
-    parts(cw, internalName, constants, "sample", sample);
+    KernelSplitter.Split[] splits = all.toArray(KernelSplitter.Split[]::new);
+    ConstantTable constants = ConstantTable.of(splits);
+    PositionTables positions = PositionTables.of(splits);
+    staticTables(cw, internalName, constants, positions);
+    parts(cw, internalName, constants, positions, "prologue", prologue);
+    parts(cw, internalName, constants, positions, "body", body);
+    parts(cw, internalName, constants, positions, "epilogue", epilogue);
+    parts(cw, internalName, constants, positions, "sample", sample);
     for (int k = 0; k < batched.size(); k++) {
-      parts(cw, internalName, constants, segmentPrefix(k), batched.get(k));
+      parts(cw, internalName, constants, positions, segmentPrefix(k), batched.get(k));
     }
     cw.visitEnd();
     return classFile(cw, kernels.modelName() + " with flow '" + kernels.formula() + "'");
@@ -191,9 +194,13 @@ public final class BytecodeBackend {
     }
   }
 
-  /** The static arrays of tabled constants, each decoded from its string when the class initializes. */
-  private static void constantTables(ClassWriter cw, String owner, ConstantTable constants) {
-    if (constants.tableCount() == 0) {
+  /**
+   * The static arrays of tabled constants, each decoded from its string when the class
+   * initializes, and the position tables, each the chars of its string (as javac compiles the
+   * initializers {@link JavaSourceBackend} writes).
+   */
+  private static void staticTables(ClassWriter cw, String owner, ConstantTable constants, PositionTables positions) {
+    if (constants.tableCount() == 0 && positions.count() == 0) {
       return;
     }
     MethodVisitor init = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
@@ -203,6 +210,13 @@ public final class BytecodeBackend {
       init.visitLdcInsn(constants.text(t));
       init.visitMethodInsn(INVOKESTATIC, Type.getInternalName(Constants.class), "decode", "(Ljava/lang/String;)[D", false);
       init.visitFieldInsn(PUTSTATIC, owner, ConstantTable.field(t), "[D");
+    }
+    for (int t = 0; t < positions.count(); t++) {
+      cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, PositionTables.field(t), "[I", null, null).visitEnd();
+      init.visitLdcInsn(positions.text(t));
+      init.visitMethodInsn(INVOKEVIRTUAL, "java/lang/String", "chars", "()Ljava/util/stream/IntStream;", false);
+      init.visitMethodInsn(INVOKEINTERFACE, "java/util/stream/IntStream", "toArray", "()[I", true);
+      init.visitFieldInsn(PUTSTATIC, owner, PositionTables.field(t), "[I");
     }
     init.visitInsn(RETURN);
     init.visitMaxs(0, 0);
@@ -474,14 +488,14 @@ public final class BytecodeBackend {
     }
   }
 
-  private static void parts(ClassWriter cw, String owner, ConstantTable constants, String prefix,
-      KernelSplitter.Split split) {
+  private static void parts(ClassWriter cw, String owner, ConstantTable constants, PositionTables positions,
+      String prefix, KernelSplitter.Split split) {
     for (int p = 0; p < split.parts().size(); p++) {
       boolean last = p == split.parts().size() - 1;
       MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, prefix + "Part" + p,
           PART + (last ? "D" : "V"), null, null);
       mv.visitCode();
-      new PartWriter(mv, owner, constants, split.parts().get(p)).write(split.parts().get(p));
+      new PartWriter(mv, owner, constants, positions, split.parts().get(p)).write(split.parts().get(p));
       if (!last) {
         mv.visitInsn(RETURN);
       }
@@ -497,9 +511,12 @@ public final class BytecodeBackend {
   private static final class PartWriter {
     private static final int BASE = 4;
     private static final int INDEX = 5;
+    /** Rows of a matrix-vector product summed side by side (see {@link #matvecRows}). */
+    private static final int ROW_BLOCK = 4;
     private final MethodVisitor mv;
     private final String owner;
     private final ConstantTable constants;
+    private final PositionTables positions;
     private final Map<Integer, Integer> slots = new HashMap<>();
     /** Workspace slot to the int local holding its value (sizes and offsets of dynamic values). */
     private final Map<Integer, Integer> linLocals = new HashMap<>();
@@ -509,10 +526,11 @@ public final class BytecodeBackend {
     private final Map<Lin, Integer> lins = new HashMap<>();
     private int nextSlot = INDEX + 1;
 
-    PartWriter(MethodVisitor mv, String owner, ConstantTable constants, List<Instr> body) {
+    PartWriter(MethodVisitor mv, String owner, ConstantTable constants, PositionTables positions, List<Instr> body) {
       this.mv = mv;
       this.owner = owner;
       this.constants = constants;
+      this.positions = positions;
       // sizes and offsets read at run time: each slot once, then each offset or length once, so
       // that loops index arrays by an invariant plus i, the form HotSpot's range checks expect
       for (int slot : Kernel.slotsRead(body)) {
@@ -614,11 +632,304 @@ public final class BytecodeBackend {
             mv.visitInsn(DADD);
             mv.visitInsn(DASTORE);
           });
-        } else {
-          push(((Return) instr).value());
+        } else if (instr instanceof Return r) {
+          push(r.value());
           mv.visitInsn(DRETURN);
+        } else {
+          matrixInstr(instr);
         }
       }
+    }
+
+    // ---- matrices and neural flows: the loops JavaSourceBackend writes, as javac compiles them ----
+
+    private int intLocal() {
+      return nextSlot++;
+    }
+
+    private int doubleLocal() {
+      int s = nextSlot;
+      nextSlot += 2;
+      return s;
+    }
+
+    /** {@code for (int counter = from; counter < bound; counter++) body}. */
+    private void count(int counter, int from, int bound, Runnable body) {
+      Label top = new Label();
+      Label end = new Label();
+      pushInt(mv, from);
+      mv.visitVarInsn(ISTORE, counter);
+      mv.visitLabel(top);
+      mv.visitVarInsn(ILOAD, counter);
+      pushInt(mv, bound);
+      mv.visitJumpInsn(IF_ICMPGE, end);
+      body.run();
+      mv.visitIincInsn(counter, 1);
+      mv.visitJumpInsn(GOTO, top);
+      mv.visitLabel(end);
+    }
+
+    /** Pushes array and index of element {@code index} (an int pushed by the runnable) of a region. */
+    private void at(Region r, Runnable index) {
+      arrayRef(r.array());
+      if (r.offset().equals(Lin.ZERO)) {
+        index.run();
+      } else {
+        pushLin(r.offset());
+        index.run();
+        mv.visitInsn(IADD);
+      }
+      addBase(r.array());
+    }
+
+    private Runnable local(int slot) {
+      return () -> mv.visitVarInsn(ILOAD, slot);
+    }
+
+    private Runnable constant(int value) {
+      return () -> pushInt(mv, value);
+    }
+
+    private Runnable sum(int a, int b) {
+      return () -> {
+        mv.visitVarInsn(ILOAD, a);
+        mv.visitVarInsn(ILOAD, b);
+        mv.visitInsn(IADD);
+      };
+    }
+
+    /** Pushes {@code (int) operand}. */
+    private Runnable truncated(Operand o) {
+      return () -> {
+        push(o);
+        mv.visitInsn(D2I);
+      };
+    }
+
+    private void load(Region r, Runnable index) {
+      at(r, index);
+      mv.visitInsn(DALOAD);
+    }
+
+    private void matrixInstr(Instr instr) {
+      if (instr instanceof Kernel.MatVec m && !m.transposed()) {
+        int blocked = m.rows() - m.rows() % ROW_BLOCK;
+        if (blocked > 0) {
+          matvecRows(m, 0, blocked, ROW_BLOCK);
+        }
+        if (blocked < m.rows()) {
+          matvecRows(m, blocked, m.rows(), 1);
+        }
+      } else if (instr instanceof Kernel.MatVec m) {
+        int row = intLocal();
+        int j = intLocal();
+        int yi = doubleLocal();
+        count(j, 0, m.cols(), () -> {
+          at(m.target(), local(j));
+          load(m.matrix(), local(j));
+          load(m.vector(), constant(0));
+          mv.visitInsn(DMUL);
+          mv.visitInsn(DASTORE);
+        });
+        count(INDEX, 1, m.rows(), () -> {
+          mv.visitVarInsn(ILOAD, INDEX);
+          pushInt(mv, m.cols());
+          mv.visitInsn(IMUL);
+          mv.visitVarInsn(ISTORE, row);
+          load(m.vector(), local(INDEX));
+          mv.visitVarInsn(DSTORE, yi);
+          count(j, 0, m.cols(), () -> {
+            // t[j] += w[r + j] * yi, as javac compiles a compound assignment
+            at(m.target(), local(j));
+            mv.visitInsn(DUP2);
+            mv.visitInsn(DALOAD);
+            load(m.matrix(), sum(row, j));
+            mv.visitVarInsn(DLOAD, yi);
+            mv.visitInsn(DMUL);
+            mv.visitInsn(DADD);
+            mv.visitInsn(DASTORE);
+          });
+        });
+      } else if (instr instanceof Kernel.Outer o) {
+        int row = intLocal();
+        int j = intLocal();
+        int ai = doubleLocal();
+        count(INDEX, 0, o.rows(), () -> {
+          mv.visitVarInsn(ILOAD, INDEX);
+          pushInt(mv, o.cols());
+          mv.visitInsn(IMUL);
+          mv.visitVarInsn(ISTORE, row);
+          load(o.left(), local(INDEX));
+          mv.visitVarInsn(DSTORE, ai);
+          count(j, 0, o.cols(), () -> {
+            at(o.target(), sum(row, j));
+            mv.visitVarInsn(DLOAD, ai);
+            load(o.right(), local(j));
+            mv.visitInsn(DMUL);
+            mv.visitInsn(DASTORE);
+          });
+        });
+      } else if (instr instanceof Kernel.Place p) {
+        Runnable position = tableElement(p.positions());
+        count(INDEX, 0, p.positions().length, () -> {
+          at(p.target(), position);
+          load(p.source(), local(INDEX));
+          mv.visitInsn(DASTORE);
+        });
+      } else if (instr instanceof Kernel.Take t) {
+        Runnable position = tableElement(t.positions());
+        count(INDEX, 0, t.positions().length, () -> {
+          at(t.target(), local(INDEX));
+          load(t.source(), position);
+          mv.visitInsn(DASTORE);
+        });
+      } else if (instr instanceof Kernel.Scan s) {
+        scan(s);
+      } else if (instr instanceof Kernel.Search s) {
+        int target = slot(s.target());
+        mv.visitInsn(DCONST_0);
+        mv.visitVarInsn(DSTORE, target);
+        count(INDEX, 1, s.count() - 1, () -> {
+          Label skip = new Label();
+          push(s.x());
+          load(s.knots(), local(INDEX));
+          mv.visitInsn(DCMPL);
+          mv.visitJumpInsn(IFLT, skip);
+          mv.visitVarInsn(ILOAD, INDEX);
+          mv.visitInsn(I2D);
+          mv.visitVarInsn(DSTORE, target);
+          mv.visitLabel(skip);
+        });
+      } else if (instr instanceof Kernel.Pick p) {
+        load(p.source(), truncated(p.index()));
+        mv.visitVarInsn(DSTORE, slot(p.target()));
+      } else if (instr instanceof Kernel.Put p) {
+        at(p.target(), truncated(p.index()));
+        push(p.value());
+        mv.visitInsn(DASTORE);
+      } else {
+        throw new IllegalArgumentException("unknown instruction " + instr);
+      }
+    }
+
+    /**
+     * Rows {@code from} to {@code to} of W x, {@code block} rows at a time: their sums run side by
+     * side (independent chains of additions, which the processor overlaps), each still from its
+     * first term, j ascending. As JavaSourceBackend writes it:
+     * <pre>
+     * for (int i = from; i < to; i += block) {
+     *   int r = i * cols;
+     *   double a0 = w[r] * x[0]; double a1 = w[r + cols] * x[0]; ...
+     *   for (int j = 1; j < cols; j++) { double xj = x[j]; a0 += w[r + j] * xj; a1 += w[r + cols + j] * xj; ... }
+     *   t[i] = a0; t[i + 1] = a1; ...
+     * }
+     * </pre>
+     */
+    private void matvecRows(Kernel.MatVec m, int from, int to, int block) {
+      int cols = m.cols();
+      int row = intLocal();
+      int j = intLocal();
+      int xj = doubleLocal();
+      int[] acc = new int[block];
+      for (int b = 0; b < block; b++) {
+        acc[b] = doubleLocal();
+      }
+      Label top = new Label();
+      Label end = new Label();
+      pushInt(mv, from);
+      mv.visitVarInsn(ISTORE, INDEX);
+      mv.visitLabel(top);
+      mv.visitVarInsn(ILOAD, INDEX);
+      pushInt(mv, to);
+      mv.visitJumpInsn(IF_ICMPGE, end);
+      mv.visitVarInsn(ILOAD, INDEX);
+      pushInt(mv, cols);
+      mv.visitInsn(IMUL);
+      mv.visitVarInsn(ISTORE, row);
+      for (int b = 0; b < block; b++) {
+        load(m.matrix(), plus(local(row), b * cols));
+        load(m.vector(), constant(0));
+        mv.visitInsn(DMUL);
+        mv.visitVarInsn(DSTORE, acc[b]);
+      }
+      count(j, 1, cols, () -> {
+        load(m.vector(), local(j));
+        mv.visitVarInsn(DSTORE, xj);
+        for (int b = 0; b < block; b++) {
+          mv.visitVarInsn(DLOAD, acc[b]);
+          load(m.matrix(), plus(sum(row, j), b * cols));
+          mv.visitVarInsn(DLOAD, xj);
+          mv.visitInsn(DMUL);
+          mv.visitInsn(DADD);
+          mv.visitVarInsn(DSTORE, acc[b]);
+        }
+      });
+      for (int b = 0; b < block; b++) {
+        at(m.target(), plus(local(INDEX), b));
+        mv.visitVarInsn(DLOAD, acc[b]);
+        mv.visitInsn(DASTORE);
+      }
+      mv.visitIincInsn(INDEX, block);
+      mv.visitJumpInsn(GOTO, top);
+      mv.visitLabel(end);
+    }
+
+    /** The int the runnable pushes, plus a constant. */
+    private Runnable plus(Runnable index, int k) {
+      return () -> {
+        index.run();
+        if (k != 0) {
+          pushInt(mv, k);
+          mv.visitInsn(IADD);
+        }
+      };
+    }
+
+    /** Pushes {@code P[i]} of the positions' table, i the loop index. */
+    private Runnable tableElement(int[] table) {
+      String field = positions.fieldOf(table);
+      return () -> {
+        mv.visitFieldInsn(GETSTATIC, owner, field, "[I");
+        mv.visitVarInsn(ILOAD, INDEX);
+        mv.visitInsn(IALOAD);
+      };
+    }
+
+    /** Running sums: the first element copied, then each the previous one plus its source element. */
+    private void scan(Kernel.Scan s) {
+      int n = s.length();
+      int first = s.reverse() ? n - 1 : 0;
+      at(s.target(), constant(first));
+      load(s.source(), constant(first));
+      mv.visitInsn(DASTORE);
+      Runnable previous = () -> {
+        mv.visitVarInsn(ILOAD, INDEX);
+        pushInt(mv, s.reverse() ? 1 : -1);
+        mv.visitInsn(IADD);
+      };
+      Runnable body = () -> {
+        at(s.target(), local(INDEX));
+        load(s.target(), previous);
+        load(s.source(), local(INDEX));
+        mv.visitInsn(DADD);
+        mv.visitInsn(DASTORE);
+      };
+      if (!s.reverse()) {
+        count(INDEX, 1, n, body);
+        return;
+      }
+      // for (int i = n - 2; i >= 0; i--)
+      Label top = new Label();
+      Label end = new Label();
+      pushInt(mv, n - 2);
+      mv.visitVarInsn(ISTORE, INDEX);
+      mv.visitLabel(top);
+      mv.visitVarInsn(ILOAD, INDEX);
+      mv.visitJumpInsn(IFLT, end);
+      body.run();
+      mv.visitIincInsn(INDEX, -1);
+      mv.visitJumpInsn(GOTO, top);
+      mv.visitLabel(end);
     }
 
     private void fused(Fused f) {

@@ -128,6 +128,13 @@ final class ConstantTable {
       add(out, m.source());
     } else if (instr instanceof Return r) {
       add(out, r.value());
+    } else if (instr instanceof io.flowc.compiler.kernel.Kernel.Search se) {
+      add(out, se.x());
+    } else if (instr instanceof io.flowc.compiler.kernel.Kernel.Pick pk) {
+      add(out, pk.index());
+    } else if (instr instanceof io.flowc.compiler.kernel.Kernel.Put pt) {
+      add(out, pt.value());
+      add(out, pt.index());
     } else if (instr instanceof Fused f) {
       for (LaneInstr li : f.body()) {
         List<LaneOperand> operands = li instanceof LaneAssign a ? a.args()

@@ -107,8 +107,10 @@ public final class JavaSourceBackend {
     type.addMethod(entry("logDensityGradient", gradient, true));
     ConstantTable constants = ConstantTable.of(directConstants, value, gradient);
     constantTables(type, constants);
-    addParts(type, constants, "value", value);
-    addParts(type, constants, "gradient", gradient);
+    PositionTables positions = PositionTables.of(value, gradient);
+    positionTables(type, positions);
+    addParts(type, constants, positions, "value", value);
+    addParts(type, constants, positions, "gradient", gradient);
     return type.build();
   }
 
@@ -191,12 +193,14 @@ public final class JavaSourceBackend {
     dynamicWorkspace(type, kernels.workspaceEnd());
     ConstantTable constants = ConstantTable.of(all.toArray(KernelSplitter.Split[]::new));
     constantTables(type, constants);
-    addParts(type, constants, "prologue", prologue);
-    addParts(type, constants, "body", body);
-    addParts(type, constants, "epilogue", epilogue);
-    addParts(type, constants, "sample", sample);
+    PositionTables positions = PositionTables.of(all.toArray(KernelSplitter.Split[]::new));
+    positionTables(type, positions);
+    addParts(type, constants, positions, "prologue", prologue);
+    addParts(type, constants, positions, "body", body);
+    addParts(type, constants, positions, "epilogue", epilogue);
+    addParts(type, constants, positions, "sample", sample);
     for (int k = 0; k < batched.size(); k++) {
-      addParts(type, constants, BytecodeBackend.segmentPrefix(k), batched.get(k));
+      addParts(type, constants, positions, BytecodeBackend.segmentPrefix(k), batched.get(k));
     }
     return type.build();
   }
@@ -206,6 +210,14 @@ public final class JavaSourceBackend {
     for (int t = 0; t < constants.tableCount(); t++) {
       type.addField(FieldSpec.builder(double[].class, ConstantTable.field(t), Modifier.PRIVATE, Modifier.STATIC,
           Modifier.FINAL).initializer("$T.decode($S)", Constants.class, constants.text(t)).build());
+    }
+  }
+
+  /** The positions of places and takes (see {@link PositionTables}). */
+  private static void positionTables(TypeSpec.Builder type, PositionTables positions) {
+    for (int t = 0; t < positions.count(); t++) {
+      type.addField(FieldSpec.builder(int[].class, PositionTables.field(t), Modifier.PRIVATE, Modifier.STATIC,
+          Modifier.FINAL).initializer("$L.chars().toArray()", PositionTables.javaLiteral(positions.text(t))).build());
     }
   }
 
@@ -248,7 +260,7 @@ public final class JavaSourceBackend {
     return m.build();
   }
 
-  private static void addParts(TypeSpec.Builder type, ConstantTable constants, String prefix,
+  private static void addParts(TypeSpec.Builder type, ConstantTable constants, PositionTables positions, String prefix,
       KernelSplitter.Split split) {
     for (int p = 0; p < split.parts().size(); p++) {
       boolean last = p == split.parts().size() - 1;
@@ -263,7 +275,7 @@ public final class JavaSourceBackend {
       for (int slot : Kernel.slotsRead(split.parts().get(p))) {
         m.addStatement("int s$L = (int) w[$L]", slot, slot);
       }
-      Part part = new Part(constants);
+      Part part = new Part(constants, positions);
       int offsets = 0;
       for (Lin l : Kernel.linsRead(split.parts().get(p))) {
         if (l.isSlot()) {
@@ -334,8 +346,113 @@ public final class JavaSourceBackend {
           .addStatement("$L += $L", indexed(p, s.target(), s.index(), s.shift()), element(p, s.source()))
           .endControlFlow()
           .build();
+    } else if (instr instanceof Return r) {
+      return CodeBlock.of("return $L;\n", operand(p, r.value()));
     }
-    return CodeBlock.of("return $L;\n", operand(p, ((Return) instr).value()));
+    return matrixStatement(p, instr);
+  }
+
+  /** The instructions of matrices and neural flows: the loops {@link io.flowc.compiler.kernel.KernelInterpreter} runs. */
+  private static CodeBlock matrixStatement(Part p, Instr instr) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    if (instr instanceof Kernel.MatVec m && !m.transposed()) {
+      int blocked = m.rows() - m.rows() % ROW_BLOCK;
+      if (blocked > 0) {
+        matvecRows(p, b, m, 0, blocked, ROW_BLOCK);
+      }
+      if (blocked < m.rows()) {
+        matvecRows(p, b, m, blocked, m.rows(), 1);
+      }
+    } else if (instr instanceof Kernel.MatVec m) {
+      // row by row: each target element still receives its terms from the first, i ascending
+      b.beginControlFlow("for (int j = 0; j < $L; j++)", m.cols())
+          .addStatement("$L = $L * $L", at(p, m.target(), "j"), at(p, m.matrix(), "j"), at(p, m.vector(), "0"))
+          .endControlFlow()
+          .beginControlFlow("for (int i = 1; i < $L; i++)", m.rows())
+          .addStatement("int r = i * $L", m.cols())
+          .addStatement("double yi = $L", at(p, m.vector(), "i"))
+          .beginControlFlow("for (int j = 0; j < $L; j++)", m.cols())
+          .addStatement("$L += $L * yi", at(p, m.target(), "j"), at(p, m.matrix(), "r + j"))
+          .endControlFlow()
+          .endControlFlow();
+    } else if (instr instanceof Kernel.Outer o) {
+      b.beginControlFlow("for (int i = 0; i < $L; i++)", o.rows())
+          .addStatement("int r = i * $L", o.cols())
+          .addStatement("double ai = $L", at(p, o.left(), "i"))
+          .beginControlFlow("for (int j = 0; j < $L; j++)", o.cols())
+          .addStatement("$L = ai * $L", at(p, o.target(), "r + j"), at(p, o.right(), "j"))
+          .endControlFlow()
+          .endControlFlow();
+    } else if (instr instanceof Kernel.Place pl) {
+      String table = p.positions.fieldOf(pl.positions());
+      b.beginControlFlow("for (int i = 0; i < $L; i++)", pl.positions().length)
+          .addStatement("$L = $L", at(p, pl.target(), table + "[i]"), at(p, pl.source(), "i"))
+          .endControlFlow();
+    } else if (instr instanceof Kernel.Take t) {
+      String table = p.positions.fieldOf(t.positions());
+      b.beginControlFlow("for (int i = 0; i < $L; i++)", t.positions().length)
+          .addStatement("$L = $L", at(p, t.target(), "i"), at(p, t.source(), table + "[i]"))
+          .endControlFlow();
+    } else if (instr instanceof Kernel.Scan s && !s.reverse()) {
+      b.addStatement("$L = $L", at(p, s.target(), "0"), at(p, s.source(), "0"))
+          .beginControlFlow("for (int i = 1; i < $L; i++)", s.length())
+          .addStatement("$L = $L + $L", at(p, s.target(), "i"), at(p, s.target(), "i - 1"), at(p, s.source(), "i"))
+          .endControlFlow();
+    } else if (instr instanceof Kernel.Scan s) {
+      int last = s.length() - 1;
+      b.addStatement("$L = $L", at(p, s.target(), String.valueOf(last)), at(p, s.source(), String.valueOf(last)))
+          .beginControlFlow("for (int i = $L; i >= 0; i--)", last - 1)
+          .addStatement("$L = $L + $L", at(p, s.target(), "i"), at(p, s.target(), "i + 1"), at(p, s.source(), "i"))
+          .endControlFlow();
+    } else if (instr instanceof Kernel.Search s) {
+      b.addStatement("double $L = 0.0", temp(s.target()))
+          .beginControlFlow("for (int i = 1; i < $L; i++)", s.count() - 1)
+          .beginControlFlow("if ($L >= $L)", operand(p, s.x()), at(p, s.knots(), "i"))
+          .addStatement("$L = i", temp(s.target()))
+          .endControlFlow()
+          .endControlFlow();
+    } else if (instr instanceof Kernel.Pick pk) {
+      b.addStatement("double $L = $L", temp(pk.target()), at(p, pk.source(), "(int) " + operand(p, pk.index())));
+    } else if (instr instanceof Kernel.Put pt) {
+      b.addStatement("$L = $L", at(p, pt.target(), "(int) " + operand(p, pt.index())), operand(p, pt.value()));
+    } else {
+      throw new IllegalArgumentException("unknown instruction " + instr);
+    }
+    return b.build();
+  }
+
+  /** Rows of a matrix-vector product summed side by side, each sum still from its first term, j ascending. */
+  private static final int ROW_BLOCK = 4;
+
+  /** Rows {@code from} to {@code to} of W x, {@code block} at a time (as BytecodeBackend's matvecRows). */
+  private static void matvecRows(Part p, CodeBlock.Builder b, Kernel.MatVec m, int from, int to, int block) {
+    int cols = m.cols();
+    b.beginControlFlow("for (int i = $L; i < $L; i += $L)", from, to, block)
+        .addStatement("int r = i * $L", cols);
+    for (int k = 0; k < block; k++) {
+      b.addStatement("double a$L = $L * $L", k, at(p, m.matrix(), rowPlus(k * cols, "")), at(p, m.vector(), "0"));
+    }
+    b.beginControlFlow("for (int j = 1; j < $L; j++)", cols)
+        .addStatement("double xj = $L", at(p, m.vector(), "j"));
+    for (int k = 0; k < block; k++) {
+      b.addStatement("a$L += $L * xj", k, at(p, m.matrix(), rowPlus(k * cols, " + j")));
+    }
+    b.endControlFlow();
+    for (int k = 0; k < block; k++) {
+      b.addStatement("$L = a$L", at(p, m.target(), k == 0 ? "i" : "i + " + k), k);
+    }
+    b.endControlFlow();
+  }
+
+  private static String rowPlus(int k, String rest) {
+    return "r" + (k == 0 ? "" : " + " + k) + rest;
+  }
+
+  /** Element {@code index} (a Java int expression) of a region. */
+  private static String at(Part p, Region r, String index) {
+    String base = r.array() == Kernel.Array.EPS ? "base + " : "";
+    String offset = r.offset().equals(Lin.ZERO) ? "" : p.lin(r.offset()) + " + ";
+    return array(r.array()) + "[" + base + offset + index + "]";
   }
 
   private static CodeBlock fused(Part p, Fused f) {
@@ -428,12 +545,14 @@ public final class JavaSourceBackend {
    */
   private static final class Part {
     private final ConstantTable constants;
+    private final PositionTables positions;
     private final Map<Lin, String> lins = new HashMap<>();
     private final Map<Element, String> hoisted = new HashMap<>();
     private int hoistedCount;
 
-    Part(ConstantTable constants) {
+    Part(ConstantTable constants, PositionTables positions) {
       this.constants = constants;
+      this.positions = positions;
     }
 
     /** A constant: its literal, or its element of the class's constant arrays. */

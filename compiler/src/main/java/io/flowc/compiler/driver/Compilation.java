@@ -168,7 +168,23 @@ public final class Compilation {
 
   private static FlowKernels flowKernels(CheckedModel model, FlowLayout layout, String formula, DataPlan plan,
       BatchMajor.Policy policy) {
-    ElboSplit.Parts parts = elboParts(model, layout, plan);
+    return flowKernels(model.name(), formula, model.dimension(), layout.parameterCount(), elboParts(model, layout, plan),
+        plan.reserved(), plan.dynamic(), policy);
+  }
+
+  /**
+   * The kernels of ELBO parts of a model of the given dimension and flows of {@code parameterCount}
+   * parameters, after the {@code reserved} slots of the model's data region; boundary values of
+   * any shape (scalars, vectors, matrices) take their size in the shared workspace.
+   */
+  public static FlowKernels flowKernels(String modelName, String formula, int dimension, int parameterCount,
+      ElboSplit.Parts parts, int reserved, Kernel.DynamicLayout dynamic) {
+    return flowKernels(modelName, formula, dimension, parameterCount, parts, reserved, dynamic, BatchMajor.DEFAULT);
+  }
+
+  /** As the method above, the body batched as {@code policy} says where it can be. */
+  public static FlowKernels flowKernels(String modelName, String formula, int dimension, int parameterCount,
+      ElboSplit.Parts parts, int reserved, Kernel.DynamicLayout dynamic, BatchMajor.Policy policy) {
     int count = parts.boundaryCount();
     IrFunction prologue = parts.prologue();
     IrFunction body = parts.body();
@@ -181,7 +197,6 @@ public final class Compilation {
       offset += body.inputs().get(k).shape().size();
     }
     // the model's data region (values, derived values, binding stamp) comes first: DataBinding fills it
-    int reserved = plan.reserved();
     for (int k = 0; k < count; k++) {
       boundaryOffset[k] += reserved;
     }
@@ -189,7 +204,7 @@ public final class Compilation {
     int gradients = loss + 1;
     int accumulatorEnd = gradients + offset;
     int zOffset = accumulatorEnd;
-    int logqOffset = zOffset + model.dimension();
+    int logqOffset = zOffset + dimension;
     int end = logqOffset + 1;
 
     Map<Node, Scheduler.Placement> thetaPlaces = new HashMap<>();
@@ -226,15 +241,15 @@ public final class Compilation {
         new Scheduler.Output(ElboLowering.Z, new Scheduler.StoredAt(Kernel.Array.WORK, zOffset)),
         new Scheduler.Output(ElboLowering.LOGQ, new Scheduler.StoredAt(Kernel.Array.WORK, logqOffset)));
     int limit = Scheduler.SCALARIZE_LIMIT;
-    Kernel bodyKernel = LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, bodyOut, limit, end, plan.dynamic()));
+    Kernel bodyKernel = LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, bodyOut, limit, end, dynamic));
     BatchedBody batched = policy.batches() && policy.pays(BatchMajor.scalarShare(bodyKernel))
-        ? BatchMajor.batch(bodyKernel, model.dimension(), loss, accumulatorEnd, policy).orElse(null)
+        ? BatchMajor.batch(bodyKernel, dimension, loss, accumulatorEnd, policy).orElse(null)
         : null;
-    return new FlowKernels(model.name(), formula, model.dimension(), layout.parameterCount(),
-        LoopFusion.fuse(Scheduler.schedule(prologue, thetaPlaces, prologueOut, limit, end, plan.dynamic())),
+    return new FlowKernels(modelName, formula, dimension, parameterCount,
+        LoopFusion.fuse(Scheduler.schedule(prologue, thetaPlaces, prologueOut, limit, end, dynamic)),
         bodyKernel,
-        LoopFusion.fuse(Scheduler.schedule(epilogue, epiloguePlaces, epilogueOut, limit, end, plan.dynamic())),
-        LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, sampleOut, limit, end, plan.dynamic())),
+        LoopFusion.fuse(Scheduler.schedule(epilogue, epiloguePlaces, epilogueOut, limit, end, dynamic)),
+        LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, sampleOut, limit, end, dynamic)),
         loss, accumulatorEnd, zOffset, logqOffset, batched);
   }
 

@@ -89,8 +89,9 @@ public final class Graph {
         throw new NullPointerException("null argument to " + op);
       }
     }
-    if (attrs.length != attributeCount(op)) {
-      throw new IllegalArgumentException(op + " takes " + attributeCount(op) + " attributes, got " + attrs.length);
+    int attributes = attributeCount(op);
+    if (attributes >= 0 && attrs.length != attributes) {
+      throw new IllegalArgumentException(op + " takes " + attributes + " attributes, got " + attrs.length);
     }
     if (op.kind == Op.Kind.ELEMENTWISE) {
       args = broadcastArguments(op, args);
@@ -104,11 +105,12 @@ public final class Graph {
     return intern(op, args, attrs, 0, null, shapeOf(op, attrs, args));
   }
 
-  /** How many integer attributes an op carries. */
+  /** How many integer attributes an op carries; -1 where its shape rule checks a variable count. */
   static int attributeCount(Op op) {
     return switch (op) {
-      case INDEX, BROADCAST, POLYGAMMA, GATHER -> 1;
+      case INDEX, POLYGAMMA, GATHER, PUT -> 1;
       case SLICE, EMBED, SCATTER, DATA -> 2;
+      case BROADCAST, PLACE, TAKE -> -1;
       default -> 0;
     };
   }
@@ -139,6 +141,9 @@ public final class Graph {
     if (a.isDynamic() || b.isDynamic()) {
       throw new DynamicShapeException(a, b);
     }
+    if (a.isMatrix() || b.isMatrix()) {
+      throw new IllegalArgumentException(op + " of mismatched shapes " + a + " and " + b);
+    }
     throw new IllegalArgumentException(op + " of mismatched lengths " + a.length() + " and " + b.length());
   }
 
@@ -152,7 +157,9 @@ public final class Graph {
   static Shape shapeOf(Op op, int[] attrs, Node[] args) {
     switch (op) {
       case SUM, LOGSUMEXP -> {
-        requireVector(op, args[0]);
+        if (args[0].shape().isScalar()) {
+          throw new IllegalArgumentException(op + " of a scalar");
+        }
         return Shape.SCALAR;
       }
       case INDEX -> {
@@ -173,6 +180,7 @@ public final class Graph {
       }
       case EMBED -> {
         requireStatic(args[0]);
+        requireNotMatrix(op, args[0]);
         if (attrs[0] < 0 || attrs[0] + args[0].shape().size() > attrs[1]) {
           throw new IllegalArgumentException("embed " + Arrays.toString(attrs) + " of " + args[0].shape());
         }
@@ -187,6 +195,7 @@ public final class Graph {
         return args[1].shape();
       }
       case SCATTER -> {
+        requireNotMatrix(op, args[0]);
         if (args[1].op() != Op.DATA || !args[0].shape().equals(args[1].shape())) {
           throw new IllegalArgumentException("scatter of " + args[0].shape() + " by " + args[1]);
         }
@@ -196,14 +205,77 @@ public final class Graph {
         if (!args[0].shape().isScalar()) {
           throw new IllegalArgumentException("broadcast of a vector");
         }
+        if (attrs.length == 2) {
+          return Shape.matrix(attrs[0], attrs[1]);
+        }
+        if (attrs.length != 1) {
+          throw new IllegalArgumentException("BROADCAST takes 1 or 2 attributes, got " + attrs.length);
+        }
         return Shape.ofCode(attrs[0]);
       }
       case CONCAT -> {
         int length = 0;
         for (Node a : args) {
+          requireNotMatrix(op, a);
           length += a.shape().size();
         }
         return Shape.vector(length);
+      }
+      case MATVEC, MATVECT -> {
+        Shape w = args[0].shape();
+        Shape v = args[1].shape();
+        int inner = !w.isMatrix() ? -1 : op == Op.MATVEC ? w.cols() : w.rows();
+        if (!v.isVector() || v.isDynamic() || v.length() != inner) {
+          throw new IllegalArgumentException(op + " of shapes " + w + " and " + v
+              + ": needs a matrix and a vector of its " + (op == Op.MATVEC ? "columns" : "rows"));
+        }
+        return Shape.vector(op == Op.MATVEC ? w.rows() : w.cols());
+      }
+      case OUTER -> {
+        Shape a = args[0].shape();
+        Shape b = args[1].shape();
+        if (!a.isVector() || !b.isVector() || a.isDynamic() || b.isDynamic()) {
+          throw new IllegalArgumentException(op + " of shapes " + a + " and " + b + ": needs two vectors");
+        }
+        return Shape.matrix(a.length(), b.length());
+      }
+      case PLACE -> {
+        return placeShape(attrs, args[0].shape());
+      }
+      case TAKE -> {
+        Shape dense = args[0].shape();
+        if (dense.isScalar() || dense.isDynamic()) {
+          throw new IllegalArgumentException(op + " of " + dense + ": needs a vector or a matrix");
+        }
+        requirePositions(op, attrs, 0, dense.size());
+        return Shape.of(attrs.length == 1 ? 0 : attrs.length);
+      }
+      case CUMSUM, REVCUMSUM -> {
+        requireVector(op, args[0]);
+        requireStatic(args[0]);
+        return args[0].shape();
+      }
+      case SEARCH -> {
+        Shape knots = args[0].shape();
+        if (!knots.isVector() || knots.isDynamic() || knots.length() < 2 || !args[1].shape().isScalar()) {
+          throw new IllegalArgumentException(op + " of shapes " + knots + " and " + args[1].shape()
+              + ": needs at least two knots and a scalar");
+        }
+        return Shape.SCALAR;
+      }
+      case PICK -> {
+        Shape v = args[0].shape();
+        if (!v.isVector() || v.isDynamic() || !args[1].shape().isScalar()) {
+          throw new IllegalArgumentException(op + " of shapes " + v + " and " + args[1].shape() + ": needs a vector and a scalar index");
+        }
+        return Shape.SCALAR;
+      }
+      case PUT -> {
+        if (!args[0].shape().isScalar() || !args[1].shape().isScalar() || attrs[0] < 1) {
+          throw new IllegalArgumentException(op + " of shapes " + args[0].shape() + " and " + args[1].shape()
+              + " into " + attrs[0] + " elements: needs two scalars and a positive length");
+        }
+        return Shape.vector(attrs[0]);
       }
       default -> {
         Shape shape = args[0].shape();
@@ -223,6 +295,40 @@ public final class Graph {
   private static void requireVector(Op op, Node a) {
     if (a.shape().isScalar()) {
       throw new IllegalArgumentException(op + " of a scalar");
+    }
+    requireNotMatrix(op, a);
+  }
+
+  private static void requireNotMatrix(Op op, Node a) {
+    if (a.shape().isMatrix()) {
+      throw new IllegalArgumentException(op + " of a matrix " + a.shape());
+    }
+  }
+
+  /** PLACE's result: attrs are rows, cols (0 for a vector) and the flat positions of the packed elements. */
+  private static Shape placeShape(int[] attrs, Shape packed) {
+    if (attrs.length < 3 || attrs[0] < 1 || attrs[1] < 0) {
+      throw new IllegalArgumentException("PLACE attributes " + Arrays.toString(attrs) + ": needs rows >= 1, cols >= 0 and a position");
+    }
+    Shape out = attrs[1] == 0 ? Shape.vector(attrs[0]) : Shape.matrix(attrs[0], attrs[1]);
+    requirePositions(Op.PLACE, Arrays.copyOfRange(attrs, 2, attrs.length), 0, out.size());
+    int k = attrs.length - 2;
+    boolean fits = k == 1 ? packed.isScalar() || packed.equals(Shape.vector(1)) : packed.equals(Shape.vector(k));
+    if (!fits) {
+      throw new IllegalArgumentException("PLACE of " + packed + " at " + k + " positions into " + out);
+    }
+    return out;
+  }
+
+  private static void requirePositions(Op op, int[] positions, int from, int size) {
+    if (positions.length <= from) {
+      throw new IllegalArgumentException(op + " needs at least one position");
+    }
+    for (int t = from; t < positions.length; t++) {
+      if (positions[t] < 0 || positions[t] >= size || (t > from && positions[t] <= positions[t - 1])) {
+        throw new IllegalArgumentException(op + " positions " + Arrays.toString(positions)
+            + " are not strictly increasing in [0, " + size + ")");
+      }
     }
   }
 
@@ -347,13 +453,84 @@ public final class Graph {
     return apply(Op.BROADCAST, new int[] {length}, s);
   }
 
-  /** A scalar repeated into a vector of the given shape (fixed or dynamic). */
+  /** A scalar repeated into a value of the given shape (fixed or dynamic vector, or matrix). */
   public Node broadcast(Node s, Shape shape) {
+    if (shape.isMatrix()) {
+      return apply(Op.BROADCAST, new int[] {shape.rows(), shape.cols()}, s);
+    }
     return apply(Op.BROADCAST, new int[] {shape.code()}, s);
   }
 
   public Node concat(Node... parts) {
     return apply(Op.CONCAT, parts);
+  }
+
+  // ---- matrices and the operations of neural flows (see the ops of the same names) ---------
+
+  /** W x: a vector of W's rows. */
+  public Node matvec(Node w, Node x) {
+    return apply(Op.MATVEC, w, x);
+  }
+
+  /** W^T y: a vector of W's columns. */
+  public Node matvecT(Node w, Node y) {
+    return apply(Op.MATVECT, w, y);
+  }
+
+  /** The matrix a_i b_j. */
+  public Node outer(Node a, Node b) {
+    return apply(Op.OUTER, a, b);
+  }
+
+  /**
+   * A rows x cols matrix (cols = 0: a vector of rows) of zeros but for {@code packed}'s elements
+   * at the flat (row-major) {@code positions}, strictly increasing; {@code packed} is a vector of
+   * positions.length elements, or a scalar for one position.
+   */
+  public Node place(Node packed, int rows, int cols, int[] positions) {
+    int[] attrs = new int[positions.length + 2];
+    attrs[0] = rows;
+    attrs[1] = cols;
+    System.arraycopy(positions, 0, attrs, 2, positions.length);
+    return apply(Op.PLACE, attrs, packed);
+  }
+
+  /** The elements of a vector or matrix at flat {@code positions} (strictly increasing): a vector, a scalar for one. */
+  public Node take(Node dense, int[] positions) {
+    return apply(Op.TAKE, positions.clone(), dense);
+  }
+
+  /** Running sums, ascending. */
+  public Node cumsum(Node v) {
+    return apply(Op.CUMSUM, v);
+  }
+
+  /** Running sums from the end. */
+  public Node revcumsum(Node v) {
+    return apply(Op.REVCUMSUM, v);
+  }
+
+  /** The bin k (0..n-2, as a double) of x among ascending knots[n], clamped at both ends. */
+  public Node search(Node knots, Node x) {
+    return apply(Op.SEARCH, knots, x);
+  }
+
+  /** v[(int) index]. */
+  public Node pick(Node v, Node index) {
+    return apply(Op.PICK, v, index);
+  }
+
+  /** A vector of n zeros but for g at (int) index. */
+  public Node put(Node g, Node index, int n) {
+    return apply(Op.PUT, new int[] {n}, g, index);
+  }
+
+  /**
+   * max(0, x) elementwise: the constant first, so that the tie at x = 0 sends the adjoint to it
+   * and relu'(0) = 0 (min and max follow their first argument on ties, see {@link Op}).
+   */
+  public Node relu(Node x) {
+    return apply(Op.MAX, constant(0), x);
   }
 
   /** Zero of the same shape as {@code like}. */

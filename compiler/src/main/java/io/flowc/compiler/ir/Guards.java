@@ -95,9 +95,14 @@ final class Guards {
     }
   }
 
-  /** Whether argument i of node can have a nonzero adjoint: not a truth value's, not a select's condition. */
+  /**
+   * Whether argument i of node can have a nonzero adjoint: not a truth value's, not a select's
+   * condition, not a search's nor an index of pick or put.
+   */
   private static boolean carriesAdjoint(Node node, int i) {
-    return !node.op().isBoolean() && !(node.op() == Op.SELECT && i == 0);
+    Op op = node.op();
+    return !op.isBoolean() && !(op == Op.SELECT && i == 0) && op != Op.SEARCH
+        && !((op == Op.PICK || op == Op.PUT) && i == 1);
   }
 
   /** Whether the node's derivative rule mixes elements and its need distinguishes them. */
@@ -138,9 +143,20 @@ final class Guards {
       }
     }
     if (vector != null) {
-      out.add(new Literal(node.op().vjp(graph, node, vector)[i], true));
+      out.add(new Literal(mixesValues(node.op())
+          ? graph.apply(Op.NE, graph.sum(vector), graph.constant(0))
+          : node.op().vjp(graph, node, vector)[i], true));
     }
     return out;
+  }
+
+  /**
+   * Whether the op's derivative rule multiplies the adjoint by argument values, so that the rule
+   * applied to a truth vector can cancel to zero where an element is needed: each element of
+   * such an argument is then taken as needed where any element of the node is.
+   */
+  private static boolean mixesValues(Op op) {
+    return op == Op.MATVEC || op == Op.MATVECT || op == Op.OUTER;
   }
 
   /** The disjunction of two needs, without conjunctions that another one implies; one literal if it grows large. */

@@ -86,6 +86,57 @@ public final class IrEvaluator {
     }
   }
 
+  /** MATVEC, MATVECT and OUTER, each sum accumulated from its first term in ascending order (see {@link Op#MATVEC}). */
+  private static double[] linearAlgebra(Node n, double[] a, double[] b) {
+    Shape shape = n.op() == Op.OUTER ? n.shape() : n.arg(0).shape();
+    int rows = shape.rows();
+    int cols = shape.cols();
+    switch (n.op()) {
+      case MATVEC -> {
+        double[] y = new double[rows];
+        for (int i = 0; i < rows; i++) {
+          double acc = a[i * cols] * b[0];
+          for (int j = 1; j < cols; j++) {
+            acc += a[i * cols + j] * b[j];
+          }
+          y[i] = acc;
+        }
+        return y;
+      }
+      case MATVECT -> {
+        double[] x = new double[cols];
+        for (int j = 0; j < cols; j++) {
+          double acc = a[j] * b[0];
+          for (int i = 1; i < rows; i++) {
+            acc += a[i * cols + j] * b[i];
+          }
+          x[j] = acc;
+        }
+        return x;
+      }
+      default -> {
+        double[] m = new double[rows * cols];
+        for (int i = 0; i < rows; i++) {
+          for (int j = 0; j < cols; j++) {
+            m[i * cols + j] = a[i] * b[j];
+          }
+        }
+        return m;
+      }
+    }
+  }
+
+  /** SEARCH's bin: the last k in 1..n-2 with knots[k] <= x, else 0 (see {@link Op#SEARCH}). */
+  static double search(double[] knots, double x) {
+    int k = 0;
+    for (int j = 1; j < knots.length - 1; j++) {
+      if (x >= knots[j]) {
+        k = j;
+      }
+    }
+    return k;
+  }
+
   private static double[] structural(Node n, double[][] values, double[] a, double[] data) {
     switch (n.op()) {
       case SUM -> {
@@ -126,7 +177,7 @@ public final class IrEvaluator {
         return out;
       }
       case BROADCAST -> {
-        double[] out = new double[n.shape().isDynamic() ? length(n.shape(), data) : n.attr(0)];
+        double[] out = new double[n.shape().isDynamic() ? length(n.shape(), data) : n.shape().size()];
         Arrays.fill(out, a[0]);
         return out;
       }
@@ -138,6 +189,48 @@ public final class IrEvaluator {
           System.arraycopy(v, 0, out, offset, v.length);
           offset += v.length;
         }
+        return out;
+      }
+      case MATVEC, MATVECT, OUTER -> {
+        return linearAlgebra(n, a, values[n.arg(1).id()]);
+      }
+      case PLACE -> {
+        double[] out = new double[n.shape().size()];
+        for (int t = 2; t < n.attrCount(); t++) {
+          out[n.attr(t)] = a[t - 2];
+        }
+        return out;
+      }
+      case TAKE -> {
+        double[] out = new double[n.attrCount()];
+        for (int t = 0; t < out.length; t++) {
+          out[t] = a[n.attr(t)];
+        }
+        return out;
+      }
+      case CUMSUM -> {
+        double[] out = a.clone();
+        for (int k = 1; k < out.length; k++) {
+          out[k] = out[k - 1] + a[k];
+        }
+        return out;
+      }
+      case REVCUMSUM -> {
+        double[] out = a.clone();
+        for (int k = out.length - 2; k >= 0; k--) {
+          out[k] = out[k + 1] + a[k];
+        }
+        return out;
+      }
+      case SEARCH -> {
+        return new double[] {search(a, values[n.arg(1).id()][0])};
+      }
+      case PICK -> {
+        return new double[] {a[(int) values[n.arg(1).id()][0]]};
+      }
+      case PUT -> {
+        double[] out = new double[n.attr(0)];
+        out[(int) values[n.arg(1).id()][0]] = a[0];
         return out;
       }
       default -> throw new IllegalStateException("no evaluator for " + n.op());

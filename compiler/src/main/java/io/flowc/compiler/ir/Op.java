@@ -13,7 +13,9 @@ import java.util.Locale;
  *
  * <p>One-sided choices at non-differentiable points: |x| has derivative +1 at 0 (the right
  * derivative), min and max send the whole adjoint to their first argument on ties, a
- * conditional's adjoint follows the branch taken, and comparisons have zero derivative.
+ * conditional's adjoint follows the branch taken, and comparisons have zero derivative. So
+ * {@link Graph#relu relu(x)}, built as {@code max(0, x)}, has derivative 0 at x = 0, as in
+ * PyTorch: the tie sends the adjoint to the constant.
  */
 public enum Op {
   // ---- leaves ------------------------------------------------------------------------------
@@ -267,11 +269,11 @@ public enum Op {
   },
 
   // ---- reductions and structure ---------------------------------------------------------
-  /** The sum of a vector's elements. */
+  /** The sum of a vector's or matrix's elements, in flat order. */
   SUM(Kind.STRUCTURAL, 1) {
     @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.broadcast(g, out.arg(0).shape())}; }
   },
-  /** log(sum(exp(v))) of a vector. */
+  /** log(sum(exp(v))) of a vector (or a matrix's elements, in flat order). */
   LOGSUMEXP(Kind.STRUCTURAL, 1) {
     @Override Node[] vjp(Graph b, Node out, Node g) {
       Node v = out.arg(0);
@@ -328,7 +330,94 @@ public enum Op {
       }
       return adjoints;
     }
+  },
+
+  // ---- matrices and the operations of neural flows ---------------------------------------
+  /**
+   * W x of a matrix W[m,n] and a vector x[n]: a vector of m, y_i accumulated as
+   * {@code acc = W[i,0]*x[0]; acc += W[i,j]*x[j]} for j ascending (the order every evaluator of
+   * the IR keeps, so results agree bit for bit).
+   */
+  MATVEC(Kind.STRUCTURAL, 2) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node w = out.arg(0);
+      Node x = out.arg(1);
+      return new Node[] {w.dependsOnInputs() ? b.outer(g, x) : null, x.dependsOnInputs() ? b.matvecT(w, g) : null};
+    }
+  },
+  /** W^T y of a matrix W[m,n] and a vector y[m]: a vector of n, x_j summed over i ascending as in {@link #MATVEC}. */
+  MATVECT(Kind.STRUCTURAL, 2) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node w = out.arg(0);
+      Node y = out.arg(1);
+      return new Node[] {w.dependsOnInputs() ? b.outer(y, g) : null, y.dependsOnInputs() ? b.matvec(w, g) : null};
+    }
+  },
+  /** The matrix a_i b_j of vectors a[m] and b[n]. */
+  OUTER(Kind.STRUCTURAL, 2) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node x = out.arg(0);
+      Node y = out.arg(1);
+      return new Node[] {x.dependsOnInputs() ? b.matvec(g, y) : null, y.dependsOnInputs() ? b.matvecT(g, x) : null};
+    }
+  },
+  /**
+   * A dense vector (attr 1 = 0: of attr 0 elements) or matrix (attr 0 rows, attr 1 columns), zero
+   * but for flat positions attr 2.. (strictly increasing), which hold the packed argument's
+   * elements in order (a scalar for one position).
+   */
+  PLACE(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node taken = b.take(g, Op.positions(out, 2));
+      Node packed = out.arg(0);
+      return new Node[] {packed.shape().equals(taken.shape()) ? taken : b.broadcast(taken, packed.shape())};
+    }
+  },
+  /** Elements at flat positions attrs 0.. (strictly increasing) of a vector or matrix: a vector, a scalar for one. */
+  TAKE(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Shape dense = out.arg(0).shape();
+      int rows = dense.isMatrix() ? dense.rows() : dense.length();
+      int cols = dense.isMatrix() ? dense.cols() : 0;
+      return new Node[] {b.place(g, rows, cols, Op.positions(out, 0))};
+    }
+  },
+  /** Running sums of a vector, ascending: out_0 = v_0, out_k = out_{k-1} + v_k. */
+  CUMSUM(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.revcumsum(g)}; }
+  },
+  /** Running sums of a vector from its end: out_{n-1} = v_{n-1}, out_k = out_{k+1} + v_k. */
+  REVCUMSUM(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.cumsum(g)}; }
+  },
+  /**
+   * The bin of a scalar x among ascending knots[n] (n >= 2), as a double: the largest k in
+   * 0..n-2 with knots[k] <= x, found by comparing x with knots[1..n-2] in ascending order (so
+   * x below knots[0], and NaN, give 0, and x at or past knots[n-1] gives n-2). Piecewise
+   * constant: no derivative in either argument.
+   */
+  SEARCH(Kind.STRUCTURAL, 2) {
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[2]; }
+  },
+  /** v[(int) index] of a vector v and a computed scalar index (in range by construction); no derivative in the index. */
+  PICK(Kind.STRUCTURAL, 2) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      return new Node[] {b.put(g, out.arg(1), out.arg(0).shape().length()), null};
+    }
+  },
+  /** The adjoint of {@link #PICK}: a vector of attr 0 zeros but for the scalar g at (int) index. */
+  PUT(Kind.STRUCTURAL, 2) {
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.pick(g, out.arg(1)), null}; }
   };
+
+  /** The node's attributes from {@code from} on: the flat positions of a PLACE or TAKE. */
+  static int[] positions(Node n, int from) {
+    int[] p = new int[n.attrCount() - from];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = n.attr(from + i);
+    }
+    return p;
+  }
 
   /** How an op's shape and value follow from its arguments. */
   public enum Kind {

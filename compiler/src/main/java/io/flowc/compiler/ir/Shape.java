@@ -1,28 +1,70 @@
 package io.flowc.compiler.ir;
 
 /**
- * The shape of an IR value: a scalar, a vector of a length known at compile time, or a vector
+ * The shape of an IR value: a scalar, a vector of a length known at compile time, a vector
  * whose length is a free data size ({@code real y[N]} with N bound at run time), named by the
- * workspace slot that holds the size's value.
+ * workspace slot that holds the size's value, or a matrix of fixed rows and columns.
+ *
+ * <p>A matrix is stored row-major: element (i, j) at flat index {@code i * cols + j}. Its
+ * {@link #length()} and {@link #size()} are its number of elements, so code that only moves
+ * storage (elementwise ops, sums in flat order, copies) treats it as the flat vector it is.
  */
 public final class Shape {
-  public static final Shape SCALAR = new Shape(0, -1, null);
+  public static final Shape SCALAR = new Shape(0, -1, null, 0);
 
   private final int length;
   private final int sizeSlot;
   private final String sizeName;
+  /** Columns of a matrix; 0 for scalars and vectors. */
+  private final int cols;
 
-  private Shape(int length, int sizeSlot, String sizeName) {
+  private Shape(int length, int sizeSlot, String sizeName, int cols) {
     this.length = length;
     this.sizeSlot = sizeSlot;
     this.sizeName = sizeName;
+    this.cols = cols;
+  }
+
+  /** A rows x cols matrix (row-major). */
+  public static Shape matrix(int rows, int cols) {
+    if (rows < 1 || cols < 1) {
+      throw new IllegalArgumentException("matrix dimensions must be positive: " + rows + " x " + cols);
+    }
+    return new Shape(Math.multiplyExact(rows, cols), -1, null, cols);
+  }
+
+  public boolean isMatrix() {
+    return cols > 0;
+  }
+
+  /** Rows of a matrix. */
+  public int rows() {
+    requireMatrix();
+    return length / cols;
+  }
+
+  /** Columns of a matrix. */
+  public int cols() {
+    requireMatrix();
+    return cols;
+  }
+
+  /** Whether this is a vector (fixed or dynamic length), not a scalar or a matrix. */
+  public boolean isVector() {
+    return !isScalar() && !isMatrix();
+  }
+
+  private void requireMatrix() {
+    if (!isMatrix()) {
+      throw new IllegalStateException(this + " is not a matrix");
+    }
   }
 
   public static Shape vector(int length) {
     if (length < 1) {
       throw new IllegalArgumentException("vector length must be positive: " + length);
     }
-    return new Shape(length, -1, null);
+    return new Shape(length, -1, null, 0);
   }
 
   /** A vector as long as the value of the data size {@code name}, read from workspace slot {@code slot}. */
@@ -30,7 +72,7 @@ public final class Shape {
     if (slot < 0) {
       throw new IllegalArgumentException("bad size slot " + slot);
     }
-    return new Shape(0, slot, name);
+    return new Shape(0, slot, name, 0);
   }
 
   /** A scalar for 0, a vector otherwise. */
@@ -59,7 +101,7 @@ public final class Shape {
     return sizeName;
   }
 
-  /** 0 for a scalar, the number of elements of a vector (not defined for a dynamic one). */
+  /** 0 for a scalar, the number of elements of a vector or matrix (not defined for a dynamic one). */
   public int length() {
     requireStatic();
     return length;
@@ -74,8 +116,12 @@ public final class Shape {
   /**
    * The shape as one integer attribute (of BROADCAST): the length, or {@code -1 - slot} for a
    * dynamic one; {@link #ofCode} reads it back (the name, used only in messages, is not kept).
+   * A matrix has no code: a broadcast to a matrix carries its rows and columns as two attributes.
    */
   public int code() {
+    if (isMatrix()) {
+      throw new IllegalStateException("a matrix shape " + this + " has no one-integer code");
+    }
     return isDynamic() ? -1 - sizeSlot : length;
   }
 
@@ -97,16 +143,19 @@ public final class Shape {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Shape s && s.length == length && s.sizeSlot == sizeSlot;
+    return o instanceof Shape s && s.length == length && s.sizeSlot == sizeSlot && s.cols == cols;
   }
 
   @Override
   public int hashCode() {
-    return length * 31 + sizeSlot;
+    return (length * 31 + sizeSlot) * 31 + cols;
   }
 
   @Override
   public String toString() {
+    if (isMatrix()) {
+      return "real[" + rows() + "," + cols + "]";
+    }
     return isDynamic() ? "real[" + sizeName + "]" : isScalar() ? "real" : "real[" + length + "]";
   }
 }

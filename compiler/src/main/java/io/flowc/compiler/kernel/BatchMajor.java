@@ -126,6 +126,9 @@ public final class BatchMajor {
     long scalar = 0;
     long total = 0;
     for (Instr instr : body.body()) {
+      if (!(instr instanceof Return) && !hasBatchedForm(instr)) {
+        return 0; // the body cannot be batched anyway
+      }
       long ops;
       if (instr instanceof Assign || instr instanceof Store || instr instanceof Return) {
         ops = 1;

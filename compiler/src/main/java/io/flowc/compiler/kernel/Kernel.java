@@ -138,6 +138,22 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
         region.accept(sc.target());
         region.accept(sc.source());
         region.accept(sc.index());
+      } else if (instr instanceof MatVec mv) {
+        List.of(mv.target(), mv.matrix(), mv.vector()).forEach(region);
+      } else if (instr instanceof Outer o) {
+        List.of(o.target(), o.left(), o.right()).forEach(region);
+      } else if (instr instanceof Place pl) {
+        List.of(pl.target(), pl.source()).forEach(region);
+      } else if (instr instanceof Take tk) {
+        List.of(tk.target(), tk.source()).forEach(region);
+      } else if (instr instanceof Scan sc) {
+        List.of(sc.target(), sc.source()).forEach(region);
+      } else if (instr instanceof Search se) {
+        region.accept(se.knots());
+      } else if (instr instanceof Pick pk) {
+        region.accept(pk.source());
+      } else if (instr instanceof Put pt) {
+        region.accept(pt.target());
       } else if (instr instanceof Fused f) {
         add.accept(f.length());
         for (LaneInstr li : f.body()) {
@@ -234,7 +250,8 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
   public record Splat(Operand scalar) implements VecOperand {}
 
   /** One step of a kernel. */
-  public sealed interface Instr permits Assign, Loop, Reduce, Store, Move, Return, Fused, Gather, Scatter {}
+  public sealed interface Instr permits Assign, Loop, Reduce, Store, Move, Return, Fused, Gather, Scatter,
+      MatVec, Outer, Place, Take, Scan, Search, Pick, Put {}
 
   /** {@code t = op(args)} on scalars ({@code attrs}: the op's integer attributes). */
   public record Assign(Temp target, Op op, int[] attrs, List<Operand> args) implements Instr {
@@ -272,6 +289,73 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
    */
   public record Scatter(Region target, int targetLength, Region source, Region index, Lin length, int shift)
       implements Instr {}
+
+  // ---- matrices and the operations of neural flows (fixed sizes; see the ops of the same names) ----
+
+  /**
+   * A matrix times a vector, the matrix {@code rows x cols} row-major: {@code target[i] = sum_j
+   * matrix[i*cols + j] * vector[j]}, or transposed {@code target[j] = sum_i matrix[i*cols + j] *
+   * vector[i]}. Every sum starts from its first term and adds the others in ascending order (the
+   * order of {@link io.flowc.compiler.ir.Op#MATVEC}); the transposed one runs over the matrix row
+   * by row, each target element receiving its terms in that same order.
+   */
+  public record MatVec(Region target, Region matrix, Region vector, int rows, int cols, boolean transposed)
+      implements Instr {
+    /** Length of the vector read. */
+    public int vectorLength() {
+      return transposed ? rows : cols;
+    }
+
+    /** Length of the vector written. */
+    public int targetLength() {
+      return transposed ? cols : rows;
+    }
+  }
+
+  /** {@code target[i*cols + j] = left[i] * right[j]}, i then j ascending. */
+  public record Outer(Region target, Region left, Region right, int rows, int cols) implements Instr {}
+
+  /**
+   * {@code for t < positions.length: target[positions[t]] = source[t]}, positions strictly
+   * increasing and below 55296 (they are kept as the chars of a string constant, so no surrogate);
+   * other elements of the target are left as they are.
+   */
+  public record Place(Region target, Region source, int[] positions) implements Instr {
+    public Place {
+      positions = positions.clone();
+    }
+  }
+
+  /** {@code for t < positions.length: target[t] = source[positions[t]]}, positions as in {@link Place}. */
+  public record Take(Region target, Region source, int[] positions) implements Instr {
+    public Take {
+      positions = positions.clone();
+    }
+
+    /** How many elements of the source it may read: up to its last position. */
+    public int sourceLength() {
+      return positions[positions.length - 1] + 1;
+    }
+  }
+
+  /**
+   * Running sums: {@code target[0] = source[0]; target[k] = target[k-1] + source[k]} for k
+   * ascending, or from the end if {@code reverse} ({@code target[n-1] = source[n-1]; target[k] =
+   * target[k+1] + source[k]}).
+   */
+  public record Scan(Region target, Region source, int length, boolean reverse) implements Instr {}
+
+  /**
+   * {@code t = k} for the last k in 1 .. count-2 with {@code x >= knots[k]}, else 0: the bin of x
+   * among {@code count} ascending knots, every knot compared (no early exit).
+   */
+  public record Search(Temp target, Region knots, int count, Operand x) implements Instr {}
+
+  /** {@code t = source[(int) index]}, index in [0, length) by construction. */
+  public record Pick(Temp target, Region source, int length, Operand index) implements Instr {}
+
+  /** {@code target[(int) index] = value} (a Move of zeros before it clears the rest). */
+  public record Put(Region target, int length, Operand value, Operand index) implements Instr {}
 
   /** Ends the kernel with a value. */
   public record Return(Operand value) implements Instr {}

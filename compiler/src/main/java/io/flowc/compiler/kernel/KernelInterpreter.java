@@ -100,11 +100,93 @@ public final class KernelInterpreter {
           int at = (int) read(s.index(), i) + s.shift();
           write(s.target(), at, read(s.target(), at) + read(s.source(), i));
         }
+      } else if (instr instanceof Return r) {
+        return read(r.value());
       } else {
-        return read(((Return) instr).value());
+        runMatrixInstr(instr);
       }
     }
     throw new IllegalStateException("kernel without a return");
+  }
+
+  /** The instructions of matrices and neural flows, in the order their backends' loops run. */
+  private void runMatrixInstr(Instr instr) {
+    if (instr instanceof Kernel.MatVec m) {
+      int rows = m.rows();
+      int cols = m.cols();
+      if (!m.transposed()) {
+        for (int i = 0; i < rows; i++) {
+          double acc = at(m.matrix(), i * cols) * at(m.vector(), 0);
+          for (int j = 1; j < cols; j++) {
+            acc += at(m.matrix(), i * cols + j) * at(m.vector(), j);
+          }
+          set(m.target(), i, acc);
+        }
+      } else {
+        for (int j = 0; j < cols; j++) {
+          set(m.target(), j, at(m.matrix(), j) * at(m.vector(), 0));
+        }
+        for (int i = 1; i < rows; i++) {
+          for (int j = 0; j < cols; j++) {
+            set(m.target(), j, at(m.target(), j) + at(m.matrix(), i * cols + j) * at(m.vector(), i));
+          }
+        }
+      }
+    } else if (instr instanceof Kernel.Outer o) {
+      for (int i = 0; i < o.rows(); i++) {
+        for (int j = 0; j < o.cols(); j++) {
+          set(o.target(), i * o.cols() + j, at(o.left(), i) * at(o.right(), j));
+        }
+      }
+    } else if (instr instanceof Kernel.Place p) {
+      for (int t = 0; t < p.positions().length; t++) {
+        set(p.target(), p.positions()[t], at(p.source(), t));
+      }
+    } else if (instr instanceof Kernel.Take t) {
+      for (int k = 0; k < t.positions().length; k++) {
+        set(t.target(), k, at(t.source(), t.positions()[k]));
+      }
+    } else if (instr instanceof Kernel.Scan s) {
+      int n = s.length();
+      int first = s.reverse() ? n - 1 : 0;
+      int step = s.reverse() ? -1 : 1;
+      set(s.target(), first, at(s.source(), first));
+      for (int k = first + step; k >= 0 && k < n; k += step) {
+        set(s.target(), k, at(s.target(), k - step) + at(s.source(), k));
+      }
+    } else if (instr instanceof Kernel.Search s) {
+      double x = read(s.x());
+      double k = 0;
+      for (int j = 1; j < s.count() - 1; j++) {
+        if (x >= at(s.knots(), j)) {
+          k = j;
+        }
+      }
+      temps[s.target().id()] = k;
+    } else if (instr instanceof Kernel.Pick p) {
+      temps[p.target().id()] = at(p.source(), inRange((int) read(p.index()), p.length()));
+    } else if (instr instanceof Kernel.Put p) {
+      set(p.target(), inRange((int) read(p.index()), p.length()), read(p.value()));
+    } else {
+      throw new IllegalStateException("unknown instruction " + instr);
+    }
+  }
+
+  /** A computed index, checked here (generated code relies on the IR's construction instead). */
+  private static int inRange(int index, int length) {
+    if (index < 0 || index >= length) {
+      throw new IllegalStateException("index " + index + " out of [0, " + length + ")");
+    }
+    return index;
+  }
+
+  /** Element i of a region. */
+  private double at(Region r, int i) {
+    return array(r.array())[index(r.array(), r.offset().evaluate(work) + i)];
+  }
+
+  private void set(Region r, int i, double value) {
+    array(r.array())[index(r.array(), r.offset().evaluate(work) + i)] = value;
   }
 
   private void runFused(Fused f) {

@@ -107,6 +107,10 @@ public final class KernelSplitter {
       return List.of(a.target());
     } else if (instr instanceof Reduce r) {
       return List.of(r.target());
+    } else if (instr instanceof Kernel.Search s) {
+      return List.of(s.target());
+    } else if (instr instanceof Kernel.Pick p) {
+      return List.of(p.target());
     } else if (instr instanceof Fused f) {
       List<Temp> out = new ArrayList<>();
       for (LaneInstr li : f.body()) {
@@ -164,6 +168,12 @@ public final class KernelSplitter {
         }
       }
       return new Fused(fused.length(), body);
+    } else if (instr instanceof Kernel.Search s) {
+      return new Kernel.Search(s.target(), s.knots(), s.count(), map(s.x(), f));
+    } else if (instr instanceof Kernel.Pick p) {
+      return new Kernel.Pick(p.target(), p.source(), p.length(), map(p.index(), f));
+    } else if (instr instanceof Kernel.Put p) {
+      return new Kernel.Put(p.target(), p.length(), map(p.value(), f), map(p.index(), f));
     }
     return instr;
   }
@@ -203,6 +213,15 @@ public final class KernelSplitter {
       return 40;
     } else if (instr instanceof Kernel.Gather || instr instanceof Kernel.Scatter) {
       return 96;
+    } else if (instr instanceof Kernel.MatVec m) {
+      return m.transposed() ? 200 : 520; // W x sums four rows side by side, then the rows left over
+    } else if (instr instanceof Kernel.Outer) {
+      return 160;
+    } else if (instr instanceof Kernel.Place || instr instanceof Kernel.Take || instr instanceof Kernel.Scan
+        || instr instanceof Kernel.Search) {
+      return 96;
+    } else if (instr instanceof Kernel.Pick || instr instanceof Kernel.Put) {
+      return 48;
     } else if (instr instanceof Fused f) {
       int size = 40;
       for (LaneInstr li : f.body()) {

@@ -37,7 +37,8 @@ import java.util.Set;
  * of writing each to the workspace and reading it back. Loops are first moved up past scalar
  * statements they do not depend on, which brings the loops of a value and of its gradient
  * together. Every floating-point operation stays as it was, in the same order for each element
- * (sums still add element 0 first), so results do not change by a bit.
+ * (sums still add element 0 first), so results do not change by a bit. The instructions of
+ * matrices and neural flows ({@link Kernel.MatVec} and the others) are never fused: they end a run.
  */
 public final class LoopFusion {
   /** Largest estimated size of one fused loop; a longer run is cut (a method must stay small). */
@@ -217,6 +218,26 @@ public final class LoopFusion {
     } else if (instr instanceof Kernel.Scatter s) {
       out.add(s.source());
       out.add(s.index());
+    } else if (instr instanceof Kernel.MatVec m) {
+      out.add(m.matrix());
+      out.add(m.vector());
+      if (m.transposed()) {
+        out.add(m.target()); // the transposed product adds into its target row by row
+      }
+    } else if (instr instanceof Kernel.Outer o) {
+      out.add(o.left());
+      out.add(o.right());
+    } else if (instr instanceof Kernel.Place p) {
+      out.add(p.source());
+    } else if (instr instanceof Kernel.Take t) {
+      out.add(t.source());
+    } else if (instr instanceof Kernel.Scan s) {
+      out.add(s.source());
+      out.add(s.target()); // each running sum reads the one before it
+    } else if (instr instanceof Kernel.Search s) {
+      out.add(s.knots());
+    } else if (instr instanceof Kernel.Pick p) {
+      out.add(p.source());
     }
     return out;
   }
@@ -227,6 +248,20 @@ public final class LoopFusion {
       return read == g.source() ? g.sourceLength() : probe(g.length());
     } else if (instr instanceof Kernel.Scatter s) {
       return probe(s.length());
+    } else if (instr instanceof Kernel.MatVec m) {
+      return read == m.matrix() ? m.rows() * m.cols() : read == m.vector() ? m.vectorLength() : m.targetLength();
+    } else if (instr instanceof Kernel.Outer o) {
+      return read == o.left() ? o.rows() : o.cols();
+    } else if (instr instanceof Kernel.Place p) {
+      return p.positions().length;
+    } else if (instr instanceof Kernel.Take t) {
+      return t.sourceLength();
+    } else if (instr instanceof Kernel.Scan s) {
+      return s.length();
+    } else if (instr instanceof Kernel.Search s) {
+      return s.count();
+    } else if (instr instanceof Kernel.Pick p) {
+      return p.length();
     }
     return probe(instr instanceof Reduce r ? r.length() : lengthOf(instr));
   }
@@ -260,6 +295,13 @@ public final class LoopFusion {
       scalars.add(s.value());
     } else if (instr instanceof Return r) {
       scalars.add(r.value());
+    } else if (instr instanceof Kernel.Search s) {
+      scalars.add(s.x());
+    } else if (instr instanceof Kernel.Pick p) {
+      scalars.add(p.index());
+    } else if (instr instanceof Kernel.Put p) {
+      scalars.add(p.value());
+      scalars.add(p.index());
     }
     return scalars;
   }

@@ -31,6 +31,9 @@ import java.util.Map;
  * {@link Kernel}: scalars become temporaries, vectors of up to {@link #SCALARIZE_LIMIT} elements
  * become one temporary per element, longer vectors become workspace regions written by loops.
  * Broadcasts, slices and inputs of long vectors are not copied: later loops read them in place.
+ * Matrices are always regions (never scalarized), and the products, placements and scans of
+ * neural flows become instructions of their own ({@link Kernel.MatVec} and the others), loops in
+ * every backend; a scalarized vector they read is first copied to a region.
  * The evaluation order of every floating-point operation is the {@link io.flowc.compiler.ir.IrEvaluator}'s,
  * so kernels agree with it bit for bit.
  */
@@ -54,6 +57,8 @@ public final class Scheduler {
   private Kernel.DynamicLayout dynamic;
   private Lin dynamicEnd = Lin.ZERO;
   private final Map<Node, Val> values = new HashMap<>();
+  /** Values copied to a region for the instructions that need one, so that each is copied once. */
+  private final Map<Node, Region> materialized = new HashMap<>();
   private int temps;
   private int workspace;
 
@@ -193,7 +198,7 @@ public final class Scheduler {
 
   /** Whether a vector of this shape becomes one temporary per element. */
   private boolean scalarized(Shape shape) {
-    return !shape.isDynamic() && shape.length() <= scalarizeLimit;
+    return !shape.isDynamic() && !shape.isMatrix() && shape.length() <= scalarizeLimit;
   }
 
   private Val val(Node n) {
@@ -276,7 +281,7 @@ public final class Scheduler {
         if (length == 0) {
           return new Scalar(new Element(place.array(), place.offset()));
         }
-        if (length <= scalarizeLimit) {
+        if (scalarized(n.shape())) {
           Operand[] e = new Operand[length];
           for (int i = 0; i < length; i++) {
             e[i] = new Element(place.array(), place.offset() + i);
@@ -308,6 +313,41 @@ public final class Scheduler {
       }
       case GATHER, SCATTER -> {
         return indexed(n);
+      }
+      case MATVEC, MATVECT -> {
+        return matvec(n);
+      }
+      case OUTER -> {
+        Shape m = n.shape();
+        Region target = allocate(Lin.of(m.size()));
+        body.add(new Kernel.Outer(target, regionOf(n.arg(0)), regionOf(n.arg(1)), m.rows(), m.cols()));
+        return new Big(target, Lin.of(m.size()));
+      }
+      case PLACE -> {
+        return place(n);
+      }
+      case TAKE -> {
+        return take(n);
+      }
+      case CUMSUM, REVCUMSUM -> {
+        return scan(n);
+      }
+      case SEARCH -> {
+        Temp t = temp();
+        body.add(new Kernel.Search(t, regionOf(n.arg(0)), n.arg(0).shape().length(), scalar(n.arg(1))));
+        return new Scalar(t);
+      }
+      case PICK -> {
+        Temp t = temp();
+        body.add(new Kernel.Pick(t, regionOf(n.arg(0)), n.arg(0).shape().length(), scalar(n.arg(1))));
+        return new Scalar(t);
+      }
+      case PUT -> {
+        int length = n.attr(0);
+        Region target = allocate(Lin.of(length));
+        body.add(new Move(target, Lin.of(length), new Splat(new Const(0))));
+        body.add(new Kernel.Put(target, length, scalar(n.arg(0)), scalar(n.arg(1))));
+        return fromRegion(target, n.shape());
       }
       default -> {
         return elementwise(n);
@@ -417,6 +457,162 @@ public final class Scheduler {
     Region copy = allocate(size);
     storeTo(copy, v);
     return copy;
+  }
+
+  private Operand scalar(Node n) {
+    return ((Scalar) val(n)).operand();
+  }
+
+  /**
+   * A node's value as a region: where it lies (a scalarized vector whose elements lie side by
+   * side in one array, such as an input's, is read in place), or copied once to the workspace.
+   */
+  private Region regionOf(Node n) {
+    Region r = materialized.get(n);
+    if (r == null) {
+      Val v = val(n);
+      r = v instanceof Small s ? contiguous(s.elements()) : null;
+      if (r == null) {
+        r = region(v, sizeOf(n.shape()));
+      }
+      materialized.put(n, r);
+    }
+    return r;
+  }
+
+  /** The region of elements that lie side by side in one array, or null. */
+  private static Region contiguous(Operand[] elements) {
+    if (!(elements[0] instanceof Element first)) {
+      return null;
+    }
+    for (int i = 1; i < elements.length; i++) {
+      if (!(elements[i] instanceof Element e) || e.array() != first.array() || e.index() != first.index() + i) {
+        return null;
+      }
+    }
+    return new Region(first.array(), first.index());
+  }
+
+  /** A value written to a region: its elements there, scalarized if the shape is, else the region. */
+  private Val fromRegion(Region target, Shape shape) {
+    if (shape.isScalar()) {
+      return new Scalar(target.element(0));
+    }
+    if (scalarized(shape)) {
+      Operand[] e = new Operand[shape.length()];
+      for (int i = 0; i < e.length; i++) {
+        e[i] = target.element(i);
+      }
+      return new Small(e);
+    }
+    return new Big(target, Lin.of(shape.size()));
+  }
+
+  private Val matvec(Node n) {
+    Shape w = n.arg(0).shape();
+    Region target = allocate(Lin.of(n.shape().size()));
+    body.add(new Kernel.MatVec(target, regionOf(n.arg(0)), regionOf(n.arg(1)), w.rows(), w.cols(), n.op() == Op.MATVECT));
+    return fromRegion(target, n.shape());
+  }
+
+  /** Most positions of one {@link Kernel.Place} or {@link Kernel.Take}: bounds the string constant holding them. */
+  static final int POSITIONS_PER_TABLE = 8192;
+  /** Positions of one table are relative to its first and below this: chars of a string, no surrogates. */
+  static final int POSITION_SPAN = 0xD800;
+
+  /**
+   * Positions cut into tables of at most {@link #POSITIONS_PER_TABLE}, each spanning less than
+   * {@link #POSITION_SPAN}: per table, its index of the first position and the first position.
+   */
+  private static List<int[]> tables(int[] positions) {
+    List<int[]> starts = new ArrayList<>();
+    int start = 0;
+    for (int t = 1; t <= positions.length; t++) {
+      if (t == positions.length || t - start == POSITIONS_PER_TABLE || positions[t] - positions[start] >= POSITION_SPAN) {
+        starts.add(new int[] {start, t});
+        start = t;
+      }
+    }
+    return starts;
+  }
+
+  private static int[] relative(int[] positions, int from, int to) {
+    int[] out = new int[to - from];
+    for (int t = from; t < to; t++) {
+      out[t - from] = positions[t] - positions[from];
+    }
+    return out;
+  }
+
+  /** PLACE: zeros, then the packed elements at their positions (scalarized where the result is). */
+  private Val place(Node n) {
+    int[] positions = Arrays.copyOfRange(attrsOf(n), 2, n.attrCount());
+    Val packed = val(n.arg(0));
+    if (scalarized(n.shape())) {
+      Operand[] e = new Operand[n.shape().length()];
+      Arrays.fill(e, new Const(0));
+      for (int t = 0; t < positions.length; t++) {
+        e[positions[t]] = element(packed, t);
+      }
+      return new Small(e);
+    }
+    Lin size = Lin.of(n.shape().size());
+    Region target = allocate(size);
+    body.add(new Move(target, size, new Splat(new Const(0))));
+    Region source = regionOf(n.arg(0));
+    for (int[] range : tables(positions)) {
+      body.add(new Kernel.Place(target.plus(positions[range[0]]), source.plus(range[0]),
+          relative(positions, range[0], range[1])));
+    }
+    return new Big(target, size);
+  }
+
+  /** TAKE: elements of a vector or matrix at positions (read in place where the result is scalarized). */
+  private Val take(Node n) {
+    int[] positions = attrsOf(n);
+    Val dense = val(n.arg(0));
+    if (n.shape().isScalar()) {
+      return new Scalar(element(dense, positions[0]));
+    }
+    if (scalarized(n.shape())) {
+      Operand[] e = new Operand[positions.length];
+      for (int t = 0; t < e.length; t++) {
+        e[t] = element(dense, positions[t]);
+      }
+      return new Small(e);
+    }
+    Lin size = Lin.of(positions.length);
+    Region target = allocate(size);
+    Region source = regionOf(n.arg(0));
+    for (int[] range : tables(positions)) {
+      body.add(new Kernel.Take(target.plus(range[0]), source.plus(positions[range[0]]),
+          relative(positions, range[0], range[1])));
+    }
+    return new Big(target, size);
+  }
+
+  /** CUMSUM and REVCUMSUM: a chain of additions when scalarized, else a {@link Kernel.Scan}. */
+  private Val scan(Node n) {
+    boolean reverse = n.op() == Op.REVCUMSUM;
+    int length = n.shape().length();
+    if (scalarized(n.shape())) {
+      Val v = val(n.arg(0));
+      Operand[] out = new Operand[length];
+      for (int step = 0; step < length; step++) {
+        int k = reverse ? length - 1 - step : step;
+        if (step == 0) {
+          out[k] = element(v, k);
+        } else {
+          Temp t = temp();
+          body.add(new Assign(t, Op.ADD, new int[0], List.of(out[reverse ? k + 1 : k - 1], element(v, k))));
+          out[k] = t;
+        }
+      }
+      return new Small(out);
+    }
+    Region target = allocate(Lin.of(length));
+    body.add(new Kernel.Scan(target, regionOf(n.arg(0)), length, reverse));
+    return new Big(target, Lin.of(length));
   }
 
   /** EMBED and CONCAT: a vector built from pieces (zeros around an embedded piece). */

@@ -217,7 +217,65 @@ class OpRulesTest {
         (g, a) -> g.gather(a[0], g.data("k", 3, Shape.SCALAR), 0), new Arg(Shape.vector(3), REAL, true)));
     t.add(structural(Op.SCATTER, "SCATTER[0,3](real[4]) by [1,1,0,2]",
         (g, a) -> g.scatter(a[0], g.data("rep", 6, Shape.vector(4)), 0, 3), new Arg(Shape.vector(4), REAL, true)));
+    matrices(t);
     return t;
+  }
+
+  /** Matrices through elementwise ops and sums, and the ops of neural flows. */
+  private static void matrices(List<OpSpec> t) {
+    Shape m23 = Shape.matrix(2, 3);
+    Arg w23 = new Arg(m23, REAL, true);
+    Arg scalar = new Arg(Shape.SCALAR, REAL, true);
+    t.add(structural(Op.TANH, "TANH(real[2,3])", (g, a) -> g.apply(Op.TANH, a[0]), w23));
+    t.add(structural(Op.MUL, "MUL(real[2,3], real)", (g, a) -> g.mul(a[0], a[1]), w23, scalar));
+    t.add(structural(Op.SUB, "SUB(real, real[2,3])", (g, a) -> g.sub(a[1], a[0]), w23, scalar));
+    t.add(structural(Op.ADD, "ADD(real[2,3], real[2,3])", (g, a) -> g.add(a[0], a[1]), w23, w23));
+    t.add(structural(Op.SUM, "SUM(real[2,3])", (g, a) -> g.sum(a[0]), w23));
+    t.add(structural(Op.LOGSUMEXP, "LOGSUMEXP(real[2,3])", (g, a) -> g.apply(Op.LOGSUMEXP, a[0]), w23));
+    t.add(structural(Op.BROADCAST, "BROADCAST[2,3](real)", (g, a) -> g.broadcast(a[0], m23), scalar));
+    for (int[] mn : new int[][] {{3, 2}, {1, 1}, {1, 4}, {4, 1}}) {
+      Arg w = new Arg(Shape.matrix(mn[0], mn[1]), REAL, true);
+      String dims = mn[0] + "," + mn[1];
+      t.add(structural(Op.MATVEC, "MATVEC(real[" + dims + "], real[" + mn[1] + "])", (g, a) -> g.matvec(a[0], a[1]),
+          w, new Arg(Shape.vector(mn[1]), REAL, true)));
+      t.add(structural(Op.MATVECT, "MATVECT(real[" + dims + "], real[" + mn[0] + "])", (g, a) -> g.matvecT(a[0], a[1]),
+          w, new Arg(Shape.vector(mn[0]), REAL, true)));
+      t.add(structural(Op.OUTER, "OUTER(real[" + mn[0] + "], real[" + mn[1] + "])", (g, a) -> g.outer(a[0], a[1]),
+          new Arg(Shape.vector(mn[0]), REAL, true), new Arg(Shape.vector(mn[1]), REAL, true)));
+    }
+    Arg v3 = new Arg(Shape.vector(3), REAL, true);
+    t.add(structural(Op.MATVEC, "MATVEC(outer(x, x), x)", (g, a) -> g.matvec(g.outer(a[0], a[0]), a[0]), v3));
+    t.add(structural(Op.MATVECT, "MATVECT(w, matvec(w, x)) of real[3,3]", (g, a) -> g.matvecT(a[0], g.matvec(a[0], a[1])),
+        new Arg(Shape.matrix(3, 3), REAL, true), v3));
+    t.add(structural(Op.OUTER, "OUTER(x, x) of real[3]", (g, a) -> g.outer(a[0], a[0]), v3));
+    // a layer: tanh(W x + c), W a strictly lower triangular matrix placed from its packed weights
+    t.add(structural(Op.PLACE, "TANH(place(w, 3, 3, lower) x + c)",
+        (g, a) -> g.apply(Op.TANH, g.add(g.matvec(g.place(a[0], 3, 3, new int[] {3, 6, 7}), a[1]), a[2])), v3, v3, v3));
+    t.add(structural(Op.PLACE, "PLACE[2,3,{0,4,5}](real[3])", (g, a) -> g.place(a[0], 2, 3, new int[] {0, 4, 5}), v3));
+    t.add(structural(Op.PLACE, "PLACE[5,0,{1,2,4}](real[3])", (g, a) -> g.place(a[0], 5, 0, new int[] {1, 2, 4}), v3));
+    t.add(structural(Op.PLACE, "PLACE[2,2,{3}](real)", (g, a) -> g.place(a[0], 2, 2, new int[] {3}), scalar));
+    t.add(structural(Op.PLACE, "PLACE[2,2,{1}](real[1])", (g, a) -> g.place(a[0], 2, 2, new int[] {1}),
+        new Arg(Shape.vector(1), REAL, true)));
+    t.add(structural(Op.TAKE, "TAKE{1,2,5}(real[2,3])", (g, a) -> g.take(a[0], new int[] {1, 2, 5}), w23));
+    t.add(structural(Op.TAKE, "TAKE{4}(real[2,3])", (g, a) -> g.take(a[0], new int[] {4}), w23));
+    t.add(structural(Op.TAKE, "TAKE{0,2}(real[3])", (g, a) -> g.take(a[0], new int[] {0, 2}), v3));
+    for (int n : new int[] {1, 4}) {
+      Arg v = new Arg(Shape.vector(n), REAL, true);
+      t.add(structural(Op.CUMSUM, "CUMSUM(real[" + n + "])", (g, a) -> g.cumsum(a[0]), v));
+      t.add(structural(Op.REVCUMSUM, "REVCUMSUM(real[" + n + "])", (g, a) -> g.revcumsum(a[0]), v));
+    }
+    // search, pick and put: piecewise constant in the knots and the index (points away from the knots)
+    Arg knots = new Arg(Shape.vector(4), oneOf(0), false);
+    Arg position = new Arg(Shape.SCALAR, oneOf(-1.5, -0.5, 0.5, 1.5, 2.5, 3.5), false);
+    t.add(structural(Op.SEARCH, "SEARCH(real[4], real)",
+        (g, a) -> g.search(g.add(a[0], g.concat(g.constant(-1), g.constant(0), g.constant(1), g.constant(3))), a[1]),
+        knots, position));
+    Arg index = new Arg(Shape.SCALAR, oneOf(0, 1, 2), false);
+    t.add(structural(Op.PICK, "PICK(real[3], real)", (g, a) -> g.pick(a[0], a[1]), v3, index));
+    t.add(structural(Op.PUT, "PUT[3](real, real)", (g, a) -> g.put(a[0], a[1], 3), scalar, index));
+    t.add(structural(Op.PICK, "PICK(v, search(knots, x)) of real[3]", (g, a) -> g.mul(a[1],
+            g.pick(a[0], g.search(g.concat(g.constant(-1), g.constant(0), g.constant(1), g.constant(3)), a[1]))),
+        v3, new Arg(Shape.SCALAR, oneOf(-1.5, -0.5, 0.5, 1.5, 2.5, 3.5), true)));
   }
 
   private static OpSpec structural(Op op, String label, Builder b, Arg... args) {
@@ -300,7 +358,7 @@ class OpRulesTest {
       double[] cotangent = normals(rnd, out.shape().size());
       Node objective = out.shape().isScalar()
           ? g.mul(g.constant(cotangent[0]), out)
-          : g.sum(g.mul(constantVector(g, cotangent), out));
+          : g.sum(g.mul(constantLike(g, cotangent, out.shape()), out));
       List<Node> gradient = Differentiator.gradient(g, objective, inputs);
       List<IrFunction.Output> outputs = new ArrayList<>();
       outputs.add(new IrFunction.Output("f", objective));
@@ -453,6 +511,17 @@ class OpRulesTest {
     return g.concat(parts);
   }
 
+  /** The values {@code v} as a constant of the given shape (a matrix placed from a constant vector). */
+  private static Node constantLike(Graph g, double[] v, Shape shape) {
+    Node flat = constantVector(g, v);
+    if (!shape.isMatrix()) {
+      return flat;
+    }
+    int[] all = new int[v.length];
+    Arrays.setAll(all, i -> i);
+    return g.place(flat, shape.rows(), shape.cols(), all);
+  }
+
   // ---- every op owns an evaluator and (unless piecewise constant) a derivative rule ----------
 
   /** A node of {@code op} on inputs of suitable shapes, built in {@code g}; vector elementwise if asked. */
@@ -477,6 +546,15 @@ class OpRulesTest {
           case CONCAT -> g.concat(input(g, inputs, Shape.SCALAR), input(g, inputs, Shape.vector(2)));
           case GATHER -> g.gather(input(g, inputs, Shape.vector(3)), g.data("idx", 3, Shape.vector(3)), 0);
           case SCATTER -> g.scatter(input(g, inputs, Shape.vector(3)), g.data("idx", 3, Shape.vector(3)), 0, 3);
+          case MATVEC -> g.matvec(input(g, inputs, Shape.matrix(2, 3)), input(g, inputs, Shape.vector(3)));
+          case MATVECT -> g.matvecT(input(g, inputs, Shape.matrix(2, 3)), input(g, inputs, Shape.vector(2)));
+          case OUTER -> g.outer(input(g, inputs, Shape.vector(2)), input(g, inputs, Shape.vector(3)));
+          case PLACE -> g.place(input(g, inputs, Shape.vector(2)), 2, 3, new int[] {1, 5});
+          case TAKE -> g.take(input(g, inputs, Shape.matrix(2, 3)), new int[] {0, 4});
+          case CUMSUM, REVCUMSUM -> g.apply(op, input(g, inputs, Shape.vector(3)));
+          case SEARCH -> g.search(input(g, inputs, Shape.vector(3)), input(g, inputs, Shape.SCALAR));
+          case PICK -> g.pick(input(g, inputs, Shape.vector(3)), g.constant(2));
+          case PUT -> g.put(input(g, inputs, Shape.SCALAR), g.constant(1), 3);
           default -> throw new AssertionError("no example for the structural op " + op + ": add one to OpRulesTest.example");
         };
       }
@@ -541,7 +619,7 @@ class OpRulesTest {
       for (boolean vector : op.kind == Op.Kind.ELEMENTWISE ? new boolean[] {false, true} : new boolean[] {false}) {
         Graph g = new Graph(false);
         Node n = example(g, op, vector, new ArrayList<>());
-        Node adjoint = n.shape().isScalar() ? g.constant(0.5) : g.broadcast(g.constant(0.5), n.shape().length());
+        Node adjoint = n.shape().isScalar() ? g.constant(0.5) : g.broadcast(g.constant(0.5), n.shape());
         Node[] adjoints = op.vjp(g, n, adjoint);
         assertEquals(n.arity(), adjoints.length, op + ": one adjoint per argument");
         for (int i = 0; i < adjoints.length; i++) {

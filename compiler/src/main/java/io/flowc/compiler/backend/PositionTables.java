@@ -1,0 +1,97 @@
+package io.flowc.compiler.backend;
+
+import io.flowc.compiler.kernel.Kernel;
+import io.flowc.compiler.kernel.Kernel.Instr;
+import io.flowc.compiler.kernel.KernelSplitter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The position tables of one generated class: each distinct list of positions of a
+ * {@link Kernel.Place} or {@link Kernel.Take} becomes a static {@code int[]} field, initialized
+ * when the class loads from a string constant whose chars are the positions (the scheduler keeps
+ * them below the surrogates, so the string is plain UTF-16 and its constant within 65535 bytes).
+ * Both backends build the same tables from the same parts, in the same order.
+ */
+final class PositionTables {
+  private final Map<String, Integer> fields = new LinkedHashMap<>();
+  private final List<String> texts = new ArrayList<>();
+
+  private PositionTables() {}
+
+  static PositionTables of(KernelSplitter.Split... splits) {
+    PositionTables tables = new PositionTables();
+    for (KernelSplitter.Split split : splits) {
+      for (List<Instr> part : split.parts()) {
+        for (Instr instr : part) {
+          if (instr instanceof Kernel.Place p) {
+            tables.add(p.positions());
+          } else if (instr instanceof Kernel.Take t) {
+            tables.add(t.positions());
+          }
+        }
+      }
+    }
+    return tables;
+  }
+
+  private void add(int[] positions) {
+    String text = text(positions);
+    if (!fields.containsKey(text)) {
+      fields.put(text, texts.size());
+      texts.add(text);
+    }
+  }
+
+  static String text(int[] positions) {
+    StringBuilder s = new StringBuilder(positions.length);
+    for (int p : positions) {
+      if (p < 0 || p >= Character.MIN_SURROGATE) {
+        throw new IllegalArgumentException("position " + p + " does not fit a table");
+      }
+      s.append((char) p);
+    }
+    return s.toString();
+  }
+
+  int count() {
+    return texts.size();
+  }
+
+  /** The string constant table {@code t} is made from. */
+  String text(int t) {
+    return texts.get(t);
+  }
+
+  /** The static field of table {@code t}. */
+  static String field(int t) {
+    return "P" + t;
+  }
+
+  /** The field holding these positions. */
+  String fieldOf(int[] positions) {
+    return field(fields.get(text(positions)));
+  }
+
+  /**
+   * A Java string literal of the text: printable ASCII as is, other chars below 256 as octal
+   * escapes (a unicode escape of a line break or a quote would end the literal), the rest as
+   * unicode escapes.
+   */
+  static String javaLiteral(String text) {
+    StringBuilder s = new StringBuilder("\"");
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c > ' ' && c < 0x7f && c != '"' && c != '\\') {
+        s.append(c);
+      } else if (c < 0x100) {
+        s.append(String.format("\\%03o", (int) c));
+      } else {
+        s.append(String.format("\\u%04x", (int) c));
+      }
+    }
+    return s.append('"').toString();
+  }
+}
