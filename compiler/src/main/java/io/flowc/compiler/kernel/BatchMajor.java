@@ -267,6 +267,10 @@ public final class BatchMajor {
         if (!summedAccumulators.add(e.index())) {
           throw new Unbatchable("two sums into one accumulator");
         }
+        if (a.args().get(1) instanceof Element v && (v.array() != Array.WORK && v.array() != Array.EPS
+            || v.array() == Array.WORK && isAccumulator(v.index()))) {
+          throw new Unbatchable("a sum of a shared value");
+        }
         sums.add(new Sum(e.index(), a.args().get(1), k));
         inSums.add(k);
         inSums.add(k + 1);
