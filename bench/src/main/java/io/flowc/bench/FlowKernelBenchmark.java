@@ -1,6 +1,10 @@
 package io.flowc.bench;
 
 import io.flowc.bench.baseline.HandWrittenPlanarPot1;
+import io.flowc.bench.baseline.HandWrittenPlanarPot1BatchMajor;
+import io.flowc.compiler.backend.BytecodeBackend;
+import io.flowc.compiler.kernel.BatchMajor;
+import io.flowc.runtime.jit.HiddenClasses;
 import io.flowc.compiler.diag.CompileException;
 import io.flowc.compiler.diag.SourceFile;
 import io.flowc.compiler.driver.Compilation;
@@ -28,7 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One loss-and-gradient evaluation of a workload's ELBO kernel: W1 (pot1, planar*8, 100 draws)
- * generated and hand-written, and W4 (normal100, scale-hh*100-loc, 1 draw) generated.
+ * generated and hand-written, W2 (pot4, planar*10, 10 draws) and W4 (normal100,
+ * scale-hh*100-loc, 1 draw) generated. {@code -perdraw}: the generated kernel without its
+ * batch-major body; {@code -batchmajor}: the hand-written kernel with the draws inner.
  * Run: {@code java -jar bench/target/benchmarks.jar FlowKernelBenchmark -p examplesDir=examples}.
  */
 @State(Scope.Thread)
@@ -38,7 +44,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class FlowKernelBenchmark {
-  @Param({"W1-generated", "W1-handwritten", "W4-generated"})
+  @Param({"W1-generated", "W1-generated-perdraw", "W1-handwritten", "W1-handwritten-batchmajor", "W2-generated",
+      "W2-generated-perdraw", "W4-generated", "W4-generated-perdraw"})
   public String workload;
 
   @Param({"examples"})
@@ -54,13 +61,25 @@ public class FlowKernelBenchmark {
   @Setup
   public void setUp() throws IOException, CompileException {
     boolean w1 = workload.startsWith("W1");
-    String model = w1 ? "pot1" : "normal100";
-    FlowFormula formula = FlowFormulaParsing.parse(w1 ? "planar*8" : "scale-hh*100-loc");
-    draws = w1 ? 100 : 1;
+    boolean w2 = workload.startsWith("W2");
+    String model = w1 ? "pot1" : w2 ? "pot4" : "normal100";
+    FlowFormula formula = FlowFormulaParsing.parse(w1 ? "planar*8" : w2 ? "planar*10" : "scale-hh*100-loc");
+    draws = w1 ? 100 : w2 ? 10 : 1;
     Path file = Path.of(examplesDir, model + ".flow");
     var checked = FrontEnd.check(new SourceFile(file.toString(), Files.readString(file)));
-    kernel = workload.endsWith("handwritten") ? new HandWrittenPlanarPot1(8) : Compilation.loadFlow(checked, formula);
-    theta = FlowLayout.ofFlows(formula.flows(), checked.dimension()).initialParameters(w1 ? 1.0 : 0.1, 1);
+    if (workload.endsWith("handwritten")) {
+      kernel = new HandWrittenPlanarPot1(8);
+    } else if (workload.endsWith("handwritten-batchmajor")) {
+      kernel = new HandWrittenPlanarPot1BatchMajor(8);
+    } else if (workload.endsWith("perdraw")) {
+      FlowLayout layout = FlowLayout.ofFlows(formula.flows(), checked.dimension());
+      kernel = HiddenClasses.define(BytecodeBackend.emit(
+          Compilation.flowKernels(checked, layout, formula.normalized(), BatchMajor.Policy.NONE),
+          BytecodeBackend.JIT_PACKAGE + "PerDraw" + model), FlowKernel.class);
+    } else {
+      kernel = Compilation.loadFlow(checked, formula);
+    }
+    theta = FlowLayout.ofFlows(formula.flows(), checked.dimension()).initialParameters(w4(model) ? 0.1 : 1.0, 1);
     Random random = new Random(3);
     eps = new double[draws * checked.dimension()];
     for (int i = 0; i < eps.length; i++) {
@@ -68,6 +87,10 @@ public class FlowKernelBenchmark {
     }
     gradient = new double[theta.length];
     workspace = new double[kernel.workspaceSize()];
+  }
+
+  private static boolean w4(String model) {
+    return model.equals("normal100");
   }
 
   @Benchmark

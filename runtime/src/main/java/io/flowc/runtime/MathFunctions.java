@@ -95,6 +95,30 @@ public final class MathFunctions {
   }
 
   /**
+   * log(sum_i exp(v[offset + i * stride])) for i < length: {@link #logsumexp(double[], int, int)}
+   * over elements {@code stride} apart, the same operations in the same order (a vector of one
+   * draw in a batch-major body lies across the block's rows).
+   */
+  public static double logsumexp(double[] v, int offset, int length, int stride) {
+    double m = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < length; i++) {
+      double x = v[offset + i * stride];
+      if (Double.isNaN(x)) {
+        return x;
+      }
+      m = Math.max(m, x);
+    }
+    if (Double.isInfinite(m)) {
+      return m;
+    }
+    double s = 0;
+    for (int i = 0; i < length; i++) {
+      s += Math.exp(v[offset + i * stride] - m);
+    }
+    return m + Math.log(s);
+  }
+
+  /**
    * erf and erfc delegate to Commons Numbers (Boost's algorithm). Their temporaries are removed
    * by C2's escape analysis, so compiled code allocates nothing; interpreted or C1 code does.
    */

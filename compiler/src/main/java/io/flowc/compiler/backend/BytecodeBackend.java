@@ -33,6 +33,9 @@ import io.flowc.runtime.Constants;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.MathFunctions;
 import io.flowc.runtime.flow.FlowKernel;
+import io.flowc.compiler.kernel.BatchedBody;
+import io.flowc.runtime.flow.DrawBlocks;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +103,10 @@ public final class BytecodeBackend {
     KernelSplitter.Split body = KernelSplitter.split(kernels.body());
     KernelSplitter.Split epilogue = KernelSplitter.split(kernels.epilogue());
     KernelSplitter.Split sample = KernelSplitter.split(kernels.sample());
-    int workspace = kernels.workspaceSize(prologue, body, epilogue, sample);
+    List<KernelSplitter.Split> batched = kernels.batchedSplits();
+    List<KernelSplitter.Split> all = new ArrayList<>(List.of(prologue, body, epilogue, sample));
+    all.addAll(batched);
+    int workspace = kernels.workspaceSize(all.toArray(KernelSplitter.Split[]::new));
     ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
     cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, internalName, null, "java/lang/Object",
         new String[] {Type.getInternalName(FlowKernel.class)});
@@ -121,7 +127,20 @@ public final class BytecodeBackend {
       mv.visitInsn(DCONST_0);
       mv.visitInsn(DASTORE);
     });
-    overDraws(mv, 6, () -> callParts(mv, internalName, "body", body, -1, -1, 5, 2, kernels.dimension()));
+    if (kernels.batched() == null) {
+      overDraws(mv, 6, () -> callParts(mv, internalName, "body", body, -1, -1, 5, 2, kernels.dimension()));
+    } else {
+      Label perDraw = new Label();
+      Label summed = new Label();
+      mv.visitVarInsn(ILOAD, 3);
+      pushInt(mv, kernels.batched().minDraws());
+      mv.visitJumpInsn(IF_ICMPLT, perDraw);
+      overBlocks(mv, internalName, kernels, batched);
+      mv.visitJumpInsn(GOTO, summed);
+      mv.visitLabel(perDraw);
+      overDraws(mv, 6, () -> callParts(mv, internalName, "body", body, -1, -1, 5, 2, kernels.dimension()));
+      mv.visitLabel(summed);
+    }
     overAccumulators(mv, kernels, () -> {
       mv.visitVarInsn(ALOAD, 5);
       mv.visitVarInsn(ILOAD, 7);
@@ -142,13 +161,17 @@ public final class BytecodeBackend {
     mv.visitEnd();
 
     sampler(cw, internalName, kernels, prologue, sample);
-    ConstantTable constants = ConstantTable.of(prologue, body, epilogue, sample);
-    PositionTables positions = PositionTables.of(prologue, body, epilogue, sample);
+    KernelSplitter.Split[] splits = all.toArray(KernelSplitter.Split[]::new);
+    ConstantTable constants = ConstantTable.of(splits);
+    PositionTables positions = PositionTables.of(splits);
     staticTables(cw, internalName, constants, positions);
     parts(cw, internalName, constants, positions, "prologue", prologue);
     parts(cw, internalName, constants, positions, "body", body);
     parts(cw, internalName, constants, positions, "epilogue", epilogue);
     parts(cw, internalName, constants, positions, "sample", sample);
+    for (int k = 0; k < batched.size(); k++) {
+      parts(cw, internalName, constants, positions, segmentPrefix(k), batched.get(k));
+    }
     cw.visitEnd();
     return classFile(cw, kernels.modelName() + " with flow '" + kernels.formula() + "'");
   }
@@ -210,6 +233,91 @@ public final class BytecodeBackend {
     mv.visitInsn(RETURN);
     mv.visitMaxs(0, 0);
     mv.visitEnd();
+  }
+
+  /** The method-name prefix of a batched body's segment. */
+  static String segmentPrefix(int segment) {
+    return "block" + segment;
+  }
+
+  /**
+   * The batched body over all draws (see {@link BatchedBody}): blocks of up to blockSize draws,
+   * s in local 6, the block's draw count n in 8, the draw b in 9.
+   */
+  private static void overBlocks(MethodVisitor mv, String owner, FlowKernels kernels, List<KernelSplitter.Split> segments) {
+    BatchedBody batched = kernels.batched();
+    Label top = new Label();
+    Label end = new Label();
+    mv.visitInsn(ICONST_0);
+    mv.visitVarInsn(ISTORE, 6);
+    mv.visitLabel(top);
+    mv.visitVarInsn(ILOAD, 6);
+    mv.visitVarInsn(ILOAD, 3);
+    mv.visitJumpInsn(IF_ICMPGE, end);
+    // n = min(blockSize, draws - s); w[countSlot] = n
+    pushInt(mv, batched.blockSize());
+    mv.visitVarInsn(ILOAD, 3);
+    mv.visitVarInsn(ILOAD, 6);
+    mv.visitInsn(ISUB);
+    mv.visitMethodInsn(INVOKESTATIC, MATH, "min", "(II)I", false);
+    mv.visitVarInsn(ISTORE, 8);
+    mv.visitVarInsn(ALOAD, 5);
+    pushInt(mv, batched.countSlot());
+    mv.visitVarInsn(ILOAD, 8);
+    mv.visitInsn(I2D);
+    mv.visitInsn(DASTORE);
+    // DrawBlocks.transpose(eps, s, n, d, w, epsRows + 1, rowStride)
+    mv.visitVarInsn(ALOAD, 2);
+    mv.visitVarInsn(ILOAD, 6);
+    mv.visitVarInsn(ILOAD, 8);
+    pushInt(mv, kernels.dimension());
+    mv.visitVarInsn(ALOAD, 5);
+    pushInt(mv, batched.epsRows() + 1);
+    pushInt(mv, batched.rowStride());
+    mv.visitMethodInsn(INVOKESTATIC, Type.getInternalName(DrawBlocks.class), "transpose", "([DIII[DII)V", false);
+    for (int k = 0; k < segments.size(); k++) {
+      String prefix = segmentPrefix(k);
+      KernelSplitter.Split split = segments.get(k);
+      if (batched.segments().get(k).perBlock()) {
+        callSegment(mv, owner, prefix, split, -1);
+        continue;
+      }
+      Label drawTop = new Label();
+      Label drawEnd = new Label();
+      mv.visitInsn(ICONST_0);
+      mv.visitVarInsn(ISTORE, 9);
+      mv.visitLabel(drawTop);
+      mv.visitVarInsn(ILOAD, 9);
+      mv.visitVarInsn(ILOAD, 8);
+      mv.visitJumpInsn(IF_ICMPGE, drawEnd);
+      callSegment(mv, owner, prefix, split, 9);
+      mv.visitIincInsn(9, 1);
+      mv.visitJumpInsn(GOTO, drawTop);
+      mv.visitLabel(drawEnd);
+    }
+    mv.visitIincInsn(6, batched.blockSize());
+    mv.visitJumpInsn(GOTO, top);
+    mv.visitLabel(end);
+  }
+
+  /** Calls a segment's parts with (null, null, w, null, base), base the int in local {@code base} (-1: 0). */
+  private static void callSegment(MethodVisitor mv, String owner, String prefix, KernelSplitter.Split split, int base) {
+    int last = split.parts().size() - 1;
+    for (int p = 0; p <= last; p++) {
+      mv.visitInsn(ACONST_NULL);
+      mv.visitInsn(ACONST_NULL);
+      mv.visitVarInsn(ALOAD, 5);
+      mv.visitInsn(ACONST_NULL);
+      if (base < 0) {
+        mv.visitInsn(ICONST_0);
+      } else {
+        mv.visitVarInsn(ILOAD, base);
+      }
+      mv.visitMethodInsn(INVOKESTATIC, owner, prefix + "Part" + p, PART + (p == last ? "D" : "V"), false);
+      if (p == last) {
+        mv.visitInsn(POP2);
+      }
+    }
   }
 
   /** {@code for (int s = 0; s < draws; s++) body}, draws in local 3 and s in {@code counter}. */
@@ -888,7 +996,12 @@ public final class BytecodeBackend {
         pushLin(r.source().offset());
         addBase(r.source().array());
         pushLin(r.length());
-        mv.visitMethodInsn(INVOKESTATIC, FUNCTIONS, "logsumexp", "([DII)D", false);
+        if (r.source().stride() == 1) {
+          mv.visitMethodInsn(INVOKESTATIC, FUNCTIONS, "logsumexp", "([DII)D", false);
+        } else {
+          pushInt(mv, r.source().stride());
+          mv.visitMethodInsn(INVOKESTATIC, FUNCTIONS, "logsumexp", "([DIII)D", false);
+        }
         mv.visitVarInsn(DSTORE, target);
       }
     }
@@ -914,8 +1027,9 @@ public final class BytecodeBackend {
       hoisted.clear(); // later instructions may store to those elements
     }
 
+    /** The array's local: DRAWS is the workspace, indexed from the base. */
     private void arrayRef(Kernel.Array a) {
-      mv.visitVarInsn(ALOAD, a.ordinal());
+      mv.visitVarInsn(ALOAD, a == Kernel.Array.DRAWS ? Kernel.Array.WORK.ordinal() : a.ordinal());
     }
 
     /** Pushes array and index of element i of a region (for a following DALOAD or DASTORE). */
@@ -923,13 +1037,23 @@ public final class BytecodeBackend {
       arrayRef(r.array());
       if (r.offset().isConstant()) {
         mv.visitVarInsn(ILOAD, INDEX);
+        scaleByStride(r);
         addLin(r.offset());
       } else {
         pushLin(r.offset());
         mv.visitVarInsn(ILOAD, INDEX);
+        scaleByStride(r);
         mv.visitInsn(IADD);
       }
       addBase(r.array());
+    }
+
+    /** The int on the stack times the region's stride. */
+    private void scaleByStride(Region r) {
+      if (r.stride() != 1) {
+        pushInt(mv, r.stride());
+        mv.visitInsn(IMUL);
+      }
     }
 
     /** Pushes array and index of {@code region[(int) index[i] + shift]}. */
@@ -938,7 +1062,11 @@ public final class BytecodeBackend {
       arrayElement(index);
       mv.visitInsn(DALOAD);
       mv.visitInsn(D2I);
-      if (region.offset().isConstant()) {
+      if (region.stride() != 1) {
+        addLin(Lin.of(shift));
+        scaleByStride(region);
+        addLin(region.offset());
+      } else if (region.offset().isConstant()) {
         addLin(region.offset().plus(shift));
       } else {
         addLin(region.offset());
@@ -947,9 +1075,9 @@ public final class BytecodeBackend {
       addBase(region.array());
     }
 
-    /** EPS indices count from the row's base. */
+    /** EPS and DRAWS indices count from the method's base. */
     private void addBase(Kernel.Array a) {
-      if (a == Kernel.Array.EPS) {
+      if (a.fromBase()) {
         mv.visitVarInsn(ILOAD, BASE);
         mv.visitInsn(IADD);
       }

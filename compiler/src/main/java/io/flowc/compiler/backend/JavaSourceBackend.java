@@ -32,7 +32,9 @@ import io.flowc.compiler.kernel.Kernel.Splat;
 import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
+import io.flowc.compiler.kernel.BatchedBody;
 import io.flowc.compiler.kernel.KernelSplitter;
+import io.flowc.runtime.flow.DrawBlocks;
 import io.flowc.runtime.Constants;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.MathFunctions;
@@ -118,7 +120,10 @@ public final class JavaSourceBackend {
     KernelSplitter.Split body = KernelSplitter.split(kernels.body());
     KernelSplitter.Split epilogue = KernelSplitter.split(kernels.epilogue());
     KernelSplitter.Split sample = KernelSplitter.split(kernels.sample());
-    int workspace = kernels.workspaceSize(prologue, body, epilogue, sample);
+    List<KernelSplitter.Split> batched = kernels.batchedSplits();
+    List<KernelSplitter.Split> all = new ArrayList<>(List.of(prologue, body, epilogue, sample));
+    all.addAll(batched);
+    int workspace = kernels.workspaceSize(all.toArray(KernelSplitter.Split[]::new));
     MethodSpec.Builder sampler = MethodSpec.methodBuilder("sample").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC)
         .addParameter(double[].class, "theta")
@@ -144,9 +149,33 @@ public final class JavaSourceBackend {
     calls(m, "prologue", prologue, "theta, null, w, null, 0");
     m.beginControlFlow("for (int i = $L; i < $L; i++)", kernels.lossOffset(), kernels.accumulatorEnd())
         .addStatement("w[i] = 0.0").endControlFlow();
+    if (kernels.batched() != null) {
+      BatchedBody b = kernels.batched();
+      m.beginControlFlow("if (draws >= $L)", b.minDraws());
+      m.beginControlFlow("for (int s = 0; s < draws; s += $L)", b.blockSize());
+      m.addStatement("int n = Math.min($L, draws - s)", b.blockSize());
+      m.addStatement("w[$L] = n", b.countSlot());
+      m.addStatement("$T.transpose(eps, s, n, $L, w, $L, $L)", DrawBlocks.class, kernels.dimension(), b.epsRows() + 1,
+          b.rowStride());
+      for (int k = 0; k < batched.size(); k++) {
+        String prefix = BytecodeBackend.segmentPrefix(k);
+        if (b.segments().get(k).perBlock()) {
+          calls(m, prefix, batched.get(k), "null, null, w, null, 0");
+        } else {
+          m.beginControlFlow("for (int b = 0; b < n; b++)");
+          calls(m, prefix, batched.get(k), "null, null, w, null, b");
+          m.endControlFlow();
+        }
+      }
+      m.endControlFlow();
+      m.nextControlFlow("else");
+    }
     m.beginControlFlow("for (int s = 0; s < draws; s++)");
     calls(m, "body", body, "null, null, w, eps, s * " + kernels.dimension());
     m.endControlFlow();
+    if (kernels.batched() != null) {
+      m.endControlFlow();
+    }
     m.beginControlFlow("for (int i = $L; i < $L; i++)", kernels.lossOffset(), kernels.accumulatorEnd())
         .addStatement("w[i] = w[i] / draws").endControlFlow();
     calls(m, "epilogue", epilogue, "theta, grad, w, null, 0");
@@ -162,14 +191,17 @@ public final class JavaSourceBackend {
         .addMethod(m.build())
         .addMethod(sampler.build());
     dynamicWorkspace(type, kernels.workspaceEnd());
-    ConstantTable constants = ConstantTable.of(prologue, body, epilogue, sample);
+    ConstantTable constants = ConstantTable.of(all.toArray(KernelSplitter.Split[]::new));
     constantTables(type, constants);
-    PositionTables positions = PositionTables.of(prologue, body, epilogue, sample);
+    PositionTables positions = PositionTables.of(all.toArray(KernelSplitter.Split[]::new));
     positionTables(type, positions);
     addParts(type, constants, positions, "prologue", prologue);
     addParts(type, constants, positions, "body", body);
     addParts(type, constants, positions, "epilogue", epilogue);
     addParts(type, constants, positions, "sample", sample);
+    for (int k = 0; k < batched.size(); k++) {
+      addParts(type, constants, positions, BytecodeBackend.segmentPrefix(k), batched.get(k));
+    }
     return type.build();
   }
 
@@ -286,9 +318,9 @@ public final class JavaSourceBackend {
             .endControlFlow()
             .build();
       }
-      return CodeBlock.of("double $L = $T.logsumexp($L, $L$L, $L);\n", temp(r.target()), MATH,
-          array(r.source().array()), r.source().array() == Kernel.Array.EPS ? "base + " : "", p.lin(r.source().offset()),
-          p.lin(r.length()));
+      return CodeBlock.of("double $L = $T.logsumexp($L, $L$L, $L$L);\n", temp(r.target()), MATH,
+          array(r.source().array()), r.source().array().fromBase() ? "base + " : "", p.lin(r.source().offset()),
+          p.lin(r.length()), r.source().stride() == 1 ? "" : ", " + r.source().stride());
     } else if (instr instanceof Store s) {
       return CodeBlock.of("$L = $L;\n", operand(p, s.target()), operand(p, s.value()));
     } else if (instr instanceof Fused f) {
@@ -465,7 +497,7 @@ public final class JavaSourceBackend {
     return switch (a) {
       case Z -> "z";
       case GRAD -> "grad";
-      case WORK -> "w";
+      case WORK, DRAWS -> "w";
       case EPS -> "eps";
     };
   }
@@ -481,12 +513,17 @@ public final class JavaSourceBackend {
     if (hoisted != null) {
       return hoisted;
     }
-    return array(e.array()) + "[" + (e.array() == Kernel.Array.EPS ? "base + " : "") + e.index() + "]";
+    return array(e.array()) + "[" + (e.array().fromBase() ? "base + " : "") + e.index() + "]";
   }
 
   /** {@code region[(int) index[i] + shift]}. */
   private static String indexed(Part p, Region region, Region index, int shift) {
-    return array(region.array()) + "[" + (region.array() == Kernel.Array.EPS ? "base + " : "") + p.lin(region.offset())
+    String base = region.array().fromBase() ? "base + " : "";
+    if (region.stride() != 1) {
+      return array(region.array()) + "[" + base + p.lin(region.offset()) + " + ((int) " + element(p, index)
+          + (shift == 0 ? "" : " + " + shift) + ") * " + region.stride() + "]";
+    }
+    return array(region.array()) + "[" + base + p.lin(region.offset())
         + " + (int) " + element(p, index) + (shift == 0 ? "" : " + " + shift) + "]";
   }
 
@@ -495,8 +532,9 @@ public final class JavaSourceBackend {
       return operand(p, s.scalar());
     }
     Region r = (Region) v;
-    String base = r.array() == Kernel.Array.EPS ? "base + " : "";
-    return array(r.array()) + "[" + base + (r.offset().equals(Lin.ZERO) ? "i" : p.lin(r.offset()) + " + i") + "]";
+    String base = r.array().fromBase() ? "base + " : "";
+    String i = r.stride() == 1 ? "i" : "i * " + r.stride();
+    return array(r.array()) + "[" + base + (r.offset().equals(Lin.ZERO) ? i : p.lin(r.offset()) + " + " + i) + "]";
   }
 
   /**

@@ -20,6 +20,8 @@ import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.IrVerifier;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.kernel.BatchMajor;
+import io.flowc.compiler.kernel.BatchedBody;
 import io.flowc.compiler.kernel.Kernel;
 import io.flowc.compiler.kernel.Lin;
 import io.flowc.compiler.kernel.LoopFusion;
@@ -156,12 +158,18 @@ public final class Compilation {
 
   /** The ELBO's prologue, body and epilogue kernels with their shared workspace, ready for a backend. */
   public static FlowKernels flowKernels(CheckedModel model, FlowLayout layout, String formula) {
-    return flowKernels(model, layout, formula, dataPlan(model));
+    return flowKernels(model, layout, formula, dataPlan(model), BatchMajor.DEFAULT);
   }
 
-  private static FlowKernels flowKernels(CheckedModel model, FlowLayout layout, String formula, DataPlan plan) {
+  /** As {@link #flowKernels(CheckedModel, FlowLayout, String)}, the body batched as {@code policy} says where it can be. */
+  public static FlowKernels flowKernels(CheckedModel model, FlowLayout layout, String formula, BatchMajor.Policy policy) {
+    return flowKernels(model, layout, formula, dataPlan(model), policy);
+  }
+
+  private static FlowKernels flowKernels(CheckedModel model, FlowLayout layout, String formula, DataPlan plan,
+      BatchMajor.Policy policy) {
     return flowKernels(model.name(), formula, model.dimension(), layout.parameterCount(), elboParts(model, layout, plan),
-        plan.reserved(), plan.dynamic());
+        plan.reserved(), plan.dynamic(), policy);
   }
 
   /**
@@ -171,6 +179,12 @@ public final class Compilation {
    */
   public static FlowKernels flowKernels(String modelName, String formula, int dimension, int parameterCount,
       ElboSplit.Parts parts, int reserved, Kernel.DynamicLayout dynamic) {
+    return flowKernels(modelName, formula, dimension, parameterCount, parts, reserved, dynamic, BatchMajor.DEFAULT);
+  }
+
+  /** As the method above, the body batched as {@code policy} says where it can be. */
+  public static FlowKernels flowKernels(String modelName, String formula, int dimension, int parameterCount,
+      ElboSplit.Parts parts, int reserved, Kernel.DynamicLayout dynamic, BatchMajor.Policy policy) {
     int count = parts.boundaryCount();
     IrFunction prologue = parts.prologue();
     IrFunction body = parts.body();
@@ -227,12 +241,16 @@ public final class Compilation {
         new Scheduler.Output(ElboLowering.Z, new Scheduler.StoredAt(Kernel.Array.WORK, zOffset)),
         new Scheduler.Output(ElboLowering.LOGQ, new Scheduler.StoredAt(Kernel.Array.WORK, logqOffset)));
     int limit = Scheduler.SCALARIZE_LIMIT;
+    Kernel bodyKernel = LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, bodyOut, limit, end, dynamic));
+    BatchedBody batched = policy.batches() && policy.pays(BatchMajor.scalarShare(bodyKernel))
+        ? BatchMajor.batch(bodyKernel, dimension, loss, accumulatorEnd, policy).orElse(null)
+        : null;
     return new FlowKernels(modelName, formula, dimension, parameterCount,
         LoopFusion.fuse(Scheduler.schedule(prologue, thetaPlaces, prologueOut, limit, end, dynamic)),
-        LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, bodyOut, limit, end, dynamic)),
+        bodyKernel,
         LoopFusion.fuse(Scheduler.schedule(epilogue, epiloguePlaces, epilogueOut, limit, end, dynamic)),
         LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, sampleOut, limit, end, dynamic)),
-        loss, accumulatorEnd, zOffset, logqOffset);
+        loss, accumulatorEnd, zOffset, logqOffset, batched);
   }
 
   /** A model's NFVI loss for a flow formula, compiled to bytecode and loaded (bound to the model's data). */
@@ -244,7 +262,7 @@ public final class Compilation {
 
   private static FlowKernel loadFlow(CheckedModel model, FlowFormula formula, DataPlan plan) {
     FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
-    FlowKernels kernels = flowKernels(model, layout, formula.normalized(), plan);
+    FlowKernels kernels = flowKernels(model, layout, formula.normalized(), plan, BatchMajor.DEFAULT);
     return HiddenClasses.define(
         BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow"), FlowKernel.class);
   }

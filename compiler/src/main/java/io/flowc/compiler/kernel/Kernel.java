@@ -191,7 +191,17 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
     /** Caller-owned scratch space. */
     WORK,
     /** One row of base draws: element j is {@code eps[base + j]}, base a method argument. */
-    EPS
+    EPS,
+    /**
+     * The workspace seen from one draw of a block ({@link BatchedBody}): element j is
+     * {@code w[base + j]}, base the draw's index in the block.
+     */
+    DRAWS;
+
+    /** Whether indices into this array count from the method's base argument. */
+    public boolean fromBase() {
+      return this == EPS || this == DRAWS;
+    }
   }
 
   /** A scalar operand. */
@@ -206,20 +216,34 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
   /** An operand of a loop: element i of a region, or one scalar for every i. */
   public sealed interface VecOperand permits Region, Splat {}
 
-  /** The elements of an array from {@code offset} on. */
-  public record Region(Array array, Lin offset) implements VecOperand {
+  /**
+   * Elements of an array from {@code offset} on, {@code stride} apart: element i is
+   * {@code array[offset + i * stride]} (stride 1 but in batch-major bodies, where one draw's
+   * vector lies across the block's rows, see {@link BatchedBody}).
+   */
+  public record Region(Array array, Lin offset, int stride) implements VecOperand {
+    public Region {
+      if (stride < 1) {
+        throw new IllegalArgumentException("stride " + stride);
+      }
+    }
+
+    public Region(Array array, Lin offset) {
+      this(array, offset, 1);
+    }
+
     public Region(Array array, int offset) {
       this(array, Lin.of(offset));
     }
 
     /** The region {@code k} elements further. */
     public Region plus(int k) {
-      return new Region(array, offset.plus(k));
+      return new Region(array, offset.plus(k * stride), stride);
     }
 
     /** The element {@code i} of a region at a fixed offset. */
     public Element element(int i) {
-      return new Element(array, offset.constant() + i);
+      return new Element(array, offset.constant() + i * stride);
     }
   }
 

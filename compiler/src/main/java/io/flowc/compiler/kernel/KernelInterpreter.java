@@ -26,7 +26,6 @@ import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
 import io.flowc.runtime.MathFunctions;
-import java.util.Arrays;
 
 /** Runs a {@link Kernel} directly: the meaning every backend's code must have, for tests. */
 public final class KernelInterpreter {
@@ -64,10 +63,13 @@ public final class KernelInterpreter {
           for (int k = 0; k < x.length; k++) {
             x[k] = read(l.args().get(k), i);
           }
-          array(l.target().array())[l.target().offset().evaluate(work) + i] = apply(l.op(), l.attrs(), x);
+          write(l.target(), i, apply(l.op(), l.attrs(), x));
         }
       } else if (instr instanceof Reduce r) {
-        double[] source = Arrays.copyOfRange(array(r.source().array()), r.source().offset().evaluate(work), r.source().offset().evaluate(work) + r.length().evaluate(work));
+        double[] source = new double[r.length().evaluate(work)];
+        for (int i = 0; i < source.length; i++) {
+          source[i] = read(r.source(), i);
+        }
         double value;
         if (r.op() == Op.SUM) {
           value = 0;
@@ -79,27 +81,24 @@ public final class KernelInterpreter {
         }
         temps[r.target().id()] = value;
       } else if (instr instanceof Store s) {
-        array(s.target().array())[s.target().index()] = read(s.value());
+        array(s.target().array())[index(s.target().array(), s.target().index())] = read(s.value());
       } else if (instr instanceof Move m) {
         for (int i = 0; i < m.length().evaluate(work); i++) {
-          array(m.target().array())[m.target().offset().evaluate(work) + i] = read(m.source(), i);
+          write(m.target(), i, read(m.source(), i));
         }
       } else if (instr instanceof Fused f) {
         runFused(f);
       } else if (instr instanceof Kernel.Gather g) {
-        double[] index = array(g.index().array());
-        double[] source = array(g.source().array());
         for (int i = 0; i < g.length().evaluate(work); i++) {
-          array(g.target().array())[g.target().offset().evaluate(work) + i] =
-              source[g.source().offset().evaluate(work) + (int) index[g.index().offset().evaluate(work) + i] + g.shift()];
+          write(g.target(), i, read(g.source(), (int) read(g.index(), i) + g.shift()));
         }
       } else if (instr instanceof Kernel.Scatter s) {
-        double[] target = array(s.target().array());
-        java.util.Arrays.fill(target, s.target().offset().evaluate(work), s.target().offset().evaluate(work) + s.targetLength(), 0.0);
-        double[] index = array(s.index().array());
+        for (int i = 0; i < s.targetLength(); i++) {
+          write(s.target(), i, 0.0);
+        }
         for (int i = 0; i < s.length().evaluate(work); i++) {
-          target[s.target().offset().evaluate(work) + (int) index[s.index().offset().evaluate(work) + i] + s.shift()] +=
-              array(s.source().array())[s.source().offset().evaluate(work) + i];
+          int at = (int) read(s.index(), i) + s.shift();
+          write(s.target(), at, read(s.target(), at) + read(s.source(), i));
         }
       } else if (instr instanceof Return r) {
         return read(r.value());
@@ -209,7 +208,7 @@ public final class KernelInterpreter {
           }
           lanes[a.target().id()] = apply(a.op(), a.attrs(), x);
         } else if (li instanceof LaneWrite w) {
-          array(w.target().array())[w.target().offset().evaluate(work) + i] = read(w.value(), i, lanes);
+          write(w.target(), i, read(w.value(), i, lanes));
         } else {
           LaneSum sum = (LaneSum) li;
           temps[sum.accumulator().id()] += read(sum.value(), i, lanes);
@@ -222,7 +221,7 @@ public final class KernelInterpreter {
     if (o instanceof Lane l) {
       return lanes[l.id()];
     } else if (o instanceof At at) {
-      return array(at.region().array())[index(at.region().array(), at.region().offset().evaluate(work) + i)];
+      return read(at.region(), i);
     }
     return read(((Invariant) o).scalar());
   }
@@ -235,16 +234,25 @@ public final class KernelInterpreter {
     };
   }
 
-  /** EPS indices count from the row's base. */
+  /** EPS and DRAWS indices count from the method's base. */
   private int index(Array a, int index) {
-    return a == Array.EPS ? base + index : index;
+    return a.fromBase() ? base + index : index;
+  }
+
+  /** The array index of element i of a region. */
+  private int index(Region r, int i) {
+    return index(r.array(), r.offset().evaluate(work) + i * r.stride());
+  }
+
+  private void write(Region r, int i, double value) {
+    array(r.array())[index(r, i)] = value;
   }
 
   private double[] array(Array a) {
     return switch (a) {
       case Z -> z;
       case GRAD -> grad;
-      case WORK -> work;
+      case WORK, DRAWS -> work;
       case EPS -> eps;
     };
   }
@@ -264,6 +272,6 @@ public final class KernelInterpreter {
       return read(s.scalar());
     }
     Region r = (Region) v;
-    return array(r.array())[index(r.array(), r.offset().evaluate(work) + i)];
+    return array(r.array())[index(r, i)];
   }
 }

@@ -1,0 +1,797 @@
+package io.flowc.compiler.kernel;
+
+import io.flowc.compiler.kernel.Kernel.Array;
+import io.flowc.compiler.kernel.Kernel.Assign;
+import io.flowc.compiler.kernel.Kernel.At;
+import io.flowc.compiler.kernel.Kernel.Const;
+import io.flowc.compiler.kernel.Kernel.Element;
+import io.flowc.compiler.kernel.Kernel.Fused;
+import io.flowc.compiler.kernel.Kernel.Gather;
+import io.flowc.compiler.kernel.Kernel.Instr;
+import io.flowc.compiler.kernel.Kernel.Invariant;
+import io.flowc.compiler.kernel.Kernel.Lane;
+import io.flowc.compiler.kernel.Kernel.LaneAssign;
+import io.flowc.compiler.kernel.Kernel.LaneInstr;
+import io.flowc.compiler.kernel.Kernel.LaneOperand;
+import io.flowc.compiler.kernel.Kernel.LaneSum;
+import io.flowc.compiler.kernel.Kernel.LaneWrite;
+import io.flowc.compiler.kernel.Kernel.Loop;
+import io.flowc.compiler.kernel.Kernel.Move;
+import io.flowc.compiler.kernel.Kernel.Operand;
+import io.flowc.compiler.kernel.Kernel.Reduce;
+import io.flowc.compiler.kernel.Kernel.Region;
+import io.flowc.compiler.kernel.Kernel.Return;
+import io.flowc.compiler.kernel.Kernel.Scatter;
+import io.flowc.compiler.kernel.Kernel.Splat;
+import io.flowc.compiler.kernel.Kernel.Store;
+import io.flowc.compiler.kernel.Kernel.Temp;
+import io.flowc.compiler.kernel.Kernel.VecOperand;
+import io.flowc.compiler.ir.Op;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Turns the ELBO's per-draw body kernel into a {@link BatchedBody}: the same instructions run
+ * over a block of draws with the draw index innermost. Each draw alone is a chain of dependent
+ * steps (a planar flow's tanh, its log-determinant's log, the next flow's dot product); a loop
+ * over independent draws lets the processor overlap them instead of waiting on each step.
+ *
+ * <ul>
+ *   <li>A scalar assignment {@code t = op(a, b)} becomes {@code for b < n: t[b] = op(a[b], b[b])},
+ *       a {@link Loop} over the block's draws on the values' rows; a value the prologue wrote (or
+ *       a datum, or a constant) is one {@link Splat} for every draw.
+ *   <li>An instruction over a long vector (a loop, a reduction, a fused loop, a gather) runs once
+ *       per draw as it is, its vectors read across the draw's rows (stride = the row length); runs
+ *       of them form the per-draw segments of the batched body.
+ *   <li>A scalar accumulation into the shared workspace ({@code acc = acc + v}, the loss and the
+ *       boundary gradients, {@link Scheduler}'s {@code AddedTo}) moves to the end of the block:
+ *       the accumulator's current value is copied into the first element of v's row and the row
+ *       summed in order from 0.0 ({@code ((0.0 + acc) + v[0]) + v[1] ...}), several
+ *       accumulators in one loop. {@code 0.0 + acc == acc} bit for bit because an accumulator
+ *       that starts at +0.0 never becomes -0.0 (an exact zero sum rounds to +0.0), so the sums
+ *       are today's, draw by draw. Accumulations of long vectors stay in the per-draw segments,
+ *       where they run in draw order.
+ * </ul>
+ *
+ * Reordering is sound because draws share nothing but those accumulators: the body writes no
+ * other shared value (checked), so each value's computation for draw b sees exactly what it saw
+ * in the per-draw body. A body this pass cannot prove so (values of data-dependent length, any
+ * other write to shared space, an instruction without a batched form) stays per draw.
+ *
+ * <p>A new instruction gets its batched form as a per-block instruction over rows, the draw
+ * index innermost: a matrix-vector product with a matrix the prologue computed is
+ * {@code out[i][b] = W[i,0] x[0][b]; out[i][b] += W[i,j] x[j][b]} for j ascending, each step a
+ * loop over b on contiguous rows (the per-draw sum's order for every draw); the gradient of such
+ * a boundary matrix, a sum over draws of outer products, is
+ * {@code acc[i,j] = acc[i,j] + ybar[i][b] x[j][b]} for b ascending, a sum in draw order like the
+ * scalar ones here. Until then it runs in a per-draw segment (reading its vectors across rows)
+ * or, as now, keeps the body per draw.
+ */
+public final class BatchMajor {
+  /**
+   * How a compiled ELBO runs its body: blocks of up to {@code blockSize} draws when a call has at
+   * least {@code minDraws} draws, draw by draw otherwise; {@link #NONE}: always draw by draw.
+   */
+  public record Policy(int blockSize, int minDraws, int groupSize, double minScalarShare) {
+    public static final Policy NONE = new Policy(0, Integer.MAX_VALUE, 1, 0);
+
+    /** A body batched whenever it can be, with the compiler's group size. */
+    public Policy(int blockSize, int minDraws) {
+      this(blockSize, minDraws, GROUP_SIZE, 0);
+    }
+
+    /** Whether a body whose operations per draw are {@code share} scalar ones is batched. */
+    public boolean pays(double share) {
+      return share >= minScalarShare;
+    }
+
+    public boolean batches() {
+      return blockSize > 0;
+    }
+  }
+
+  /** Block size of compiled ELBOs (docs/performance.md has the measurements behind it). */
+  public static final int BLOCK_SIZE = 128;
+
+  /** Scalar instructions per loop over the block's draws. */
+  public static final int GROUP_SIZE = 16;
+
+  /**
+   * Fewest draws in a call for which compiled ELBOs run the batched body. The batched segments
+   * are called once per call, not once per draw, so HotSpot compiles them later; with few draws
+   * per call a fit of 25,000 steps in a fresh process does not earn that back (W2, 10 draws:
+   * 0.37 s against 0.35 s per draw, docs/performance.md).
+   */
+  public static final int MIN_DRAWS = 16;
+
+  /**
+   * The compiler's rule: a body is batched when at least half of its operations per draw are
+   * scalar ones (a loop over a vector of length L counting L), the chains of dependent steps that
+   * batching overlaps; a body of long-vector loops (W4's Householder flows on 100 dimensions, a
+   * model's loops over its data) has independent elements in each draw already, and its vectors
+   * would be read across the block's rows. A call with fewer than {@link #MIN_DRAWS} draws runs
+   * per draw.
+   */
+  public static final Policy DEFAULT = new Policy(BLOCK_SIZE, MIN_DRAWS, GROUP_SIZE, 0.5);
+
+  /** The share of a per-draw body's operations that are scalar ones (see {@link #DEFAULT}). */
+  public static double scalarShare(Kernel body) {
+    long scalar = 0;
+    long total = 0;
+    for (Instr instr : body.body()) {
+      if (!(instr instanceof Return) && !hasBatchedForm(instr)) {
+        return 0; // the body cannot be batched anyway
+      }
+      long ops;
+      if (instr instanceof Assign || instr instanceof Store || instr instanceof Return) {
+        ops = 1;
+        scalar += ops;
+      } else {
+        long length = instructionLength(instr, body);
+        long perElement = instr instanceof Fused f ? f.body().size() : 1;
+        ops = length * perElement;
+      }
+      total += ops;
+    }
+    return total == 0 ? 0 : (double) scalar / total;
+  }
+
+  /** The number of elements a loop-like instruction walks (with data-dependent lengths: the sample binding's). */
+  private static long instructionLength(Instr instr, Kernel body) {
+    Lin length;
+    if (instr instanceof Loop l) {
+      length = l.length();
+    } else if (instr instanceof Reduce r) {
+      length = r.length();
+    } else if (instr instanceof Move m) {
+      length = m.length();
+    } else if (instr instanceof Gather g) {
+      length = g.length();
+    } else if (instr instanceof Scatter sc) {
+      length = sc.length();
+    } else {
+      length = ((Fused) instr).length();
+    }
+    return Math.max(1, body.probe(length));
+  }
+
+  /** Scalar accumulations summed in one loop at the end of a block (one method must stay small). */
+  static final int SUMS_PER_LOOP = 32;
+
+  private final Kernel body;
+  private final int dimension;
+  private final int accumulatorStart;
+  private final int accumulatorEnd;
+  private final int blockSize;
+  private final int minDraws;
+  private final int groupSize;
+  private final int rowStride;
+  private final int countSlot;
+  private final int firstRow;
+  private final Lin count;
+  private final List<Instr> instrs;
+  private final int scratchStart;
+  private final int scratchLength;
+
+  /** Per-draw temporary id to its row (absent: the temporary never leaves its per-draw segment). */
+  private final Map<Integer, Integer> rows = new HashMap<>();
+  private int rowCount;
+  private int tempCount;
+
+  private BatchMajor(Kernel body, int dimension, int accumulatorStart, int accumulatorEnd, Policy policy) {
+    this.body = body;
+    this.dimension = dimension;
+    this.accumulatorStart = accumulatorStart;
+    this.accumulatorEnd = accumulatorEnd;
+    this.blockSize = policy.blockSize();
+    this.minDraws = policy.minDraws();
+    this.groupSize = policy.groupSize();
+    this.rowStride = blockSize + 1;
+    this.countSlot = body.workspaceSize();
+    this.firstRow = countSlot + 1;
+    this.count = Lin.slot(countSlot, 1);
+    this.instrs = body.body();
+    this.scratchStart = body.scratchStart();
+    this.scratchLength = body.workspaceSize() - body.scratchStart();
+    this.tempCount = body.tempCount();
+  }
+
+  /**
+   * The batched form of a per-draw ELBO body whose base draw has {@code dimension} elements and
+   * whose sums over draws lie in {@code w[accumulatorStart .. accumulatorEnd)}, for blocks of up
+   * to {@code policy.blockSize()} draws; empty if the body cannot be batched (see the class comment).
+   */
+  public static Optional<BatchedBody> batch(Kernel body, int dimension, int accumulatorStart, int accumulatorEnd,
+      Policy policy) {
+    if (!policy.batches() || policy.minDraws() < 1 || policy.groupSize() < 1) {
+      throw new IllegalArgumentException("not a batching policy: " + policy);
+    }
+    try {
+      return Optional.of(new BatchMajor(body, dimension, accumulatorStart, accumulatorEnd, policy).run());
+    } catch (Unbatchable e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Why a body stays per draw; internal, the caller sees an empty result. */
+  private static final class Unbatchable extends Exception {
+    Unbatchable(String why) {
+      super(why, null, false, false);
+    }
+  }
+
+  /** A scalar accumulation {@code w[accumulator] += value}, at instruction {@code at}. */
+  private record Sum(int accumulator, Operand value, int at) {}
+
+  // ---- analysis ----------------------------------------------------------------------------
+
+  private static boolean perBlock(Instr instr) {
+    return instr instanceof Assign || instr instanceof Store;
+  }
+
+  private boolean isAccumulator(int index) {
+    return index >= accumulatorStart && index < accumulatorEnd;
+  }
+
+  private boolean isScratch(int index) {
+    return index >= scratchStart && index < scratchStart + scratchLength;
+  }
+
+  private BatchedBody run() throws Unbatchable {
+    if (body.dynamic() != null || !body.workspaceEnd().isConstant()) {
+      throw new Unbatchable("values of data-dependent length");
+    }
+    int last = instrs.size() - 1;
+    if (last < 0 || !(instrs.get(last) instanceof Return r) || !(r.value() instanceof Const)) {
+      throw new Unbatchable("the body returns a value");
+    }
+    // the scalar accumulations: acc = acc + v; w[acc] = that, the temporary used nowhere else
+    Map<Integer, Integer> uses = new HashMap<>();
+    for (Instr instr : instrs) {
+      forEachTemp(instr, t -> uses.merge(t.id(), 1, Integer::sum));
+    }
+    List<Sum> sums = new ArrayList<>();
+    Set<Integer> inSums = new HashSet<>();
+    Set<Integer> summedAccumulators = new HashSet<>();
+    for (int k = 0; k + 1 < last; k++) {
+      if (instrs.get(k) instanceof Assign a && a.op() == Op.ADD && a.args().get(0) instanceof Element e
+          && e.array() == Array.WORK && isAccumulator(e.index()) && instrs.get(k + 1) instanceof Store s
+          && s.target().equals(e) && s.value().equals(a.target()) && uses.get(a.target().id()) == 1) {
+        if (!summedAccumulators.add(e.index())) {
+          throw new Unbatchable("two sums into one accumulator");
+        }
+        if (a.args().get(1) instanceof Element v && (v.array() != Array.WORK && v.array() != Array.EPS
+            || v.array() == Array.WORK && isAccumulator(v.index()))) {
+          throw new Unbatchable("a sum of a shared value");
+        }
+        sums.add(new Sum(e.index(), a.args().get(1), k));
+        inSums.add(k);
+        inSums.add(k + 1);
+      }
+    }
+    check(inSums, summedAccumulators);
+
+    // segments: runs of scalar instructions (per block) and of the rest (per draw)
+    int[] segmentOf = new int[last];
+    int segmentCount = 0;
+    for (int k = 0; k < last; k++) {
+      if (inSums.contains(k)) {
+        segmentOf[k] = -1;
+        continue;
+      }
+      int previous = -1;
+      for (int j = k - 1; j >= 0; j--) {
+        if (!inSums.contains(j)) {
+          previous = j;
+          break;
+        }
+      }
+      boolean same = previous >= 0 && perBlock(instrs.get(previous)) == perBlock(instrs.get(k));
+      segmentOf[k] = same ? segmentOf[previous] : segmentCount++;
+    }
+
+    // units: a per-draw segment, or up to groupSize scalar instructions run as one loop
+    int[] unitOf = new int[last];
+    int units = 0;
+    int inUnit = 0;
+    int previousSegment = -1;
+    for (int k = 0; k < last; k++) {
+      if (inSums.contains(k)) {
+        continue;
+      }
+      boolean fresh = segmentOf[k] != previousSegment || perBlock(instrs.get(k)) && inUnit == groupSize;
+      if (fresh) {
+        units++;
+        inUnit = 0;
+      }
+      unitOf[k] = units - 1;
+      inUnit++;
+      previousSegment = segmentOf[k];
+    }
+
+    // which temporaries need rows (those read outside their unit), and when each row is free again
+    Map<Integer, Integer> definedAt = new HashMap<>();
+    Map<Integer, Integer> lastUse = new HashMap<>();
+    Set<Integer> leaves = new HashSet<>();
+    for (int k = 0; k < last; k++) {
+      if (inSums.contains(k)) {
+        continue;
+      }
+      int at = k;
+      for (Temp t : definitions(instrs.get(k))) {
+        definedAt.put(t.id(), at);
+      }
+      forEachTemp(instrs.get(k), t -> {
+        lastUse.put(t.id(), at);
+        Integer def = definedAt.get(t.id());
+        if (def != null && unitOf[def] != unitOf[at]) {
+          leaves.add(t.id());
+        }
+      });
+    }
+    for (Sum s : sums) {
+      if (s.value() instanceof Temp t) {
+        leaves.add(t.id());
+        lastUse.put(t.id(), last);
+      }
+    }
+    assignRows(definedAt, lastUse, leaves, inSums, last);
+
+    // the segments
+    List<Pending> out = new ArrayList<>();
+    List<Instr> current = new ArrayList<>();
+    int currentSegment = -1;
+    boolean currentPerBlock = true;
+    List<Instr> group = new ArrayList<>();
+    int currentUnit = -1;
+    for (int k = 0; k < last; k++) {
+      if (inSums.contains(k)) {
+        continue;
+      }
+      if (unitOf[k] != currentUnit) {
+        current.addAll(loopOverDraws(group));
+        group.clear();
+        currentUnit = unitOf[k];
+      }
+      if (segmentOf[k] != currentSegment) {
+        if (currentSegment >= 0) {
+          out.add(new Pending(currentPerBlock, current));
+        }
+        current = new ArrayList<>();
+        currentSegment = segmentOf[k];
+        currentPerBlock = perBlock(instrs.get(k));
+      }
+      if (currentPerBlock) {
+        group.add(instrs.get(k));
+      } else {
+        current.add(drawInstr(instrs.get(k)));
+        for (Temp t : definitions(instrs.get(k))) {
+          if (rows.containsKey(t.id())) {
+            current.add(new Store(drawElement(rows.get(t.id())), t));
+          }
+        }
+      }
+    }
+    current.addAll(loopOverDraws(group));
+    if (currentSegment >= 0 && !currentPerBlock) {
+      out.add(new Pending(false, current));
+      current = new ArrayList<>();
+    }
+    current.addAll(sumOverDraws(sums));
+    if (!current.isEmpty()) {
+      out.add(new Pending(true, current));
+    }
+    int workspaceSize = firstRow + rowCount * rowStride;
+    List<BatchedBody.Segment> segments = new ArrayList<>();
+    for (Pending p : out) {
+      List<Instr> withReturn = new ArrayList<>(p.instructions());
+      withReturn.add(new Return(new Const(0)));
+      segments.add(new BatchedBody.Segment(p.perBlock(),
+          new Kernel(body.dimension(), workspaceSize, scratchStart, tempCount, withReturn)));
+    }
+    return new BatchedBody(blockSize, rowStride, countSlot, rowStart(0), workspaceSize, segments, minDraws);
+  }
+
+  private record Pending(boolean perBlock, List<Instr> instructions) {}
+
+  /**
+   * Draws may share nothing but the accumulators: scalar instructions outside the sums touch no
+   * accumulator, nothing writes below the body's scratch space but into accumulators, and the
+   * long-vector accumulations use accumulators of their own.
+   */
+  private void check(Set<Integer> inSums, Set<Integer> summedAccumulators) throws Unbatchable {
+    for (int k = 0; k < instrs.size() - 1; k++) {
+      if (inSums.contains(k)) {
+        continue;
+      }
+      Instr instr = instrs.get(k);
+      if (!hasBatchedForm(instr)) {
+        throw new Unbatchable("no batched form for " + instr.getClass().getSimpleName());
+      }
+      for (Object place : places(instr)) {
+        Array array = place instanceof Element e ? e.array() : ((Region) place).array();
+        if (array == Array.Z || array == Array.GRAD || array == Array.DRAWS) {
+          throw new Unbatchable("reads or writes " + array);
+        }
+        if (place instanceof Region r && !r.offset().isConstant()) {
+          throw new Unbatchable("an offset known at run time only");
+        }
+        if (place instanceof Region r && r.stride() != 1) {
+          throw new Unbatchable("a strided region");
+        }
+        int index = place instanceof Element e ? e.index() : ((Region) place).offset().constant();
+        if (array == Array.WORK && isAccumulator(index) && (perBlock(instr) || summedAccumulators.contains(index))) {
+          throw new Unbatchable("an accumulator used outside its sum");
+        }
+      }
+      for (Region target : targets(instr)) {
+        int index = target.offset().constant();
+        if (target.array() != Array.WORK || !(isScratch(index) || isAccumulator(index))) {
+          throw new Unbatchable("a write to shared space");
+        }
+      }
+    }
+  }
+
+  /**
+   * The instructions this pass rewrites; a body with any other (an instruction added to
+   * {@link Kernel} later) stays per draw until its batched form is written here and in the
+   * backends.
+   */
+  private static boolean hasBatchedForm(Instr instr) {
+    return instr instanceof Assign || instr instanceof Store || instr instanceof Loop || instr instanceof Reduce
+        || instr instanceof Move || instr instanceof Gather || instr instanceof Scatter || instr instanceof Fused;
+  }
+
+  /**
+   * Rows by liveness: a row is free again after the last instruction reading its temporary, so
+   * the block's working set stays near what the body keeps alive at once. Base draws and the
+   * body's scratch space come first, one row per element.
+   */
+  private void assignRows(Map<Integer, Integer> definedAt, Map<Integer, Integer> lastUse, Set<Integer> leaves,
+      Set<Integer> inSums, int last) {
+    rowCount = dimension + scratchLength;
+    ArrayDeque<Integer> free = new ArrayDeque<>();
+    Map<Integer, List<Integer>> freedAfter = new HashMap<>();
+    for (int k = 0; k < last; k++) {
+      if (inSums.contains(k)) {
+        continue;
+      }
+      for (Temp t : definitions(instrs.get(k))) {
+        if (!leaves.contains(t.id())) {
+          continue;
+        }
+        int row = free.isEmpty() ? rowCount++ : free.pop();
+        rows.put(t.id(), row);
+        int end = lastUse.getOrDefault(t.id(), definedAt.get(t.id()));
+        freedAfter.computeIfAbsent(end, x -> new ArrayList<>()).add(row);
+      }
+      for (int row : freedAfter.getOrDefault(k, List.of())) {
+        free.push(row);
+      }
+    }
+  }
+
+  // ---- rewriting -----------------------------------------------------------------------------
+
+  private int rowStart(int row) {
+    return firstRow + row * rowStride;
+  }
+
+  /** The row of a per-draw place: a base-draw element, a scratch element, or a temporary. */
+  private int rowOf(Operand o) {
+    if (o instanceof Temp t) {
+      Integer row = rows.get(t.id());
+      if (row == null) {
+        throw new IllegalStateException("temporary " + t.id() + " has no row");
+      }
+      return row;
+    }
+    Element e = (Element) o;
+    return e.array() == Array.EPS ? e.index() : dimension + e.index() - scratchStart;
+  }
+
+  /** Whether an operand differs from draw to draw. */
+  private boolean perDraw(Operand o) {
+    return o instanceof Temp || o instanceof Element e && (e.array() == Array.EPS || isScratch(e.index()));
+  }
+
+  /** A row's values over the block's draws. */
+  private Region rowRegion(int row) {
+    return new Region(Array.WORK, rowStart(row) + 1);
+  }
+
+  /** A row's value for the current draw (base = the draw's index). */
+  private Element drawElement(int row) {
+    return new Element(Array.DRAWS, rowStart(row) + 1);
+  }
+
+  private VecOperand blockOperand(Operand o) {
+    return perDraw(o) ? rowRegion(rowOf(o)) : new Splat(o);
+  }
+
+  /**
+   * One unit of scalar instructions as one loop over the block's draws: a value read only
+   * inside the unit stays in a lane (a register), the others go to their rows. One instruction
+   * alone is a plain {@link Loop} or {@link Move}.
+   */
+  private List<Instr> loopOverDraws(List<Instr> group) {
+    if (group.isEmpty()) {
+      return List.of();
+    }
+    if (group.size() == 1 && (!(group.get(0) instanceof Assign a) || rows.containsKey(a.target().id()))) {
+      Instr instr = group.get(0);
+      if (instr instanceof Assign a) {
+        return List.of(new Loop(rowRegion(rowOf(a.target())), count, a.op(), a.attrs(),
+            a.args().stream().map(this::blockOperand).toList()));
+      }
+      Store s = (Store) instr;
+      return List.of(new Move(rowRegion(rowOf(s.target())), count, blockOperand(s.value())));
+    }
+    Map<Integer, Lane> lanes = new HashMap<>();
+    List<LaneInstr> body = new ArrayList<>();
+    for (Instr instr : group) {
+      if (instr instanceof Assign a) {
+        Lane lane = new Lane(lanes.size());
+        body.add(new LaneAssign(lane, a.op(), a.attrs(), a.args().stream().map(o -> laneOperand(o, lanes)).toList()));
+        lanes.put(a.target().id(), lane);
+        if (rows.containsKey(a.target().id())) {
+          body.add(new LaneWrite(rowRegion(rows.get(a.target().id())), lane));
+        }
+      } else {
+        Store s = (Store) instr;
+        body.add(new LaneWrite(rowRegion(rowOf(s.target())), laneOperand(s.value(), lanes)));
+      }
+    }
+    return List.of(new Fused(count, body));
+  }
+
+  private LaneOperand laneOperand(Operand o, Map<Integer, Lane> lanes) {
+    if (o instanceof Temp t && lanes.containsKey(t.id())) {
+      return lanes.get(t.id());
+    }
+    return perDraw(o) ? new At(rowRegion(rowOf(o))) : new Invariant(o);
+  }
+
+  private Operand drawOperand(Operand o) {
+    if (o instanceof Temp t && !rows.containsKey(t.id())) {
+      return t;
+    }
+    return perDraw(o) ? drawElement(rowOf(o)) : o;
+  }
+
+  private VecOperand drawOperand(VecOperand v) {
+    return v instanceof Splat s ? new Splat(drawOperand(s.scalar())) : drawRegion((Region) v);
+  }
+
+  private Region drawRegion(Region r) {
+    int offset = r.offset().constant();
+    if (r.array() == Array.WORK && !isScratch(offset)) {
+      return r;
+    }
+    int row = r.array() == Array.EPS ? offset : dimension + offset - scratchStart;
+    return new Region(Array.DRAWS, Lin.of(rowStart(row) + 1), rowStride);
+  }
+
+  private LaneOperand drawOperand(LaneOperand o) {
+    if (o instanceof At at) {
+      return new At(drawRegion(at.region()));
+    } else if (o instanceof Invariant inv) {
+      return new Invariant(drawOperand(inv.scalar()));
+    }
+    return o;
+  }
+
+  private Instr drawInstr(Instr instr) {
+    if (instr instanceof Loop l) {
+      return new Loop(drawRegion(l.target()), l.length(), l.op(), l.attrs(),
+          l.args().stream().map(this::drawOperand).toList());
+    } else if (instr instanceof Reduce r) {
+      return new Reduce(r.target(), r.op(), drawRegion(r.source()), r.length());
+    } else if (instr instanceof Move m) {
+      return new Move(drawRegion(m.target()), m.length(), drawOperand(m.source()));
+    } else if (instr instanceof Gather g) {
+      return new Gather(drawRegion(g.target()), g.length(), drawRegion(g.source()), g.sourceLength(),
+          drawRegion(g.index()), g.shift());
+    } else if (instr instanceof Scatter s) {
+      return new Scatter(drawRegion(s.target()), s.targetLength(), drawRegion(s.source()), drawRegion(s.index()),
+          s.length(), s.shift());
+    }
+    Fused f = (Fused) instr;
+    List<LaneInstr> lanes = new ArrayList<>();
+    for (LaneInstr li : f.body()) {
+      if (li instanceof LaneAssign a) {
+        lanes.add(new LaneAssign(a.target(), a.op(), a.attrs(), a.args().stream().map(this::drawOperand).toList()));
+      } else if (li instanceof LaneWrite w) {
+        lanes.add(new LaneWrite(drawRegion(w.target()), drawOperand(w.value())));
+      } else {
+        LaneSum s = (LaneSum) li;
+        lanes.add(new LaneSum(s.accumulator(), drawOperand(s.value())));
+      }
+    }
+    return new Fused(f.length(), lanes);
+  }
+
+  /**
+   * The scalar accumulations of the block, in draw order: each accumulator's value goes into the
+   * first element of its value's row, and the rows (that element and the block's draws) are
+   * summed from 0.0, several in one loop.
+   */
+  private List<Instr> sumOverDraws(List<Sum> sums) {
+    List<Instr> out = new ArrayList<>();
+    Set<Integer> staged = new HashSet<>();
+    List<int[]> staging = new ArrayList<>();
+    for (Sum s : sums) {
+      int row;
+      if (perDraw(s.value()) && staged.add(rowOf(s.value()))) {
+        row = rowOf(s.value());
+      } else {
+        // a value shared by two sums, or one for every draw: a row of its own
+        row = rowCount++;
+        staged.add(row);
+        out.add(new Move(rowRegion(row), count, blockOperand(s.value())));
+      }
+      staging.add(new int[] {s.accumulator(), row});
+    }
+    for (int from = 0; from < staging.size(); from += SUMS_PER_LOOP) {
+      List<int[]> group = staging.subList(from, Math.min(staging.size(), from + SUMS_PER_LOOP));
+      List<LaneInstr> lanes = new ArrayList<>();
+      List<Temp> totals = new ArrayList<>();
+      for (int[] s : group) {
+        out.add(new Store(new Element(Array.WORK, rowStart(s[1])), new Element(Array.WORK, s[0])));
+        Temp total = new Temp(tempCount++);
+        totals.add(total);
+        lanes.add(new LaneSum(total, new At(new Region(Array.WORK, rowStart(s[1])))));
+      }
+      out.add(new Fused(count.plus(1), lanes));
+      for (int k = 0; k < group.size(); k++) {
+        out.add(new Store(new Element(Array.WORK, group.get(k)[0]), totals.get(k)));
+      }
+    }
+    return out;
+  }
+
+  // ---- traversal ---------------------------------------------------------------------------
+
+  private static List<Temp> definitions(Instr instr) {
+    if (instr instanceof Assign a) {
+      return List.of(a.target());
+    } else if (instr instanceof Reduce r) {
+      return List.of(r.target());
+    } else if (instr instanceof Fused f) {
+      List<Temp> out = new ArrayList<>();
+      for (LaneInstr li : f.body()) {
+        if (li instanceof LaneSum s) {
+          out.add(s.accumulator());
+        }
+      }
+      return out;
+    }
+    return List.of();
+  }
+
+  /** The temporaries an instruction reads. */
+  private static void forEachTemp(Instr instr, Consumer<Temp> f) {
+    Consumer<Operand> scalar = o -> {
+      if (o instanceof Temp t) {
+        f.accept(t);
+      }
+    };
+    Consumer<VecOperand> vector = v -> {
+      if (v instanceof Splat s) {
+        scalar.accept(s.scalar());
+      }
+    };
+    Consumer<LaneOperand> lane = o -> {
+      if (o instanceof Invariant inv) {
+        scalar.accept(inv.scalar());
+      }
+    };
+    if (instr instanceof Assign a) {
+      a.args().forEach(scalar);
+    } else if (instr instanceof Loop l) {
+      l.args().forEach(vector);
+    } else if (instr instanceof Store s) {
+      scalar.accept(s.value());
+    } else if (instr instanceof Move m) {
+      vector.accept(m.source());
+    } else if (instr instanceof Return r) {
+      scalar.accept(r.value());
+    } else if (instr instanceof Fused fused) {
+      for (LaneInstr li : fused.body()) {
+        if (li instanceof LaneAssign a) {
+          a.args().forEach(lane);
+        } else if (li instanceof LaneWrite w) {
+          lane.accept(w.value());
+        } else {
+          lane.accept(((LaneSum) li).value());
+        }
+      }
+    }
+  }
+
+  /** Every element and region an instruction reads or writes. */
+  private static List<Object> places(Instr instr) {
+    List<Object> out = new ArrayList<>();
+    Consumer<Operand> scalar = o -> {
+      if (o instanceof Element e) {
+        out.add(e);
+      }
+    };
+    Consumer<VecOperand> vector = v -> {
+      if (v instanceof Splat s) {
+        scalar.accept(s.scalar());
+      } else {
+        out.add(v);
+      }
+    };
+    Consumer<LaneOperand> lane = o -> {
+      if (o instanceof Invariant inv) {
+        scalar.accept(inv.scalar());
+      } else if (o instanceof At at) {
+        out.add(at.region());
+      }
+    };
+    if (instr instanceof Assign a) {
+      a.args().forEach(scalar);
+    } else if (instr instanceof Loop l) {
+      out.add(l.target());
+      l.args().forEach(vector);
+    } else if (instr instanceof Store s) {
+      out.add(s.target());
+      scalar.accept(s.value());
+    } else if (instr instanceof Move m) {
+      out.add(m.target());
+      vector.accept(m.source());
+    } else if (instr instanceof Reduce r) {
+      out.add(r.source());
+    } else if (instr instanceof Gather g) {
+      out.addAll(List.of(g.target(), g.source(), g.index()));
+    } else if (instr instanceof Scatter s) {
+      out.addAll(List.of(s.target(), s.source(), s.index()));
+    } else if (instr instanceof Fused fused) {
+      for (LaneInstr li : fused.body()) {
+        if (li instanceof LaneAssign a) {
+          a.args().forEach(lane);
+        } else if (li instanceof LaneWrite w) {
+          out.add(w.target());
+          lane.accept(w.value());
+        } else {
+          lane.accept(((LaneSum) li).value());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The places an instruction writes, as regions (an element as a region of one). */
+  private static List<Region> targets(Instr instr) {
+    if (instr instanceof Loop l) {
+      return List.of(l.target());
+    } else if (instr instanceof Store s) {
+      return List.of(new Region(s.target().array(), s.target().index()));
+    } else if (instr instanceof Move m) {
+      return List.of(m.target());
+    } else if (instr instanceof Gather g) {
+      return List.of(g.target());
+    } else if (instr instanceof Scatter s) {
+      return List.of(s.target());
+    } else if (instr instanceof Fused f) {
+      List<Region> out = new ArrayList<>();
+      for (LaneInstr li : f.body()) {
+        if (li instanceof LaneWrite w) {
+          out.add(w.target());
+        }
+      }
+      return out;
+    }
+    return List.of();
+  }
+}
