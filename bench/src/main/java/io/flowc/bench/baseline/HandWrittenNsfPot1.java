@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Workload W7's kernel written by hand: the NFVI loss of pot1 under a stack of rational-quadratic
- * spline couplings ({@code nsf}, spec neural_flows.md sections 1, 2 and 5; ReLU conditioners) and
+ * spline couplings ({@code nsf}, docs/spec/neural_flows.md sections 1, 2 and 5; ReLU conditioners) and
  * its gradient, batched over draws as a careful person would write it for the JVM: a block of
  * draws goes through each layer before the next, activations laid out [unit][draw] so that the
  * innermost loops run over contiguous draws (axpy loops that HotSpot's superword pass

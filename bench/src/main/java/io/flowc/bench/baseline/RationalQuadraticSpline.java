@@ -3,7 +3,7 @@ package io.flowc.bench.baseline;
 import io.flowc.runtime.MathFunctions;
 
 /**
- * One coordinate's monotone rational-quadratic spline (spec neural_flows.md section 5) from its
+ * One coordinate's monotone rational-quadratic spline (docs/spec/neural_flows.md section 5) from its
  * 3K - 1 raw values, with the backward pass derived by hand: the baseline's own spline, written
  * without the compiler's IR so that it can check the compiled flows as well as time them.
  *

@@ -7,7 +7,7 @@ import io.flowc.runtime.flow.FlowOption.Activation;
 import io.flowc.runtime.flow.FlowOptions;
 
 /**
- * The conditioner network of spec/neural_flows.md section 1: {@code layers} hidden layers
+ * The conditioner network of docs/spec/neural_flows.md section 1: {@code layers} hidden layers
  * {@code h = a(W h_prev + c)} ({@code net.L.weight}, {@code net.L.bias}), then a linear output
  * {@code W_out h + c_out} ({@code out.weight}, {@code out.bias}). A MADE is the same network with
  * masked weights: the layout leaves masked-out weights out and {@link FlowParameters} places the

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Flow stacks as IR: each flow maps z to f(z) and adds its log|det J|. PyMC3's flows are defined
- * here (spec section 2), the neural flows of spec/neural_flows.md each in its own class
+ * here (spec section 2), the neural flows of docs/spec/neural_flows.md each in its own class
  * ({@link RealNvpFlow}, {@link IafFlow}, {@link NsfFlow}, {@link NsfArFlow}, {@link SylvesterFlow}).
  * Parameters are input nodes of the graph, named by the layout; constraints are built in (planar's
  * u-hat, radial's alpha > 0 and beta > -alpha, Sylvester's |r_ii r~_ii| < 1), so any raw
@@ -57,7 +57,7 @@ public final class FlowLowering {
     return new Result(z, logDet == null ? g.constant(0) : logDet);
   }
 
-  /** y = x in reversed coordinate order, log|det| = 0 (spec/neural_flows.md section 2). */
+  /** y = x in reversed coordinate order, log|det| = 0 (docs/spec/neural_flows.md section 2). */
   static Node reverse(Graph g, Node z, int dimension) {
     if (dimension == 1) {
       return z;

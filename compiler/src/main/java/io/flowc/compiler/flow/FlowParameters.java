@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * One flow's parameters as graph values, by name: the input nodes of its layout slots, with
  * masked matrices (MADE's weights, Sylvester's triangles) placed into dense ones whose masked-out
- * elements are exactly 0 (spec/neural_flows.md section 8: masks are structure, not parameters).
+ * elements are exactly 0 (docs/spec/neural_flows.md section 8: masks are structure, not parameters).
  */
 final class FlowParameters {
   private final Graph g;

@@ -5,7 +5,7 @@ import io.flowc.compiler.ir.Node;
 import io.flowc.runtime.flow.FlowSpec;
 
 /**
- * {@code iaf}, affine autoregressive flow in the sampling direction (spec/neural_flows.md section
+ * {@code iaf}, affine autoregressive flow in the sampling direction (docs/spec/neural_flows.md section
  * 4): (mu_i, a_i) = MADE(x)_i, depending on the x_j before x_i in the flow's order (the masks of
  * the layout's MADE weights), y = x exp(a') + mu, log|det| = sum(a'): one pass from x to y.
  */

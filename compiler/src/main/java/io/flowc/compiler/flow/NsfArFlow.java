@@ -5,7 +5,7 @@ import io.flowc.compiler.ir.Node;
 import io.flowc.runtime.flow.FlowSpec;
 
 /**
- * {@code nsf_ar}, rational-quadratic spline autoregressive flow (spec/neural_flows.md section 5):
+ * {@code nsf_ar}, rational-quadratic spline autoregressive flow (docs/spec/neural_flows.md section 5):
  * the 3K - 1 raw spline parameters of x_i come from MADE(x), depending on the x_j before x_i in
  * the flow's order; one pass from x to y, as IAF.
  */

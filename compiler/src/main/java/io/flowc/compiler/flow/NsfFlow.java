@@ -6,7 +6,7 @@ import io.flowc.runtime.flow.Conditioners;
 import io.flowc.runtime.flow.FlowSpec;
 
 /**
- * {@code nsf}, rational-quadratic spline coupling (spec/neural_flows.md section 5): the 3K - 1
+ * {@code nsf}, rational-quadratic spline coupling (docs/spec/neural_flows.md section 5): the 3K - 1
  * raw spline parameters of each coordinate of x_B come from MLP(x_A); y_A = x_A.
  */
 final class NsfFlow {

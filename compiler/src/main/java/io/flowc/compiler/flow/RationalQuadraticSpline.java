@@ -7,7 +7,7 @@ import io.flowc.runtime.flow.Conditioners;
 import io.flowc.runtime.flow.FlowOptions;
 
 /**
- * The monotone rational-quadratic spline of spec/neural_flows.md section 5 (Durkan et al. 2019)
+ * The monotone rational-quadratic spline of docs/spec/neural_flows.md section 5 (Durkan et al. 2019)
  * on [-B, B] with K bins and the identity outside. Its raw parameters are the {@code 3K - 1}
  * conditioner outputs of one coordinate: K width logits, K height logits, K - 1 interior
  * derivative values. The bin is found by comparing x with the knots (SEARCH); the chosen bin's

@@ -6,7 +6,7 @@ import io.flowc.runtime.flow.Conditioners;
 import io.flowc.runtime.flow.FlowSpec;
 
 /**
- * {@code realnvp}, affine coupling (spec/neural_flows.md section 3): (mu, a) = MLP(x_A),
+ * {@code realnvp}, affine coupling (docs/spec/neural_flows.md section 3): (mu, a) = MLP(x_A),
  * a' = soft-clipped a, y_A = x_A, y_B = x_B exp(a') + mu, log|det| = sum(a'). The k-th coupling
  * flow conditions on the first half of the coordinates for even k, the second for odd k.
  */

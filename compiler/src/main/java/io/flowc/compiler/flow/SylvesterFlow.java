@@ -6,7 +6,7 @@ import io.flowc.compiler.ir.Op;
 import io.flowc.runtime.flow.FlowSpec;
 
 /**
- * {@code sylvester}, the orthogonal Sylvester flow, Householder variant (spec/neural_flows.md
+ * {@code sylvester}, the orthogonal Sylvester flow, Householder variant (docs/spec/neural_flows.md
  * section 6, van den Berg et al. 2018): Q = H_1 ... H_M, R and R~ upper triangular with diagonals
  * tanh(rho) and tanh(rho~) so that |r_ii r~_ii| < 1, a = R~ Q^T x + b,
  * y = x + Q R tanh(a), log|det| = sum_i log(1 + (1 - tanh^2 a_i) r_ii r~_ii) (the paper's form,

@@ -27,7 +27,7 @@ import org.antlr.v4.runtime.misc.IntervalSet;
  * Flow formula text to a {@link FlowFormula}, following PyMC3's {@code Formula}: the text is
  * lower-cased and its spaces deleted, then split on '-' into parts {@code name} or
  * {@code name*count}, applied left to right; a name may carry options in parentheses,
- * {@code nsf(bins=4,hidden=64)*2} (spec/neural_flows.md section 7). Diagnostics point at the offending part in the
+ * {@code nsf(bins=4,hidden=64)*2} (docs/spec/neural_flows.md section 7). Diagnostics point at the offending part in the
  * text as the user wrote it.
  *
  * <p>Deliberate differences from PyMC3, which would otherwise turn typos into silent changes of
@@ -190,7 +190,7 @@ public final class FlowFormulaParsing {
   }
 
   /**
-   * A part's options (spec/neural_flows.md section 7), or null after reporting what is wrong with
+   * A part's options (docs/spec/neural_flows.md section 7), or null after reporting what is wrong with
    * them: an option the flow does not take (every option of PyMC3's flows), one given twice, a
    * value its rule refuses; each at its column. The span of each option's value is kept for the
    * checks that need the model's dimension.

@@ -180,7 +180,7 @@ class FlowKernelAgreementTest {
     }
   }
 
-  /** The neural flows of spec/neural_flows.md, away from their identity start, alone and mixed with PyMC3's. */
+  /** The neural flows of docs/spec/neural_flows.md, away from their identity start, alone and mixed with PyMC3's. */
   @Test
   void neuralFlowsAgreeAtRandomParameters() throws Exception {
     CheckedModel model = example("kitchen_sink");

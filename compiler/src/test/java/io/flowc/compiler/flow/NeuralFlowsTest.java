@@ -16,7 +16,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The neural flows of spec/neural_flows.md at the IR level: log|det| against a finite-difference
+ * The neural flows of docs/spec/neural_flows.md at the IR level: log|det| against a finite-difference
  * Jacobian at random (not identity) parameters in 2, 3 and 7 dimensions, the autoregressive flows'
  * triangular Jacobians, the identity start, and the loss's gradient with respect to every weight.
  */

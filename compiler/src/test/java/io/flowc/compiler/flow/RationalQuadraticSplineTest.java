@@ -16,7 +16,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rational-quadratic spline of spec/neural_flows.md section 5 on its own, at random raw
+ * The rational-quadratic spline of docs/spec/neural_flows.md section 5 on its own, at random raw
  * parameters: monotone, continuous with a continuous derivative at every knot, the identity
  * outside [-B, B], exact at the knots and at +-B, and the identity at its start.
  */

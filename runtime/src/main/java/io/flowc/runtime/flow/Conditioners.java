@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The structure the neural flows share between their layout (here, in the runtime) and their
  * definitions (the compiler's): coupling halves, variable orders, MADE masks, how a conditioner's
- * outputs are arranged, and the spline's constants. All from spec/neural_flows.md, sections 2-5.
+ * outputs are arranged, and the spline's constants. All from docs/spec/neural_flows.md, sections 2-5.
  */
 public final class Conditioners {
   /** Minimum bin width and height, m_w = m_h (spec section 5). */

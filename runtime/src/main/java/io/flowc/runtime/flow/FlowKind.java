@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * The flows a formula can name, by their short names: PyMC3's five ({@code loc}, {@code scale},
- * {@code planar}, {@code radial}, {@code hh}) and the neural flows of spec/neural_flows.md
+ * {@code planar}, {@code radial}, {@code hh}) and the neural flows of docs/spec/neural_flows.md
  * ({@code reverse}, {@code realnvp}, {@code iaf}, {@code nsf}, {@code nsf_ar}, {@code sylvester}).
  */
 public enum FlowKind {

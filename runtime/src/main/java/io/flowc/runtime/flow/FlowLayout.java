@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * up with PyMC3's. Inside one of PyMC3's flows (and Sylvester's) the parameters are sorted by
  * name; a conditioner network lists its layers in order, each weight then bias (PyTorch's
  * {@code named_parameters} order): {@code net.0.weight, net.0.bias, ..., out.weight, out.bias}
- * (spec/neural_flows.md section 8). MADE's masked-out weights do not exist in theta.
+ * (docs/spec/neural_flows.md section 8). MADE's masked-out weights do not exist in theta.
  */
 public record FlowLayout(int dimension, List<FlowSpec> specs, List<Slot> slots) {
 
