@@ -1,5 +1,6 @@
 package io.flowc.bench;
 
+import io.flowc.bench.baseline.HandWrittenNsfPot1;
 import io.flowc.bench.baseline.HandWrittenPlanarPot1;
 import io.flowc.compiler.diag.SourceFile;
 import io.flowc.compiler.driver.Compilation;
@@ -20,10 +21,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The workload runner (DESIGN section 8): for W1-W4 the median of five runs (seeds 0-4) of
- * compile time, fit time, microseconds per iteration, final loss and KL, with the ratio to the
- * hand-written W1 kernel run through the same loop and to PyMC3's median from
- * {@code reference/peers.md}; and W6, the compile time of pot1..pot4 with planar*8.
+ * The workload runner (DESIGN section 8): for W1-W4 the median of five runs (seeds 0-4), for W7
+ * of three, of compile time, fit time, microseconds per iteration, final loss and KL, with the
+ * ratio to the hand-written W1 and W7 kernels run through the same loop and to a peer's median
+ * from {@code reference/peers.md}; and W6, the compile time of pot1..pot4 with planar*8.
  * Run: {@code java -cp bench/target/benchmarks.jar io.flowc.bench.Workloads examples [runs]}.
  */
 public final class Workloads {
@@ -33,6 +34,8 @@ public final class Workloads {
   private static final double PYMC3_W3 = 297;
   /** PyTorch's (no PyMC3 figure for W4), the middle of its range 17000-24500. */
   private static final double PYTORCH_W4 = 20750;
+  /** PyTorch's W7 (nsf*3, hidden 64 x 2, nmc 256): 18.8 ms per step (reference/peers.md). */
+  private static final double PYTORCH_W7 = 18_800;
 
   private Workloads() {}
 
@@ -47,11 +50,15 @@ public final class Workloads {
         new Workload("W2", "pot4", "planar*10", "adam", 0.01, 10, 0.1, 25_000, 3.62666, PYMC3_W2, "PyMC3"),
         new Workload("W3", "pot1", "planar*2", "adagrad_window", 0.01, 1, 1, 30_000, 1.8775, PYMC3_W3, "PyMC3"),
         new Workload("W4", "normal100", "scale-hh*100-loc", "adam", 0.01, 1, 0.1, 10_000, 50 * Math.log(2 * Math.PI),
-            PYTORCH_W4, "PyTorch"));
+            PYTORCH_W4, "PyTorch"),
+        // W7: zuko's reverse-KL tutorial shape; runs 3 seeds whatever `runs` says (DESIGN section 8)
+        new Workload("W7", "pot1", "nsf(hidden=64)*3", "adam", 0.001, 256, 1, 2048, 1.8775, PYTORCH_W7, "PyTorch"),
+        new Workload("W7", "pot1", "realnvp*6", "adam", 0.001, 256, 1, 2048, 1.8775, Double.NaN, "-"),
+        new Workload("W7", "pot1", "iaf*4", "adam", 0.001, 256, 1, 2048, 1.8775, Double.NaN, "-"));
     System.out.printf(Locale.ROOT, "%-4s %-10s %-18s %10s %9s %10s %11s %8s %12s %10s%n", "id", "model", "flow",
         "compile s", "fit s", "us/iter", "final loss", "KL", "vs baseline", "vs peer");
     for (Workload w : workloads) {
-      run(dir, w, runs);
+      run(dir, w, w.id().equals("W7") ? 3 : runs);
     }
     w6(dir, runs);
   }
@@ -81,8 +88,9 @@ public final class Workloads {
       Fit result = nfvi.fit(settings);
       fit[r] = (System.nanoTime() - start) / 1e9;
       loss[r] = nfvi.evaluate(result.parameters(), 20_000, r).finalLoss();
-      if (w.id().equals("W1")) {
-        Nfvi hand = new Nfvi(new HandWrittenPlanarPot1(8), density, layout);
+      FlowKernel handWritten = handWritten(w, layout);
+      if (handWritten != null) {
+        Nfvi hand = new Nfvi(handWritten, density, layout);
         start = System.nanoTime();
         hand.fit(settings);
         baseline[r] = (System.nanoTime() - start) / 1e9;
@@ -90,10 +98,25 @@ public final class Workloads {
     }
     double fitMedian = median(fit);
     double micros = fitMedian / w.iterations() * 1e6;
-    String vsBaseline = w.id().equals("W1") ? String.format(Locale.ROOT, "%.2fx", fitMedian / median(baseline)) : "-";
+    String vsBaseline = baseline[0] > 0 ? String.format(Locale.ROOT, "%.2fx", fitMedian / median(baseline)) : "-";
+    String vsPeer = Double.isNaN(w.peerMicros()) ? "-"
+        : String.format(Locale.ROOT, "%.0fx faster than %s", w.peerMicros() / micros, w.peer());
     System.out.printf(Locale.ROOT, "%-4s %-10s %-18s %10.3f %9.3f %10.1f %11.4f %8.4f %12s %10s%n", w.id(), w.model(),
-        w.formula(), median(compile), fitMedian, micros, median(loss), median(loss) + w.logZ(), vsBaseline,
-        String.format(Locale.ROOT, "%.0fx faster than %s", w.peerMicros() / micros, w.peer()));
+        w.formula(), median(compile), fitMedian, micros, median(loss), median(loss) + w.logZ(), vsBaseline, vsPeer);
+  }
+
+  /**
+   * The hand-written kernel of a workload that has one, taking theta in the compiled layout: W1's
+   * planar flows, and W7's spline couplings (its own layout, mapped by element name).
+   */
+  private static FlowKernel handWritten(Workload w, FlowLayout layout) {
+    if (w.id().equals("W1")) {
+      return new HandWrittenPlanarPot1(8);
+    }
+    if (w.id().equals("W7") && w.formula().startsWith("nsf(")) {
+      return HandWrittenNsfPot1.inLayout(new HandWrittenNsfPot1(3, 64, 2, 8, 5.0, 64), layout.elementNames());
+    }
+    return null;
   }
 
   /** W6: source text to runnable code for pot1..pot4 with planar*8 (model and flow kernel). */

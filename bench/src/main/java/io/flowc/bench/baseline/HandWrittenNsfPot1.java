@@ -106,6 +106,68 @@ public final class HandWrittenNsfPot1 implements FlowKernel {
     return names;
   }
 
+  /**
+   * The kernel taking theta in another order of the same elements, {@code names} (the compiled
+   * flow layout's element names): a permutation on the way in and out of every call. Not
+   * thread-safe, like the kernel itself.
+   */
+  public static FlowKernel inLayout(HandWrittenNsfPot1 kernel, List<String> names) {
+    List<String> own = kernel.elementNames();
+    if (names.size() != own.size()) {
+      throw new IllegalArgumentException(names.size() + " elements, the hand-written kernel has " + own.size());
+    }
+    java.util.Map<String, Integer> position = new java.util.HashMap<>();
+    for (int i = 0; i < own.size(); i++) {
+      position.put(own.get(i), i);
+    }
+    int[] at = new int[names.size()];
+    for (int i = 0; i < at.length; i++) {
+      Integer p = position.get(names.get(i));
+      if (p == null) {
+        throw new IllegalArgumentException("the hand-written kernel has no " + names.get(i));
+      }
+      at[i] = p;
+    }
+    double[] ownTheta = new double[at.length];
+    double[] ownGradient = new double[at.length];
+    return new FlowKernel() {
+      @Override
+      public int dimension() {
+        return 2;
+      }
+
+      @Override
+      public int parameterCount() {
+        return at.length;
+      }
+
+      @Override
+      public int workspaceSize() {
+        return kernel.workspaceSize();
+      }
+
+      @Override
+      public double lossGradient(double[] theta, double[] eps, int draws, double[] gradient, double[] w) {
+        for (int i = 0; i < at.length; i++) {
+          ownTheta[at[i]] = theta[i];
+        }
+        double loss = kernel.lossGradient(ownTheta, eps, draws, ownGradient, w);
+        for (int i = 0; i < at.length; i++) {
+          gradient[i] = ownGradient[at[i]];
+        }
+        return loss;
+      }
+
+      @Override
+      public void sample(double[] theta, double[] eps, int draws, double[] z, double[] logq, double[] w) {
+        for (int i = 0; i < at.length; i++) {
+          ownTheta[at[i]] = theta[i];
+        }
+        kernel.sample(ownTheta, eps, draws, z, logq, w);
+      }
+    };
+  }
+
   /** Offset in theta of layer {@code l}'s weight (l = layers: the output layer) of flow f; its bias follows it. */
   private int weightAt(int f, int l) {
     int at = f * perFlow;
