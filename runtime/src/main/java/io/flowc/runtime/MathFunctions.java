@@ -76,28 +76,12 @@ public final class MathFunctions {
 
   /** log(sum_i exp(v[offset + i])) for i < length. */
   public static double logsumexp(double[] v, int offset, int length) {
-    double m = Double.NEGATIVE_INFINITY;
-    for (int i = offset; i < offset + length; i++) {
-      double x = v[i];
-      if (Double.isNaN(x)) {
-        return x;
-      }
-      m = Math.max(m, x);
-    }
-    if (Double.isInfinite(m)) {
-      return m;
-    }
-    double s = 0;
-    for (int i = offset; i < offset + length; i++) {
-      s += Math.exp(v[i] - m);
-    }
-    return m + Math.log(s);
+    return logsumexp(v, offset, length, 1);
   }
 
   /**
-   * log(sum_i exp(v[offset + i * stride])) for i < length: {@link #logsumexp(double[], int, int)}
-   * over elements {@code stride} apart, the same operations in the same order (a vector of one
-   * draw in a batch-major body lies across the block's rows).
+   * log(sum_i exp(v[offset + i * stride])) for i < length: a vector whose elements lie
+   * {@code stride} apart (one draw's vector in a batch-major body lies across the block's rows).
    */
   public static double logsumexp(double[] v, int offset, int length, int stride) {
     double m = Double.NEGATIVE_INFINITY;
