@@ -674,9 +674,11 @@ public final class BytecodeBackend {
       arrayRef(r.array());
       if (r.offset().equals(Lin.ZERO)) {
         index.run();
+        scaleByStride(r);
       } else {
         pushLin(r.offset());
         index.run();
+        scaleByStride(r);
         mv.visitInsn(IADD);
       }
       addBase(r.array());

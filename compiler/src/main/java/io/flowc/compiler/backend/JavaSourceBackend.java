@@ -450,9 +450,10 @@ public final class JavaSourceBackend {
 
   /** Element {@code index} (a Java int expression) of a region. */
   private static String at(Part p, Region r, String index) {
-    String base = r.array() == Kernel.Array.EPS ? "base + " : "";
+    String base = r.array().fromBase() ? "base + " : "";
     String offset = r.offset().equals(Lin.ZERO) ? "" : p.lin(r.offset()) + " + ";
-    return array(r.array()) + "[" + base + offset + index + "]";
+    String scaled = r.stride() == 1 ? index : "(" + index + ") * " + r.stride();
+    return array(r.array()) + "[" + base + offset + scaled + "]";
   }
 
   private static CodeBlock fused(Part p, Fused f) {

@@ -16,14 +16,22 @@ import io.flowc.compiler.kernel.Kernel.LaneOperand;
 import io.flowc.compiler.kernel.Kernel.LaneSum;
 import io.flowc.compiler.kernel.Kernel.LaneWrite;
 import io.flowc.compiler.kernel.Kernel.Loop;
+import io.flowc.compiler.kernel.Kernel.MatVec;
 import io.flowc.compiler.kernel.Kernel.Move;
 import io.flowc.compiler.kernel.Kernel.Operand;
+import io.flowc.compiler.kernel.Kernel.Outer;
+import io.flowc.compiler.kernel.Kernel.Pick;
+import io.flowc.compiler.kernel.Kernel.Place;
+import io.flowc.compiler.kernel.Kernel.Put;
 import io.flowc.compiler.kernel.Kernel.Reduce;
 import io.flowc.compiler.kernel.Kernel.Region;
 import io.flowc.compiler.kernel.Kernel.Return;
+import io.flowc.compiler.kernel.Kernel.Scan;
 import io.flowc.compiler.kernel.Kernel.Scatter;
+import io.flowc.compiler.kernel.Kernel.Search;
 import io.flowc.compiler.kernel.Kernel.Splat;
 import io.flowc.compiler.kernel.Kernel.Store;
+import io.flowc.compiler.kernel.Kernel.Take;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
 import io.flowc.compiler.ir.Op;
@@ -65,14 +73,10 @@ import java.util.function.Consumer;
  * in the per-draw body. A body this pass cannot prove so (values of data-dependent length, any
  * other write to shared space, an instruction without a batched form) stays per draw.
  *
- * <p>A new instruction gets its batched form as a per-block instruction over rows, the draw
- * index innermost: a matrix-vector product with a matrix the prologue computed is
- * {@code out[i][b] = W[i,0] x[0][b]; out[i][b] += W[i,j] x[j][b]} for j ascending, each step a
- * loop over b on contiguous rows (the per-draw sum's order for every draw); the gradient of such
- * a boundary matrix, a sum over draws of outer products, is
- * {@code acc[i,j] = acc[i,j] + ybar[i][b] x[j][b]} for b ascending, a sum in draw order like the
- * scalar ones here. Until then it runs in a per-draw segment (reading its vectors across rows)
- * or, as now, keeps the body per draw.
+ * <p>The instructions of matrices and neural flows (products, outer products, masked weights,
+ * running sums, a spline's bin search and picks) run in per-draw segments like the long-vector
+ * ones, their vectors and matrices read across rows and their scalar operands (a bin's index, an
+ * input) from their rows.
  */
 public final class BatchMajor {
   /**
@@ -145,6 +149,10 @@ public final class BatchMajor {
 
   /** The number of elements a loop-like instruction walks (with data-dependent lengths: the sample binding's). */
   private static long instructionLength(Instr instr, Kernel body) {
+    long matrixWork = matrixWork(instr);
+    if (matrixWork > 0) {
+      return matrixWork;
+    }
     Lin length;
     if (instr instanceof Loop l) {
       length = l.length();
@@ -160,6 +168,26 @@ public final class BatchMajor {
       length = ((Fused) instr).length();
     }
     return Math.max(1, body.probe(length));
+  }
+
+  /** The elements a matrix or neural-flow instruction walks; 0 for the others. */
+  private static long matrixWork(Instr instr) {
+    if (instr instanceof MatVec m) {
+      return (long) m.rows() * m.cols();
+    } else if (instr instanceof Outer o) {
+      return (long) o.rows() * o.cols();
+    } else if (instr instanceof Place p) {
+      return p.positions().length;
+    } else if (instr instanceof Take t) {
+      return t.positions().length;
+    } else if (instr instanceof Scan sc) {
+      return sc.length();
+    } else if (instr instanceof Search se) {
+      return se.count();
+    } else if (instr instanceof Pick || instr instanceof Put) {
+      return 1;
+    }
+    return 0;
   }
 
   /** Scalar accumulations summed in one loop at the end of a block (one method must stay small). */
@@ -447,7 +475,8 @@ public final class BatchMajor {
    */
   private static boolean hasBatchedForm(Instr instr) {
     return instr instanceof Assign || instr instanceof Store || instr instanceof Loop || instr instanceof Reduce
-        || instr instanceof Move || instr instanceof Gather || instr instanceof Scatter || instr instanceof Fused;
+        || instr instanceof Move || instr instanceof Gather || instr instanceof Scatter || instr instanceof Fused
+        || matrixWork(instr) > 0;
   }
 
   /**
@@ -603,6 +632,23 @@ public final class BatchMajor {
     } else if (instr instanceof Scatter s) {
       return new Scatter(drawRegion(s.target()), s.targetLength(), drawRegion(s.source()), drawRegion(s.index()),
           s.length(), s.shift());
+    } else if (instr instanceof MatVec m) {
+      return new MatVec(drawRegion(m.target()), drawRegion(m.matrix()), drawRegion(m.vector()), m.rows(), m.cols(),
+          m.transposed());
+    } else if (instr instanceof Outer o) {
+      return new Outer(drawRegion(o.target()), drawRegion(o.left()), drawRegion(o.right()), o.rows(), o.cols());
+    } else if (instr instanceof Place p) {
+      return new Place(drawRegion(p.target()), drawRegion(p.source()), p.positions());
+    } else if (instr instanceof Take t) {
+      return new Take(drawRegion(t.target()), drawRegion(t.source()), t.positions());
+    } else if (instr instanceof Scan sc) {
+      return new Scan(drawRegion(sc.target()), drawRegion(sc.source()), sc.length(), sc.reverse());
+    } else if (instr instanceof Search se) {
+      return new Search(se.target(), drawRegion(se.knots()), se.count(), drawOperand(se.x()));
+    } else if (instr instanceof Pick pk) {
+      return new Pick(pk.target(), drawRegion(pk.source()), pk.length(), drawOperand(pk.index()));
+    } else if (instr instanceof Put pt) {
+      return new Put(drawRegion(pt.target()), pt.length(), drawOperand(pt.value()), drawOperand(pt.index()));
     }
     Fused f = (Fused) instr;
     List<LaneInstr> lanes = new ArrayList<>();
@@ -665,6 +711,10 @@ public final class BatchMajor {
       return List.of(a.target());
     } else if (instr instanceof Reduce r) {
       return List.of(r.target());
+    } else if (instr instanceof Search se) {
+      return List.of(se.target());
+    } else if (instr instanceof Pick pk) {
+      return List.of(pk.target());
     } else if (instr instanceof Fused f) {
       List<Temp> out = new ArrayList<>();
       for (LaneInstr li : f.body()) {
@@ -704,6 +754,13 @@ public final class BatchMajor {
       vector.accept(m.source());
     } else if (instr instanceof Return r) {
       scalar.accept(r.value());
+    } else if (instr instanceof Search se) {
+      scalar.accept(se.x());
+    } else if (instr instanceof Pick pk) {
+      scalar.accept(pk.index());
+    } else if (instr instanceof Put pt) {
+      scalar.accept(pt.value());
+      scalar.accept(pt.index());
     } else if (instr instanceof Fused fused) {
       for (LaneInstr li : fused.body()) {
         if (li instanceof LaneAssign a) {
@@ -756,6 +813,26 @@ public final class BatchMajor {
       out.addAll(List.of(g.target(), g.source(), g.index()));
     } else if (instr instanceof Scatter s) {
       out.addAll(List.of(s.target(), s.source(), s.index()));
+    } else if (instr instanceof MatVec m) {
+      out.addAll(List.of(m.target(), m.matrix(), m.vector()));
+    } else if (instr instanceof Outer o) {
+      out.addAll(List.of(o.target(), o.left(), o.right()));
+    } else if (instr instanceof Place p) {
+      out.addAll(List.of(p.target(), p.source()));
+    } else if (instr instanceof Take t) {
+      out.addAll(List.of(t.target(), t.source()));
+    } else if (instr instanceof Scan sc) {
+      out.addAll(List.of(sc.target(), sc.source()));
+    } else if (instr instanceof Search se) {
+      out.add(se.knots());
+      scalar.accept(se.x());
+    } else if (instr instanceof Pick pk) {
+      out.add(pk.source());
+      scalar.accept(pk.index());
+    } else if (instr instanceof Put pt) {
+      out.add(pt.target());
+      scalar.accept(pt.value());
+      scalar.accept(pt.index());
     } else if (instr instanceof Fused fused) {
       for (LaneInstr li : fused.body()) {
         if (li instanceof LaneAssign a) {
@@ -783,6 +860,18 @@ public final class BatchMajor {
       return List.of(g.target());
     } else if (instr instanceof Scatter s) {
       return List.of(s.target());
+    } else if (instr instanceof MatVec m) {
+      return List.of(m.target());
+    } else if (instr instanceof Outer o) {
+      return List.of(o.target());
+    } else if (instr instanceof Place p) {
+      return List.of(p.target());
+    } else if (instr instanceof Take t) {
+      return List.of(t.target());
+    } else if (instr instanceof Scan sc) {
+      return List.of(sc.target());
+    } else if (instr instanceof Put pt) {
+      return List.of(pt.target());
     } else if (instr instanceof Fused f) {
       List<Region> out = new ArrayList<>();
       for (LaneInstr li : f.body()) {

@@ -182,11 +182,11 @@ public final class KernelInterpreter {
 
   /** Element i of a region. */
   private double at(Region r, int i) {
-    return array(r.array())[index(r.array(), r.offset().evaluate(work) + i)];
+    return array(r.array())[index(r.array(), r.offset().evaluate(work) + i * r.stride())];
   }
 
   private void set(Region r, int i, double value) {
-    array(r.array())[index(r.array(), r.offset().evaluate(work) + i)] = value;
+    array(r.array())[index(r.array(), r.offset().evaluate(work) + i * r.stride())] = value;
   }
 
   private void runFused(Fused f) {

@@ -1,0 +1,60 @@
+package io.flowc.compiler.backend;
+
+import io.flowc.compiler.TestPaths;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.kernel.BatchMajor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Batch-major bodies of neural flows (matrix-vector products, outer products, masked weights,
+ * spline bins) against the per-draw body, bit for bit in bytecode, Java source and the kernel
+ * interpreter ({@link BatchedBodyTest#check}): one draw, a partial block, several blocks, and
+ * more draws than the compiler's block holds.
+ */
+class BatchedNeuralBodyTest {
+  private static final BatchMajor.Policy SMALL = new BatchMajor.Policy(8, 1);
+  private static final int[] DRAWS = {1, 3, 17, 130};
+
+  /** Three coordinates with a dependence between them, so that every coupling split has work on both sides. */
+  private static final String THREE = """
+      model three {
+        param a;
+        param b > 0;
+        param c;
+        a ~ normal(0, 1);
+        b ~ exponential(1);
+        c ~ normal(a, b);
+      }
+      """;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"nsf(hidden=8)*2", "realnvp(hidden=8)*2", "iaf(hidden=8)*2", "nsf_ar(hidden=8)",
+      "sylvester*2", "planar-nsf(hidden=8)-realnvp(hidden=8)-planar"})
+  void pot1(String formula) throws Exception {
+    CheckedModel model = TestPaths.checkExample(TestPaths.example("pot1"));
+    BatchedBodyTest.check(model, formula, SMALL, DRAWS, formula.startsWith("nsf(") || formula.startsWith("planar"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"nsf(hidden=8)*2", "realnvp(hidden=8)*2", "iaf(hidden=8)*2", "nsf_ar(hidden=8)",
+      "sylvester*2", "planar-iaf(hidden=8)-sylvester-nsf_ar(hidden=8)-planar"})
+  void threeDimensions(String formula, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("three.flow");
+    Files.writeString(file, THREE);
+    CheckedModel model = TestPaths.checkExample(file);
+    BatchedBodyTest.check(model, formula, SMALL, DRAWS, formula.startsWith("planar") || formula.startsWith("sylvester"));
+  }
+
+  /** The compiler's own block size with a neural flow: blocks of 128 and a partial one. */
+  @Test
+  void defaultBlockSize() throws Exception {
+    CheckedModel model = TestPaths.checkExample(TestPaths.example("pot1"));
+    BatchedBodyTest.check(model, "nsf(hidden=8)*2", new BatchMajor.Policy(BatchMajor.BLOCK_SIZE, 1), new int[] {130},
+        false);
+  }
+}
