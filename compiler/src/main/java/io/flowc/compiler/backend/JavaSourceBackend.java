@@ -375,6 +375,8 @@ public final class JavaSourceBackend {
           .addStatement("$L += $L * yi", at(p, m.target(), "j"), at(p, m.matrix(), "r + j"))
           .endControlFlow()
           .endControlFlow();
+    } else if (instr instanceof Kernel.BlockMatVec m) {
+      blockMatVec(p, b, m);
     } else if (instr instanceof Kernel.Outer o) {
       b.beginControlFlow("for (int i = 0; i < $L; i++)", o.rows())
           .addStatement("int r = i * $L", o.cols())
@@ -442,6 +444,46 @@ public final class JavaSourceBackend {
       b.addStatement("$L = a$L", at(p, m.target(), k == 0 ? "i" : "i + " + k), k);
     }
     b.endControlFlow();
+  }
+
+  /** A product for a block of draws, several draws per trip (as BytecodeBackend's blockMatVec). */
+  private static void blockMatVec(Part p, CodeBlock.Builder b, Kernel.BlockMatVec m) {
+    int trip = Kernel.BlockMatVec.DRAWS_PER_TRIP;
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", m.targetLength())
+        .addStatement("int b = 0")
+        .beginControlFlow("for (; b + $L <= $L; b += $L)", trip, p.lin(m.count()), trip);
+    blockSums(p, b, m, trip);
+    b.endControlFlow()
+        .beginControlFlow("for (; b < $L; b++)", p.lin(m.count()));
+    blockSums(p, b, m, 1);
+    b.endControlFlow().endControlFlow();
+  }
+
+  private static void blockSums(Part p, CodeBlock.Builder b, Kernel.BlockMatVec m, int draws) {
+    b.addStatement("int mk = i * $L", m.outputStep())
+        .addStatement("double wk = $L", at(p, m.matrix(), "mk"));
+    for (int k = 0; k < draws; k++) {
+      b.addStatement("double a$L = wk * $L", k, rowElement(p, m.vector(), "b" + (k == 0 ? "" : " + " + k)));
+    }
+    b.addStatement("int vk = b")
+        .beginControlFlow("for (int k = 1; k < $L; k++)", m.vectorLength())
+        .addStatement("mk += $L", m.termStep())
+        .addStatement("vk += $L", m.vector().stride())
+        .addStatement("wk = $L", at(p, m.matrix(), "mk"));
+    for (int k = 0; k < draws; k++) {
+      b.addStatement("a$L += wk * $L", k, rowElement(p, m.vector(), "vk" + (k == 0 ? "" : " + " + k)));
+    }
+    b.endControlFlow();
+    for (int k = 0; k < draws; k++) {
+      b.addStatement("$L = a$L", rowElement(p, m.target(), "i * " + m.target().stride() + " + b" + (k == 0 ? "" : " + " + k)),
+          k);
+    }
+  }
+
+  /** {@code r.offset + index}: an index already counting rows and draws. */
+  private static String rowElement(Part p, Region r, String index) {
+    String base = r.array().fromBase() ? "base + " : "";
+    return array(r.array()) + "[" + base + p.lin(r.offset()) + " + " + index + "]";
   }
 
   private static String rowPlus(int k, String rest) {

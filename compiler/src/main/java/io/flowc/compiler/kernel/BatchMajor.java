@@ -260,8 +260,30 @@ public final class BatchMajor {
 
   // ---- analysis ----------------------------------------------------------------------------
 
-  private static boolean perBlock(Instr instr) {
-    return instr instanceof Assign || instr instanceof Store;
+  private boolean perBlock(Instr instr) {
+    return instr instanceof Assign || instr instanceof Store || blockProduct(instr);
+  }
+
+  /**
+   * A matrix-vector product with a matrix the same for every draw (a value the prologue computed)
+   * and a per-draw vector: it runs for the whole block as a {@link Kernel.BlockMatVec}.
+   */
+  private boolean blockProduct(Instr instr) {
+    return instr instanceof MatVec m && sharedMatrix(m.matrix(), scratchStart, scratchStart + scratchLength)
+        && perDrawRegion(m.vector()) && perDrawRegion(m.target());
+  }
+
+  private static boolean sharedMatrix(Region r, int scratchStart, int scratchEnd) {
+    if (r.array() != Array.WORK || !r.offset().isConstant()) {
+      return false;
+    }
+    int offset = r.offset().constant();
+    return offset < scratchStart || offset >= scratchEnd;
+  }
+
+  private boolean perDrawRegion(Region r) {
+    return r.offset().isConstant() && r.stride() == 1
+        && (r.array() == Array.EPS || r.array() == Array.WORK && isScratch(r.offset().constant()));
   }
 
   private boolean isAccumulator(int index) {
@@ -330,11 +352,15 @@ public final class BatchMajor {
     int units = 0;
     int inUnit = 0;
     int previousSegment = -1;
+    boolean afterProduct = false;
     for (int k = 0; k < last; k++) {
       if (inSums.contains(k)) {
         continue;
       }
-      boolean fresh = segmentOf[k] != previousSegment || perBlock(instrs.get(k)) && inUnit == groupSize;
+      // a product is a unit of its own
+      boolean alone = blockProduct(instrs.get(k)) || afterProduct;
+      afterProduct = blockProduct(instrs.get(k));
+      boolean fresh = segmentOf[k] != previousSegment || perBlock(instrs.get(k)) && inUnit == groupSize || alone;
       if (fresh) {
         units++;
         inUnit = 0;
@@ -396,7 +422,9 @@ public final class BatchMajor {
         currentSegment = segmentOf[k];
         currentPerBlock = perBlock(instrs.get(k));
       }
-      if (currentPerBlock) {
+      if (blockProduct(instrs.get(k))) {
+        current.add(blockForm((MatVec) instrs.get(k)));
+      } else if (currentPerBlock) {
         group.add(instrs.get(k));
       } else {
         current.add(drawInstr(instrs.get(k)));
@@ -544,6 +572,18 @@ public final class BatchMajor {
 
   private VecOperand blockOperand(Operand o) {
     return perDraw(o) ? rowRegion(rowOf(o)) : new Splat(o);
+  }
+
+  private Kernel.BlockMatVec blockForm(MatVec m) {
+    return new Kernel.BlockMatVec(blockRows(m.target()), m.matrix(), blockRows(m.vector()), m.rows(), m.cols(),
+        m.transposed(), count);
+  }
+
+  /** A per-draw vector as the block's rows: element k's draws along row k. */
+  private Region blockRows(Region r) {
+    int offset = r.offset().constant();
+    int row = r.array() == Array.EPS ? offset : dimension + offset - scratchStart;
+    return new Region(Array.WORK, Lin.of(rowStart(row) + 1), rowStride);
   }
 
   /**

@@ -132,6 +132,19 @@ public final class KernelInterpreter {
           }
         }
       }
+    } else if (instr instanceof Kernel.BlockMatVec m) {
+      int n = m.count().evaluate(work);
+      for (int o = 0; o < m.targetLength(); o++) {
+        int first = o * m.outputStep();
+        for (int b = 0; b < n; b++) {
+          double acc = at(m.matrix(), first) * atDraw(m.vector(), 0, b);
+          for (int k = 1; k < m.vectorLength(); k++) {
+            acc += at(m.matrix(), first + k * m.termStep()) * atDraw(m.vector(), k, b);
+          }
+          array(m.target().array())[index(m.target().array(), m.target().offset().evaluate(work)
+              + o * m.target().stride() + b)] = acc;
+        }
+      }
     } else if (instr instanceof Kernel.Outer o) {
       for (int i = 0; i < o.rows(); i++) {
         for (int j = 0; j < o.cols(); j++) {
@@ -183,6 +196,11 @@ public final class KernelInterpreter {
   /** Element i of a region. */
   private double at(Region r, int i) {
     return array(r.array())[index(r.array(), r.offset().evaluate(work) + i * r.stride())];
+  }
+
+  /** Draw b's element i of a region of rows (a block's values, see {@link Kernel.BlockMatVec}). */
+  private double atDraw(Region r, int i, int b) {
+    return array(r.array())[index(r.array(), r.offset().evaluate(work) + i * r.stride() + b)];
   }
 
   private void set(Region r, int i, double value) {

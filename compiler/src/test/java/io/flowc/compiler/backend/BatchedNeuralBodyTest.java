@@ -1,8 +1,17 @@
 package io.flowc.compiler.backend;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.frontend.FlowFormula;
+import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.compiler.kernel.BatchMajor;
+import io.flowc.compiler.kernel.BatchedBody;
+import io.flowc.compiler.kernel.Kernel;
+import io.flowc.runtime.flow.FlowLayout;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -48,6 +57,23 @@ class BatchedNeuralBodyTest {
     Files.writeString(file, THREE);
     CheckedModel model = TestPaths.checkExample(file);
     BatchedBodyTest.check(model, formula, SMALL, DRAWS, formula.startsWith("planar") || formula.startsWith("sylvester"));
+  }
+
+  /**
+   * The products with the flows' weights (shared by all draws) run for the whole block, forward
+   * and transposed; the ones above are checked bit for bit with them.
+   */
+  @Test
+  void productsWithSharedWeightsRunPerBlock() throws Exception {
+    CheckedModel model = TestPaths.checkExample(TestPaths.example("pot1"));
+    FlowFormula formula = FlowFormulaParsing.parse("nsf(hidden=8)*2");
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
+    BatchedBody batched = Compilation.flowKernels(model, layout, formula.normalized(), SMALL).batched();
+    List<Kernel.BlockMatVec> products = batched.segments().stream().filter(BatchedBody.Segment::perBlock)
+        .flatMap(s -> s.kernel().body().stream()).filter(i -> i instanceof Kernel.BlockMatVec)
+        .map(i -> (Kernel.BlockMatVec) i).toList();
+    assertTrue(products.stream().anyMatch(p -> !p.transposed()), "forward products per block");
+    assertTrue(products.stream().anyMatch(Kernel.BlockMatVec::transposed), "transposed products per block");
   }
 
   /** The compiler's own block size with a neural flow: blocks of 128 and a partial one. */
