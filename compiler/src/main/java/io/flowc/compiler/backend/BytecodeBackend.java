@@ -754,6 +754,8 @@ public final class BytecodeBackend {
         });
       } else if (instr instanceof Kernel.BlockMatVec m) {
         blockMatVec(m);
+      } else if (instr instanceof Kernel.BlockOuterSum os) {
+        blockOuterSum(os);
       } else if (instr instanceof Kernel.Outer o) {
         int row = intLocal();
         int j = intLocal();
@@ -984,6 +986,132 @@ public final class BytecodeBackend {
           }
         });
         mv.visitVarInsn(DLOAD, acc[p]);
+        mv.visitInsn(DASTORE);
+      }
+    }
+
+    /**
+     * The sum over a block's draws of outer products added into a shared matrix, {@code
+     * Kernel.BlockOuterSum.COLUMNS_PER_TRIP} columns per trip, each column's sum over the draws in
+     * order, then the columns left over one by one. As JavaSourceBackend writes it:
+     * <pre>
+     * for (int i = 0; i < rows; i++) {
+     *   int c = 0;
+     *   for (; c + P <= cols; c += P) {
+     *     double a0 = acc[i * cols + c]; ...
+     *     for (int d = 0; d < n; d++) {
+     *       if (mask[d] != 0.0) { double li = left[i * L + d]; a0 += li * right[c * R + d]; ... }
+     *     }
+     *     acc[i * cols + c] = a0; ...
+     *   }
+     *   for (; c < cols; c++) { the same with one sum }
+     * }
+     * </pre>
+     * A draw the mask leaves out adds nothing: adding its 0.0 would not change the sum, which
+     * never is -0.0 (BatchMajor's class comment).
+     */
+    private void blockOuterSum(Kernel.BlockOuterSum os) {
+      int n = intLocal();
+      int c = intLocal();
+      int d = intLocal();
+      int li = doubleLocal();
+      int[] acc = new int[Kernel.BlockOuterSum.COLUMNS_PER_TRIP];
+      for (int k = 0; k < acc.length; k++) {
+        acc[k] = doubleLocal();
+      }
+      pushLin(os.count());
+      mv.visitVarInsn(ISTORE, n);
+      count(INDEX, 0, os.rows(), () -> {
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ISTORE, c);
+        Label trips = new Label();
+        Label rest = new Label();
+        mv.visitLabel(trips);
+        mv.visitVarInsn(ILOAD, c);
+        pushInt(mv, acc.length);
+        mv.visitInsn(IADD);
+        pushInt(mv, os.cols());
+        mv.visitJumpInsn(IF_ICMPGT, rest);
+        columnSums(os, acc, n, c, d, li);
+        mv.visitIincInsn(c, acc.length);
+        mv.visitJumpInsn(GOTO, trips);
+        mv.visitLabel(rest);
+        Label done = new Label();
+        mv.visitVarInsn(ILOAD, c);
+        pushInt(mv, os.cols());
+        mv.visitJumpInsn(IF_ICMPGE, done);
+        columnSums(os, new int[] {acc[0]}, n, c, d, li);
+        mv.visitIincInsn(c, 1);
+        mv.visitJumpInsn(GOTO, rest);
+        mv.visitLabel(done);
+      });
+    }
+
+    /** Columns c .. c + acc.length - 1 of row INDEX: loaded, summed over the draws, stored. */
+    private void columnSums(Kernel.BlockOuterSum os, int[] acc, int n, int c, int d, int li) {
+      Runnable element = () -> {
+        mv.visitVarInsn(ILOAD, INDEX);
+        pushInt(mv, os.cols());
+        mv.visitInsn(IMUL);
+        mv.visitVarInsn(ILOAD, c);
+        mv.visitInsn(IADD);
+      };
+      for (int k = 0; k < acc.length; k++) {
+        load(os.accumulator(), plus(element, k));
+        mv.visitVarInsn(DSTORE, acc[k]);
+      }
+      Label top = new Label();
+      Label end = new Label();
+      Label next = new Label();
+      mv.visitInsn(ICONST_0);
+      mv.visitVarInsn(ISTORE, d);
+      mv.visitLabel(top);
+      mv.visitVarInsn(ILOAD, d);
+      mv.visitVarInsn(ILOAD, n);
+      mv.visitJumpInsn(IF_ICMPGE, end);
+      if (os.mask() != null) {
+        rowElement(os.mask(), local(d));
+        mv.visitInsn(DALOAD);
+        mv.visitInsn(DCONST_0);
+        mv.visitInsn(DCMPL);
+        mv.visitJumpInsn(IFEQ, next);
+      }
+      rowElement(os.left(), () -> {
+        mv.visitVarInsn(ILOAD, INDEX);
+        pushInt(mv, os.left().stride());
+        mv.visitInsn(IMUL);
+        mv.visitVarInsn(ILOAD, d);
+        mv.visitInsn(IADD);
+      });
+      mv.visitInsn(DALOAD);
+      mv.visitVarInsn(DSTORE, li);
+      for (int k = 0; k < acc.length; k++) {
+        int column = k;
+        mv.visitVarInsn(DLOAD, acc[k]);
+        mv.visitVarInsn(DLOAD, li);
+        rowElement(os.right(), () -> {
+          mv.visitVarInsn(ILOAD, c);
+          if (column != 0) {
+            pushInt(mv, column);
+            mv.visitInsn(IADD);
+          }
+          pushInt(mv, os.right().stride());
+          mv.visitInsn(IMUL);
+          mv.visitVarInsn(ILOAD, d);
+          mv.visitInsn(IADD);
+        });
+        mv.visitInsn(DALOAD);
+        mv.visitInsn(DMUL);
+        mv.visitInsn(DADD);
+        mv.visitVarInsn(DSTORE, acc[k]);
+      }
+      mv.visitLabel(next);
+      mv.visitIincInsn(d, 1);
+      mv.visitJumpInsn(GOTO, top);
+      mv.visitLabel(end);
+      for (int k = 0; k < acc.length; k++) {
+        at(os.accumulator(), plus(element, k));
+        mv.visitVarInsn(DLOAD, acc[k]);
         mv.visitInsn(DASTORE);
       }
     }

@@ -377,6 +377,8 @@ public final class JavaSourceBackend {
           .endControlFlow();
     } else if (instr instanceof Kernel.BlockMatVec m) {
       blockMatVec(p, b, m);
+    } else if (instr instanceof Kernel.BlockOuterSum os) {
+      blockOuterSum(p, b, os);
     } else if (instr instanceof Kernel.Outer o) {
       b.beginControlFlow("for (int i = 0; i < $L; i++)", o.rows())
           .addStatement("int r = i * $L", o.cols())
@@ -477,6 +479,44 @@ public final class JavaSourceBackend {
     for (int k = 0; k < draws; k++) {
       b.addStatement("$L = a$L", rowElement(p, m.target(), "i * " + m.target().stride() + " + b" + (k == 0 ? "" : " + " + k)),
           k);
+    }
+  }
+
+  /**
+   * The sum over draws of outer products, several columns per trip, each column's sum over the
+   * draws in order (as BytecodeBackend's blockOuterSum); a draw the mask leaves out adds nothing
+   * (adding its 0.0 would not change the sum: it never is -0.0, see BatchMajor).
+   */
+  private static void blockOuterSum(Part p, CodeBlock.Builder b, Kernel.BlockOuterSum os) {
+    int trip = Kernel.BlockOuterSum.COLUMNS_PER_TRIP;
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", os.rows())
+        .addStatement("int c = 0")
+        .beginControlFlow("for (; c + $L <= $L; c += $L)", trip, os.cols(), trip);
+    columnSums(p, b, os, trip);
+    b.endControlFlow()
+        .beginControlFlow("for (; c < $L; c++)", os.cols());
+    columnSums(p, b, os, 1);
+    b.endControlFlow().endControlFlow();
+  }
+
+  private static void columnSums(Part p, CodeBlock.Builder b, Kernel.BlockOuterSum os, int columns) {
+    for (int k = 0; k < columns; k++) {
+      b.addStatement("double a$L = $L", k, at(p, os.accumulator(), "i * " + os.cols() + " + c + " + k));
+    }
+    b.beginControlFlow("for (int d = 0; d < $L; d++)", p.lin(os.count()));
+    if (os.mask() != null) {
+      b.beginControlFlow("if ($L != 0.0)", rowElement(p, os.mask(), "d"));
+    }
+    b.addStatement("double li = $L", rowElement(p, os.left(), "i * " + os.left().stride() + " + d"));
+    for (int k = 0; k < columns; k++) {
+      b.addStatement("a$L += li * $L", k, rowElement(p, os.right(), "(c + " + k + ") * " + os.right().stride() + " + d"));
+    }
+    if (os.mask() != null) {
+      b.endControlFlow();
+    }
+    b.endControlFlow();
+    for (int k = 0; k < columns; k++) {
+      b.addStatement("$L = a$L", at(p, os.accumulator(), "i * " + os.cols() + " + c + " + k), k);
     }
   }
 

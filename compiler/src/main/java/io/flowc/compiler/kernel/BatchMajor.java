@@ -208,6 +208,9 @@ public final class BatchMajor {
   private final int scratchStart;
   private final int scratchLength;
 
+  /** Instruction index to the sum over draws of outer products that runs there for the block. */
+  private final Map<Integer, OuterSum> outerSums = new HashMap<>();
+
   /** Per-draw temporary id to its row (absent: the temporary never leaves its per-draw segment). */
   private final Map<Integer, Integer> rows = new HashMap<>();
   private int rowCount;
@@ -262,6 +265,111 @@ public final class BatchMajor {
 
   private boolean perBlock(Instr instr) {
     return instr instanceof Assign || instr instanceof Store || blockProduct(instr);
+  }
+
+  private boolean perBlockAt(int k) {
+    return perBlock(instrs.get(k)) || outerSums.containsKey(k);
+  }
+
+  /** Whether instruction k runs for the whole block as one instruction of its own. */
+  private boolean blockAt(int k) {
+    return blockProduct(instrs.get(k)) || outerSums.containsKey(k);
+  }
+
+  /**
+   * A weight matrix's gradient: the per-draw body's {@code O = outer(l, r)}, maybe {@code S =
+   * select(mask, O, 0)}, and {@code acc = acc + S} into the matrix's accumulator, O and S read by
+   * nothing else. The block adds its draws' terms into acc in draw order where S was computed
+   * (or O, without a mask): the accumulator is read by nothing else, so the sum is the per-draw
+   * body's.
+   */
+  private record OuterSum(Outer outer, Region accumulator, Operand mask) {}
+
+  /**
+   * Finds the weight gradients {@link OuterSum} can sum for the block; the outer product, or
+   * the select, is where the sum runs, the other instructions of the pattern join {@code skipped}.
+   */
+  private void findOuterSums(Set<Integer> skipped) {
+    int last = instrs.size() - 1;
+    for (int k = 0; k < last; k++) {
+      if (skipped.contains(k) || !(instrs.get(k) instanceof Outer o) || !perDrawRegion(o.left())
+          || !perDrawRegion(o.right()) || !perDrawRegion(o.target()) || o.target().array() != Array.WORK) {
+        continue;
+      }
+      int size = o.rows() * o.cols();
+      int at = k;
+      Region summed = o.target();
+      Operand mask = null;
+      int reader = onlyReader(summed, size, k);
+      if (reader >= 0 && instrs.get(reader) instanceof Loop l && l.op() == Op.SELECT && isLength(l.length(), size)
+          && l.args().get(0) instanceof Splat cond && perDraw(cond.scalar())
+          && l.args().get(1).equals(summed) && l.args().get(2).equals(new Splat(new Const(0.0)))
+          && perDrawRegion(l.target()) && l.target().array() == Array.WORK) {
+        at = reader;
+        mask = cond.scalar();
+        summed = l.target();
+        reader = onlyReader(summed, size, reader);
+      }
+      if (reader < 0 || !(instrs.get(reader) instanceof Loop add) || add.op() != Op.ADD || !isLength(add.length(), size)
+          || add.target().array() != Array.WORK || add.target().stride() != 1 || !add.target().offset().isConstant()) {
+        continue;
+      }
+      Region acc = add.target();
+      int start = acc.offset().constant();
+      boolean sumsInto = add.args().equals(List.of(acc, summed)) || add.args().equals(List.of(summed, acc));
+      if (!sumsInto || !isAccumulator(start) || !isAccumulator(start + size - 1) || onlyReader(acc, size, reader) != -1
+          || skipped.contains(reader)) {
+        continue;
+      }
+      outerSums.put(at, new OuterSum(o, acc, mask));
+      skipped.add(reader);
+      if (at != k) {
+        skipped.add(k);
+      }
+    }
+  }
+
+  private static boolean isLength(Lin length, int size) {
+    return length.isConstant() && length.constant() == size;
+  }
+
+  /**
+   * The one instruction other than {@code except} that touches {@code size} elements of the
+   * workspace from {@code r} on; -1 if none, -2 if several. Values never share workspace (the
+   * scheduler gives each its own region), so an instruction reading this value reads from
+   * inside it.
+   */
+  private int onlyReader(Region r, int size, int except) {
+    int start = r.offset().constant();
+    int found = -1;
+    for (int k = 0; k < instrs.size(); k++) {
+      if (k == except) {
+        continue;
+      }
+      for (Object place : places(instrs.get(k))) {
+        int index;
+        if (place instanceof Element e && e.array() == Array.WORK) {
+          index = e.index();
+        } else if (place instanceof Region pr && pr.array() == Array.WORK && pr.offset().isConstant()) {
+          index = pr.offset().constant();
+        } else {
+          continue;
+        }
+        if (index >= start && index < start + size) {
+          if (found >= 0 && found != k) {
+            return -2;
+          }
+          found = k;
+        }
+      }
+    }
+    return found;
+  }
+
+  private Kernel.BlockOuterSum blockForm(OuterSum s) {
+    Region mask = s.mask() == null ? null : rowRegion(rowOf(s.mask()));
+    return new Kernel.BlockOuterSum(s.accumulator(), blockRows(s.outer().left()), blockRows(s.outer().right()), mask,
+        s.outer().rows(), s.outer().cols(), count);
   }
 
   /**
@@ -327,6 +435,7 @@ public final class BatchMajor {
       }
     }
     check(inSums, summedAccumulators);
+    findOuterSums(inSums);
 
     // segments: runs of scalar instructions (per block) and of the rest (per draw)
     int[] segmentOf = new int[last];
@@ -343,7 +452,7 @@ public final class BatchMajor {
           break;
         }
       }
-      boolean same = previous >= 0 && perBlock(instrs.get(previous)) == perBlock(instrs.get(k));
+      boolean same = previous >= 0 && perBlockAt(previous) == perBlockAt(k);
       segmentOf[k] = same ? segmentOf[previous] : segmentCount++;
     }
 
@@ -358,9 +467,9 @@ public final class BatchMajor {
         continue;
       }
       // a product is a unit of its own
-      boolean alone = blockProduct(instrs.get(k)) || afterProduct;
-      afterProduct = blockProduct(instrs.get(k));
-      boolean fresh = segmentOf[k] != previousSegment || perBlock(instrs.get(k)) && inUnit == groupSize || alone;
+      boolean alone = blockAt(k) || afterProduct;
+      afterProduct = blockAt(k);
+      boolean fresh = segmentOf[k] != previousSegment || perBlockAt(k) && inUnit == groupSize || alone;
       if (fresh) {
         units++;
         inUnit = 0;
@@ -420,9 +529,11 @@ public final class BatchMajor {
         }
         current = new ArrayList<>();
         currentSegment = segmentOf[k];
-        currentPerBlock = perBlock(instrs.get(k));
+        currentPerBlock = perBlockAt(k);
       }
-      if (blockProduct(instrs.get(k))) {
+      if (outerSums.containsKey(k)) {
+        current.add(blockForm(outerSums.get(k)));
+      } else if (blockProduct(instrs.get(k))) {
         current.add(blockForm((MatVec) instrs.get(k)));
       } else if (currentPerBlock) {
         group.add(instrs.get(k));

@@ -143,6 +143,12 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
       } else if (instr instanceof BlockMatVec bm) {
         add.accept(bm.count());
         List.of(bm.target(), bm.matrix(), bm.vector()).forEach(region);
+      } else if (instr instanceof BlockOuterSum os) {
+        add.accept(os.count());
+        List.of(os.accumulator(), os.left(), os.right()).forEach(region);
+        if (os.mask() != null) {
+          region.accept(os.mask());
+        }
       } else if (instr instanceof Outer o) {
         List.of(o.target(), o.left(), o.right()).forEach(region);
       } else if (instr instanceof Place pl) {
@@ -254,7 +260,7 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
 
   /** One step of a kernel. */
   public sealed interface Instr permits Assign, Loop, Reduce, Store, Move, Return, Fused, Gather, Scatter,
-      MatVec, Outer, Place, Take, Scan, Search, Pick, Put, BlockMatVec {}
+      MatVec, Outer, Place, Take, Scan, Search, Pick, Put, BlockMatVec, BlockOuterSum {}
 
   /** {@code t = op(args)} on scalars ({@code attrs}: the op's integer attributes). */
   public record Assign(Temp target, Op op, int[] attrs, List<Operand> args) implements Instr {
@@ -349,6 +355,19 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
     public int outputStep() {
       return transposed ? 1 : cols;
     }
+  }
+
+  /**
+   * The sum over a block's draws of their outer products, added into a matrix all draws share (the
+   * gradient of a weight matrix): {@code accumulator[i*cols + j] += (mask[b] != 0 ? left[i][b] *
+   * right[j][b] : 0.0)} for b ascending below {@code count}, each element's sum in draw order as
+   * the per-draw body adds it; {@code left[i][b]} is {@code left[i * left.stride + b]} (one row of
+   * the block per element), likewise right and the mask (one row; null: every draw counts).
+   */
+  public record BlockOuterSum(Region accumulator, Region left, Region right, Region mask, int rows, int cols,
+      Lin count) implements Instr {
+    /** Columns summed side by side, each its own chain of additions. */
+    public static final int COLUMNS_PER_TRIP = 4;
   }
 
   /** {@code target[i*cols + j] = left[i] * right[j]}, i then j ascending. */

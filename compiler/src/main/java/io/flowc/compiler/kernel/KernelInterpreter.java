@@ -145,6 +145,18 @@ public final class KernelInterpreter {
               + o * m.target().stride() + b)] = acc;
         }
       }
+    } else if (instr instanceof Kernel.BlockOuterSum os) {
+      int n = os.count().evaluate(work);
+      for (int i = 0; i < os.rows(); i++) {
+        for (int j = 0; j < os.cols(); j++) {
+          double acc = at(os.accumulator(), i * os.cols() + j);
+          for (int b = 0; b < n; b++) {
+            boolean counts = os.mask() == null || atDraw(os.mask(), 0, b) != 0.0;
+            acc += counts ? atDraw(os.left(), i, b) * atDraw(os.right(), j, b) : 0.0;
+          }
+          set(os.accumulator(), i * os.cols() + j, acc);
+        }
+      }
     } else if (instr instanceof Kernel.Outer o) {
       for (int i = 0; i < o.rows(); i++) {
         for (int j = 0; j < o.cols(); j++) {

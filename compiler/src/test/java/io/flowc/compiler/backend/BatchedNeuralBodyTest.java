@@ -61,7 +61,8 @@ class BatchedNeuralBodyTest {
 
   /**
    * The products with the flows' weights (shared by all draws) run for the whole block, forward
-   * and transposed; the ones above are checked bit for bit with them.
+   * and transposed, and so do the weights' gradients (sums over draws of outer products); the
+   * tests above check them bit for bit.
    */
   @Test
   void productsWithSharedWeightsRunPerBlock() throws Exception {
@@ -74,6 +75,12 @@ class BatchedNeuralBodyTest {
         .map(i -> (Kernel.BlockMatVec) i).toList();
     assertTrue(products.stream().anyMatch(p -> !p.transposed()), "forward products per block");
     assertTrue(products.stream().anyMatch(Kernel.BlockMatVec::transposed), "transposed products per block");
+    List<Kernel.BlockOuterSum> gradients = batched.segments().stream().filter(BatchedBody.Segment::perBlock)
+        .flatMap(s -> s.kernel().body().stream()).filter(i -> i instanceof Kernel.BlockOuterSum)
+        .map(i -> (Kernel.BlockOuterSum) i).toList();
+    assertTrue(gradients.stream().anyMatch(g -> g.mask() != null), "the spline's weight gradients (inside the bound) per block");
+    assertTrue(batched.segments().stream().flatMap(s -> s.kernel().body().stream()).noneMatch(i -> i instanceof Kernel.Outer),
+        "no outer product left per draw");
   }
 
   /** The compiler's own block size with a neural flow: blocks of 128 and a partial one. */
