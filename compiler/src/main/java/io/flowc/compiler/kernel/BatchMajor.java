@@ -116,35 +116,40 @@ public final class BatchMajor {
   public static final int MIN_DRAWS = 16;
 
   /**
-   * The compiler's rule: a body is batched when at least half of its operations per draw are
-   * scalar ones (a loop over a vector of length L counting L), the chains of dependent steps that
-   * batching overlaps; a body of long-vector loops (W4's Householder flows on 100 dimensions, a
-   * model's loops over its data) has independent elements in each draw already, and its vectors
-   * would be read across the block's rows. A call with fewer than {@link #MIN_DRAWS} draws runs
-   * per draw.
+   * The compiler's rule: a body is batched when at least half of its operations per draw would
+   * run across the block's draws (a loop over a vector of length L counting L): scalar ones, the
+   * chains of dependent steps that batching overlaps, and the products with weights all draws
+   * share and those weights' gradients (a product of an m x n matrix counting m n), which run
+   * several draws per trip; a body of long-vector loops (W4's Householder flows on 100
+   * dimensions, a model's loops over its data) has independent elements in each draw already,
+   * and its vectors would be read across the block's rows. A call with fewer than
+   * {@link #MIN_DRAWS} draws runs per draw.
    */
   public static final Policy DEFAULT = new Policy(BLOCK_SIZE, MIN_DRAWS, GROUP_SIZE, 0.5);
 
-  /** The share of a per-draw body's operations that are scalar ones (see {@link #DEFAULT}). */
-  public static double scalarShare(Kernel body) {
-    long scalar = 0;
-    long total = 0;
-    for (Instr instr : body.body()) {
-      if (!(instr instanceof Return) && !hasBatchedForm(instr)) {
-        return 0; // the body cannot be batched anyway
-      }
+  /**
+   * The share of the per-draw body's operations that the batched body runs across the block's
+   * draws (see {@link #DEFAULT}); {@code skipped}: the sums over draws and the parts of weight
+   * gradients folded into a block instruction.
+   */
+  private double batchedShare(Set<Integer> skipped) {
+    long batched = 1; // the Return, counted as the rule always has
+    long total = 1;
+    for (int k = 0; k < instrs.size() - 1; k++) {
+      Instr instr = instrs.get(k);
       long ops;
-      if (instr instanceof Assign || instr instanceof Store || instr instanceof Return) {
+      if (instr instanceof Assign || instr instanceof Store) {
         ops = 1;
-        scalar += ops;
       } else {
-        long length = instructionLength(instr, body);
         long perElement = instr instanceof Fused f ? f.body().size() : 1;
-        ops = length * perElement;
+        ops = instructionLength(instr, body) * perElement;
       }
       total += ops;
+      if (skipped.contains(k) || perBlockAt(k)) {
+        batched += ops;
+      }
     }
-    return total == 0 ? 0 : (double) scalar / total;
+    return (double) batched / total;
   }
 
   /** The number of elements a loop-like instruction walks (with data-dependent lengths: the sample binding's). */
@@ -200,6 +205,7 @@ public final class BatchMajor {
   private final int blockSize;
   private final int minDraws;
   private final int groupSize;
+  private final java.util.function.DoublePredicate pays;
   private final int rowStride;
   private final int countSlot;
   private final int firstRow;
@@ -224,6 +230,7 @@ public final class BatchMajor {
     this.blockSize = policy.blockSize();
     this.minDraws = policy.minDraws();
     this.groupSize = policy.groupSize();
+    this.pays = policy::pays;
     this.rowStride = blockSize + 1;
     this.countSlot = body.workspaceSize();
     this.firstRow = countSlot + 1;
@@ -237,7 +244,8 @@ public final class BatchMajor {
   /**
    * The batched form of a per-draw ELBO body whose base draw has {@code dimension} elements and
    * whose sums over draws lie in {@code w[accumulatorStart .. accumulatorEnd)}, for blocks of up
-   * to {@code policy.blockSize()} draws; empty if the body cannot be batched (see the class comment).
+   * to {@code policy.blockSize()} draws; empty if the body cannot be batched (see the class comment) or
+   * the policy says batching would not pay.
    */
   public static Optional<BatchedBody> batch(Kernel body, int dimension, int accumulatorStart, int accumulatorEnd,
       Policy policy) {
@@ -436,6 +444,9 @@ public final class BatchMajor {
     }
     check(inSums, summedAccumulators);
     findOuterSums(inSums);
+    if (!pays.test(batchedShare(inSums))) {
+      throw new Unbatchable("most of the work stays per draw");
+    }
 
     // segments: runs of scalar instructions (per block) and of the rest (per draw)
     int[] segmentOf = new int[last];

@@ -334,7 +334,7 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
      * Draws per loop trip, each with its own sum: independent chains of additions the processor
      * overlaps (docs/performance.md, batch-major bodies).
      */
-    public static final int DRAWS_PER_TRIP = 4;
+    public static final int DRAWS_PER_TRIP = 8;
 
     /** Length of each draw's vector. */
     public int vectorLength() {
@@ -367,7 +367,7 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
   public record BlockOuterSum(Region accumulator, Region left, Region right, Region mask, int rows, int cols,
       Lin count) implements Instr {
     /** Columns summed side by side, each its own chain of additions. */
-    public static final int COLUMNS_PER_TRIP = 4;
+    public static final int COLUMNS_PER_TRIP = 8;
   }
 
   /** {@code target[i*cols + j] = left[i] * right[j]}, i then j ascending. */

@@ -1,5 +1,6 @@
 package io.flowc.compiler.backend;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flowc.compiler.TestPaths;
@@ -81,6 +82,20 @@ class BatchedNeuralBodyTest {
     assertTrue(gradients.stream().anyMatch(g -> g.mask() != null), "the spline's weight gradients (inside the bound) per block");
     assertTrue(batched.segments().stream().flatMap(s -> s.kernel().body().stream()).noneMatch(i -> i instanceof Kernel.Outer),
         "no outer product left per draw");
+  }
+
+  /**
+   * The compiler's rule counts products with shared weights and their gradients as work across
+   * the block: W7's spline couplings (64 hidden units) are batched, as are the small ones here.
+   */
+  @Test
+  void theCompilerBatchesNeuralBodies() throws Exception {
+    CheckedModel model = TestPaths.checkExample(TestPaths.example("pot1"));
+    for (String text : List.of("nsf(hidden=64)*3", "realnvp(hidden=8)*2")) {
+      FlowFormula formula = FlowFormulaParsing.parse(text);
+      FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
+      assertNotNull(Compilation.flowKernels(model, layout, formula.normalized()).batched(), text);
+    }
   }
 
   /** The compiler's own block size with a neural flow: blocks of 128 and a partial one. */
