@@ -73,10 +73,15 @@ import java.util.function.Consumer;
  * in the per-draw body. A body this pass cannot prove so (values of data-dependent length, any
  * other write to shared space, an instruction without a batched form) stays per draw.
  *
- * <p>The instructions of matrices and neural flows (products, outer products, masked weights,
- * running sums, a spline's bin search and picks) run in per-draw segments like the long-vector
- * ones, their vectors and matrices read across rows and their scalar operands (a bin's index, an
- * input) from their rows.
+ * <p>Neural flows: a product of a matrix all draws share (weights the prologue computed) with a
+ * per-draw vector runs once for the block ({@link Kernel.BlockMatVec}, several draws per loop
+ * trip, each draw's sum in the per-draw order), and so does such a weight's gradient, the
+ * per-draw outer product (maybe masked by a select) added into its accumulator
+ * ({@link Kernel.BlockOuterSum}, each element summing the draws in draw order). The other
+ * instructions of matrices and flows (masked weights, running sums, a spline's bin search and
+ * picks, products with a per-draw matrix) run in per-draw segments like the long-vector ones,
+ * their vectors and matrices read across rows and their scalar operands from their rows.
+ * docs/performance.md ("Neural flows in blocks") has the measurements.
  */
 public final class BatchMajor {
   /**
