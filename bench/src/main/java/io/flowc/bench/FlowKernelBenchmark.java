@@ -1,5 +1,6 @@
 package io.flowc.bench;
 
+import io.flowc.bench.baseline.HandWrittenNsfPot1;
 import io.flowc.bench.baseline.HandWrittenPlanarPot1;
 import io.flowc.bench.baseline.HandWrittenPlanarPot1BatchMajor;
 import io.flowc.compiler.backend.BytecodeBackend;
@@ -33,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One loss-and-gradient evaluation of a workload's ELBO kernel: W1 (pot1, planar*8, 100 draws)
  * generated and hand-written, W2 (pot4, planar*10, 10 draws) and W4 (normal100,
- * scale-hh*100-loc, 1 draw) generated. {@code -perdraw}: the generated kernel without its
+ * scale-hh*100-loc, 1 draw) generated, W7 (pot1, nsf(hidden=64)*3: 8 bins on [-5, 5], 2 hidden
+ * layers, 256 draws) generated and hand-written (four draws per trip). {@code -perdraw}: the generated kernel without its
  * batch-major body; {@code -batchmajor}: the hand-written kernel with the draws inner.
  * Run: {@code java -jar bench/target/benchmarks.jar FlowKernelBenchmark -p examplesDir=examples}.
  */
@@ -45,7 +47,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class FlowKernelBenchmark {
   @Param({"W1-generated", "W1-generated-perdraw", "W1-handwritten", "W1-handwritten-batchmajor", "W2-generated",
-      "W2-generated-perdraw", "W4-generated", "W4-generated-perdraw"})
+      "W2-generated-perdraw", "W4-generated", "W4-generated-perdraw", "W7-generated", "W7-generated-perdraw",
+      "W7-handwritten"})
   public String workload;
 
   @Param({"examples"})
@@ -62,12 +65,16 @@ public class FlowKernelBenchmark {
   public void setUp() throws IOException, CompileException {
     boolean w1 = workload.startsWith("W1");
     boolean w2 = workload.startsWith("W2");
-    String model = w1 ? "pot1" : w2 ? "pot4" : "normal100";
-    FlowFormula formula = FlowFormulaParsing.parse(w1 ? "planar*8" : w2 ? "planar*10" : "scale-hh*100-loc");
-    draws = w1 ? 100 : w2 ? 10 : 1;
+    boolean w7 = workload.startsWith("W7");
+    String model = w1 || w7 ? "pot1" : w2 ? "pot4" : "normal100";
+    FlowFormula formula = FlowFormulaParsing.parse(
+        w1 ? "planar*8" : w2 ? "planar*10" : w7 ? "nsf(bins=8,bound=5,hidden=64,layers=2)*3" : "scale-hh*100-loc");
+    draws = w1 ? 100 : w2 ? 10 : w7 ? 256 : 1;
     Path file = Path.of(examplesDir, model + ".flow");
     var checked = FrontEnd.check(new SourceFile(file.toString(), Files.readString(file)));
-    if (workload.endsWith("handwritten")) {
+    if (workload.equals("W7-handwritten")) {
+      kernel = new HandWrittenNsfPot1(3, 64, 2, 8, 5.0, 4);
+    } else if (workload.endsWith("handwritten")) {
       kernel = new HandWrittenPlanarPot1(8);
     } else if (workload.endsWith("handwritten-batchmajor")) {
       kernel = new HandWrittenPlanarPot1BatchMajor(8);

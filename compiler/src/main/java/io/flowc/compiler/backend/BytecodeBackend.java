@@ -674,9 +674,11 @@ public final class BytecodeBackend {
       arrayRef(r.array());
       if (r.offset().equals(Lin.ZERO)) {
         index.run();
+        scaleByStride(r);
       } else {
         pushLin(r.offset());
         index.run();
+        scaleByStride(r);
         mv.visitInsn(IADD);
       }
       addBase(r.array());
@@ -750,6 +752,10 @@ public final class BytecodeBackend {
             mv.visitInsn(DASTORE);
           });
         });
+      } else if (instr instanceof Kernel.BlockMatVec m) {
+        blockMatVec(m);
+      } else if (instr instanceof Kernel.BlockOuterSum os) {
+        blockOuterSum(os);
       } else if (instr instanceof Kernel.Outer o) {
         int row = intLocal();
         int j = intLocal();
@@ -872,6 +878,251 @@ public final class BytecodeBackend {
       mv.visitIincInsn(INDEX, block);
       mv.visitJumpInsn(GOTO, top);
       mv.visitLabel(end);
+    }
+
+    /**
+     * A product for a block of draws, {@code Kernel.BlockMatVec.DRAWS_PER_TRIP} draws per trip,
+     * each with its own sum from the first term, terms ascending, then the draws left over one by
+     * one. As JavaSourceBackend writes it (P draws per trip, V and T the rows' stride):
+     * <pre>
+     * for (int i = 0; i < outputs; i++) {
+     *   int b = 0;
+     *   for (; b + P <= n; b += P) {
+     *     double wk = m[i * outputStep];
+     *     double a0 = wk * v[b]; ... a(P-1) = wk * v[b + P - 1];
+     *     for (int k = 1; k < terms; k++) {
+     *       wk = m[i * outputStep + k * termStep]; int r = k * V + b;
+     *       a0 += wk * v[r]; ...
+     *     }
+     *     t[i * T + b] = a0; ...
+     *   }
+     *   for (; b < n; b++) { the same with one sum }
+     * }
+     * </pre>
+     */
+    private void blockMatVec(Kernel.BlockMatVec m) {
+      int n = intLocal();
+      int b = intLocal();
+      int k = intLocal();
+      int mk = intLocal();
+      int vk = intLocal();
+      int wk = doubleLocal();
+      int[] acc = new int[Kernel.BlockMatVec.DRAWS_PER_TRIP];
+      for (int p = 0; p < acc.length; p++) {
+        acc[p] = doubleLocal();
+      }
+      pushLin(m.count());
+      mv.visitVarInsn(ISTORE, n);
+      count(INDEX, 0, m.targetLength(), () -> {
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ISTORE, b);
+        Label trips = new Label();
+        Label rest = new Label();
+        mv.visitLabel(trips);
+        mv.visitVarInsn(ILOAD, b);
+        pushInt(mv, acc.length);
+        mv.visitInsn(IADD);
+        mv.visitVarInsn(ILOAD, n);
+        mv.visitJumpInsn(IF_ICMPGT, rest);
+        blockSums(m, acc, b, k, mk, vk, wk);
+        mv.visitIincInsn(b, acc.length);
+        mv.visitJumpInsn(GOTO, trips);
+        mv.visitLabel(rest);
+        Label done = new Label();
+        mv.visitVarInsn(ILOAD, b);
+        mv.visitVarInsn(ILOAD, n);
+        mv.visitJumpInsn(IF_ICMPGE, done);
+        blockSums(m, new int[] {acc[0]}, b, k, mk, vk, wk);
+        mv.visitIincInsn(b, 1);
+        mv.visitJumpInsn(GOTO, rest);
+        mv.visitLabel(done);
+      });
+    }
+
+    /** The sums of output INDEX for draws b .. b + acc.length - 1, stored to the target. */
+    private void blockSums(Kernel.BlockMatVec m, int[] acc, int b, int k, int mk, int vk, int wk) {
+      // mk: the term's matrix element, vk: the term's row plus b
+      mv.visitVarInsn(ILOAD, INDEX);
+      pushInt(mv, m.outputStep());
+      mv.visitInsn(IMUL);
+      mv.visitVarInsn(ISTORE, mk);
+      load(m.matrix(), local(mk));
+      mv.visitVarInsn(DSTORE, wk);
+      for (int p = 0; p < acc.length; p++) {
+        mv.visitVarInsn(DLOAD, wk);
+        rowElement(m.vector(), plus(local(b), p));
+        mv.visitInsn(DALOAD);
+        mv.visitInsn(DMUL);
+        mv.visitVarInsn(DSTORE, acc[p]);
+      }
+      mv.visitVarInsn(ILOAD, b);
+      mv.visitVarInsn(ISTORE, vk);
+      count(k, 1, m.vectorLength(), () -> {
+        mv.visitIincInsn(mk, m.termStep());
+        mv.visitIincInsn(vk, m.vector().stride());
+        load(m.matrix(), local(mk));
+        mv.visitVarInsn(DSTORE, wk);
+        for (int p = 0; p < acc.length; p++) {
+          mv.visitVarInsn(DLOAD, acc[p]);
+          mv.visitVarInsn(DLOAD, wk);
+          rowElement(m.vector(), plus(local(vk), p));
+          mv.visitInsn(DALOAD);
+          mv.visitInsn(DMUL);
+          mv.visitInsn(DADD);
+          mv.visitVarInsn(DSTORE, acc[p]);
+        }
+      });
+      for (int p = 0; p < acc.length; p++) {
+        int draw = p;
+        rowElement(m.target(), () -> {
+          mv.visitVarInsn(ILOAD, INDEX);
+          pushInt(mv, m.target().stride());
+          mv.visitInsn(IMUL);
+          mv.visitVarInsn(ILOAD, b);
+          mv.visitInsn(IADD);
+          if (draw != 0) {
+            pushInt(mv, draw);
+            mv.visitInsn(IADD);
+          }
+        });
+        mv.visitVarInsn(DLOAD, acc[p]);
+        mv.visitInsn(DASTORE);
+      }
+    }
+
+    /**
+     * The sum over a block's draws of outer products added into a shared matrix, {@code
+     * Kernel.BlockOuterSum.COLUMNS_PER_TRIP} columns per trip, each column's sum over the draws in
+     * order, then the columns left over one by one. As JavaSourceBackend writes it:
+     * <pre>
+     * for (int i = 0; i < rows; i++) {
+     *   int c = 0;
+     *   for (; c + P <= cols; c += P) {
+     *     double a0 = acc[i * cols + c]; ...
+     *     for (int d = 0; d < n; d++) {
+     *       if (mask[d] != 0.0) { double li = left[i * L + d]; a0 += li * right[c * R + d]; ... }
+     *     }
+     *     acc[i * cols + c] = a0; ...
+     *   }
+     *   for (; c < cols; c++) { the same with one sum }
+     * }
+     * </pre>
+     * A draw the mask leaves out adds nothing: adding its 0.0 would not change the sum, which
+     * never is -0.0 (BatchMajor's class comment).
+     */
+    private void blockOuterSum(Kernel.BlockOuterSum os) {
+      int n = intLocal();
+      int c = intLocal();
+      int d = intLocal();
+      int li = doubleLocal();
+      int[] acc = new int[Kernel.BlockOuterSum.COLUMNS_PER_TRIP];
+      for (int k = 0; k < acc.length; k++) {
+        acc[k] = doubleLocal();
+      }
+      pushLin(os.count());
+      mv.visitVarInsn(ISTORE, n);
+      count(INDEX, 0, os.rows(), () -> {
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ISTORE, c);
+        Label trips = new Label();
+        Label rest = new Label();
+        mv.visitLabel(trips);
+        mv.visitVarInsn(ILOAD, c);
+        pushInt(mv, acc.length);
+        mv.visitInsn(IADD);
+        pushInt(mv, os.cols());
+        mv.visitJumpInsn(IF_ICMPGT, rest);
+        columnSums(os, acc, n, c, d, li);
+        mv.visitIincInsn(c, acc.length);
+        mv.visitJumpInsn(GOTO, trips);
+        mv.visitLabel(rest);
+        Label done = new Label();
+        mv.visitVarInsn(ILOAD, c);
+        pushInt(mv, os.cols());
+        mv.visitJumpInsn(IF_ICMPGE, done);
+        columnSums(os, new int[] {acc[0]}, n, c, d, li);
+        mv.visitIincInsn(c, 1);
+        mv.visitJumpInsn(GOTO, rest);
+        mv.visitLabel(done);
+      });
+    }
+
+    /** Columns c .. c + acc.length - 1 of row INDEX: loaded, summed over the draws, stored. */
+    private void columnSums(Kernel.BlockOuterSum os, int[] acc, int n, int c, int d, int li) {
+      Runnable element = () -> {
+        mv.visitVarInsn(ILOAD, INDEX);
+        pushInt(mv, os.cols());
+        mv.visitInsn(IMUL);
+        mv.visitVarInsn(ILOAD, c);
+        mv.visitInsn(IADD);
+      };
+      for (int k = 0; k < acc.length; k++) {
+        load(os.accumulator(), plus(element, k));
+        mv.visitVarInsn(DSTORE, acc[k]);
+      }
+      Label top = new Label();
+      Label end = new Label();
+      Label next = new Label();
+      mv.visitInsn(ICONST_0);
+      mv.visitVarInsn(ISTORE, d);
+      mv.visitLabel(top);
+      mv.visitVarInsn(ILOAD, d);
+      mv.visitVarInsn(ILOAD, n);
+      mv.visitJumpInsn(IF_ICMPGE, end);
+      if (os.mask() != null) {
+        rowElement(os.mask(), local(d));
+        mv.visitInsn(DALOAD);
+        mv.visitInsn(DCONST_0);
+        mv.visitInsn(DCMPL);
+        mv.visitJumpInsn(IFEQ, next);
+      }
+      rowElement(os.left(), () -> {
+        mv.visitVarInsn(ILOAD, INDEX);
+        pushInt(mv, os.left().stride());
+        mv.visitInsn(IMUL);
+        mv.visitVarInsn(ILOAD, d);
+        mv.visitInsn(IADD);
+      });
+      mv.visitInsn(DALOAD);
+      mv.visitVarInsn(DSTORE, li);
+      for (int k = 0; k < acc.length; k++) {
+        int column = k;
+        mv.visitVarInsn(DLOAD, acc[k]);
+        mv.visitVarInsn(DLOAD, li);
+        rowElement(os.right(), () -> {
+          mv.visitVarInsn(ILOAD, c);
+          if (column != 0) {
+            pushInt(mv, column);
+            mv.visitInsn(IADD);
+          }
+          pushInt(mv, os.right().stride());
+          mv.visitInsn(IMUL);
+          mv.visitVarInsn(ILOAD, d);
+          mv.visitInsn(IADD);
+        });
+        mv.visitInsn(DALOAD);
+        mv.visitInsn(DMUL);
+        mv.visitInsn(DADD);
+        mv.visitVarInsn(DSTORE, acc[k]);
+      }
+      mv.visitLabel(next);
+      mv.visitIincInsn(d, 1);
+      mv.visitJumpInsn(GOTO, top);
+      mv.visitLabel(end);
+      for (int k = 0; k < acc.length; k++) {
+        at(os.accumulator(), plus(element, k));
+        mv.visitVarInsn(DLOAD, acc[k]);
+        mv.visitInsn(DASTORE);
+      }
+    }
+
+    /** Pushes array and index of {@code r.offset + index}: an index already counting rows and draws. */
+    private void rowElement(Region r, Runnable index) {
+      arrayRef(r.array());
+      pushLin(r.offset());
+      index.run();
+      mv.visitInsn(IADD);
+      addBase(r.array());
     }
 
     /** The int the runnable pushes, plus a constant. */

@@ -375,6 +375,10 @@ public final class JavaSourceBackend {
           .addStatement("$L += $L * yi", at(p, m.target(), "j"), at(p, m.matrix(), "r + j"))
           .endControlFlow()
           .endControlFlow();
+    } else if (instr instanceof Kernel.BlockMatVec m) {
+      blockMatVec(p, b, m);
+    } else if (instr instanceof Kernel.BlockOuterSum os) {
+      blockOuterSum(p, b, os);
     } else if (instr instanceof Kernel.Outer o) {
       b.beginControlFlow("for (int i = 0; i < $L; i++)", o.rows())
           .addStatement("int r = i * $L", o.cols())
@@ -444,15 +448,94 @@ public final class JavaSourceBackend {
     b.endControlFlow();
   }
 
+  /** A product for a block of draws, several draws per trip (as BytecodeBackend's blockMatVec). */
+  private static void blockMatVec(Part p, CodeBlock.Builder b, Kernel.BlockMatVec m) {
+    int trip = Kernel.BlockMatVec.DRAWS_PER_TRIP;
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", m.targetLength())
+        .addStatement("int b = 0")
+        .beginControlFlow("for (; b + $L <= $L; b += $L)", trip, p.lin(m.count()), trip);
+    blockSums(p, b, m, trip);
+    b.endControlFlow()
+        .beginControlFlow("for (; b < $L; b++)", p.lin(m.count()));
+    blockSums(p, b, m, 1);
+    b.endControlFlow().endControlFlow();
+  }
+
+  private static void blockSums(Part p, CodeBlock.Builder b, Kernel.BlockMatVec m, int draws) {
+    b.addStatement("int mk = i * $L", m.outputStep())
+        .addStatement("double wk = $L", at(p, m.matrix(), "mk"));
+    for (int k = 0; k < draws; k++) {
+      b.addStatement("double a$L = wk * $L", k, rowElement(p, m.vector(), "b" + (k == 0 ? "" : " + " + k)));
+    }
+    b.addStatement("int vk = b")
+        .beginControlFlow("for (int k = 1; k < $L; k++)", m.vectorLength())
+        .addStatement("mk += $L", m.termStep())
+        .addStatement("vk += $L", m.vector().stride())
+        .addStatement("wk = $L", at(p, m.matrix(), "mk"));
+    for (int k = 0; k < draws; k++) {
+      b.addStatement("a$L += wk * $L", k, rowElement(p, m.vector(), "vk" + (k == 0 ? "" : " + " + k)));
+    }
+    b.endControlFlow();
+    for (int k = 0; k < draws; k++) {
+      b.addStatement("$L = a$L", rowElement(p, m.target(), "i * " + m.target().stride() + " + b" + (k == 0 ? "" : " + " + k)),
+          k);
+    }
+  }
+
+  /**
+   * The sum over draws of outer products, several columns per trip, each column's sum over the
+   * draws in order (as BytecodeBackend's blockOuterSum); a draw the mask leaves out adds nothing
+   * (adding its 0.0 would not change the sum: it never is -0.0, see BatchMajor).
+   */
+  private static void blockOuterSum(Part p, CodeBlock.Builder b, Kernel.BlockOuterSum os) {
+    int trip = Kernel.BlockOuterSum.COLUMNS_PER_TRIP;
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", os.rows())
+        .addStatement("int c = 0")
+        .beginControlFlow("for (; c + $L <= $L; c += $L)", trip, os.cols(), trip);
+    columnSums(p, b, os, trip);
+    b.endControlFlow()
+        .beginControlFlow("for (; c < $L; c++)", os.cols());
+    columnSums(p, b, os, 1);
+    b.endControlFlow().endControlFlow();
+  }
+
+  private static void columnSums(Part p, CodeBlock.Builder b, Kernel.BlockOuterSum os, int columns) {
+    for (int k = 0; k < columns; k++) {
+      b.addStatement("double a$L = $L", k, at(p, os.accumulator(), "i * " + os.cols() + " + c + " + k));
+    }
+    b.beginControlFlow("for (int d = 0; d < $L; d++)", p.lin(os.count()));
+    if (os.mask() != null) {
+      b.beginControlFlow("if ($L != 0.0)", rowElement(p, os.mask(), "d"));
+    }
+    b.addStatement("double li = $L", rowElement(p, os.left(), "i * " + os.left().stride() + " + d"));
+    for (int k = 0; k < columns; k++) {
+      b.addStatement("a$L += li * $L", k, rowElement(p, os.right(), "(c + " + k + ") * " + os.right().stride() + " + d"));
+    }
+    if (os.mask() != null) {
+      b.endControlFlow();
+    }
+    b.endControlFlow();
+    for (int k = 0; k < columns; k++) {
+      b.addStatement("$L = a$L", at(p, os.accumulator(), "i * " + os.cols() + " + c + " + k), k);
+    }
+  }
+
+  /** {@code r.offset + index}: an index already counting rows and draws. */
+  private static String rowElement(Part p, Region r, String index) {
+    String base = r.array().fromBase() ? "base + " : "";
+    return array(r.array()) + "[" + base + p.lin(r.offset()) + " + " + index + "]";
+  }
+
   private static String rowPlus(int k, String rest) {
     return "r" + (k == 0 ? "" : " + " + k) + rest;
   }
 
   /** Element {@code index} (a Java int expression) of a region. */
   private static String at(Part p, Region r, String index) {
-    String base = r.array() == Kernel.Array.EPS ? "base + " : "";
+    String base = r.array().fromBase() ? "base + " : "";
     String offset = r.offset().equals(Lin.ZERO) ? "" : p.lin(r.offset()) + " + ";
-    return array(r.array()) + "[" + base + offset + index + "]";
+    String scaled = r.stride() == 1 ? index : "(" + index + ") * " + r.stride();
+    return array(r.array()) + "[" + base + offset + scaled + "]";
   }
 
   private static CodeBlock fused(Part p, Fused f) {

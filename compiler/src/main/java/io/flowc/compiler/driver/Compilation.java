@@ -242,7 +242,7 @@ public final class Compilation {
         new Scheduler.Output(ElboLowering.LOGQ, new Scheduler.StoredAt(Kernel.Array.WORK, logqOffset)));
     int limit = Scheduler.SCALARIZE_LIMIT;
     Kernel bodyKernel = LoopFusion.fuse(Scheduler.schedule(body, bodyPlaces, bodyOut, limit, end, dynamic));
-    BatchedBody batched = policy.batches() && policy.pays(BatchMajor.scalarShare(bodyKernel))
+    BatchedBody batched = policy.batches()
         ? BatchMajor.batch(bodyKernel, dimension, loss, accumulatorEnd, policy).orElse(null)
         : null;
     return new FlowKernels(modelName, formula, dimension, parameterCount,

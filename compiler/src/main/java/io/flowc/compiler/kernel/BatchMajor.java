@@ -16,14 +16,22 @@ import io.flowc.compiler.kernel.Kernel.LaneOperand;
 import io.flowc.compiler.kernel.Kernel.LaneSum;
 import io.flowc.compiler.kernel.Kernel.LaneWrite;
 import io.flowc.compiler.kernel.Kernel.Loop;
+import io.flowc.compiler.kernel.Kernel.MatVec;
 import io.flowc.compiler.kernel.Kernel.Move;
 import io.flowc.compiler.kernel.Kernel.Operand;
+import io.flowc.compiler.kernel.Kernel.Outer;
+import io.flowc.compiler.kernel.Kernel.Pick;
+import io.flowc.compiler.kernel.Kernel.Place;
+import io.flowc.compiler.kernel.Kernel.Put;
 import io.flowc.compiler.kernel.Kernel.Reduce;
 import io.flowc.compiler.kernel.Kernel.Region;
 import io.flowc.compiler.kernel.Kernel.Return;
+import io.flowc.compiler.kernel.Kernel.Scan;
 import io.flowc.compiler.kernel.Kernel.Scatter;
+import io.flowc.compiler.kernel.Kernel.Search;
 import io.flowc.compiler.kernel.Kernel.Splat;
 import io.flowc.compiler.kernel.Kernel.Store;
+import io.flowc.compiler.kernel.Kernel.Take;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
 import io.flowc.compiler.ir.Op;
@@ -65,14 +73,15 @@ import java.util.function.Consumer;
  * in the per-draw body. A body this pass cannot prove so (values of data-dependent length, any
  * other write to shared space, an instruction without a batched form) stays per draw.
  *
- * <p>A new instruction gets its batched form as a per-block instruction over rows, the draw
- * index innermost: a matrix-vector product with a matrix the prologue computed is
- * {@code out[i][b] = W[i,0] x[0][b]; out[i][b] += W[i,j] x[j][b]} for j ascending, each step a
- * loop over b on contiguous rows (the per-draw sum's order for every draw); the gradient of such
- * a boundary matrix, a sum over draws of outer products, is
- * {@code acc[i,j] = acc[i,j] + ybar[i][b] x[j][b]} for b ascending, a sum in draw order like the
- * scalar ones here. Until then it runs in a per-draw segment (reading its vectors across rows)
- * or, as now, keeps the body per draw.
+ * <p>Neural flows: a product of a matrix all draws share (weights the prologue computed) with a
+ * per-draw vector runs once for the block ({@link Kernel.BlockMatVec}, several draws per loop
+ * trip, each draw's sum in the per-draw order), and so does such a weight's gradient, the
+ * per-draw outer product (maybe masked by a select) added into its accumulator
+ * ({@link Kernel.BlockOuterSum}, each element summing the draws in draw order). The other
+ * instructions of matrices and flows (masked weights, running sums, a spline's bin search and
+ * picks, products with a per-draw matrix) run in per-draw segments like the long-vector ones,
+ * their vectors and matrices read across rows and their scalar operands from their rows.
+ * docs/performance.md ("Neural flows in blocks") has the measurements.
  */
 public final class BatchMajor {
   /**
@@ -112,39 +121,48 @@ public final class BatchMajor {
   public static final int MIN_DRAWS = 16;
 
   /**
-   * The compiler's rule: a body is batched when at least half of its operations per draw are
-   * scalar ones (a loop over a vector of length L counting L), the chains of dependent steps that
-   * batching overlaps; a body of long-vector loops (W4's Householder flows on 100 dimensions, a
-   * model's loops over its data) has independent elements in each draw already, and its vectors
-   * would be read across the block's rows. A call with fewer than {@link #MIN_DRAWS} draws runs
-   * per draw.
+   * The compiler's rule: a body is batched when at least half of its operations per draw would
+   * run across the block's draws (a loop over a vector of length L counting L): scalar ones, the
+   * chains of dependent steps that batching overlaps, and the products with weights all draws
+   * share and those weights' gradients (a product of an m x n matrix counting m n), which run
+   * several draws per trip; a body of long-vector loops (W4's Householder flows on 100
+   * dimensions, a model's loops over its data) has independent elements in each draw already,
+   * and its vectors would be read across the block's rows. A call with fewer than
+   * {@link #MIN_DRAWS} draws runs per draw.
    */
   public static final Policy DEFAULT = new Policy(BLOCK_SIZE, MIN_DRAWS, GROUP_SIZE, 0.5);
 
-  /** The share of a per-draw body's operations that are scalar ones (see {@link #DEFAULT}). */
-  public static double scalarShare(Kernel body) {
-    long scalar = 0;
-    long total = 0;
-    for (Instr instr : body.body()) {
-      if (!(instr instanceof Return) && !hasBatchedForm(instr)) {
-        return 0; // the body cannot be batched anyway
-      }
+  /**
+   * The share of the per-draw body's operations that the batched body runs across the block's
+   * draws (see {@link #DEFAULT}); {@code skipped}: the sums over draws and the parts of weight
+   * gradients folded into a block instruction.
+   */
+  private double batchedShare(Set<Integer> skipped) {
+    long batched = 1; // the Return, counted as the rule always has
+    long total = 1;
+    for (int k = 0; k < instrs.size() - 1; k++) {
+      Instr instr = instrs.get(k);
       long ops;
-      if (instr instanceof Assign || instr instanceof Store || instr instanceof Return) {
+      if (instr instanceof Assign || instr instanceof Store) {
         ops = 1;
-        scalar += ops;
       } else {
-        long length = instructionLength(instr, body);
         long perElement = instr instanceof Fused f ? f.body().size() : 1;
-        ops = length * perElement;
+        ops = instructionLength(instr, body) * perElement;
       }
       total += ops;
+      if (skipped.contains(k) || perBlockAt(k)) {
+        batched += ops;
+      }
     }
-    return total == 0 ? 0 : (double) scalar / total;
+    return (double) batched / total;
   }
 
   /** The number of elements a loop-like instruction walks (with data-dependent lengths: the sample binding's). */
   private static long instructionLength(Instr instr, Kernel body) {
+    long matrixWork = matrixWork(instr);
+    if (matrixWork > 0) {
+      return matrixWork;
+    }
     Lin length;
     if (instr instanceof Loop l) {
       length = l.length();
@@ -162,6 +180,26 @@ public final class BatchMajor {
     return Math.max(1, body.probe(length));
   }
 
+  /** The elements a matrix or neural-flow instruction walks; 0 for the others. */
+  private static long matrixWork(Instr instr) {
+    if (instr instanceof MatVec m) {
+      return (long) m.rows() * m.cols();
+    } else if (instr instanceof Outer o) {
+      return (long) o.rows() * o.cols();
+    } else if (instr instanceof Place p) {
+      return p.positions().length;
+    } else if (instr instanceof Take t) {
+      return t.positions().length;
+    } else if (instr instanceof Scan sc) {
+      return sc.length();
+    } else if (instr instanceof Search se) {
+      return se.count();
+    } else if (instr instanceof Pick || instr instanceof Put) {
+      return 1;
+    }
+    return 0;
+  }
+
   /** Scalar accumulations summed in one loop at the end of a block (one method must stay small). */
   static final int SUMS_PER_LOOP = 32;
 
@@ -172,6 +210,7 @@ public final class BatchMajor {
   private final int blockSize;
   private final int minDraws;
   private final int groupSize;
+  private final java.util.function.DoublePredicate pays;
   private final int rowStride;
   private final int countSlot;
   private final int firstRow;
@@ -179,6 +218,9 @@ public final class BatchMajor {
   private final List<Instr> instrs;
   private final int scratchStart;
   private final int scratchLength;
+
+  /** Instruction index to the sum over draws of outer products that runs there for the block. */
+  private final Map<Integer, OuterSum> outerSums = new HashMap<>();
 
   /** Per-draw temporary id to its row (absent: the temporary never leaves its per-draw segment). */
   private final Map<Integer, Integer> rows = new HashMap<>();
@@ -193,6 +235,7 @@ public final class BatchMajor {
     this.blockSize = policy.blockSize();
     this.minDraws = policy.minDraws();
     this.groupSize = policy.groupSize();
+    this.pays = policy::pays;
     this.rowStride = blockSize + 1;
     this.countSlot = body.workspaceSize();
     this.firstRow = countSlot + 1;
@@ -206,7 +249,8 @@ public final class BatchMajor {
   /**
    * The batched form of a per-draw ELBO body whose base draw has {@code dimension} elements and
    * whose sums over draws lie in {@code w[accumulatorStart .. accumulatorEnd)}, for blocks of up
-   * to {@code policy.blockSize()} draws; empty if the body cannot be batched (see the class comment).
+   * to {@code policy.blockSize()} draws; empty if the body cannot be batched (see the class comment) or
+   * the policy says batching would not pay.
    */
   public static Optional<BatchedBody> batch(Kernel body, int dimension, int accumulatorStart, int accumulatorEnd,
       Policy policy) {
@@ -232,8 +276,135 @@ public final class BatchMajor {
 
   // ---- analysis ----------------------------------------------------------------------------
 
-  private static boolean perBlock(Instr instr) {
-    return instr instanceof Assign || instr instanceof Store;
+  private boolean perBlock(Instr instr) {
+    return instr instanceof Assign || instr instanceof Store || blockProduct(instr);
+  }
+
+  private boolean perBlockAt(int k) {
+    return perBlock(instrs.get(k)) || outerSums.containsKey(k);
+  }
+
+  /** Whether instruction k runs for the whole block as one instruction of its own. */
+  private boolean blockAt(int k) {
+    return blockProduct(instrs.get(k)) || outerSums.containsKey(k);
+  }
+
+  /**
+   * A weight matrix's gradient: the per-draw body's {@code O = outer(l, r)}, maybe {@code S =
+   * select(mask, O, 0)}, and {@code acc = acc + S} into the matrix's accumulator, O and S read by
+   * nothing else. The block adds its draws' terms into acc in draw order where S was computed
+   * (or O, without a mask): the accumulator is read by nothing else, so the sum is the per-draw
+   * body's.
+   */
+  private record OuterSum(Outer outer, Region accumulator, Operand mask) {}
+
+  /**
+   * Finds the weight gradients {@link OuterSum} can sum for the block; the outer product, or
+   * the select, is where the sum runs, the other instructions of the pattern join {@code skipped}.
+   */
+  private void findOuterSums(Set<Integer> skipped) {
+    int last = instrs.size() - 1;
+    for (int k = 0; k < last; k++) {
+      if (skipped.contains(k) || !(instrs.get(k) instanceof Outer o) || !perDrawRegion(o.left())
+          || !perDrawRegion(o.right()) || !perDrawRegion(o.target()) || o.target().array() != Array.WORK) {
+        continue;
+      }
+      int size = o.rows() * o.cols();
+      int at = k;
+      Region summed = o.target();
+      Operand mask = null;
+      int reader = onlyReader(summed, size, k);
+      if (reader >= 0 && instrs.get(reader) instanceof Loop l && l.op() == Op.SELECT && isLength(l.length(), size)
+          && l.args().get(0) instanceof Splat cond && perDraw(cond.scalar())
+          && l.args().get(1).equals(summed) && l.args().get(2).equals(new Splat(new Const(0.0)))
+          && perDrawRegion(l.target()) && l.target().array() == Array.WORK) {
+        at = reader;
+        mask = cond.scalar();
+        summed = l.target();
+        reader = onlyReader(summed, size, reader);
+      }
+      if (reader < 0 || !(instrs.get(reader) instanceof Loop add) || add.op() != Op.ADD || !isLength(add.length(), size)
+          || add.target().array() != Array.WORK || add.target().stride() != 1 || !add.target().offset().isConstant()) {
+        continue;
+      }
+      Region acc = add.target();
+      int start = acc.offset().constant();
+      boolean sumsInto = add.args().equals(List.of(acc, summed)) || add.args().equals(List.of(summed, acc));
+      if (!sumsInto || !isAccumulator(start) || !isAccumulator(start + size - 1) || onlyReader(acc, size, reader) != -1
+          || skipped.contains(reader)) {
+        continue;
+      }
+      outerSums.put(at, new OuterSum(o, acc, mask));
+      skipped.add(reader);
+      if (at != k) {
+        skipped.add(k);
+      }
+    }
+  }
+
+  private static boolean isLength(Lin length, int size) {
+    return length.isConstant() && length.constant() == size;
+  }
+
+  /**
+   * The one instruction other than {@code except} that touches {@code size} elements of the
+   * workspace from {@code r} on; -1 if none, -2 if several. Values never share workspace (the
+   * scheduler gives each its own region), so an instruction reading this value reads from
+   * inside it.
+   */
+  private int onlyReader(Region r, int size, int except) {
+    int start = r.offset().constant();
+    int found = -1;
+    for (int k = 0; k < instrs.size(); k++) {
+      if (k == except) {
+        continue;
+      }
+      for (Object place : places(instrs.get(k))) {
+        int index;
+        if (place instanceof Element e && e.array() == Array.WORK) {
+          index = e.index();
+        } else if (place instanceof Region pr && pr.array() == Array.WORK && pr.offset().isConstant()) {
+          index = pr.offset().constant();
+        } else {
+          continue;
+        }
+        if (index >= start && index < start + size) {
+          if (found >= 0 && found != k) {
+            return -2;
+          }
+          found = k;
+        }
+      }
+    }
+    return found;
+  }
+
+  private Kernel.BlockOuterSum blockForm(OuterSum s) {
+    Region mask = s.mask() == null ? null : rowRegion(rowOf(s.mask()));
+    return new Kernel.BlockOuterSum(s.accumulator(), blockRows(s.outer().left()), blockRows(s.outer().right()), mask,
+        s.outer().rows(), s.outer().cols(), count);
+  }
+
+  /**
+   * A matrix-vector product with a matrix the same for every draw (a value the prologue computed)
+   * and a per-draw vector: it runs for the whole block as a {@link Kernel.BlockMatVec}.
+   */
+  private boolean blockProduct(Instr instr) {
+    return instr instanceof MatVec m && sharedMatrix(m.matrix(), scratchStart, scratchStart + scratchLength)
+        && perDrawRegion(m.vector()) && perDrawRegion(m.target());
+  }
+
+  private static boolean sharedMatrix(Region r, int scratchStart, int scratchEnd) {
+    if (r.array() != Array.WORK || !r.offset().isConstant()) {
+      return false;
+    }
+    int offset = r.offset().constant();
+    return offset < scratchStart || offset >= scratchEnd;
+  }
+
+  private boolean perDrawRegion(Region r) {
+    return r.offset().isConstant() && r.stride() == 1
+        && (r.array() == Array.EPS || r.array() == Array.WORK && isScratch(r.offset().constant()));
   }
 
   private boolean isAccumulator(int index) {
@@ -277,6 +448,10 @@ public final class BatchMajor {
       }
     }
     check(inSums, summedAccumulators);
+    findOuterSums(inSums);
+    if (!pays.test(batchedShare(inSums))) {
+      throw new Unbatchable("most of the work stays per draw");
+    }
 
     // segments: runs of scalar instructions (per block) and of the rest (per draw)
     int[] segmentOf = new int[last];
@@ -293,7 +468,7 @@ public final class BatchMajor {
           break;
         }
       }
-      boolean same = previous >= 0 && perBlock(instrs.get(previous)) == perBlock(instrs.get(k));
+      boolean same = previous >= 0 && perBlockAt(previous) == perBlockAt(k);
       segmentOf[k] = same ? segmentOf[previous] : segmentCount++;
     }
 
@@ -302,11 +477,15 @@ public final class BatchMajor {
     int units = 0;
     int inUnit = 0;
     int previousSegment = -1;
+    boolean afterProduct = false;
     for (int k = 0; k < last; k++) {
       if (inSums.contains(k)) {
         continue;
       }
-      boolean fresh = segmentOf[k] != previousSegment || perBlock(instrs.get(k)) && inUnit == groupSize;
+      // a product is a unit of its own
+      boolean alone = blockAt(k) || afterProduct;
+      afterProduct = blockAt(k);
+      boolean fresh = segmentOf[k] != previousSegment || perBlockAt(k) && inUnit == groupSize || alone;
       if (fresh) {
         units++;
         inUnit = 0;
@@ -366,9 +545,13 @@ public final class BatchMajor {
         }
         current = new ArrayList<>();
         currentSegment = segmentOf[k];
-        currentPerBlock = perBlock(instrs.get(k));
+        currentPerBlock = perBlockAt(k);
       }
-      if (currentPerBlock) {
+      if (outerSums.containsKey(k)) {
+        current.add(blockForm(outerSums.get(k)));
+      } else if (blockProduct(instrs.get(k))) {
+        current.add(blockForm((MatVec) instrs.get(k)));
+      } else if (currentPerBlock) {
         group.add(instrs.get(k));
       } else {
         current.add(drawInstr(instrs.get(k)));
@@ -447,7 +630,8 @@ public final class BatchMajor {
    */
   private static boolean hasBatchedForm(Instr instr) {
     return instr instanceof Assign || instr instanceof Store || instr instanceof Loop || instr instanceof Reduce
-        || instr instanceof Move || instr instanceof Gather || instr instanceof Scatter || instr instanceof Fused;
+        || instr instanceof Move || instr instanceof Gather || instr instanceof Scatter || instr instanceof Fused
+        || matrixWork(instr) > 0;
   }
 
   /**
@@ -515,6 +699,18 @@ public final class BatchMajor {
 
   private VecOperand blockOperand(Operand o) {
     return perDraw(o) ? rowRegion(rowOf(o)) : new Splat(o);
+  }
+
+  private Kernel.BlockMatVec blockForm(MatVec m) {
+    return new Kernel.BlockMatVec(blockRows(m.target()), m.matrix(), blockRows(m.vector()), m.rows(), m.cols(),
+        m.transposed(), count);
+  }
+
+  /** A per-draw vector as the block's rows: element k's draws along row k. */
+  private Region blockRows(Region r) {
+    int offset = r.offset().constant();
+    int row = r.array() == Array.EPS ? offset : dimension + offset - scratchStart;
+    return new Region(Array.WORK, Lin.of(rowStart(row) + 1), rowStride);
   }
 
   /**
@@ -603,6 +799,23 @@ public final class BatchMajor {
     } else if (instr instanceof Scatter s) {
       return new Scatter(drawRegion(s.target()), s.targetLength(), drawRegion(s.source()), drawRegion(s.index()),
           s.length(), s.shift());
+    } else if (instr instanceof MatVec m) {
+      return new MatVec(drawRegion(m.target()), drawRegion(m.matrix()), drawRegion(m.vector()), m.rows(), m.cols(),
+          m.transposed());
+    } else if (instr instanceof Outer o) {
+      return new Outer(drawRegion(o.target()), drawRegion(o.left()), drawRegion(o.right()), o.rows(), o.cols());
+    } else if (instr instanceof Place p) {
+      return new Place(drawRegion(p.target()), drawRegion(p.source()), p.positions());
+    } else if (instr instanceof Take t) {
+      return new Take(drawRegion(t.target()), drawRegion(t.source()), t.positions());
+    } else if (instr instanceof Scan sc) {
+      return new Scan(drawRegion(sc.target()), drawRegion(sc.source()), sc.length(), sc.reverse());
+    } else if (instr instanceof Search se) {
+      return new Search(se.target(), drawRegion(se.knots()), se.count(), drawOperand(se.x()));
+    } else if (instr instanceof Pick pk) {
+      return new Pick(pk.target(), drawRegion(pk.source()), pk.length(), drawOperand(pk.index()));
+    } else if (instr instanceof Put pt) {
+      return new Put(drawRegion(pt.target()), pt.length(), drawOperand(pt.value()), drawOperand(pt.index()));
     }
     Fused f = (Fused) instr;
     List<LaneInstr> lanes = new ArrayList<>();
@@ -665,6 +878,10 @@ public final class BatchMajor {
       return List.of(a.target());
     } else if (instr instanceof Reduce r) {
       return List.of(r.target());
+    } else if (instr instanceof Search se) {
+      return List.of(se.target());
+    } else if (instr instanceof Pick pk) {
+      return List.of(pk.target());
     } else if (instr instanceof Fused f) {
       List<Temp> out = new ArrayList<>();
       for (LaneInstr li : f.body()) {
@@ -704,6 +921,13 @@ public final class BatchMajor {
       vector.accept(m.source());
     } else if (instr instanceof Return r) {
       scalar.accept(r.value());
+    } else if (instr instanceof Search se) {
+      scalar.accept(se.x());
+    } else if (instr instanceof Pick pk) {
+      scalar.accept(pk.index());
+    } else if (instr instanceof Put pt) {
+      scalar.accept(pt.value());
+      scalar.accept(pt.index());
     } else if (instr instanceof Fused fused) {
       for (LaneInstr li : fused.body()) {
         if (li instanceof LaneAssign a) {
@@ -756,6 +980,26 @@ public final class BatchMajor {
       out.addAll(List.of(g.target(), g.source(), g.index()));
     } else if (instr instanceof Scatter s) {
       out.addAll(List.of(s.target(), s.source(), s.index()));
+    } else if (instr instanceof MatVec m) {
+      out.addAll(List.of(m.target(), m.matrix(), m.vector()));
+    } else if (instr instanceof Outer o) {
+      out.addAll(List.of(o.target(), o.left(), o.right()));
+    } else if (instr instanceof Place p) {
+      out.addAll(List.of(p.target(), p.source()));
+    } else if (instr instanceof Take t) {
+      out.addAll(List.of(t.target(), t.source()));
+    } else if (instr instanceof Scan sc) {
+      out.addAll(List.of(sc.target(), sc.source()));
+    } else if (instr instanceof Search se) {
+      out.add(se.knots());
+      scalar.accept(se.x());
+    } else if (instr instanceof Pick pk) {
+      out.add(pk.source());
+      scalar.accept(pk.index());
+    } else if (instr instanceof Put pt) {
+      out.add(pt.target());
+      scalar.accept(pt.value());
+      scalar.accept(pt.index());
     } else if (instr instanceof Fused fused) {
       for (LaneInstr li : fused.body()) {
         if (li instanceof LaneAssign a) {
@@ -783,6 +1027,18 @@ public final class BatchMajor {
       return List.of(g.target());
     } else if (instr instanceof Scatter s) {
       return List.of(s.target());
+    } else if (instr instanceof MatVec m) {
+      return List.of(m.target());
+    } else if (instr instanceof Outer o) {
+      return List.of(o.target());
+    } else if (instr instanceof Place p) {
+      return List.of(p.target());
+    } else if (instr instanceof Take t) {
+      return List.of(t.target());
+    } else if (instr instanceof Scan sc) {
+      return List.of(sc.target());
+    } else if (instr instanceof Put pt) {
+      return List.of(pt.target());
     } else if (instr instanceof Fused f) {
       List<Region> out = new ArrayList<>();
       for (LaneInstr li : f.body()) {

@@ -140,6 +140,15 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
         region.accept(sc.index());
       } else if (instr instanceof MatVec mv) {
         List.of(mv.target(), mv.matrix(), mv.vector()).forEach(region);
+      } else if (instr instanceof BlockMatVec bm) {
+        add.accept(bm.count());
+        List.of(bm.target(), bm.matrix(), bm.vector()).forEach(region);
+      } else if (instr instanceof BlockOuterSum os) {
+        add.accept(os.count());
+        List.of(os.accumulator(), os.left(), os.right()).forEach(region);
+        if (os.mask() != null) {
+          region.accept(os.mask());
+        }
       } else if (instr instanceof Outer o) {
         List.of(o.target(), o.left(), o.right()).forEach(region);
       } else if (instr instanceof Place pl) {
@@ -251,7 +260,7 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
 
   /** One step of a kernel. */
   public sealed interface Instr permits Assign, Loop, Reduce, Store, Move, Return, Fused, Gather, Scatter,
-      MatVec, Outer, Place, Take, Scan, Search, Pick, Put {}
+      MatVec, Outer, Place, Take, Scan, Search, Pick, Put, BlockMatVec, BlockOuterSum {}
 
   /** {@code t = op(args)} on scalars ({@code attrs}: the op's integer attributes). */
   public record Assign(Temp target, Op op, int[] attrs, List<Operand> args) implements Instr {
@@ -310,6 +319,55 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
     public int targetLength() {
       return transposed ? cols : rows;
     }
+  }
+
+  /**
+   * A {@link MatVec} for each draw of a block ({@link BatchedBody}) with a matrix that is the same
+   * for every draw (a value the prologue computed): element k of the vector for draw b is
+   * {@code vector[k * vector.stride + b]} (one row of the block per element, the draws along it),
+   * the target's likewise, b below {@code count}. Each draw's sums are MatVec's, term by term in
+   * the same order, so every draw gets the per-draw product's bits.
+   */
+  public record BlockMatVec(Region target, Region matrix, Region vector, int rows, int cols, boolean transposed,
+      Lin count) implements Instr {
+    /**
+     * Draws per loop trip, each with its own sum: independent chains of additions the processor
+     * overlaps (docs/performance.md, batch-major bodies).
+     */
+    public static final int DRAWS_PER_TRIP = 8;
+
+    /** Length of each draw's vector. */
+    public int vectorLength() {
+      return transposed ? rows : cols;
+    }
+
+    /** Length of each draw's target. */
+    public int targetLength() {
+      return transposed ? cols : rows;
+    }
+
+    /** How far apart in the matrix the terms of one output are. */
+    public int termStep() {
+      return transposed ? cols : 1;
+    }
+
+    /** How far apart in the matrix the first terms of consecutive outputs are. */
+    public int outputStep() {
+      return transposed ? 1 : cols;
+    }
+  }
+
+  /**
+   * The sum over a block's draws of their outer products, added into a matrix all draws share (the
+   * gradient of a weight matrix): {@code accumulator[i*cols + j] += (mask[b] != 0 ? left[i][b] *
+   * right[j][b] : 0.0)} for b ascending below {@code count}, each element's sum in draw order as
+   * the per-draw body adds it; {@code left[i][b]} is {@code left[i * left.stride + b]} (one row of
+   * the block per element), likewise right and the mask (one row; null: every draw counts).
+   */
+  public record BlockOuterSum(Region accumulator, Region left, Region right, Region mask, int rows, int cols,
+      Lin count) implements Instr {
+    /** Columns summed side by side, each its own chain of additions. */
+    public static final int COLUMNS_PER_TRIP = 8;
   }
 
   /** {@code target[i*cols + j] = left[i] * right[j]}, i then j ascending. */

@@ -132,6 +132,31 @@ public final class KernelInterpreter {
           }
         }
       }
+    } else if (instr instanceof Kernel.BlockMatVec m) {
+      int n = m.count().evaluate(work);
+      for (int o = 0; o < m.targetLength(); o++) {
+        int first = o * m.outputStep();
+        for (int b = 0; b < n; b++) {
+          double acc = at(m.matrix(), first) * atDraw(m.vector(), 0, b);
+          for (int k = 1; k < m.vectorLength(); k++) {
+            acc += at(m.matrix(), first + k * m.termStep()) * atDraw(m.vector(), k, b);
+          }
+          array(m.target().array())[index(m.target().array(), m.target().offset().evaluate(work)
+              + o * m.target().stride() + b)] = acc;
+        }
+      }
+    } else if (instr instanceof Kernel.BlockOuterSum os) {
+      int n = os.count().evaluate(work);
+      for (int i = 0; i < os.rows(); i++) {
+        for (int j = 0; j < os.cols(); j++) {
+          double acc = at(os.accumulator(), i * os.cols() + j);
+          for (int b = 0; b < n; b++) {
+            boolean counts = os.mask() == null || atDraw(os.mask(), 0, b) != 0.0;
+            acc += counts ? atDraw(os.left(), i, b) * atDraw(os.right(), j, b) : 0.0;
+          }
+          set(os.accumulator(), i * os.cols() + j, acc);
+        }
+      }
     } else if (instr instanceof Kernel.Outer o) {
       for (int i = 0; i < o.rows(); i++) {
         for (int j = 0; j < o.cols(); j++) {
@@ -182,11 +207,16 @@ public final class KernelInterpreter {
 
   /** Element i of a region. */
   private double at(Region r, int i) {
-    return array(r.array())[index(r.array(), r.offset().evaluate(work) + i)];
+    return array(r.array())[index(r.array(), r.offset().evaluate(work) + i * r.stride())];
+  }
+
+  /** Draw b's element i of a region of rows (a block's values, see {@link Kernel.BlockMatVec}). */
+  private double atDraw(Region r, int i, int b) {
+    return array(r.array())[index(r.array(), r.offset().evaluate(work) + i * r.stride() + b)];
   }
 
   private void set(Region r, int i, double value) {
-    array(r.array())[index(r.array(), r.offset().evaluate(work) + i)] = value;
+    array(r.array())[index(r.array(), r.offset().evaluate(work) + i * r.stride())] = value;
   }
 
   private void runFused(Fused f) {

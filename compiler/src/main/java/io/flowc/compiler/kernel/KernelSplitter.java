@@ -217,6 +217,10 @@ public final class KernelSplitter {
       return m.transposed() ? 200 : 520; // W x sums four rows side by side, then the rows left over
     } else if (instr instanceof Kernel.Outer) {
       return 160;
+    } else if (instr instanceof Kernel.BlockOuterSum) {
+      return 160 + 120 * Kernel.BlockOuterSum.COLUMNS_PER_TRIP; // a trip of several columns, then those left over
+    } else if (instr instanceof Kernel.BlockMatVec) {
+      return 200 + 90 * Kernel.BlockMatVec.DRAWS_PER_TRIP; // a trip of several draws, then the draws left over
     } else if (instr instanceof Kernel.Place || instr instanceof Kernel.Take || instr instanceof Kernel.Scan
         || instr instanceof Kernel.Search) {
       return 96;
