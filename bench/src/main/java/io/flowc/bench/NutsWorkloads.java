@@ -11,7 +11,6 @@ import io.flowc.runtime.nuts.NutsResult;
 import io.flowc.runtime.nuts.NutsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -58,10 +57,10 @@ public final class NutsWorkloads {
       all[r] = run(density, settings.withSeed(r));
       print(Long.toString(all[r].seed()), all[r]);
     }
-    Run median = new Run(-1, median(all, x -> x.seconds()), (long) median(all, x -> x.gradients()),
-        median(all, Run::microsPerGradient), new double[] {median(all, x -> x.essBulk()[0]),
-            median(all, x -> x.essBulk()[1])}, (int) median(all, x -> x.divergences()),
-        new double[] {median(all, x -> x.rHat()[0]), median(all, x -> x.rHat()[1])});
+    Run median = new Run(-1, Timing.median(all, x -> x.seconds()), (long) Timing.median(all, x -> x.gradients()),
+        Timing.median(all, Run::microsPerGradient), new double[] {Timing.median(all, x -> x.essBulk()[0]),
+            Timing.median(all, x -> x.essBulk()[1])}, (int) Timing.median(all, x -> x.divergences()),
+        new double[] {Timing.median(all, x -> x.rHat()[0]), Timing.median(all, x -> x.rHat()[1])});
     print("med", median);
     System.out.printf(Locale.ROOT, "bare gradient: %.3f us%n", bareGradientMicros(density));
   }
@@ -94,33 +93,9 @@ public final class NutsWorkloads {
 
   /** The median of a few calls' mean time, after a warm-up. */
   private static double bareGradientMicros(LogDensity density) {
-    double[] z = new double[density.dimension()];
-    double[] grad = new double[z.length];
-    double[] work = new double[density.workspaceSize()];
-    double sink = 0;
-    int calls = 1_000_000;
-    double[] times = new double[7];
-    for (int t = -3; t < times.length; t++) {
-      long start = System.nanoTime();
-      for (int i = 0; i < calls; i++) {
-        z[0] = (i & 1023) * 0.01 - 5;
-        z[1] = (i & 127) * 0.02 - 1;
-        sink += density.logDensityGradient(z, grad, work) + grad[0];
-      }
-      if (t >= 0) {
-        times[t] = (System.nanoTime() - start) / 1e3 / calls;
-      }
-    }
-    if (sink == 0.123) {
-      System.out.print("");
-    }
-    Arrays.sort(times);
-    return times[times.length / 2];
-  }
-
-  private static double median(Run[] runs, java.util.function.ToDoubleFunction<Run> f) {
-    double[] v = Arrays.stream(runs).mapToDouble(f).sorted().toArray();
-    int n = v.length;
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return Timing.bareGradientMicros(density, 1_000_000, (z, i) -> {
+      z[0] = (i & 1023) * 0.01 - 5;
+      z[1] = (i & 127) * 0.02 - 1;
+    });
   }
 }

@@ -65,9 +65,9 @@ public final class W9Workload {
             .withTargetAccept(0.8).withSeed(r));
         print(t, Integer.toString(r), all[r]);
       }
-      print(t, "med", new Run(median(all, Run::seconds), (long) median(all, Run::gradients),
-          median(all, Run::microsPerGradient), median(all, Run::minEss), (int) median(all, Run::divergences),
-          median(all, Run::maxRHat)));
+      print(t, "med", new Run(Timing.median(all, Run::seconds), (long) Timing.median(all, Run::gradients),
+          Timing.median(all, Run::microsPerGradient), Timing.median(all, Run::minEss),
+          (int) Timing.median(all, Run::divergences), Timing.median(all, Run::maxRHat)));
     }
     System.out.printf(Locale.ROOT, "bare gradient: %.1f us%n", bareGradientMicros(density));
   }
@@ -92,32 +92,6 @@ public final class W9Workload {
 
   /** The median of a few rounds' mean time per call, after warm-up rounds, at points near the posterior. */
   private static double bareGradientMicros(LogDensity density) {
-    double[] z = new double[density.dimension()];
-    double[] grad = new double[z.length];
-    double[] work = new double[density.workspaceSize()];
-    double sink = 0;
-    int calls = 200;
-    double[] times = new double[7];
-    for (int t = -3; t < times.length; t++) {
-      long start = System.nanoTime();
-      for (int i = 0; i < calls; i++) {
-        z[i % z.length] = (i & 7) * 0.05 - 0.2;
-        sink += density.logDensityGradient(z, grad, work) + grad[0];
-      }
-      if (t >= 0) {
-        times[t] = (System.nanoTime() - start) / 1e3 / calls;
-      }
-    }
-    if (sink == 0.123) {
-      System.out.print("");
-    }
-    Arrays.sort(times);
-    return times[times.length / 2];
-  }
-
-  private static double median(Run[] runs, java.util.function.ToDoubleFunction<Run> f) {
-    double[] v = Arrays.stream(runs).mapToDouble(f).sorted().toArray();
-    int n = v.length;
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return Timing.bareGradientMicros(density, 200, (z, i) -> z[i % z.length] = (i & 7) * 0.05 - 0.2);
   }
 }

@@ -262,7 +262,8 @@ public final class HandWrittenNsfPot1 implements FlowKernel {
    * out[i][b] = act(sum_j W[i,j] in[j][b] + c[i]), j ascending: four draws per trip, each with its
    * own accumulator (four independent chains of multiply-adds instead of one).
    */
-  private void dense(double[] theta, int weight, int rows, int cols, int in, int out, int nb, double[] w, boolean relu) {
+  private void dense(double[] theta, int weight, int rows, int cols, int in, int out, int nb, double[] w,
+      boolean relu) {
     int bias = weight + rows * cols;
     for (int i = 0; i < rows; i++) {
       int row = out + i * block;

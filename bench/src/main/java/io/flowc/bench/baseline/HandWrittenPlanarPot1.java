@@ -16,9 +16,10 @@ import java.util.Collections;
 public final class HandWrittenPlanarPot1 implements FlowKernel {
   private static final double HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
   private final int flows;
-  private final int[] bOffset;
-  private final int[] uOffset;
-  private final int[] wOffset;
+  // where each flow's b, u and w lie in theta (the batch-major variant shares them)
+  final int[] bOffset;
+  final int[] uOffset;
+  final int[] wOffset;
   private final int parameterCount;
   private final LogDensity pot1 = HandWritten.of("pot1");
 
@@ -52,7 +53,8 @@ public final class HandWrittenPlanarPot1 implements FlowKernel {
     return 7 * flows + 3 * (flows + 1) + 4 * flows;
   }
 
-  private void prologue(double[] theta, double[] w) {
+  /** u-hat and its by-products per flow into {@code w[7k .. 7k + 7)}, once per call. */
+  void prologue(double[] theta, double[] w) {
     for (int k = 0; k < flows; k++) {
       double u0 = theta[uOffset[k]];
       double u1 = theta[uOffset[k] + 1];
@@ -130,9 +132,19 @@ public final class HandWrittenPlanarPot1 implements FlowKernel {
         g1 += ga * wk1;
       }
     }
+    epilogue(theta, w, sums, 4, draws, gradient);
+    return loss / draws;
+  }
+
+  /**
+   * Turns the sums over draws into the mean's gradient: b and w's sums are divided by the draws,
+   * and u-hat's adjoints (flow k's at {@code w[sumAt + sumStride * k]} and the next element) are
+   * pushed back through u-hat to u and w.
+   */
+  void epilogue(double[] theta, double[] w, int sumAt, int sumStride, int draws, double[] gradient) {
     for (int k = 0; k < flows; k++) {
       int p = 7 * k;
-      int q = sums + 4 * k;
+      int q = sumAt + sumStride * k;
       double gu0 = w[q] / draws;
       double gu1 = w[q + 1] / draws;
       double u0 = theta[uOffset[k]];
@@ -152,7 +164,6 @@ public final class HandWrittenPlanarPot1 implements FlowKernel {
       gradient[wOffset[k]] += rho * gu0 + guw * (sig * u0 / n - 2 * mk * wk0 / (n * n));
       gradient[wOffset[k] + 1] += rho * gu1 + guw * (sig * u1 / n - 2 * mk * wk1 / (n * n));
     }
-    return loss / draws;
   }
 
   // Scratch for pot1's call; a baseline for single-threaded benchmarks, so a field will do.

@@ -3,10 +3,7 @@ package io.flowc.bench.baseline;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.MathFunctions;
 import io.flowc.runtime.flow.FlowKernel;
-import io.flowc.runtime.flow.FlowKind;
-import io.flowc.runtime.flow.FlowLayout;
 import java.util.Arrays;
-import java.util.Collections;
 
 /**
  * {@link HandWrittenPlanarPot1} with the flows outer and the draws inner: each flow's loop runs
@@ -21,27 +18,18 @@ public final class HandWrittenPlanarPot1BatchMajor implements FlowKernel {
   public static final int BLOCK = 128;
   private final int flows;
   private final int[] bOffset;
-  private final int[] uOffset;
   private final int[] wOffset;
-  private final int parameterCount;
   private final LogDensity pot1 = HandWritten.of("pot1");
   private final double[] point = new double[2];
   private final double[] gradientScratch = new double[2];
+  /** The per-draw kernel: its layout, prologue and epilogue, and sampling. */
   private final HandWrittenPlanarPot1 perDraw;
 
   public HandWrittenPlanarPot1BatchMajor(int flows) {
     this.flows = flows;
-    FlowLayout layout = FlowLayout.of(Collections.nCopies(flows, FlowKind.PLANAR), 2);
-    bOffset = new int[flows];
-    uOffset = new int[flows];
-    wOffset = new int[flows];
-    for (int k = 0; k < flows; k++) {
-      bOffset[k] = layout.slot(k, "b").offset();
-      uOffset[k] = layout.slot(k, "u").offset();
-      wOffset[k] = layout.slot(k, "w").offset();
-    }
-    parameterCount = layout.parameterCount();
     perDraw = new HandWrittenPlanarPot1(flows);
+    bOffset = perDraw.bOffset;
+    wOffset = perDraw.wOffset;
   }
 
   @Override
@@ -51,7 +39,7 @@ public final class HandWrittenPlanarPot1BatchMajor implements FlowKernel {
 
   @Override
   public int parameterCount() {
-    return parameterCount;
+    return perDraw.parameterCount();
   }
 
   /** Per flow 7 prologue values and 2 adjoint sums; rows z0, z1, log q, g0, g1; per flow rows z_k (2), t. */
@@ -60,32 +48,9 @@ public final class HandWrittenPlanarPot1BatchMajor implements FlowKernel {
     return 9 * flows + (5 + 3 * flows) * BLOCK;
   }
 
-  private void prologue(double[] theta, double[] w) {
-    for (int k = 0; k < flows; k++) {
-      double u0 = theta[uOffset[k]];
-      double u1 = theta[uOffset[k] + 1];
-      double w0 = theta[wOffset[k]];
-      double w1 = theta[wOffset[k] + 1];
-      double kappa = w0 * u0 + w1 * u1;
-      double m = MathFunctions.softplus(kappa) - 1;
-      double n = w0 * w0 + w1 * w1 + 1e-10;
-      double rho = (m - kappa) / n;
-      double uh0 = u0 + rho * w0;
-      double uh1 = u1 + rho * w1;
-      int p = 7 * k;
-      w[p] = uh0;
-      w[p + 1] = uh1;
-      w[p + 2] = w0 * uh0 + w1 * uh1;
-      w[p + 3] = kappa;
-      w[p + 4] = m;
-      w[p + 5] = n;
-      w[p + 6] = rho;
-    }
-  }
-
   @Override
   public double lossGradient(double[] theta, double[] eps, int draws, double[] gradient, double[] w) {
-    prologue(theta, w);
+    perDraw.prologue(theta, w);
     int sums = 7 * flows;
     Arrays.fill(w, sums, sums + 2 * flows, 0.0);
     Arrays.fill(gradient, 0.0);
@@ -175,28 +140,7 @@ public final class HandWrittenPlanarPot1BatchMajor implements FlowKernel {
         gradient[wOffset[k] + 1] = sw1;
       }
     }
-    for (int k = 0; k < flows; k++) {
-      int p = 7 * k;
-      int q = sums + 2 * k;
-      double gu0 = w[q] / draws;
-      double gu1 = w[q + 1] / draws;
-      double u0 = theta[uOffset[k]];
-      double u1 = theta[uOffset[k] + 1];
-      double wk0 = theta[wOffset[k]];
-      double wk1 = theta[wOffset[k] + 1];
-      double n = w[p + 5];
-      double rho = w[p + 6];
-      double sig = MathFunctions.sigmoid(w[p + 3]) - 1;
-      double guw = gu0 * wk0 + gu1 * wk1;
-      gradient[bOffset[k]] /= draws;
-      gradient[wOffset[k]] /= draws;
-      gradient[wOffset[k] + 1] /= draws;
-      gradient[uOffset[k]] = gu0 + guw * sig / n * wk0;
-      gradient[uOffset[k] + 1] = gu1 + guw * sig / n * wk1;
-      double mk = w[p + 4] - w[p + 3];
-      gradient[wOffset[k]] += rho * gu0 + guw * (sig * u0 / n - 2 * mk * wk0 / (n * n));
-      gradient[wOffset[k] + 1] += rho * gu1 + guw * (sig * u1 / n - 2 * mk * wk1 / (n * n));
-    }
+    perDraw.epilogue(theta, w, sums, 2, draws, gradient);
     return loss / draws;
   }
 

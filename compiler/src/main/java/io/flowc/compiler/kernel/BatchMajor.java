@@ -426,7 +426,7 @@ public final class BatchMajor {
     // the scalar accumulations: acc = acc + v; w[acc] = that, the temporary used nowhere else
     Map<Integer, Integer> uses = new HashMap<>();
     for (Instr instr : instrs) {
-      forEachTemp(instr, t -> uses.merge(t.id(), 1, Integer::sum));
+      Kernel.tempsRead(instr).forEach(t -> uses.merge(t.id(), 1, Integer::sum));
     }
     List<Sum> sums = new ArrayList<>();
     Set<Integer> inSums = new HashSet<>();
@@ -504,10 +504,10 @@ public final class BatchMajor {
         continue;
       }
       int at = k;
-      for (Temp t : definitions(instrs.get(k))) {
+      for (Temp t : Kernel.tempsWritten(instrs.get(k))) {
         definedAt.put(t.id(), at);
       }
-      forEachTemp(instrs.get(k), t -> {
+      Kernel.tempsRead(instrs.get(k)).forEach(t -> {
         lastUse.put(t.id(), at);
         Integer def = definedAt.get(t.id());
         if (def != null && unitOf[def] != unitOf[at]) {
@@ -555,7 +555,7 @@ public final class BatchMajor {
         group.add(instrs.get(k));
       } else {
         current.add(drawInstr(instrs.get(k)));
-        for (Temp t : definitions(instrs.get(k))) {
+        for (Temp t : Kernel.tempsWritten(instrs.get(k))) {
           if (rows.containsKey(t.id())) {
             current.add(new Store(drawElement(rows.get(t.id())), t));
           }
@@ -648,7 +648,7 @@ public final class BatchMajor {
       if (inSums.contains(k)) {
         continue;
       }
-      for (Temp t : definitions(instrs.get(k))) {
+      for (Temp t : Kernel.tempsWritten(instrs.get(k))) {
         if (!leaves.contains(t.id())) {
           continue;
         }
@@ -872,74 +872,6 @@ public final class BatchMajor {
   }
 
   // ---- traversal ---------------------------------------------------------------------------
-
-  private static List<Temp> definitions(Instr instr) {
-    if (instr instanceof Assign a) {
-      return List.of(a.target());
-    } else if (instr instanceof Reduce r) {
-      return List.of(r.target());
-    } else if (instr instanceof Search se) {
-      return List.of(se.target());
-    } else if (instr instanceof Pick pk) {
-      return List.of(pk.target());
-    } else if (instr instanceof Fused f) {
-      List<Temp> out = new ArrayList<>();
-      for (LaneInstr li : f.body()) {
-        if (li instanceof LaneSum s) {
-          out.add(s.accumulator());
-        }
-      }
-      return out;
-    }
-    return List.of();
-  }
-
-  /** The temporaries an instruction reads. */
-  private static void forEachTemp(Instr instr, Consumer<Temp> f) {
-    Consumer<Operand> scalar = o -> {
-      if (o instanceof Temp t) {
-        f.accept(t);
-      }
-    };
-    Consumer<VecOperand> vector = v -> {
-      if (v instanceof Splat s) {
-        scalar.accept(s.scalar());
-      }
-    };
-    Consumer<LaneOperand> lane = o -> {
-      if (o instanceof Invariant inv) {
-        scalar.accept(inv.scalar());
-      }
-    };
-    if (instr instanceof Assign a) {
-      a.args().forEach(scalar);
-    } else if (instr instanceof Loop l) {
-      l.args().forEach(vector);
-    } else if (instr instanceof Store s) {
-      scalar.accept(s.value());
-    } else if (instr instanceof Move m) {
-      vector.accept(m.source());
-    } else if (instr instanceof Return r) {
-      scalar.accept(r.value());
-    } else if (instr instanceof Search se) {
-      scalar.accept(se.x());
-    } else if (instr instanceof Pick pk) {
-      scalar.accept(pk.index());
-    } else if (instr instanceof Put pt) {
-      scalar.accept(pt.value());
-      scalar.accept(pt.index());
-    } else if (instr instanceof Fused fused) {
-      for (LaneInstr li : fused.body()) {
-        if (li instanceof LaneAssign a) {
-          a.args().forEach(lane);
-        } else if (li instanceof LaneWrite w) {
-          lane.accept(w.value());
-        } else {
-          lane.accept(((LaneSum) li).value());
-        }
-      }
-    }
-  }
 
   /** Every element and region an instruction reads or writes. */
   private static List<Object> places(Instr instr) {

@@ -1,6 +1,7 @@
 package io.flowc.compiler.kernel;
 
 import io.flowc.compiler.ir.Op;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +98,77 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
           if (o instanceof Invariant inv && inv.scalar() instanceof Element e) {
             out.add(e);
           }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The temporaries an instruction assigns. */
+  public static List<Temp> tempsWritten(Instr instr) {
+    if (instr instanceof Assign a) {
+      return List.of(a.target());
+    } else if (instr instanceof Reduce r) {
+      return List.of(r.target());
+    } else if (instr instanceof Search s) {
+      return List.of(s.target());
+    } else if (instr instanceof Pick p) {
+      return List.of(p.target());
+    } else if (instr instanceof Fused f) {
+      List<Temp> out = new ArrayList<>();
+      for (LaneInstr li : f.body()) {
+        if (li instanceof LaneSum sum) {
+          out.add(sum.accumulator());
+        }
+      }
+      return out;
+    }
+    return List.of();
+  }
+
+  /** The temporaries an instruction reads, in the order of its operands. */
+  public static List<Temp> tempsRead(Instr instr) {
+    List<Temp> out = new ArrayList<>();
+    Consumer<Operand> scalar = o -> {
+      if (o instanceof Temp t) {
+        out.add(t);
+      }
+    };
+    Consumer<VecOperand> vector = v -> {
+      if (v instanceof Splat s) {
+        scalar.accept(s.scalar());
+      }
+    };
+    Consumer<LaneOperand> lane = o -> {
+      if (o instanceof Invariant inv) {
+        scalar.accept(inv.scalar());
+      }
+    };
+    if (instr instanceof Assign a) {
+      a.args().forEach(scalar);
+    } else if (instr instanceof Loop l) {
+      l.args().forEach(vector);
+    } else if (instr instanceof Store s) {
+      scalar.accept(s.value());
+    } else if (instr instanceof Move m) {
+      vector.accept(m.source());
+    } else if (instr instanceof Return r) {
+      scalar.accept(r.value());
+    } else if (instr instanceof Search s) {
+      scalar.accept(s.x());
+    } else if (instr instanceof Pick p) {
+      scalar.accept(p.index());
+    } else if (instr instanceof Put p) {
+      scalar.accept(p.value());
+      scalar.accept(p.index());
+    } else if (instr instanceof Fused fused) {
+      for (LaneInstr li : fused.body()) {
+        if (li instanceof LaneAssign a) {
+          a.args().forEach(lane);
+        } else if (li instanceof LaneWrite w) {
+          lane.accept(w.value());
+        } else {
+          lane.accept(((LaneSum) li).value());
         }
       }
     }

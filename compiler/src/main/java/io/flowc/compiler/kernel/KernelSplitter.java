@@ -69,7 +69,7 @@ public final class KernelSplitter {
     Map<Integer, Integer> definedIn = new HashMap<>();
     for (int p = 0; p < parts.size(); p++) {
       for (Instr instr : parts.get(p)) {
-        for (Temp t : definitions(instr)) {
+        for (Temp t : Kernel.tempsWritten(instr)) {
           definedIn.put(t.id(), p);
         }
       }
@@ -78,7 +78,7 @@ public final class KernelSplitter {
     int workspace = kernel.workspaceSize();
     for (int p = 0; p < parts.size(); p++) {
       for (Instr instr : parts.get(p)) {
-        for (Temp t : uses(instr)) {
+        for (Temp t : Kernel.tempsRead(instr)) {
           if (definedIn.get(t.id()) != p && !slots.containsKey(t.id())) {
             slots.put(t.id(), workspace++);
           }
@@ -91,7 +91,7 @@ public final class KernelSplitter {
       List<Instr> out = new ArrayList<>();
       for (Instr instr : parts.get(p)) {
         out.add(rewrite(instr, t -> definedIn.get(t.id()) == part ? t : new Element(Array.WORK, slots.get(t.id()))));
-        for (Temp t : definitions(instr)) {
+        for (Temp t : Kernel.tempsWritten(instr)) {
           if (slots.containsKey(t.id())) {
             out.add(new Store(new Element(Array.WORK, slots.get(t.id())), t));
           }
@@ -100,36 +100,6 @@ public final class KernelSplitter {
       rewritten.add(out);
     }
     return new Split(workspace, rewritten);
-  }
-
-  private static List<Temp> definitions(Instr instr) {
-    if (instr instanceof Assign a) {
-      return List.of(a.target());
-    } else if (instr instanceof Reduce r) {
-      return List.of(r.target());
-    } else if (instr instanceof Kernel.Search s) {
-      return List.of(s.target());
-    } else if (instr instanceof Kernel.Pick p) {
-      return List.of(p.target());
-    } else if (instr instanceof Fused f) {
-      List<Temp> out = new ArrayList<>();
-      for (LaneInstr li : f.body()) {
-        if (li instanceof LaneSum sum) {
-          out.add(sum.accumulator());
-        }
-      }
-      return out;
-    }
-    return List.of();
-  }
-
-  private static List<Temp> uses(Instr instr) {
-    List<Temp> out = new ArrayList<>();
-    rewrite(instr, t -> {
-      out.add(t);
-      return t;
-    });
-    return out;
   }
 
   private interface TempMap {
