@@ -87,7 +87,8 @@ class ElboGradientTest {
     return new int[] {checked, skipped};
   }
 
-  private static double difference(IrFunction elbo, double[] theta, double[] eps, int i, double h) {
+  /** The central difference of the per-draw loss in theta's element i. */
+  static double difference(IrFunction elbo, double[] theta, double[] eps, int i, double h) {
     double[] plus = theta.clone();
     double[] minus = theta.clone();
     plus[i] += h;

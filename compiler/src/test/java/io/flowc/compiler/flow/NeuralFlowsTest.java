@@ -166,8 +166,8 @@ class NeuralFlowsTest {
       }
       for (int i = 0; i < theta.length; i++) {
         double h = CBRT_EPS * Math.max(1, Math.abs(theta[i]));
-        double coarse = difference(elbo, theta, eps, i, h);
-        double fine = difference(elbo, theta, eps, i, h / 2);
+        double coarse = ElboGradientTest.difference(elbo, theta, eps, i, h);
+        double fine = ElboGradientTest.difference(elbo, theta, eps, i, h / 2);
         double scale = Math.max(1, Math.abs(fine));
         if (Math.abs(coarse - fine) > 1e-7 * scale) {
           skipped++; // a relu kink or a bin edge within h
@@ -178,15 +178,5 @@ class NeuralFlowsTest {
       }
     }
     assertTrue(skipped <= 0.05 * (checked + skipped), skipped + " of " + (checked + skipped) + " skipped");
-  }
-
-  private static double difference(IrFunction elbo, double[] theta, double[] eps, int i, double h) {
-    double[] plus = theta.clone();
-    double[] minus = theta.clone();
-    plus[i] += h;
-    minus[i] -= h;
-    double up = IrEvaluator.evaluate(elbo, FlowLogDetTest.concat(plus, eps)).get(ElboLowering.LOSS)[0];
-    double down = IrEvaluator.evaluate(elbo, FlowLogDetTest.concat(minus, eps)).get(ElboLowering.LOSS)[0];
-    return (up - down) / (2 * h);
   }
 }
