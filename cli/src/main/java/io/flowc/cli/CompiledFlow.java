@@ -13,6 +13,7 @@ import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.nfvi.Nfvi;
+import io.flowc.runtime.nfvi.StepSplit;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -94,5 +95,11 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
    */
   Nfvi nfvi(int threads) {
     return batches == null ? nfvi().withThreads(operationsPerDraw.getAsLong(), threads) : nfvi();
+  }
+
+  /** The chunks a step of {@code nmc} draws splits into when the fit is asked for threads (1: unsplit). */
+  int stepChunks(int nmc) {
+    StepSplit split = batches == null ? StepSplit.rule(operationsPerDraw.getAsLong(), nmc) : null;
+    return split == null ? 1 : split.chunks();
   }
 }

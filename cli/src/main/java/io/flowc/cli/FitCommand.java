@@ -420,6 +420,7 @@ public final class FitCommand implements Callable<Integer> {
     r.put("optimizer", opt.name());
     Json.putNumber(r, "learning_rate", opt.learningRate());
     r.put("nmc", options.nmc);
+    r.put("step_chunks", threads == null ? 1 : compiled.stepChunks(options.nmc));
     Json.putNumber(r, "jitter", options.jitter);
     if (compiled.batches() != null) {
       r.put("minibatch", compiled.batches().size());

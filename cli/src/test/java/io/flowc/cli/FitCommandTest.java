@@ -103,9 +103,11 @@ class FitCommandTest {
         "--nmc", "256", "--optimizer", "adam", "--lr", "0.01", "--eval-draws", "100", "--json"));
     JsonNode one = json(Cli.run(concat(args, "--threads", "1")));
     JsonNode two = json(Cli.run(concat(args, "--threads", "2")));
+    assertEquals(2, one.get("step_chunks").asInt(), "two chunks of 128 draws");
     assertEquals(one.get("parameters"), two.get("parameters"));
     assertEquals(one.get("average_loss"), two.get("average_loss"));
     JsonNode unsplit = json(Cli.run(args.toArray(String[]::new)));
+    assertEquals(1, unsplit.get("step_chunks").asInt());
     assertFalse(one.get("parameters").equals(unsplit.get("parameters")), "the split sums in another order");
     assertEquals(one.get("average_loss").asDouble(), unsplit.get("average_loss").asDouble(), 1e-6);
   }

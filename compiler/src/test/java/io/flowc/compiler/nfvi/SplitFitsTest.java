@@ -47,13 +47,13 @@ class SplitFitsTest {
     }
   }
 
-  /** The rule on the workloads' bodies: W1's steps stay whole, W7's split into eight chunks of 32 draws. */
+  /** The rule on the workloads' bodies: W1's steps stay whole, W7's split into two chunks of 128 draws. */
   @Test
   void theRuleSplitsW7AndNotW1() throws Exception {
     CheckedModel pot1 = NfviTest.example("pot1");
     long w1 = Compilation.operationsPerDraw(pot1, FlowFormulaParsing.parse("planar*8"));
     assertNull(StepSplit.rule(w1, 100), "W1: " + w1 + " operations per draw");
     long w7 = Compilation.operationsPerDraw(pot1, FlowFormulaParsing.parse("nsf(hidden=64)*3"));
-    assertEquals(new StepSplit(256, 32), StepSplit.rule(w7, 256), "W7: " + w7 + " operations per draw");
+    assertEquals(new StepSplit(256, 128), StepSplit.rule(w7, 256), "W7: " + w7 + " operations per draw");
   }
 }

@@ -14,17 +14,18 @@ public record StepSplit(int nmc, int chunkDraws) {
    * threads and waits for the last one, some tens of microseconds on a busy machine, and each
    * chunk runs the kernel's prologue and epilogue and adds its gradient into the step's; a chunk
    * of 2 M operations (0.5 to 1 ms) earns that back. W1's whole steps (planar*8, 100 draws of
-   * 468 operations: 47 K, about 40 µs) never split; W7's (nsf(hidden=64)*3, 256 draws of 91 K)
-   * split into 8 chunks of 32 draws.
+   * 468 operations: 47 K, about 40 µs) never split.
    */
   public static final long CHUNK_OPERATIONS = 1L << 21;
 
   /**
-   * Fewest draws in a chunk: the batch-major body runs for calls of at least 16 draws
-   * (io.flowc.compiler.kernel.BatchMajor.MIN_DRAWS) and its block products take eight draws per
-   * trip.
+   * Fewest draws in a chunk: one whole block of the batch-major body
+   * (io.flowc.compiler.kernel.BatchMajor.BLOCK_SIZE), whose block products read each weight once
+   * for the block's draws. W7 (nsf(hidden=64)*3, 91 K operations per draw, nmc 256) splits into 2
+   * chunks of 128 draws; on one thread chunks of 32 draws ran its steps 24 % slower than unsplit,
+   * of 64 or 128 draws 13 % (docs/performance.md, "Threads in one fit").
    */
-  public static final int MIN_CHUNK_DRAWS = 16;
+  public static final int MIN_CHUNK_DRAWS = 128;
 
   public StepSplit {
     if (nmc < 1 || chunkDraws < 1 || chunkDraws > nmc) {

@@ -19,23 +19,23 @@ class SplitStepsTest {
 
   /** W1's and W7's bodies: 468 and 91,107 operations per draw (BatchMajor.operationsPerDraw). */
   @Test
-  void theRuleSplitsLargeStepsIntoChunksOfAtLeastTwoMillionOperations() {
+  void theRuleSplitsLargeStepsIntoChunksOfAtLeastTwoMillionOperationsAndABlock() {
     assertNull(StepSplit.rule(468, 100), "W1 stays unsplit");
     assertNull(StepSplit.rule(0, 1 << 20), "a kernel of unknown cost stays unsplit");
     assertNull(StepSplit.rule(182_409, 1), "one draw cannot be split");
     StepSplit w7 = StepSplit.rule(91_107, 256);
-    assertEquals(new StepSplit(256, 32), w7);
-    assertEquals(8, w7.chunks());
+    assertEquals(new StepSplit(256, 128), w7);
+    assertEquals(2, w7.chunks());
     // the least draws making 2^21 operations, as a power of two: 2^21 / 468 = 4481.1 -> 8192
     assertEquals(8192, StepSplit.rule(468, 100_000).chunkDraws());
     assertEquals(4096, StepSplit.rule(512, 100_000).chunkDraws(), "exactly 2^21 in 4096 draws");
-    // at least 16 draws, however costly one is
-    assertEquals(16, StepSplit.rule(10_000_000, 17).chunkDraws());
-    assertNull(StepSplit.rule(10_000_000, 16), "one chunk is no split");
-    for (int nmc = 1; nmc <= 300; nmc++) {
+    // at least a block of 128 draws, however costly one is
+    assertEquals(128, StepSplit.rule(10_000_000, 129).chunkDraws());
+    assertNull(StepSplit.rule(10_000_000, 128), "one chunk is no split");
+    for (int nmc = 1; nmc <= 600; nmc++) {
       StepSplit s = StepSplit.rule(91_107, nmc);
       if (s == null) {
-        assertTrue(nmc <= 32, "unsplit at " + nmc);
+        assertTrue(nmc <= 128, "unsplit at " + nmc);
         continue;
       }
       assertTrue(s.chunkDraws() * (long) 91_107 >= StepSplit.CHUNK_OPERATIONS);
