@@ -23,7 +23,7 @@ public record StepSplit(int nmc, int chunkDraws) {
    * (io.flowc.compiler.kernel.BatchMajor.BLOCK_SIZE), whose block products read each weight once
    * for the block's draws. W7 (nsf(hidden=64)*3, 91 K operations per draw, nmc 256) splits into 2
    * chunks of 128 draws; on one thread chunks of 32 draws ran its steps 24 % slower than unsplit,
-   * of 64 or 128 draws 13 % (docs/performance.md, "Threads in one fit").
+   * of 128 draws 4-13 % (docs/performance.md, "Threads in one fit").
    */
   public static final int MIN_CHUNK_DRAWS = 128;
 
