@@ -107,7 +107,9 @@ public final class CompareCommand implements Callable<Integer> {
   @Option(names = "--minibatch", paramLabel = "B", hidden = true)
   private Integer minibatch;
 
-  @Option(names = "--threads", paramLabel = "T", description = "NUTS chains run on up to T threads (default: cores).")
+  @Option(names = "--threads", paramLabel = "T", description = "NUTS chains run on up to T threads (default: cores); "
+      + "given, the fit's steps with much work split their draws into fixed chunks on T threads (the same bits for "
+      + "every T).")
   private Integer threads;
 
   @Mixin
@@ -154,7 +156,8 @@ public final class CompareCommand implements Callable<Integer> {
     }
     double[][] nutsDraws = NutsPlots.pooled(nutsValues.draws());
 
-    Nfvi nfvi = new Nfvi(compiled.kernel(), compiled.model(), compiled.layout());
+    // NUTS has finished: the fit may split its steps on all the threads
+    Nfvi nfvi = threads == null ? compiled.nfvi() : compiled.nfvi(threads);
     Fit fit = nfvi.fit(new Nfvi.Settings(iterations, opt, nmc, jitter, seed, Nfvi.Settings.NO_CLIPPING, List.of()));
     stdout.println("NFVI " + formula.normalized() + ": " + fit.finishLine(iterations));
     if (fit.status() == Fit.Status.NOT_FINITE) {

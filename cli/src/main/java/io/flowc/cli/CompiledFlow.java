@@ -13,17 +13,21 @@ import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.nfvi.Nfvi;
+import io.flowc.runtime.nfvi.StepSplit;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * A compiled (model, flow) pair, from source or from an artifact: what an NFVI fit needs.
  * {@code parameters} is the model's layout, whose bounds map draws to the values users see;
  * {@code diagnosis} names arguments outside their domain (null where the model's source does not check).
  * With {@code batches}, {@code kernel} is unbound: the batches bind it (code with free sizes).
+ * {@code operationsPerDraw}: the cost of one draw of the kernel's body, from which split steps
+ * are chunked (0: unknown, steps unsplit); an artifact's is counted from its source when asked.
  */
 record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, ParameterLayout parameters,
-    DomainDiagnosis diagnosis, DataBinding.Batches batches) {
+    DomainDiagnosis diagnosis, DataBinding.Batches batches, LongSupplier operationsPerDraw) {
   /** The model in {@code modelFile} (source or artifact) and the flow, bound to the data in {@code dataFile} (may be null). */
   static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, PrintWriter stderr)
       throws CompileException {
@@ -56,15 +60,19 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
         kernel = batches != null ? kernel : binding.bind(kernel);
         density = binding.bind(density);
       }
-      DomainDiagnosis diagnosis = bound.source() == null ? null : new DomainDiagnosis(bound.source());
-      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout(), diagnosis, batches);
+      CheckedModel source = bound.source();
+      DomainDiagnosis diagnosis = source == null ? null : new DomainDiagnosis(source);
+      LongSupplier operations = source == null ? () -> 0 : () -> Compilation.operationsPerDraw(source, formula);
+      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout(), diagnosis, batches,
+          operations);
     }
     CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
     FlowLayout layout = formula.layout(model.dimension());
     DomainDiagnosis diagnosis = new DomainDiagnosis(model);
     if (minibatch == null) {
-      return new CompiledFlow(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,
-          model.layout(), diagnosis, null);
+      Compilation.CountedFlow flow = Compilation.loadCountedFlow(model, formula);
+      return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), diagnosis,
+          null, flow::operationsPerDraw);
     }
     if (model.dataLayout().isEmpty()) {
       Minibatches.of(modelFile, model.name(), null, List.of(), minibatch);
@@ -73,11 +81,25 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
     DataBinding.Batches batches = Minibatches.of(modelFile, model.name(), flow.binding(),
         Compilation.termsNotSummedOverRows(flow.model()), minibatch);
     return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), diagnosis,
-        batches);
+        batches, () -> 0);
   }
 
   /** The fit: on all rows, or on batches. */
   Nfvi nfvi() {
     return batches == null ? new Nfvi(kernel, model, layout) : Nfvi.minibatch(batches, kernel, model, layout);
+  }
+
+  /**
+   * The fit with its steps split as {@link io.flowc.runtime.nfvi.StepSplit#rule} says, on up to
+   * {@code threads} threads; fits on minibatches stay unsplit.
+   */
+  Nfvi nfvi(int threads) {
+    return batches == null ? nfvi().withThreads(operationsPerDraw.getAsLong(), threads) : nfvi();
+  }
+
+  /** The chunks a step of {@code nmc} draws splits into when the fit is asked for threads (1: unsplit). */
+  int stepChunks(int nmc) {
+    StepSplit split = batches == null ? StepSplit.rule(operationsPerDraw.getAsLong(), nmc) : null;
+    return split == null ? 1 : split.chunks();
   }
 }

@@ -77,7 +77,9 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", description = "Random seed (default 0).")
   private long seed;
 
-  @Option(names = "--threads", paramLabel = "T", description = "Restarts run in parallel on up to T threads (default: cores).")
+  @Option(names = "--threads", paramLabel = "T", description = "Restarts run in parallel on up to T threads (default: "
+      + "cores); given, a step with much work also splits its draws into fixed chunks on the threads left to its fit "
+      + "(the same bits for every T).")
   private Integer threads;
 
   @Option(names = "--draws", paramLabel = "D", description = "Draws written with --out and drawn with --plot "
@@ -147,7 +149,7 @@ public final class FitCommand implements Callable<Integer> {
     CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, minibatch, stderr);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
 
-    Nfvi nfvi = compiled.nfvi();
+    Nfvi nfvi = threads == null ? compiled.nfvi() : compiled.nfvi(stepThreads(threads, options.restarts));
     long fitStart = System.nanoTime();
     progress = options.restarts == 1 ? ProgressBar.forTerminal(stderr, options.iterations) : null;
     RestartSelection selection = runRestarts(nfvi, opt, compiled, stderr);
@@ -298,6 +300,14 @@ public final class FitCommand implements Callable<Integer> {
     return selection;
   }
 
+  /**
+   * The threads each restart's steps get: the restarts run on min(R, T) threads and share the
+   * others (none: each restart computes its chunks alone, the same bits).
+   */
+  static int stepThreads(int threads, int restarts) {
+    return Math.max(1, threads / Math.min(restarts, threads));
+  }
+
   /** A numerical failure if no restart succeeded; else a warning naming how many failed. */
   private void reportFailures(RestartSelection selection, CompiledFlow compiled, PrintWriter stderr) {
     Restart best = selection.best();
@@ -410,6 +420,7 @@ public final class FitCommand implements Callable<Integer> {
     r.put("optimizer", opt.name());
     Json.putNumber(r, "learning_rate", opt.learningRate());
     r.put("nmc", options.nmc);
+    r.put("step_chunks", threads == null ? 1 : compiled.stepChunks(options.nmc));
     Json.putNumber(r, "jitter", options.jitter);
     if (compiled.batches() != null) {
       r.put("minibatch", compiled.batches().size());

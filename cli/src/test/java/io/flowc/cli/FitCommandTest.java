@@ -93,6 +93,35 @@ class FitCommandTest {
     assertEquals(best, one.get("final_loss").asDouble());
   }
 
+  /**
+   * With --threads, steps with much work split their draws (nsf*2 at nmc 256: two chunks of 128):
+   * the same bits on 1 and 2 threads; other bits than the unsplit fit's without --threads.
+   */
+  @Test
+  void splitStepsAreDeterministicForAnyThreadCount() throws IOException {
+    List<String> args = new ArrayList<>(List.of("fit", Cli.example("pot1"), "--flow", "nsf*2", "--iters", "5",
+        "--nmc", "256", "--optimizer", "adam", "--lr", "0.01", "--eval-draws", "100", "--json"));
+    JsonNode one = json(Cli.run(concat(args, "--threads", "1")));
+    JsonNode two = json(Cli.run(concat(args, "--threads", "2")));
+    assertEquals(2, one.get("step_chunks").asInt(), "two chunks of 128 draws");
+    assertEquals(one.get("parameters"), two.get("parameters"));
+    assertEquals(one.get("average_loss"), two.get("average_loss"));
+    JsonNode unsplit = json(Cli.run(args.toArray(String[]::new)));
+    assertEquals(1, unsplit.get("step_chunks").asInt());
+    assertFalse(one.get("parameters").equals(unsplit.get("parameters")), "the split sums in another order");
+    assertEquals(one.get("average_loss").asDouble(), unsplit.get("average_loss").asDouble(), 1e-6);
+  }
+
+  /** Restarts run on min(R, T) threads and share the others for their steps. */
+  @Test
+  void restartsShareTheThreadsLeftForTheirSteps() {
+    assertEquals(4, FitCommand.stepThreads(4, 1));
+    assertEquals(2, FitCommand.stepThreads(4, 2));
+    assertEquals(1, FitCommand.stepThreads(3, 2));
+    assertEquals(1, FitCommand.stepThreads(2, 8));
+    assertEquals(1, FitCommand.stepThreads(1, 1));
+  }
+
   /** W1 with four restarts: the best reaches KL <= 0.10 (log Z = 1.8775). */
   @Test
   void w1WithRestartsReachesAGoodOptimum() throws IOException {

@@ -261,10 +261,37 @@ public final class Compilation {
   }
 
   private static FlowKernel loadFlow(CheckedModel model, FlowFormula formula, DataPlan plan) {
+    return loadFlow(model, flowKernels(model, formula, plan));
+  }
+
+  private static FlowKernels flowKernels(CheckedModel model, FlowFormula formula, DataPlan plan) {
     FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
-    FlowKernels kernels = flowKernels(model, layout, formula.normalized(), plan, BatchMajor.DEFAULT);
+    return flowKernels(model, layout, formula.normalized(), plan, BatchMajor.DEFAULT);
+  }
+
+  private static FlowKernel loadFlow(CheckedModel model, FlowKernels kernels) {
     return HiddenClasses.define(
         BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow"), FlowKernel.class);
+  }
+
+  /**
+   * A loaded NFVI kernel and the operations one draw of its body runs
+   * ({@link BatchMajor#operationsPerDraw}), from which a fit decides how to split a step's draws.
+   */
+  public record CountedFlow(FlowKernel kernel, long operationsPerDraw) {}
+
+  /** As {@link #loadFlow(CheckedModel, FlowFormula)}, with the body's operations per draw. */
+  public static CountedFlow loadCountedFlow(CheckedModel model, FlowFormula formula) {
+    DataPlan plan = dataPlan(model);
+    FlowKernels kernels = flowKernels(model, formula, plan);
+    FlowKernel kernel = loadFlow(model, kernels);
+    kernel = model.dataLayout().isEmpty() ? kernel : dataBinding(model, plan).bind(kernel);
+    return new CountedFlow(kernel, BatchMajor.operationsPerDraw(kernels.body()));
+  }
+
+  /** The operations one draw of the NFVI body of {@code model} with {@code formula} runs, without loading it. */
+  public static long operationsPerDraw(CheckedModel model, FlowFormula formula) {
+    return BatchMajor.operationsPerDraw(flowKernels(model, formula, dataPlan(model)).body());
   }
 
   /**

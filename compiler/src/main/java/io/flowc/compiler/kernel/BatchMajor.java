@@ -141,20 +141,36 @@ public final class BatchMajor {
     long batched = 1; // the Return, counted as the rule always has
     long total = 1;
     for (int k = 0; k < instrs.size() - 1; k++) {
-      Instr instr = instrs.get(k);
-      long ops;
-      if (instr instanceof Assign || instr instanceof Store) {
-        ops = 1;
-      } else {
-        long perElement = instr instanceof Fused f ? f.body().size() : 1;
-        ops = instructionLength(instr, body) * perElement;
-      }
+      long ops = operations(instrs.get(k), body);
       total += ops;
       if (skipped.contains(k) || perBlockAt(k)) {
         batched += ops;
       }
     }
     return (double) batched / total;
+  }
+
+  /**
+   * The operations one draw of a per-draw ELBO body runs, counted as the batching rule counts
+   * them (a loop over a vector of length L counting L, a product of an m x n matrix m n, the
+   * Return 1): the cost per draw from which a fit decides how to split a step's draws across
+   * threads (io.flowc.runtime.nfvi.StepSplit).
+   */
+  public static long operationsPerDraw(Kernel body) {
+    List<Instr> instrs = body.body();
+    long total = 1;
+    for (int k = 0; k < instrs.size() - 1; k++) {
+      total += operations(instrs.get(k), body);
+    }
+    return total;
+  }
+
+  private static long operations(Instr instr, Kernel body) {
+    if (instr instanceof Assign || instr instanceof Store) {
+      return 1;
+    }
+    long perElement = instr instanceof Fused f ? f.body().size() : 1;
+    return instructionLength(instr, body) * perElement;
   }
 
   /** The number of elements a loop-like instruction walks (with data-dependent lengths: the sample binding's). */

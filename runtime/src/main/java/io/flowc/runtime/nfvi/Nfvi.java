@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.DoublePredicate;
+import java.util.function.IntFunction;
 
 /**
  * Normalizing-flow variational inference on a compiled model and flow stack, PyMC3's NFVI:
@@ -26,6 +27,9 @@ public final class Nfvi {
   private final FlowLayout layout;
   /** Rows drawn in batches at every step (null: every step sees all rows). */
   private final DataBinding.Batches batches;
+  /** The split of a step of nmc draws, null for none (see {@link #withSplitSteps}). */
+  private final IntFunction<StepSplit> splitOf;
+  private final int threads;
 
   public Nfvi(FlowKernel kernel, LogDensity model, FlowLayout layout) {
     this(kernel, model, layout, null);
@@ -44,6 +48,11 @@ public final class Nfvi {
   }
 
   private Nfvi(FlowKernel kernel, LogDensity model, FlowLayout layout, DataBinding.Batches batches) {
+    this(kernel, model, layout, batches, nmc -> null, 1);
+  }
+
+  private Nfvi(FlowKernel kernel, LogDensity model, FlowLayout layout, DataBinding.Batches batches,
+      IntFunction<StepSplit> splitOf, int threads) {
     if (kernel.dimension() != model.dimension() || layout.dimension() != model.dimension()
         || layout.parameterCount() != kernel.parameterCount()) {
       throw new IllegalArgumentException("kernel, model and layout disagree on the dimensions");
@@ -52,6 +61,33 @@ public final class Nfvi {
     this.model = model;
     this.layout = layout;
     this.batches = batches;
+    this.splitOf = splitOf;
+    this.threads = threads;
+  }
+
+  /**
+   * This fit with its steps split as {@link StepSplit#rule} says for a kernel whose body runs
+   * {@code operationsPerDraw} operations per draw, the chunks computed on up to {@code threads}
+   * threads: the same bits for every number of threads (and other bits than the unsplit fit's
+   * where the rule splits).
+   */
+  public Nfvi withThreads(long operationsPerDraw, int threads) {
+    return withSplitSteps(nmc -> StepSplit.rule(operationsPerDraw, nmc), threads);
+  }
+
+  /**
+   * This fit with a step of nmc draws split as {@code splitOf.apply(nmc)} says (null: unsplit), on
+   * up to {@code threads} threads. Fits on minibatches are not split: each step's batch lives in
+   * the one workspace its walk fills.
+   */
+  public Nfvi withSplitSteps(IntFunction<StepSplit> splitOf, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1");
+    }
+    if (batches != null) {
+      throw new IllegalArgumentException("fits on minibatches do not split their steps");
+    }
+    return new Nfvi(kernel, model, layout, null, splitOf, threads);
   }
 
   /** The batches drawn at each step, or null for fits on all rows. */
@@ -118,6 +154,20 @@ public final class Nfvi {
 
   /** Fits from given starting parameters (left untouched). */
   public Fit fit(Settings settings, double[] start) {
+    StepSplit split = splitOf.apply(settings.nmc());
+    if (split == null) {
+      return fit(settings, start, null);
+    }
+    if (split.nmc() != settings.nmc()) {
+      throw new IllegalArgumentException("a split of " + split.nmc() + " draws for steps of " + settings.nmc());
+    }
+    try (SplitSteps steps = new SplitSteps(kernel, split, threads)) {
+      return fit(settings, start, steps);
+    }
+  }
+
+  /** The fit, its steps split by {@code steps} (null: each step one call of the kernel). */
+  private Fit fit(Settings settings, double[] start, SplitSteps steps) {
     int d = kernel.dimension();
     int p = kernel.parameterCount();
     double[] theta = start.clone();
@@ -141,7 +191,8 @@ public final class Nfvi {
         }
         walk.next(work);
       }
-      double loss = kernel.lossGradient(theta, eps, settings.nmc(), gradient, work);
+      double loss = steps == null ? kernel.lossGradient(theta, eps, settings.nmc(), gradient, work)
+          : steps.lossGradient(theta, eps, gradient);
       int bad = firstNonFinite(gradient);
       // PyMC3 stops only on a NaN loss and keeps infinite ones; flowc stops on both: an infinite
       // loss means a draw where log p is -inf (or +inf), and its gradient says nothing about that

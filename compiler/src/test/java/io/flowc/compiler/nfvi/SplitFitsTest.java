@@ -1,0 +1,59 @@
+package io.flowc.compiler.nfvi;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.flowc.compiler.TestPaths;
+import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FlowFormulaParsing;
+import io.flowc.runtime.nfvi.Fit;
+import io.flowc.runtime.nfvi.Nfvi;
+import io.flowc.runtime.nfvi.StepSplit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fits whose steps are split into chunks (docs/performance.md, "Threads in one fit") on compiled
+ * kernels: the same bits on 1 to 4 threads, and the unsplit fit's numbers to rounding.
+ */
+class SplitFitsTest {
+
+  /**
+   * Chunks of 16 draws: with nmc 40 the last one has 8, below the batch-major body's 16, so one
+   * step runs both the batched and the per-draw body; eight schools' chunks each fill their own
+   * workspace with the data.
+   */
+  @Test
+  void splitFitsAreTheSameBitsOnAnyNumberOfThreads() throws Exception {
+    check(NfviTest.example("pot1"), "nsf*2", 40);
+    check(NfviTest.example("pot1"), "planar*4", 40);
+    check(TestPaths.checkExample(TestPaths.example("eight_schools_noncentered")), "scale-hh*3-loc", 40);
+  }
+
+  private static void check(CheckedModel model, String formula, int nmc) throws Exception {
+    Nfvi plain = NfviTest.nfvi(model, formula);
+    Nfvi.Settings settings = NfviTest.settings(20, "adam", 0.01, nmc, 0.5, 5);
+    Fit unsplit = plain.fit(settings);
+    Fit first = plain.withSplitSteps(n -> new StepSplit(n, 16), 1).fit(settings);
+    String what = formula + ", nmc " + nmc;
+    assertEquals(Fit.Status.FINISHED, first.status(), what);
+    // the first step's loss is the unsplit one but for the order of the sums
+    assertEquals(unsplit.history()[0], first.history()[0], 1e-12 * Math.abs(unsplit.history()[0]), what);
+    for (int threads = 2; threads <= 4; threads++) {
+      Fit fit = plain.withSplitSteps(n -> new StepSplit(n, 16), threads).fit(settings);
+      assertArrayEquals(first.history(), fit.history(), what + " on " + threads + " threads");
+      assertArrayEquals(first.parameters(), fit.parameters(), what + " on " + threads + " threads");
+    }
+  }
+
+  /** The rule on the workloads' bodies: W1's steps stay whole, W7's split into two chunks of 128 draws. */
+  @Test
+  void theRuleSplitsW7AndNotW1() throws Exception {
+    CheckedModel pot1 = NfviTest.example("pot1");
+    long w1 = Compilation.operationsPerDraw(pot1, FlowFormulaParsing.parse("planar*8"));
+    assertNull(StepSplit.rule(w1, 100), "W1: " + w1 + " operations per draw");
+    long w7 = Compilation.operationsPerDraw(pot1, FlowFormulaParsing.parse("nsf(hidden=64)*3"));
+    assertEquals(new StepSplit(256, 128), StepSplit.rule(w7, 256), "W7: " + w7 + " operations per draw");
+  }
+}

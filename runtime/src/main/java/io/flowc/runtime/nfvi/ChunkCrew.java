@@ -1,0 +1,102 @@
+package io.flowc.runtime.nfvi;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+
+/**
+ * A fixed crew of threads that runs tasks 0..n-1 of one job at a time, the calling thread taking
+ * part; {@link #run} returns when every task has finished. Tasks are claimed in index order from
+ * a shared counter, so which thread runs which task varies, and the tasks must not depend on it.
+ * Every job has the same n, so a helper still leaving the previous job can only claim tasks of
+ * the next one once its counter is reset, which it then runs for it. Nothing is allocated per
+ * job: a step of a fit runs thousands of them.
+ */
+final class ChunkCrew implements AutoCloseable {
+  private final IntConsumer task;
+  private final Thread[] helpers;
+  private final Thread owner;
+  private final AtomicInteger next = new AtomicInteger();
+  private final AtomicInteger finished = new AtomicInteger();
+  private final int count;
+  private volatile int job;
+  private volatile boolean closed;
+  private volatile Throwable failure;
+
+  /** A crew of {@code threads} (the caller of {@link #run} and threads - 1 daemon helpers) for jobs of {@code tasks} tasks. */
+  ChunkCrew(int threads, int tasks, IntConsumer task) {
+    if (threads < 1 || tasks < 1) {
+      throw new IllegalArgumentException("threads and tasks must be >= 1");
+    }
+    this.count = tasks;
+    this.task = task;
+    this.owner = Thread.currentThread();
+    this.helpers = new Thread[threads - 1];
+    for (int i = 0; i < helpers.length; i++) {
+      Thread t = new Thread(this::help, "flowc-step-" + (i + 1));
+      t.setDaemon(true);
+      helpers[i] = t;
+      t.start();
+    }
+  }
+
+  /** Runs every task and waits for all; rethrows the first failure of any of them. */
+  void run() {
+    if (Thread.currentThread() != owner) {
+      throw new IllegalStateException("a crew runs jobs for the thread that made it");
+    }
+    failure = null;
+    // finished before next: once next is 0 the job's tasks may be claimed and counted
+    finished.set(0);
+    next.set(0);
+    job++;
+    for (Thread t : helpers) {
+      LockSupport.unpark(t);
+    }
+    work();
+    while (finished.get() < count) {
+      LockSupport.park(this);
+    }
+    Throwable t = failure;
+    if (t instanceof RuntimeException r) {
+      throw r;
+    } else if (t instanceof Error e) {
+      throw e;
+    }
+  }
+
+  private void work() {
+    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+      try {
+        task.accept(i);
+      } catch (Throwable t) {
+        if (failure == null) {
+          failure = t;
+        }
+      }
+      if (finished.incrementAndGet() == count) {
+        LockSupport.unpark(owner);
+      }
+    }
+  }
+
+  private void help() {
+    int seen = 0;
+    while (!closed) {
+      if (job == seen) {
+        LockSupport.park(this);
+        continue;
+      }
+      seen = job;
+      work();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (Thread t : helpers) {
+      LockSupport.unpark(t);
+    }
+  }
+}
