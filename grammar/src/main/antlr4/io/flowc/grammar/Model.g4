@@ -13,17 +13,21 @@ statement
     : DATA type=(INT | REAL) name=IDENT (LBRACK dims+=expr (COMMA dims+=expr)? RBRACK)? SEMI # dataDecl
     | PARAM name=IDENT (LBRACK size=expr RBRACK)? constraint? SEMI                           # paramDecl
     | LET name=IDENT ASSIGN value=expr SEMI                                                 # letDecl
+    | DERIVED name=IDENT ASSIGN value=expr SEMI                                             # derivedDecl
     | FN name=IDENT LPAREN (params+=IDENT (COMMA params+=IDENT)*)? RPAREN ASSIGN body=expr SEMI # fnDecl
     | POTENTIAL value=expr SEMI                                                             # potentialStmt
     | LOGP PLUS_ASSIGN value=expr SEMI                                                      # logpStmt
     | target=expr TILDE dist=IDENT LPAREN (args+=expr (COMMA args+=expr)*)? RPAREN SEMI      # samplingStmt
     ;
 
-// Bounds of a parameter, sampled on the unconstrained scale: '> 0', '< 1', 'in (0, 1)'.
+// Bounds of a parameter, sampled on the unconstrained scale: '> 0', '< 1', 'in (0, 1)'; or a
+// transform by name ('ordered'), a name rather than a keyword so that the front end explains an
+// unknown one at its column.
 constraint
     : GT lower=expr
     | LT upper=expr
     | IN LPAREN lower=expr COMMA upper=expr RPAREN
+    | transform=IDENT
     ;
 
 expr
@@ -51,6 +55,7 @@ primary
 MODEL       : 'model';
 PARAM       : 'param';
 LET         : 'let';
+DERIVED     : 'derived';
 FN          : 'fn';
 POTENTIAL   : 'potential';
 LOGP        : 'logp';

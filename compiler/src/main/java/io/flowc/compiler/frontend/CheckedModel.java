@@ -17,11 +17,13 @@ public final class CheckedModel {
 
   /**
    * A parameter, its number of elements (0 for a scalar), its offset in the flat vector and its
-   * bounds (infinite where absent). z holds bounded parameters on the unconstrained scale.
+   * bounds (infinite where absent), whether it is an ordered vector. z holds bounded and ordered
+   * parameters on the unconstrained scale.
    */
-  public record Param(String name, int size, int offset, double lower, double upper, Ast.ParamDecl decl) {
+  public record Param(String name, int size, int offset, double lower, double upper, boolean ordered,
+      Ast.ParamDecl decl) {
     public Param(String name, int size, int offset, Ast.ParamDecl decl) {
-      this(name, size, offset, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, decl);
+      this(name, size, offset, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, false, decl);
     }
 
     public boolean isBounded() {
@@ -122,7 +124,7 @@ public final class CheckedModel {
 
   /** The parameters' places in the flat vector z. */
   public ParameterLayout layout() {
-    return new ParameterLayout(params.stream().map(p -> new ParameterLayout.Parameter(p.name(), p.size(), p.lower(), p.upper())).toList());
+    return new ParameterLayout(params.stream().map(p -> new ParameterLayout.Parameter(p.name(), p.size(), p.lower(), p.upper(), p.ordered())).toList());
   }
 
   /** Number of parameter elements: the length of the flat vector z. */

@@ -141,11 +141,14 @@ final class ModelChecker {
             error(p.lower().span(), "the bounds of '" + p.name().text() + "' are empty: the lower bound "
                 + lower + " is not below the upper bound " + upper);
           }
-          params.add(new CheckedModel.Param(p.name().text(), size, offset, lower, upper, p));
+          params.add(new CheckedModel.Param(p.name().text(), size, offset, lower, upper, isOrdered(p, size), p));
           offset += Math.max(1, size);
         }
       } else if (s instanceof LetDecl l) {
         Type type = check(l.value(), Scope.TOP);
+        if (l.derived() && type.isBool()) {
+          error(l.value().span(), "'derived' needs a real value (a scalar or a vector), got " + type.describe());
+        }
         if (declare(l.name(), l)) {
           visible.put(l.name().text(), type);
           letTypes.put(l.name().text(), type);
@@ -352,6 +355,27 @@ final class ModelChecker {
       Span firstSpan = first instanceof ParamDecl p ? p.name().span()
           : first instanceof Ast.DataDecl d ? d.name().span() : ((LetDecl) first).name().span();
       error(name.span(), "'" + n + "' is already declared at " + firstSpan);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether a parameter is declared {@code ordered} (Stan's ordered vector); an unknown transform
+   * or an ordered scalar is reported at the transform's name.
+   */
+  private boolean isOrdered(ParamDecl p, int size) {
+    if (p.transform() == null) {
+      return false;
+    }
+    Name t = p.transform();
+    if (!t.text().equals("ordered")) {
+      error(t.span(), "unknown transform '" + t.text() + "' of '" + p.name().text()
+          + "' (a parameter takes bounds '> a', '< b', 'in (a, b)' or the transform 'ordered')");
+      return false;
+    }
+    if (size == 0) {
+      error(t.span(), "'ordered' needs a vector: 'param " + p.name().text() + "[2] ordered;'");
       return false;
     }
     return true;
@@ -790,7 +814,10 @@ final class ModelChecker {
     }
     switch (b.form) {
       case ELEMENTWISE -> {
-        int length = args.size() == 1 ? args.get(0).length() : broadcast(args.get(0), args.get(1), c.span(), name, scope);
+        int length = args.get(0).length();
+        for (int i = 1; i < args.size() && length >= 0; i++) {
+          length = broadcast(new Type(Type.Kind.REAL, length), args.get(i), c.span(), name, scope);
+        }
         return length < 0 ? Type.ERROR : new Type(Type.Kind.REAL, length);
       }
       case REDUCTION -> {

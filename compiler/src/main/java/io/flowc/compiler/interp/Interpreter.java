@@ -153,6 +153,15 @@ public final class Interpreter {
     double logpSum = 0;
     for (CheckedModel.Param p : model.params()) {
       double[] x = new double[p.elementCount()];
+      if (p.ordered()) {
+        double[] u = Arrays.copyOfRange(z, p.offset(), p.offset() + x.length);
+        Constraints.ordered(u, 0, x.length, x);
+        for (int i = 1; i < x.length; i++) {
+          logpSum += u[i];
+        }
+        globals.put(p.name(), new Vec(x));
+        continue;
+      }
       for (int i = 0; i < x.length; i++) {
         double u = z[p.offset() + i];
         x[i] = Constraints.constrain(u, p.lower(), p.upper());
@@ -421,7 +430,8 @@ public final class Interpreter {
       case MEAN -> new Real(sum(reals(args.get(0))) / length(args.get(0)));
       case NORM -> new Real(Math.sqrt(sumOfSquares(reals(args.get(0)))));
       case DOT -> new Real(dot(reals(args.get(0)), reals(args.get(1))));
-      case LOGSUMEXP -> new Real(MathFunctions.logsumexp(
+      case LOG_MIX -> mapReal(args, x -> MathFunctions.logaddexp(Math.log(x[0]) + x[1], Math.log1p(-x[0]) + x[2]));
+      case LOGSUMEXP, LOG_SUM_EXP -> new Real(MathFunctions.logsumexp(
           args.stream().flatMapToDouble(v -> Arrays.stream(reals(v))).toArray()));
       case NORMAL_LPDF, STUDENT_T_LPDF, CAUCHY_LPDF, EXPONENTIAL_LPDF, GAMMA_LPDF, BETA_LPDF, LOGNORMAL_LPDF,
           BERNOULLI_LOGIT_LPMF, POISSON_LOG_LPMF, BINOMIAL_LOGIT_LPMF -> new Real(logDensity(b, args));

@@ -96,12 +96,16 @@ public final class ModelLowering {
     for (int k = 0; k < model.params().size(); k++) {
       CheckedModel.Param p = model.params().get(k);
       Node u = parameters.get(k);
-      if (!p.isBounded()) {
+      if (!p.isBounded() && !p.ordered()) {
         globals.put(p.name(), u);
         continue;
       }
-      globals.put(p.name(), constrain(u, p.lower(), p.upper()));
-      Node logJacobian = logJacobian(u, p.lower(), p.upper());
+      if (p.ordered() && p.size() == 1) {
+        globals.put(p.name(), u); // one element: x = u, log J = 0
+        continue;
+      }
+      globals.put(p.name(), p.ordered() ? ordered(u) : constrain(u, p.lower(), p.upper()));
+      Node logJacobian = p.ordered() ? graph.slice(u, 1, p.size() - 1) : logJacobian(u, p.lower(), p.upper());
       Node term = graph.neg(logJacobian.shape().isScalar() ? logJacobian : graph.sum(logJacobian));
       potential = potential == null ? term : graph.add(potential, term);
     }
@@ -212,6 +216,15 @@ public final class ModelLowering {
     return graph.sub(graph.constant(upper), graph.exp(u));
   }
 
+  /**
+   * Stan's ordered vector, as {@link io.flowc.runtime.Constraints#ordered}: running sums of u[0],
+   * exp(u[1]), ..., exp(u[n-1]) (n at least 2); its log-Jacobian is the sum of u[1..n).
+   */
+  private Node ordered(Node u) {
+    int n = u.shape().length();
+    return graph.cumsum(graph.concat(graph.index(u, 0), graph.exp(graph.slice(u, 1, n - 1))));
+  }
+
   /** The formulas of {@link io.flowc.runtime.Constraints#logJacobian}, elementwise. */
   private Node logJacobian(Node u, double lower, double upper) {
     if (lower > Double.NEGATIVE_INFINITY && upper < Double.POSITIVE_INFINITY) {
@@ -273,6 +286,17 @@ public final class ModelLowering {
     }
   }
 
+  /**
+   * Stan's {@code log_mix(theta, lp1, lp2)} = log(theta exp(lp1) + (1 - theta) exp(lp2)),
+   * elementwise, as logaddexp(log(theta) + lp1, log1p(-theta) + lp2): no exp of a log density
+   * overflows or underflows.
+   */
+  private Node logMix(Node theta, Node lp1, Node lp2) {
+    Node first = graph.add(graph.log(theta), lp1);
+    Node second = graph.add(graph.apply(Op.LOG1P, graph.neg(theta)), lp2);
+    return graph.apply(Op.LOGADDEXP, first, second);
+  }
+
   private Node call(Call c, Map<String, Node> env) {
     List<Node> args = new ArrayList<>();
     for (Expr a : c.args()) {
@@ -327,7 +351,8 @@ public final class ModelLowering {
       case MEAN -> graph.div(graph.sum(x), x.shape().isDynamic() ? sizeValue(x.shape()) : graph.constant(x.shape().length()));
       case NORM -> graph.sqrt(graph.sum(graph.square(x)));
       case DOT -> graph.sum(graph.mul(x, args.get(1)));
-      case LOGSUMEXP -> graph.apply(Op.LOGSUMEXP, args.size() == 1 ? x : graph.concat(args.toArray(Node[]::new)));
+      case LOG_MIX -> logMix(x, args.get(1), args.get(2));
+      case LOGSUMEXP, LOG_SUM_EXP -> graph.apply(Op.LOGSUMEXP, args.size() == 1 ? x : graph.concat(args.toArray(Node[]::new)));
       case NORMAL_LPDF, STUDENT_T_LPDF, CAUCHY_LPDF, EXPONENTIAL_LPDF, GAMMA_LPDF, BETA_LPDF, LOGNORMAL_LPDF,
           BERNOULLI_LOGIT_LPMF, POISSON_LOG_LPMF, BINOMIAL_LOGIT_LPMF -> new Distributions(graph).logDensity(b, args);
     };
