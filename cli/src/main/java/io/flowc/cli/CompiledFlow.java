@@ -8,7 +8,9 @@ import io.flowc.compiler.interp.DomainDiagnosis;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
+import io.flowc.compiler.driver.DerivedQuantities;
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.Reported;
 import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
@@ -19,11 +21,12 @@ import java.util.List;
 /**
  * A compiled (model, flow) pair, from source or from an artifact: what an NFVI fit needs.
  * {@code parameters} is the model's layout, whose bounds map draws to the values users see;
+ * {@code reported} adds the model's derived quantities to them (an artifact's: its parameters alone);
  * {@code diagnosis} names arguments outside their domain (null where the model's source does not check).
  * With {@code batches}, {@code kernel} is unbound: the batches bind it (code with free sizes).
  */
 record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, ParameterLayout parameters,
-    DomainDiagnosis diagnosis, DataBinding.Batches batches) {
+    DomainDiagnosis diagnosis, DataBinding.Batches batches, Reported reported) {
   /** The model in {@code modelFile} (source or artifact) and the flow, bound to the data in {@code dataFile} (may be null). */
   static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, PrintWriter stderr)
       throws CompileException {
@@ -57,14 +60,15 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
         density = binding.bind(density);
       }
       DomainDiagnosis diagnosis = bound.source() == null ? null : new DomainDiagnosis(bound.source());
-      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout(), diagnosis, batches);
+      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout(), diagnosis, batches,
+          Reported.of(artifact.layout()));
     }
     CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
     FlowLayout layout = formula.layout(model.dimension());
     DomainDiagnosis diagnosis = new DomainDiagnosis(model);
     if (minibatch == null) {
       return new CompiledFlow(model.name(), Compilation.load(model), Compilation.loadFlow(model, formula), layout,
-          model.layout(), diagnosis, null);
+          model.layout(), diagnosis, null, DerivedQuantities.of(model));
     }
     if (model.dataLayout().isEmpty()) {
       Minibatches.of(modelFile, model.name(), null, List.of(), minibatch);
@@ -73,7 +77,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
     DataBinding.Batches batches = Minibatches.of(modelFile, model.name(), flow.binding(),
         Compilation.termsNotSummedOverRows(flow.model()), minibatch);
     return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), diagnosis,
-        batches);
+        batches, DerivedQuantities.of(model));
   }
 
   /** The fit: on all rows, or on batches. */

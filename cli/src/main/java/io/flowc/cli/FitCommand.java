@@ -14,6 +14,7 @@ import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.Reported;
 import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.diagnostics.ParetoSmoothing;
 import io.flowc.runtime.flow.FlowKernel;
@@ -193,7 +194,7 @@ public final class FitCommand implements Callable<Integer> {
         if (format == DrawsFormat.STAN_CSV) {
           writeStanCsv(sample, drawn, compiled, formula, opt, best);
         } else {
-          writeDraws(drawn, compiled.parameters().elementNames());
+          writeDraws(reported(sample, compiled.reported()), compiled.reported().names());
         }
       } catch (UserException e) {
         stderr.println("error: " + e.getMessage());
@@ -356,6 +357,15 @@ public final class FitCommand implements Callable<Integer> {
     double[][] rows = new double[sample.draws()][parameters.dimension()];
     for (int s = 0; s < rows.length; s++) {
       parameters.constrain(sample.row(s), rows[s]);
+    }
+    return rows;
+  }
+
+  /** The flow's draws as {@code reported} reports them: parameters, then derived quantities. */
+  static double[][] reported(Nfvi.Sample sample, Reported reported) {
+    double[][] rows = new double[sample.draws()][reported.names().size()];
+    for (int s = 0; s < rows.length; s++) {
+      reported.values(sample.row(s), rows[s]);
     }
     return rows;
   }

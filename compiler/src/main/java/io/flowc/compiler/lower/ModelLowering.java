@@ -79,6 +79,28 @@ public final class ModelLowering {
   }
 
   /**
+   * The model's derived quantities ({@code derived NAME = EXPR;}) as outputs named NAME, in
+   * source order, of a function of the parameters (inputs on the unconstrained scale, as for
+   * {@link #lower}); no output when the model has none. Never part of the potential.
+   */
+  public static IrFunction derived(CheckedModel model, Graph graph) {
+    List<Node> inputs = new ArrayList<>();
+    for (int slot = 0; slot < model.params().size(); slot++) {
+      CheckedModel.Param p = model.params().get(slot);
+      inputs.add(graph.input(p.name(), slot, Shape.of(p.size())));
+    }
+    ModelLowering lowering = new ModelLowering(model, graph);
+    lowering.run(inputs);
+    List<IrFunction.Output> outputs = new ArrayList<>();
+    for (Ast.Statement s : model.ast().statements()) {
+      if (s instanceof LetDecl l && l.derived()) {
+        outputs.add(new IrFunction.Output(l.name().text(), lowering.globals.get(l.name().text())));
+      }
+    }
+    return new IrFunction(graph, inputs, outputs);
+  }
+
+  /**
    * The potential U with each parameter bound to a given node (same shape, in declaration order):
    * how a flow's output z_K is fed to the model.
    */

@@ -31,7 +31,8 @@ class PosteriorDbTest {
       "eight_schools_noncentered, eight_schools-eight_schools_noncentered, 0.9",
       "kidiq_interaction, kidiq-kidscore_interaction, 0.8",
       "sblrc_blr, sblrc-blr, 0.8",
-      "earnings, earnings-earn_height, 0.8"})
+      "earnings, earnings-earn_height, 0.8",
+      "low_dim_gauss_mix, low_dim_gauss_mix-low_dim_gauss_mix, 0.8"})
   void meansAndSdsAgreeWithTheReference(String example, String posterior, double targetAccept) throws Exception {
     JsonNode params = TestPaths.posteriorDbReference(posterior).get("params");
     CheckedModel model = TestPaths.checkExample(TestPaths.example(example));

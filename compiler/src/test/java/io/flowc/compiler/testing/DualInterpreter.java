@@ -403,6 +403,13 @@ public final class DualInterpreter {
     }
   }
 
+  /** Stan's log_mix(theta, a, b) = logaddexp(log(theta) + a, log1p(-theta) + b), by the chain rule. */
+  private static Value logMix(Value theta, Value a, Value b) {
+    Value first = map(map(theta, unaryRule(Builtin.LOG)), a, ADD);
+    Value second = map(map(map(theta, rule(x -> -x, (x, f) -> -1)), unaryRule(Builtin.LOG1P)), b, ADD);
+    return map(first, second, LOGADDEXP);
+  }
+
   private static Value binary(Binary b, Value l, Value r) {
     int n = Math.max(length(l), length(r));
     return switch (b.op()) {
@@ -444,7 +451,9 @@ public final class DualInterpreter {
     }
     Builtin b = Builtin.byName(c.name()).orElseThrow();
     return switch (b.form) {
-      case ELEMENTWISE -> args.size() == 1 ? map(args.get(0), unaryRule(b)) : map(args.get(0), args.get(1), binaryRule(b));
+      case ELEMENTWISE -> args.size() == 1 ? map(args.get(0), unaryRule(b))
+          : args.size() == 2 ? map(args.get(0), args.get(1), binaryRule(b))
+          : logMix(args.get(0), args.get(1), args.get(2));
       case REDUCTION -> reduce(b, (DualVec) args.get(0));
       case DOT -> dot((DualVec) args.get(0), (DualVec) args.get(1));
       case LOGSUMEXP -> logsumexp(args);

@@ -792,7 +792,15 @@ public final class RandomModels {
 
     private E binaryBuiltin(int depth, int length, Ctx c) {
       int[] ls = operandLengths(length, 2);
-      return switch (rnd.nextInt(5)) {
+      return switch (rnd.nextInt(6)) {
+        case 5 -> {
+          // |log sigmoid(t)| <= |t| + log 2, and log_mix lies between its terms shifted by that
+          int[] three = operandLengths(length, 3);
+          E t = real(depth - 1, three[0], c);
+          E a = real(depth - 1, three[1], c);
+          E b = real(depth - 1, three[2], c);
+          yield call("log_mix", Math.max(a.bound, b.bound) + t.bound + 2 * Math.log(2), call("sigmoid", 1, t), a, b);
+        }
         case 0 -> {
           // atan2 away from its branch cut (y = 0, x < 0) and from the origin
           Positive p = positive(depth - 1, ls[1], c, 10);
@@ -926,7 +934,7 @@ public final class RandomModels {
         }
         case 5 -> {
           E v = real(depth - 1, m, c);
-          yield scalarCall("logsumexp", v.bound + Math.log(m), v);
+          yield scalarCall(rnd.nextBoolean() ? "logsumexp" : "log_sum_exp", v.bound + Math.log(m), v);
         }
         default -> {
           int count = 2 + rnd.nextInt(3);
