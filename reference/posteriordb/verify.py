@@ -28,6 +28,7 @@ PORTS = {
     "kidiq-kidscore_interaction": ["kidiq_interaction", "kidiq_standardized"],
     "sblrc-blr": ["sblrc_blr"],
     "earnings-earn_height": ["earnings", "earnings_standardized"],
+    "low_dim_gauss_mix-low_dim_gauss_mix": ["low_dim_gauss_mix"],
 }
 
 

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.driver.DerivedQuantities;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.compiler.testing.PosteriorDbQuantities;
-import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.Reported;
 import io.flowc.runtime.diagnostics.ParetoSmoothing;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.nfvi.Draws;
@@ -164,14 +165,15 @@ class PosteriorDbNfviTest {
     Fit fit = nfvi.fit(settings);
     int draws = 20_000;
     Nfvi.Sample sample = nfvi.sample(fit.parameters(), draws, 3, Draws.SAMPLE);
-    ParameterLayout parameters = model.layout();
-    double[][] values = new double[draws][model.dimension()];
+    Reported reported = DerivedQuantities.of(model);
+    double[][] values = new double[draws][];
     for (int s = 0; s < draws; s++) {
-      parameters.constrain(sample.row(s), values[s]);
+      values[s] = new double[reported.names().size()];
+      reported.values(sample.row(s), values[s]);
     }
     double paretoK = ParetoSmoothing.paretoK(nfvi.evaluate(fit.parameters(), draws, 3).logRatios());
 
-    List<String> elements = model.elementNames();
+    List<String> elements = reported.names();
     List<String> failures = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> p = it.next();
