@@ -78,7 +78,7 @@ class ModelCheckerTest {
             param z[3];
             potential sum(log_mix(0.5, z, [1, 2]));
             """,
-            "m.flow:3:17: length mismatch in 'log_mix': a real vector of length 3 and a real vector of length 2"),
+            "m.flow:3:17: length mismatch in 'log_mix': a vector of length 3 and a vector of length 2"),
         c("a derived quantity used before its definition", """
             param z;
             potential t;
