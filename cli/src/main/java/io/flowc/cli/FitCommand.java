@@ -397,7 +397,8 @@ public final class FitCommand implements Callable<Integer> {
     StanCsv.Variational run = new StanCsv.Variational(compiled.name(), formula.normalized(),
         best.fit().history().length, options.nmc, opt.name(), opt.learningRate(), evalDraws, draws, best.seed(), data.file);
     OutputFile.writeText("--out", out,
-        w -> StanCsv.writeVariational(w, run, compiled.parameters(), out, drawn, logP, sample.logq()));
+        w -> StanCsv.writeVariational(w, run, compiled.reported().names(), out, reported(sample, compiled.reported()),
+            logP, sample.logq()));
   }
 
   private ObjectNode report(CompiledFlow compiled, FlowFormula formula, Optimizer opt, RestartSelection selection,

@@ -151,7 +151,7 @@ public final class SampleCommand implements Callable<Integer> {
       DomainReports.summary(compiled.rejections()).forEach(stderr::println);
     }
 
-    // summaries and flowc's CSV: parameters, then derived quantities; Stan's CSV: parameters
+    // summaries and both CSV formats: parameters, then derived quantities
     List<String> elements = compiled.reported().names();
     NutsResult values = result.reported(compiled.reported());
     List<ParameterSummary> summaries = new ArrayList<>();
@@ -168,8 +168,7 @@ public final class SampleCommand implements Callable<Integer> {
     stderr.print(SummaryTable.render(summaries));
     stderr.flush();
 
-    boolean written = out == null || writeDraws(format == DrawsFormat.STAN_CSV
-        ? result.constrained(compiled.layout()).draws() : values.draws(), result.chainStats(), compiled, stderr);
+    boolean written = out == null || writeDraws(values.draws(), result.chainStats(), compiled, stderr);
     // after every other output: a picture that cannot be drawn must not cost the draws
     boolean pictured = plot == null || drawPlot(compiled, result, stderr);
     if (json) {
@@ -198,8 +197,7 @@ public final class SampleCommand implements Callable<Integer> {
     List<String> elements = compiled.layout().elementNames();
     String message = improperMessage(e, elements);
     stderr.println("error: numerical failure: " + message);
-    double[][][] before = constrained(e.drawsBefore(), format == DrawsFormat.STAN_CSV
-        ? Reported.of(compiled.layout()) : compiled.reported());
+    double[][][] before = constrained(e.drawsBefore(), compiled.reported());
     int[] kept = new int[before.length];
     for (int c = 0; c < before.length; c++) {
       kept[c] = before[c].length;
@@ -357,7 +355,7 @@ public final class SampleCommand implements Callable<Integer> {
       int chain = c;
       String file = files.get(c);
       OutputFile.writeText("--out", file,
-          w -> StanCsv.writeChain(w, run, compiled.layout(), chain, file, d[chain], stats.get(chain)));
+          w -> StanCsv.writeChain(w, run, compiled.reported().names(), chain, file, d[chain], stats.get(chain)));
     }
   }
 

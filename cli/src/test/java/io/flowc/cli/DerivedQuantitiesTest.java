@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DerivedQuantitiesTest {
   private static final String MODEL = """
-      model derived {
+      model quantities {
         param a;
         param s > 0;
         derived shifted = [a + s, a - s];
