@@ -21,6 +21,8 @@ public enum Builtin {
   // Stan's log_mix(theta, lp1, lp2) of a two-component mixture, elementwise
   LOG_MIX(Form.ELEMENTWISE, 3),
   SUM(Form.REDUCTION, 1), MEAN(Form.REDUCTION, 1), NORM(Form.REDUCTION, 1),
+  // Stan's sd: the sample standard deviation, with n - 1
+  SD(Form.REDUCTION, 1),
   DOT(Form.DOT, 2),
   LOGSUMEXP(Form.LOGSUMEXP, -1),
   // Stan's spelling of logsumexp

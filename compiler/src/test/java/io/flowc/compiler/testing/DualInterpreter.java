@@ -555,6 +555,19 @@ public final class DualInterpreter {
         // d|v| = (v . dv) / |v|
         yield new Dual(norm, inner == 0 ? 0 : inner / norm);
       }
+      case SD -> {
+        double mean = sum / n;
+        double meanDot = sumDot / n;
+        double squares = 0;
+        double inner = 0;
+        for (int i = 0; i < n; i++) {
+          squares += (v.v()[i] - mean) * (v.v()[i] - mean);
+          inner += (v.v()[i] - mean) * (v.d()[i] - meanDot);
+        }
+        double sd = Math.sqrt(squares / (n - 1));
+        // d sd = sum((v - mean)(dv - dmean)) / ((n - 1) sd)
+        yield new Dual(sd, inner == 0 ? 0 : inner / ((n - 1) * sd));
+      }
       default -> throw new IllegalArgumentException(b + " is not a reduction");
     };
   }

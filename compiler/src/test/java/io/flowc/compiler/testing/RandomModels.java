@@ -909,8 +909,19 @@ public final class RandomModels {
 
     private E reduction(int depth, Ctx c) {
       int m = vectorLength(c);
-      return switch (rnd.nextInt(9)) {
+      return switch (rnd.nextInt(10)) {
         case 7, 8 -> distribution(depth, rnd.nextInt(3) == 0 ? 0 : m, c);
+        case 9 -> {
+          // sd of a vector plus a ramp: its elements differ for every z, off sd's kink at 0
+          int k = Math.max(2, m);
+          E v = real(depth - 1, k, c);
+          StringBuilder ramp = new StringBuilder("[");
+          for (int i = 0; i < k; i++) {
+            ramp.append(i == 0 ? "" : ", ").append(i);
+          }
+          E spread = add(v, new E(ramp.append(']').toString(), ATOM, k, false, k, 0));
+          yield scalarCall("sd", 2 * spread.bound, spread);
+        }
         case 0 -> {
           E v = tame(real(depth - 1, m, c), LIMIT / m);
           yield scalarCall("sum", m * v.bound, v);
