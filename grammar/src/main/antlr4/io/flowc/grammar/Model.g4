@@ -20,14 +20,14 @@ statement
     | target=expr TILDE dist=IDENT LPAREN (args+=expr (COMMA args+=expr)*)? RPAREN SEMI      # samplingStmt
     ;
 
-// Bounds of a parameter, sampled on the unconstrained scale: '> 0', '< 1', 'in (0, 1)'; or a
-// transform by name ('ordered'), a name rather than a keyword so that the front end explains an
-// unknown one at its column.
+// Bounds of a parameter, sampled on the unconstrained scale: '> 0', '< 1', 'in (0, 1)'; or the
+// transform 'ordered' (Stan's ordered vector). A keyword, not a name: after 'param z[2]' a name
+// on the next line is the next statement's, and a forgotten ';' is reported as such.
 constraint
     : GT lower=expr
     | LT upper=expr
     | IN LPAREN lower=expr COMMA upper=expr RPAREN
-    | transform=IDENT
+    | transform=ORDERED
     ;
 
 expr
@@ -56,6 +56,7 @@ MODEL       : 'model';
 PARAM       : 'param';
 LET         : 'let';
 DERIVED     : 'derived';
+ORDERED     : 'ordered';
 FN          : 'fn';
 POTENTIAL   : 'potential';
 LOGP        : 'logp';

@@ -57,12 +57,6 @@ class ModelCheckerTest {
             potential x;
             """,
             "m.flow:3:13: 'x' is not declared"),
-        c("an unknown transform", """
-            param mu[2] sorted;
-            potential sum(mu);
-            """,
-            "m.flow:2:15: unknown transform 'sorted' of 'mu' (a parameter takes bounds '> a', '< b', 'in (a, b)' "
-                + "or the transform 'ordered')"),
         c("an ordered scalar", """
             param mu ordered;
             potential mu;

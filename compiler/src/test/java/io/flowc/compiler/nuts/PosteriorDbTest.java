@@ -48,7 +48,7 @@ class PosteriorDbTest {
    * CPU, so outside the default suite; run it with
    * {@code mvn -B -pl compiler -am test -Dtest=PosteriorDbTest -Dflowc.slowChecks=true
    * -Dsurefire.failIfNoSpecifiedTests=false}. A 2 x (500 + 500) run of {@code flowc sample} put every
-   * mean within 0.1 reference sd.
+   * mean within 0.2 reference sd.
    */
   @Test
   @EnabledIfSystemProperty(named = "flowc.slowChecks", matches = "true")
