@@ -28,6 +28,8 @@ PORTS = {
     "kidiq-kidscore_interaction": ["kidiq_interaction", "kidiq_standardized"],
     "sblrc-blr": ["sblrc_blr"],
     "earnings-earn_height": ["earnings", "earnings_standardized"],
+    "low_dim_gauss_mix-low_dim_gauss_mix": ["low_dim_gauss_mix"],
+    "diamonds-diamonds": ["diamonds"],
 }
 
 

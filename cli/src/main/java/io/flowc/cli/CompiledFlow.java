@@ -8,7 +8,9 @@ import io.flowc.compiler.interp.DomainDiagnosis;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
+import io.flowc.compiler.driver.DerivedQuantities;
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.Reported;
 import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
@@ -21,13 +23,14 @@ import java.util.function.LongSupplier;
 /**
  * A compiled (model, flow) pair, from source or from an artifact: what an NFVI fit needs.
  * {@code parameters} is the model's layout, whose bounds map draws to the values users see;
+ * {@code reported} adds the model's derived quantities to them (an artifact's: its parameters alone);
  * {@code diagnosis} names arguments outside their domain (null where the model's source does not check).
  * With {@code batches}, {@code kernel} is unbound: the batches bind it (code with free sizes).
  * {@code operationsPerDraw}: the cost of one draw of the kernel's body, from which split steps
  * are chunked (0: unknown, steps unsplit); an artifact's is counted from its source when asked.
  */
 record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, ParameterLayout parameters,
-    DomainDiagnosis diagnosis, DataBinding.Batches batches, LongSupplier operationsPerDraw) {
+    DomainDiagnosis diagnosis, DataBinding.Batches batches, Reported reported, LongSupplier operationsPerDraw) {
   /** The model in {@code modelFile} (source or artifact) and the flow, bound to the data in {@code dataFile} (may be null). */
   static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, PrintWriter stderr)
       throws CompileException {
@@ -64,7 +67,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
       DomainDiagnosis diagnosis = source == null ? null : new DomainDiagnosis(source);
       LongSupplier operations = source == null ? () -> 0 : () -> Compilation.operationsPerDraw(source, formula);
       return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout(), diagnosis, batches,
-          operations);
+          Reported.of(artifact.layout()), operations);
     }
     CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
     FlowLayout layout = formula.layout(model.dimension());
@@ -72,7 +75,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
     if (minibatch == null) {
       Compilation.CountedFlow flow = Compilation.loadCountedFlow(model, formula);
       return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), diagnosis,
-          null, flow::operationsPerDraw);
+          null, DerivedQuantities.of(model), flow::operationsPerDraw);
     }
     if (model.dataLayout().isEmpty()) {
       Minibatches.of(modelFile, model.name(), null, List.of(), minibatch);
@@ -81,7 +84,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
     DataBinding.Batches batches = Minibatches.of(modelFile, model.name(), flow.binding(),
         Compilation.termsNotSummedOverRows(flow.model()), minibatch);
     return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), diagnosis,
-        batches, () -> 0);
+        batches, DerivedQuantities.of(model), () -> 0);
   }
 
   /** The fit: on all rows, or on batches. */

@@ -30,7 +30,9 @@ public final class Elements {
         names.add("...");
         names.add(p.name() + "[" + (p.size() - 1) + "]");
       }
-      if (p.isBounded()) {
+      if (p.ordered()) {
+        names.set(names.size() - 1, names.get(names.size() - 1) + " (ordered)");
+      } else if (p.isBounded()) {
         // the bounds once, after the parameter's last element: 'sigma (> 0)', 'p[0], p[1] (in (0, 1))'
         names.set(names.size() - 1, names.get(names.size() - 1) + " (" + bounds(p) + ")");
       }

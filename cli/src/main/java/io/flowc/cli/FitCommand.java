@@ -14,6 +14,7 @@ import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.Reported;
 import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.diagnostics.ParetoSmoothing;
 import io.flowc.runtime.flow.FlowKernel;
@@ -195,7 +196,7 @@ public final class FitCommand implements Callable<Integer> {
         if (format == DrawsFormat.STAN_CSV) {
           writeStanCsv(sample, drawn, compiled, formula, opt, best);
         } else {
-          writeDraws(drawn, compiled.parameters().elementNames());
+          writeDraws(reported(sample, compiled.reported()), compiled.reported().names());
         }
       } catch (UserException e) {
         stderr.println("error: " + e.getMessage());
@@ -370,6 +371,15 @@ public final class FitCommand implements Callable<Integer> {
     return rows;
   }
 
+  /** The flow's draws as {@code reported} reports them: parameters, then derived quantities. */
+  static double[][] reported(Nfvi.Sample sample, Reported reported) {
+    double[][] rows = new double[sample.draws()][reported.names().size()];
+    for (int s = 0; s < rows.length; s++) {
+      reported.values(sample.row(s), rows[s]);
+    }
+    return rows;
+  }
+
   private void writeDraws(double[][] rows, List<String> elements) {
     OutputFile.writeText("--out", out, w -> {
       w.write(String.join(",", elements) + "\n");
@@ -397,7 +407,8 @@ public final class FitCommand implements Callable<Integer> {
     StanCsv.Variational run = new StanCsv.Variational(compiled.name(), formula.normalized(),
         best.fit().history().length, options.nmc, opt.name(), opt.learningRate(), evalDraws, draws, best.seed(), data.file);
     OutputFile.writeText("--out", out,
-        w -> StanCsv.writeVariational(w, run, compiled.parameters(), out, drawn, logP, sample.logq()));
+        w -> StanCsv.writeVariational(w, run, compiled.reported().names(), out, reported(sample, compiled.reported()),
+            logP, sample.logq()));
   }
 
   private ObjectNode report(CompiledFlow compiled, FlowFormula formula, Optimizer opt, RestartSelection selection,

@@ -7,7 +7,9 @@ import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.LogDensity;
+import io.flowc.compiler.driver.DerivedQuantities;
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.Reported;
 import io.flowc.runtime.Rejections;
 import io.flowc.runtime.diagnostics.Convergence;
 import io.flowc.runtime.diagnostics.ParameterSummary;
@@ -111,7 +113,8 @@ public final class SampleCommand implements Callable<Integer> {
    * A compiled model, from source or from an artifact; {@code rejections} (null for an artifact)
    * is the density, counting the points rejected because an argument is outside its domain.
    */
-  private record Compiled(String name, LogDensity density, ParameterLayout layout, Rejections rejections) {}
+  private record Compiled(String name, LogDensity density, ParameterLayout layout, Rejections rejections,
+      Reported reported) {}
 
   @Override
   public Integer call() throws CompileException {
@@ -148,8 +151,9 @@ public final class SampleCommand implements Callable<Integer> {
       DomainReports.summary(compiled.rejections()).forEach(stderr::println);
     }
 
-    List<String> elements = compiled.layout().elementNames();
-    NutsResult values = result.constrained(compiled.layout());
+    // summaries and both CSV formats: parameters, then derived quantities
+    List<String> elements = compiled.reported().names();
+    NutsResult values = result.reported(compiled.reported());
     List<ParameterSummary> summaries = new ArrayList<>();
     for (int k = 0; k < elements.size(); k++) {
       summaries.add(Convergence.summarize(elements.get(k), values.element(k)));
@@ -193,7 +197,7 @@ public final class SampleCommand implements Callable<Integer> {
     List<String> elements = compiled.layout().elementNames();
     String message = improperMessage(e, elements);
     stderr.println("error: numerical failure: " + message);
-    double[][][] before = constrained(e.drawsBefore(), compiled.layout());
+    double[][][] before = constrained(e.drawsBefore(), compiled.reported());
     int[] kept = new int[before.length];
     for (int c = 0; c < before.length; c++) {
       kept[c] = before[c].length;
@@ -217,13 +221,10 @@ public final class SampleCommand implements Callable<Integer> {
   }
 
   /** Draws of chains of any lengths on the constrained scale. */
-  private static double[][][] constrained(double[][][] draws, ParameterLayout layout) {
+  private static double[][][] constrained(double[][][] draws, Reported reported) {
     double[][][] values = new double[draws.length][][];
     for (int c = 0; c < draws.length; c++) {
-      values[c] = new double[draws[c].length][layout.dimension()];
-      for (int i = 0; i < draws[c].length; i++) {
-        layout.constrain(draws[c][i], values[c][i]);
-      }
+      values[c] = reported.rows(draws[c]);
     }
     return values;
   }
@@ -276,11 +277,11 @@ public final class SampleCommand implements Callable<Integer> {
       }
       Rejections rejections = bound.source() == null ? null : DomainReports.watch(density, bound.source());
       return new Compiled(artifact.modelName(), rejections == null ? density : rejections, artifact.layout(),
-          rejections);
+          rejections, Reported.of(artifact.layout()));
     }
     CheckedModel model = ModelFiles.load(modelFile, data.file, stderr);
     Rejections rejections = DomainReports.watch(Compilation.load(model), model);
-    return new Compiled(model.name(), rejections, model.layout(), rejections);
+    return new Compiled(model.name(), rejections, model.layout(), rejections, DerivedQuantities.of(model));
   }
 
   private NutsSettings settings(Compiled compiled) {
@@ -337,7 +338,7 @@ public final class SampleCommand implements Callable<Integer> {
       if (format == DrawsFormat.STAN_CSV) {
         writeStanCsv(d, stats, compiled);
       } else {
-        writeFlowcCsv(d, compiled.layout().elementNames());
+        writeFlowcCsv(d, compiled.reported().names());
       }
       return true;
     } catch (UserException e) {
@@ -354,7 +355,7 @@ public final class SampleCommand implements Callable<Integer> {
       int chain = c;
       String file = files.get(c);
       OutputFile.writeText("--out", file,
-          w -> StanCsv.writeChain(w, run, compiled.layout(), chain, file, d[chain], stats.get(chain)));
+          w -> StanCsv.writeChain(w, run, compiled.reported().names(), chain, file, d[chain], stats.get(chain)));
     }
   }
 

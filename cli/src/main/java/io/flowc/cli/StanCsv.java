@@ -1,6 +1,5 @@
 package io.flowc.cli;
 
-import io.flowc.runtime.ParameterLayout;
 import io.flowc.runtime.nuts.ChainStats;
 import java.io.IOException;
 import java.io.Writer;
@@ -51,17 +50,16 @@ final class StanCsv {
     return dot > slash + 1 ? file.substring(0, dot) + suffix + file.substring(dot) : file + suffix;
   }
 
-  /** Stan's column names of the parameters' elements: {@code mu}, {@code theta.1}, {@code theta.2}. */
-  static List<String> parameterColumns(ParameterLayout layout) {
+  /**
+   * Stan's column names of reported elements (parameters, then derived quantities, as CmdStan
+   * writes transformed parameters after the parameters): {@code mu}, {@code theta.1}, {@code theta.2}
+   * for flowc's {@code mu}, {@code theta[0]}, {@code theta[1]}.
+   */
+  static List<String> columns(List<String> elements) {
     List<String> names = new ArrayList<>();
-    for (ParameterLayout.Parameter p : layout.parameters()) {
-      if (p.isScalar()) {
-        names.add(p.name());
-      } else {
-        for (int i = 1; i <= p.size(); i++) {
-          names.add(p.name() + "." + i);
-        }
-      }
+    for (String e : elements) {
+      int open = e.indexOf('[');
+      names.add(open < 0 ? e : e.substring(0, open) + "." + (Integer.parseInt(e.substring(open + 1, e.length() - 1)) + 1));
     }
     return names;
   }
@@ -72,7 +70,7 @@ final class StanCsv {
    *
    * @param chain the chain, from 0 (CmdStan's {@code id} counts from 1)
    */
-  static void writeChain(Writer w, Sampling run, ParameterLayout layout, int chain, String file, double[][] draws,
+  static void writeChain(Writer w, Sampling run, List<String> elements, int chain, String file, double[][] draws,
       ChainStats stats) throws IOException {
     Header h = new Header(w);
     h.line("model", run.model());
@@ -101,7 +99,7 @@ final class StanCsv {
     // CmdStan's init = R starts uniform(-R, R) on the unconstrained scale: PyMC3's jitter is R = 1
     dataInitSeedOutput(h, run.dataFile(), run.jitteredStarts() ? "1" : "user", run.seed(), file);
 
-    w.write(String.join(",", SAMPLER_COLUMNS) + "," + String.join(",", parameterColumns(layout)) + "\n");
+    w.write(String.join(",", SAMPLER_COLUMNS) + "," + String.join(",", columns(elements)) + "\n");
     if (run.tune() > 0 && stats.draws() > 0) {
       w.write("# Adaptation terminated\n");
       w.write("# Step size = " + number(stats.stepSize()[0]) + "\n");
@@ -140,7 +138,7 @@ final class StanCsv {
    * both on the unconstrained scale. The flow has no closed-form mean: the first row is the mean
    * of the draws written.
    */
-  static void writeVariational(Writer w, Variational run, ParameterLayout layout, String file, double[][] draws,
+  static void writeVariational(Writer w, Variational run, List<String> elements, String file, double[][] draws,
       double[] logP, double[] logQ) throws IOException {
     Header h = new Header(w);
     h.line("model", run.model());
@@ -157,8 +155,8 @@ final class StanCsv {
     h.close();
     dataInitSeedOutput(h, run.dataFile(), null, run.seed(), file);
 
-    w.write(String.join(",", VARIATIONAL_COLUMNS) + "," + String.join(",", parameterColumns(layout)) + "\n");
-    int n = layout.dimension();
+    w.write(String.join(",", VARIATIONAL_COLUMNS) + "," + String.join(",", columns(elements)) + "\n");
+    int n = elements.size();
     double[] mean = new double[n];
     for (double[] d : draws) {
       for (int k = 0; k < n; k++) {

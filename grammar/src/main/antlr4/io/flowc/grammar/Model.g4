@@ -13,17 +13,21 @@ statement
     : DATA type=(INT | REAL) name=IDENT (LBRACK dims+=expr (COMMA dims+=expr)? RBRACK)? SEMI # dataDecl
     | PARAM name=IDENT (LBRACK size=expr RBRACK)? constraint? SEMI                           # paramDecl
     | LET name=IDENT ASSIGN value=expr SEMI                                                 # letDecl
+    | DERIVED name=IDENT ASSIGN value=expr SEMI                                             # derivedDecl
     | FN name=IDENT LPAREN (params+=IDENT (COMMA params+=IDENT)*)? RPAREN ASSIGN body=expr SEMI # fnDecl
     | POTENTIAL value=expr SEMI                                                             # potentialStmt
     | LOGP PLUS_ASSIGN value=expr SEMI                                                      # logpStmt
     | target=expr TILDE dist=IDENT LPAREN (args+=expr (COMMA args+=expr)*)? RPAREN SEMI      # samplingStmt
     ;
 
-// Bounds of a parameter, sampled on the unconstrained scale: '> 0', '< 1', 'in (0, 1)'.
+// Bounds of a parameter, sampled on the unconstrained scale: '> 0', '< 1', 'in (0, 1)'; or the
+// transform 'ordered' (Stan's ordered vector). A keyword, not a name: after 'param z[2]' a name
+// on the next line is the next statement's, and a forgotten ';' is reported as such.
 constraint
     : GT lower=expr
     | LT upper=expr
     | IN LPAREN lower=expr COMMA upper=expr RPAREN
+    | transform=ORDERED
     ;
 
 expr
@@ -51,6 +55,8 @@ primary
 MODEL       : 'model';
 PARAM       : 'param';
 LET         : 'let';
+DERIVED     : 'derived';
+ORDERED     : 'ordered';
 FN          : 'fn';
 POTENTIAL   : 'potential';
 LOGP        : 'logp';

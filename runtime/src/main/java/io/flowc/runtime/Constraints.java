@@ -9,6 +9,8 @@ package io.flowc.runtime;
  *   <li>x < b: x = b - exp(u), log J = u;
  *   <li>a < x < b: x = a + (b - a) sigmoid(u), log J = log(b - a) - softplus(-u) - softplus(u).
  * </ul>
+ * An ordered vector (Stan's {@code ordered}, reference manual "Ordered vector"): x[0] = u[0],
+ * x[i] = x[i-1] + exp(u[i]), log J = u[1] + ... + u[n-1].
  * The compiler emits the same formulas into generated code; this class is what the runtime uses
  * to report draws on the constrained scale.
  */
@@ -68,5 +70,19 @@ public final class Constraints {
       return Math.log(upper - lower) - MathFunctions.softplus(-u) - MathFunctions.softplus(u);
     }
     return hasLower || hasUpper ? u : 0;
+  }
+
+  /**
+   * The ordered vector of {@code n} elements from {@code u[from..from+n)} into
+   * {@code x[from..from+n)}: x[0] = u[0], x[i] = x[i-1] + exp(u[i]), summed in index order as
+   * the compiled code sums it (a running sum).
+   */
+  public static void ordered(double[] u, int from, int n, double[] x) {
+    double running = u[from];
+    x[from] = running;
+    for (int i = 1; i < n; i++) {
+      running = running + Math.exp(u[from + i]);
+      x[from + i] = running;
+    }
   }
 }

@@ -11,14 +11,26 @@ import java.util.List;
  */
 public record ParameterLayout(List<Parameter> parameters) {
 
-  /** A parameter, its size (0 for a scalar) and its bounds (infinite where absent). */
-  public record Parameter(String name, int size, double lower, double upper) {
+  /**
+   * A parameter, its size (0 for a scalar), its bounds (infinite where absent) and whether it is
+   * an ordered vector (Stan's {@code ordered}: x[0] = u[0], x[i] = x[i-1] + exp(u[i]); never bounded).
+   */
+  public record Parameter(String name, int size, double lower, double upper, boolean ordered) {
     public Parameter(String name, int size) {
       this(name, size, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
     }
 
+    public Parameter(String name, int size, double lower, double upper) {
+      this(name, size, lower, upper, false);
+    }
+
     public boolean isBounded() {
       return Constraints.isBounded(lower, upper);
+    }
+
+    /** Whether z holds this parameter on another scale than users see it (bounded or ordered). */
+    public boolean isTransformed() {
+      return ordered || isBounded();
     }
 
     public boolean isScalar() {
@@ -56,13 +68,18 @@ public record ParameterLayout(List<Parameter> parameters) {
 
   /** Whether some parameter has bounds, so that z and the constrained values differ. */
   public boolean isConstrained() {
-    return parameters.stream().anyMatch(Parameter::isBounded);
+    return parameters.stream().anyMatch(Parameter::isTransformed);
   }
 
   /** Writes the constrained values of the point {@code z} (unconstrained scale) into {@code out}. */
   public void constrain(double[] z, double[] out) {
     int k = 0;
     for (Parameter p : parameters) {
+      if (p.ordered()) {
+        Constraints.ordered(z, k, p.elementCount(), out);
+        k += p.elementCount();
+        continue;
+      }
       for (int i = 0; i < p.elementCount(); i++, k++) {
         out[k] = Constraints.constrain(z[k], p.lower(), p.upper());
       }
@@ -71,13 +88,15 @@ public record ParameterLayout(List<Parameter> parameters) {
 
   /**
    * The compact form artifacts store: {@code z:2,s:0}, and for a bounded parameter its bounds
-   * after the size, {@code sigma:0:0.0:Infinity}.
+   * after the size, {@code sigma:0:0.0:Infinity}, and for an ordered vector {@code mu:2:ordered}.
    */
   public String encode() {
     StringBuilder out = new StringBuilder();
     for (Parameter p : parameters) {
       out.append(out.length() == 0 ? "" : ",").append(p.name()).append(':').append(p.size());
-      if (p.isBounded()) {
+      if (p.ordered()) {
+        out.append(":ordered");
+      } else if (p.isBounded()) {
         out.append(':').append(p.lower()).append(':').append(p.upper());
       }
     }
@@ -90,7 +109,8 @@ public record ParameterLayout(List<Parameter> parameters) {
     if (!text.isEmpty()) {
       for (String p : text.split(",", -1)) {
         String[] fields = p.split(":", -1);
-        if ((fields.length != 2 && fields.length != 4) || fields[0].isEmpty()) {
+        boolean ordered = fields.length == 3 && fields[2].equals("ordered");
+        if ((fields.length != 2 && fields.length != 4 && !ordered) || fields[0].isEmpty()) {
           throw new IllegalArgumentException("bad parameter entry '" + p + "'");
         }
         if (!fields[1].matches("0|[1-9][0-9]{0,8}")) {
@@ -108,7 +128,10 @@ public record ParameterLayout(List<Parameter> parameters) {
         if (!(lower < upper)) {
           throw new IllegalArgumentException("empty bounds in '" + p + "'");
         }
-        parameters.add(new Parameter(fields[0], size, lower, upper));
+        if (ordered && size == 0) {
+          throw new IllegalArgumentException("an ordered scalar in '" + p + "'");
+        }
+        parameters.add(new Parameter(fields[0], size, lower, upper, ordered));
       }
     }
     return new ParameterLayout(parameters);

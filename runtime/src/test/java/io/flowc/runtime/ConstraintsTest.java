@@ -70,4 +70,21 @@ class ConstraintsTest {
     assertEquals(0.5, out[3]);
     assertEquals(0.75, out[4], 1e-15);
   }
+
+  @Test
+  void orderedVectorsAreRecordedAndConstrainedAsRunningSums() {
+    ParameterLayout layout = new ParameterLayout(List.of(new ParameterLayout.Parameter("s", 0, 0, INF),
+        new ParameterLayout.Parameter("mu", 3, -INF, INF, true)));
+    assertEquals("s:0:0.0:Infinity,mu:3:ordered", layout.encode());
+    assertEquals(layout, ParameterLayout.decode(layout.encode()));
+    assertThrows(IllegalArgumentException.class, () -> ParameterLayout.decode("mu:0:ordered"));
+    assertThrows(IllegalArgumentException.class, () -> ParameterLayout.decode("mu:2:sorted"));
+    assertTrue(layout.isConstrained());
+    double[] x = new double[4];
+    layout.constrain(new double[] {0.0, -1.0, 0.5, -2.0}, x);
+    assertEquals(1.0, x[0]);
+    assertEquals(-1.0, x[1]);
+    assertEquals(-1.0 + Math.exp(0.5), x[2]);
+    assertEquals(-1.0 + Math.exp(0.5) + Math.exp(-2.0), x[3]);
+  }
 }

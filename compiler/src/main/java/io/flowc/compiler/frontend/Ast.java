@@ -113,15 +113,28 @@ public final class Ast {
 
   /**
    * {@code param NAME;} or {@code param NAME[SIZE];} ({@code size} is null for a scalar), with
-   * optional bounds {@code > LOWER}, {@code < UPPER} or {@code in (LOWER, UPPER)} (null when absent).
+   * optional bounds {@code > LOWER}, {@code < UPPER} or {@code in (LOWER, UPPER)} (null when
+   * absent), or a transform by name ({@code ordered}; null when absent).
    */
-  public record ParamDecl(Name name, Expr size, Expr lower, Expr upper, Span span) implements Statement {
+  public record ParamDecl(Name name, Expr size, Expr lower, Expr upper, Name transform, Span span) implements Statement {
     public ParamDecl(Name name, Expr size, Span span) {
-      this(name, size, null, null, span);
+      this(name, size, null, null, null, span);
+    }
+
+    public ParamDecl(Name name, Expr size, Expr lower, Expr upper, Span span) {
+      this(name, size, lower, upper, null, span);
     }
   }
 
-  public record LetDecl(Name name, Expr value, Span span) implements Statement {}
+  /**
+   * {@code let NAME = EXPR;}, or {@code derived NAME = EXPR;} ({@code derived} true): a named value
+   * that is also reported with the parameters (Stan's transformed parameters).
+   */
+  public record LetDecl(Name name, Expr value, boolean derived, Span span) implements Statement {
+    public LetDecl(Name name, Expr value, Span span) {
+      this(name, value, false, span);
+    }
+  }
 
   public record FnDecl(Name name, List<Name> params, Expr body, Span span) implements Statement {
     public FnDecl {

@@ -62,7 +62,14 @@ final class AstBuilder extends ModelBaseVisitor<Object> {
     ModelParser.ConstraintContext bounds = ctx.constraint();
     Expr lower = bounds == null || bounds.lower == null ? null : expr(bounds.lower);
     Expr upper = bounds == null || bounds.upper == null ? null : expr(bounds.upper);
-    return new Ast.ParamDecl(name(ctx.name), ctx.size == null ? null : expr(ctx.size), lower, upper, span(ctx));
+    Ast.Name transform = bounds == null || bounds.transform == null ? null : name(bounds.transform);
+    return new Ast.ParamDecl(name(ctx.name), ctx.size == null ? null : expr(ctx.size), lower, upper, transform,
+        span(ctx));
+  }
+
+  @Override
+  public Object visitDerivedDecl(ModelParser.DerivedDeclContext ctx) {
+    return new Ast.LetDecl(name(ctx.name), expr(ctx.value), true, span(ctx));
   }
 
   @Override

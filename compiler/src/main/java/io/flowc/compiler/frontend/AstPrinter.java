@@ -36,9 +36,10 @@ public final class AstPrinter {
     if (s instanceof ParamDecl p) {
       return "(param " + p.name().text() + (p.size() == null ? "" : " " + print(p.size()))
           + (p.lower() == null ? "" : " (lower " + print(p.lower()) + ")")
-          + (p.upper() == null ? "" : " (upper " + print(p.upper()) + ")") + ")";
+          + (p.upper() == null ? "" : " (upper " + print(p.upper()) + ")")
+          + (p.transform() == null ? "" : " (" + p.transform().text() + ")") + ")";
     } else if (s instanceof LetDecl l) {
-      return "(let " + l.name().text() + " " + print(l.value()) + ")";
+      return "(" + (l.derived() ? "derived " : "let ") + l.name().text() + " " + print(l.value()) + ")";
     } else if (s instanceof FnDecl f) {
       return "(fn " + f.name().text() + " ("
           + f.params().stream().map(Ast.Name::text).collect(Collectors.joining(" ")) + ") "

@@ -18,9 +18,15 @@ public enum Builtin {
   MAX(Form.ELEMENTWISE, 2), SIGMOID(Form.ELEMENTWISE, 1), LOGIT(Form.ELEMENTWISE, 1),
   SOFTPLUS(Form.ELEMENTWISE, 1), LOGADDEXP(Form.ELEMENTWISE, 2), ERF(Form.ELEMENTWISE, 1),
   ERFC(Form.ELEMENTWISE, 1), LGAMMA(Form.ELEMENTWISE, 1),
+  // Stan's log_mix(theta, lp1, lp2) of a two-component mixture, elementwise
+  LOG_MIX(Form.ELEMENTWISE, 3),
   SUM(Form.REDUCTION, 1), MEAN(Form.REDUCTION, 1), NORM(Form.REDUCTION, 1),
+  // Stan's sd: the sample standard deviation, with n - 1
+  SD(Form.REDUCTION, 1),
   DOT(Form.DOT, 2),
   LOGSUMEXP(Form.LOGSUMEXP, -1),
+  // Stan's spelling of logsumexp
+  LOG_SUM_EXP(Form.LOGSUMEXP, -1),
   // log densities: the outcome first, then the distribution's parameters (Stan's order)
   NORMAL_LPDF(Form.DISTRIBUTION, 3), STUDENT_T_LPDF(Form.DISTRIBUTION, 4), CAUCHY_LPDF(Form.DISTRIBUTION, 3),
   EXPONENTIAL_LPDF(Form.DISTRIBUTION, 2), GAMMA_LPDF(Form.DISTRIBUTION, 3), BETA_LPDF(Form.DISTRIBUTION, 3),

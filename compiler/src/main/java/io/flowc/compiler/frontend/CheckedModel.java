@@ -17,11 +17,13 @@ public final class CheckedModel {
 
   /**
    * A parameter, its number of elements (0 for a scalar), its offset in the flat vector and its
-   * bounds (infinite where absent). z holds bounded parameters on the unconstrained scale.
+   * bounds (infinite where absent), whether it is an ordered vector. z holds bounded and ordered
+   * parameters on the unconstrained scale.
    */
-  public record Param(String name, int size, int offset, double lower, double upper, Ast.ParamDecl decl) {
+  public record Param(String name, int size, int offset, double lower, double upper, boolean ordered,
+      Ast.ParamDecl decl) {
     public Param(String name, int size, int offset, Ast.ParamDecl decl) {
-      this(name, size, offset, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, decl);
+      this(name, size, offset, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, false, decl);
     }
 
     public boolean isBounded() {
@@ -45,6 +47,7 @@ public final class CheckedModel {
   private final double[] dataValues;
   private final DataSet data;
   private final Sizes sizes;
+  private Map<String, int[]> matrixLets = Map.of();
 
   /**
    * Which sizes could be bound at run time: {@code rowSizes} maps a data declaration to the size
@@ -82,7 +85,27 @@ public final class CheckedModel {
   public CheckedModel withFreeSizes(Set<String> free) {
     DataLayout layout = dataLayout.withFreeSizes(sizes.rowSizes(), free);
     double[] values = data == null ? new double[layout.size()] : layout.pack(data);
-    return new CheckedModel(ast, params, functions, letTypes, layout, values, data, sizes);
+    return new CheckedModel(ast, params, functions, letTypes, layout, values, data, sizes).withMatrixLets(matrixLets);
+  }
+
+  /** This model with its matrix-valued lets (transformed data: {@code let Xc = center(cols(X, 1, K));}). */
+  CheckedModel withMatrixLets(Map<String, int[]> lets) {
+    this.matrixLets = Map.copyOf(lets);
+    return this;
+  }
+
+  /**
+   * The lets whose values are data matrices ({@code cols}, {@code center} of a data matrix), with
+   * their rows and columns; they, like data matrices, only multiply vectors or feed {@code col_means}.
+   */
+  public Map<String, int[]> matrixLets() {
+    return matrixLets;
+  }
+
+  /** Whether a name is a data matrix or a matrix-valued let. */
+  public boolean isMatrix(String name) {
+    return matrixLets.containsKey(name)
+        || dataLayout.variables().stream().anyMatch(v -> v.name().equals(name) && v.dims().length == 2);
   }
 
   /**
@@ -122,7 +145,7 @@ public final class CheckedModel {
 
   /** The parameters' places in the flat vector z. */
   public ParameterLayout layout() {
-    return new ParameterLayout(params.stream().map(p -> new ParameterLayout.Parameter(p.name(), p.size(), p.lower(), p.upper())).toList());
+    return new ParameterLayout(params.stream().map(p -> new ParameterLayout.Parameter(p.name(), p.size(), p.lower(), p.upper(), p.ordered())).toList());
   }
 
   /** Number of parameter elements: the length of the flat vector z. */

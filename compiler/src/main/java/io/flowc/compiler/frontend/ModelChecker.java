@@ -71,6 +71,8 @@ final class ModelChecker {
   private final Map<String, String> rowSizes = new LinkedHashMap<>();
   /** Sizes that shape parameters or count a matrix's columns: fixed when the model is compiled. */
   private final Set<String> fixedSizes = new HashSet<>();
+  /** Lets whose values are data matrices ({@code center(cols(X, 1, K))}), with their rows and columns. */
+  private final Map<String, int[]> matrixLets = new LinkedHashMap<>();
   /** Data integers used as indices, with the lengths they index: checked again when data are bound. */
   private final Set<DataLayout.IndexCheck> indexChecks = new java.util.LinkedHashSet<>();
 
@@ -141,11 +143,25 @@ final class ModelChecker {
             error(p.lower().span(), "the bounds of '" + p.name().text() + "' are empty: the lower bound "
                 + lower + " is not below the upper bound " + upper);
           }
-          params.add(new CheckedModel.Param(p.name().text(), size, offset, lower, upper, p));
+          params.add(new CheckedModel.Param(p.name().text(), size, offset, lower, upper, isOrdered(p, size), p));
           offset += Math.max(1, size);
+        }
+      } else if (s instanceof LetDecl l && isMatrixExpr(l.value())) {
+        int[] dims = checkMatrix(l.value(), Scope.TOP);
+        if (l.derived()) {
+          error(l.value().span(), "'derived' needs a real value (a scalar or a vector), got a matrix");
+        }
+        if (declare(l.name(), l)) {
+          visible.put(l.name().text(), Type.ERROR);
+          if (dims != null) {
+            matrixLets.put(l.name().text(), dims);
+          }
         }
       } else if (s instanceof LetDecl l) {
         Type type = check(l.value(), Scope.TOP);
+        if (l.derived() && type.isBool()) {
+          error(l.value().span(), "'derived' needs a real value (a scalar or a vector), got " + type.describe());
+        }
         if (declare(l.name(), l)) {
           visible.put(l.name().text(), type);
           letTypes.put(l.name().text(), type);
@@ -175,7 +191,7 @@ final class ModelChecker {
     double[] values = data == null || !diagnostics.isEmpty() ? new double[layout.size()] : layout.pack(data);
     return new CheckedModel(model, params, functions, letTypes, layout, values, data,
         new CheckedModel.Sizes(Map.copyOf(rowSizes), usedAsSize.stream().filter(n -> !fixedSizes.contains(n))
-            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new))));
+            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)))).withMatrixLets(matrixLets);
   }
 
   // ---- data ---------------------------------------------------------------------------------
@@ -229,21 +245,106 @@ final class ModelChecker {
 
   /** {@code X * v}: a vector of X's row count. Its own method: checkBinary's frame stays small for deep chains. */
   private Type checkMatrixProduct(Binary b, Scope scope) {
-    DataLayout.Variable x = dataVariables.get(((Ident) b.left()).name());
+    int[] x = checkMatrix(b.left(), scope);
     Type v = check(b.right(), scope);
-    if (v.isError()) {
-      return v;
-    }
-    if (!v.isReal() || v.length() != x.dims()[1]) {
-      error(scope, b.opSpan(), "'" + x.name() + "' (" + x.dims()[0] + " x " + x.dims()[1]
-          + ") can multiply a vector of length " + x.dims()[1] + ", got " + v.describe());
+    if (v.isError() || x == null) {
       return Type.ERROR;
     }
-    return Type.realVector(x.dims()[0]);
+    if (!v.isReal() || v.length() != x[1]) {
+      String name = b.left() instanceof Ident id ? "'" + id.name() + "'" : "the matrix";
+      error(scope, b.opSpan(), name + " (" + x[0] + " x " + x[1] + ") can multiply a vector of length " + x[1]
+          + ", got " + v.describe());
+      return Type.ERROR;
+    }
+    return Type.realVector(x[0]);
   }
 
   private boolean isMatrix(Expr e) {
-    return e instanceof Ident id && dataVariables.containsKey(id.name()) && dataVariables.get(id.name()).dims().length == 2;
+    return e instanceof Ident id && (matrixLets.containsKey(id.name())
+        || dataVariables.containsKey(id.name()) && dataVariables.get(id.name()).dims().length == 2);
+  }
+
+  /**
+   * Whether an expression is a data matrix: a data matrix or matrix let by name, or
+   * {@code cols(M, from, to)} or {@code center(M)} of one (a user function of that name aside).
+   */
+  private boolean isMatrixExpr(Expr e) {
+    if (e instanceof Call c && (c.name().equals("cols") || c.name().equals("center")) && !functions.containsKey(c.name())) {
+      return true;
+    }
+    return isMatrix(e);
+  }
+
+  /**
+   * The rows and columns of a data matrix expression ({@link #isMatrixExpr}); null after
+   * reporting what is wrong. {@code cols(M, from, to)} takes columns from .. to - 1 (0-based,
+   * bounds integer literals or {@code data int} values, plus or minus a literal), {@code center(M)}
+   * subtracts each column's mean.
+   */
+  private int[] checkMatrix(Expr e, Scope scope) {
+    if (e instanceof Ident id) {
+      int[] let = matrixLets.get(id.name());
+      if (let != null) {
+        return let;
+      }
+      DataLayout.Variable x = dataVariables.get(id.name());
+      return x == null ? null : x.dims().clone();
+    }
+    Call c = (Call) e;
+    int arity = c.name().equals("cols") ? 3 : 1;
+    if (c.args().size() != arity) {
+      error(scope, c.span(), "'" + c.name() + "' takes " + plural(arity, "argument") + ", got " + c.args().size());
+      return null;
+    }
+    Expr m = c.args().get(0);
+    if (!isMatrixExpr(m)) {
+      Type t = check(m, scope);
+      if (!t.isError()) {
+        error(scope, m.span(), "'" + c.name() + "' needs a data matrix, got " + t.describe());
+      }
+      return null;
+    }
+    int[] dims = checkMatrix(m, scope);
+    if (dims == null || arity == 1) {
+      return dims;
+    }
+    int from = columnBound(c.args().get(1), dims[1], scope);
+    int to = columnBound(c.args().get(2), dims[1], scope);
+    if (from < 0 || to < 0) {
+      return null;
+    }
+    if (from >= to) {
+      error(scope, c.span(), "'cols' needs from < to, got " + from + " and " + to);
+      return null;
+    }
+    return new int[] {dims[0], to - from};
+  }
+
+  /** A column bound of {@code cols}: 0..cols, an integer literal or a {@code data int} plus or minus one; -1 after reporting. */
+  private int columnBound(Expr e, int cols, Scope scope) {
+    int shift = 0;
+    Expr base = e;
+    if (e instanceof Binary b && (b.op() == BinaryOp.ADD || b.op() == BinaryOp.SUB) && b.right() instanceof Num n
+        && n.isIntegerLiteral() && n.text().length() < 9) {
+      shift = b.op() == BinaryOp.ADD ? Integer.parseInt(n.text()) : -Integer.parseInt(n.text());
+      base = b.left();
+    }
+    long value;
+    if (base instanceof Num n && n.isIntegerLiteral() && n.text().length() < 9) {
+      value = Long.parseLong(n.text()) + shift;
+    } else if (base instanceof Ident id && sizes.containsKey(id.name())) {
+      fixedSizes.add(id.name()); // a column count: fixed when the model is compiled
+      value = (long) sizes.get(id.name()) + shift;
+    } else {
+      error(scope, e.span(), "a column bound of 'cols' must be an integer literal or a 'data int' (plus or minus "
+          + "an integer literal)");
+      return -1;
+    }
+    if (value < 0 || value > cols) {
+      error(scope, e.span(), "column bound " + value + " is out of range for a matrix of " + cols + " columns");
+      return -1;
+    }
+    return (int) value;
   }
 
   /**
@@ -352,6 +453,27 @@ final class ModelChecker {
       Span firstSpan = first instanceof ParamDecl p ? p.name().span()
           : first instanceof Ast.DataDecl d ? d.name().span() : ((LetDecl) first).name().span();
       error(name.span(), "'" + n + "' is already declared at " + firstSpan);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether a parameter is declared {@code ordered} (Stan's ordered vector); an unknown transform
+   * or an ordered scalar is reported at the transform's name.
+   */
+  private boolean isOrdered(ParamDecl p, int size) {
+    if (p.transform() == null) {
+      return false;
+    }
+    Name t = p.transform();
+    if (!t.text().equals("ordered")) {
+      error(t.span(), "unknown transform '" + t.text() + "' of '" + p.name().text()
+          + "' (a parameter takes bounds '> a', '< b', 'in (a, b)' or the transform 'ordered')");
+      return false;
+    }
+    if (size == 0) {
+      error(t.span(), "'ordered' needs a vector: 'param " + p.name().text() + "[2] ordered;'");
       return false;
     }
     return true;
@@ -554,7 +676,7 @@ final class ModelChecker {
   }
 
   private Type checkBinary(Binary b, Scope scope) {
-    if (b.op() == BinaryOp.MUL && isMatrix(b.left()) && !scope.inFunction()) {
+    if (b.op() == BinaryOp.MUL && isMatrixExpr(b.left()) && !scope.inFunction()) {
       return checkMatrixProduct(b, scope);
     }
     Type l = check(b.left(), scope);
@@ -713,6 +835,28 @@ final class ModelChecker {
   }
 
   private Type checkCall(Call c, Scope scope) {
+    if (c.name().equals("col_means") && !functions.containsKey(c.name()) && !scope.inFunction()) {
+      if (c.args().size() != 1) {
+        error(scope, c.span(), "'col_means' takes 1 argument, got " + c.args().size());
+        return Type.ERROR;
+      }
+      Expr m = c.args().get(0);
+      if (!isMatrixExpr(m)) {
+        Type t = check(m, scope);
+        if (!t.isError()) {
+          error(scope, m.span(), "'col_means' needs a data matrix, got " + t.describe());
+        }
+        return Type.ERROR;
+      }
+      int[] dims = checkMatrix(m, scope);
+      return dims == null ? Type.ERROR : Type.realVector(dims[1]);
+    }
+    if (isMatrixExpr(c) && !scope.inFunction()) {
+      if (checkMatrix(c, scope) != null) {
+        error(scope, c.span(), "'" + c.name() + "' gives a matrix: name it with 'let' or multiply a vector by it");
+      }
+      return Type.ERROR;
+    }
     List<Type> args = c.args().stream().map(a -> check(a, scope)).toList();
     FnDecl fn = functions.get(c.name());
     if (fn != null) {
@@ -790,7 +934,10 @@ final class ModelChecker {
     }
     switch (b.form) {
       case ELEMENTWISE -> {
-        int length = args.size() == 1 ? args.get(0).length() : broadcast(args.get(0), args.get(1), c.span(), name, scope);
+        int length = args.get(0).length();
+        for (int i = 1; i < args.size() && length >= 0; i++) {
+          length = broadcast(new Type(Type.Kind.REAL, length), args.get(i), c.span(), name, scope);
+        }
         return length < 0 ? Type.ERROR : new Type(Type.Kind.REAL, length);
       }
       case REDUCTION -> {

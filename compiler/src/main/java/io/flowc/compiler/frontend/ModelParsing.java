@@ -40,7 +40,7 @@ public final class ModelParsing {
 
   private static final Set<Integer> KEYWORDS = Set.of(ModelLexer.MODEL, ModelLexer.PARAM,
       ModelLexer.LET, ModelLexer.FN, ModelLexer.POTENTIAL, ModelLexer.LOGP, ModelLexer.IN, ModelLexer.DATA,
-      ModelLexer.INT, ModelLexer.REAL);
+      ModelLexer.INT, ModelLexer.REAL, ModelLexer.DERIVED, ModelLexer.ORDERED);
 
   private static final SyntaxErrorStrategy.TokenClasses CLASSES = new SyntaxErrorStrategy.TokenClasses() {
     private final IntervalSet expressionStart = IntervalSet.of(ModelLexer.NUMBER, ModelLexer.NUMBER)
@@ -55,7 +55,7 @@ public final class ModelParsing {
     // a sampling statement ('y ~ normal(0, 1);') starts with an expression
     private final IntervalSet statementStart = SyntaxErrorStrategy.typesWhere(ModelLexer.VOCABULARY,
         t -> KEYWORDS.contains(t) && t != ModelLexer.MODEL && t != ModelLexer.IN && t != ModelLexer.INT
-            && t != ModelLexer.REAL).or(expressionStart);
+            && t != ModelLexer.REAL && t != ModelLexer.ORDERED).or(expressionStart);
 
     @Override
     public IntervalSet expressionStart() {
@@ -86,7 +86,8 @@ public final class ModelParsing {
     @Override
     public IntervalSet recoveryStops() {
       return SyntaxErrorStrategy.typesWhere(ModelLexer.VOCABULARY,
-          t -> (KEYWORDS.contains(t) && t != ModelLexer.IN && t != ModelLexer.INT && t != ModelLexer.REAL)
+          t -> (KEYWORDS.contains(t) && t != ModelLexer.IN && t != ModelLexer.INT && t != ModelLexer.REAL
+              && t != ModelLexer.ORDERED)
               || t == ModelLexer.RBRACE);
     }
 

@@ -88,7 +88,11 @@ public final class Interpreter {
 
     /** Binds {@code name} to the value of {@code e}, of any type (a {@code let}). */
     public void define(String name, Expr e) {
-      values.put(name, interpreter.eval(e, values));
+      if (interpreter.model.matrixLets().containsKey(name)) {
+        interpreter.matrices.put(name, interpreter.matrix(e));
+      } else {
+        values.put(name, interpreter.eval(e, values));
+      }
     }
 
     /** The value of a real expression: no dims for a scalar, one for a vector. */
@@ -153,6 +157,15 @@ public final class Interpreter {
     double logpSum = 0;
     for (CheckedModel.Param p : model.params()) {
       double[] x = new double[p.elementCount()];
+      if (p.ordered()) {
+        double[] u = Arrays.copyOfRange(z, p.offset(), p.offset() + x.length);
+        Constraints.ordered(u, 0, x.length, x);
+        for (int i = 1; i < x.length; i++) {
+          logpSum += u[i];
+        }
+        globals.put(p.name(), new Vec(x));
+        continue;
+      }
       for (int i = 0; i < x.length; i++) {
         double u = z[p.offset() + i];
         x[i] = Constraints.constrain(u, p.lower(), p.upper());
@@ -162,7 +175,9 @@ public final class Interpreter {
     }
     double potentialSum = 0;
     for (Statement s : model.ast().statements()) {
-      if (s instanceof LetDecl l) {
+      if (s instanceof LetDecl l && model.matrixLets().containsKey(l.name().text())) {
+        matrices.put(l.name().text(), matrix(l.value()));
+      } else if (s instanceof LetDecl l) {
         globals.put(l.name().text(), eval(l.value(), globals));
         if (observer != null) {
           observer.let(l);
@@ -289,6 +304,78 @@ public final class Interpreter {
     return new Vec(out);
   }
 
+  /** A data matrix, a matrix let, or {@code cols}/{@code center} of one (where the checker allows them). */
+  private boolean isMatrixExpr(Expr e, Map<String, Value> env) {
+    if (e instanceof Call c) {
+      return (c.name().equals("cols") || c.name().equals("center")) && !model.functions().containsKey(c.name());
+    }
+    return e instanceof Ident id && !env.containsKey(id.name()) && matrices.containsKey(id.name());
+  }
+
+  /** A data matrix expression's value, by rows. */
+  private double[][] matrix(Expr e) {
+    if (e instanceof Ident id) {
+      return matrices.get(id.name());
+    }
+    Call c = (Call) e;
+    double[][] m = matrix(c.args().get(0));
+    if (c.name().equals("cols")) {
+      int from = columnBound(c.args().get(1));
+      int to = columnBound(c.args().get(2));
+      double[][] out = new double[m.length][];
+      for (int r = 0; r < m.length; r++) {
+        out[r] = Arrays.copyOfRange(m[r], from, to);
+      }
+      return out;
+    }
+    double[] means = columnMeans(m);
+    double[][] out = new double[m.length][means.length];
+    for (int r = 0; r < m.length; r++) {
+      for (int k = 0; k < means.length; k++) {
+        out[r][k] = m[r][k] - means[k];
+      }
+    }
+    return out;
+  }
+
+  /** Each column's sum over its row count. */
+  private static double[] columnMeans(double[][] m) {
+    double[] means = new double[m[0].length];
+    for (int k = 0; k < means.length; k++) {
+      double sum = 0;
+      for (double[] row : m) {
+        sum += row[k];
+      }
+      means[k] = sum / m.length;
+    }
+    return means;
+  }
+
+  /** A bound of {@code cols}: an integer literal or a {@code data int}, plus or minus a literal. */
+  private int columnBound(Expr e) {
+    int shift = 0;
+    if (e instanceof Binary b) {
+      int k = Integer.parseInt(((Num) b.right()).text());
+      shift = b.op() == Ast.BinaryOp.ADD ? k : -k;
+      e = b.left();
+    }
+    if (e instanceof Num n) {
+      return Integer.parseInt(n.text()) + shift;
+    }
+    String name = ((Ident) e).name();
+    return (int) model.data().get(name).elements()[0] + shift;
+  }
+
+  /** Stan's sd: sqrt(sum((x - mean)^2) / (n - 1)). */
+  private static double sd(double[] x) {
+    double mean = sum(x) / x.length;
+    double squares = 0;
+    for (double v : x) {
+      squares += (v - mean) * (v - mean);
+    }
+    return Math.sqrt(squares / (x.length - 1));
+  }
+
   private Value eval(Expr e, Map<String, Value> env) {
     if (e instanceof Num n) {
       return new Real(n.value());
@@ -302,9 +389,8 @@ public final class Interpreter {
         case PLUS -> v;
         case NOT -> mapBool(v, v, (a, b, i) -> !bool(a, i));
       };
-    } else if (e instanceof Binary b && b.left() instanceof Ident id && matrices.containsKey(id.name())
-        && !env.containsKey(id.name())) {
-      return matrixTimesVector(matrices.get(id.name()), ((Vec) eval(b.right(), env)).values());
+    } else if (e instanceof Binary b && b.op() == Ast.BinaryOp.MUL && isMatrixExpr(b.left(), env)) {
+      return matrixTimesVector(matrix(b.left()), ((Vec) eval(b.right(), env)).values());
     } else if (e instanceof Binary b) {
       return evalBinary(b, env);
     } else if (e instanceof Conditional c) {
@@ -373,6 +459,9 @@ public final class Interpreter {
   }
 
   private Value evalCall(Call c, Map<String, Value> env) {
+    if (c.name().equals("col_means") && !model.functions().containsKey(c.name())) {
+      return new Vec(columnMeans(matrix(c.args().get(0))));
+    }
     List<Value> args = new ArrayList<>();
     for (Expr a : c.args()) {
       args.add(eval(a, env));
@@ -420,8 +509,10 @@ public final class Interpreter {
       case SUM -> new Real(sum(reals(args.get(0))));
       case MEAN -> new Real(sum(reals(args.get(0))) / length(args.get(0)));
       case NORM -> new Real(Math.sqrt(sumOfSquares(reals(args.get(0)))));
+      case SD -> new Real(sd(reals(args.get(0))));
       case DOT -> new Real(dot(reals(args.get(0)), reals(args.get(1))));
-      case LOGSUMEXP -> new Real(MathFunctions.logsumexp(
+      case LOG_MIX -> mapReal(args, x -> MathFunctions.logaddexp(Math.log(x[0]) + x[1], Math.log1p(-x[0]) + x[2]));
+      case LOGSUMEXP, LOG_SUM_EXP -> new Real(MathFunctions.logsumexp(
           args.stream().flatMapToDouble(v -> Arrays.stream(reals(v))).toArray()));
       case NORMAL_LPDF, STUDENT_T_LPDF, CAUCHY_LPDF, EXPONENTIAL_LPDF, GAMMA_LPDF, BETA_LPDF, LOGNORMAL_LPDF,
           BERNOULLI_LOGIT_LPMF, POISSON_LOG_LPMF, BINOMIAL_LOGIT_LPMF -> new Real(logDensity(b, args));

@@ -42,6 +42,8 @@ public final class ModelLowering {
   private final Graph graph;
   private final Map<String, Node> globals = new HashMap<>();
   private final Map<FnDecl, Map<List<Node>, Node>> inlined = new HashMap<>();
+  /** Matrix-valued lets, as their columns. */
+  private final Map<String, List<Node>> matrixLets = new HashMap<>();
   /** Statements over rows that are not sums over rows, as {@code LINE:COL}; null when not asked. */
   private List<String> notSumsOverRows;
 
@@ -79,6 +81,28 @@ public final class ModelLowering {
   }
 
   /**
+   * The model's derived quantities ({@code derived NAME = EXPR;}) as outputs named NAME, in
+   * source order, of a function of the parameters (inputs on the unconstrained scale, as for
+   * {@link #lower}); no output when the model has none. Never part of the potential.
+   */
+  public static IrFunction derived(CheckedModel model, Graph graph) {
+    List<Node> inputs = new ArrayList<>();
+    for (int slot = 0; slot < model.params().size(); slot++) {
+      CheckedModel.Param p = model.params().get(slot);
+      inputs.add(graph.input(p.name(), slot, Shape.of(p.size())));
+    }
+    ModelLowering lowering = new ModelLowering(model, graph);
+    lowering.run(inputs);
+    List<IrFunction.Output> outputs = new ArrayList<>();
+    for (Ast.Statement s : model.ast().statements()) {
+      if (s instanceof LetDecl l && l.derived()) {
+        outputs.add(new IrFunction.Output(l.name().text(), lowering.globals.get(l.name().text())));
+      }
+    }
+    return new IrFunction(graph, inputs, outputs);
+  }
+
+  /**
    * The potential U with each parameter bound to a given node (same shape, in declaration order):
    * how a flow's output z_K is fed to the model.
    */
@@ -96,17 +120,23 @@ public final class ModelLowering {
     for (int k = 0; k < model.params().size(); k++) {
       CheckedModel.Param p = model.params().get(k);
       Node u = parameters.get(k);
-      if (!p.isBounded()) {
+      if (!p.isBounded() && !p.ordered()) {
         globals.put(p.name(), u);
         continue;
       }
-      globals.put(p.name(), constrain(u, p.lower(), p.upper()));
-      Node logJacobian = logJacobian(u, p.lower(), p.upper());
+      if (p.ordered() && p.size() == 1) {
+        globals.put(p.name(), u); // one element: x = u, log J = 0
+        continue;
+      }
+      globals.put(p.name(), p.ordered() ? ordered(u) : constrain(u, p.lower(), p.upper()));
+      Node logJacobian = p.ordered() ? graph.slice(u, 1, p.size() - 1) : logJacobian(u, p.lower(), p.upper());
       Node term = graph.neg(logJacobian.shape().isScalar() ? logJacobian : graph.sum(logJacobian));
       potential = potential == null ? term : graph.add(potential, term);
     }
     for (Ast.Statement s : model.ast().statements()) {
-      if (s instanceof LetDecl l) {
+      if (s instanceof LetDecl l && model.matrixLets().containsKey(l.name().text())) {
+        matrixLets.put(l.name().text(), columns(l.value()));
+      } else if (s instanceof LetDecl l) {
         globals.put(l.name().text(), lower(l.value(), globals));
       } else if (s instanceof Contribution c) {
         Node unscaled = lower(c.value(), globals);
@@ -170,28 +200,97 @@ public final class ModelLowering {
     return v.dims().length == 0 ? Shape.SCALAR : Shape.vector(v.dims()[0]);
   }
 
-  private boolean isMatrix(String name) {
-    return !globals.containsKey(name)
-        && model.dataLayout().variables().stream().anyMatch(v -> v.name().equals(name) && v.dims().length == 2);
+  /** A data matrix, a matrix let, or {@code cols}/{@code center} of one (the checker allowed only these). */
+  private boolean isMatrixExpr(Expr e) {
+    if (e instanceof Call c) {
+      return (c.name().equals("cols") || c.name().equals("center")) && !model.functions().containsKey(c.name());
+    }
+    return e instanceof Ident id && !globals.containsKey(id.name()) && model.isMatrix(id.name());
   }
 
   /**
-   * X v for a data matrix X (rows x cols, stored by columns) as the sum over k of column k times
-   * v[k]: elementwise work over the rows that loop fusion runs in one pass, value and gradient
-   * (the gradient with respect to v[k] is a dot product with column k).
+   * A data matrix expression's columns, each a data vector of the rows: a data matrix's columns
+   * where they lie (stored by columns); {@code cols(M, from, to)} those columns of M;
+   * {@code center(M)} each column minus its mean (data alone: computed once per binding, see
+   * {@link io.flowc.compiler.ir.DataHoisting}).
    */
-  private Node matrixTimesVector(String name, Node v) {
-    DataLayout.Variable x = model.dataLayout().variables().stream().filter(d -> d.name().equals(name))
+  private List<Node> columns(Expr e) {
+    if (e instanceof Ident id) {
+      List<Node> let = matrixLets.get(id.name());
+      if (let != null) {
+        return let;
+      }
+      DataLayout.Variable x = model.dataLayout().variables().stream().filter(d -> d.name().equals(id.name()))
+          .findFirst().orElseThrow();
+      List<Node> out = new ArrayList<>();
+      for (int k = 0; k < x.dims()[1]; k++) {
+        out.add(x.isDynamic()
+            ? graph.data(x.name() + "[:," + k + "]", x.offset(), k, shapeOf(x))
+            : graph.data(x.name() + "[:," + k + "]", x.offset() + k * x.dims()[0], 0, shapeOf(x)));
+      }
+      return out;
+    }
+    Call c = (Call) e;
+    List<Node> of = columns(c.args().get(0));
+    if (c.name().equals("cols")) {
+      return of.subList(columnBound(c.args().get(1)), columnBound(c.args().get(2)));
+    }
+    List<Node> centered = new ArrayList<>();
+    for (Node column : of) {
+      centered.add(graph.sub(column, mean(column)));
+    }
+    return centered;
+  }
+
+  /** A bound of {@code cols}: an integer literal or a {@code data int}, plus or minus a literal. */
+  private int columnBound(Expr e) {
+    int shift = 0;
+    if (e instanceof Binary b) {
+      int k = Integer.parseInt(((Num) b.right()).text());
+      shift = b.op() == Ast.BinaryOp.ADD ? k : -k;
+      e = b.left();
+    }
+    if (e instanceof Num n) {
+      return Integer.parseInt(n.text()) + shift;
+    }
+    String name = ((Ident) e).name();
+    DataLayout.Variable size = model.dataLayout().variables().stream().filter(v -> v.name().equals(name))
         .findFirst().orElseThrow();
+    return (int) model.dataValues()[size.offset()] + shift;
+  }
+
+  /** The means of a data matrix's columns, as a vector. */
+  private Node columnMeans(Expr e) {
+    List<Node> columns = columns(e);
+    Node[] means = new Node[columns.size()];
+    for (int k = 0; k < means.length; k++) {
+      means[k] = mean(columns.get(k));
+    }
+    return graph.concat(means);
+  }
+
+  /**
+   * X v for a data matrix's columns as the sum over k of column k times v[k]: elementwise work
+   * over the rows that loop fusion runs in one pass, value and gradient (the gradient with
+   * respect to v[k] is a dot product with column k).
+   */
+  private Node matrixTimesVector(List<Node> columns, Node v) {
     Node sum = null;
-    for (int k = 0; k < x.dims()[1]; k++) {
-      Node column = x.isDynamic()
-          ? graph.data(x.name() + "[:," + k + "]", x.offset(), k, shapeOf(x))
-          : graph.data(x.name() + "[:," + k + "]", x.offset() + k * x.dims()[0], 0, shapeOf(x));
-      Node term = graph.mul(column, graph.index(v, k));
+    for (int k = 0; k < columns.size(); k++) {
+      Node term = graph.mul(columns.get(k), graph.index(v, k));
       sum = sum == null ? term : graph.add(sum, term);
     }
     return sum;
+  }
+
+  /** The mean of a vector's elements: their sum over their count. */
+  private Node mean(Node x) {
+    return graph.div(graph.sum(x), count(x));
+  }
+
+  /** A vector's length as a value: a constant, or a free size read from the data. */
+  private Node count(Node x) {
+    return x.shape().isDynamic() ? sizeValue(x.shape()) : graph.constant(x.shape().length());
   }
 
   /** The value of a free size, read from the data like any {@code data int}. */
@@ -210,6 +309,15 @@ public final class ModelLowering {
       return graph.add(graph.constant(lower), graph.exp(u));
     }
     return graph.sub(graph.constant(upper), graph.exp(u));
+  }
+
+  /**
+   * Stan's ordered vector, as {@link io.flowc.runtime.Constraints#ordered}: running sums of u[0],
+   * exp(u[1]), ..., exp(u[n-1]) (n at least 2); its log-Jacobian is the sum of u[1..n).
+   */
+  private Node ordered(Node u) {
+    int n = u.shape().length();
+    return graph.cumsum(graph.concat(graph.index(u, 0), graph.exp(graph.slice(u, 1, n - 1))));
   }
 
   /** The formulas of {@link io.flowc.runtime.Constraints#logJacobian}, elementwise. */
@@ -234,9 +342,8 @@ public final class ModelLowering {
         case PLUS -> a;
         case NOT -> graph.apply(Op.NOT, a);
       };
-    } else if (e instanceof Binary b && b.op() == Ast.BinaryOp.MUL && b.left() instanceof Ident id
-        && env == globals && isMatrix(id.name())) {
-      return matrixTimesVector(id.name(), lower(b.right(), env));
+    } else if (e instanceof Binary b && b.op() == Ast.BinaryOp.MUL && env == globals && isMatrixExpr(b.left())) {
+      return matrixTimesVector(columns(b.left()), lower(b.right(), env));
     } else if (e instanceof Binary b) {
       Node l = lower(b.left(), env);
       Node r = lower(b.right(), env);
@@ -273,7 +380,21 @@ public final class ModelLowering {
     }
   }
 
+  /**
+   * Stan's {@code log_mix(theta, lp1, lp2)} = log(theta exp(lp1) + (1 - theta) exp(lp2)),
+   * elementwise, as logaddexp(log(theta) + lp1, log1p(-theta) + lp2): no exp of a log density
+   * overflows or underflows.
+   */
+  private Node logMix(Node theta, Node lp1, Node lp2) {
+    Node first = graph.add(graph.log(theta), lp1);
+    Node second = graph.add(graph.apply(Op.LOG1P, graph.neg(theta)), lp2);
+    return graph.apply(Op.LOGADDEXP, first, second);
+  }
+
   private Node call(Call c, Map<String, Node> env) {
+    if (c.name().equals("col_means") && env == globals && !model.functions().containsKey(c.name())) {
+      return columnMeans(c.args().get(0));
+    }
     List<Node> args = new ArrayList<>();
     for (Expr a : c.args()) {
       args.add(lower(a, env));
@@ -324,10 +445,13 @@ public final class ModelLowering {
       case ERFC -> graph.apply(Op.ERFC, x);
       case LGAMMA -> graph.apply(Op.LGAMMA, x);
       case SUM -> graph.sum(x);
-      case MEAN -> graph.div(graph.sum(x), x.shape().isDynamic() ? sizeValue(x.shape()) : graph.constant(x.shape().length()));
+      case MEAN -> mean(x);
       case NORM -> graph.sqrt(graph.sum(graph.square(x)));
+      case SD -> graph.sqrt(graph.div(graph.sum(graph.square(graph.sub(x, mean(x)))),
+          graph.sub(count(x), graph.constant(1))));
       case DOT -> graph.sum(graph.mul(x, args.get(1)));
-      case LOGSUMEXP -> graph.apply(Op.LOGSUMEXP, args.size() == 1 ? x : graph.concat(args.toArray(Node[]::new)));
+      case LOG_MIX -> logMix(x, args.get(1), args.get(2));
+      case LOGSUMEXP, LOG_SUM_EXP -> graph.apply(Op.LOGSUMEXP, args.size() == 1 ? x : graph.concat(args.toArray(Node[]::new)));
       case NORMAL_LPDF, STUDENT_T_LPDF, CAUCHY_LPDF, EXPONENTIAL_LPDF, GAMMA_LPDF, BETA_LPDF, LOGNORMAL_LPDF,
           BERNOULLI_LOGIT_LPMF, POISSON_LOG_LPMF, BINOMIAL_LOGIT_LPMF -> new Distributions(graph).logDensity(b, args);
     };

@@ -173,7 +173,10 @@ final class EntryPointGenerator {
 
   private static MethodSpec parameterLayout(CheckedModel model) {
     CodeBlock parameters = model.params().stream()
-        .map(p -> p.isBounded()
+        .map(p -> p.ordered()
+            ? CodeBlock.of("new $T($S, $L, $T.NEGATIVE_INFINITY, $T.POSITIVE_INFINITY, true)",
+                ParameterLayout.Parameter.class, p.name(), p.size(), Double.class, Double.class)
+            : p.isBounded()
             ? CodeBlock.of("new $T($S, $L, $L, $L)", ParameterLayout.Parameter.class, p.name(), p.size(),
                 bound(p.lower()), bound(p.upper()))
             : CodeBlock.of("new $T($S, $L)", ParameterLayout.Parameter.class, p.name(), p.size()))

@@ -48,7 +48,8 @@ import java.util.SplittableRandom;
  * both sides), a value read before the statement that draws it, a distribution with no
  * generator, a {@code ~} on something that is neither a parameter nor data (nor an element of
  * one), a value given two {@code ~} statements, a discrete distribution for a parameter or a
- * continuous one for a {@code data int}, and drawing a data integer that gives sizes or indices.
+ * continuous one for a {@code data int}, drawing a data integer that gives sizes or indices, and an
+ * {@code ordered} parameter.
  *
  * <p>A data file usually lacks the values a model draws: {@link #check} checks a model with
  * placeholders for them. {@link #simulate} is thread-safe (each call keeps its own values) and
@@ -483,7 +484,11 @@ public final class Simulator {
       }
       for (CheckedModel.Param p : params.values()) {
         Contribution[] by = drawnBy.get(p.name());
-        if (by == null && Double.isFinite(p.lower()) && Double.isFinite(p.upper())) {
+        if (p.ordered()) {
+          // its prior is the density restricted to ordered values: drawing it needs the joint, not one element at a time
+          error(p.decl().transform().span(), "an 'ordered' parameter cannot be simulated: '" + p.name()
+              + "' is drawn from its prior restricted to increasing values, which its statements do not say how to draw");
+        } else if (by == null && Double.isFinite(p.lower()) && Double.isFinite(p.upper())) {
           uniform.add(p);
         } else if (by == null) {
           error(p.decl().name().span(), "parameter '" + p.name() + "' has no prior statement ('" + p.name()

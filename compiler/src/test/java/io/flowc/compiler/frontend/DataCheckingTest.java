@@ -53,6 +53,28 @@ class DataCheckingTest {
     assertEquals(3, m.dimension());
   }
 
+  /** Misuse of the data-matrix helpers, at its column (DATA's X is 3 x 2). */
+  @Test
+  void matrixHelpersAreCheckedAtTheirColumns() {
+    String head = "data int N;\ndata int K;\ndata real X[N, K];\ndata real y[N];\nparam b[2];\n";
+    assertEquals(List.of(), errors(head + "let Xc = center(cols(X, 0, K));\ny ~ normal(Xc * b + sum(col_means(X)), sd(y));",
+        DATA));
+    assertEquals(List.of("7:21: column bound 3 is out of range for a matrix of 2 columns"),
+        errors(head + "let Xc = cols(X, 1, K + 1);\ny ~ normal(0, 1);", DATA));
+    assertEquals(List.of("7:10: 'cols' needs from < to, got 1 and 1"),
+        errors(head + "let Xc = cols(X, 1, 1);\ny ~ normal(0, 1);", DATA));
+    assertEquals(List.of("7:23: 'center' needs a data matrix, got a vector of length 3"),
+        errors(head + "y ~ normal(sum(center(y)), 1);", DATA));
+    assertEquals(List.of("7:16: 'center' gives a matrix: name it with 'let' or multiply a vector by it"),
+        errors(head + "y ~ normal(sum(center(X)), 1);", DATA));
+    assertEquals(List.of("8:15: 'Xc' (3 x 1) can multiply a vector of length 1, got a vector of length 2"),
+        errors(head + "let Xc = center(cols(X, 1, K));\ny ~ normal(Xc * b, 1);", DATA));
+    assertEquals(List.of("7:14: 'derived' needs a real value (a scalar or a vector), got a matrix"),
+        errors(head + "derived Xc = center(X);\ny ~ normal(0, 1);", DATA));
+    assertEquals(List.of("8:12: 'Xc' is a matrix: it can only multiply a vector ('Xc * v')"),
+        errors(head + "let Xc = center(X);\ny ~ normal(Xc, 1);", DATA));
+  }
+
   @Test
   void sizesComeFromDataIntegers() {
     assertEquals(List.of(), errors("data int N;\nparam b[N];\nb ~ normal(0, 1);", DATA));
@@ -139,7 +161,9 @@ class DataCheckingTest {
     assertEquals(List.of("6:13: 'X' is a matrix: it can only multiply a vector ('X * v')"),
         errors(head + "logp += sum(X) + sum(b);", DATA));
     assertEquals(List.of("6:9: 'X' is a matrix: it can only multiply a vector ('X * v')"),
-        errors(head + "let A = X;\nlogp += sum(b);", DATA));
+        errors(head + "let A = X + 1;\nlogp += sum(b);", DATA));
+    // a let may name a data matrix, which then multiplies vectors as the matrix does
+    assertEquals(List.of(), errors(head + "let A = X;\nlogp += sum(A * [b[0], b[1]]);", DATA));
   }
 
   @Test

@@ -57,6 +57,28 @@ class ModelCheckerTest {
             potential x;
             """,
             "m.flow:3:13: 'x' is not declared"),
+        c("an ordered scalar", """
+            param mu ordered;
+            potential mu;
+            """,
+            "m.flow:2:12: 'ordered' needs a vector: 'param mu[2] ordered;'"),
+        c("a boolean derived quantity", """
+            param z;
+            derived big = z > 1;
+            potential z * z;
+            """,
+            "m.flow:3:17: 'derived' needs a real value (a scalar or a vector), got a boolean"),
+        c("log_mix of mismatched lengths", """
+            param z[3];
+            potential sum(log_mix(0.5, z, [1, 2]));
+            """,
+            "m.flow:3:17: length mismatch in 'log_mix': a vector of length 3 and a vector of length 2"),
+        c("a derived quantity used before its definition", """
+            param z;
+            potential t;
+            derived t = 2 * z;
+            """,
+            "m.flow:3:13: 't' is used before its definition at 4:3"),
         c("duplicate parameter", """
             param z;
             param z[2];

@@ -109,6 +109,11 @@ class GradientPropertyTest {
     assertFalse(files.isEmpty(), "no examples under " + TestPaths.examples());
     for (Path file : files) {
       String name = file.getFileName().toString();
+      if (name.equals("diamonds.flow")) {
+        // log p of 5000 rows is about -1e7 at random points, where central differences keep no
+        // digits; TransformedDataTest checks its gradient near the posterior instead
+        continue;
+      }
       checkModel(Files.readString(file), TestPaths.exampleData(file), name, new Random(20240802L + name.hashCode()),
           POINTS_PER_EXAMPLE, tally);
     }

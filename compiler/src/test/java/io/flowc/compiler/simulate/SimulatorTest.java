@@ -184,6 +184,9 @@ class SimulatorTest {
         + " (y ~ normal(mu, sigma);)", refusal("model m { param x; x ~ normal(0, 1); logp += -x^2; }", null));
     assertEquals("1:17: parameter 'x' has no prior statement ('x ~ ...;'): simulation draws parameters from their priors",
         refusal("model m { param x > 0; param y; y ~ normal(0, 1); }", null));
+    assertEquals("1:23: an 'ordered' parameter cannot be simulated: 'mu' is drawn from its prior restricted to "
+        + "increasing values, which its statements do not say how to draw",
+        refusal("model m { param mu[2] ordered; mu ~ normal(0, 1); }", null));
     assertEquals("1:17: element t[1] of parameter 't' has no prior statement: simulation draws parameters from their"
         + " priors", refusal("model m { param t[2]; t[0] ~ normal(0, 1); }", null));
     assertEquals("1:73: data 'y' is read before it is drawn (by the '~' statement at 1:80)" + order,

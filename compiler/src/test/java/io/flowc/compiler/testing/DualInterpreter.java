@@ -70,6 +70,19 @@ public final class DualInterpreter {
       int n = p.elementCount();
       double[] v = new double[n];
       double[] d = new double[n];
+      if (p.ordered()) {
+        // x[0] = u[0], x[i] = x[i-1] + e^u[i] (dx[i] = dx[i-1] + e^u[i] du[i]); log J = u[1] + ... + u[n-1]
+        for (int i = 0; i < n; i++) {
+          double u = z[p.offset() + i];
+          double du = t[p.offset() + i];
+          v[i] = i == 0 ? u : v[i - 1] + Math.exp(u);
+          d[i] = i == 0 ? du : d[i - 1] + Math.exp(u) * du;
+          jacobian += i == 0 ? 0 : u;
+          jacobianDot += i == 0 ? 0 : du;
+        }
+        env.put(p.name(), new DualVec(v, d));
+        continue;
+      }
       for (int i = 0; i < n; i++) {
         Dual[] x = constrained(z[p.offset() + i], t[p.offset() + i], p.lower(), p.upper());
         v[i] = x[0].v();
@@ -84,7 +97,9 @@ public final class DualInterpreter {
     double logp = 0;
     double logpDot = 0;
     for (Statement s : model.ast().statements()) {
-      if (s instanceof LetDecl l) {
+      if (s instanceof LetDecl l && model.matrixLets().containsKey(l.name().text())) {
+        matrixLets.put(l.name().text(), matrixValue(l.value()));
+      } else if (s instanceof LetDecl l) {
         env.put(l.name().text(), eval(l.value(), env));
       } else if (s instanceof Contribution c) {
         Dual v = (Dual) eval(c.value(), env);
@@ -100,17 +115,87 @@ public final class DualInterpreter {
     return new Result(logp - potential + jacobian, logpDot - potentialDot + jacobianDot);
   }
 
-  /** X v (X as given, by rows): (X v)[r] = sum_k X[r, k] v[k], and its tangent X dv. */
-  private DualVec matrixTimesVector(DataLayout.Variable x, DualVec v) {
-    io.flowc.runtime.data.DataSet.Value value = model.data().get(x.name());
-    int rows = value.dims()[0];
-    int cols = value.dims()[1];
-    double[] data = value.elements();
+  /** Matrix-valued lets by name, by rows. */
+  private final Map<String, double[][]> matrixLets = new HashMap<>();
+
+  /** A data matrix expression by rows: a data matrix, a matrix let, cols(M, from, to) or center(M). */
+  private double[][] matrixValue(Expr e) {
+    if (e instanceof Ident id) {
+      double[][] let = matrixLets.get(id.name());
+      if (let != null) {
+        return let;
+      }
+      io.flowc.runtime.data.DataSet.Value value = model.data().get(id.name());
+      int rows = value.dims()[0];
+      int cols = value.dims()[1];
+      double[][] m = new double[rows][cols];
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(value.elements(), r * cols, m[r], 0, cols);
+      }
+      return m;
+    }
+    Call c = (Call) e;
+    double[][] m = matrixValue(c.args().get(0));
+    if (c.name().equals("cols")) {
+      int from = columnBound(c.args().get(1));
+      int to = columnBound(c.args().get(2));
+      double[][] out = new double[m.length][];
+      for (int r = 0; r < m.length; r++) {
+        out[r] = java.util.Arrays.copyOfRange(m[r], from, to);
+      }
+      return out;
+    }
+    double[] means = columnMeans(m);
+    double[][] out = new double[m.length][means.length];
+    for (int r = 0; r < m.length; r++) {
+      for (int k = 0; k < means.length; k++) {
+        out[r][k] = m[r][k] - means[k];
+      }
+    }
+    return out;
+  }
+
+  private static double[] columnMeans(double[][] m) {
+    double[] means = new double[m[0].length];
+    for (int k = 0; k < means.length; k++) {
+      double sum = 0;
+      for (double[] row : m) {
+        sum += row[k];
+      }
+      means[k] = sum / m.length;
+    }
+    return means;
+  }
+
+  private int columnBound(Expr e) {
+    int shift = 0;
+    if (e instanceof Binary b) {
+      int k = Integer.parseInt(((Ast.Num) b.right()).text());
+      shift = b.op() == Ast.BinaryOp.ADD ? k : -k;
+      e = b.left();
+    }
+    if (e instanceof Ast.Num n) {
+      return Integer.parseInt(n.text()) + shift;
+    }
+    return (int) model.data().get(((Ident) e).name()).elements()[0] + shift;
+  }
+
+  private boolean isMatrixExpr(Expr e, Map<String, Value> env) {
+    if (e instanceof Call c) {
+      return (c.name().equals("cols") || c.name().equals("center")) && !model.functions().containsKey(c.name());
+    }
+    return e instanceof Ident id && !env.containsKey(id.name()) && model.isMatrix(id.name());
+  }
+
+  /** X v (X by rows): (X v)[r] = sum_k X[r, k] v[k], and its tangent X dv. */
+  private static DualVec matrixTimesVector(double[][] x, DualVec v) {
+    int rows = x.length;
+    int cols = rows == 0 ? 0 : x[0].length;
     double[] out = new double[rows];
     double[] tangent = new double[rows];
     for (int r = 0; r < rows; r++) {
       for (int k = 0; k < cols; k++) {
-        double xrk = data[r * cols + k];
+        double xrk = x[r][k];
         out[r] = k == 0 ? xrk * v.v()[0] : out[r] + xrk * v.v()[k];
         tangent[r] += xrk * v.d()[k];
       }
@@ -132,11 +217,6 @@ public final class DualInterpreter {
       tangent[i] = x.d();
     }
     return new DualVec(out, tangent);
-  }
-
-  private DataLayout.Variable matrix(String name) {
-    return model.dataLayout().variables().stream().filter(v -> v.name().equals(name) && v.dims().length == 2)
-        .findFirst().orElse(null);
   }
 
   /**
@@ -374,9 +454,8 @@ public final class DualInterpreter {
         case PLUS -> v;
         case NOT -> flags(length(v), i -> !flagAt(v, i));
       };
-    } else if (e instanceof Binary b && b.left() instanceof Ident id && !env.containsKey(id.name())
-        && matrix(id.name()) != null) {
-      return matrixTimesVector(matrix(id.name()), (DualVec) eval(b.right(), env));
+    } else if (e instanceof Binary b && b.op() == Ast.BinaryOp.MUL && isMatrixExpr(b.left(), env)) {
+      return matrixTimesVector(matrixValue(b.left()), (DualVec) eval(b.right(), env));
     } else if (e instanceof Binary b) {
       return binary(b, eval(b.left(), env), eval(b.right(), env));
     } else if (e instanceof Conditional c) {
@@ -401,6 +480,13 @@ public final class DualInterpreter {
       }
       return reals(parts.size(), parts::get);
     }
+  }
+
+  /** Stan's log_mix(theta, a, b) = logaddexp(log(theta) + a, log1p(-theta) + b), by the chain rule. */
+  private static Value logMix(Value theta, Value a, Value b) {
+    Value first = map(map(theta, unaryRule(Builtin.LOG)), a, ADD);
+    Value second = map(map(map(theta, rule(x -> -x, (x, f) -> -1)), unaryRule(Builtin.LOG1P)), b, ADD);
+    return map(first, second, LOGADDEXP);
   }
 
   private static Value binary(Binary b, Value l, Value r) {
@@ -430,6 +516,10 @@ public final class DualInterpreter {
   }
 
   private Value call(Call c, Map<String, Value> env) {
+    if (c.name().equals("col_means") && !model.functions().containsKey(c.name())) {
+      double[] means = columnMeans(matrixValue(c.args().get(0)));
+      return new DualVec(means, new double[means.length]);
+    }
     List<Value> args = new ArrayList<>();
     for (Expr a : c.args()) {
       args.add(eval(a, env));
@@ -444,7 +534,9 @@ public final class DualInterpreter {
     }
     Builtin b = Builtin.byName(c.name()).orElseThrow();
     return switch (b.form) {
-      case ELEMENTWISE -> args.size() == 1 ? map(args.get(0), unaryRule(b)) : map(args.get(0), args.get(1), binaryRule(b));
+      case ELEMENTWISE -> args.size() == 1 ? map(args.get(0), unaryRule(b))
+          : args.size() == 2 ? map(args.get(0), args.get(1), binaryRule(b))
+          : logMix(args.get(0), args.get(1), args.get(2));
       case REDUCTION -> reduce(b, (DualVec) args.get(0));
       case DOT -> dot((DualVec) args.get(0), (DualVec) args.get(1));
       case LOGSUMEXP -> logsumexp(args);
@@ -545,6 +637,19 @@ public final class DualInterpreter {
         double norm = Math.sqrt(squares);
         // d|v| = (v . dv) / |v|
         yield new Dual(norm, inner == 0 ? 0 : inner / norm);
+      }
+      case SD -> {
+        double mean = sum / n;
+        double meanDot = sumDot / n;
+        double squares = 0;
+        double inner = 0;
+        for (int i = 0; i < n; i++) {
+          squares += (v.v()[i] - mean) * (v.v()[i] - mean);
+          inner += (v.v()[i] - mean) * (v.d()[i] - meanDot);
+        }
+        double sd = Math.sqrt(squares / (n - 1));
+        // d sd = sum((v - mean)(dv - dmean)) / ((n - 1) sd)
+        yield new Dual(sd, inner == 0 ? 0 : inner / ((n - 1) * sd));
       }
       default -> throw new IllegalArgumentException(b + " is not a reduction");
     };

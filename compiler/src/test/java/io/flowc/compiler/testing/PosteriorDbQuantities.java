@@ -11,18 +11,12 @@ public final class PosteriorDbQuantities {
 
   /**
    * The quantity a reference names, as a function of a draw (elements in {@code elements}' order,
-   * on the constrained scale): Stan's 1-based {@code beta[1]} is element 0 of {@code beta}; eight
-   * schools' theta is derived as mu + tau * theta_trans, as its model defines it.
+   * on the constrained scale, then the derived quantities): Stan's 1-based {@code beta[1]} is element
+   * 0 of {@code beta}; eight schools' theta is the model's derived quantity.
    */
   public static ToDoubleFunction<double[]> quantity(List<String> elements, String name) {
     String base = name.contains("[") ? name.substring(0, name.indexOf('[')) : name;
     int index = name.contains("[") ? Integer.parseInt(name.substring(name.indexOf('[') + 1, name.length() - 1)) - 1 : -1;
-    if (base.equals("theta") && elements.contains("theta_trans[0]")) {
-      int mu = elements.indexOf("mu");
-      int tau = elements.indexOf("tau");
-      int t = elements.indexOf("theta_trans[" + index + "]");
-      return x -> x[mu] + x[tau] * x[t];
-    }
     int k = elements.indexOf(index < 0 ? base : base + "[" + index + "]");
     assertTrue(k >= 0, "no element for " + name + " in " + elements);
     return x -> x[k];

@@ -792,7 +792,15 @@ public final class RandomModels {
 
     private E binaryBuiltin(int depth, int length, Ctx c) {
       int[] ls = operandLengths(length, 2);
-      return switch (rnd.nextInt(5)) {
+      return switch (rnd.nextInt(6)) {
+        case 5 -> {
+          // |log sigmoid(t)| <= |t| + log 2, and log_mix lies between its terms shifted by that
+          int[] three = operandLengths(length, 3);
+          E t = real(depth - 1, three[0], c);
+          E a = real(depth - 1, three[1], c);
+          E b = real(depth - 1, three[2], c);
+          yield call("log_mix", Math.max(a.bound, b.bound) + t.bound + 2 * Math.log(2), call("sigmoid", 1, t), a, b);
+        }
         case 0 -> {
           // atan2 away from its branch cut (y = 0, x < 0) and from the origin
           Positive p = positive(depth - 1, ls[1], c, 10);
@@ -901,8 +909,19 @@ public final class RandomModels {
 
     private E reduction(int depth, Ctx c) {
       int m = vectorLength(c);
-      return switch (rnd.nextInt(9)) {
+      return switch (rnd.nextInt(10)) {
         case 7, 8 -> distribution(depth, rnd.nextInt(3) == 0 ? 0 : m, c);
+        case 9 -> {
+          // sd of a vector plus a ramp: its elements differ for every z, off sd's kink at 0
+          int k = Math.max(2, m);
+          E v = real(depth - 1, k, c);
+          StringBuilder ramp = new StringBuilder("[");
+          for (int i = 0; i < k; i++) {
+            ramp.append(i == 0 ? "" : ", ").append(i);
+          }
+          E spread = add(v, new E(ramp.append(']').toString(), ATOM, k, false, k, 0));
+          yield scalarCall("sd", 2 * spread.bound, spread);
+        }
         case 0 -> {
           E v = tame(real(depth - 1, m, c), LIMIT / m);
           yield scalarCall("sum", m * v.bound, v);
@@ -926,7 +945,7 @@ public final class RandomModels {
         }
         case 5 -> {
           E v = real(depth - 1, m, c);
-          yield scalarCall("logsumexp", v.bound + Math.log(m), v);
+          yield scalarCall(rnd.nextBoolean() ? "logsumexp" : "log_sum_exp", v.bound + Math.log(m), v);
         }
         default -> {
           int count = 2 + rnd.nextInt(3);

@@ -43,6 +43,18 @@ public record NutsResult(double[][][] draws, List<ChainStats> chainStats, NutsSe
     return new NutsResult(out, chainStats, settings, seconds);
   }
 
+  /**
+   * The same run with its draws as {@code reported} reports them: the parameters on the
+   * constrained scale, then the model's derived quantities.
+   */
+  public NutsResult reported(io.flowc.runtime.Reported reported) {
+    double[][][] out = new double[draws.length][][];
+    for (int c = 0; c < draws.length; c++) {
+      out[c] = reported.rows(draws[c]);
+    }
+    return new NutsResult(out, chainStats, settings, seconds);
+  }
+
   /** One element's draws, {@code [chain][draw]}: what the convergence diagnostics take. */
   public double[][] element(int k) {
     double[][] out = new double[draws.length][];
