@@ -18,6 +18,9 @@ import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.diagnostics.ParetoSmoothing;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
+import io.flowc.runtime.laplace.LaplaceApproximation;
+import io.flowc.runtime.laplace.LaplaceException;
+import io.flowc.runtime.laplace.LaplaceStart;
 import io.flowc.runtime.nfvi.Draws;
 import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.FitCallback;
@@ -76,6 +79,17 @@ public final class FitCommand implements Callable<Integer> {
 
   @Option(names = "--seed", paramLabel = "S", description = "Random seed (default 0).")
   private long seed;
+
+  @Option(names = "--init", paramLabel = "START", description = "Where the flows start: usual (default: jitter "
+      + "draws, neural flows at the identity) or laplace (q starts at the Gaussian at the mode of log p with the "
+      + "inverse Hessian there as covariance; the formula ends in loc, scale-loc or scale-hh*k-loc, k >= d - 1; "
+      + "--jitter applies on top).")
+  private String init = "usual";
+
+  /** The Laplace start of every restart (null: the usual start). */
+  private Laplace laplace;
+
+  private record Laplace(LaplaceStart start, LaplaceApproximation approximation) {}
 
   @Option(names = "--threads", paramLabel = "T", description = "Restarts run in parallel on up to T threads (default: cores).")
   private Integer threads;
@@ -149,6 +163,7 @@ public final class FitCommand implements Callable<Integer> {
 
     Nfvi nfvi = compiled.nfvi();
     long fitStart = System.nanoTime();
+    laplace = init.equals("laplace") ? laplace(compiled, formula, stderr) : null;
     progress = options.restarts == 1 ? ProgressBar.forTerminal(stderr, options.iterations) : null;
     RestartSelection selection = runRestarts(nfvi, opt, compiled, stderr);
     double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
@@ -246,6 +261,9 @@ public final class FitCommand implements Callable<Integer> {
     if (draws < 1 || evalDraws < 2 || (threads != null && threads < 1)) {
       throw new UserException("--draws and --threads must be >= 1, --eval-draws >= 2");
     }
+    if (!init.equals("usual") && !init.equals("laplace")) {
+      throw new UserException("--init must be usual or laplace, not '" + init + "'");
+    }
     if (minibatch != null && minibatch < 1) {
       throw new UserException("--minibatch must be >= 1 (rows per step)");
     }
@@ -279,6 +297,20 @@ public final class FitCommand implements Callable<Integer> {
     }
     if (plotTrack != null) {
       PngOutput.check("--plot-track", plotTrack);
+    }
+  }
+
+  /** The mode and covariance of the model's Laplace approximation, and where the formula takes them. */
+  private static Laplace laplace(CompiledFlow compiled, FlowFormula formula, PrintWriter stderr) {
+    try {
+      LaplaceStart start = LaplaceStart.of(compiled.layout(), formula.normalized());
+      LaplaceApproximation approximation = LaplaceApproximation.of(compiled.model());
+      stderr.printf(Locale.ROOT, "Laplace start: mode at log p = %s (%d gradient evaluations), through %s%n",
+          PyFormat.commaG5(approximation.logDensity()), approximation.evaluations(), start.tail());
+      stderr.flush();
+      return new Laplace(start, approximation);
+    } catch (LaplaceException e) {
+      throw new UserException("--init laplace: " + e.getMessage());
     }
   }
 
@@ -332,7 +364,8 @@ public final class FitCommand implements Callable<Integer> {
     }
     Nfvi.Settings settings = options.settings(opt, restartSeed, callbacks);
     long start = System.nanoTime();
-    Fit fit = nfvi.fit(settings);
+    Fit fit = laplace == null ? nfvi.fit(settings) : nfvi.fit(settings, laplace.start().parameters(
+        laplace.approximation(), options.jitter, Draws.streamSeed(restartSeed, Draws.INITIALIZATION)));
     long fitted = System.nanoTime();
     Nfvi.Evaluation evaluation = nfvi.evaluate(fit.parameters(), evalDraws, restartSeed);
     return new Restart(index, restartSeed, fit, evaluation, tracker, (fitted - start) / 1e9,
@@ -407,6 +440,7 @@ public final class FitCommand implements Callable<Integer> {
     // the whole fitting phase: every restart's optimization and evaluation (in parallel if asked)
     Json.putNumber(r, "fit_seconds", fitSeconds);
     r.put("seed", seed);
+    r.put("init", init);
     r.put("optimizer", opt.name());
     Json.putNumber(r, "learning_rate", opt.learningRate());
     r.put("nmc", options.nmc);
