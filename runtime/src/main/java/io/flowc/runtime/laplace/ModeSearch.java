@@ -145,8 +145,9 @@ final class ModeSearch {
 
   /**
    * Damped Newton steps from x until the decrement is below {@link #DECREMENT} and the step moves
-   * no coordinate by more than 1e-6 of its size: a density that keeps rising ever more gently
-   * (log p = -e^-z) has a small decrement but Newton steps of constant length.
+   * no coordinate by more than 1e-10 of its size, or until no step decreases U at the precision of
+   * its values; a density that keeps rising ever more gently (log p = -e^-z) has a small decrement
+   * but Newton steps of constant length, and is refused.
    */
   private void newton(double[] x, double[] g, double f) {
     double[] trial = new double[d];
@@ -167,7 +168,7 @@ final class ModeSearch {
       for (int i = 0; i < d; i++) {
         moved = Math.max(moved, Math.abs(direction[i]) / Math.max(1, Math.abs(x[i])));
       }
-      if (left <= DECREMENT && moved <= 1e-6) {
+      if (left <= DECREMENT && moved <= 1e-10) {
         return;
       }
       double t = 1;
@@ -192,6 +193,9 @@ final class ModeSearch {
         }
         break;
       }
+    }
+    if (left <= 1e-6 && moved <= 1e-3) {
+      return;
     }
     throw new LaplaceException(String.format(Locale.ROOT, "no mode found: after %d gradient evaluations log p "
         + "still rises along Newton's direction (by about %.3g, a step of %.3g relative to the coordinates; "
