@@ -99,16 +99,16 @@ final class ModeSearch {
       }
       double step = 1;
       double fTrial = Double.NaN;
-      for (int halving = 0; halving < 60; halving++, step /= 2) {
+      boolean accepted = false;
+      for (int halving = 0; halving < 60 && !accepted; halving++) {
         for (int i = 0; i < d; i++) {
           trial[i] = x[i] + step * direction[i];
         }
         fTrial = u(trial, gTrial);
-        if (Double.isFinite(fTrial) && finite(gTrial) && fTrial <= f + ARMIJO * step * slope) {
-          break;
-        }
+        accepted = Double.isFinite(fTrial) && finite(gTrial) && fTrial <= f + ARMIJO * step * slope;
+        step = accepted ? step : step / 2;
       }
-      if (!(Double.isFinite(fTrial) && fTrial <= f + ARMIJO * step * slope) || fTrial >= f) {
+      if (!accepted || fTrial >= f) {
         return f;
       }
       // progress at the level of rounding: Newton's steps finish from here
