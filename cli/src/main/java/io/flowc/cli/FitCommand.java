@@ -33,8 +33,10 @@ import io.flowc.runtime.optim.Optimizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -85,6 +87,13 @@ public final class FitCommand implements Callable<Integer> {
       + "inverse Hessian there as covariance; the formula ends in loc, scale-loc or scale-hh*k-loc, k >= d - 1; "
       + "--jitter applies on top).")
   private String init = "usual";
+
+  @Option(names = "--start", paramLabel = "NAME=X", description = "Start this flow parameter at X (a name as "
+      + "--json lists them, e.g. scale_0.rho[0]=12), over --init's start and its jitter; repeatable.")
+  private List<String> starts = new ArrayList<>();
+
+  /** The --start values by their index in theta. */
+  private Map<Integer, Double> startValues;
 
   /** The Laplace start of every restart (null: the usual start). */
   private Laplace laplace;
@@ -162,6 +171,7 @@ public final class FitCommand implements Callable<Integer> {
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
 
     Nfvi nfvi = compiled.nfvi();
+    startValues = startValues(starts, compiled.layout().elementNames());
     long fitStart = System.nanoTime();
     laplace = init.equals("laplace") ? laplace(compiled, formula, stderr) : null;
     progress = options.restarts == 1 ? ProgressBar.forTerminal(stderr, options.iterations) : null;
@@ -261,6 +271,13 @@ public final class FitCommand implements Callable<Integer> {
     if (draws < 1 || evalDraws < 2 || (threads != null && threads < 1)) {
       throw new UserException("--draws and --threads must be >= 1, --eval-draws >= 2");
     }
+    for (String entry : starts) {
+      int eq = entry.lastIndexOf('=');
+      if (eq <= 0 || !isNumber(entry.substring(eq + 1))) {
+        throw new UserException("--start takes NAME=X with X a finite number, e.g. scale_0.rho[0]=12, not '" + entry
+            + "'");
+      }
+    }
     if (!init.equals("usual") && !init.equals("laplace")) {
       throw new UserException("--init must be usual or laplace, not '" + init + "'");
     }
@@ -297,6 +314,14 @@ public final class FitCommand implements Callable<Integer> {
     }
     if (plotTrack != null) {
       PngOutput.check("--plot-track", plotTrack);
+    }
+  }
+
+  private static boolean isNumber(String text) {
+    try {
+      return Double.isFinite(Double.parseDouble(text));
+    } catch (NumberFormatException e) {
+      return false;
     }
   }
 
@@ -364,12 +389,36 @@ public final class FitCommand implements Callable<Integer> {
     }
     Nfvi.Settings settings = options.settings(opt, restartSeed, callbacks);
     long start = System.nanoTime();
-    Fit fit = laplace == null ? nfvi.fit(settings) : nfvi.fit(settings, laplace.start().parameters(
-        laplace.approximation(), options.jitter, Draws.streamSeed(restartSeed, Draws.INITIALIZATION)));
+    Fit fit = laplace == null && starts.isEmpty() ? nfvi.fit(settings) : nfvi.fit(settings, start(compiled, restartSeed));
     long fitted = System.nanoTime();
     Nfvi.Evaluation evaluation = nfvi.evaluate(fit.parameters(), evalDraws, restartSeed);
     return new Restart(index, restartSeed, fit, evaluation, tracker, (fitted - start) / 1e9,
         (System.nanoTime() - fitted) / 1e9);
+  }
+
+  /** The start of a restart: --init's, with the --start values over it. */
+  private double[] start(CompiledFlow compiled, long restartSeed) {
+    long stream = Draws.streamSeed(restartSeed, Draws.INITIALIZATION);
+    double[] theta = laplace == null ? compiled.layout().initialParameters(options.jitter, stream)
+        : laplace.start().parameters(laplace.approximation(), options.jitter, stream);
+    startValues.forEach((index, value) -> theta[index] = value);
+    return theta;
+  }
+
+  /** The --start values by their index in theta, each name checked against the formula's parameters. */
+  private static Map<Integer, Double> startValues(List<String> entries, List<String> names) {
+    Map<Integer, Double> values = new LinkedHashMap<>();
+    for (String entry : entries) {
+      int eq = entry.lastIndexOf('=');
+      String name = entry.substring(0, eq);
+      int index = names.indexOf(name);
+      if (index < 0) {
+        throw new UserException("--start: no flow parameter '" + name + "' in this formula (names as --json lists "
+            + "them, e.g. " + names.get(0) + ")");
+      }
+      values.put(index, Double.parseDouble(entry.substring(eq + 1)));
+    }
+    return values;
   }
 
   /** Pareto k, or NaN with the reason it could not be computed. */

@@ -282,6 +282,31 @@ class FitCommandTest {
     assertEquals("error: --init must be usual or laplace, not 'mode'", name.errLines().get(0));
   }
 
+  /** --start sets named elements of the start, over --init's and its jitter; the others keep theirs. */
+  @Test
+  void startValuesByName() throws IOException {
+    List<String> common = List.of("fit", Cli.example("pot2"), "--flow", "scale-nsf(bins=4,hidden=4)", "--iters", "0",
+        "--eval-draws", "100", "--seed", "3", "--json");
+    JsonNode plain = json(Cli.run(common.toArray(String[]::new)));
+    Cli.Result r = Cli.run(concat(common, "--start", "scale_0.rho[0]=12", "--start", "nsf_1.out.bias[2]=-0.25"));
+    assertEquals(0, r.code(), r.toString());
+    JsonNode p = json(r).get("parameters");
+    assertEquals(12.0, p.get("scale_0.rho[0]").asDouble(), 0.0);
+    assertEquals(-0.25, p.get("nsf_1.out.bias[2]").asDouble(), 0.0);
+    assertEquals(plain.get("parameters").get("scale_0.rho[1]").asDouble(), p.get("scale_0.rho[1]").asDouble(), 0.0);
+    assertEquals(plain.get("parameters").get("nsf_1.out.bias[3]").asDouble(), p.get("nsf_1.out.bias[3]").asDouble(),
+        0.0);
+
+    Cli.Result unknown = Cli.run(concat(common, "--start", "scale_1.rho[0]=1"));
+    assertEquals(2, unknown.code(), unknown.toString());
+    assertEquals("error: --start: no flow parameter 'scale_1.rho[0]' in this formula (names as --json lists them, "
+        + "e.g. nsf_1.net.0.weight[0,0])", unknown.errLines().get(0));
+    Cli.Result malformed = Cli.run(concat(common, "--start", "scale_0.rho[0]"));
+    assertEquals(2, malformed.code(), malformed.toString());
+    assertEquals("error: --start takes NAME=X with X a finite number, e.g. scale_0.rho[0]=12, not 'scale_0.rho[0]'",
+        malformed.errLines().get(0));
+  }
+
   private static String[] concat(List<String> args, String... more) {
     List<String> all = new ArrayList<>(args);
     all.addAll(List.of(more));
