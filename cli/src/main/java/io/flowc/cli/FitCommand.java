@@ -413,8 +413,8 @@ public final class FitCommand implements Callable<Integer> {
       String name = entry.substring(0, eq);
       int index = names.indexOf(name);
       if (index < 0) {
-        throw new UserException("--start: no flow parameter '" + name + "' in this formula (names as --json lists "
-            + "them, e.g. " + names.get(0) + ")");
+        throw new UserException("--start: no flow parameter '" + name + "' in this formula" + (names.isEmpty()
+            ? ", which has none" : " (names as --json lists them, e.g. " + names.get(0) + ")"));
       }
       values.put(index, Double.parseDouble(entry.substring(eq + 1)));
     }
