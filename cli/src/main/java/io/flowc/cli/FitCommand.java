@@ -19,6 +19,9 @@ import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.diagnostics.ParetoSmoothing;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
+import io.flowc.runtime.laplace.LaplaceApproximation;
+import io.flowc.runtime.laplace.LaplaceException;
+import io.flowc.runtime.laplace.LaplaceStart;
 import io.flowc.runtime.nfvi.Draws;
 import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.FitCallback;
@@ -31,8 +34,10 @@ import io.flowc.runtime.optim.Optimizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,6 +82,24 @@ public final class FitCommand implements Callable<Integer> {
 
   @Option(names = "--seed", paramLabel = "S", description = "Random seed (default 0).")
   private long seed;
+
+  @Option(names = "--init", paramLabel = "START", description = "Where the flows start: usual (default: jitter "
+      + "draws, neural flows at the identity) or laplace (q starts at the Gaussian at the mode of log p with the "
+      + "inverse Hessian there as covariance; the formula ends in loc, scale-loc or scale-hh*k-loc, k >= d - 1; "
+      + "--jitter applies on top).")
+  private String init = "usual";
+
+  @Option(names = "--start", paramLabel = "NAME=X", description = "Start this flow parameter at X (a name as "
+      + "--json lists them, e.g. scale_0.rho[0]=12), over --init's start and its jitter; repeatable.")
+  private List<String> starts = new ArrayList<>();
+
+  /** The --start values by their index in theta. */
+  private Map<Integer, Double> startValues;
+
+  /** The Laplace start of every restart (null: the usual start). */
+  private Laplace laplace;
+
+  private record Laplace(LaplaceStart start, LaplaceApproximation approximation) {}
 
   @Option(names = "--threads", paramLabel = "T", description = "Restarts run in parallel on up to T threads (default: "
       + "cores); given, a step with much work also splits its draws into fixed chunks on the threads left to its fit "
@@ -151,7 +174,9 @@ public final class FitCommand implements Callable<Integer> {
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
 
     Nfvi nfvi = threads == null ? compiled.nfvi() : compiled.nfvi(stepThreads(threads, options.restarts));
+    startValues = startValues(starts, compiled.layout().elementNames());
     long fitStart = System.nanoTime();
+    laplace = init.equals("laplace") ? laplace(compiled, formula, stderr) : null;
     progress = options.restarts == 1 ? ProgressBar.forTerminal(stderr, options.iterations) : null;
     RestartSelection selection = runRestarts(nfvi, opt, compiled, stderr);
     double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
@@ -249,6 +274,16 @@ public final class FitCommand implements Callable<Integer> {
     if (draws < 1 || evalDraws < 2 || (threads != null && threads < 1)) {
       throw new UserException("--draws and --threads must be >= 1, --eval-draws >= 2");
     }
+    for (String entry : starts) {
+      int eq = entry.lastIndexOf('=');
+      if (eq <= 0 || !isNumber(entry.substring(eq + 1))) {
+        throw new UserException("--start takes NAME=X with X a finite number, e.g. scale_0.rho[0]=12, not '" + entry
+            + "'");
+      }
+    }
+    if (!init.equals("usual") && !init.equals("laplace")) {
+      throw new UserException("--init must be usual or laplace, not '" + init + "'");
+    }
     if (minibatch != null && minibatch < 1) {
       throw new UserException("--minibatch must be >= 1 (rows per step)");
     }
@@ -282,6 +317,28 @@ public final class FitCommand implements Callable<Integer> {
     }
     if (plotTrack != null) {
       PngOutput.check("--plot-track", plotTrack);
+    }
+  }
+
+  private static boolean isNumber(String text) {
+    try {
+      return Double.isFinite(Double.parseDouble(text));
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** The mode and covariance of the model's Laplace approximation, and where the formula takes them. */
+  private static Laplace laplace(CompiledFlow compiled, FlowFormula formula, PrintWriter stderr) {
+    try {
+      LaplaceStart start = LaplaceStart.of(compiled.layout(), formula.normalized());
+      LaplaceApproximation approximation = LaplaceApproximation.of(compiled.model());
+      stderr.printf(Locale.ROOT, "Laplace start: mode at log p = %s (%d gradient evaluations), through %s%n",
+          PyFormat.commaG5(approximation.logDensity()), approximation.evaluations(), start.tail());
+      stderr.flush();
+      return new Laplace(start, approximation);
+    } catch (LaplaceException e) {
+      throw new UserException("--init laplace: " + e.getMessage());
     }
   }
 
@@ -343,11 +400,36 @@ public final class FitCommand implements Callable<Integer> {
     }
     Nfvi.Settings settings = options.settings(opt, restartSeed, callbacks);
     long start = System.nanoTime();
-    Fit fit = nfvi.fit(settings);
+    Fit fit = laplace == null && starts.isEmpty() ? nfvi.fit(settings) : nfvi.fit(settings, start(compiled, restartSeed));
     long fitted = System.nanoTime();
     Nfvi.Evaluation evaluation = nfvi.evaluate(fit.parameters(), evalDraws, restartSeed);
     return new Restart(index, restartSeed, fit, evaluation, tracker, (fitted - start) / 1e9,
         (System.nanoTime() - fitted) / 1e9);
+  }
+
+  /** The start of a restart: --init's, with the --start values over it. */
+  private double[] start(CompiledFlow compiled, long restartSeed) {
+    long stream = Draws.streamSeed(restartSeed, Draws.INITIALIZATION);
+    double[] theta = laplace == null ? compiled.layout().initialParameters(options.jitter, stream)
+        : laplace.start().parameters(laplace.approximation(), options.jitter, stream);
+    startValues.forEach((index, value) -> theta[index] = value);
+    return theta;
+  }
+
+  /** The --start values by their index in theta, each name checked against the formula's parameters. */
+  private static Map<Integer, Double> startValues(List<String> entries, List<String> names) {
+    Map<Integer, Double> values = new LinkedHashMap<>();
+    for (String entry : entries) {
+      int eq = entry.lastIndexOf('=');
+      String name = entry.substring(0, eq);
+      int index = names.indexOf(name);
+      if (index < 0) {
+        throw new UserException("--start: no flow parameter '" + name + "' in this formula" + (names.isEmpty()
+            ? ", which has none" : " (names as --json lists them, e.g. " + names.get(0) + ")"));
+      }
+      values.put(index, Double.parseDouble(entry.substring(eq + 1)));
+    }
+    return values;
   }
 
   /** Pareto k, or NaN with the reason it could not be computed. */
@@ -428,6 +510,7 @@ public final class FitCommand implements Callable<Integer> {
     // the whole fitting phase: every restart's optimization and evaluation (in parallel if asked)
     Json.putNumber(r, "fit_seconds", fitSeconds);
     r.put("seed", seed);
+    r.put("init", init);
     r.put("optimizer", opt.name());
     Json.putNumber(r, "learning_rate", opt.learningRate());
     r.put("nmc", options.nmc);

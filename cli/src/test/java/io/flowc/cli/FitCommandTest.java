@@ -272,6 +272,70 @@ class FitCommandTest {
     assertFalse(badCount.err().contains("\tat "));
   }
 
+  /** A Gaussian posterior's Laplace start is the posterior: with no step taken, the flow is exact (k near 0). */
+  @Test
+  void aLaplaceStartAtTheMode() throws IOException {
+    Path model = tmp.resolve("corr.flow");
+    Files.writeString(model, "model corr { param z[2]; let y1 = (z[1] - 0.9 * z[0]) / 0.3; "
+        + "potential 0.5 * ((z[0] - 3)^2 + y1^2); }\n");
+    Cli.Result r = Cli.run("fit", model.toString(), "--flow", "nsf-scale-hh-loc", "--init", "laplace", "--jitter", "0",
+        "--iters", "0", "--eval-draws", "2000", "--json");
+    assertEquals(0, r.code(), r.toString());
+    JsonNode j = json(r);
+    assertEquals("laplace", j.get("init").asText());
+    // -log Z = -log(2 pi 0.3); log q - log p the same at every draw
+    assertEquals(-Math.log(2 * Math.PI * 0.3), j.get("final_loss").asDouble(), 1e-6, r.toString());
+    assertTrue(j.get("final_loss_se").asDouble() < 1e-6, r.toString());
+    assertEquals(3.0, j.get("parameters").get("loc_3.loc[0]").asDouble(), 1e-6);
+    assertTrue(r.err().startsWith("Laplace start: mode at log p = "), r.toString());
+    Cli.Result usual = Cli.run("fit", model.toString(), "--flow", "scale-loc", "--iters", "0", "--eval-draws", "100",
+        "--json");
+    assertEquals("usual", json(usual).get("init").asText());
+  }
+
+  @Test
+  void laplaceStartErrors() throws IOException {
+    Cli.Result shape = Cli.run("fit", Cli.example("pot1"), "--flow", "planar*2", "--init", "laplace");
+    assertEquals(2, shape.code(), shape.toString());
+    assertEquals("error: --init laplace: the formula must end in loc, scale-loc or scale-hh*k-loc, the flows that "
+        + "take the Gaussian, not planar*2", shape.errLines().get(0));
+    Path flat = tmp.resolve("flat.flow");
+    Files.writeString(flat, "model flat { param a; param b; potential 0.5 * a^2; }\n");
+    Cli.Result improper = Cli.run("fit", flat.toString(), "--flow", "scale-loc", "--init", "laplace");
+    assertEquals(2, improper.code(), improper.toString());
+    assertTrue(improper.errLines().get(0).startsWith("error: --init laplace: ")
+        && improper.err().contains("not positive definite"), improper.toString());
+    assertEquals(1, improper.errLines().size(), improper.toString());
+    Cli.Result name = Cli.run("fit", Cli.example("pot1"), "--flow", "loc", "--init", "mode");
+    assertEquals(2, name.code());
+    assertEquals("error: --init must be usual or laplace, not 'mode'", name.errLines().get(0));
+  }
+
+  /** --start sets named elements of the start, over --init's and its jitter; the others keep theirs. */
+  @Test
+  void startValuesByName() throws IOException {
+    List<String> common = List.of("fit", Cli.example("pot2"), "--flow", "scale-nsf(bins=4,hidden=4)", "--iters", "0",
+        "--eval-draws", "100", "--seed", "3", "--json");
+    JsonNode plain = json(Cli.run(common.toArray(String[]::new)));
+    Cli.Result r = Cli.run(concat(common, "--start", "scale_0.rho[0]=12", "--start", "nsf_1.out.bias[2]=-0.25"));
+    assertEquals(0, r.code(), r.toString());
+    JsonNode p = json(r).get("parameters");
+    assertEquals(12.0, p.get("scale_0.rho[0]").asDouble(), 0.0);
+    assertEquals(-0.25, p.get("nsf_1.out.bias[2]").asDouble(), 0.0);
+    assertEquals(plain.get("parameters").get("scale_0.rho[1]").asDouble(), p.get("scale_0.rho[1]").asDouble(), 0.0);
+    assertEquals(plain.get("parameters").get("nsf_1.out.bias[3]").asDouble(), p.get("nsf_1.out.bias[3]").asDouble(),
+        0.0);
+
+    Cli.Result unknown = Cli.run(concat(common, "--start", "scale_1.rho[0]=1"));
+    assertEquals(2, unknown.code(), unknown.toString());
+    assertEquals("error: --start: no flow parameter 'scale_1.rho[0]' in this formula (names as --json lists them, "
+        + "e.g. nsf_1.net.0.weight[0,0])", unknown.errLines().get(0));
+    Cli.Result malformed = Cli.run(concat(common, "--start", "scale_0.rho[0]"));
+    assertEquals(2, malformed.code(), malformed.toString());
+    assertEquals("error: --start takes NAME=X with X a finite number, e.g. scale_0.rho[0]=12, not 'scale_0.rho[0]'",
+        malformed.errLines().get(0));
+  }
+
   private static String[] concat(List<String> args, String... more) {
     List<String> all = new ArrayList<>(args);
     all.addAll(List.of(more));

@@ -11,8 +11,11 @@ import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.compiler.testing.PosteriorDbQuantities;
 import io.flowc.runtime.Reported;
+import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.diagnostics.ParetoSmoothing;
 import io.flowc.runtime.flow.FlowLayout;
+import io.flowc.runtime.laplace.LaplaceApproximation;
+import io.flowc.runtime.laplace.LaplaceStart;
 import io.flowc.runtime.nfvi.Draws;
 import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.Nfvi;
@@ -158,11 +161,19 @@ class PosteriorDbNfviTest {
    */
   static void checkFit(CheckedModel model, String posterior, String flow, Nfvi.Settings settings, double sdTolerance,
       double kBound, Quantities quantities) throws Exception {
+    checkFit(model, posterior, flow, settings, sdTolerance, kBound, quantities, false);
+  }
+
+  /** As above; with {@code laplace} the fit starts from the model's Laplace approximation (fit --init laplace). */
+  static void checkFit(CheckedModel model, String posterior, String flow, Nfvi.Settings settings, double sdTolerance,
+      double kBound, Quantities quantities, boolean laplace) throws Exception {
     JsonNode params = TestPaths.posteriorDbReference(posterior).get("params");
     FlowFormula formula = FlowFormulaParsing.parse(flow);
     FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
-    Nfvi nfvi = new Nfvi(Compilation.loadFlow(model, formula), Compilation.load(model), layout);
-    Fit fit = nfvi.fit(settings);
+    LogDensity density = Compilation.load(model);
+    Nfvi nfvi = new Nfvi(Compilation.loadFlow(model, formula), density, layout);
+    Fit fit = !laplace ? nfvi.fit(settings) : nfvi.fit(settings, LaplaceStart.of(layout, flow).parameters(
+        LaplaceApproximation.of(density), settings.jitter(), Draws.streamSeed(settings.seed(), Draws.INITIALIZATION)));
     int draws = 20_000;
     Nfvi.Sample sample = nfvi.sample(fit.parameters(), draws, 3, Draws.SAMPLE);
     Reported reported = DerivedQuantities.of(model);
