@@ -86,7 +86,7 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--init", paramLabel = "START", description = "Where the flows start: usual (default: jitter "
       + "draws, neural flows at the identity) or laplace (q starts at the Gaussian at the mode of log p with the "
       + "inverse Hessian there as covariance; the formula ends in loc, scale-loc or scale-hh*k-loc, k >= d - 1; "
-      + "--jitter applies on top).")
+      + "--jitter, 0 unless given, applies on top).")
   private String init = "usual";
 
   @Option(names = "--start", paramLabel = "NAME=X", description = "Start this flow parameter at X (a name as "
@@ -411,9 +411,18 @@ public final class FitCommand implements Callable<Integer> {
   private double[] start(CompiledFlow compiled, long restartSeed) {
     long stream = Draws.streamSeed(restartSeed, Draws.INITIALIZATION);
     double[] theta = laplace == null ? compiled.layout().initialParameters(options.jitter, stream)
-        : laplace.start().parameters(laplace.approximation(), options.jitter, stream);
+        : laplace.start().parameters(laplace.approximation(), jitter(), stream);
     startValues.forEach((index, value) -> theta[index] = value);
     return theta;
+  }
+
+  /**
+   * The jitter of the start: with --init laplace, 0 unless --jitter is given, since the usual default of 1
+   * would move the mode by a standard normal draw in every coordinate, whatever the posterior's scale.
+   */
+  private double jitter() {
+    boolean given = spec.commandLine().getParseResult().hasMatchedOption("--jitter");
+    return laplace != null && !given ? 0 : options.jitter;
   }
 
   /** The --start values by their index in theta, each name checked against the formula's parameters. */
@@ -515,7 +524,7 @@ public final class FitCommand implements Callable<Integer> {
     Json.putNumber(r, "learning_rate", opt.learningRate());
     r.put("nmc", options.nmc);
     r.put("step_chunks", threads == null ? 1 : compiled.stepChunks(options.nmc));
-    Json.putNumber(r, "jitter", options.jitter);
+    Json.putNumber(r, "jitter", jitter());
     if (compiled.batches() != null) {
       r.put("minibatch", compiled.batches().size());
       r.put("rows", compiled.batches().rows());

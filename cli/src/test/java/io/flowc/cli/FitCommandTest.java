@@ -278,7 +278,8 @@ class FitCommandTest {
     Path model = tmp.resolve("corr.flow");
     Files.writeString(model, "model corr { param z[2]; let y1 = (z[1] - 0.9 * z[0]) / 0.3; "
         + "potential 0.5 * ((z[0] - 3)^2 + y1^2); }\n");
-    Cli.Result r = Cli.run("fit", model.toString(), "--flow", "nsf-scale-hh-loc", "--init", "laplace", "--jitter", "0",
+    // no --jitter: with --init laplace its default is 0, so the start is the Gaussian itself
+    Cli.Result r = Cli.run("fit", model.toString(), "--flow", "nsf-scale-hh-loc", "--init", "laplace",
         "--iters", "0", "--eval-draws", "2000", "--json");
     assertEquals(0, r.code(), r.toString());
     JsonNode j = json(r);
@@ -288,6 +289,11 @@ class FitCommandTest {
     assertTrue(j.get("final_loss_se").asDouble() < 1e-6, r.toString());
     assertEquals(3.0, j.get("parameters").get("loc_3.loc[0]").asDouble(), 1e-6);
     assertTrue(r.err().startsWith("Laplace start: mode at log p = "), r.toString());
+    assertEquals(0.0, j.get("jitter").asDouble());
+    Cli.Result jittered = Cli.run("fit", model.toString(), "--flow", "nsf-scale-hh-loc", "--init", "laplace",
+        "--jitter", "0.5", "--iters", "0", "--eval-draws", "2000", "--json");
+    assertEquals(0.5, json(jittered).get("jitter").asDouble());
+    assertTrue(json(jittered).get("final_loss_se").asDouble() > 1e-3, jittered.toString());
     Cli.Result usual = Cli.run("fit", model.toString(), "--flow", "scale-loc", "--iters", "0", "--eval-draws", "100",
         "--json");
     assertEquals("usual", json(usual).get("init").asText());
