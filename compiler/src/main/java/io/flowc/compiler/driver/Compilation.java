@@ -34,6 +34,7 @@ import io.flowc.runtime.data.DataRegion;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.jit.HiddenClasses;
+import io.flowc.runtime.simd.Simd;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -264,7 +265,8 @@ public final class Compilation {
     FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     FlowKernels kernels = flowKernels(model, layout, formula.normalized(), plan, BatchMajor.DEFAULT);
     return HiddenClasses.define(
-        BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow"), FlowKernel.class);
+        BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow", Simd.enabled()),
+        FlowKernel.class);
   }
 
   /**
