@@ -41,7 +41,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * without {@code jdk.incubator.vector} ({@code -generated} uses the module when the JVM has it: run with
  * {@code --add-modules jdk.incubator.vector}, docs/performance.md "SIMD products"); {@code -batchmajor}: the
  * hand-written kernel with the draws inner; {@code -vector}: the hand-written kernels with {@code
- * jdk.incubator.vector} (blocks of 128 draws; they agree with the others to rounding).
+ * jdk.incubator.vector} (blocks of 128 draws; they agree with the others to rounding), {@code
+ * -vector-functions} with the Vector API's tanh and log.
  * Run: {@code java -jar bench/target/benchmarks.jar FlowKernelBenchmark -p examplesDir=examples
  * -jvmArgsAppend "--add-modules jdk.incubator.vector"}; {@link KernelCpuTimes} times several of them
  * side by side in CPU time, for a machine shared with other work.
@@ -54,7 +55,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class FlowKernelBenchmark {
   @Param({"W1-generated", "W1-generated-perdraw", "W1-handwritten", "W1-handwritten-batchmajor",
-      "W1-handwritten-vector", "W2-generated",
+      "W1-handwritten-vector", "W1-handwritten-vector-functions", "W2-generated",
       "W2-generated-perdraw", "W4-generated", "W4-generated-perdraw", "W7-generated", "W7-generated-scalar",
       "W7-generated-perdraw", "W7-handwritten", "W7-handwritten-vector"})
   public String workload;
@@ -84,8 +85,8 @@ public class FlowKernelBenchmark {
       kernel = new HandWrittenNsfPot1(3, 64, 2, 8, 5.0, 4);
     } else if (workload.equals("W7-handwritten-vector")) {
       kernel = new HandWrittenNsfPot1(3, 64, 2, 8, 5.0, BatchMajor.BLOCK_SIZE, true);
-    } else if (workload.equals("W1-handwritten-vector")) {
-      kernel = new HandWrittenPlanarPot1Vector(8);
+    } else if (workload.startsWith("W1-handwritten-vector")) {
+      kernel = new HandWrittenPlanarPot1Vector(8, workload.endsWith("functions"));
     } else if (workload.endsWith("handwritten")) {
       kernel = new HandWrittenPlanarPot1(8);
     } else if (workload.endsWith("handwritten-batchmajor")) {

@@ -27,8 +27,11 @@ class HandWrittenVectorKernelsTest {
   void planarAgreesWithTheScalarKernel() {
     for (int flows : new int[] {1, 3, 8}) {
       FlowLayout layout = FlowLayout.of(Collections.nCopies(flows, FlowKind.PLANAR), 2);
-      compare(new HandWrittenPlanarPot1(flows), new HandWrittenPlanarPot1Vector(flows),
-          seed -> layout.initialParameters(1.0, seed), "planar*" + flows, 1e-12);
+      for (boolean vectorFunctions : new boolean[] {false, true}) {
+        compare(new HandWrittenPlanarPot1(flows), new HandWrittenPlanarPot1Vector(flows, vectorFunctions),
+            seed -> layout.initialParameters(1.0, seed), "planar*" + flows + (vectorFunctions ? ", vector tanh" : ""),
+            1e-12);
+      }
     }
   }
 

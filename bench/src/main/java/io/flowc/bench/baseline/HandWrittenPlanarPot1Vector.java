@@ -1,6 +1,7 @@
 package io.flowc.bench.baseline;
 
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.MathFunctions;
 import io.flowc.runtime.flow.FlowKernel;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
@@ -9,10 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link HandWrittenPlanarPot1BatchMajor} with {@code jdk.incubator.vector}, draws in lanes: the
- * loops over a block's draws as vector operations, tanh and log included (the Vector API's, which
- * are not Math's or {@code MathFunctions}'s to the bit), and each sum over draws kept as one
- * partial sum per lane, reduced at the end of the block. So it agrees with the scalar kernels to
- * rounding only; it is the speed a person can reach by hand, against which the generated kernel
+ * loops over a block's draws as vector operations, tanh and log either scalar or the Vector
+ * API's (which are not Math's or {@code MathFunctions}'s to the bit), and each sum over draws kept
+ * as one partial sum per lane, reduced at the end of the block. So it agrees with the scalar
+ * kernels to rounding only; it is the speed a person can reach by hand, against which the generated kernel
  * (whose transcendental functions stay scalar, for its bits) is measured. The potential's gradient
  * is pot1's {@link LogDensity}, draw by draw. The JVM needs {@code --add-modules jdk.incubator.vector}.
  */
@@ -29,9 +30,16 @@ public final class HandWrittenPlanarPot1Vector implements FlowKernel {
   private final double[] point = new double[2];
   private final double[] gradientScratch = new double[2];
   private final HandWrittenPlanarPot1 perDraw;
+  private final boolean vectorFunctions;
 
-  public HandWrittenPlanarPot1Vector(int flows) {
+  /**
+   * {@code planar * flows}; with {@code vectorFunctions} tanh and log are the Vector API's lane-wise
+   * operations, otherwise {@code MathFunctions.tanh} and {@code Math.log} one draw at a time (as the
+   * generated kernels keep them, for their bits).
+   */
+  public HandWrittenPlanarPot1Vector(int flows, boolean vectorFunctions) {
     this.flows = flows;
+    this.vectorFunctions = vectorFunctions;
     perDraw = new HandWrittenPlanarPot1(flows);
     bOffset = perDraw.bOffset;
     wOffset = perDraw.wOffset;
@@ -47,10 +55,13 @@ public final class HandWrittenPlanarPot1Vector implements FlowKernel {
     return perDraw.parameterCount();
   }
 
-  /** Per flow 7 prologue values and 2 adjoint sums; rows z0, z1, log q, g0, g1; per flow rows z_k (2), t. */
+  /**
+   * Per flow 7 prologue values and 2 adjoint sums; rows z0, z1, log q, g0, g1; per flow rows z_k
+   * (2), t; a row for the arguments of log.
+   */
   @Override
   public int workspaceSize() {
-    return 9 * flows + (5 + 3 * flows) * BLOCK;
+    return 9 * flows + (6 + 3 * flows) * BLOCK;
   }
 
   @Override
@@ -111,17 +122,41 @@ public final class HandWrittenPlanarPot1Vector implements FlowKernel {
     double uh1 = w[p + 1];
     double wu = w[p + 2];
     int zk = rows + 3 * BLOCK * k;
+    int t = zk + 2 * BLOCK;
+    int det = rows + 3 * BLOCK * flows;
+    if (vectorFunctions) {
+      for (int b = 0; b < span; b += L) {
+        DoubleVector x0 = DoubleVector.fromArray(S, w, z0 + b);
+        DoubleVector x1 = DoubleVector.fromArray(S, w, z1 + b);
+        DoubleVector tb = wk0.mul(x0).add(wk1.mul(x1)).add(bk).lanewise(VectorOperators.TANH);
+        x0.intoArray(w, zk + b);
+        x1.intoArray(w, zk + BLOCK + b);
+        tb.intoArray(w, t + b);
+        DoubleVector log = tb.mul(tb).neg().add(1.0).mul(wu).add(1.0).abs().lanewise(VectorOperators.LOG);
+        DoubleVector.fromArray(S, w, lq + b).sub(log).intoArray(w, lq + b);
+        x0.add(tb.mul(uh0)).intoArray(w, z0 + b);
+        x1.add(tb.mul(uh1)).intoArray(w, z1 + b);
+      }
+      return;
+    }
     for (int b = 0; b < span; b += L) {
       DoubleVector x0 = DoubleVector.fromArray(S, w, z0 + b);
       DoubleVector x1 = DoubleVector.fromArray(S, w, z1 + b);
-      DoubleVector t = wk0.mul(x0).add(wk1.mul(x1)).add(bk).lanewise(VectorOperators.TANH);
       x0.intoArray(w, zk + b);
       x1.intoArray(w, zk + BLOCK + b);
-      t.intoArray(w, zk + 2 * BLOCK + b);
-      DoubleVector det = t.mul(t).neg().add(1.0).mul(wu).add(1.0).abs().lanewise(VectorOperators.LOG);
-      DoubleVector.fromArray(S, w, lq + b).sub(det).intoArray(w, lq + b);
-      x0.add(t.mul(uh0)).intoArray(w, z0 + b);
-      x1.add(t.mul(uh1)).intoArray(w, z1 + b);
+      wk0.mul(x0).add(wk1.mul(x1)).add(bk).intoArray(w, t + b);
+    }
+    for (int b = 0; b < span; b++) {
+      w[t + b] = MathFunctions.tanh(w[t + b]);
+    }
+    for (int b = 0; b < span; b += L) {
+      DoubleVector tb = DoubleVector.fromArray(S, w, t + b);
+      DoubleVector.fromArray(S, w, z0 + b).add(tb.mul(uh0)).intoArray(w, z0 + b);
+      DoubleVector.fromArray(S, w, z1 + b).add(tb.mul(uh1)).intoArray(w, z1 + b);
+      tb.mul(tb).neg().add(1.0).mul(wu).add(1.0).abs().intoArray(w, det + b);
+    }
+    for (int b = 0; b < span; b++) {
+      w[lq + b] -= Math.log(w[det + b]);
     }
   }
 
