@@ -1,6 +1,7 @@
 package io.flowc.runtime.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -19,6 +20,24 @@ class VectorProductsTest {
   @Test
   void moduleIsPresent() {
     assertTrue(Simd.enabled(), "surefire runs with --add-modules jdk.incubator.vector (the root pom)");
+  }
+
+  /** -Dflowc.simd=false turns the vectorized products off for kernels compiled from then on. */
+  @Test
+  void thePropertyTurnsThemOff() {
+    String before = System.getProperty(Simd.PROPERTY);
+    try {
+      System.setProperty(Simd.PROPERTY, "false");
+      assertFalse(Simd.enabled());
+      System.setProperty(Simd.PROPERTY, "true");
+      assertTrue(Simd.enabled());
+    } finally {
+      if (before == null) {
+        System.clearProperty(Simd.PROPERTY);
+      } else {
+        System.setProperty(Simd.PROPERTY, before);
+      }
+    }
   }
 
   @Test
