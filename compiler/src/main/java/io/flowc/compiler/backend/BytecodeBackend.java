@@ -109,8 +109,9 @@ public final class BytecodeBackend {
 
   /**
    * As {@link #emit(FlowKernels, String)}; with {@code vectorProducts} the batched body's block
-   * products call {@code io.flowc.runtime.simd.VectorProducts} (the same bits), so the class runs only in a JVM where
-   * {@link io.flowc.runtime.simd.Simd#modulePresent()}.
+   * products call {@code io.flowc.runtime.simd.VectorProducts} (the same bits), so the class runs
+   * only in a JVM where {@link io.flowc.runtime.simd.Simd#modulePresent()} (docs/internals.md,
+   * "Vectorized block products").
    */
   public static byte[] emit(FlowKernels kernels, String internalName, boolean vectorProducts) {
     KernelSplitter.Split prologue = KernelSplitter.split(kernels.prologue());

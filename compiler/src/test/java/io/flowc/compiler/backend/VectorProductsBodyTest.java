@@ -103,7 +103,8 @@ class VectorProductsBodyTest {
     assertFalse(scalar.contains("VectorProducts"), "scalar class");
   }
 
-  private static FlowKernels kernels(CheckedModel model, String formulaText, BatchMajor.Policy policy) throws Exception {
+  private static FlowKernels kernels(CheckedModel model, String formulaText, BatchMajor.Policy policy)
+      throws Exception {
     FlowFormula formula = FlowFormulaParsing.parse(formulaText);
     FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     return Compilation.flowKernels(model, layout, formula.normalized(), policy);
