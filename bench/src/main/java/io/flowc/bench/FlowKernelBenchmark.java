@@ -3,6 +3,7 @@ package io.flowc.bench;
 import io.flowc.bench.baseline.HandWrittenNsfPot1;
 import io.flowc.bench.baseline.HandWrittenPlanarPot1;
 import io.flowc.bench.baseline.HandWrittenPlanarPot1BatchMajor;
+import io.flowc.bench.baseline.HandWrittenPlanarPot1Vector;
 import io.flowc.compiler.backend.BytecodeBackend;
 import io.flowc.compiler.kernel.BatchMajor;
 import io.flowc.runtime.jit.HiddenClasses;
@@ -36,8 +37,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * generated and hand-written, W2 (pot4, planar*10, 10 draws) and W4 (normal100,
  * scale-hh*100-loc, 1 draw) generated, W7 (pot1, nsf(hidden=64)*3: 8 bins on [-5, 5], 2 hidden
  * layers, 256 draws) generated and hand-written (four draws per trip). {@code -perdraw}: the generated kernel without its
- * batch-major body; {@code -batchmajor}: the hand-written kernel with the draws inner.
- * Run: {@code java -jar bench/target/benchmarks.jar FlowKernelBenchmark -p examplesDir=examples}.
+ * batch-major body; {@code -scalar}: the generated batch-major body with scalar products, as in a JVM
+ * without {@code jdk.incubator.vector} ({@code -generated} uses the module when the JVM has it: run with
+ * {@code --add-modules jdk.incubator.vector}, docs/performance.md "SIMD products"); {@code -batchmajor}: the
+ * hand-written kernel with the draws inner; {@code -vector}: the hand-written kernels with {@code
+ * jdk.incubator.vector} (blocks of 128 draws; they agree with the others to rounding), {@code
+ * -vector-functions} with the Vector API's tanh and log.
+ * Run: {@code java -jar bench/target/benchmarks.jar FlowKernelBenchmark -p examplesDir=examples
+ * -jvmArgsAppend "--add-modules jdk.incubator.vector"}; {@link KernelCpuTimes} times several of them
+ * side by side in CPU time, for a machine shared with other work.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,9 +54,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class FlowKernelBenchmark {
-  @Param({"W1-generated", "W1-generated-perdraw", "W1-handwritten", "W1-handwritten-batchmajor", "W2-generated",
-      "W2-generated-perdraw", "W4-generated", "W4-generated-perdraw", "W7-generated", "W7-generated-perdraw",
-      "W7-handwritten"})
+  @Param({"W1-generated", "W1-generated-perdraw", "W1-handwritten", "W1-handwritten-batchmajor",
+      "W1-handwritten-vector", "W1-handwritten-vector-functions", "W2-generated",
+      "W2-generated-perdraw", "W4-generated", "W4-generated-perdraw", "W7-generated", "W7-generated-scalar",
+      "W7-generated-perdraw", "W7-handwritten", "W7-handwritten-vector"})
   public String workload;
 
   @Param({"examples"})
@@ -74,10 +83,19 @@ public class FlowKernelBenchmark {
     var checked = FrontEnd.check(new SourceFile(file.toString(), Files.readString(file)));
     if (workload.equals("W7-handwritten")) {
       kernel = new HandWrittenNsfPot1(3, 64, 2, 8, 5.0, 4);
+    } else if (workload.equals("W7-handwritten-vector")) {
+      kernel = new HandWrittenNsfPot1(3, 64, 2, 8, 5.0, BatchMajor.BLOCK_SIZE, true);
+    } else if (workload.startsWith("W1-handwritten-vector")) {
+      kernel = new HandWrittenPlanarPot1Vector(8, workload.endsWith("functions"));
     } else if (workload.endsWith("handwritten")) {
       kernel = new HandWrittenPlanarPot1(8);
     } else if (workload.endsWith("handwritten-batchmajor")) {
       kernel = new HandWrittenPlanarPot1BatchMajor(8);
+    } else if (workload.endsWith("scalar")) {
+      FlowLayout layout = FlowLayout.ofFlows(formula.flows(), checked.dimension());
+      kernel = HiddenClasses.define(BytecodeBackend.emit(
+          Compilation.flowKernels(checked, layout, formula.normalized(), BatchMajor.DEFAULT),
+          BytecodeBackend.JIT_PACKAGE + "Scalar" + model, false), FlowKernel.class);
     } else if (workload.endsWith("perdraw")) {
       FlowLayout layout = FlowLayout.ofFlows(formula.flows(), checked.dimension());
       kernel = HiddenClasses.define(BytecodeBackend.emit(

@@ -14,6 +14,7 @@ import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.Nfvi;
 import io.flowc.runtime.optim.Optimizers;
+import io.flowc.runtime.simd.Simd;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,7 +26,10 @@ import java.util.Locale;
  * of three, of compile time, fit time, microseconds per iteration, final loss and KL, with the
  * ratio to the hand-written W1 and W7 kernels run through the same loop and to a peer's median
  * from {@code reference/peers.md}; and W6, the compile time of pot1..pot4 with planar*8.
- * Run: {@code java -cp bench/target/benchmarks.jar io.flowc.bench.Workloads examples [runs]}.
+ * Run: {@code java -cp bench/target/benchmarks.jar io.flowc.bench.Workloads examples [runs [ids]]}, ids
+ * a comma-separated choice of workloads (e.g. {@code W7}; W6 runs only when none is given). With
+ * {@code --add-modules jdk.incubator.vector} the neural flows' products are vectorized, and W7's
+ * hand-written baseline is the vectorized one ({@code HandWrittenNsfPot1} with {@code vector}).
  */
 public final class Workloads {
   /** PyMC3 3.9's median microseconds per iteration on this kind of machine (reference/peers.md). */
@@ -55,12 +59,17 @@ public final class Workloads {
         new Workload("W7", "pot1", "nsf(hidden=64)*3", "adam", 0.001, 256, 1, 2048, 1.8775, PYTORCH_W7, "PyTorch"),
         new Workload("W7", "pot1", "realnvp*6", "adam", 0.001, 256, 1, 2048, 1.8775, Double.NaN, "-"),
         new Workload("W7", "pot1", "iaf*4", "adam", 0.001, 256, 1, 2048, 1.8775, Double.NaN, "-"));
+    List<String> chosen = args.length > 2 ? List.of(args[2].split(",")) : null;
     System.out.printf(Locale.ROOT, "%-4s %-10s %-18s %10s %9s %10s %11s %8s %12s %10s%n", "id", "model", "flow",
         "compile s", "fit s", "us/iter", "final loss", "KL", "vs baseline", "vs peer");
     for (Workload w : workloads) {
-      run(dir, w, w.id().equals("W7") ? 3 : runs);
+      if (chosen == null || chosen.contains(w.id())) {
+        run(dir, w, w.id().equals("W7") ? 3 : runs);
+      }
     }
-    w6(dir, runs);
+    if (chosen == null || chosen.contains("W6")) {
+      w6(dir, runs);
+    }
   }
 
   private static CheckedModel model(Path dir, String name) throws Exception {
@@ -114,7 +123,9 @@ public final class Workloads {
       return new HandWrittenPlanarPot1(8);
     }
     if (w.id().equals("W7") && w.formula().startsWith("nsf(")) {
-      return HandWrittenNsfPot1.inLayout(new HandWrittenNsfPot1(3, 64, 2, 8, 5.0, 64), layout.elementNames());
+      HandWrittenNsfPot1 kernel = Simd.enabled() ? new HandWrittenNsfPot1(3, 64, 2, 8, 5.0, 128, true)
+          : new HandWrittenNsfPot1(3, 64, 2, 8, 5.0, 64);
+      return HandWrittenNsfPot1.inLayout(kernel, layout.elementNames());
     }
     return null;
   }

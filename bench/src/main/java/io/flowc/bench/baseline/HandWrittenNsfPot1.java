@@ -31,6 +31,8 @@ public final class HandWrittenNsfPot1 implements FlowKernel {
   private final int perFlow;
   private final LogDensity pot1 = HandWritten.of("pot1");
   private final RationalQuadraticSpline spline;
+  /** Dense layers through {@link VectorDense}. */
+  private final boolean vector;
 
   // workspace layout, per block of draws
   private final int zAt;
@@ -48,6 +50,14 @@ public final class HandWrittenNsfPot1 implements FlowKernel {
 
   /** {@code nsf(bins, bound, hidden, layers, act=relu) * flows} on pot1, draws processed {@code block} at a time. */
   public HandWrittenNsfPot1(int flows, int hidden, int layers, int bins, double bound, int block) {
+    this(flows, hidden, layers, bins, bound, block, false);
+  }
+
+  /**
+   * As above; with {@code vector} the dense layers run through {@link VectorDense} (the JVM needs
+   * {@code --add-modules jdk.incubator.vector}), whose weight gradients agree to rounding only.
+   */
+  public HandWrittenNsfPot1(int flows, int hidden, int layers, int bins, double bound, int block, boolean vector) {
     if (layers < 1 || hidden < 1 || bins < 2 || flows < 1 || block < 1) {
       throw new IllegalArgumentException("bad nsf settings");
     }
@@ -58,6 +68,7 @@ public final class HandWrittenNsfPot1 implements FlowKernel {
     this.outputs = 3 * bins - 1;
     this.block = block;
     this.spline = new RationalQuadraticSpline(bins, bound);
+    this.vector = vector;
     this.perFlow = (hidden + hidden) + (layers - 1) * (hidden * hidden + hidden) + (outputs * hidden + outputs);
     zAt = 0;
     actAt = zAt + (flows + 1) * 2 * block;
@@ -264,6 +275,10 @@ public final class HandWrittenNsfPot1 implements FlowKernel {
    */
   private void dense(double[] theta, int weight, int rows, int cols, int in, int out, int nb, double[] w,
       boolean relu) {
+    if (vector) {
+      VectorDense.dense(theta, weight, rows, cols, in, out, block, nb, w, relu);
+      return;
+    }
     int bias = weight + rows * cols;
     for (int i = 0; i < rows; i++) {
       int row = out + i * block;
@@ -360,6 +375,10 @@ public final class HandWrittenNsfPot1 implements FlowKernel {
    */
   private void denseBackward(double[] theta, double[] gradient, int weight, int rows, int cols, int in, int gOut,
       int gIn, int nb, double[] w) {
+    if (vector) {
+      VectorDense.denseBackward(theta, gradient, weight, rows, cols, in, gOut, gIn, block, nb, w);
+      return;
+    }
     int bias = weight + rows * cols;
     for (int i = 0; i < rows; i++) {
       int row = gOut + i * block;

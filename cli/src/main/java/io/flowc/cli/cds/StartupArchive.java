@@ -1,6 +1,7 @@
 package io.flowc.cli.cds;
 
 import java.io.IOException;
+import java.lang.module.ModuleFinder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,16 @@ public final class StartupArchive {
    * ones (keep the two in step).
    */
   static final List<String> LAUNCHER_OPTIONS = List.of("-XX:+UseSerialGC", "-Xss16m", "-Djava.awt.headless=true");
+
+  /**
+   * The options {@code bin/flowc} adds for fits of neural flows ({@code --add-modules
+   * jdk.incubator.vector}, docs/cli.md "SIMD"), when this JDK has the module: the training run
+   * has them, so that the archive holds the vector classes too. A JVM started without them still
+   * maps the archive (HotSpot then only leaves its optimized module handling off), which the
+   * check below and LauncherArchiveIT's commands confirm.
+   */
+  static final List<String> SIMD_OPTIONS = ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent()
+      ? List.of("--add-modules", "jdk.incubator.vector") : List.of();
 
   /** Longest a JVM that this starts may take before the build gives up on the archive. */
   private static final long TIMEOUT_SECONDS = 600;
@@ -61,13 +72,16 @@ public final class StartupArchive {
     Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
     try {
-      List<String> train = new ArrayList<>(List.of("-XX:ArchiveClassesAtExit=" + tmp, "-Xlog:cds*=off", "-cp", jar.toString()));
+      List<String> train = new ArrayList<>(List.of("-XX:ArchiveClassesAtExit=" + tmp, "-Xlog:cds*=off"));
+      train.addAll(SIMD_OPTIONS);
+      train.addAll(List.of("-cp", jar.toString()));
       train.addAll(training);
       Run trained = run(command(java, train));
       if (trained.code != 0 || !Files.isRegularFile(tmp)) {
         return "no start-up archive: the training run failed (exit " + trained.code + ")\n" + trained.output;
       }
-      // -Xshare:on turns "cannot map the archive" from a silent fallback into an error
+      // -Xshare:on turns "cannot map the archive" from a silent fallback into an error; without the
+      // vector module, as bin/flowc starts every command but neural fits
       Run check = run(command(java, List.of("-XX:SharedArchiveFile=" + tmp, "-Xshare:on", "-jar", jar.toString(), "--version")));
       if (check.code != 0) {
         return "no start-up archive: a JVM started as bin/flowc starts it cannot use it (exit " + check.code + ")\n"

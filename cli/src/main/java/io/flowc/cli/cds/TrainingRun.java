@@ -37,6 +37,10 @@ public final class TrainingRun {
         "--iters", "200", "--eval-draws", "1000"});
     commands.add(new String[] {"fit", pot1, "--flow", "scale-hh*2-loc", "--iters", "50", "--eval-draws", "100", "--json",
         "--plot", work.resolve("fit.png").toString(), "--out", work.resolve("draws.csv").toString()});
+    // a neural flow: with the vector module (StartupArchive adds it when the JDK has it) its
+    // products load the Vector API's classes, which bin/flowc's neural fits then map
+    commands.add(new String[] {"fit", pot1, "--flow", "nsf(hidden=8)", "--nmc", "32", "--iters", "20", "--eval-draws",
+        "100"});
     commands.add(new String[] {"compile", pot1, "--flow", "planar*8", "-o", artifact});
     commands.add(new String[] {"fit", artifact, "--flow", "planar*8", "--iters", "50", "--eval-draws", "100"});
     commands.add(new String[] {"sample", schools, "--data", schoolsData, "--chains", "2", "--tune", "50", "--draws", "50"});

@@ -58,6 +58,8 @@ public final class BytecodeBackend {
 
   private static final String MATH = Type.getInternalName(Math.class);
   private static final String FUNCTIONS = Type.getInternalName(MathFunctions.class);
+  /** Named, not loaded: the class needs the vector module. */
+  private static final String VECTOR_PRODUCTS = "io/flowc/runtime/simd/VectorProducts";
   /** Part methods: (z, grad, w, eps, base). */
   private static final String PART = "([D[D[D[DI)";
 
@@ -97,8 +99,21 @@ public final class BytecodeBackend {
     return classFile(cw, kernels.modelName());
   }
 
-  /** The class file of a {@link FlowKernel}: prologue, the loop over draws, epilogue. */
+  /**
+   * The class file of a {@link FlowKernel}: prologue, the loop over draws, epilogue; its products
+   * scalar, so that it runs in any JVM (artifacts are loaded elsewhere).
+   */
   public static byte[] emit(FlowKernels kernels, String internalName) {
+    return emit(kernels, internalName, false);
+  }
+
+  /**
+   * As {@link #emit(FlowKernels, String)}; with {@code vectorProducts} the batched body's block
+   * products call {@code io.flowc.runtime.simd.VectorProducts} (the same bits), so the class runs
+   * only in a JVM where {@link io.flowc.runtime.simd.Simd#modulePresent()} (docs/internals.md,
+   * "Vectorized block products").
+   */
+  public static byte[] emit(FlowKernels kernels, String internalName, boolean vectorProducts) {
     KernelSplitter.Split prologue = KernelSplitter.split(kernels.prologue());
     KernelSplitter.Split body = KernelSplitter.split(kernels.body());
     KernelSplitter.Split epilogue = KernelSplitter.split(kernels.epilogue());
@@ -170,7 +185,7 @@ public final class BytecodeBackend {
     parts(cw, internalName, constants, positions, "epilogue", epilogue);
     parts(cw, internalName, constants, positions, "sample", sample);
     for (int k = 0; k < batched.size(); k++) {
-      parts(cw, internalName, constants, positions, segmentPrefix(k), batched.get(k));
+      parts(cw, internalName, constants, positions, segmentPrefix(k), batched.get(k), vectorProducts);
     }
     cw.visitEnd();
     return classFile(cw, kernels.modelName() + " with flow '" + kernels.formula() + "'");
@@ -490,12 +505,18 @@ public final class BytecodeBackend {
 
   private static void parts(ClassWriter cw, String owner, ConstantTable constants, PositionTables positions,
       String prefix, KernelSplitter.Split split) {
+    parts(cw, owner, constants, positions, prefix, split, false);
+  }
+
+  private static void parts(ClassWriter cw, String owner, ConstantTable constants, PositionTables positions,
+      String prefix, KernelSplitter.Split split, boolean vectorProducts) {
     for (int p = 0; p < split.parts().size(); p++) {
       boolean last = p == split.parts().size() - 1;
       MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, prefix + "Part" + p,
           PART + (last ? "D" : "V"), null, null);
       mv.visitCode();
-      new PartWriter(mv, owner, constants, positions, split.parts().get(p)).write(split.parts().get(p));
+      new PartWriter(mv, owner, constants, positions, split.parts().get(p), vectorProducts)
+          .write(split.parts().get(p));
       if (!last) {
         mv.visitInsn(RETURN);
       }
@@ -525,9 +546,13 @@ public final class BytecodeBackend {
     /** Each offset and length known at run time only, to the int local holding it. */
     private final Map<Lin, Integer> lins = new HashMap<>();
     private int nextSlot = INDEX + 1;
+    /** Block products through {@code io.flowc.runtime.simd.VectorProducts} rather than scalar loops. */
+    private final boolean vectorProducts;
 
-    PartWriter(MethodVisitor mv, String owner, ConstantTable constants, PositionTables positions, List<Instr> body) {
+    PartWriter(MethodVisitor mv, String owner, ConstantTable constants, PositionTables positions, List<Instr> body,
+        boolean vectorProducts) {
       this.mv = mv;
+      this.vectorProducts = vectorProducts;
       this.owner = owner;
       this.constants = constants;
       this.positions = positions;
@@ -752,8 +777,12 @@ public final class BytecodeBackend {
             mv.visitInsn(DASTORE);
           });
         });
+      } else if (instr instanceof Kernel.BlockMatVec m && vectorProducts && m.matrix().stride() == 1) {
+        vectorMatVec(m);
       } else if (instr instanceof Kernel.BlockMatVec m) {
         blockMatVec(m);
+      } else if (instr instanceof Kernel.BlockOuterSum os && vectorProducts && os.accumulator().stride() == 1) {
+        vectorOuterSum(os);
       } else if (instr instanceof Kernel.BlockOuterSum os) {
         blockOuterSum(os);
       } else if (instr instanceof Kernel.Outer o) {
@@ -937,6 +966,46 @@ public final class BytecodeBackend {
         mv.visitJumpInsn(GOTO, rest);
         mv.visitLabel(done);
       });
+    }
+
+    /**
+     * {@code VectorProducts.blockMatVec(t, tOff, tStride, m, mOff, outputStep, termStep, v, vOff,
+     * vStride, outputs, terms, n)}: the product of {@link #blockMatVec} with draws in vector lanes.
+     */
+    private void vectorMatVec(Kernel.BlockMatVec m) {
+      rowElement(m.target(), constant(0));
+      pushInt(mv, m.target().stride());
+      rowElement(m.matrix(), constant(0));
+      pushInt(mv, m.outputStep());
+      pushInt(mv, m.termStep());
+      rowElement(m.vector(), constant(0));
+      pushInt(mv, m.vector().stride());
+      pushInt(mv, m.targetLength());
+      pushInt(mv, m.vectorLength());
+      pushLin(m.count());
+      mv.visitMethodInsn(INVOKESTATIC, VECTOR_PRODUCTS, "blockMatVec", "([DII[DIII[DIIIII)V", false);
+    }
+
+    /**
+     * {@code VectorProducts.blockOuterSum(acc, accOff, left, lOff, lStride, right, rOff, rStride,
+     * mask, maskOff, rows, cols, n)}: the sums of {@link #blockOuterSum}, four columns in lanes.
+     */
+    private void vectorOuterSum(Kernel.BlockOuterSum os) {
+      rowElement(os.accumulator(), constant(0));
+      rowElement(os.left(), constant(0));
+      pushInt(mv, os.left().stride());
+      rowElement(os.right(), constant(0));
+      pushInt(mv, os.right().stride());
+      if (os.mask() == null) {
+        mv.visitInsn(ACONST_NULL);
+        mv.visitInsn(ICONST_0);
+      } else {
+        rowElement(os.mask(), constant(0));
+      }
+      pushInt(mv, os.rows());
+      pushInt(mv, os.cols());
+      pushLin(os.count());
+      mv.visitMethodInsn(INVOKESTATIC, VECTOR_PRODUCTS, "blockOuterSum", "([DI[DII[DII[DIIII)V", false);
     }
 
     /** The sums of output INDEX for draws b .. b + acc.length - 1, stored to the target. */

@@ -34,6 +34,7 @@ import io.flowc.runtime.data.DataRegion;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.jit.HiddenClasses;
+import io.flowc.runtime.simd.Simd;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -271,7 +272,8 @@ public final class Compilation {
 
   private static FlowKernel loadFlow(CheckedModel model, FlowKernels kernels) {
     return HiddenClasses.define(
-        BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow"), FlowKernel.class);
+        BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow", Simd.enabled()),
+        FlowKernel.class);
   }
 
   /**

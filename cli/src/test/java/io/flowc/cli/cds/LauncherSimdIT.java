@@ -1,0 +1,120 @@
+package io.flowc.cli.cds;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.module.ModuleFinder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/flowc} and the vector module (docs/cli.md, "SIMD"): a fit of a neural flow runs
+ * with {@code jdk.incubator.vector} and its products vectorized, the JVM's one warning line on
+ * stderr and stdout's JSON untouched; {@code FLOWC_SIMD=0}, PyMC3's flows and other commands run
+ * without the module and print nothing on stderr. Runs after {@code package}, on a copy of the
+ * launcher and the jar (with its start-up archive) in a directory of its own.
+ */
+class LauncherSimdIT {
+  private static final String WARNING = "WARNING: Using incubator modules: jdk.incubator.vector";
+
+  @TempDir
+  static Path tmp;
+
+  private static Path root;
+
+  @BeforeAll
+  static void copyTheLauncherAndJar() throws Exception {
+    String builtJar = System.getProperty("flowc.cli.jar");
+    assumeTrue(builtJar != null, "runs in the integration-test phase");
+    assertTrue(ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent(), "the JDK has the vector module");
+    root = tmp.toRealPath();
+    Path launcher = Files.createDirectories(root.resolve("bin")).resolve("flowc");
+    Files.copy(Path.of(System.getProperty("flowc.root.dir"), "bin", "flowc"), launcher,
+        StandardCopyOption.COPY_ATTRIBUTES);
+    Path built = Path.of(builtJar);
+    Path target = Files.createDirectories(root.resolve("cli/target"));
+    Files.copy(built, target.resolve(built.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+    Path archive = StartupArchive.archiveOf(built);
+    if (Files.exists(StartupArchive.sizeFileOf(archive))) {
+      Files.copy(archive, target.resolve(archive.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+      Files.copy(StartupArchive.sizeFileOf(archive), target.resolve(StartupArchive.sizeFileOf(archive).getFileName()),
+          StandardCopyOption.COPY_ATTRIBUTES);
+    }
+  }
+
+  @Test
+  void aNeuralFitRunsWithTheModuleAndOneLineOnStderr() throws Exception {
+    Run r = flowc(Map.of(), "fit", model(), "--flow", "nsf(hidden=4)", "--nmc", "16", "--iters", "3", "--eval-draws",
+        "50", "--json");
+    assertEquals(0, r.code, r.toString());
+    // the JSON document is stdout's last line, after the progress lines, as without the module
+    String last = r.out.strip().lines().reduce((a, b) -> b).orElse("");
+    assertTrue(last.startsWith("{\"model\":\"pot1\"") && last.endsWith("}"), r.toString());
+    assertEquals(WARNING, r.err.strip(), r.toString());
+    assertTrue(r.loaded("io.flowc.runtime.simd.VectorProducts"), "vectorized products");
+  }
+
+  @Test
+  void flowcSimdZeroRunsWithoutTheModule() throws Exception {
+    Run r = flowc(Map.of("FLOWC_SIMD", "0"), "fit", model(), "--flow", "nsf(hidden=4)", "--nmc", "16", "--iters", "3",
+        "--eval-draws", "50", "--json");
+    assertEquals(0, r.code, r.toString());
+    assertEquals("", r.err, r.toString());
+    assertFalse(r.loaded("io.flowc.runtime.simd.VectorProducts"), "scalar products");
+  }
+
+  @Test
+  void pymc3FlowsAndOtherCommandsRunWithoutTheModule() throws Exception {
+    Run fit = flowc(Map.of(), "fit", model(), "--flow", "planar*2", "--iters", "3", "--eval-draws", "50");
+    assertEquals(0, fit.code, fit.toString());
+    assertEquals("", fit.err, fit.toString());
+    Run check = flowc(Map.of(), "check", model());
+    assertEquals(0, check.code, check.toString());
+    assertEquals("", check.err, check.toString());
+  }
+
+  private static String model() {
+    return Path.of(System.getProperty("flowc.root.dir"), "examples", "pot1.flow").toString();
+  }
+
+  private record Run(int code, String out, String err, String classLog) {
+    boolean loaded(String className) {
+      return classLog.lines().anyMatch(l -> l.contains(" " + className + " source:"));
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+
+  private static Run flowc(Map<String, String> env, String... args) throws Exception {
+    Path out = root.resolve("out.txt");
+    Path err = root.resolve("err.txt");
+    Path classLog = root.resolve("classes.txt");
+    Files.deleteIfExists(classLog);
+    List<String> command = new ArrayList<>(List.of(root.resolve("bin/flowc").toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+    Map<String, String> environment = new HashMap<>(Map.of("JAVA_HOME", System.getProperty("java.home"),
+        "FLOWC_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog));
+    environment.putAll(env);
+    pb.environment().remove("FLOWC_SIMD");
+    pb.environment().putAll(environment);
+    Process p = pb.start();
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "bin/flowc timed out");
+    return new Run(p.exitValue(), Files.readString(out), Files.readString(err),
+        Files.exists(classLog) ? Files.readString(classLog) : "");
+  }
+}

@@ -1,0 +1,36 @@
+package io.flowc.runtime.simd;
+
+/**
+ * Whether generated flow kernels compute their batch-major products with {@code
+ * jdk.incubator.vector} ({@link VectorProducts}): only when the running JVM has the module in its
+ * boot layer (the JVM option {@code --add-modules jdk.incubator.vector}, which {@code bin/flowc}
+ * passes unless {@code FLOWC_SIMD=0}) and the system property {@value #PROPERTY} is not {@code
+ * false}. This class loads in any JVM: it touches {@link VectorProducts}, which needs the
+ * module, only once the module is known to be present.
+ * docs/performance.md, "SIMD products", says what it changes (speed only: the same bits).
+ */
+public final class Simd {
+  /** The system property that turns the vectorized products off ({@code -Dflowc.simd=false}). */
+  public static final String PROPERTY = "flowc.simd";
+  /** The module the vectorized products need. */
+  public static final String MODULE = "jdk.incubator.vector";
+
+  private static final boolean MODULE_PRESENT = ModuleLayer.boot().findModule(MODULE).isPresent();
+
+  private Simd() {}
+
+  /** True if the module is in this JVM's boot layer. */
+  public static boolean modulePresent() {
+    return MODULE_PRESENT;
+  }
+
+  /**
+   * True if kernels compiled now should use the vectorized products: the module is present, the
+   * property allows it and the processor has vectors of at least four doubles (with two, as
+   * SSE2 alone offers, scalar code with several sums side by side is as fast).
+   */
+  public static boolean enabled() {
+    return MODULE_PRESENT && !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim())
+        && VectorProducts.lanes() >= 4;
+  }
+}
