@@ -635,9 +635,54 @@ public final class BytecodeBackend {
         } else if (instr instanceof Return r) {
           push(r.value());
           mv.visitInsn(DRETURN);
+        } else if (instr instanceof Kernel.Repeat rp) {
+          repeat(rp);
         } else {
           matrixInstr(instr);
         }
+      }
+    }
+
+    /** A scan's loop as JavaSourceBackend writes it (see {@link Kernel.Repeat}). */
+    private void repeat(Kernel.Repeat rp) {
+      int step = intLocal();
+      int slice = intLocal();
+      count(step, 0, rp.count(), () -> {
+        if (rp.reverse()) {
+          pushInt(mv, rp.count() - 1);
+          mv.visitVarInsn(ILOAD, step);
+          mv.visitInsn(ISUB);
+        } else {
+          mv.visitVarInsn(ILOAD, step);
+        }
+        mv.visitVarInsn(ISTORE, slice);
+        copies(rp.before(), slice);
+        write(rp.body());
+        copies(rp.after(), slice);
+      });
+      hoisted.clear();
+    }
+
+    private void copies(List<Kernel.Copy> copies, int slice) {
+      for (Kernel.Copy c : copies) {
+        int i = intLocal();
+        Runnable stackedIndex = () -> {
+          mv.visitVarInsn(ILOAD, slice);
+          pushInt(mv, c.size());
+          mv.visitInsn(IMUL);
+          mv.visitVarInsn(ILOAD, i);
+          mv.visitInsn(IADD);
+        };
+        count(i, 0, c.size(), () -> {
+          if (c.intoFrame()) {
+            at(c.frame(), local(i));
+            load(c.stacked(), stackedIndex);
+          } else {
+            at(c.stacked(), stackedIndex);
+            load(c.frame(), local(i));
+          }
+          mv.visitInsn(DASTORE);
+        });
       }
     }
 

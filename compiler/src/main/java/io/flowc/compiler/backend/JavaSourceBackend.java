@@ -348,8 +348,35 @@ public final class JavaSourceBackend {
           .build();
     } else if (instr instanceof Return r) {
       return CodeBlock.of("return $L;\n", operand(p, r.value()));
+    } else if (instr instanceof Kernel.Repeat rp) {
+      return repeat(p, rp);
     }
     return matrixStatement(p, instr);
+  }
+
+  /** A scan's loop: the slice index, the copies into the frames, the body, the copies out (see {@link Kernel.Repeat}). */
+  private static CodeBlock repeat(Part p, Kernel.Repeat rp) {
+    String step = "step" + p.repeatCount;
+    String t = "slice" + p.repeatCount++;
+    CodeBlock.Builder b = CodeBlock.builder()
+        .beginControlFlow("for (int $L = 0; $L < $L; $L++)", step, step, rp.count(), step)
+        .addStatement("int $L = $L", t, rp.reverse() ? (rp.count() - 1) + " - " + step : step);
+    copies(p, b, rp.before(), t);
+    for (Instr inner : rp.body()) {
+      b.add(statement(p, inner));
+    }
+    copies(p, b, rp.after(), t);
+    return b.endControlFlow().build();
+  }
+
+  private static void copies(Part p, CodeBlock.Builder b, List<Kernel.Copy> copies, String t) {
+    for (Kernel.Copy c : copies) {
+      String stacked = at(p, c.stacked(), t + " * " + c.size() + " + i");
+      String frame = at(p, c.frame(), "i");
+      b.beginControlFlow("for (int i = 0; i < $L; i++)", c.size())
+          .addStatement("$L = $L", c.intoFrame() ? frame : stacked, c.intoFrame() ? stacked : frame)
+          .endControlFlow();
+    }
   }
 
   /** The instructions of matrices and neural flows: the loops {@link io.flowc.compiler.kernel.KernelInterpreter} runs. */
@@ -632,6 +659,7 @@ public final class JavaSourceBackend {
     private final Map<Lin, String> lins = new HashMap<>();
     private final Map<Element, String> hoisted = new HashMap<>();
     private int hoistedCount;
+    private int repeatCount;
 
     Part(ConstantTable constants, PositionTables positions) {
       this.constants = constants;

@@ -196,6 +196,13 @@ public final class KernelSplitter {
       return 96;
     } else if (instr instanceof Kernel.Pick || instr instanceof Kernel.Put) {
       return 48;
+    } else if (instr instanceof Kernel.Repeat rp) {
+      // the counter and the slice index, a copy loop per slice, then the body in line
+      int size = 48 + 56 * (rp.before().size() + rp.after().size());
+      for (Instr inner : rp.body()) {
+        size += estimate(inner);
+      }
+      return size;
     } else if (instr instanceof Fused f) {
       int size = 40;
       for (LaneInstr li : f.body()) {

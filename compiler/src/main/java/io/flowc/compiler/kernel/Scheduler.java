@@ -4,6 +4,7 @@ import io.flowc.compiler.ir.Graphs;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.ir.ScanBody;
 import io.flowc.compiler.ir.Shape;
 import io.flowc.compiler.kernel.Kernel.Array;
 import io.flowc.compiler.kernel.Kernel.Assign;
@@ -153,6 +154,14 @@ public final class Scheduler {
   }
 
   private Kernel run(List<Output> outputs, int scratchStart) {
+    Operand result = emit(outputs);
+    body.add(new Return(result));
+    return new Kernel(function.dimension(), workspace, scratchStart, temps, body, dynamic,
+        dynamic == null ? Lin.ZERO : dynamicEnd);
+  }
+
+  /** Lowers the nodes the outputs need and sends each output to its sink; the returned operand (0 if none). */
+  private Operand emit(List<Output> outputs) {
     List<Node> roots = outputs.stream().map(o -> function.output(o.name())).toList();
     for (Node n : Graphs.reachable(function.graph(), roots)) {
       values.put(n, lower(n));
@@ -168,9 +177,7 @@ public final class Scheduler {
         result = ((Scalar) v).operand();
       }
     }
-    body.add(new Return(result));
-    return new Kernel(function.dimension(), workspace, scratchStart, temps, body, dynamic,
-        dynamic == null ? Lin.ZERO : dynamicEnd);
+    return result;
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -341,6 +348,9 @@ public final class Scheduler {
         Temp t = temp();
         body.add(new Kernel.Pick(t, regionOf(n.arg(0)), n.arg(0).shape().length(), scalar(n.arg(1))));
         return new Scalar(t);
+      }
+      case SCAN -> {
+        return repeat(n);
       }
       case PUT -> {
         int length = n.attr(0);
@@ -613,6 +623,73 @@ public final class Scheduler {
     Region target = allocate(Lin.of(length));
     body.add(new Kernel.Scan(target, regionOf(n.arg(0)), length, reverse));
     return new Big(target, Lin.of(length));
+  }
+
+  /**
+   * A SCAN as a {@link Kernel.Repeat}: the carries live in the result's final-carry places and
+   * are updated there after each iteration; each stacked input's slice is copied into a frame
+   * before the body, each per-iteration output copied from its frame after it; the body is
+   * scheduled as a function of its own whose inputs are those places, its temporaries and
+   * scratch space drawn from this kernel's.
+   */
+  private Val repeat(Node n) {
+    ScanBody scan = n.scanBody();
+    int count = n.attr(0);
+    IrFunction f = scan.function();
+    Region result = allocate(Lin.of(n.shape().size()));
+    Map<Node, Placement> places = new HashMap<>();
+    List<Kernel.Copy> before = new ArrayList<>();
+    List<Kernel.Copy> after = new ArrayList<>();
+    for (int i = 0; i < scan.carries(); i++) {
+      Region carry = result.plus(scan.finalCarryOffset(i));
+      storeTo(carry, val(n.arg(i)));
+      places.put(f.inputs().get(i), placement(carry));
+      if (n.attr(2) != 0) {
+        before.add(new Kernel.Copy(result.plus(scan.savedOffset(i, count)), carry, scan.carryShape(i).size(), false));
+      }
+    }
+    for (int j = 0; j < scan.xs(); j++) {
+      int size = scan.xShape(j).size();
+      Region frame = allocate(Lin.of(size));
+      places.put(f.inputs().get(scan.carries() + j), placement(frame));
+      before.add(new Kernel.Copy(regionOf(n.arg(scan.carries() + j)), frame, size, true));
+    }
+    for (int m = 0; m < scan.constants(); m++) {
+      int k = scan.carries() + scan.xs() + m;
+      places.put(f.inputs().get(k), placement(regionOf(n.arg(k))));
+    }
+    List<Output> outputs = new ArrayList<>();
+    List<IrFunction.Output> named = new ArrayList<>();
+    Region[] next = new Region[f.outputs().size()];
+    for (int k = 0; k < f.outputs().size(); k++) {
+      Shape shape = f.outputs().get(k).node().shape();
+      next[k] = allocate(Lin.of(shape.size()));
+      named.add(new IrFunction.Output("scan." + k, f.outputs().get(k).node()));
+      outputs.add(new Output("scan." + k, new StoredAt(next[k].array(), next[k].offset())));
+    }
+    Scheduler inner = new Scheduler(new IrFunction(f.graph(), f.inputs(), named), scalarizeLimit, places);
+    inner.temps = temps;
+    inner.workspace = workspace;
+    inner.emit(outputs);
+    List<Instr> loopBody = new ArrayList<>(inner.body);
+    temps = inner.temps;
+    workspace = inner.workspace;
+    for (int i = 0; i < scan.carries(); i++) {
+      Lin size = Lin.of(scan.carryShape(i).size());
+      loopBody.add(new Move(result.plus(scan.finalCarryOffset(i)), size, next[i]));
+    }
+    for (int j = 0; j < scan.ys(); j++) {
+      after.add(new Kernel.Copy(result.plus(scan.yOffset(j, count)), next[scan.carries() + j], scan.yShape(j).size(), false));
+    }
+    body.add(new Kernel.Repeat(count, n.attr(1) != 0, before, loopBody, after));
+    return fromRegion(result, n.shape());
+  }
+
+  private static Placement placement(Region r) {
+    if (!r.offset().isConstant() || r.stride() != 1) {
+      throw new IllegalStateException("a scan reads a value of data-dependent place " + r);
+    }
+    return new Placement(r.array(), r.offset().constant());
   }
 
   /** EMBED and CONCAT: a vector built from pieces (zeros around an embedded piece). */
