@@ -495,13 +495,28 @@ public final class BytecodeBackend {
       MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, prefix + "Part" + p,
           PART + (last ? "D" : "V"), null, null);
       mv.visitCode();
-      new PartWriter(mv, owner, constants, positions, split.parts().get(p)).write(split.parts().get(p));
+      List<List<Instr>> calls = new ArrayList<>();
+      new PartWriter(mv, owner, constants, positions, split.parts().get(p), prefix + "Call", calls, p)
+          .write(split.parts().get(p));
       if (!last) {
         mv.visitInsn(RETURN);
       }
       mv.visitMaxs(0, 0);
       mv.visitEnd();
+      // the parts of large loop bodies the part calls (and those they call in turn)
+      for (int c = 0; c < calls.size(); c++) {
+        MethodVisitor call = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, callName(prefix + "Call", p, c), PART + "V", null, null);
+        call.visitCode();
+        new PartWriter(call, owner, constants, positions, calls.get(c), prefix + "Call", calls, p).write(calls.get(c));
+        call.visitInsn(RETURN);
+        call.visitMaxs(0, 0);
+        call.visitEnd();
+      }
     }
+  }
+
+  private static String callName(String prefix, int part, int index) {
+    return prefix + part + "_" + index;
   }
 
   /**
@@ -526,7 +541,16 @@ public final class BytecodeBackend {
     private final Map<Lin, Integer> lins = new HashMap<>();
     private int nextSlot = INDEX + 1;
 
-    PartWriter(MethodVisitor mv, String owner, ConstantTable constants, PositionTables positions, List<Instr> body) {
+    /** Where the parts of large loop bodies go ({@link Kernel.Call}): method names and bodies to write. */
+    private final String callPrefix;
+    private final List<List<Instr>> calls;
+    private final int part;
+
+    PartWriter(MethodVisitor mv, String owner, ConstantTable constants, PositionTables positions, List<Instr> body,
+        String callPrefix, List<List<Instr>> calls, int part) {
+      this.callPrefix = callPrefix;
+      this.calls = calls;
+      this.part = part;
       this.mv = mv;
       this.owner = owner;
       this.constants = constants;
@@ -637,6 +661,12 @@ public final class BytecodeBackend {
           mv.visitInsn(DRETURN);
         } else if (instr instanceof Kernel.Repeat rp) {
           repeat(rp);
+        } else if (instr instanceof Kernel.Call c) {
+          for (int a = 0; a <= BASE; a++) {
+            mv.visitVarInsn(a == BASE ? ILOAD : ALOAD, a);
+          }
+          mv.visitMethodInsn(INVOKESTATIC, owner, callName(callPrefix, part, calls.size()), PART + "V", false);
+          calls.add(c.body());
         } else {
           matrixInstr(instr);
         }

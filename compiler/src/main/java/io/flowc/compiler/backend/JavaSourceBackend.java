@@ -276,6 +276,7 @@ public final class JavaSourceBackend {
         m.addStatement("int s$L = (int) w[$L]", slot, slot);
       }
       Part part = new Part(constants, positions);
+      part.callPrefix = prefix + "Call" + p + "_";
       int offsets = 0;
       for (Lin l : Kernel.linsRead(split.parts().get(p))) {
         if (l.isSlot()) {
@@ -290,6 +291,24 @@ public final class JavaSourceBackend {
         m.addCode(statement(part, instr));
       }
       type.addMethod(m.build());
+      // the parts of large loop bodies it calls (and those they call in turn), as BytecodeBackend writes them
+      for (int c = 0; c < part.calls.size(); c++) {
+        MethodSpec.Builder call = MethodSpec.methodBuilder(prefix + "Call" + p + "_" + c)
+            .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+            .returns(void.class)
+            .addParameter(double[].class, "z")
+            .addParameter(double[].class, "grad")
+            .addParameter(double[].class, "w")
+            .addParameter(double[].class, "eps")
+            .addParameter(int.class, "base");
+        Part inner = new Part(constants, positions);
+        inner.calls = part.calls;
+        inner.callPrefix = prefix + "Call" + p + "_";
+        for (Instr instr : part.calls.get(c)) {
+          call.addCode(statement(inner, instr));
+        }
+        type.addMethod(call.build());
+      }
     }
   }
 
@@ -350,6 +369,10 @@ public final class JavaSourceBackend {
       return CodeBlock.of("return $L;\n", operand(p, r.value()));
     } else if (instr instanceof Kernel.Repeat rp) {
       return repeat(p, rp);
+    } else if (instr instanceof Kernel.Call c) {
+      String name = p.callPrefix + p.calls.size();
+      p.calls.add(c.body());
+      return CodeBlock.of("$L(z, grad, w, eps, base);\n", name);
     }
     return matrixStatement(p, instr);
   }
@@ -660,6 +683,9 @@ public final class JavaSourceBackend {
     private final Map<Element, String> hoisted = new HashMap<>();
     private int hoistedCount;
     private int repeatCount;
+    /** The bodies of the Calls met so far, the methods named {@code callPrefix + index}. */
+    private List<List<Instr>> calls = new ArrayList<>();
+    private String callPrefix;
 
     Part(ConstantTable constants, PositionTables positions) {
       this.constants = constants;

@@ -35,7 +35,14 @@ public final class RepeatedFlows {
    */
   public static final int DEFAULT_LOOP_FROM = 16;
 
-  private static final ThreadLocal<Integer> LOOP_FROM = ThreadLocal.withInitial(() -> DEFAULT_LOOP_FROM);
+  /**
+   * The system property that overrides {@link #DEFAULT_LOOP_FROM}, for measuring one form against
+   * the other (docs/performance.md): a huge value keeps every stack unrolled.
+   */
+  public static final String LOOP_FROM_PROPERTY = "flowc.loopFrom";
+
+  private static final ThreadLocal<Integer> LOOP_FROM =
+      ThreadLocal.withInitial(() -> Math.max(2, Integer.getInteger(LOOP_FROM_PROPERTY, DEFAULT_LOOP_FROM)));
 
   private RepeatedFlows() {}
 

@@ -237,6 +237,8 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
         for (Copy c : rp.after()) {
           List.of(c.stacked(), c.frame()).forEach(region);
         }
+      } else if (instr instanceof Call call) {
+        out.addAll(linsRead(call.body()));
       } else if (instr instanceof Search se) {
         region.accept(se.knots());
       } else if (instr instanceof Pick pk) {
@@ -340,7 +342,7 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
 
   /** One step of a kernel. */
   public sealed interface Instr permits Assign, Loop, Reduce, Store, Move, Return, Fused, Gather, Scatter,
-      MatVec, Outer, Place, Take, Scan, Search, Pick, Put, BlockMatVec, BlockOuterSum, Repeat {}
+      MatVec, Outer, Place, Take, Scan, Search, Pick, Put, BlockMatVec, BlockOuterSum, Repeat, Call {}
 
   /**
    * The loop of an {@link io.flowc.compiler.ir.Op#SCAN}: {@code count} iterations of {@code body}
@@ -361,6 +363,16 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
     /** The index of the slice iteration {@code step} (0 first) works on. */
     public int slice(int step) {
       return reverse ? count - 1 - step : step;
+    }
+  }
+
+  /**
+   * Instructions run in a method of their own ({@link KernelSplitter} cuts a loop body too large
+   * for one method into these): like a {@link Repeat}'s body they read and write arrays only.
+   */
+  public record Call(List<Instr> body) implements Instr {
+    public Call {
+      body = List.copyOf(body);
     }
   }
 

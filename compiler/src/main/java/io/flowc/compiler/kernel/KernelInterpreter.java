@@ -116,6 +116,10 @@ public final class KernelInterpreter {
         return true;
       } else if (instr instanceof Kernel.Repeat rp) {
         repeat(rp);
+      } else if (instr instanceof Kernel.Call call) {
+        if (runAll(call.body())) {
+          throw new IllegalStateException("a return inside a called part");
+        }
       } else {
         runMatrixInstr(instr);
       }

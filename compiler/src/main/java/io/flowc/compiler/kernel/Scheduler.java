@@ -669,6 +669,7 @@ public final class Scheduler {
     }
     Scheduler inner = new Scheduler(new IrFunction(f.graph(), f.inputs(), named), scalarizeLimit, places);
     inner.temps = temps;
+    int bodyScratch = workspace;
     inner.workspace = workspace;
     inner.emit(outputs);
     List<Instr> loopBody = new ArrayList<>(inner.body);
@@ -678,6 +679,8 @@ public final class Scheduler {
       Lin size = Lin.of(scan.carryShape(i).size());
       loopBody.add(new Move(result.plus(scan.finalCarryOffset(i)), size, next[i]));
     }
+    // the body's own loops fused; the places above its scratch (carries, frames, outputs) stay written
+    loopBody = new ArrayList<>(LoopFusion.fuse(new Kernel(0, workspace, bodyScratch, temps, loopBody)).body());
     for (int j = 0; j < scan.ys(); j++) {
       after.add(new Kernel.Copy(result.plus(scan.yOffset(j, count)), next[scan.carries() + j], scan.yShape(j).size(), false));
     }
