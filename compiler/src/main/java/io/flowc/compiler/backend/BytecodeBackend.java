@@ -686,6 +686,24 @@ public final class BytecodeBackend {
           mv.visitVarInsn(ILOAD, step);
         }
         mv.visitVarInsn(ISTORE, slice);
+        // w[indexSlot] = t for the methods the body calls; here the offsets that move with t again
+        mv.visitVarInsn(ALOAD, Kernel.Array.WORK.ordinal());
+        pushInt(mv, rp.indexSlot());
+        mv.visitVarInsn(ILOAD, slice);
+        mv.visitInsn(I2D);
+        mv.visitInsn(DASTORE);
+        Integer loaded = linLocals.get(rp.indexSlot());
+        if (loaded != null) {
+          mv.visitVarInsn(ILOAD, slice);
+          mv.visitVarInsn(ISTORE, loaded);
+          for (Map.Entry<Lin, Integer> e : lins.entrySet()) {
+            Lin l = e.getKey();
+            if (!l.isSlot() && java.util.Arrays.stream(l.slots()).anyMatch(x -> x == rp.indexSlot())) {
+              BytecodeBackend.pushLin(mv, l, x -> mv.visitVarInsn(ILOAD, linLocals.get(x)));
+              mv.visitVarInsn(ISTORE, e.getValue());
+            }
+          }
+        }
         copies(rp.before(), slice);
         write(rp.body());
         copies(rp.after(), slice);

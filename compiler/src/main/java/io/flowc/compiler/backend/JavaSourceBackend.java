@@ -272,21 +272,9 @@ public final class JavaSourceBackend {
           .addParameter(double[].class, "w")
           .addParameter(double[].class, "eps")
           .addParameter(int.class, "base");
-      for (int slot : Kernel.slotsRead(split.parts().get(p))) {
-        m.addStatement("int s$L = (int) w[$L]", slot, slot);
-      }
       Part part = new Part(constants, positions);
       part.callPrefix = prefix + "Call" + p + "_";
-      int offsets = 0;
-      for (Lin l : Kernel.linsRead(split.parts().get(p))) {
-        if (l.isSlot()) {
-          part.lins().put(l, "s" + l.slots()[0]);
-        } else {
-          String name = "o" + offsets++;
-          m.addStatement("int $L = $L", name, lin(l, slot -> "s" + slot));
-          part.lins().put(l, name);
-        }
-      }
+      declareOffsets(m, part, split.parts().get(p));
       for (Instr instr : split.parts().get(p)) {
         m.addCode(statement(part, instr));
       }
@@ -304,10 +292,28 @@ public final class JavaSourceBackend {
         Part inner = new Part(constants, positions);
         inner.calls = part.calls;
         inner.callPrefix = prefix + "Call" + p + "_";
+        declareOffsets(call, inner, part.calls.get(c));
         for (Instr instr : part.calls.get(c)) {
           call.addCode(statement(inner, instr));
         }
         type.addMethod(call.build());
+      }
+    }
+  }
+
+  /** The slots and the offsets and lengths read at run time, as locals at the method's entry. */
+  private static void declareOffsets(MethodSpec.Builder m, Part part, List<Instr> body) {
+    for (int slot : Kernel.slotsRead(body)) {
+      m.addStatement("int s$L = (int) w[$L]", slot, slot);
+    }
+    int offsets = 0;
+    for (Lin l : Kernel.linsRead(body)) {
+      if (l.isSlot()) {
+        part.lins().put(l, "s" + l.slots()[0]);
+      } else {
+        String name = "o" + offsets++;
+        m.addStatement("int $L = $L", name, lin(l, slot -> "s" + slot));
+        part.lins().put(l, name);
       }
     }
   }
@@ -383,7 +389,26 @@ public final class JavaSourceBackend {
     String t = "slice" + p.repeatCount++;
     CodeBlock.Builder b = CodeBlock.builder()
         .beginControlFlow("for (int $L = 0; $L < $L; $L++)", step, step, rp.count(), step)
-        .addStatement("int $L = $L", t, rp.reverse() ? (rp.count() - 1) + " - " + step : step);
+        .addStatement("int $L = $L", t, rp.reverse() ? (rp.count() - 1) + " - " + step : step)
+        .addStatement("w[$L] = $L", rp.indexSlot(), t);
+    // the offsets that move with the slice index, again for this slice
+    String loaded = "s" + rp.indexSlot();
+    boolean read = false;
+    for (Map.Entry<Lin, String> e : p.lins().entrySet()) {
+      Lin l = e.getKey();
+      if (java.util.Arrays.stream(l.slots()).anyMatch(x -> x == rp.indexSlot())) {
+        read = true;
+      }
+    }
+    if (read) {
+      b.addStatement("$L = $L", loaded, t);
+      for (Map.Entry<Lin, String> e : p.lins().entrySet()) {
+        Lin l = e.getKey();
+        if (!l.isSlot() && java.util.Arrays.stream(l.slots()).anyMatch(x -> x == rp.indexSlot())) {
+          b.addStatement("$L = $L", e.getValue(), lin(l, slot -> "s" + slot));
+        }
+      }
+    }
     copies(p, b, rp.before(), t);
     for (Instr inner : rp.body()) {
       b.add(statement(p, inner));

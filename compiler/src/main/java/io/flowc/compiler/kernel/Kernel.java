@@ -346,13 +346,14 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
 
   /**
    * The loop of an {@link io.flowc.compiler.ir.Op#SCAN}: {@code count} iterations of {@code body}
-   * (t ascending, or descending if {@code reverse}); in iteration t the {@code before} copies run,
-   * then the body, then the {@code after} copies. The body reads and writes arrays only: its
-   * temporaries are its own, assigned before they are read in every iteration, and no temporary of
-   * the enclosing kernel is read inside it, so a backend may put the whole loop in a method of
-   * its own.
+   * (t ascending, or descending if {@code reverse}); in iteration t, {@code w[indexSlot] = t},
+   * then the {@code before} copies run, then the body, then the {@code after} copies. The body
+   * reads and writes arrays only: its temporaries are its own, assigned before they are read in
+   * every iteration, and no temporary of the enclosing kernel is read inside it, so a backend may
+   * put the whole loop in a method of its own. Regions of the body whose offsets read
+   * {@code indexSlot} move with t: long slices are read, and long outputs written, in place.
    */
-  public record Repeat(int count, boolean reverse, List<Copy> before, List<Instr> body, List<Copy> after)
+  public record Repeat(int count, boolean reverse, int indexSlot, List<Copy> before, List<Instr> body, List<Copy> after)
       implements Instr {
     public Repeat {
       before = List.copyOf(before);

@@ -130,6 +130,7 @@ public final class KernelInterpreter {
   private void repeat(Kernel.Repeat rp) {
     for (int step = 0; step < rp.count(); step++) {
       int t = rp.slice(step);
+      work[rp.indexSlot()] = t;
       copy(rp.before(), t);
       if (runAll(rp.body())) {
         throw new IllegalStateException("a return inside a loop body");

@@ -68,8 +68,8 @@ public final class KernelSplitter {
     for (Instr instr : rp.body()) {
       body.add(instr instanceof Kernel.Repeat inner ? callsForLargeBody(inner, workspace) : instr);
     }
-    if (estimate(new Kernel.Repeat(rp.count(), rp.reverse(), rp.before(), body, rp.after())) <= METHOD_BUDGET) {
-      return new Kernel.Repeat(rp.count(), rp.reverse(), rp.before(), body, rp.after());
+    if (estimate(new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), body, rp.after())) <= METHOD_BUDGET) {
+      return new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), body, rp.after());
     }
     Split pieces = spill(cut(body), workspace[0]);
     workspace[0] = pieces.workspaceSize();
@@ -77,7 +77,7 @@ public final class KernelSplitter {
     for (List<Instr> piece : pieces.parts()) {
       calls.add(new Kernel.Call(piece));
     }
-    return new Kernel.Repeat(rp.count(), rp.reverse(), rp.before(), calls, rp.after());
+    return new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), calls, rp.after());
   }
 
   /** Instructions in runs of at most {@link #METHOD_BUDGET} estimated bytes (an instruction larger alone). */

@@ -60,6 +60,8 @@ public final class Scheduler {
   private final Map<Node, Val> values = new HashMap<>();
   /** Values copied to a region for the instructions that need one, so that each is copied once. */
   private final Map<Node, Region> materialized = new HashMap<>();
+  /** Inputs of a loop body read where they lie, at offsets that move with the slice index. */
+  private final Map<Node, Region> inPlace = new HashMap<>();
   private int temps;
   private int workspace;
 
@@ -280,6 +282,10 @@ public final class Scheduler {
           return new Big(new Region(Array.WORK, offset), lengthOf(n.shape()));
         }
         int length = n.shape().length();
+        Region moving = inPlace.get(n);
+        if (moving != null) {
+          return new Big(moving, Lin.of(n.shape().size()));
+        }
         // data lies at the start of the workspace, where a binding copied it (DataBinding)
         Placement place = n.op() == Op.DATA ? new Placement(Array.WORK, n.attr(0)) : placements.get(n);
         if (place == null) {
@@ -637,7 +643,9 @@ public final class Scheduler {
     int count = n.attr(0);
     IrFunction f = scan.function();
     Region result = allocate(Lin.of(n.shape().size()));
+    int indexSlot = allocate(Lin.of(1)).offset().constant();
     Map<Node, Placement> places = new HashMap<>();
+    Map<Node, Region> inPlace = new HashMap<>();
     List<Kernel.Copy> before = new ArrayList<>();
     List<Kernel.Copy> after = new ArrayList<>();
     for (int i = 0; i < scan.carries(); i++) {
@@ -650,9 +658,15 @@ public final class Scheduler {
     }
     for (int j = 0; j < scan.xs(); j++) {
       int size = scan.xShape(j).size();
+      Region stacked = regionOf(n.arg(scan.carries() + j));
+      if (movesWithIndex(scan.xShape(j), stacked)) {
+        // a long slice is read where it lies: its offset moves with the slice index
+        inPlace.put(f.inputs().get(scan.carries() + j), atIndex(stacked, indexSlot, size));
+        continue;
+      }
       Region frame = allocate(Lin.of(size));
       places.put(f.inputs().get(scan.carries() + j), placement(frame));
-      before.add(new Kernel.Copy(regionOf(n.arg(scan.carries() + j)), frame, size, true));
+      before.add(new Kernel.Copy(stacked, frame, size, true));
     }
     for (int m = 0; m < scan.constants(); m++) {
       int k = scan.carries() + scan.xs() + m;
@@ -663,11 +677,20 @@ public final class Scheduler {
     Region[] next = new Region[f.outputs().size()];
     for (int k = 0; k < f.outputs().size(); k++) {
       Shape shape = f.outputs().get(k).node().shape();
-      next[k] = allocate(Lin.of(shape.size()));
       named.add(new IrFunction.Output("scan." + k, f.outputs().get(k).node()));
+      int y = k - scan.carries();
+      Region stacked = y >= 0 ? result.plus(scan.yOffset(y, count)) : null;
+      if (stacked != null && movesWithIndex(shape, stacked)) {
+        // a long per-iteration output is written in place
+        Region row = atIndex(stacked, indexSlot, shape.size());
+        outputs.add(new Output("scan." + k, new StoredAt(row.array(), row.offset())));
+        continue;
+      }
+      next[k] = allocate(Lin.of(shape.size()));
       outputs.add(new Output("scan." + k, new StoredAt(next[k].array(), next[k].offset())));
     }
     Scheduler inner = new Scheduler(new IrFunction(f.graph(), f.inputs(), named), scalarizeLimit, places);
+    inner.inPlace.putAll(inPlace);
     inner.temps = temps;
     int bodyScratch = workspace;
     inner.workspace = workspace;
@@ -680,12 +703,32 @@ public final class Scheduler {
       loopBody.add(new Move(result.plus(scan.finalCarryOffset(i)), size, next[i]));
     }
     // the body's own loops fused; the places above its scratch (carries, frames, outputs) stay written
-    loopBody = new ArrayList<>(LoopFusion.fuse(new Kernel(0, workspace, bodyScratch, temps, loopBody)).body());
+    loopBody = new ArrayList<>(LoopFusion.fuse(new Kernel(0, workspace, bodyScratch, temps, loopBody,
+        bodyLayout(indexSlot), Lin.of(workspace))).body());
     for (int j = 0; j < scan.ys(); j++) {
-      after.add(new Kernel.Copy(result.plus(scan.yOffset(j, count)), next[scan.carries() + j], scan.yShape(j).size(), false));
+      if (next[scan.carries() + j] != null) {
+        after.add(new Kernel.Copy(result.plus(scan.yOffset(j, count)), next[scan.carries() + j], scan.yShape(j).size(), false));
+      }
     }
-    body.add(new Kernel.Repeat(count, n.attr(1) != 0, before, loopBody, after));
+    body.add(new Kernel.Repeat(count, n.attr(1) != 0, indexSlot, before, loopBody, after));
     return fromRegion(result, n.shape());
+  }
+
+  /** Whether a slice of this shape in this stacked region is a long value read or written in place. */
+  private boolean movesWithIndex(Shape slice, Region stacked) {
+    return !slice.isScalar() && !scalarized(slice) && stacked.stride() == 1;
+  }
+
+  /** Row t of a stacked region of rows of {@code size}, t the value of {@code indexSlot}. */
+  private static Region atIndex(Region stacked, int indexSlot, int size) {
+    return new Region(stacked.array(), stacked.offset().plus(Lin.slot(indexSlot, size)));
+  }
+
+  /** The sample binding of the loop body's offsets: the outer kernel's, with the slice index at 0. */
+  private Kernel.DynamicLayout bodyLayout(int indexSlot) {
+    Map<Integer, Integer> sample = new HashMap<>(dynamic == null ? Map.of() : dynamic.sample());
+    sample.put(indexSlot, 0);
+    return new Kernel.DynamicLayout(dynamic == null ? indexSlot : dynamic.scratchSlot(), sample);
   }
 
   private static Placement placement(Region r) {
