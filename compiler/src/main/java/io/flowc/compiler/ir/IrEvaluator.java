@@ -178,7 +178,11 @@ public final class IrEvaluator {
       }
     }
     for (int i = 0; i < carries; i++) {
-      System.arraycopy(point, inputOffset[i], out, body.finalCarryOffset(i), body.carryShape(i).size());
+      int size = body.carryShape(i).size();
+      System.arraycopy(point, inputOffset[i], out, body.finalCarryOffset(i), size);
+      if (save) {
+        System.arraycopy(point, inputOffset[i], out, body.savedOffset(i, length) + length * size, size);
+      }
     }
     return out;
   }

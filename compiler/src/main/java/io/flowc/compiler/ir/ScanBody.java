@@ -11,7 +11,8 @@ import java.util.List;
  *
  * <p>A scan node's value is one vector: the final carries, then each per-iteration output
  * stacked (iteration t at {@code t * size}), then, if the scan saves them, the carry entering
- * each iteration, stacked the same way (what its derivative reads). docs/internals.md, "Scan".
+ * each iteration, stacked the same way, and the final carry after them (what its derivative
+ * reads). docs/internals.md, "Scan".
  */
 public record ScanBody(IrFunction function, int carries, int xs) {
 
@@ -97,14 +98,18 @@ public record ScanBody(IrFunction function, int carries, int xs) {
     return offset;
   }
 
-  /** Where the saved entering values of carry i lie in the value of a saving scan. */
+  /**
+   * Where the saved values of carry i lie in the value of a saving scan: {@code length + 1} rows,
+   * row t the value entering iteration t, row {@code length} the final value again (so that a
+   * loop can keep the carry in its rows, each iteration writing the next row).
+   */
   public int savedOffset(int i, int length) {
-    return yOffset(ys(), length) + length * finalCarryOffset(i);
+    return yOffset(ys(), length) + (length + 1) * finalCarryOffset(i);
   }
 
   /** The size of a scan's value. */
   public int resultSize(int length, boolean save) {
-    return savedOffset(0, length) + (save ? length * carrySize() : 0);
+    return savedOffset(0, length) + (save ? (length + 1) * carrySize() : 0);
   }
 
   /** The scan's shape for attributes (length, reverse, save) and arguments; throws on mismatches. */

@@ -34,7 +34,10 @@ final class ScanDerivative {
 
     Node[] carryAdjoint = new Node[carries];
     for (int i = 0; i < carries; i++) {
-      carryAdjoint[i] = segment(b, g, body.finalCarryOffset(i), body.carryShape(i));
+      // the final carry appears twice: at the front and as the last saved row
+      Node front = segment(b, g, body.finalCarryOffset(i), body.carryShape(i));
+      Node last = segment(b, g, body.savedOffset(i, length) + length * body.carryShape(i).size(), body.carryShape(i));
+      carryAdjoint[i] = front == null ? last : last == null ? front : b.add(front, last);
     }
     Node[] yAdjoint = new Node[ys];
     for (int j = 0; j < ys; j++) {

@@ -648,12 +648,31 @@ public final class Scheduler {
     Map<Node, Region> inPlace = new HashMap<>();
     List<Kernel.Copy> before = new ArrayList<>();
     List<Kernel.Copy> after = new ArrayList<>();
+    boolean reverse = n.attr(1) != 0;
+    boolean save = n.attr(2) != 0;
+    Region[] leaving = new Region[scan.carries()];
+    List<Instr> afterLoop = new ArrayList<>();
     for (int i = 0; i < scan.carries(); i++) {
+      int size = scan.carryShape(i).size();
       Region carry = result.plus(scan.finalCarryOffset(i));
+      if (movesWithIndex(scan.carryShape(i), result) && !(save && reverse)) {
+        // a long carry lives in rows, iteration t reading one and writing the next: the saved
+        // rows of the value (row count the final carry), or rows of its own
+        Region rows = save ? result.plus(scan.savedOffset(i, count)) : allocate(Lin.of((count + 1) * size));
+        Region first = reverse ? rows.plus(count * size) : rows;
+        Region last = reverse ? rows : rows.plus(count * size);
+        storeTo(first, val(n.arg(i)));
+        inPlace.put(f.inputs().get(i), atIndex(reverse ? rows.plus(size) : rows, indexSlot, size));
+        leaving[i] = atIndex(reverse ? rows : rows.plus(size), indexSlot, size);
+        afterLoop.add(new Move(carry, Lin.of(size), last));
+        continue;
+      }
       storeTo(carry, val(n.arg(i)));
       places.put(f.inputs().get(i), placement(carry));
-      if (n.attr(2) != 0) {
-        before.add(new Kernel.Copy(result.plus(scan.savedOffset(i, count)), carry, scan.carryShape(i).size(), false));
+      if (save) {
+        Region saved = result.plus(scan.savedOffset(i, count));
+        before.add(new Kernel.Copy(saved, carry, size, false));
+        afterLoop.add(new Move(saved.plus(count * size), Lin.of(size), carry));
       }
     }
     for (int j = 0; j < scan.xs(); j++) {
@@ -678,6 +697,10 @@ public final class Scheduler {
     for (int k = 0; k < f.outputs().size(); k++) {
       Shape shape = f.outputs().get(k).node().shape();
       named.add(new IrFunction.Output("scan." + k, f.outputs().get(k).node()));
+      if (k < scan.carries() && leaving[k] != null) {
+        outputs.add(new Output("scan." + k, new StoredAt(leaving[k].array(), leaving[k].offset())));
+        continue;
+      }
       int y = k - scan.carries();
       Region stacked = y >= 0 ? result.plus(scan.yOffset(y, count)) : null;
       if (stacked != null && movesWithIndex(shape, stacked)) {
@@ -699,8 +722,10 @@ public final class Scheduler {
     temps = inner.temps;
     workspace = inner.workspace;
     for (int i = 0; i < scan.carries(); i++) {
-      Lin size = Lin.of(scan.carryShape(i).size());
-      loopBody.add(new Move(result.plus(scan.finalCarryOffset(i)), size, next[i]));
+      if (leaving[i] == null) {
+        Lin size = Lin.of(scan.carryShape(i).size());
+        loopBody.add(new Move(result.plus(scan.finalCarryOffset(i)), size, next[i]));
+      }
     }
     // the body's own loops fused; the places above its scratch (carries, frames, outputs) stay written
     loopBody = new ArrayList<>(LoopFusion.fuse(new Kernel(0, workspace, bodyScratch, temps, loopBody,
@@ -710,7 +735,8 @@ public final class Scheduler {
         after.add(new Kernel.Copy(result.plus(scan.yOffset(j, count)), next[scan.carries() + j], scan.yShape(j).size(), false));
       }
     }
-    body.add(new Kernel.Repeat(count, n.attr(1) != 0, indexSlot, before, loopBody, after));
+    body.add(new Kernel.Repeat(count, reverse, indexSlot, before, loopBody, after));
+    body.addAll(afterLoop);
     return fromRegion(result, n.shape());
   }
 

@@ -75,7 +75,7 @@ class ScanTest {
       Node a = g.input("a", 2, Shape.SCALAR);
       ScanBody body = recurrence();
       Node scan = g.scan(body, length, reverse, true, init, xs, a);
-      assertEquals(Shape.vector(3 + length + 3 * length), scan.shape());
+      assertEquals(Shape.vector(3 + length + 3 * (length + 1)), scan.shape());
       double[] z = point(length, 3);
       double[] got = IrEvaluator.evaluate(IrVerifier.verify(new IrFunction(g, List.of(init, xs, a),
           List.of(new IrFunction.Output("s", scan)))), z).get("s");
@@ -96,6 +96,7 @@ class ScanTest {
         c = next;
       }
       System.arraycopy(c, 0, expected, 0, 3);
+      System.arraycopy(c, 0, expected, 3 + length + 3 * length, 3);
       assertArrayEquals(expected, got, "reverse " + reverse);
     }
   }
