@@ -2,6 +2,6 @@ package io.flowc.generated;
 
 import io.flowc.annotations.FlowModel;
 
-/** Workload W4: the largest generated kernel, split into many methods. */
+/** Workload W4: a hundred reflections, generated as one loop over them. */
 @FlowModel(source = "models/normal100.flow", flows = "scale-hh*100-loc")
 interface Normal100 {}

@@ -515,14 +515,28 @@ public final class BytecodeBackend {
       MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, prefix + "Part" + p,
           PART + (last ? "D" : "V"), null, null);
       mv.visitCode();
-      new PartWriter(mv, owner, constants, positions, split.parts().get(p), vectorProducts)
+      List<List<Instr>> calls = new ArrayList<>();
+      new PartWriter(mv, owner, constants, positions, split.parts().get(p), vectorProducts, prefix + "Call", calls, p)
           .write(split.parts().get(p));
       if (!last) {
         mv.visitInsn(RETURN);
       }
       mv.visitMaxs(0, 0);
       mv.visitEnd();
+      // the parts of large loop bodies the part calls (and those they call in turn)
+      for (int c = 0; c < calls.size(); c++) {
+        MethodVisitor call = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, callName(prefix + "Call", p, c), PART + "V", null, null);
+        call.visitCode();
+        new PartWriter(call, owner, constants, positions, calls.get(c), vectorProducts, prefix + "Call", calls, p).write(calls.get(c));
+        call.visitInsn(RETURN);
+        call.visitMaxs(0, 0);
+        call.visitEnd();
+      }
     }
+  }
+
+  private static String callName(String prefix, int part, int index) {
+    return prefix + part + "_" + index;
   }
 
   /**
@@ -549,8 +563,16 @@ public final class BytecodeBackend {
     /** Block products through {@code io.flowc.runtime.simd.VectorProducts} rather than scalar loops. */
     private final boolean vectorProducts;
 
+    /** Where the parts of large loop bodies go ({@link Kernel.Call}): method names and bodies to write. */
+    private final String callPrefix;
+    private final List<List<Instr>> calls;
+    private final int part;
+
     PartWriter(MethodVisitor mv, String owner, ConstantTable constants, PositionTables positions, List<Instr> body,
-        boolean vectorProducts) {
+        boolean vectorProducts, String callPrefix, List<List<Instr>> calls, int part) {
+      this.callPrefix = callPrefix;
+      this.calls = calls;
+      this.part = part;
       this.mv = mv;
       this.vectorProducts = vectorProducts;
       this.owner = owner;
@@ -660,9 +682,78 @@ public final class BytecodeBackend {
         } else if (instr instanceof Return r) {
           push(r.value());
           mv.visitInsn(DRETURN);
+        } else if (instr instanceof Kernel.Repeat rp) {
+          repeat(rp);
+        } else if (instr instanceof Kernel.Call c) {
+          for (int a = 0; a <= BASE; a++) {
+            mv.visitVarInsn(a == BASE ? ILOAD : ALOAD, a);
+          }
+          mv.visitMethodInsn(INVOKESTATIC, owner, callName(callPrefix, part, calls.size()), PART + "V", false);
+          calls.add(c.body());
         } else {
           matrixInstr(instr);
         }
+      }
+    }
+
+    /** A scan's loop as JavaSourceBackend writes it (see {@link Kernel.Repeat}). */
+    private void repeat(Kernel.Repeat rp) {
+      int step = intLocal();
+      int slice = intLocal();
+      count(step, 0, rp.count(), () -> {
+        if (rp.reverse()) {
+          pushInt(mv, rp.count() - 1);
+          mv.visitVarInsn(ILOAD, step);
+          mv.visitInsn(ISUB);
+        } else {
+          mv.visitVarInsn(ILOAD, step);
+        }
+        mv.visitVarInsn(ISTORE, slice);
+        // w[indexSlot] = t for the methods the body calls; here the offsets that move with t again
+        mv.visitVarInsn(ALOAD, Kernel.Array.WORK.ordinal());
+        pushInt(mv, rp.indexSlot());
+        mv.visitVarInsn(ILOAD, slice);
+        mv.visitInsn(I2D);
+        mv.visitInsn(DASTORE);
+        Integer loaded = linLocals.get(rp.indexSlot());
+        if (loaded != null) {
+          mv.visitVarInsn(ILOAD, slice);
+          mv.visitVarInsn(ISTORE, loaded);
+          for (Map.Entry<Lin, Integer> e : lins.entrySet()) {
+            Lin l = e.getKey();
+            if (!l.isSlot() && java.util.Arrays.stream(l.slots()).anyMatch(x -> x == rp.indexSlot())) {
+              BytecodeBackend.pushLin(mv, l, x -> mv.visitVarInsn(ILOAD, linLocals.get(x)));
+              mv.visitVarInsn(ISTORE, e.getValue());
+            }
+          }
+        }
+        copies(rp.before(), slice);
+        write(rp.body());
+        copies(rp.after(), slice);
+      });
+      hoisted.clear();
+    }
+
+    private void copies(List<Kernel.Copy> copies, int slice) {
+      for (Kernel.Copy c : copies) {
+        int i = intLocal();
+        Runnable stackedIndex = () -> {
+          mv.visitVarInsn(ILOAD, slice);
+          pushInt(mv, c.size());
+          mv.visitInsn(IMUL);
+          mv.visitVarInsn(ILOAD, i);
+          mv.visitInsn(IADD);
+        };
+        count(i, 0, c.size(), () -> {
+          if (c.intoFrame()) {
+            at(c.frame(), local(i));
+            load(c.stacked(), stackedIndex);
+          } else {
+            at(c.stacked(), stackedIndex);
+            load(c.frame(), local(i));
+          }
+          mv.visitInsn(DASTORE);
+        });
       }
     }
 

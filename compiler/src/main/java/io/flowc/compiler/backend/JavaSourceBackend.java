@@ -272,24 +272,49 @@ public final class JavaSourceBackend {
           .addParameter(double[].class, "w")
           .addParameter(double[].class, "eps")
           .addParameter(int.class, "base");
-      for (int slot : Kernel.slotsRead(split.parts().get(p))) {
-        m.addStatement("int s$L = (int) w[$L]", slot, slot);
-      }
       Part part = new Part(constants, positions);
-      int offsets = 0;
-      for (Lin l : Kernel.linsRead(split.parts().get(p))) {
-        if (l.isSlot()) {
-          part.lins().put(l, "s" + l.slots()[0]);
-        } else {
-          String name = "o" + offsets++;
-          m.addStatement("int $L = $L", name, lin(l, slot -> "s" + slot));
-          part.lins().put(l, name);
-        }
-      }
+      part.callPrefix = prefix + "Call" + p + "_";
+      declareOffsets(m, part, split.parts().get(p));
       for (Instr instr : split.parts().get(p)) {
         m.addCode(statement(part, instr));
       }
       type.addMethod(m.build());
+      // the parts of large loop bodies it calls (and those they call in turn), as BytecodeBackend writes them
+      for (int c = 0; c < part.calls.size(); c++) {
+        MethodSpec.Builder call = MethodSpec.methodBuilder(prefix + "Call" + p + "_" + c)
+            .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+            .returns(void.class)
+            .addParameter(double[].class, "z")
+            .addParameter(double[].class, "grad")
+            .addParameter(double[].class, "w")
+            .addParameter(double[].class, "eps")
+            .addParameter(int.class, "base");
+        Part inner = new Part(constants, positions);
+        inner.calls = part.calls;
+        inner.callPrefix = prefix + "Call" + p + "_";
+        declareOffsets(call, inner, part.calls.get(c));
+        for (Instr instr : part.calls.get(c)) {
+          call.addCode(statement(inner, instr));
+        }
+        type.addMethod(call.build());
+      }
+    }
+  }
+
+  /** The slots and the offsets and lengths read at run time, as locals at the method's entry. */
+  private static void declareOffsets(MethodSpec.Builder m, Part part, List<Instr> body) {
+    for (int slot : Kernel.slotsRead(body)) {
+      m.addStatement("int s$L = (int) w[$L]", slot, slot);
+    }
+    int offsets = 0;
+    for (Lin l : Kernel.linsRead(body)) {
+      if (l.isSlot()) {
+        part.lins().put(l, "s" + l.slots()[0]);
+      } else {
+        String name = "o" + offsets++;
+        m.addStatement("int $L = $L", name, lin(l, slot -> "s" + slot));
+        part.lins().put(l, name);
+      }
     }
   }
 
@@ -348,8 +373,58 @@ public final class JavaSourceBackend {
           .build();
     } else if (instr instanceof Return r) {
       return CodeBlock.of("return $L;\n", operand(p, r.value()));
+    } else if (instr instanceof Kernel.Repeat rp) {
+      return repeat(p, rp);
+    } else if (instr instanceof Kernel.Call c) {
+      String name = p.callPrefix + p.calls.size();
+      p.calls.add(c.body());
+      return CodeBlock.of("$L(z, grad, w, eps, base);\n", name);
     }
     return matrixStatement(p, instr);
+  }
+
+  /** A scan's loop: the slice index, the copies into the frames, the body, the copies out (see {@link Kernel.Repeat}). */
+  private static CodeBlock repeat(Part p, Kernel.Repeat rp) {
+    String step = "step" + p.repeatCount;
+    String t = "slice" + p.repeatCount++;
+    CodeBlock.Builder b = CodeBlock.builder()
+        .beginControlFlow("for (int $L = 0; $L < $L; $L++)", step, step, rp.count(), step)
+        .addStatement("int $L = $L", t, rp.reverse() ? (rp.count() - 1) + " - " + step : step)
+        .addStatement("w[$L] = $L", rp.indexSlot(), t);
+    // the offsets that move with the slice index, again for this slice
+    String loaded = "s" + rp.indexSlot();
+    boolean read = false;
+    for (Map.Entry<Lin, String> e : p.lins().entrySet()) {
+      Lin l = e.getKey();
+      if (java.util.Arrays.stream(l.slots()).anyMatch(x -> x == rp.indexSlot())) {
+        read = true;
+      }
+    }
+    if (read) {
+      b.addStatement("$L = $L", loaded, t);
+      for (Map.Entry<Lin, String> e : p.lins().entrySet()) {
+        Lin l = e.getKey();
+        if (!l.isSlot() && java.util.Arrays.stream(l.slots()).anyMatch(x -> x == rp.indexSlot())) {
+          b.addStatement("$L = $L", e.getValue(), lin(l, slot -> "s" + slot));
+        }
+      }
+    }
+    copies(p, b, rp.before(), t);
+    for (Instr inner : rp.body()) {
+      b.add(statement(p, inner));
+    }
+    copies(p, b, rp.after(), t);
+    return b.endControlFlow().build();
+  }
+
+  private static void copies(Part p, CodeBlock.Builder b, List<Kernel.Copy> copies, String t) {
+    for (Kernel.Copy c : copies) {
+      String stacked = at(p, c.stacked(), t + " * " + c.size() + " + i");
+      String frame = at(p, c.frame(), "i");
+      b.beginControlFlow("for (int i = 0; i < $L; i++)", c.size())
+          .addStatement("$L = $L", c.intoFrame() ? frame : stacked, c.intoFrame() ? stacked : frame)
+          .endControlFlow();
+    }
   }
 
   /** The instructions of matrices and neural flows: the loops {@link io.flowc.compiler.kernel.KernelInterpreter} runs. */
@@ -632,6 +707,10 @@ public final class JavaSourceBackend {
     private final Map<Lin, String> lins = new HashMap<>();
     private final Map<Element, String> hoisted = new HashMap<>();
     private int hoistedCount;
+    private int repeatCount;
+    /** The bodies of the Calls met so far, the methods named {@code callPrefix + index}. */
+    private List<List<Instr>> calls = new ArrayList<>();
+    private String callPrefix;
 
     Part(ConstantTable constants, PositionTables positions) {
       this.constants = constants;

@@ -6,7 +6,6 @@ import io.flowc.compiler.ir.Graphs;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.IrVerifier;
 import io.flowc.compiler.ir.Node;
-import io.flowc.compiler.ir.Op;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -159,17 +158,10 @@ public final class ElboSplit {
 
   /** A node of another graph made again in {@code g}, its arguments already copied. */
   private static Node copyOf(Graph g, Node n, Map<Node, Node> copy) {
-    if (n.op().kind == Op.Kind.LEAF) {
-      return g.copyLeaf(n);
-    }
     Node[] args = new Node[n.arity()];
     for (int i = 0; i < args.length; i++) {
       args[i] = copy.get(n.arg(i));
     }
-    int[] attrs = new int[n.attrCount()];
-    for (int i = 0; i < attrs.length; i++) {
-      attrs[i] = n.attr(i);
-    }
-    return g.apply(n.op(), attrs, args);
+    return g.copyOf(n, args);
   }
 }

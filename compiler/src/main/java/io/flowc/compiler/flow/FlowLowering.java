@@ -34,6 +34,14 @@ public final class FlowLowering {
     Node z = eps;
     Node logDet = null;
     for (int k = 0; k < layout.specs().size(); k++) {
+      int run = RepeatedFlows.runLength(layout.specs(), k);
+      if (run > 1) {
+        Result loop = RepeatedFlows.apply(g, layout, byFlow, parameters, k, run, z, logDet, d);
+        z = loop.z();
+        logDet = loop.logDet();
+        k += run - 1;
+        continue;
+      }
       FlowSpec spec = layout.specs().get(k);
       FlowParameters p = byFlow.getOrDefault(k, new FlowParameters(g, k));
       Result step = switch (spec.kind()) {

@@ -70,6 +70,8 @@ public final class DataHoisting {
     }
     return switch (n.op()) {
       case BROADCAST, INDEX, SLICE -> n.arg(0).op().kind != Op.Kind.LEAF;
+      // the structural key does not describe a scan's body
+      case SCAN -> false;
       default -> true;
     };
   }
@@ -149,7 +151,7 @@ public final class DataHoisting {
         for (int i = 0; i < args.length; i++) {
           args[i] = copy.get(n.arg(i));
         }
-        c = target.apply(n.op(), n.attrs(), args);
+        c = target.copyOf(n, args);
       }
       copy.put(n, c);
     }

@@ -15,7 +15,7 @@ import java.util.Objects;
  * each node as it is made ({@link Rewrites}); one made without keeps the IR exactly as lowered.
  */
 public final class Graph {
-  private record Key(Op op, List<Integer> args, List<Integer> attrs, long valueBits, String name) {}
+  private record Key(Op op, List<Integer> args, List<Integer> attrs, long valueBits, String name, ScanBody body) {}
 
   private final Map<Key, Node> interned = new HashMap<>();
   private final List<Node> nodes = new ArrayList<>();
@@ -62,6 +62,32 @@ public final class Graph {
     return intern(Op.DATA, new Node[0], new int[] {offset, column}, 0, Objects.requireNonNull(name), shape);
   }
 
+  /**
+   * {@code length} iterations of {@code body} (docs/internals.md, "Scan"): {@code args} are the
+   * carries' initial values, the stacked per-iteration inputs (each {@code length} slices laid
+   * end to end) and the values every iteration reads, in the body's input order. With
+   * {@code reverse} the iterations run from the last slice to the first; with {@code save} the
+   * carry entering each iteration is kept in the result, which the scan's derivative reads.
+   */
+  public Node scan(ScanBody body, int length, boolean reverse, boolean save, Node... args) {
+    for (Node a : args) {
+      Objects.requireNonNull(a, "null argument to scan");
+    }
+    int[] attrs = {length, reverse ? 1 : 0, save ? 1 : 0};
+    return intern(Op.SCAN, args, attrs, 0, null, body.resultShape(attrs, args), body);
+  }
+
+  /** A node of another graph made again in this one over copied arguments (its body kept if a scan). */
+  public Node copyOf(Node n, Node[] args) {
+    if (n.op().kind == Op.Kind.LEAF) {
+      return copyLeaf(n);
+    }
+    if (n.op() == Op.SCAN) {
+      return scan(n.scanBody(), n.attr(0), n.attr(1) != 0, n.attr(2) != 0, args);
+    }
+    return apply(n.op(), n.attrs(), args);
+  }
+
   /** A leaf of another graph (constant, input or data) made again in this one. */
   public Node copyLeaf(Node leaf) {
     return switch (leaf.op()) {
@@ -80,6 +106,9 @@ public final class Graph {
   public Node apply(Op op, int[] attrs, Node... args) {
     if (op.kind == Op.Kind.LEAF) {
       throw new IllegalArgumentException("leaves are made by constant() and input()");
+    }
+    if (op == Op.SCAN) {
+      throw new IllegalArgumentException("scans are made by scan()");
     }
     if (op.arity >= 0 ? args.length != op.arity : args.length == 0) {
       throw new IllegalArgumentException(op + " takes " + op.arity + " arguments, got " + args.length);
@@ -110,6 +139,7 @@ public final class Graph {
     return switch (op) {
       case INDEX, POLYGAMMA, GATHER, PUT -> 1;
       case SLICE, EMBED, SCATTER, DATA -> 2;
+      case SCAN -> 3;
       case BROADCAST, PLACE, TAKE -> -1;
       default -> 0;
     };
@@ -333,6 +363,10 @@ public final class Graph {
   }
 
   Node intern(Op op, Node[] args, int[] attrs, double value, String name, Shape shape) {
+    return intern(op, args, attrs, value, name, shape, null);
+  }
+
+  private Node intern(Op op, Node[] args, int[] attrs, double value, String name, Shape shape, ScanBody body) {
     List<Integer> argIds = new ArrayList<>(args.length);
     for (Node a : args) {
       if (a.id() >= nodes.size() || nodes.get(a.id()) != a) {
@@ -343,7 +377,7 @@ public final class Graph {
     List<Integer> attrList = Arrays.stream(attrs).boxed().toList();
     // One NaN constant: all NaN bit patterns behave alike.
     long bits = Double.isNaN(value) ? Double.doubleToLongBits(Double.NaN) : Double.doubleToRawLongBits(value);
-    Key key = new Key(op, argIds, attrList, bits, name);
+    Key key = new Key(op, argIds, attrList, bits, name, body);
     Node existing = interned.get(key);
     if (existing != null) {
       if (!existing.shape().equals(shape)) {
@@ -351,7 +385,7 @@ public final class Graph {
       }
       return existing;
     }
-    Node node = new Node(nodes.size(), op, args.clone(), attrs.clone(), value, name, shape);
+    Node node = new Node(nodes.size(), op, args.clone(), attrs.clone(), value, name, shape, body);
     nodes.add(node);
     interned.put(key, node);
     return node;

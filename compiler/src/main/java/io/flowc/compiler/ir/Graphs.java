@@ -48,17 +48,11 @@ public final class Graphs {
       if (copy.containsKey(n)) {
         continue;
       }
-      Node c;
-      if (n.op().kind == Op.Kind.LEAF) {
-        c = target.copyLeaf(n);
-      } else {
-        Node[] args = new Node[n.arity()];
-        for (int i = 0; i < args.length; i++) {
-          args[i] = copy.get(n.arg(i));
-        }
-        c = target.apply(n.op(), n.attrs(), args);
+      Node[] args = new Node[n.arity()];
+      for (int i = 0; i < args.length; i++) {
+        args[i] = copy.get(n.arg(i));
       }
-      copy.put(n, c);
+      copy.put(n, target.copyOf(n, args));
     }
     List<IrFunction.Output> outputs = f.outputs().stream()
         .map(o -> new IrFunction.Output(o.name(), copy.get(o.node())))

@@ -20,6 +20,16 @@ public final class IrEvaluator {
 
   /** As {@link #evaluate(IrFunction, double[])}, with the data region {@code data} for the DATA nodes. */
   public static Map<String, double[]> evaluate(IrFunction f, double[] z, double[] data) {
+    double[][] values = nodeValues(f, z, data);
+    Map<String, double[]> out = new LinkedHashMap<>();
+    for (IrFunction.Output o : f.outputs()) {
+      out.put(o.name(), values[o.node().id()].clone());
+    }
+    return out;
+  }
+
+  /** The value of every live node of {@code f} at z, by node id. */
+  private static double[][] nodeValues(IrFunction f, double[] z, double[] data) {
     if (z.length != f.dimension()) {
       throw new IllegalArgumentException("expected " + f.dimension() + " values, got " + z.length);
     }
@@ -43,11 +53,7 @@ public final class IrEvaluator {
         values[n.id()] = evaluate(n, values, data);
       }
     }
-    Map<String, double[]> out = new LinkedHashMap<>();
-    for (IrFunction.Output o : f.outputs()) {
-      out.put(o.name(), values[o.node().id()].clone());
-    }
-    return out;
+    return values;
   }
 
   /** The length of a dynamic shape: its size's value in the data region. */
@@ -124,6 +130,61 @@ public final class IrEvaluator {
         return m;
       }
     }
+  }
+
+  /** A scan's value ({@link ScanBody}): the body evaluated once per iteration on its slices. */
+  private static double[] scan(Node n, double[][] values, double[] data) {
+    ScanBody body = n.scanBody();
+    int length = n.attr(0);
+    boolean reverse = n.attr(1) != 0;
+    boolean save = n.attr(2) != 0;
+    IrFunction f = body.function();
+    int carries = body.carries();
+    int xs = body.xs();
+    double[] out = new double[n.shape().size()];
+    double[] point = new double[f.dimension()];
+    int[] inputOffset = new int[f.inputs().size()];
+    for (int k = 0; k < inputOffset.length; k++) {
+      inputOffset[k] = f.offsetOf(f.inputs().get(k));
+    }
+    for (int k = 0; k < inputOffset.length; k++) {
+      boolean stacked = k >= carries && k < carries + xs;
+      if (!stacked) {
+        double[] v = values[n.arg(k).id()];
+        System.arraycopy(v, 0, point, inputOffset[k], v.length);
+      }
+    }
+    for (int step = 0; step < length; step++) {
+      int t = reverse ? length - 1 - step : step;
+      for (int i = 0; i < carries; i++) {
+        int size = body.carryShape(i).size();
+        if (save) {
+          System.arraycopy(point, inputOffset[i], out, body.savedOffset(i, length) + t * size, size);
+        }
+      }
+      for (int j = 0; j < xs; j++) {
+        int size = body.xShape(j).size();
+        System.arraycopy(values[n.arg(carries + j).id()], t * size, point, inputOffset[carries + j], size);
+      }
+      double[][] result = nodeValues(f, point, data);
+      List<IrFunction.Output> outputs = f.outputs();
+      for (int i = 0; i < carries; i++) {
+        double[] v = result[outputs.get(i).node().id()];
+        System.arraycopy(v, 0, point, inputOffset[i], v.length);
+      }
+      for (int j = 0; j < body.ys(); j++) {
+        double[] v = result[outputs.get(carries + j).node().id()];
+        System.arraycopy(v, 0, out, body.yOffset(j, length) + t * v.length, v.length);
+      }
+    }
+    for (int i = 0; i < carries; i++) {
+      int size = body.carryShape(i).size();
+      System.arraycopy(point, inputOffset[i], out, body.finalCarryOffset(i), size);
+      if (save) {
+        System.arraycopy(point, inputOffset[i], out, body.savedOffset(i, length) + length * size, size);
+      }
+    }
+    return out;
   }
 
   /** SEARCH's bin: the last k in 1..n-2 with knots[k] <= x, else 0 (see {@link Op#SEARCH}). */
@@ -227,6 +288,9 @@ public final class IrEvaluator {
       }
       case PICK -> {
         return new double[] {a[(int) values[n.arg(1).id()][0]]};
+      }
+      case SCAN -> {
+        return scan(n, values, data);
       }
       case PUT -> {
         double[] out = new double[n.attr(0)];

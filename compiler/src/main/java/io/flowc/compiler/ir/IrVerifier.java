@@ -54,7 +54,8 @@ public final class IrVerifier {
       if (op.kind != Op.Kind.LEAF) {
         Shape expected;
         try {
-          expected = Graph.shapeOf(op, n.attrs(), n.args().toArray(Node[]::new));
+          expected = op == Op.SCAN ? n.scanBody().resultShape(n.attrs(), n.args().toArray(Node[]::new))
+              : Graph.shapeOf(op, n.attrs(), n.args().toArray(Node[]::new));
         } catch (IllegalArgumentException e) {
           throw new IllegalStateException("IR verifier: " + n + ": " + e.getMessage(), e);
         }
@@ -66,6 +67,9 @@ public final class IrVerifier {
         require(declaredInputs.contains(n), n, "input not declared by the function");
       }
       require(op != Op.CONST || n.shape().isScalar(), n, "a vector constant");
+      if (op == Op.SCAN) {
+        verify(n.scanBody().function());
+      }
     }
     return f;
   }

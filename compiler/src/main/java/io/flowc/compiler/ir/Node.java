@@ -18,8 +18,13 @@ public final class Node {
   private final String name;
   private final Shape shape;
   private final boolean dependsOnInputs;
+  private final ScanBody scan;
 
   Node(int id, Op op, Node[] args, int[] attrs, double value, String name, Shape shape) {
+    this(id, op, args, attrs, value, name, shape, null);
+  }
+
+  Node(int id, Op op, Node[] args, int[] attrs, double value, String name, Shape shape, ScanBody scan) {
     this.id = id;
     this.op = op;
     this.args = args;
@@ -27,6 +32,7 @@ public final class Node {
     this.value = value;
     this.name = name;
     this.shape = shape;
+    this.scan = scan;
     boolean depends = op == Op.INPUT;
     for (Node a : args) {
       depends |= a.dependsOnInputs;
@@ -65,6 +71,11 @@ public final class Node {
 
   public int attrCount() {
     return attrs.length;
+  }
+
+  /** The body of a {@link Op#SCAN}; null for every other op. */
+  public ScanBody scanBody() {
+    return scan;
   }
 
   /** The value of a {@link Op#CONST}. */

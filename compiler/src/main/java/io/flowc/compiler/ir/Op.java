@@ -408,6 +408,17 @@ public enum Op {
   /** The adjoint of {@link #PICK}: a vector of attr 0 zeros but for the scalar g at (int) index. */
   PUT(Kind.STRUCTURAL, 2) {
     @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.pick(g, out.arg(1)), null}; }
+  },
+
+  // ---- loops -------------------------------------------------------------------------------
+  /**
+   * attr 0 iterations of a body function over carries and stacked per-iteration inputs, as JAX's
+   * {@code lax.scan} ({@link ScanBody}, made by {@link Graph#scan}); attr 1: the iterations run
+   * from the last slice to the first; attr 2: the carries entering each iteration are saved in
+   * the value for the derivative, a reverse scan ({@link ScanDerivative}).
+   */
+  SCAN(Kind.STRUCTURAL, -1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) { return ScanDerivative.vjp(b, out, g); }
   };
 
   /** The node's attributes from {@code from} on: the flat positions of a PLACE or TAKE. */

@@ -435,6 +435,10 @@ public final class BatchMajor {
     if (body.dynamic() != null || !body.workspaceEnd().isConstant()) {
       throw new Unbatchable("values of data-dependent length");
     }
+    if (instrs.stream().anyMatch(i -> i instanceof Kernel.Repeat)) {
+      // a scan's loop runs per draw (docs/internals.md, "Scan")
+      throw new Unbatchable("a loop over a scan's iterations");
+    }
     int last = instrs.size() - 1;
     if (last < 0 || !(instrs.get(last) instanceof Return r) || !(r.value() instanceof Const)) {
       throw new Unbatchable("the body returns a value");

@@ -229,6 +229,16 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
         List.of(tk.target(), tk.source()).forEach(region);
       } else if (instr instanceof Scan sc) {
         List.of(sc.target(), sc.source()).forEach(region);
+      } else if (instr instanceof Repeat rp) {
+        for (Copy c : rp.before()) {
+          List.of(c.stacked(), c.frame()).forEach(region);
+        }
+        out.addAll(linsRead(rp.body()));
+        for (Copy c : rp.after()) {
+          List.of(c.stacked(), c.frame()).forEach(region);
+        }
+      } else if (instr instanceof Call call) {
+        out.addAll(linsRead(call.body()));
       } else if (instr instanceof Search se) {
         region.accept(se.knots());
       } else if (instr instanceof Pick pk) {
@@ -332,7 +342,46 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
 
   /** One step of a kernel. */
   public sealed interface Instr permits Assign, Loop, Reduce, Store, Move, Return, Fused, Gather, Scatter,
-      MatVec, Outer, Place, Take, Scan, Search, Pick, Put, BlockMatVec, BlockOuterSum {}
+      MatVec, Outer, Place, Take, Scan, Search, Pick, Put, BlockMatVec, BlockOuterSum, Repeat, Call {}
+
+  /**
+   * The loop of an {@link io.flowc.compiler.ir.Op#SCAN}: {@code count} iterations of {@code body}
+   * (t ascending, or descending if {@code reverse}); in iteration t, {@code w[indexSlot] = t},
+   * then the {@code before} copies run, then the body, then the {@code after} copies. The body
+   * reads and writes arrays only: its temporaries are its own, assigned before they are read in
+   * every iteration, and no temporary of the enclosing kernel is read inside it, so a backend may
+   * put the whole loop in a method of its own. Regions of the body whose offsets read
+   * {@code indexSlot} move with t: long slices are read, and long outputs written, in place.
+   */
+  public record Repeat(int count, boolean reverse, int indexSlot, List<Copy> before, List<Instr> body, List<Copy> after)
+      implements Instr {
+    public Repeat {
+      before = List.copyOf(before);
+      body = List.copyOf(body);
+      after = List.copyOf(after);
+    }
+
+    /** The index of the slice iteration {@code step} (0 first) works on. */
+    public int slice(int step) {
+      return reverse ? count - 1 - step : step;
+    }
+  }
+
+  /**
+   * Instructions run in a method of their own ({@link KernelSplitter} cuts a loop body too large
+   * for one method into these): like a {@link Repeat}'s body they read and write arrays only.
+   */
+  public record Call(List<Instr> body) implements Instr {
+    public Call {
+      body = List.copyOf(body);
+    }
+  }
+
+  /**
+   * One slice of a stacked value and its frame, {@code size} elements: in iteration t,
+   * {@code frame[i] = stacked[t * size + i]} if {@code intoFrame}, else the other way round.
+   */
+  public record Copy(Region stacked, Region frame, int size, boolean intoFrame) {}
 
   /** {@code t = op(args)} on scalars ({@code attrs}: the op's integer attributes). */
   public record Assign(Temp target, Op op, int[] attrs, List<Operand> args) implements Instr {

@@ -54,7 +54,18 @@ public final class KernelInterpreter {
     this.eps = eps;
     this.base = base;
     this.temps = new double[kernel.tempCount()];
-    for (Instr instr : kernel.body()) {
+    if (runAll(kernel.body())) {
+      return returned;
+    }
+    throw new IllegalStateException("kernel without a return");
+  }
+
+  /** The value of the Return that ended {@link #runAll}. */
+  private double returned;
+
+  /** Runs instructions in order; true if a Return ended them ({@link #returned} holds its value). */
+  private boolean runAll(java.util.List<Instr> instrs) {
+    for (Instr instr : instrs) {
       if (instr instanceof Assign a) {
         temps[a.target().id()] = apply(a.op(), a.attrs(), a.args().stream().mapToDouble(this::read).toArray());
       } else if (instr instanceof Loop l) {
@@ -101,12 +112,43 @@ public final class KernelInterpreter {
           write(s.target(), at, read(s.target(), at) + read(s.source(), i));
         }
       } else if (instr instanceof Return r) {
-        return read(r.value());
+        returned = read(r.value());
+        return true;
+      } else if (instr instanceof Kernel.Repeat rp) {
+        repeat(rp);
+      } else if (instr instanceof Kernel.Call call) {
+        if (runAll(call.body())) {
+          throw new IllegalStateException("a return inside a called part");
+        }
       } else {
         runMatrixInstr(instr);
       }
     }
-    throw new IllegalStateException("kernel without a return");
+    return false;
+  }
+
+  private void repeat(Kernel.Repeat rp) {
+    for (int step = 0; step < rp.count(); step++) {
+      int t = rp.slice(step);
+      work[rp.indexSlot()] = t;
+      copy(rp.before(), t);
+      if (runAll(rp.body())) {
+        throw new IllegalStateException("a return inside a loop body");
+      }
+      copy(rp.after(), t);
+    }
+  }
+
+  private void copy(java.util.List<Kernel.Copy> copies, int t) {
+    for (Kernel.Copy c : copies) {
+      for (int i = 0; i < c.size(); i++) {
+        if (c.intoFrame()) {
+          write(c.frame(), i, read(c.stacked(), t * c.size() + i));
+        } else {
+          write(c.stacked(), t * c.size() + i, read(c.frame(), i));
+        }
+      }
+    }
   }
 
   /** The instructions of matrices and neural flows, in the order their backends' loops run. */

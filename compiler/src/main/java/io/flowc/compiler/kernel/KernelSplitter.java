@@ -45,10 +45,47 @@ public final class KernelSplitter {
   public record Split(int workspaceSize, List<List<Instr>> parts) {}
 
   public static Split split(Kernel kernel) {
+    // loop bodies too large for the method that holds the loop go into methods of their own
+    int[] workspace = {kernel.workspaceSize()};
+    List<Instr> body = new ArrayList<>();
+    for (Instr instr : kernel.body()) {
+      body.add(instr instanceof Kernel.Repeat rp ? callsForLargeBody(rp, workspace) : instr);
+    }
+    List<List<Instr>> parts = cut(body);
+    if (parts.size() == 1) {
+      return new Split(workspace[0], parts);
+    }
+    return spill(parts, workspace[0]);
+  }
+
+  /**
+   * A loop whose body fits in a method as it is, or whose body is cut into {@link Kernel.Call}s
+   * of methods of their own, temporaries that cross from one to another spilled to the workspace
+   * from {@code workspace[0]} on (advanced past them).
+   */
+  private static Kernel.Repeat callsForLargeBody(Kernel.Repeat rp, int[] workspace) {
+    List<Instr> body = new ArrayList<>();
+    for (Instr instr : rp.body()) {
+      body.add(instr instanceof Kernel.Repeat inner ? callsForLargeBody(inner, workspace) : instr);
+    }
+    if (estimate(new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), body, rp.after())) <= METHOD_BUDGET) {
+      return new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), body, rp.after());
+    }
+    Split pieces = spill(cut(body), workspace[0]);
+    workspace[0] = pieces.workspaceSize();
+    List<Instr> calls = new ArrayList<>();
+    for (List<Instr> piece : pieces.parts()) {
+      calls.add(new Kernel.Call(piece));
+    }
+    return new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), calls, rp.after());
+  }
+
+  /** Instructions in runs of at most {@link #METHOD_BUDGET} estimated bytes (an instruction larger alone). */
+  private static List<List<Instr>> cut(List<Instr> body) {
     List<List<Instr>> parts = new ArrayList<>();
     List<Instr> current = new ArrayList<>();
     int size = 0;
-    for (Instr instr : kernel.body()) {
+    for (Instr instr : body) {
       int cost = estimate(instr);
       if (!current.isEmpty() && size + cost > METHOD_BUDGET) {
         parts.add(current);
@@ -59,13 +96,11 @@ public final class KernelSplitter {
       size += cost;
     }
     parts.add(current);
-    if (parts.size() == 1) {
-      return new Split(kernel.workspaceSize(), parts);
-    }
-    return spill(kernel, parts);
+    return parts;
   }
 
-  private static Split spill(Kernel kernel, List<List<Instr>> parts) {
+  /** Parts with each temporary read in a later part than the one assigning it spilled to a slot from {@code firstSlot} on. */
+  private static Split spill(List<List<Instr>> parts, int firstSlot) {
     Map<Integer, Integer> definedIn = new HashMap<>();
     for (int p = 0; p < parts.size(); p++) {
       for (Instr instr : parts.get(p)) {
@@ -75,7 +110,7 @@ public final class KernelSplitter {
       }
     }
     Map<Integer, Integer> slots = new HashMap<>();
-    int workspace = kernel.workspaceSize();
+    int workspace = firstSlot;
     for (int p = 0; p < parts.size(); p++) {
       for (Instr instr : parts.get(p)) {
         for (Temp t : Kernel.tempsRead(instr)) {
@@ -196,6 +231,15 @@ public final class KernelSplitter {
       return 96;
     } else if (instr instanceof Kernel.Pick || instr instanceof Kernel.Put) {
       return 48;
+    } else if (instr instanceof Kernel.Call) {
+      return 24;
+    } else if (instr instanceof Kernel.Repeat rp) {
+      // the counter and the slice index, a copy loop per slice, then the body in line
+      int size = 48 + 56 * (rp.before().size() + rp.after().size());
+      for (Instr inner : rp.body()) {
+        size += estimate(inner);
+      }
+      return size;
     } else if (instr instanceof Fused f) {
       int size = 40;
       for (LaneInstr li : f.body()) {

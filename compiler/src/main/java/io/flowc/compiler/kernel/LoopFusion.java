@@ -238,6 +238,9 @@ public final class LoopFusion {
       out.add(s.knots());
     } else if (instr instanceof Kernel.Pick p) {
       out.add(p.source());
+    } else if (instr instanceof Kernel.Repeat) {
+      // a loop body may read anything: every workspace value written before it stays in memory
+      out.add(new Region(Array.WORK, 0));
     }
     return out;
   }
@@ -262,6 +265,8 @@ public final class LoopFusion {
       return s.count();
     } else if (instr instanceof Kernel.Pick p) {
       return p.length();
+    } else if (instr instanceof Kernel.Repeat) {
+      return Integer.MAX_VALUE / 2;
     }
     return probe(instr instanceof Reduce r ? r.length() : lengthOf(instr));
   }

@@ -4,6 +4,7 @@ import io.flowc.compiler.ir.Graphs;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.ir.ScanBody;
 import io.flowc.compiler.ir.Shape;
 import io.flowc.compiler.kernel.Kernel.Array;
 import io.flowc.compiler.kernel.Kernel.Assign;
@@ -59,6 +60,8 @@ public final class Scheduler {
   private final Map<Node, Val> values = new HashMap<>();
   /** Values copied to a region for the instructions that need one, so that each is copied once. */
   private final Map<Node, Region> materialized = new HashMap<>();
+  /** Inputs of a loop body read where they lie, at offsets that move with the slice index. */
+  private final Map<Node, Region> inPlace = new HashMap<>();
   private int temps;
   private int workspace;
 
@@ -153,6 +156,14 @@ public final class Scheduler {
   }
 
   private Kernel run(List<Output> outputs, int scratchStart) {
+    Operand result = emit(outputs);
+    body.add(new Return(result));
+    return new Kernel(function.dimension(), workspace, scratchStart, temps, body, dynamic,
+        dynamic == null ? Lin.ZERO : dynamicEnd);
+  }
+
+  /** Lowers the nodes the outputs need and sends each output to its sink; the returned operand (0 if none). */
+  private Operand emit(List<Output> outputs) {
     List<Node> roots = outputs.stream().map(o -> function.output(o.name())).toList();
     for (Node n : Graphs.reachable(function.graph(), roots)) {
       values.put(n, lower(n));
@@ -168,9 +179,7 @@ public final class Scheduler {
         result = ((Scalar) v).operand();
       }
     }
-    body.add(new Return(result));
-    return new Kernel(function.dimension(), workspace, scratchStart, temps, body, dynamic,
-        dynamic == null ? Lin.ZERO : dynamicEnd);
+    return result;
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -273,6 +282,10 @@ public final class Scheduler {
           return new Big(new Region(Array.WORK, offset), lengthOf(n.shape()));
         }
         int length = n.shape().length();
+        Region moving = inPlace.get(n);
+        if (moving != null) {
+          return new Big(moving, Lin.of(n.shape().size()));
+        }
         // data lies at the start of the workspace, where a binding copied it (DataBinding)
         Placement place = n.op() == Op.DATA ? new Placement(Array.WORK, n.attr(0)) : placements.get(n);
         if (place == null) {
@@ -341,6 +354,9 @@ public final class Scheduler {
         Temp t = temp();
         body.add(new Kernel.Pick(t, regionOf(n.arg(0)), n.arg(0).shape().length(), scalar(n.arg(1))));
         return new Scalar(t);
+      }
+      case SCAN -> {
+        return repeat(n);
       }
       case PUT -> {
         int length = n.attr(0);
@@ -613,6 +629,139 @@ public final class Scheduler {
     Region target = allocate(Lin.of(length));
     body.add(new Kernel.Scan(target, regionOf(n.arg(0)), length, reverse));
     return new Big(target, Lin.of(length));
+  }
+
+  /**
+   * A SCAN as a {@link Kernel.Repeat}: the carries live in the result's final-carry places and
+   * are updated there after each iteration; each stacked input's slice is copied into a frame
+   * before the body, each per-iteration output copied from its frame after it; the body is
+   * scheduled as a function of its own whose inputs are those places, its temporaries and
+   * scratch space drawn from this kernel's.
+   */
+  private Val repeat(Node n) {
+    ScanBody scan = n.scanBody();
+    int count = n.attr(0);
+    IrFunction f = scan.function();
+    Region result = allocate(Lin.of(n.shape().size()));
+    int indexSlot = allocate(Lin.of(1)).offset().constant();
+    Map<Node, Placement> places = new HashMap<>();
+    Map<Node, Region> inPlace = new HashMap<>();
+    List<Kernel.Copy> before = new ArrayList<>();
+    List<Kernel.Copy> after = new ArrayList<>();
+    boolean reverse = n.attr(1) != 0;
+    boolean save = n.attr(2) != 0;
+    Region[] leaving = new Region[scan.carries()];
+    List<Instr> afterLoop = new ArrayList<>();
+    for (int i = 0; i < scan.carries(); i++) {
+      int size = scan.carryShape(i).size();
+      Region carry = result.plus(scan.finalCarryOffset(i));
+      if (movesWithIndex(scan.carryShape(i), result) && !(save && reverse)) {
+        // a long carry lives in rows, iteration t reading one and writing the next: the saved
+        // rows of the value (row count the final carry), or rows of its own
+        Region rows = save ? result.plus(scan.savedOffset(i, count)) : allocate(Lin.of((count + 1) * size));
+        Region first = reverse ? rows.plus(count * size) : rows;
+        Region last = reverse ? rows : rows.plus(count * size);
+        storeTo(first, val(n.arg(i)));
+        inPlace.put(f.inputs().get(i), atIndex(reverse ? rows.plus(size) : rows, indexSlot, size));
+        leaving[i] = atIndex(reverse ? rows : rows.plus(size), indexSlot, size);
+        afterLoop.add(new Move(carry, Lin.of(size), last));
+        continue;
+      }
+      storeTo(carry, val(n.arg(i)));
+      places.put(f.inputs().get(i), placement(carry));
+      if (save) {
+        Region saved = result.plus(scan.savedOffset(i, count));
+        before.add(new Kernel.Copy(saved, carry, size, false));
+        afterLoop.add(new Move(saved.plus(count * size), Lin.of(size), carry));
+      }
+    }
+    for (int j = 0; j < scan.xs(); j++) {
+      int size = scan.xShape(j).size();
+      Region stacked = regionOf(n.arg(scan.carries() + j));
+      if (movesWithIndex(scan.xShape(j), stacked)) {
+        // a long slice is read where it lies: its offset moves with the slice index
+        inPlace.put(f.inputs().get(scan.carries() + j), atIndex(stacked, indexSlot, size));
+        continue;
+      }
+      Region frame = allocate(Lin.of(size));
+      places.put(f.inputs().get(scan.carries() + j), placement(frame));
+      before.add(new Kernel.Copy(stacked, frame, size, true));
+    }
+    for (int m = 0; m < scan.constants(); m++) {
+      int k = scan.carries() + scan.xs() + m;
+      places.put(f.inputs().get(k), placement(regionOf(n.arg(k))));
+    }
+    List<Output> outputs = new ArrayList<>();
+    List<IrFunction.Output> named = new ArrayList<>();
+    Region[] next = new Region[f.outputs().size()];
+    for (int k = 0; k < f.outputs().size(); k++) {
+      Shape shape = f.outputs().get(k).node().shape();
+      named.add(new IrFunction.Output("scan." + k, f.outputs().get(k).node()));
+      if (k < scan.carries() && leaving[k] != null) {
+        outputs.add(new Output("scan." + k, new StoredAt(leaving[k].array(), leaving[k].offset())));
+        continue;
+      }
+      int y = k - scan.carries();
+      Region stacked = y >= 0 ? result.plus(scan.yOffset(y, count)) : null;
+      if (stacked != null && movesWithIndex(shape, stacked)) {
+        // a long per-iteration output is written in place
+        Region row = atIndex(stacked, indexSlot, shape.size());
+        outputs.add(new Output("scan." + k, new StoredAt(row.array(), row.offset())));
+        continue;
+      }
+      next[k] = allocate(Lin.of(shape.size()));
+      outputs.add(new Output("scan." + k, new StoredAt(next[k].array(), next[k].offset())));
+    }
+    Scheduler inner = new Scheduler(new IrFunction(f.graph(), f.inputs(), named), scalarizeLimit, places);
+    inner.inPlace.putAll(inPlace);
+    inner.temps = temps;
+    int bodyScratch = workspace;
+    inner.workspace = workspace;
+    inner.emit(outputs);
+    List<Instr> loopBody = new ArrayList<>(inner.body);
+    temps = inner.temps;
+    workspace = inner.workspace;
+    for (int i = 0; i < scan.carries(); i++) {
+      if (leaving[i] == null) {
+        Lin size = Lin.of(scan.carryShape(i).size());
+        loopBody.add(new Move(result.plus(scan.finalCarryOffset(i)), size, next[i]));
+      }
+    }
+    // the body's own loops fused; the places above its scratch (carries, frames, outputs) stay written
+    loopBody = new ArrayList<>(LoopFusion.fuse(new Kernel(0, workspace, bodyScratch, temps, loopBody,
+        bodyLayout(indexSlot), Lin.of(workspace))).body());
+    for (int j = 0; j < scan.ys(); j++) {
+      if (next[scan.carries() + j] != null) {
+        after.add(new Kernel.Copy(result.plus(scan.yOffset(j, count)), next[scan.carries() + j], scan.yShape(j).size(), false));
+      }
+    }
+    body.add(new Kernel.Repeat(count, reverse, indexSlot, before, loopBody, after));
+    body.addAll(afterLoop);
+    return fromRegion(result, n.shape());
+  }
+
+  /** Whether a slice of this shape in this stacked region is a long value read or written in place. */
+  private boolean movesWithIndex(Shape slice, Region stacked) {
+    return !slice.isScalar() && !scalarized(slice) && stacked.stride() == 1;
+  }
+
+  /** Row t of a stacked region of rows of {@code size}, t the value of {@code indexSlot}. */
+  private static Region atIndex(Region stacked, int indexSlot, int size) {
+    return new Region(stacked.array(), stacked.offset().plus(Lin.slot(indexSlot, size)));
+  }
+
+  /** The sample binding of the loop body's offsets: the outer kernel's, with the slice index at 0. */
+  private Kernel.DynamicLayout bodyLayout(int indexSlot) {
+    Map<Integer, Integer> sample = new HashMap<>(dynamic == null ? Map.of() : dynamic.sample());
+    sample.put(indexSlot, 0);
+    return new Kernel.DynamicLayout(dynamic == null ? indexSlot : dynamic.scratchSlot(), sample);
+  }
+
+  private static Placement placement(Region r) {
+    if (!r.offset().isConstant() || r.stride() != 1) {
+      throw new IllegalStateException("a scan reads a value of data-dependent place " + r);
+    }
+    return new Placement(r.array(), r.offset().constant());
   }
 
   /** EMBED and CONCAT: a vector built from pieces (zeros around an embedded piece). */

@@ -273,6 +273,10 @@ class OpRulesTest {
     Arg index = new Arg(Shape.SCALAR, oneOf(0, 1, 2), false);
     t.add(structural(Op.PICK, "PICK(real[3], real)", (g, a) -> g.pick(a[0], a[1]), v3, index));
     t.add(structural(Op.PUT, "PUT[3](real, real)", (g, a) -> g.put(a[0], a[1], 3), scalar, index));
+    for (boolean reverse : new boolean[] {false, true}) {
+      t.add(structural(Op.SCAN, "SCAN[3," + (reverse ? 1 : 0) + ",1](real, real[3])",
+          (g, a) -> g.scan(runningProduct(), 3, reverse, true, a[0], a[1]), scalar, v3));
+    }
     t.add(structural(Op.PICK, "PICK(v, search(knots, x)) of real[3]", (g, a) -> g.mul(a[1],
             g.pick(a[0], g.search(g.concat(g.constant(-1), g.constant(0), g.constant(1), g.constant(3)), a[1]))),
         v3, new Arg(Shape.SCALAR, oneOf(-1.5, -0.5, 0.5, 1.5, 2.5, 3.5), true)));
@@ -524,6 +528,15 @@ class OpRulesTest {
 
   // ---- every op owns an evaluator and (unless piecewise constant) a derivative rule ----------
 
+  /** A scan body: carry c, slice x; c' = c x + sin(c), y = c^2. */
+  private static ScanBody runningProduct() {
+    Graph b = new Graph(false);
+    Node c = b.input("c", 0, Shape.SCALAR);
+    Node x = b.input("x", 1, Shape.SCALAR);
+    return new ScanBody(new IrFunction(b, List.of(c, x), List.of(
+        new IrFunction.Output("c", b.add(b.mul(c, x), b.sin(c))), new IrFunction.Output("y", b.square(c)))), 1, 1);
+  }
+
   /** A node of {@code op} on inputs of suitable shapes, built in {@code g}; vector elementwise if asked. */
   static Node example(Graph g, Op op, boolean vector, List<Node> inputs) {
     Shape elementShape = vector ? Shape.vector(3) : Shape.SCALAR;
@@ -555,6 +568,7 @@ class OpRulesTest {
           case SEARCH -> g.search(input(g, inputs, Shape.vector(3)), input(g, inputs, Shape.SCALAR));
           case PICK -> g.pick(input(g, inputs, Shape.vector(3)), g.constant(2));
           case PUT -> g.put(input(g, inputs, Shape.SCALAR), g.constant(1), 3);
+          case SCAN -> g.scan(runningProduct(), 3, false, true, input(g, inputs, Shape.SCALAR), input(g, inputs, Shape.vector(3)));
           default -> throw new AssertionError("no example for the structural op " + op + ": add one to OpRulesTest.example");
         };
       }

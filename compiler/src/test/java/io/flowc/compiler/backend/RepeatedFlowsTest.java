@@ -1,0 +1,122 @@
+package io.flowc.compiler.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.flow.RepeatedFlows;
+import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FlowFormula;
+import io.flowc.compiler.frontend.FlowFormulaParsing;
+import io.flowc.compiler.kernel.Kernel;
+import io.flowc.runtime.flow.FlowKernel;
+import io.flowc.runtime.flow.FlowLayout;
+import io.flowc.runtime.jit.HiddenClasses;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Repeated flows lowered as loops (a scan over the repeats) against the same flows unrolled:
+ * loss, gradient, z and log q bit for bit for every PyMC3 flow kind that loops, through the
+ * bytecode and Java source backends and the kernel interpreter (FlowKernelAgreementTest's
+ * checks run on the looped kernels); the loop is really there; W4's class is small.
+ */
+class RepeatedFlowsTest {
+  private static int counter;
+
+  private static FlowKernels kernels(CheckedModel model, String formula, int loopFrom) throws Exception {
+    FlowFormula f = FlowFormulaParsing.parse(formula);
+    FlowLayout layout = FlowLayout.ofFlows(f.flows(), model.dimension());
+    return RepeatedFlows.withLoopFrom(loopFrom, () -> Compilation.flowKernels(model, layout, f.normalized()));
+  }
+
+  private static FlowKernel load(FlowKernels k) {
+    byte[] bytecode = BytecodeBackend.emit(k, BytecodeBackend.JIT_PACKAGE + "Repeated" + (counter++));
+    BackendAgreementTest.verify(bytecode);
+    return HiddenClasses.define(bytecode, FlowKernel.class);
+  }
+
+  private static boolean loops(Kernel k) {
+    return k.body().stream().anyMatch(i -> i instanceof Kernel.Repeat);
+  }
+
+  /** Looped and unrolled kernels of one formula: the same loss, gradient and draws, bit for bit. */
+  private static void sameAsUnrolled(CheckedModel model, String formula, long seed) throws Exception {
+    FlowKernels looped = kernels(model, formula, 2);
+    FlowKernels unrolled = kernels(model, formula, Integer.MAX_VALUE);
+    assertTrue(loops(looped.body()) && loops(looped.prologue()) && loops(looped.sample()), formula + ": loops");
+    assertTrue(!loops(unrolled.body()), formula + ": unrolled");
+    FlowKernel a = load(looped);
+    FlowKernel b = load(unrolled);
+    FlowLayout layout = FlowLayout.ofFlows(FlowFormulaParsing.parse(formula).flows(), model.dimension());
+    Random random = new Random(seed);
+    int d = model.dimension();
+    for (int draws : new int[] {1, 5}) {
+      double[] theta = layout.initialParameters(0.5, random.nextLong());
+      for (int i = 0; i < theta.length; i++) {
+        theta[i] += 0.3 * random.nextGaussian();
+      }
+      double[] eps = new double[draws * d];
+      for (int i = 0; i < eps.length; i++) {
+        eps[i] = random.nextGaussian();
+      }
+      double[] ga = new double[theta.length];
+      double[] gb = new double[theta.length];
+      double la = a.lossGradient(theta, eps, draws, ga, new double[a.workspaceSize()]);
+      double lb = b.lossGradient(theta, eps, draws, gb, new double[b.workspaceSize()]);
+      String at = model.name() + " " + formula + ", " + draws + " draws";
+      assertEquals(Double.doubleToLongBits(lb), Double.doubleToLongBits(la), at + ": loss");
+      for (int i = 0; i < theta.length; i++) {
+        assertEquals(Double.doubleToLongBits(gb[i]), Double.doubleToLongBits(ga[i]), at + ": " + layout.elementNames().get(i));
+      }
+      double[] za = new double[draws * d];
+      double[] zb = new double[draws * d];
+      double[] qa = new double[draws];
+      double[] qb = new double[draws];
+      a.sample(theta, eps, draws, za, qa, new double[a.workspaceSize()]);
+      b.sample(theta, eps, draws, zb, qb, new double[b.workspaceSize()]);
+      assertEquals(java.util.Arrays.toString(zb), java.util.Arrays.toString(za), at + ": z");
+      assertEquals(java.util.Arrays.toString(qb), java.util.Arrays.toString(qa), at + ": log q");
+    }
+  }
+
+  @Test
+  void everyLoopingPyMC3FlowKindIsTheUnrolledStackBitForBit() throws Exception {
+    CheckedModel pot1 = FlowKernelAgreementTest.example("pot1");
+    CheckedModel normal100 = FlowKernelAgreementTest.example("normal100");
+    for (String formula : List.of("hh*3", "scale-hh*4-loc", "planar*3", "radial*3-loc", "planar*2-radial*3-hh*2")) {
+      sameAsUnrolled(pot1, formula, 11);
+    }
+    for (String formula : List.of("scale-hh*5-loc", "planar*3", "radial*2")) {
+      sameAsUnrolled(normal100, formula, 12);
+    }
+  }
+
+  /** The looped kernels through both backends and the interpreter, and against the per-draw IR. */
+  @Test
+  void loopedKernelsAgreeAcrossBackends() throws Exception {
+    RepeatedFlows.withLoopFrom(2, () -> {
+      try {
+        FlowKernelAgreementTest.check(FlowKernelAgreementTest.example("kitchen_sink"), "scale-hh*3-planar*2-radial*2-loc", 13, true);
+        FlowKernelAgreementTest.check(FlowKernelAgreementTest.example("pot2"), "planar*4", 14, true);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+      return null;
+    });
+  }
+
+  /** W4's 100 reflections are one loop by default: its class is a few kilobytes, not a hundred. */
+  @Test
+  void householderStackOfW4IsALoopByDefault() throws Exception {
+    CheckedModel model = FlowKernelAgreementTest.example("normal100");
+    FlowFormula f = FlowFormulaParsing.parse("scale-hh*100-loc");
+    FlowKernels k = Compilation.flowKernels(model, FlowLayout.ofFlows(f.flows(), model.dimension()), f.normalized());
+    assertTrue(loops(k.body()) && loops(k.prologue()) && loops(k.epilogue()), "hh*100 loops");
+    byte[] bytecode = BytecodeBackend.emit(k, BytecodeBackend.JIT_PACKAGE + "W4Loop");
+    assertTrue(bytecode.length < 20_000, "class of " + bytecode.length + " bytes");
+    FlowKernels shortStack = kernels(model, "scale-hh*15-loc", RepeatedFlows.DEFAULT_LOOP_FROM);
+    assertTrue(!loops(shortStack.body()), "15 reflections stay unrolled");
+  }
+}
