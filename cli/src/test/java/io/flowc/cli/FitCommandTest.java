@@ -112,6 +112,15 @@ class FitCommandTest {
     assertEquals(one.get("average_loss").asDouble(), unsplit.get("average_loss").asDouble(), 1e-6);
   }
 
+  /** A long stack compiles to a loop over its repeats (W4's shape): fit, its cost and its report work through it. */
+  @Test
+  void aLoopedStackFits() throws IOException {
+    Cli.Result r = Cli.run("fit", Cli.example("normal100"), "--flow", "scale-hh*100-loc", "--iters", "20", "--nmc", "1",
+        "--optimizer", "adam", "--lr", "0.01", "--jitter", "0.1", "--eval-draws", "100", "--threads", "1", "--json");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals("finished", json(r).get("status").asText());
+  }
+
   /** Restarts run on min(R, T) threads and share the others for their steps. */
   @Test
   void restartsShareTheThreadsLeftForTheirSteps() {

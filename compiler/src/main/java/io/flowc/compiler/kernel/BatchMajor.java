@@ -2,8 +2,10 @@ package io.flowc.compiler.kernel;
 
 import io.flowc.compiler.kernel.Kernel.Array;
 import io.flowc.compiler.kernel.Kernel.Assign;
+import io.flowc.compiler.kernel.Kernel.Call;
 import io.flowc.compiler.kernel.Kernel.At;
 import io.flowc.compiler.kernel.Kernel.Const;
+import io.flowc.compiler.kernel.Kernel.Copy;
 import io.flowc.compiler.kernel.Kernel.Element;
 import io.flowc.compiler.kernel.Kernel.Fused;
 import io.flowc.compiler.kernel.Kernel.Gather;
@@ -25,6 +27,7 @@ import io.flowc.compiler.kernel.Kernel.Place;
 import io.flowc.compiler.kernel.Kernel.Put;
 import io.flowc.compiler.kernel.Kernel.Reduce;
 import io.flowc.compiler.kernel.Kernel.Region;
+import io.flowc.compiler.kernel.Kernel.Repeat;
 import io.flowc.compiler.kernel.Kernel.Return;
 import io.flowc.compiler.kernel.Kernel.Scan;
 import io.flowc.compiler.kernel.Kernel.Scatter;
@@ -158,9 +161,14 @@ public final class BatchMajor {
    */
   public static long operationsPerDraw(Kernel body) {
     List<Instr> instrs = body.body();
-    long total = 1;
-    for (int k = 0; k < instrs.size() - 1; k++) {
-      total += operations(instrs.get(k), body);
+    return 1 + operations(instrs.subList(0, instrs.size() - 1), body);
+  }
+
+  /** The operations of a list of instructions; a loop over the repeats (Repeat) counts its body once per repeat. */
+  private static long operations(List<Instr> instrs, Kernel body) {
+    long total = 0;
+    for (Instr instr : instrs) {
+      total += operations(instr, body);
     }
     return total;
   }
@@ -168,6 +176,19 @@ public final class BatchMajor {
   private static long operations(Instr instr, Kernel body) {
     if (instr instanceof Assign || instr instanceof Store) {
       return 1;
+    }
+    if (instr instanceof Repeat r) {
+      long copies = 0;
+      for (Copy c : r.before()) {
+        copies += c.size();
+      }
+      for (Copy c : r.after()) {
+        copies += c.size();
+      }
+      return (long) r.count() * (copies + operations(r.body(), body));
+    }
+    if (instr instanceof Call c) {
+      return operations(c.body(), body);
     }
     long perElement = instr instanceof Fused f ? f.body().size() : 1;
     return instructionLength(instr, body) * perElement;
@@ -435,7 +456,7 @@ public final class BatchMajor {
     if (body.dynamic() != null || !body.workspaceEnd().isConstant()) {
       throw new Unbatchable("values of data-dependent length");
     }
-    if (instrs.stream().anyMatch(i -> i instanceof Kernel.Repeat)) {
+    if (instrs.stream().anyMatch(i -> i instanceof Repeat)) {
       // a scan's loop runs per draw (docs/internals.md, "Scan")
       throw new Unbatchable("a loop over a scan's iterations");
     }

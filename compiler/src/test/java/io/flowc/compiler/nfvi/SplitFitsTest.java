@@ -3,10 +3,13 @@ package io.flowc.compiler.nfvi;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.flow.RepeatedFlows;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.Nfvi;
@@ -55,5 +58,21 @@ class SplitFitsTest {
     assertNull(StepSplit.rule(w1, 100), "W1: " + w1 + " operations per draw");
     long w7 = Compilation.operationsPerDraw(pot1, FlowFormulaParsing.parse("nsf(hidden=64)*3"));
     assertEquals(new StepSplit(256, 128), StepSplit.rule(w7, 256), "W7: " + w7 + " operations per draw");
+  }
+
+  /** A stack compiled as a loop over its repeats costs per draw about what its unrolled copies cost. */
+  @Test
+  void aLoopedStackCountsItsBodyOncePerRepeat() throws Exception {
+    CheckedModel normal100 = NfviTest.example("normal100");
+    FlowFormula w4 = FlowFormulaParsing.parse("scale-hh*100-loc");
+    long looped = Compilation.operationsPerDraw(normal100, w4);
+    long unrolled = RepeatedFlows.withLoopFrom(Integer.MAX_VALUE, () -> {
+      try {
+        return Compilation.operationsPerDraw(normal100, w4);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    assertTrue(looped > unrolled / 2 && looped < unrolled * 2, "looped " + looped + ", unrolled " + unrolled);
   }
 }
