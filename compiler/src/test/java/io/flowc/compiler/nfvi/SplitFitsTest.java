@@ -11,6 +11,7 @@ import io.flowc.compiler.flow.RepeatedFlows;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
+import io.flowc.runtime.nfvi.Draws;
 import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.Nfvi;
 import io.flowc.runtime.nfvi.StepSplit;
@@ -58,6 +59,21 @@ class SplitFitsTest {
     assertNull(StepSplit.rule(w1, 100), "W1: " + w1 + " operations per draw");
     long w7 = Compilation.operationsPerDraw(pot1, FlowFormulaParsing.parse("nsf(hidden=64)*3"));
     assertEquals(new StepSplit(256, 128), StepSplit.rule(w7, 256), "W7: " + w7 + " operations per draw");
+  }
+
+  /** The final loss's draws split across threads: every draw's z and log q the bits of one call. */
+  @Test
+  void samplesAreTheSameBitsOnAnyNumberOfThreads() throws Exception {
+    Nfvi plain = NfviTest.nfvi(NfviTest.example("pot1"), "nsf*2");
+    double[] theta = plain.layout().initialParameters(0.3, 7);
+    Nfvi.Sample one = plain.sample(theta, 13_000, 3, Draws.EVALUATION);
+    for (int threads = 2; threads <= 4; threads++) {
+      Nfvi.Sample split = plain.withThreads(1_000_000, threads).sample(theta, 13_000, 3, Draws.EVALUATION);
+      assertArrayEquals(one.z(), split.z(), threads + " threads");
+      assertArrayEquals(one.logq(), split.logq(), threads + " threads");
+      assertEquals(plain.evaluate(theta, 13_000, 5).finalLoss(),
+          plain.withThreads(1_000_000, threads).evaluate(theta, 13_000, 5).finalLoss());
+    }
   }
 
   /** A stack compiled as a loop over its repeats costs per draw about what its unrolled copies cost. */

@@ -374,8 +374,37 @@ public final class Nfvi {
     Draws.normals(seed, stream, eps, eps.length);
     double[] z = new double[draws * d];
     double[] logq = new double[draws];
-    kernel.sample(theta, eps, draws, z, logq, new double[kernel.workspaceSize()]);
+    int chunks = Math.min(threads, draws / SAMPLE_CHUNK_DRAWS);
+    if (chunks < 2) {
+      kernel.sample(theta, eps, draws, z, logq, new double[kernel.workspaceSize()]);
+    } else {
+      sampleInChunks(theta, eps, draws, z, logq, chunks);
+    }
     return new Sample(z, logq, draws, d);
+  }
+
+  /** Fewest draws per chunk of a sample split across threads: below it a chunk costs more to hand out than to draw. */
+  private static final int SAMPLE_CHUNK_DRAWS = 4096;
+
+  /**
+   * The draws of {@link #sample} in {@code chunks} consecutive runs on as many threads: each draw's
+   * z and log q depend on its own base draw only, so the bits are those of one call for any split
+   * (the final loss's 100,000 draws of a neural fit take seconds on one thread).
+   */
+  private void sampleInChunks(double[] theta, double[] eps, int draws, double[] z, double[] logq, int chunks) {
+    int d = kernel.dimension();
+    try (ChunkCrew crew = new ChunkCrew(chunks, chunks, c -> {
+      int first = (int) ((long) draws * c / chunks);
+      int count = (int) ((long) draws * (c + 1) / chunks) - first;
+      double[] chunkEps = Arrays.copyOfRange(eps, first * d, (first + count) * d);
+      double[] chunkZ = new double[count * d];
+      double[] chunkLogq = new double[count];
+      kernel.sample(theta, chunkEps, count, chunkZ, chunkLogq, new double[kernel.workspaceSize()]);
+      System.arraycopy(chunkZ, 0, z, first * d, count * d);
+      System.arraycopy(chunkLogq, 0, logq, first, count);
+    })) {
+      crew.run();
+    }
   }
 
   /**
