@@ -16,6 +16,7 @@ import io.flowc.compiler.frontend.Ast.Unary;
 import io.flowc.compiler.frontend.Ast.VectorLit;
 import io.flowc.compiler.frontend.Builtin;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.ColumnBounds;
 import io.flowc.runtime.MathFunctions;
 import io.flowc.runtime.Constraints;
 import io.flowc.runtime.data.DataLayout;
@@ -351,19 +352,9 @@ public final class Interpreter {
     return means;
   }
 
-  /** A bound of {@code cols}: an integer literal or a {@code data int}, plus or minus a literal. */
+  /** A bound of {@code cols}. */
   private int columnBound(Expr e) {
-    int shift = 0;
-    if (e instanceof Binary b) {
-      int k = Integer.parseInt(((Num) b.right()).text());
-      shift = b.op() == Ast.BinaryOp.ADD ? k : -k;
-      e = b.left();
-    }
-    if (e instanceof Num n) {
-      return Integer.parseInt(n.text()) + shift;
-    }
-    String name = ((Ident) e).name();
-    return (int) model.data().get(name).elements()[0] + shift;
+    return ColumnBounds.value(e, name -> (int) model.data().get(name).elements()[0]);
   }
 
   /** Stan's sd: sqrt(sum((x - mean)^2) / (n - 1)). */

@@ -15,6 +15,7 @@ import io.flowc.compiler.frontend.Ast.Unary;
 import io.flowc.compiler.frontend.Ast.VectorLit;
 import io.flowc.compiler.frontend.Builtin;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.ColumnBounds;
 import io.flowc.compiler.ir.Graph;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
@@ -242,21 +243,13 @@ public final class ModelLowering {
     return centered;
   }
 
-  /** A bound of {@code cols}: an integer literal or a {@code data int}, plus or minus a literal. */
+  /** A bound of {@code cols}. */
   private int columnBound(Expr e) {
-    int shift = 0;
-    if (e instanceof Binary b) {
-      int k = Integer.parseInt(((Num) b.right()).text());
-      shift = b.op() == Ast.BinaryOp.ADD ? k : -k;
-      e = b.left();
-    }
-    if (e instanceof Num n) {
-      return Integer.parseInt(n.text()) + shift;
-    }
-    String name = ((Ident) e).name();
-    DataLayout.Variable size = model.dataLayout().variables().stream().filter(v -> v.name().equals(name))
-        .findFirst().orElseThrow();
-    return (int) model.dataValues()[size.offset()] + shift;
+    return ColumnBounds.value(e, name -> {
+      DataLayout.Variable size = model.dataLayout().variables().stream().filter(v -> v.name().equals(name))
+          .findFirst().orElseThrow();
+      return (int) model.dataValues()[size.offset()];
+    });
   }
 
   /** The means of a data matrix's columns, as a vector. */
