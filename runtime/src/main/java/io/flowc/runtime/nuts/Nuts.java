@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.UnaryOperator;
 
 /**
  * The No-U-Turn Sampler as PyMC3 3.9's {@code pm.sample} runs it with {@code init='auto'}
@@ -45,12 +46,35 @@ public final class Nuts {
    */
   public static NutsResult sample(RowChunks chunks, int gradientThreads, NutsSettings settings,
       NutsProgress progress) {
-    return sample(chunks.dimension(), () -> chunks.lane(gradientThreads), settings, progress);
+    return sample(chunks, gradientThreads, UnaryOperator.identity(), settings, progress);
   }
 
-  /** Where a chain gets its log density, on the thread that runs it; a lane of row chunks is closed after the chain. */
+  /** As above, each chain's lane seen through {@code around} (e.g. {@link io.flowc.runtime.Rejections#around}). */
+  public static NutsResult sample(RowChunks chunks, int gradientThreads, UnaryOperator<LogDensity> around,
+      NutsSettings settings, NutsProgress progress) {
+    return sample(chunks.dimension(), new ChainDensity() {
+      @Override
+      public LogDensity open() {
+        return chunks.lane(gradientThreads);
+      }
+
+      @Override
+      public LogDensity around(LogDensity density) {
+        return around.apply(density);
+      }
+    }, settings, progress);
+  }
+
+  /**
+   * Where a chain gets its log density, on the thread that runs it (a lane of row chunks makes its
+   * crew for that thread, and is closed after the chain).
+   */
   private interface ChainDensity {
     LogDensity open();
+
+    default LogDensity around(LogDensity density) {
+      return density;
+    }
   }
 
   private static NutsResult sample(int n, ChainDensity density, NutsSettings settings, NutsProgress progress) {
@@ -126,7 +150,7 @@ public final class Nuts {
     double[] given = settings.start(chain);
     LogDensity density = densities.open();
     try {
-      return NutsChain.run(density, settings, chain, given != null ? given : jittered, adaptationMean, progress);
+      return NutsChain.run(densities.around(density), settings, chain, given != null ? given : jittered, adaptationMean, progress);
     } finally {
       if (density instanceof RowChunks.Lane lane) {
         lane.close();
