@@ -7,6 +7,7 @@ import io.flowc.compiler.frontend.FrontEnd;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.data.RowChunks;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,7 +17,8 @@ import java.util.Locale;
  * W9's gradient split into chunks of rows ({@link RowChunks}, as {@code flowc sample
  * --gradient-threads T} splits it): microseconds per log density gradient of the unsplit model and
  * of the split one on each thread count asked for, in one JVM, with the load average before and
- * after (the speed-up needs idle cores). The split gradient's bits are checked to be the same on
+ * after (the speed-up needs idle cores) and the cores the process kept busy while timing each split
+ * (its CPU time over the wall time: near 2 for two threads that both ran). The split gradient's bits are checked to be the same on
  * every thread count.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.flowc.bench.W9Gradients examples [threads,...]
@@ -45,11 +47,15 @@ public final class W9Gradients {
     double one = Double.NaN;
     for (int t : threads) {
       try (RowChunks.Lane lane = chunks.lane(t)) {
+        long cpu = processCpuNanos();
+        long wall = System.nanoTime();
         double us = micros(lane, calls);
+        double busy = (double) (processCpuNanos() - cpu) / (System.nanoTime() - wall);
         if (t == 1) {
           one = us;
         }
-        System.out.printf(Locale.ROOT, "split, %d thread%s:   %8.1f us per gradient%s%n", t, t == 1 ? " " : "s", us,
+        System.out.printf(Locale.ROOT, "split, %d thread%s:   %8.1f us per gradient, %.2f cores busy%s%n", t,
+            t == 1 ? " " : "s", us, busy,
             Double.isNaN(one) || t == 1 ? "" : String.format(Locale.ROOT, " (%.2fx one thread)", one / us));
         double[] g = gradientAt(lane);
         if (reference == null) {
@@ -75,6 +81,12 @@ public final class W9Gradients {
     double[] g = new double[z.length + 1];
     g[z.length] = density.logDensityGradient(z, g, new double[density.workspaceSize()]);
     return g;
+  }
+
+  /** The CPU time of the whole process (JIT and GC threads included), or 0 where the JVM does not tell. */
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : 0;
   }
 
   private static String loadAverage() {
