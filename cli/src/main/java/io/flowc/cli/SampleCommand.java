@@ -11,6 +11,7 @@ import io.flowc.compiler.driver.DerivedQuantities;
 import io.flowc.runtime.ParameterLayout;
 import io.flowc.runtime.Reported;
 import io.flowc.runtime.Rejections;
+import io.flowc.runtime.data.RowChunks;
 import io.flowc.runtime.diagnostics.Convergence;
 import io.flowc.runtime.diagnostics.ParameterSummary;
 import io.flowc.runtime.nuts.ChainStats;
@@ -84,6 +85,11 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "T", description = "Chains run in parallel on up to T threads (default: cores); the draws do not depend on it.")
   private Integer threads;
 
+  @Option(names = "--gradient-threads", paramLabel = "G", description = "Given, a model with many rows of data splits "
+      + "each gradient into fixed chunks of rows that G threads per chain compute at once; the draws are the same for "
+      + "every G (not those of a run without it).")
+  private Integer gradientThreads;
+
   @Option(names = "--out", paramLabel = "FILE", description = "Write the draws as CSV: chain,draw and one column per element.")
   private String out;
 
@@ -114,7 +120,7 @@ public final class SampleCommand implements Callable<Integer> {
    * is the density, counting the points rejected because an argument is outside its domain.
    */
   private record Compiled(String name, LogDensity density, ParameterLayout layout, Rejections rejections,
-      Reported reported) {}
+      Reported reported, RowChunks chunks) {}
 
   @Override
   public Integer call() throws CompileException {
@@ -138,7 +144,8 @@ public final class SampleCommand implements Callable<Integer> {
 
     NutsResult result;
     try (SamplingProgress progress = SamplingProgress.start(stderr, nuts.chains, nuts.tune, draws)) {
-      result = Nuts.sample(compiled.density(), settings, progress);
+      result = compiled.chunks() == null ? Nuts.sample(compiled.density(), settings, progress)
+          : Nuts.sample(compiled.chunks(), gradientThreads, compiled.rejections()::around, settings, progress);
     } catch (ImproperPosteriorException e) {
       return improper(compiled, e, stdout, stderr);
     } catch (SamplingException e) {
@@ -252,6 +259,9 @@ public final class SampleCommand implements Callable<Integer> {
     if (threads != null && threads < 1) {
       throw new UserException("--threads must be >= 1");
     }
+    if (gradientThreads != null && gradientThreads < 1) {
+      throw new UserException("--gradient-threads must be >= 1");
+    }
     if (plot != null) {
       size.check();
       PngOutput.check("--plot", plot);
@@ -277,11 +287,12 @@ public final class SampleCommand implements Callable<Integer> {
       }
       Rejections rejections = bound.source() == null ? null : DomainReports.watch(density, bound.source());
       return new Compiled(artifact.modelName(), rejections == null ? density : rejections, artifact.layout(),
-          rejections, Reported.of(artifact.layout()));
+          rejections, Reported.of(artifact.layout()), null);
     }
     CheckedModel model = ModelFiles.load(modelFile, data.file, stderr);
     Rejections rejections = DomainReports.watch(Compilation.load(model), model);
-    return new Compiled(model.name(), rejections, model.layout(), rejections, DerivedQuantities.of(model));
+    RowChunks chunks = gradientThreads == null ? null : Compilation.rowChunks(model).orElse(null);
+    return new Compiled(model.name(), rejections, model.layout(), rejections, DerivedQuantities.of(model), chunks);
   }
 
   private NutsSettings settings(Compiled compiled) {
@@ -397,6 +408,7 @@ public final class SampleCommand implements Callable<Integer> {
     Json.putNumber(r, "target_accept", nuts.targetAccept);
     r.put("max_treedepth", nuts.maxTreeDepth);
     r.put("gradient_evaluations", result.gradientEvaluations());
+    r.put("gradient_chunks", compiled.chunks() == null ? 1 : compiled.chunks().count());
     ArrayNode steps = r.putArray("step_size");
     ArrayNode accept = r.putArray("mean_accept");
     for (ChainStats s : result.chainStats()) {

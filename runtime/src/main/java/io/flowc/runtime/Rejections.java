@@ -79,6 +79,42 @@ public final class Rejections implements LogDensity {
     return value;
   }
 
+  /**
+   * {@code other} (the same log density, e.g. one chain's lane of {@link io.flowc.runtime.data.RowChunks})
+   * counting its rejections here.
+   */
+  public LogDensity around(LogDensity other) {
+    return new LogDensity() {
+      @Override
+      public int dimension() {
+        return other.dimension();
+      }
+
+      @Override
+      public int workspaceSize() {
+        return other.workspaceSize();
+      }
+
+      @Override
+      public double logDensity(double[] z, double[] workspace) {
+        double value = other.logDensity(z, workspace);
+        if (!(value > Double.NEGATIVE_INFINITY)) {
+          record(z);
+        }
+        return value;
+      }
+
+      @Override
+      public double logDensityGradient(double[] z, double[] gradient, double[] workspace) {
+        double value = other.logDensityGradient(z, gradient, workspace);
+        if (!(value > Double.NEGATIVE_INFINITY)) {
+          record(z);
+        }
+        return value;
+      }
+    };
+  }
+
   /** The reason at z, without counting it (for a failure message). */
   public synchronized Reason explain(double[] z) {
     return explainer.explain(z.clone());

@@ -31,6 +31,7 @@ import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.data.DataLayout;
 import io.flowc.runtime.data.DataRegion;
+import io.flowc.runtime.data.RowChunks;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.jit.HiddenClasses;
@@ -43,6 +44,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -73,7 +75,11 @@ public final class Compilation {
    * nodes dropped.
    */
   public static IrFunction valueAndGradient(CheckedModel model) {
-    IrFunction value = value(model);
+    return valueAndGradient(lowered(model));
+  }
+
+  private static IrFunction valueAndGradient(IrFunction lowered) {
+    IrFunction value = IrVerifier.verify(Graphs.rebuild(lowered, new Graph(true)));
     Graph g = value.graph();
     Node logp = g.neg(value.output(POTENTIAL));
     List<Node> gradient = Differentiator.gradient(g, logp, value.inputs());
@@ -479,6 +485,48 @@ public final class Compilation {
     LogDensity density = HiddenClasses.defineLogDensity(
         BytecodeBackend.emit(kernels(model, plan), BytecodeBackend.JIT_PACKAGE + className(model)));
     return model.dataLayout().isEmpty() ? density : dataBinding(model, plan).bind(density);
+  }
+
+  /**
+   * A model's log density split into chunks of its data's rows ({@link RowChunks}), or empty when
+   * it cannot be split or is too small to gain ({@link RowChunks#chunkCount}): a model without
+   * data of one free row size, or with a term over rows that is not a sum over rows (the chunks'
+   * sum would not be the whole). Chunk 0 is the model on its rows, priors and log-Jacobians
+   * included; the others are the model's terms over rows alone ({@code ModelLowering.lowerRows})
+   * on theirs, so the priors count once.
+   */
+  public static Optional<RowChunks> rowChunks(CheckedModel model) {
+    return rowChunks(model, 0);
+  }
+
+  /** As {@link #rowChunks(CheckedModel)}, in {@code count} chunks (0: as many as the rule says). */
+  public static Optional<RowChunks> rowChunks(CheckedModel model, int count) {
+    if (model.dataLayout().isEmpty()) {
+      return Optional.empty();
+    }
+    CheckedModel free = freeSizes(model);
+    if (free.dataLayout().variables().stream().filter(DataLayout.Variable::isDynamic)
+        .map(DataLayout.Variable::rows).distinct().count() != 1 || !termsNotSummedOverRows(free).isEmpty()) {
+      return Optional.empty();
+    }
+    IrFunction rowsLowered = ModelLowering.lowerRows(free, new Graph(false));
+    if (rowsLowered == null) {
+      return Optional.empty();
+    }
+    DataPlan plan = dataPlan(free, valueAndGradient(free));
+    DataBinding binding = dataBinding(free, plan);
+    if (count == 0) {
+      count = RowChunks.chunkCount(binding.rowCount(), binding.valuesPerRow());
+    }
+    if (count < 2) {
+      return Optional.empty();
+    }
+    LogDensity whole = HiddenClasses.defineLogDensity(
+        BytecodeBackend.emit(kernels(free, plan), BytecodeBackend.JIT_PACKAGE + className(free)));
+    DataPlan rowsPlan = dataPlan(free, valueAndGradient(IrVerifier.verify(rowsLowered)));
+    LogDensity rows = HiddenClasses.defineLogDensity(
+        BytecodeBackend.emit(kernels(free, rowsPlan), BytecodeBackend.JIT_PACKAGE + className(free) + "_Rows"));
+    return Optional.of(RowChunks.split(whole, binding, rows, dataBinding(free, rowsPlan), count));
   }
 
   /**

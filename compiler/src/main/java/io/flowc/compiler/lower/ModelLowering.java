@@ -47,6 +47,8 @@ public final class ModelLowering {
   private final Map<String, List<Node>> matrixLets = new HashMap<>();
   /** Statements over rows that are not sums over rows, as {@code LINE:COL}; null when not asked. */
   private List<String> notSumsOverRows;
+  /** Whether only the terms over rows are kept ({@link #lowerRows}). */
+  private boolean rowsOnly;
 
   private ModelLowering(CheckedModel model, Graph graph) {
     this.model = model;
@@ -61,6 +63,26 @@ public final class ModelLowering {
     }
     Node potential = potential(model, graph, inputs);
     return new IrFunction(graph, inputs, List.of(new IrFunction.Output(POTENTIAL, potential)));
+  }
+
+  /**
+   * The terms of a model with free sizes that read rows of data ({@link RowTerms#readsRows}),
+   * times the row scale, and nothing else: no priors, no log-Jacobians. For a model whose terms
+   * over rows are sums over rows ({@link #termsNotSummedOverRows} empty), the log density on all
+   * rows is the full model's on some rows plus this on the others, which is how a log density is
+   * split into chunks of rows that count the priors once. Null when no term reads rows.
+   */
+  public static IrFunction lowerRows(CheckedModel model, Graph graph) {
+    List<Node> inputs = new ArrayList<>();
+    for (int slot = 0; slot < model.params().size(); slot++) {
+      CheckedModel.Param p = model.params().get(slot);
+      inputs.add(graph.input(p.name(), slot, Shape.of(p.size())));
+    }
+    ModelLowering lowering = new ModelLowering(model, graph);
+    lowering.rowsOnly = true;
+    Node potential = lowering.run(inputs);
+    return potential == null ? null
+        : new IrFunction(graph, inputs, List.of(new IrFunction.Output(POTENTIAL, potential)));
   }
 
   /**
@@ -130,6 +152,9 @@ public final class ModelLowering {
         continue;
       }
       globals.put(p.name(), p.ordered() ? ordered(u) : constrain(u, p.lower(), p.upper()));
+      if (rowsOnly) {
+        continue;
+      }
       Node logJacobian = p.ordered() ? graph.slice(u, 1, p.size() - 1) : logJacobian(u, p.lower(), p.upper());
       Node term = graph.neg(logJacobian.shape().isScalar() ? logJacobian : graph.sum(logJacobian));
       potential = potential == null ? term : graph.add(potential, term);
@@ -144,7 +169,10 @@ public final class ModelLowering {
         if (notSumsOverRows != null && !RowTerms.isSumOverRows(unscaled, model.dataLayout(), new HashMap<>())) {
           notSumsOverRows.add(c.value().span().line() + ":" + c.value().span().column());
         }
-        Node term = scaleRows(unscaled);
+        Node term = rowsOnly ? rowParts(unscaled) : scaleRows(unscaled);
+        if (term == null) {
+          continue;
+        }
         if (c.kind() == Ast.ContributionKind.POTENTIAL) {
           potential = potential == null ? term : graph.add(potential, term);
         } else {
@@ -178,6 +206,31 @@ public final class ModelLowering {
       case SUB -> graph.sub(scaleRows(term.arg(0)), scaleRows(term.arg(1)));
       case NEG -> graph.neg(scaleRows(term.arg(0)));
       default -> graph.mul(term, graph.data(RowTerms.SCALE_NAME, slot, Shape.SCALAR));
+    };
+  }
+
+  /**
+   * The additive parts of a contribution that read rows, split as {@link #scaleRows} splits it
+   * and scaled as it scales them; null when none does.
+   */
+  private Node rowParts(Node term) {
+    if (!RowTerms.readsRows(term, model.dataLayout(), new HashMap<>())) {
+      return null;
+    }
+    return switch (term.op()) {
+      case ADD, SUB -> {
+        Node a = rowParts(term.arg(0));
+        Node b = rowParts(term.arg(1));
+        if (b == null) {
+          yield a;
+        }
+        if (a == null) {
+          yield term.op() == Op.ADD ? b : graph.neg(b);
+        }
+        yield term.op() == Op.ADD ? graph.add(a, b) : graph.sub(a, b);
+      }
+      case NEG -> graph.neg(rowParts(term.arg(0)));
+      default -> scaleRows(term);
     };
   }
 

@@ -115,26 +115,63 @@ public final class DataBinding {
     if (size < 1 || size >= n) {
       throw new IllegalArgumentException("a batch of " + size + " rows out of " + n);
     }
-    List<DataLayout.Variable> dynamic = layout.variables().stream().filter(DataLayout.Variable::isDynamic).toList();
-    int[] slots = dynamic.stream().mapToInt(DataLayout.Variable::offset).toArray();
-    int[] columns = dynamic.stream().mapToInt(v -> v.dims().length == 2 ? v.dims()[1] : 1).toArray();
+    DataBinding batchBinding = rows(0, size, (double) n / size);
+    return batchBinding.new Batches(image, n, size, dynamicSlots(), dynamicColumns());
+  }
+
+  /**
+   * These data cut to rows [{@code from}, {@code to}) (of one row size), with a row scale of 1:
+   * code bound by it computes the terms over those rows alone, and its priors as on all rows.
+   * What a log density split into chunks of rows binds each chunk to.
+   */
+  public DataBinding rows(int from, int to) {
+    int n = rowCount();
+    if (from < 0 || to > n || from >= to) {
+      throw new IllegalArgumentException("rows [" + from + ", " + to + ") out of " + n);
+    }
+    return rows(from, to - from, 1.0);
+  }
+
+  private DataBinding rows(int from, int size, double scale) {
+    int n = rowCount();
+    int[] slots = dynamicSlots();
+    int[] columns = dynamicColumns();
     int length = raw;
     for (int c : columns) {
       length += c * size;
     }
-    double[] batch = new double[length];
-    System.arraycopy(image, 0, batch, 0, raw);
-    batch[layout.variable(rowSizes().get(0)).offset()] = size;
+    double[] cut = new double[length];
+    System.arraycopy(image, 0, cut, 0, raw);
+    cut[layout.variable(rowSizes().get(0)).offset()] = size;
     int next = raw;
     for (int k = 0; k < slots.length; k++) {
-      batch[slots[k]] = next;
+      cut[slots[k]] = next;
+      // stored by columns: column c of the rows is one run
       for (int c = 0; c < columns[k]; c++) {
-        System.arraycopy(image, (int) image[slots[k]] + c * n, batch, next + c * size, size);
+        System.arraycopy(image, (int) image[slots[k]] + c * n + from, cut, next + c * size, size);
       }
       next += columns[k] * size;
     }
-    DataBinding batchBinding = new DataBinding(batch, raw, prologue, region, headers, (double) n / size, layout);
-    return batchBinding.new Batches(image, n, size, slots, columns);
+    return new DataBinding(cut, raw, prologue, region, headers, scale, layout);
+  }
+
+  private int[] dynamicSlots() {
+    return layout.variables().stream().filter(DataLayout.Variable::isDynamic).mapToInt(DataLayout.Variable::offset)
+        .toArray();
+  }
+
+  private int[] dynamicColumns() {
+    return layout.variables().stream().filter(DataLayout.Variable::isDynamic)
+        .mapToInt(v -> v.dims().length == 2 ? v.dims()[1] : 1).toArray();
+  }
+
+  /** The values per row of these data (of one row size): one per vector, a matrix's columns. */
+  public int valuesPerRow() {
+    int sum = 0;
+    for (int c : dynamicColumns()) {
+      sum += c;
+    }
+    return sum;
   }
 
   /**

@@ -10,9 +10,10 @@ import java.util.function.IntConsumer;
  * a shared counter, so which thread runs which task varies, and the tasks must not depend on it.
  * Every job has the same n, so a helper still leaving the previous job can only claim tasks of
  * the next one once its counter is reset, which it then runs for it. Nothing is allocated per
- * job: a step of a fit runs thousands of them.
+ * job: a step of a fit runs thousands of them, a NUTS chain split into chunks of rows
+ * ({@link io.flowc.runtime.data.RowChunks}) one per gradient.
  */
-final class ChunkCrew implements AutoCloseable {
+public final class ChunkCrew implements AutoCloseable {
   private final IntConsumer task;
   private final Thread[] helpers;
   private final Thread owner;
@@ -24,7 +25,7 @@ final class ChunkCrew implements AutoCloseable {
   private volatile Throwable failure;
 
   /** A crew of {@code threads} (the caller of {@link #run} and threads - 1 daemon helpers) for jobs of {@code tasks} tasks. */
-  ChunkCrew(int threads, int tasks, IntConsumer task) {
+  public ChunkCrew(int threads, int tasks, IntConsumer task) {
     if (threads < 1 || tasks < 1) {
       throw new IllegalArgumentException("threads and tasks must be >= 1");
     }
@@ -41,7 +42,7 @@ final class ChunkCrew implements AutoCloseable {
   }
 
   /** Runs every task and waits for all; rethrows the first failure of any of them. */
-  void run() {
+  public void run() {
     if (Thread.currentThread() != owner) {
       throw new IllegalStateException("a crew runs jobs for the thread that made it");
     }

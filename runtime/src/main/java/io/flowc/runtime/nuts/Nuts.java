@@ -1,6 +1,7 @@
 package io.flowc.runtime.nuts;
 
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.data.RowChunks;
 import io.flowc.runtime.nfvi.Draws;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.UnaryOperator;
 
 /**
  * The No-U-Turn Sampler as PyMC3 3.9's {@code pm.sample} runs it with {@code init='auto'}
@@ -34,8 +36,49 @@ public final class Nuts {
    * @throws ImproperPosteriorException if a chain runs off to infinity (after every chain has ended)
    */
   public static NutsResult sample(LogDensity density, NutsSettings settings, NutsProgress progress) {
+    return sample(density.dimension(), () -> density, settings, progress);
+  }
+
+  /**
+   * As {@link #sample(LogDensity, NutsSettings, NutsProgress)}, each chain's log density and
+   * gradient summed over {@code chunks} of rows on {@code gradientThreads} threads of its own:
+   * the draws are the same for any number of threads (of either kind).
+   */
+  public static NutsResult sample(RowChunks chunks, int gradientThreads, NutsSettings settings,
+      NutsProgress progress) {
+    return sample(chunks, gradientThreads, UnaryOperator.identity(), settings, progress);
+  }
+
+  /** As above, each chain's lane seen through {@code around} (e.g. {@link io.flowc.runtime.Rejections#around}). */
+  public static NutsResult sample(RowChunks chunks, int gradientThreads, UnaryOperator<LogDensity> around,
+      NutsSettings settings, NutsProgress progress) {
+    return sample(chunks.dimension(), new ChainDensity() {
+      @Override
+      public LogDensity open() {
+        return chunks.lane(gradientThreads);
+      }
+
+      @Override
+      public LogDensity around(LogDensity density) {
+        return around.apply(density);
+      }
+    }, settings, progress);
+  }
+
+  /**
+   * Where a chain gets its log density, on the thread that runs it (a lane of row chunks makes its
+   * crew for that thread, and is closed after the chain).
+   */
+  private interface ChainDensity {
+    LogDensity open();
+
+    default LogDensity around(LogDensity density) {
+      return density;
+    }
+  }
+
+  private static NutsResult sample(int n, ChainDensity density, NutsSettings settings, NutsProgress progress) {
     long began = System.nanoTime();
-    int n = density.dimension();
     if (settings.starts() != null) {
       for (double[] s : settings.starts()) {
         if (s.length != n) {
@@ -102,10 +145,17 @@ public final class Nuts {
     return NutsChain.STEP_SCALE / Math.pow(dimension, 0.25);
   }
 
-  private static NutsChain.Output runChain(LogDensity density, NutsSettings settings, int chain, double[] jittered,
+  private static NutsChain.Output runChain(ChainDensity densities, NutsSettings settings, int chain, double[] jittered,
       double[] adaptationMean, NutsProgress progress) {
     double[] given = settings.start(chain);
-    return NutsChain.run(density, settings, chain, given != null ? given : jittered, adaptationMean, progress);
+    LogDensity density = densities.open();
+    try {
+      return NutsChain.run(densities.around(density), settings, chain, given != null ? given : jittered, adaptationMean, progress);
+    } finally {
+      if (density instanceof RowChunks.Lane lane) {
+        lane.close();
+      }
+    }
   }
 
   /**
