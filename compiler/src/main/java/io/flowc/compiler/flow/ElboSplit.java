@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -45,6 +46,39 @@ public final class ElboSplit {
     return "s" + k;
   }
 
+  /** The ids of the nodes of {@code live} (in topological order) that depend on any of {@code roots}. */
+  static BitSet dependents(List<Node> live, Set<Node> roots) {
+    BitSet dependent = new BitSet();
+    for (Node n : live) {
+      boolean depends = roots.contains(n);
+      for (Node a : n.args()) {
+        depends |= dependent.get(a.id());
+      }
+      if (depends) {
+        dependent.set(n.id());
+      }
+    }
+    return dependent;
+  }
+
+  /**
+   * The values the dependent part reads from the rest (those that depend on the function's inputs;
+   * constants are rebuilt where used), in id order.
+   */
+  static List<Node> boundary(Graph g, List<Node> live, BitSet dependent) {
+    TreeSet<Integer> boundaryIds = new TreeSet<>();
+    for (Node n : live) {
+      if (dependent.get(n.id())) {
+        for (Node a : n.args()) {
+          if (!dependent.get(a.id()) && a.dependsOnInputs()) {
+            boundaryIds.add(a.id());
+          }
+        }
+      }
+    }
+    return boundaryIds.stream().map(id -> g.nodes().get(id)).toList();
+  }
+
   /**
    * Splits a simplified per-draw value function whose inputs are the {@code parameterCount}
    * flow parameters followed by the base draw.
@@ -54,27 +88,8 @@ public final class ElboSplit {
     Node eps = value.inputs().get(parameterCount);
     List<Node> theta = value.inputs().subList(0, parameterCount);
     List<Node> live = value.liveNodes();
-    BitSet perDraw = new BitSet();
-    for (Node n : live) {
-      boolean depends = n == eps;
-      for (Node a : n.args()) {
-        depends |= perDraw.get(a.id());
-      }
-      if (depends) {
-        perDraw.set(n.id());
-      }
-    }
-    TreeSet<Integer> boundaryIds = new TreeSet<>();
-    for (Node n : live) {
-      if (perDraw.get(n.id())) {
-        for (Node a : n.args()) {
-          if (!perDraw.get(a.id()) && a.dependsOnInputs()) {
-            boundaryIds.add(a.id());
-          }
-        }
-      }
-    }
-    List<Node> boundary = boundaryIds.stream().map(id -> g.nodes().get(id)).toList();
+    BitSet perDraw = dependents(live, Set.of(eps));
+    List<Node> boundary = boundary(g, live, perDraw);
     return new Parts(prologue(value, theta, boundary), body(value, eps, boundary, perDraw),
         epilogue(value, theta, boundary), boundary.size());
   }

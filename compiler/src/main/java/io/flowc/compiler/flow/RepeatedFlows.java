@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -162,27 +163,8 @@ public final class RepeatedFlows {
 
       // as ElboSplit: nodes that depend on the carries, and the parameter-only values they read
       List<Node> live = io.flowc.compiler.ir.Graphs.reachable(g, results);
-      BitSet perDraw = new BitSet();
-      for (Node n : live) {
-        boolean depends = n == z || n == logDet;
-        for (Node a : n.args()) {
-          depends |= perDraw.get(a.id());
-        }
-        if (depends) {
-          perDraw.set(n.id());
-        }
-      }
-      java.util.TreeSet<Integer> boundaryIds = new java.util.TreeSet<>();
-      for (Node n : live) {
-        if (perDraw.get(n.id())) {
-          for (Node a : n.args()) {
-            if (!perDraw.get(a.id()) && a.dependsOnInputs()) {
-              boundaryIds.add(a.id());
-            }
-          }
-        }
-      }
-      List<Node> boundary = boundaryIds.stream().map(id -> g.nodes().get(id)).toList();
+      BitSet perDraw = ElboSplit.dependents(live, hasLogDet ? Set.of(z, logDet) : Set.of(z));
+      List<Node> boundary = ElboSplit.boundary(g, live, perDraw);
       // With a parameter part, it hands on the parameters the draw part reads as well: a
       // parameter's adjoint then sums its terms in the unrolled epilogue's order (the draws'
       // term first, then those of the parameter part, last use first), bit for bit.
