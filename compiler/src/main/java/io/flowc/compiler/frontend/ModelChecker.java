@@ -320,15 +320,23 @@ final class ModelChecker {
     return new int[] {dims[0], to - from};
   }
 
+  /** {@code base + k} or {@code base - k} for an integer literal k (shift +-k), else the expression itself (shift 0). */
+  private record Shifted(Expr base, int shift) {
+    static Shifted of(Expr e) {
+      if (e instanceof Binary b && (b.op() == BinaryOp.ADD || b.op() == BinaryOp.SUB) && b.right() instanceof Num n
+          && n.isIntegerLiteral() && n.text().length() < 9) {
+        int k = Integer.parseInt(n.text());
+        return new Shifted(b.left(), b.op() == BinaryOp.ADD ? k : -k);
+      }
+      return new Shifted(e, 0);
+    }
+  }
+
   /** A column bound of {@code cols}: 0..cols, an integer literal or a {@code data int} plus or minus one; -1 after reporting. */
   private int columnBound(Expr e, int cols, Scope scope) {
-    int shift = 0;
-    Expr base = e;
-    if (e instanceof Binary b && (b.op() == BinaryOp.ADD || b.op() == BinaryOp.SUB) && b.right() instanceof Num n
-        && n.isIntegerLiteral() && n.text().length() < 9) {
-      shift = b.op() == BinaryOp.ADD ? Integer.parseInt(n.text()) : -Integer.parseInt(n.text());
-      base = b.left();
-    }
+    Shifted shifted = Shifted.of(e);
+    int shift = shifted.shift();
+    Expr base = shifted.base();
     long value;
     if (base instanceof Num n && n.isIntegerLiteral() && n.text().length() < 9) {
       value = Long.parseLong(n.text()) + shift;
@@ -783,13 +791,9 @@ final class ModelChecker {
 
   /** {@code group}, {@code group - 1}, {@code group + 2}; null for anything else. */
   private DataIndex dataIndex(Expr e) {
-    int shift = 0;
-    Expr base = e;
-    if (e instanceof Binary b && (b.op() == BinaryOp.ADD || b.op() == BinaryOp.SUB) && b.right() instanceof Num n
-        && n.isIntegerLiteral() && n.text().length() < 9) {
-      shift = b.op() == BinaryOp.ADD ? Integer.parseInt(n.text()) : -Integer.parseInt(n.text());
-      base = b.left();
-    }
+    Shifted shifted = Shifted.of(e);
+    int shift = shifted.shift();
+    Expr base = shifted.base();
     if (base instanceof Ident id && dataVariables.containsKey(id.name()) && dataVariables.get(id.name()).integer()
         && dataVariables.get(id.name()).dims().length < 2) {
       return new DataIndex(dataVariables.get(id.name()), shift);
