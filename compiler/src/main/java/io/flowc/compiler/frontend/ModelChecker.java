@@ -176,9 +176,7 @@ final class ModelChecker {
         }
       } else if (s instanceof Contribution c) {
         Type type = numeric(c.value(), check(c.value(), Scope.TOP), Scope.TOP);
-        if (type.isBool()) {
-          error(c.value().span(), "'" + c.kind().keyword() + "' needs a real value, got " + type.describe());
-        } else if (type.isVector()) {
+        if (type.isVector()) {
           error(c.value().span(), "'" + c.kind().keyword() + "' needs a scalar, got " + type.describe()
               + " (sum it with sum(...))");
         }
@@ -787,12 +785,6 @@ final class ModelChecker {
       error(scope, c.cond().span(), "the condition of '?:' must be a boolean (a comparison), got " + cond.describe());
       ok = false;
     }
-    for (var branch : List.of(Map.entry(c.then(), then), Map.entry(c.otherwise(), otherwise))) {
-      if (branch.getValue().isBool()) {
-        error(scope, branch.getKey().span(), "the branches of '?:' must be real, got " + branch.getValue().describe());
-        ok = false;
-      }
-    }
     if (!ok || cond.isError() || then.isError() || otherwise.isError()) {
       return Type.ERROR;
     }
@@ -984,14 +976,7 @@ final class ModelChecker {
       error(scope, c.span(), name + " takes a vector or several values, got no argument");
       return Type.ERROR;
     }
-    boolean ok = true;
-    for (int i = 0; i < args.size(); i++) {
-      if (args.get(i).isBool()) {
-        error(scope, c.args().get(i).span(), name + " needs real arguments, got " + args.get(i).describe());
-        ok = false;
-      }
-    }
-    if (!ok || args.stream().anyMatch(Type::isError)) {
+    if (args.stream().anyMatch(Type::isError)) {
       return Type.ERROR;
     }
     switch (b.form) {
