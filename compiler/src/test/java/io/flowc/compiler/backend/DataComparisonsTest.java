@@ -38,7 +38,7 @@ class DataComparisonsTest {
         let pos = y > 0;
         let group = k == m;
         let band = y >= 0 && y <= 2;
-        derived half = beta / 2;
+        derived shifted = sum(pos) + beta * (y[0] < 0);
         y ~ normal(pos * beta + group - (k != 1) + band * 0.5 + (y < 1) * s, s + (m >= 2));
         logp += -(m > 1) * beta * beta;
       }
@@ -123,6 +123,17 @@ class DataComparisonsTest {
       }
       assertEquals(byHand(z[0], z[1]), v1, 1e-12 * Math.abs(v1));
     }
+  }
+
+  /** A derived quantity reads comparisons of data as numbers too: sum(y > 0) + beta * (y[0] < 0) = 3 + beta. */
+  @Test
+  void derivedQuantitiesReadComparisonsOfDataAsNumbers() throws Exception {
+    CheckedModel m = model();
+    io.flowc.runtime.Reported reported = io.flowc.compiler.driver.DerivedQuantities.of(m);
+    assertEquals(List.of("beta", "s", "shifted"), reported.names());
+    double[] out = new double[3];
+    reported.values(new double[] {0.25, 0}, out);
+    assertEquals(3.25, out[2]);
   }
 
   private static List<String> headlines(String body) {
