@@ -1,6 +1,7 @@
 # Stan's half of bench/scripts/stan-side-by-side.sh, and the table.
 #
 #   Rscript stan-side-by-side.R run NAME MODEL.stan DATA.json FLOWC.json RESULTS.csv CHAINS TUNE DRAWS SEED TARGET_ACCEPT CORES
+#                                   MAX_TREEDEPTH
 #     compiles MODEL.stan with rstan (timed, nothing cached), samples it as flowc sampled the model
 #     (FLOWC.json: the last line of `flowc sample --json`), and appends one row with both to RESULTS.csv
 #   Rscript stan-side-by-side.R table RESULTS.csv
@@ -52,7 +53,7 @@ boost_include <- function() {
   dir
 }
 
-stan_side <- function(stan_file, data_file, chains, tune, draws, seed, target_accept, cores) {
+stan_side <- function(stan_file, data_file, chains, tune, draws, seed, target_accept, cores, max_treedepth) {
   suppressPackageStartupMessages({
     library(rstan)
     library(posterior)
@@ -65,7 +66,7 @@ stan_side <- function(stan_file, data_file, chains, tune, draws, seed, target_ac
   # init_r = 1: uniform(-1, 1) on the unconstrained scale, as flowc (PyMC3's jitter+adapt_diag) starts
   wall_s <- system.time(fit <- sampling(model, data = data, chains = chains, iter = tune + draws, warmup = tune,
                                         seed = seed, cores = cores, init_r = 1, refresh = 0,
-                                        control = list(adapt_delta = target_accept, max_treedepth = 10)))[["elapsed"]]
+                                        control = list(adapt_delta = target_accept, max_treedepth = max_treedepth)))[["elapsed"]]
   elapsed <- get_elapsed_time(fit)
   # Stan's own clocks of warm-up and sampling (what flowc's sample_seconds measures) when the chains
   # run one after another; with parallel chains, the call's wall time
@@ -84,18 +85,22 @@ stan_side <- function(stan_file, data_file, chains, tune, draws, seed, target_ac
 }
 
 run <- function(a) {
-  if (length(a) != 11) fail("run takes NAME MODEL.stan DATA.json FLOWC.json RESULTS.csv CHAINS TUNE DRAWS SEED TARGET_ACCEPT CORES")
+  if (length(a) != 12) {
+    fail("run takes NAME MODEL.stan DATA.json FLOWC.json RESULTS.csv CHAINS TUNE DRAWS SEED TARGET_ACCEPT CORES MAX_TREEDEPTH")
+  }
   for (f in a[2:4]) if (!file.exists(f)) fail(f, ": no such file")
   name <- a[1]
-  n <- as.numeric(a[6:11])
-  if (any(is.na(n))) fail("CHAINS TUNE DRAWS SEED TARGET_ACCEPT CORES must be numbers, not ", paste(a[6:11], collapse = " "))
-  chains <- n[1]; tune <- n[2]; draws <- n[3]; seed <- n[4]; target_accept <- n[5]; cores <- n[6]
+  n <- as.numeric(a[6:12])
+  if (any(is.na(n))) {
+    fail("CHAINS TUNE DRAWS SEED TARGET_ACCEPT CORES MAX_TREEDEPTH must be numbers, not ", paste(a[6:12], collapse = " "))
+  }
+  chains <- n[1]; tune <- n[2]; draws <- n[3]; seed <- n[4]; target_accept <- n[5]; cores <- n[6]; max_treedepth <- n[7]
   f <- flowc_side(a[4])
   if (f$chains != chains || f$tune != tune || f$draws != draws) {
     fail(a[4], ": flowc ran ", f$chains, " chains x (", f$tune, " + ", f$draws, "), not ", chains, " x (", tune,
          " + ", draws, ")")
   }
-  s <- stan_side(a[2], a[3], chains, tune, draws, seed, target_accept, cores)
+  s <- stan_side(a[2], a[3], chains, tune, draws, seed, target_accept, cores, max_treedepth)
   row <- data.frame(model = name, chains = chains, tune = tune, draws = draws, seed = seed,
                     target_accept = target_accept, threads = cores,
                     stan_compile_s = s$compile_s, stan_compile_cpu_s = s$compile_cpu_s,

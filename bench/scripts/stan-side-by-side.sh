@@ -18,7 +18,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
-ALL_MODELS="eight_schools_noncentered,kidiq_interaction,kidiq_standardized,sblrc_blr,earnings,earnings_standardized,w9"
+ALL_MODELS="eight_schools_noncentered,kidiq_interaction,kidiq_standardized,sblrc_blr,earnings,earnings_standardized,low_dim_gauss_mix,diamonds,w9"
 chains=4 tune=1000 draws=1000 threads=1 seed=1 models="$ALL_MODELS" work=/tmp/flowc-stan
 
 die() { echo "stan-side-by-side.sh: $*" >&2; exit 2; }
@@ -41,12 +41,15 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# model name -> flowc model, data, Stan program, target acceptance (eight schools: 0.9, as the
-# posteriordb workloads of the bench sample it; Stan's and PyMC3's default 0.8 elsewhere)
+# model name -> flowc model, data, Stan program, target acceptance and maximum tree depth (eight
+# schools: 0.9, as the posteriordb workloads of the bench sample it; diamonds: 0.99 and depth 20, the
+# settings of posteriordb's reference run for its correlated posterior; Stan's and PyMC3's 0.8 and 10
+# elsewhere)
 flow_of() { case "$1" in w9) echo "$ROOT/examples/logistic.flow" ;; *) echo "$ROOT/examples/$1.flow" ;; esac; }
 data_of() { case "$1" in w9) echo "$work/w9.json" ;; *) echo "$ROOT/examples/$1.json" ;; esac; }
 stan_of() { case "$1" in w9) echo "$ROOT/bench/stan/logistic.stan" ;; *) echo "$ROOT/bench/stan/$1.stan" ;; esac; }
-accept_of() { case "$1" in eight_schools_noncentered) echo 0.9 ;; *) echo 0.8 ;; esac; }
+accept_of() { case "$1" in eight_schools_noncentered) echo 0.9 ;; diamonds) echo 0.99 ;; *) echo 0.8 ;; esac; }
+treedepth_of() { case "$1" in diamonds) echo 20 ;; *) echo 10 ;; esac; }
 
 IFS=',' read -r -a selected <<< "$models"
 for m in "${selected[@]}"; do
@@ -87,16 +90,17 @@ fi
 cat "$work/machine.txt"
 
 for m in "${selected[@]}"; do
-  flow=$(flow_of "$m") data=$(data_of "$m") stan=$(stan_of "$m") accept=$(accept_of "$m")
+  flow=$(flow_of "$m") data=$(data_of "$m") stan=$(stan_of "$m") accept=$(accept_of "$m") depth=$(treedepth_of "$m")
   for f in "$flow" "$data" "$stan"; do [ -f "$f" ] || die "$m: $f is missing"; done
   echo "== $m: flowc (load average $(cut -d' ' -f1 /proc/loadavg))" >&2
   "$ROOT/bin/flowc" sample "$flow" --data "$data" --chains "$chains" --tune "$tune" --draws "$draws" \
-    --threads "$threads" --seed "$seed" --target-accept "$accept" --json \
+    --threads "$threads" --seed "$seed" --target-accept "$accept" \
+    --max-treedepth "$depth" --json \
     > "$work/$m.flowc.out" 2> "$work/$m.flowc.log" || die "$m: flowc sample failed (exit $?); see $work/$m.flowc.log"
   tail -n 1 "$work/$m.flowc.out" > "$work/$m.flowc.json"
   echo "== $m: Stan (compiling and sampling; load average $(cut -d' ' -f1 /proc/loadavg))" >&2
   Rscript "$ROOT/bench/scripts/stan-side-by-side.R" run "$m" "$stan" "$data" "$work/$m.flowc.json" "$results" \
-    "$chains" "$tune" "$draws" "$seed" "$accept" "$threads" 2> "$work/$m.stan.log" \
+    "$chains" "$tune" "$draws" "$seed" "$accept" "$threads" "$depth" 2> "$work/$m.stan.log" \
     || die "$m: Stan failed (exit $?); see $work/$m.stan.log"
 done
 

@@ -25,39 +25,78 @@ import java.util.Locale;
 
 /**
  * The posteriordb models of examples/ (with their data): NUTS with 4 chains on 2 threads x (1000
- * tune + 1000 draws), and NFVI with the settings their accuracy tests use. Per NUTS run: sampling
+ * tune + 1000 draws) at each model's target acceptance and maximum tree depth (diamonds: 0.99 and
+ * 20, as posteriordb's reference run), and NFVI with the settings their accuracy tests use
+ * (diamonds: none, its fit starts from the Laplace approximation). Per NUTS run: sampling
  * wall time, gradient evaluations, microseconds per gradient inside NUTS, the smallest bulk ESS
  * over the parameters, that per second, divergences and the largest R-hat. Per NFVI run: fit
  * time, final loss and Pareto k. Medians over seeds 0 .. runs-1.
  *
- * <p>Run: {@code java -cp bench/target/benchmarks.jar io.flowc.bench.PosteriorDbWorkloads examples [runs]}.
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar io.flowc.bench.PosteriorDbWorkloads examples [runs]
+ * [--free-sizes] [--models a,b,...] [--tune N] [--draws N]}; {@code --models} picks workloads by name,
+ * {@code --tune} and {@code --draws} shorten the NUTS runs (diamonds at 0.99 and depth 20 takes
+ * minutes per run on two cores).
  */
 public final class PosteriorDbWorkloads {
   private PosteriorDbWorkloads() {}
 
-  /** A model, its NUTS target acceptance, and NFVI settings (null formula: none that converges). */
-  record Workload(String name, double targetAccept, String formula, double lr, int nmc, int iterations) {}
-
-  public static void main(String[] args) throws Exception {
-    Path dir = Path.of(args.length > 0 ? args[0] : "examples");
-    int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-    // --free-sizes: compile as artifacts are compiled, row counts read from the data at run time
-    boolean freeSizes = args.length > 2 && args[2].equals("--free-sizes");
-    List<Workload> workloads = List.of(
-        new Workload("eight_schools_noncentered", 0.9, "scale-hh*10-loc", 0.01, 10, 30_000),
-        new Workload("kidiq_interaction", 0.8, "scale-hh*5-loc", 0.02, 20, 100_000),
-        new Workload("kidiq_standardized", 0.8, "scale-hh*5-loc", 0.003, 10, 20_000),
-        new Workload("sblrc_blr", 0.8, "scale-hh*5-loc", 0.0002, 10, 120_000),
-        new Workload("earnings", 0.8, null, 0, 0, 0),
-        new Workload("earnings_standardized", 0.8, "scale-hh*3-loc", 0.001, 20, 30_000));
-    System.out.printf(Locale.ROOT, "%-26s %9s %10s %8s %9s %9s %5s %8s | %8s %11s %8s%n", "model", "NUTS s", "gradients",
-        "us/grad", "min ESS", "ESS/s", "div", "max R", "NFVI s", "final loss", "pareto k");
-    for (Workload w : workloads) {
-      run(dir, w, runs, freeSizes);
+  /**
+   * A model, its NUTS target acceptance and maximum tree depth, and NFVI settings (null formula: none
+   * that converges from the usual start; decay 0: a constant learning rate).
+   */
+  record Workload(String name, double targetAccept, int maxTreeDepth, String formula, double lr, int nmc,
+      int iterations, double decay) {
+    Workload(String name, double targetAccept, String formula, double lr, int nmc, int iterations) {
+      this(name, targetAccept, 10, formula, lr, nmc, iterations, 0);
     }
   }
 
-  private static void run(Path dir, Workload w, int runs, boolean freeSizes) throws Exception {
+  /** The NUTS run's length, 1000 + 1000 unless shortened. */
+  record Lengths(int tune, int draws) {}
+
+  static final List<Workload> WORKLOADS = List.of(
+      new Workload("eight_schools_noncentered", 0.9, "scale-hh*10-loc", 0.01, 10, 30_000),
+      new Workload("kidiq_interaction", 0.8, "scale-hh*5-loc", 0.02, 20, 100_000),
+      new Workload("kidiq_standardized", 0.8, "scale-hh*5-loc", 0.003, 10, 20_000),
+      new Workload("sblrc_blr", 0.8, "scale-hh*5-loc", 0.0002, 10, 120_000),
+      new Workload("earnings", 0.8, null, 0, 0, 0),
+      new Workload("earnings_standardized", 0.8, "scale-hh*3-loc", 0.001, 20, 30_000),
+      // PosteriorDbNfviTest's settings: Adam's large first steps, then its decay
+      new Workload("low_dim_gauss_mix", 0.8, 10, "scale-hh*4-loc", 0.05, 4, 3000, 0.04),
+      new Workload("diamonds", 0.99, 20, null, 0, 0, 0, 0));
+
+  public static void main(String[] args) throws Exception {
+    List<String> positional = new java.util.ArrayList<>();
+    // --free-sizes: compile as artifacts are compiled, row counts read from the data at run time
+    boolean freeSizes = false;
+    List<String> names = WORKLOADS.stream().map(Workload::name).toList();
+    int tune = 1000;
+    int draws = 1000;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--free-sizes" -> freeSizes = true;
+        case "--models" -> names = List.of(args[++i].split(","));
+        case "--tune" -> tune = Integer.parseInt(args[++i]);
+        case "--draws" -> draws = Integer.parseInt(args[++i]);
+        default -> positional.add(args[i]);
+      }
+    }
+    Path dir = Path.of(positional.size() > 0 ? positional.get(0) : "examples");
+    int runs = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : 3;
+    List<Workload> workloads = new java.util.ArrayList<>();
+    for (String name : names) {
+      workloads.add(WORKLOADS.stream().filter(w -> w.name().equals(name)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("no workload '" + name + "'")));
+    }
+    Lengths lengths = new Lengths(tune, draws);
+    System.out.printf(Locale.ROOT, "%-26s %9s %10s %8s %9s %9s %5s %8s | %8s %11s %8s%n", "model", "NUTS s", "gradients",
+        "us/grad", "min ESS", "ESS/s", "div", "max R", "NFVI s", "final loss", "pareto k");
+    for (Workload w : workloads) {
+      run(dir, w, runs, freeSizes, lengths);
+    }
+  }
+
+  private static void run(Path dir, Workload w, int runs, boolean freeSizes, Lengths lengths) throws Exception {
     Path file = dir.resolve(w.name() + ".flow");
     CheckedModel checked = FrontEnd.check(new SourceFile(file.toString(), Files.readString(file)),
         StanJson.read(dir.resolve(w.name() + ".json")));
@@ -66,8 +105,9 @@ public final class PosteriorDbWorkloads {
     double[][] nuts = new double[runs][];
     double[][] nfvi = new double[runs][];
     for (int r = 0; r < runs; r++) {
-      NutsResult result = Nuts.sample(density, NutsSettings.defaults().withChains(4).withThreads(2).withTune(1000)
-          .withDraws(1000).withTargetAccept(w.targetAccept()).withSeed(r));
+      NutsResult result = Nuts.sample(density, NutsSettings.defaults().withChains(4).withThreads(2)
+          .withTune(lengths.tune()).withDraws(lengths.draws()).withTargetAccept(w.targetAccept())
+          .withMaxTreeDepth(w.maxTreeDepth()).withSeed(r));
       double minEss = Double.POSITIVE_INFINITY;
       double maxRHat = 0;
       for (int k = 0; k < result.dimension(); k++) {
@@ -83,8 +123,9 @@ public final class PosteriorDbWorkloads {
         Nfvi fitter = new Nfvi(Compilation.loadFlow(model, formula), density,
             FlowLayout.ofFlows(formula.flows(), model.dimension()));
         long start = System.nanoTime();
-        Fit fit = fitter.fit(new Nfvi.Settings(w.iterations(), Optimizers.byName("adam", w.lr()), w.nmc(), 1, r,
-            Nfvi.Settings.NO_CLIPPING, List.of()));
+        Nfvi.Settings settings = new Nfvi.Settings(w.iterations(), Optimizers.byName("adam", w.lr()), w.nmc(), 1, r,
+            Nfvi.Settings.NO_CLIPPING, List.of());
+        Fit fit = fitter.fit(w.decay() > 0 ? settings.withDecay(w.decay()) : settings);
         double seconds = (System.nanoTime() - start) / 1e9;
         Nfvi.Evaluation e = fitter.evaluate(fit.parameters(), 20_000, r);
         nfvi[r] = new double[] {seconds, e.finalLoss(), ParetoSmoothing.paretoK(e.logRatios())};

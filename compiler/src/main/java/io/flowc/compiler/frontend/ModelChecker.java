@@ -55,6 +55,9 @@ final class ModelChecker {
   /** Parameters and lets declared so far, with their types. */
   private final Map<String, Type> visible = new LinkedHashMap<>();
   private final Map<String, FnDecl> functions = new LinkedHashMap<>();
+  private final Set<String> parameterNames = new HashSet<>();
+  /** Lets whose value depends on a parameter, with the parameter as messages name it. */
+  private final Map<String, String> letParameters = new HashMap<>();
   private final Set<String> recursive = new HashSet<>();
   private final Map<FnDecl, Map<List<Type>, Type>> instantiations = new HashMap<>();
 
@@ -137,6 +140,7 @@ final class ModelChecker {
             continue;
           }
           visible.put(p.name().text(), size == 0 ? Type.REAL : Type.realVector(size));
+          parameterNames.add(p.name().text());
           double lower = bound(p, p.lower(), Double.NEGATIVE_INFINITY);
           double upper = bound(p, p.upper(), Double.POSITIVE_INFINITY);
           if (lower >= upper) {
@@ -165,12 +169,14 @@ final class ModelChecker {
         if (declare(l.name(), l)) {
           visible.put(l.name().text(), type);
           letTypes.put(l.name().text(), type);
+          String parameter = parameterIn(l.value(), Scope.TOP);
+          if (parameter != null) {
+            letParameters.put(l.name().text(), parameter);
+          }
         }
       } else if (s instanceof Contribution c) {
-        Type type = check(c.value(), Scope.TOP);
-        if (type.isBool()) {
-          error(c.value().span(), "'" + c.kind().keyword() + "' needs a real value, got " + type.describe());
-        } else if (type.isVector()) {
+        Type type = numeric(c.value(), check(c.value(), Scope.TOP), Scope.TOP);
+        if (type.isVector()) {
           error(c.value().span(), "'" + c.kind().keyword() + "' needs a scalar, got " + type.describe()
               + " (sum it with sum(...))");
         }
@@ -615,11 +621,14 @@ final class ModelChecker {
     } else if (e instanceof Ident id) {
       return checkIdent(id, scope);
     } else if (e instanceof Unary u) {
+      boolean wantBool = u.op() == Ast.UnaryOp.NOT;
       Type t = check(u.operand(), scope);
+      if (!wantBool) {
+        t = numeric(u.operand(), t, scope);
+      }
       if (t.isError()) {
         return t;
       }
-      boolean wantBool = u.op() == Ast.UnaryOp.NOT;
       if (t.isBool() != wantBool) {
         error(scope, u.span(), "'" + u.op().symbol + "' needs " + (wantBool ? "a boolean" : "a real")
             + " operand, got " + t.describe());
@@ -689,10 +698,15 @@ final class ModelChecker {
     }
     Type l = check(b.left(), scope);
     Type r = check(b.right(), scope);
+    BinaryOp op = b.op();
+    boolean equality = op == BinaryOp.EQ || op == BinaryOp.NE;
+    if (op.isArithmetic() || (op.isComparison() && !equality) || (equality && l.isBool() != r.isBool())) {
+      l = numeric(b.left(), l, scope);
+      r = numeric(b.right(), r, scope);
+    }
     if (l.isError() || r.isError()) {
       return Type.ERROR;
     }
-    BinaryOp op = b.op();
     String sym = "'" + op.symbol + "'";
     if (op.isArithmetic() || (op.isComparison() && op != BinaryOp.EQ && op != BinaryOp.NE)) {
       if (!l.isReal() || !r.isReal()) {
@@ -715,6 +729,49 @@ final class ModelChecker {
     return new Type(op.isArithmetic() ? Type.Kind.REAL : Type.Kind.BOOL, length);
   }
 
+  /**
+   * The type of {@code e} where a real is expected. A comparison of data is then its 0/1 value, as
+   * Stan's comparisons give an int ({@code let pos = y > 0;} then {@code pos * beta}); one that
+   * involves a parameter is refused: a step function has no derivative for the gradient to follow
+   * (a choice between parameter expressions is written {@code c ? a : b}).
+   */
+  private Type numeric(Expr e, Type t, Scope scope) {
+    if (!t.isBool()) {
+      return t;
+    }
+    String parameter = parameterIn(e, scope);
+    if (parameter == null) {
+      return new Type(Type.Kind.REAL, t.length());
+    }
+    error(scope, comparisonAt(e, scope), "a comparison used as a number (0 or 1) must compare data only: this one"
+        + " depends on " + parameter + " and has no derivative (choose between values with 'c ? a : b')");
+    return Type.ERROR;
+  }
+
+  /** Where to point at a truth value that depends on a parameter: its first such comparison's operator. */
+  private Span comparisonAt(Expr e, Scope scope) {
+    if (e instanceof Binary b && b.op().isComparison() && parameterIn(b, scope) != null) {
+      return b.opSpan();
+    }
+    return children(e).filter(part -> parameterIn(part, scope) != null).findFirst()
+        .map(part -> comparisonAt(part, scope)).orElse(e.span());
+  }
+
+  /** The first parameter {@code e} depends on, as messages name it, or null when it reads data alone. */
+  private String parameterIn(Expr e, Scope scope) {
+    if (e instanceof Ident id) {
+      String n = id.name();
+      if (scope.inFunction()) {
+        return scope.args().containsKey(n)
+            ? "'" + n + "', an argument of function '" + scope.fn().name().text() + "' (which may be a parameter)"
+            : null;
+      }
+      return parameterNames.contains(n) ? "parameter '" + n + "'" : letParameters.get(n);
+    }
+    Stream<Expr> parts = e instanceof Call c ? c.args().stream() : children(e);
+    return parts.map(part -> parameterIn(part, scope)).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+  }
+
   /** The length of the elementwise combination of two types, or -1 after reporting a mismatch. */
   private int broadcast(Type a, Type b, Span at, String what, Scope scope) {
     if (a.isScalar()) {
@@ -729,18 +786,12 @@ final class ModelChecker {
 
   private Type checkConditional(Conditional c, Scope scope) {
     Type cond = check(c.cond(), scope);
-    Type then = check(c.then(), scope);
-    Type otherwise = check(c.otherwise(), scope);
+    Type then = numeric(c.then(), check(c.then(), scope), scope);
+    Type otherwise = numeric(c.otherwise(), check(c.otherwise(), scope), scope);
     boolean ok = true;
     if (cond.isReal()) {
       error(scope, c.cond().span(), "the condition of '?:' must be a boolean (a comparison), got " + cond.describe());
       ok = false;
-    }
-    for (var branch : List.of(Map.entry(c.then(), then), Map.entry(c.otherwise(), otherwise))) {
-      if (branch.getValue().isBool()) {
-        error(scope, branch.getKey().span(), "the branches of '?:' must be real, got " + branch.getValue().describe());
-        ok = false;
-      }
     }
     if (!ok || cond.isError() || then.isError() || otherwise.isError()) {
       return Type.ERROR;
@@ -827,7 +878,7 @@ final class ModelChecker {
   private Type checkVector(VectorLit v, Scope scope) {
     boolean ok = true;
     for (Expr element : v.elements()) {
-      Type t = check(element, scope);
+      Type t = numeric(element, check(element, scope), scope);
       if (t.isError()) {
         ok = false;
       } else if (!t.isReal() || t.isVector()) {
@@ -861,12 +912,15 @@ final class ModelChecker {
       }
       return Type.ERROR;
     }
-    List<Type> args = c.args().stream().map(a -> check(a, scope)).toList();
+    List<Type> checked = c.args().stream().map(a -> check(a, scope)).toList();
     FnDecl fn = functions.get(c.name());
     if (fn != null) {
-      return checkUserCall(c, fn, args, scope);
+      // a user function's arguments keep their booleans: its body may use them as conditions
+      return checkUserCall(c, fn, checked, scope);
     }
     Builtin builtin = Builtin.byName(c.name()).orElse(null);
+    List<Type> args = builtin == null ? checked : java.util.stream.IntStream.range(0, checked.size())
+        .mapToObj(i -> numeric(c.args().get(i), checked.get(i), scope)).toList();
     if (builtin == null) {
       if (visible.containsKey(c.name()) || allGlobals.containsKey(c.name()) || Builtin.CONSTANTS.containsKey(c.name())
           || scope.args().containsKey(c.name())) {
@@ -926,14 +980,7 @@ final class ModelChecker {
       error(scope, c.span(), name + " takes a vector or several values, got no argument");
       return Type.ERROR;
     }
-    boolean ok = true;
-    for (int i = 0; i < args.size(); i++) {
-      if (args.get(i).isBool()) {
-        error(scope, c.args().get(i).span(), name + " needs real arguments, got " + args.get(i).describe());
-        ok = false;
-      }
-    }
-    if (!ok || args.stream().anyMatch(Type::isError)) {
+    if (args.stream().anyMatch(Type::isError)) {
       return Type.ERROR;
     }
     switch (b.form) {

@@ -98,7 +98,7 @@ public final class Interpreter {
 
     /** The value of a real expression: no dims for a scalar, one for a vector. */
     public DataSet.Value evaluate(Expr e) {
-      Value v = interpreter.eval(e, values);
+      Value v = numeric(interpreter.eval(e, values));
       return v instanceof Real r
           ? new DataSet.Value(new int[0], new double[] {r.value()})
           : new DataSet.Value(new int[] {length(v)}, ((Vec) v).values().clone());
@@ -184,7 +184,7 @@ public final class Interpreter {
           observer.let(l);
         }
       } else if (s instanceof Contribution c) {
-        double v = ((Real) eval(c.value(), globals)).value();
+        double v = real(eval(c.value(), globals), 0);
         if (observer != null) {
           observer.contribution(c, v);
         }
@@ -215,7 +215,25 @@ public final class Interpreter {
   }
 
   private static double real(Value v, int i) {
-    return v instanceof Real r ? r.value() : ((Vec) v).values()[i];
+    return v instanceof Real r ? r.value() : v instanceof Vec vec ? vec.values()[i] : bool(v, i) ? 1 : 0;
+  }
+
+  /**
+   * A value where a real is expected: a comparison's truth as 1 or 0 (the checker allows this for
+   * comparisons of data only, as docs/language.md says).
+   */
+  private static Value numeric(Value v) {
+    if (v instanceof Bool b) {
+      return new Real(b.value() ? 1 : 0);
+    }
+    if (v instanceof BoolVec b) {
+      double[] out = new double[b.values().length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = b.values()[i] ? 1 : 0;
+      }
+      return new Vec(out);
+    }
+    return v;
   }
 
   private static boolean bool(Value v, int i) {
@@ -223,7 +241,7 @@ public final class Interpreter {
   }
 
   private static double[] reals(Value v) {
-    return v instanceof Real r ? new double[] {r.value()} : ((Vec) v).values();
+    return v instanceof Real r ? new double[] {r.value()} : ((Vec) numeric(v)).values();
   }
 
   /** Applies a real function elementwise over broadcast arguments. */
@@ -377,7 +395,7 @@ public final class Interpreter {
       Value v = eval(u.operand(), env);
       return switch (u.op()) {
         case NEG -> unary(v, x -> -x);
-        case PLUS -> v;
+        case PLUS -> numeric(v);
         case NOT -> mapBool(v, v, (a, b, i) -> !bool(a, i));
       };
     } else if (e instanceof Binary b && b.op() == Ast.BinaryOp.MUL && isMatrixExpr(b.left(), env)) {
@@ -390,7 +408,7 @@ public final class Interpreter {
       Value otherwise = eval(c.otherwise(), env);
       int n = Math.max(length(cond), Math.max(length(then), length(otherwise)));
       if (n == 0) {
-        return bool(cond, 0) ? then : otherwise;
+        return numeric(bool(cond, 0) ? then : otherwise);
       }
       double[] out = new double[n];
       for (int i = 0; i < n; i++) {
@@ -411,7 +429,7 @@ public final class Interpreter {
       List<Expr> elements = ((VectorLit) e).elements();
       double[] out = new double[elements.size()];
       for (int i = 0; i < out.length; i++) {
-        out[i] = ((Real) eval(elements.get(i), env)).value();
+        out[i] = real(eval(elements.get(i), env), 0);
       }
       return new Vec(out);
     }
@@ -443,7 +461,7 @@ public final class Interpreter {
   }
 
   private static boolean equal(Value x, Value y, int i) {
-    if (x instanceof Real || x instanceof Vec) {
+    if (x instanceof Real || x instanceof Vec || y instanceof Real || y instanceof Vec) {
       return real(x, at(x, i)) == real(y, at(y, i));
     }
     return bool(x, at(x, i)) == bool(y, at(y, i));
@@ -466,6 +484,7 @@ public final class Interpreter {
       return eval(fn.body(), local);
     }
     Builtin b = Builtin.byName(c.name()).orElseThrow();
+    args.replaceAll(Interpreter::numeric);
     if (observer != null) {
       observe(c, b, args);
     }

@@ -212,13 +212,13 @@ class ModelCheckerTest {
             """,
             "m.flow:3:13: 'potential' needs a scalar, got a vector of length 2 (sum it with sum(...))",
             "m.flow:4:11: 'logp +=' needs a scalar, got a vector of length 2 (sum it with sum(...))"),
-        c("a contribution must be real", """
+        c("a contribution of a parameter's comparison has no derivative", """
             param z[2];
             potential z[0] > 0;
             logp += z > 0;
             """,
-            "m.flow:3:13: 'potential' needs a real value, got a boolean",
-            "m.flow:4:11: 'logp +=' needs a real value, got a boolean vector of length 2"),
+            "m.flow:3:18: a comparison used as a number (0 or 1) must compare data only: this one depends on parameter 'z' and has no derivative (choose between values with 'c ? a : b')",
+            "m.flow:4:13: a comparison used as a number (0 or 1) must compare data only: this one depends on parameter 'z' and has no derivative (choose between values with 'c ? a : b')"),
         c("vector lengths must agree", """
             param z[2];
             param y[3];
@@ -254,13 +254,13 @@ class ModelCheckerTest {
             potential z[0] ? 1 : 2;
             """,
             "m.flow:3:13: the condition of '?:' must be a boolean (a comparison), got a scalar"),
-        c("the branches of ?: must be real", """
+        c("the branches of ?: are no comparisons of parameters", """
             param z[2];
             potential z[0] > 0 ? z[1] > 0 : 1;
             potential z[0] > 0 ? 1 : z > 0;
             """,
-            "m.flow:3:24: the branches of '?:' must be real, got a boolean",
-            "m.flow:4:28: the branches of '?:' must be real, got a boolean vector of length 2"),
+            "m.flow:3:29: a comparison used as a number (0 or 1) must compare data only: this one depends on parameter 'z' and has no derivative (choose between values with 'c ? a : b')",
+            "m.flow:4:30: a comparison used as a number (0 or 1) must compare data only: this one depends on parameter 'z' and has no derivative (choose between values with 'c ? a : b')"),
         c("?: branches and condition must agree in length", """
             param z[2];
             param y[3];
@@ -273,15 +273,15 @@ class ModelCheckerTest {
             potential !z[0] + -(z[0] > 0) + (z[0] > 0) * 2 + (z[0] && z[1] ? 1 : 0) + (z[0] > 0 == 1 ? 1 : 0);
             """,
             "m.flow:3:13: '!' needs a boolean operand, got a scalar",
-            "m.flow:3:21: '-' needs a real operand, got a boolean",
-            "m.flow:3:46: '*' needs real operands, got a boolean",
+            "m.flow:3:28: a comparison used as a number (0 or 1) must compare data only: this one depends on parameter 'z' and has no derivative (choose between values with 'c ? a : b')",
+            "m.flow:3:41: a comparison used as a number (0 or 1) must compare data only: this one depends on parameter 'z' and has no derivative (choose between values with 'c ? a : b')",
             "m.flow:3:58: '&&' needs boolean operands, got a scalar",
-            "m.flow:3:87: '==' compares a boolean with a scalar"),
-        c("comparisons do not chain", """
+            "m.flow:3:83: a comparison used as a number (0 or 1) must compare data only: this one depends on parameter 'z' and has no derivative (choose between values with 'c ? a : b')"),
+        c("comparisons of parameters do not chain", """
             param z[2];
             potential z[0] < z[1] < 1 ? 1 : 0;
             """,
-            "m.flow:3:25: '<' needs real operands, got a boolean"),
+            "m.flow:3:18: a comparison used as a number (0 or 1) must compare data only: this one depends on parameter 'z' and has no derivative (choose between values with 'c ? a : b')"),
         c("reductions need vectors", """
             param z[2];
             potential sum(1) + mean(z[0]) + norm(2) + dot(1, z) + logsumexp(3);
@@ -291,18 +291,18 @@ class ModelCheckerTest {
             "m.flow:3:40: 'norm' needs a vector, got a scalar",
             "m.flow:3:49: 'dot' needs vectors, got a scalar",
             "m.flow:3:67: 'logsumexp' of one value needs a vector, got a scalar"),
-        c("built-ins need real arguments", """
+        c("built-ins take no comparisons of parameters", """
             param z[2];
             potential exp(z[0] > 0) + sum(z > 0);
             """,
-            "m.flow:3:17: 'exp' needs real arguments, got a boolean",
-            "m.flow:3:33: 'sum' needs real arguments, got a boolean vector of length 2"),
+            "m.flow:3:22: a comparison used as a number (0 or 1) must compare data only: this one depends on parameter 'z' and has no derivative (choose between values with 'c ? a : b')",
+            "m.flow:3:35: a comparison used as a number (0 or 1) must compare data only: this one depends on parameter 'z' and has no derivative (choose between values with 'c ? a : b')"),
         c("vector literal elements are real scalars", """
             param z[2];
             potential sum([z, 1]) + sum([1, z[0] > 0]);
             """,
             "m.flow:3:18: the elements of a vector literal must be real scalars, got a vector of length 2",
-            "m.flow:3:35: the elements of a vector literal must be real scalars, got a boolean"),
+            "m.flow:3:40: a comparison used as a number (0 or 1) must compare data only: this one depends on parameter 'z' and has no derivative (choose between values with 'c ? a : b')"),
         c("parameter sizes are positive integer literals", """
             param a[0];
             param b[1.5];
@@ -343,6 +343,12 @@ class ModelCheckerTest {
             """,
             "m.flow:1:7: model 'm' declares no parameters (add 'param z[2];')",
             "m.flow:1:7: model 'm' has no 'potential' or 'logp +=' statement"),
+        c("a function's comparison of its arguments is no number", """
+            param b;
+            fn step(a) = (a > 0) * a;
+            potential step(b);
+            """,
+            "m.flow:3:19: a comparison used as a number (0 or 1) must compare data only: this one depends on 'a', an argument of function 'step' (which may be a parameter) and has no derivative (choose between values with 'c ? a : b') (in 'step' called at 4:13)"),
         c("every independent error in one run", """
             param z[2];
             let a = q;
