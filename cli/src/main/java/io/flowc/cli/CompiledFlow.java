@@ -93,6 +93,14 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
   }
 
   /**
+   * The fit with its steps whole, the final loss's draws on up to {@code threads} threads: the same
+   * bits as on one, as each draw depends on its own base draw only.
+   */
+  Nfvi nfviDrawingOn(int threads) {
+    return batches == null ? nfvi().withSplitSteps(nmc -> null, threads) : nfvi();
+  }
+
+  /**
    * The fit with its steps split as {@link io.flowc.runtime.nfvi.StepSplit#rule} says, on up to
    * {@code threads} threads; fits on minibatches stay unsplit.
    */

@@ -173,7 +173,9 @@ public final class FitCommand implements Callable<Integer> {
     CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, minibatch, stderr);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
 
-    Nfvi nfvi = threads == null ? compiled.nfvi() : compiled.nfvi(stepThreads(threads, options.restarts));
+    Nfvi nfvi = threads == null
+        ? compiled.nfviDrawingOn(stepThreads(Runtime.getRuntime().availableProcessors(), options.restarts))
+        : compiled.nfvi(stepThreads(threads, options.restarts));
     startValues = startValues(starts, compiled.layout().elementNames());
     long fitStart = System.nanoTime();
     laplace = init.equals("laplace") ? laplace(compiled, formula, stderr) : null;

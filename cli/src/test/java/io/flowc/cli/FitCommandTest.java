@@ -112,6 +112,21 @@ class FitCommandTest {
     assertEquals(one.get("average_loss").asDouble(), unsplit.get("average_loss").asDouble(), 1e-6);
   }
 
+  /**
+   * Without --threads the final loss's draws run on the cores left to the fit, with --threads 1 on
+   * one: W1's steps split in neither, so every number is the same bit for bit.
+   */
+  @Test
+  void theFinalLossIsTheSameOnAnyNumberOfCores() throws IOException {
+    List<String> args = new ArrayList<>(List.of("fit", Cli.example("pot1"), "--flow", "planar*2", "--iters", "50",
+        "--nmc", "10", "--optimizer", "adam", "--lr", "0.01", "--eval-draws", "20000", "--json"));
+    JsonNode cores = json(Cli.run(args.toArray(String[]::new)));
+    JsonNode one = json(Cli.run(concat(args, "--threads", "1")));
+    assertEquals(one.get("final_loss"), cores.get("final_loss"));
+    assertEquals(one.get("pareto_k"), cores.get("pareto_k"));
+    assertEquals(one.get("parameters"), cores.get("parameters"));
+  }
+
   /** A long stack compiles to a loop over its repeats (W4's shape): fit, its cost and its report work through it. */
   @Test
   void aLoopedStackFits() throws IOException {
