@@ -1,13 +1,15 @@
 package io.flowc.compiler.driver;
 
+import static io.flowc.compiler.nfvi.MinibatchTest.REGRESSION;
+import static io.flowc.compiler.nfvi.MinibatchTest.model;
+import static io.flowc.compiler.nfvi.MinibatchTest.regressionData;
+import static io.flowc.compiler.nfvi.MinibatchTest.scalar;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flowc.compiler.diag.SourceFile;
 import io.flowc.compiler.frontend.CheckedModel;
-import io.flowc.compiler.frontend.FrontEnd;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.data.DataSet;
 import io.flowc.runtime.data.RowChunks;
@@ -26,20 +28,6 @@ import org.junit.jupiter.api.Test;
  * threads.
  */
 class RowChunksTest {
-  private static final String REGRESSION = """
-      model regression {
-        data int N;
-        data real X[N, 2];
-        data real y[N];
-        param alpha;
-        param beta[2];
-        param sigma > 0;
-        alpha ~ normal(3, 0.5);
-        beta ~ normal(0, 1);
-        sigma ~ exponential(1);
-        y ~ normal(alpha + X * beta, sigma);
-      }
-      """;
 
   private static final String LOGISTIC = """
       model logistic {
@@ -66,26 +54,6 @@ class RowChunksTest {
       }
       """;
 
-  private static DataSet.Value scalar(double x) {
-    return new DataSet.Value(new int[0], new double[] {x});
-  }
-
-  private static DataSet regressionData(int n) {
-    SplittableRandom r = new SplittableRandom(11);
-    double[] x = new double[n * 2];
-    double[] y = new double[n];
-    for (int i = 0; i < n; i++) {
-      x[2 * i] = r.nextGaussian();
-      x[2 * i + 1] = r.nextGaussian();
-      y[i] = 1 + 0.5 * x[2 * i] - x[2 * i + 1] + 0.7 * r.nextGaussian();
-    }
-    Map<String, DataSet.Value> m = new LinkedHashMap<>();
-    m.put("N", scalar(n));
-    m.put("X", new DataSet.Value(new int[] {n, 2}, x));
-    m.put("y", new DataSet.Value(new int[] {n}, y));
-    return new DataSet("regression.json", m);
-  }
-
   private static DataSet logisticData(int n, int k) {
     SplittableRandom r = new SplittableRandom(5);
     double[] x = new double[n * k];
@@ -104,10 +72,6 @@ class RowChunksTest {
     m.put("X", new DataSet.Value(new int[] {n, k}, x));
     m.put("y", new DataSet.Value(new int[] {n}, y));
     return new DataSet("logistic.json", m);
-  }
-
-  private static CheckedModel model(String text, DataSet data) throws Exception {
-    return FrontEnd.check(new SourceFile("m.flow", text), data);
   }
 
   private static double[] point(int dimension, long seed) {

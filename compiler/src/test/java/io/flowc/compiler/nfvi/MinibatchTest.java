@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * batches is the gradient on all rows (terms over rows scaled by N/B, priors not), and a
  * minibatch fit of a logistic regression lands on the posterior.
  */
-class MinibatchTest {
-  static final String REGRESSION = """
+public class MinibatchTest {
+  public static final String REGRESSION = """
       model regression {
         data int N;
         data real X[N, 2];
@@ -77,7 +77,7 @@ class MinibatchTest {
       }
       """;
 
-  static DataSet.Value scalar(double x) {
+  public static DataSet.Value scalar(double x) {
     return new DataSet.Value(new int[0], new double[] {x});
   }
 
@@ -85,7 +85,7 @@ class MinibatchTest {
     return new DataSet.Value(new int[] {x.length}, x);
   }
 
-  static DataSet regressionData(int n) {
+  public static DataSet regressionData(int n) {
     SplittableRandom r = new SplittableRandom(11);
     double[] x = new double[n * 2];
     double[] y = new double[n];
@@ -142,7 +142,7 @@ class MinibatchTest {
     return new DataSet("logistic.json", m);
   }
 
-  static CheckedModel model(String text, DataSet data) throws Exception {
+  public static CheckedModel model(String text, DataSet data) throws Exception {
     return FrontEnd.check(new SourceFile("m.flow", text), data);
   }
 
