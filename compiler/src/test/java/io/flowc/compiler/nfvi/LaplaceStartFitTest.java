@@ -20,30 +20,14 @@ import org.junit.jupiter.api.Test;
  * the model's mean and covariance.
  */
 class LaplaceStartFitTest {
-  static final double[][] L = {{1, 0, 0, 0, 0}, {0.8, 0.6, 0, 0, 0}, {-0.5, 0.3, 0.7, 0, 0}, {0.2, -0.4, 0.6, 1.2, 0},
-      {0, -0.1, 0, 0.5, 0.5}};
+  static final double[][] L = NfviTest.CORR5_L;
   static final double[] MEAN = {1, -1, 0.5, 2, 0};
   /** log Z = log((2 pi)^(5/2) det L). */
   static final double LOG_Z = 2.5 * Math.log(2 * Math.PI) + Math.log(0.6 * 0.7 * 1.2 * 0.5);
 
-  static CheckedModel corr5() throws Exception {
-    return NfviTest.model("""
-        model corr5 {
-          param z[5];
-          let d = z - [1, -1, 0.5, 2, 0];
-          let y0 = d[0];
-          let y1 = (d[1] - 0.8 * y0) / 0.6;
-          let y2 = (d[2] + 0.5 * y0 - 0.3 * y1) / 0.7;
-          let y3 = (d[3] - 0.2 * y0 + 0.4 * y1 - 0.6 * y2) / 1.2;
-          let y4 = (d[4] + 0.1 * y1 - 0.5 * y3) / 0.5;
-          potential 0.5 * (y0^2 + y1^2 + y2^2 + y3^2 + y4^2);
-        }
-        """);
-  }
-
   @Test
   void theLossAtTheStartIsMinusLogZAtEveryDraw() throws Exception {
-    CheckedModel model = corr5();
+    CheckedModel model = NfviTest.corr5();
     LaplaceApproximation laplace = LaplaceApproximation.of(Compilation.load(model));
     assertArrayEquals(MEAN, laplace.mode(), 1e-8);
     for (String flow : new String[] {"scale-hh*4-loc", "scale-hh*7-loc", "realnvp*2-iaf-scale-hh*5-loc"}) {
@@ -60,7 +44,7 @@ class LaplaceStartFitTest {
 
   @Test
   void theFlowsDrawsHaveTheModelsMeanAndCovariance() throws Exception {
-    CheckedModel model = corr5();
+    CheckedModel model = NfviTest.corr5();
     String flow = "iaf-scale-hh*4-loc";
     Nfvi nfvi = NfviTest.nfvi(model, flow);
     double[] start = LaplaceStart.of(nfvi.layout(), flow).parameters(LaplaceApproximation.of(Compilation.load(model)),

@@ -36,6 +36,26 @@ class NfviTest {
     return FrontEnd.check(new SourceFile("m.flow", text));
   }
 
+  /** The Cholesky factor of corr5's covariance. */
+  static final double[][] CORR5_L = {{1, 0, 0, 0, 0}, {0.8, 0.6, 0, 0, 0}, {-0.5, 0.3, 0.7, 0, 0},
+      {0.2, -0.4, 0.6, 1.2, 0}, {0, -0.1, 0, 0.5, 0.5}};
+
+  /** A correlated 5-d normal with mean (1, -1, 0.5, 2, 0) and covariance CORR5_L CORR5_L^T. */
+  static CheckedModel corr5() throws Exception {
+    return NfviTest.model("""
+        model corr5 {
+          param z[5];
+          let d = z - [1, -1, 0.5, 2, 0];
+          let y0 = d[0];
+          let y1 = (d[1] - 0.8 * y0) / 0.6;
+          let y2 = (d[2] + 0.5 * y0 - 0.3 * y1) / 0.7;
+          let y3 = (d[3] - 0.2 * y0 + 0.4 * y1 - 0.6 * y2) / 1.2;
+          let y4 = (d[4] + 0.1 * y1 - 0.5 * y3) / 0.5;
+          potential 0.5 * (y0^2 + y1^2 + y2^2 + y3^2 + y4^2);
+        }
+        """);
+  }
+
   static CheckedModel example(String name) throws Exception {
     return FrontEnd.check(new SourceFile(name, Files.readString(TestPaths.example(name))));
   }
@@ -93,20 +113,8 @@ class NfviTest {
   /** scale-hh*5-loc can represent any 5-d Gaussian: the draws' covariance is the target's. */
   @Test
   void householderFlowsRecoverACorrelatedGaussian() throws Exception {
-    double[][] l = {{1, 0, 0, 0, 0}, {0.8, 0.6, 0, 0, 0}, {-0.5, 0.3, 0.7, 0, 0}, {0.2, -0.4, 0.6, 1.2, 0},
-        {0, -0.1, 0, 0.5, 0.5}};
-    CheckedModel model = model("""
-        model corr5 {
-          param z[5];
-          let d = z - [1, -1, 0.5, 2, 0];
-          let y0 = d[0];
-          let y1 = (d[1] - 0.8 * y0) / 0.6;
-          let y2 = (d[2] + 0.5 * y0 - 0.3 * y1) / 0.7;
-          let y3 = (d[3] - 0.2 * y0 + 0.4 * y1 - 0.6 * y2) / 1.2;
-          let y4 = (d[4] + 0.1 * y1 - 0.5 * y3) / 0.5;
-          potential 0.5 * (y0^2 + y1^2 + y2^2 + y3^2 + y4^2);
-        }
-        """);
+    double[][] l = CORR5_L;
+    CheckedModel model = corr5();
     Nfvi nfvi = nfvi(model, "scale-hh*5-loc");
     Fit fit = nfvi.fit(settings(10_000, "adam", 0.005, 20, 1.0, 2));
     Nfvi.Sample sample = nfvi.sample(fit.parameters(), 20_000, 2, 7);
