@@ -25,6 +25,22 @@ class MathFunctionsTest {
     }
   }
 
+  /** The branch-free sigmoid has the bits of the two-branch definition, on both sides and at the extremes. */
+  @Test
+  void sigmoidHasTheBitsOfTheTwoBranchForm() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    for (int i = 0; i < 200_000; i++) {
+      double x = i % 2 == 0 ? random.nextDouble(-40, 40) : Double.longBitsToDouble(random.nextLong());
+      double expected = x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
+      assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(MathFunctions.sigmoid(x)), () -> "at " + x);
+    }
+    for (double x : new double[] {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 745.5,
+        -745.5, Double.MIN_VALUE, -Double.MIN_VALUE}) {
+      double expected = x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
+      assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(MathFunctions.sigmoid(x)), () -> "at " + x);
+    }
+  }
+
   @Test
   void logitInvertsSigmoid() {
     close(0.0, MathFunctions.logit(0.5));

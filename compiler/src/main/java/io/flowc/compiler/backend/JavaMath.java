@@ -9,7 +9,7 @@ final class JavaMath {
   /** Whether an op is a call to one of the runtime's MathFunctions rather than to {@link Math}. */
   static boolean inRuntime(Op op) {
     return switch (op) {
-      case TANH, SIGMOID, LOGIT, SOFTPLUS, LOGADDEXP, ERF, ERFC, LGAMMA, POLYGAMMA -> true;
+      case TANH, LOG1P, SIGMOID, LOGIT, SOFTPLUS, LOGADDEXP, ERF, ERFC, LGAMMA, POLYGAMMA -> true;
       default -> false;
     };
   }

@@ -785,9 +785,9 @@ public final class JavaSourceBackend {
       case MUL -> "(" + a.get(0) + " * " + a.get(1) + ")";
       case DIV -> "(" + a.get(0) + " / " + a.get(1) + ")";
       case SQUARE -> "(" + a.get(0) + " * " + a.get(0) + ")";
-      case POW, SIN, COS, TAN, ASIN, ACOS, ATAN, ATAN2, SINH, COSH, EXP, EXPM1, LOG, LOG1P, SQRT, ABS, MIN, MAX ->
+      case POW, SIN, COS, TAN, ASIN, ACOS, ATAN, ATAN2, SINH, COSH, EXP, EXPM1, LOG, SQRT, ABS, MIN, MAX ->
           "Math." + JavaMath.methodName(op) + "(" + String.join(", ", a) + ")";
-      case TANH, SIGMOID, LOGIT, SOFTPLUS, LOGADDEXP, ERF, ERFC, LGAMMA ->
+      case TANH, LOG1P, SIGMOID, LOGIT, SOFTPLUS, LOGADDEXP, ERF, ERFC, LGAMMA ->
           m + "." + JavaMath.methodName(op) + "(" + String.join(", ", a) + ")";
       case POLYGAMMA -> m + ".polygamma(" + attrs[0] + ", " + a.get(0) + ")";
       case NOT -> "(" + a.get(0) + " == 0.0 ? 1.0 : 0.0)";

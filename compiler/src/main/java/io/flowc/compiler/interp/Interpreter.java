@@ -521,7 +521,7 @@ public final class Interpreter {
       case NORM -> new Real(Math.sqrt(sumOfSquares(reals(args.get(0)))));
       case SD -> new Real(sd(reals(args.get(0))));
       case DOT -> new Real(dot(reals(args.get(0)), reals(args.get(1))));
-      case LOG_MIX -> mapReal(args, x -> MathFunctions.logaddexp(Math.log(x[0]) + x[1], Math.log1p(-x[0]) + x[2]));
+      case LOG_MIX -> mapReal(args, x -> MathFunctions.logaddexp(Math.log(x[0]) + x[1], MathFunctions.log1p(-x[0]) + x[2]));
       case LOGSUMEXP, LOG_SUM_EXP -> new Real(MathFunctions.logsumexp(
           args.stream().flatMapToDouble(v -> Arrays.stream(reals(v))).toArray()));
       case NORMAL_LPDF, STUDENT_T_LPDF, CAUCHY_LPDF, EXPONENTIAL_LPDF, GAMMA_LPDF, BETA_LPDF, LOGNORMAL_LPDF,

@@ -93,7 +93,7 @@ public enum Op {
     @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.div(g, out.arg(0))}; }
   },
   LOG1P(Kind.ELEMENTWISE, 1) {
-    @Override public double apply1(double a) { return Math.log1p(a); }
+    @Override public double apply1(double a) { return MathFunctions.log1p(a); }
     @Override Node[] vjp(Graph b, Node out, Node g) {
       return new Node[] {b.div(g, b.add(b.constant(1), out.arg(0)))};
     }
