@@ -373,9 +373,14 @@ final class ModelChecker {
     }
     Type t = check(e, scope);
     if (!t.isError()) {
-      error(scope, e.span(), "'" + c.name() + "' needs a matrix, got " + t.describe());
+      error(scope, e.span(), "'" + functionName(c) + "' needs a matrix, got " + t.describe());
     }
     return null;
+  }
+
+  /** A function as messages name it: a sampling statement by its distribution. */
+  private static String functionName(Call c) {
+    return c.sampling() ? c.distribution() : c.name();
   }
 
   /** A square matrix argument's size; -1 after reporting. */
@@ -385,7 +390,7 @@ final class ModelChecker {
       return -1;
     }
     if (dims[0] != dims[1]) {
-      error(scope, c.args().get(k).span(), "'" + c.name() + "' needs a square matrix, got a " + dims[0] + " x " + dims[1]
+      error(scope, c.args().get(k).span(), "'" + functionName(c) + "' needs a square matrix, got a " + dims[0] + " x " + dims[1]
           + " matrix");
       return -1;
     }
@@ -400,7 +405,7 @@ final class ModelChecker {
   private int realArgument(Call c, int k, int length, int alt, String what, Scope scope) {
     Expr e = c.args().get(k);
     if (isMatrixExpr(e)) {
-      error(scope, e.span(), "'" + c.name() + "' needs " + what + ", got " + describe(e, Type.REAL));
+      error(scope, e.span(), "'" + functionName(c) + "' needs " + what + ", got " + describe(e, Type.REAL));
       return -1;
     }
     Type t = numeric(e, check(e, scope), scope);
@@ -413,7 +418,7 @@ final class ModelChecker {
       default -> t.length() == length;
     };
     if (!fits) {
-      error(scope, e.span(), "'" + c.name() + "' needs " + what + ", got " + t.describe());
+      error(scope, e.span(), "'" + functionName(c) + "' needs " + what + ", got " + t.describe());
       return -1;
     }
     return t.length();
