@@ -92,6 +92,7 @@ public final class Interpreter {
 
     /** Binds {@code name} to the value of {@code e}, of any type (a {@code let}). */
     public void define(String name, Expr e) {
+      interpreter.topLevel = values;
       if (interpreter.model.matrixLets().containsKey(name)) {
         interpreter.matrices.put(name, interpreter.matrix(e));
       } else {
@@ -101,6 +102,7 @@ public final class Interpreter {
 
     /** The value of a real expression: no dims for a scalar, one for a vector. */
     public DataSet.Value evaluate(Expr e) {
+      interpreter.topLevel = values;
       Value v = numeric(interpreter.eval(e, values));
       return v instanceof Real r
           ? new DataSet.Value(new int[0], new double[] {r.value()})

@@ -155,6 +155,33 @@ class MatrixFunctionsTest {
   }
 
   /**
+   * Simulation evaluates matrix lets from the values drawn so far: gp_pois_regr's counts follow
+   * f = L f_tilde of the drawn rho, alpha and f_tilde; the multivariate normal has no generator
+   * and is refused at its statement.
+   */
+  @Test
+  void simulationComputesMatrixLetsAndRefusesTheMultivariateNormal() throws Exception {
+    java.nio.file.Path file = TestPaths.example("gp_pois_regr");
+    DataSet data = TestPaths.exampleData(file);
+    io.flowc.compiler.simulate.Simulator simulator = io.flowc.compiler.simulate.Simulator.of(
+        io.flowc.compiler.simulate.Simulator.check(new SourceFile("gp.flow", java.nio.file.Files.readString(file)), data));
+    io.flowc.compiler.simulate.Simulation sim = simulator.simulate(data, new SplittableRandom(4));
+    double[] k = sim.data().get("k").elements();
+    assertEquals(11, k.length);
+    for (double count : k) {
+      assertTrue(count >= 0 && count == Math.rint(count), "a count: " + count);
+    }
+    CompileException e = org.junit.jupiter.api.Assertions.assertThrows(CompileException.class,
+        () -> io.flowc.compiler.simulate.Simulator.of(io.flowc.compiler.simulate.Simulator.check(new SourceFile("m.flow",
+            "model m { data real y[2]; param m[2]; m ~ normal(0, 1);\n"
+                + "let L = cholesky_decompose(diag_matrix([1, 2])); y ~ multi_normal_cholesky(m, L); }"),
+            StanJson.parse("{\"y\": [1, 2]}", "d.json"))));
+    assertEquals("2:54: distribution 'multi_normal_cholesky' has no random generator",
+        e.diagnostics().get(0).span().line() + ":" + e.diagnostics().get(0).span().column() + ": "
+            + e.diagnostics().get(0).message());
+  }
+
+  /**
    * At points around {@code center} (spread {@code spread}): the compiled log density within
    * {@code tolerance} (relative) of the interpreter's, the gradient within 1e-6 of the
    * interpreter's central differences.
