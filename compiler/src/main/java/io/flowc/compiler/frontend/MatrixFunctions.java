@@ -11,10 +11,10 @@ public final class MatrixFunctions {
   private MatrixFunctions() {}
 
   private static final Set<String> MATRIX_VALUED =
-      Set.of("gp_exp_quad_cov", "cholesky_decompose", "add_diag", "diag_matrix", "transpose");
+      Set.of("gp_exp_quad_cov", "cholesky_decompose", "add_diag", "diag_matrix", "transpose", "rep_matrix");
 
   private static final Set<String> TAKING_MATRICES =
-      Set.of("mdivide_left_tri_low", "diagonal", "log_determinant_spd", "multi_normal_cholesky_lpdf");
+      Set.of("mdivide_left_tri_low", "diagonal", "log_determinant_spd", "multi_normal_cholesky_lpdf", "rep_vector");
 
   public static boolean isMatrixValued(String name) {
     return MATRIX_VALUED.contains(name);

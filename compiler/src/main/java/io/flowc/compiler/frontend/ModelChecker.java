@@ -474,6 +474,15 @@ final class ModelChecker {
         int n = realArgument(c, 0, -1, 0, "a vector", scope);
         return n < 0 ? null : new int[] {n, n};
       }
+      case "rep_matrix" -> {
+        if (!arity(c, 3, scope)) {
+          return null;
+        }
+        int x = realArgument(c, 0, 0, 0, "a scalar", scope);
+        int rows = repetitions(c, 1);
+        int cols = repetitions(c, 2);
+        return x < 0 || rows < 0 || cols < 0 ? null : new int[] {rows, cols};
+      }
       default -> {
         // transpose
         if (!arity(c, 1, scope)) {
@@ -501,9 +510,29 @@ final class ModelChecker {
     return product ? new int[] {x[0], y[1]} : x;
   }
 
+  /**
+   * A count of rep_vector or rep_matrix: a positive integer literal or a {@code data int}, fixed
+   * when the model is compiled (a shape); -1 after reporting.
+   */
+  private int repetitions(Call c, int k) {
+    Expr e = c.args().get(k);
+    if (e instanceof Ident id && sizes.containsKey(id.name())) {
+      fixedSizes.add(id.name());
+    }
+    return size(e, c.name());
+  }
+
   /** The functions that take matrices and give a scalar or a vector. */
   private Type checkMatrixArguments(Call c, Scope scope) {
     switch (c.name()) {
+      case "rep_vector" -> {
+        if (!arity(c, 2, scope)) {
+          return Type.ERROR;
+        }
+        int x = realArgument(c, 0, 0, 0, "a scalar", scope);
+        int n = repetitions(c, 1);
+        return x < 0 || n < 0 ? Type.ERROR : Type.realVector(n);
+      }
       case "mdivide_left_tri_low" -> {
         if (!arity(c, 2, scope)) {
           return Type.ERROR;
@@ -1139,7 +1168,9 @@ final class ModelChecker {
       }
       return Type.ERROR;
     }
-    List<Type> checked = c.args().stream().map(a -> check(a, scope)).toList();
+    // a matrix argument of an unknown function is not a second mistake
+    boolean unknown = !functions.containsKey(c.name()) && Builtin.byName(c.name()).isEmpty();
+    List<Type> checked = c.args().stream().map(a -> unknown && isMatrixExpr(a) ? Type.ERROR : check(a, scope)).toList();
     FnDecl fn = functions.get(c.name());
     if (fn != null) {
       // a user function's arguments keep their booleans: its body may use them as conditions
@@ -1162,6 +1193,7 @@ final class ModelChecker {
       } else {
         List<String> names = new ArrayList<>(functions.keySet());
         java.util.Arrays.stream(Builtin.values()).map(Builtin::symbol).forEach(names::add);
+        names.addAll(MatrixFunctions.names());
         error(scope, c.nameSpan(), "unknown function '" + c.name() + "'" + Suggestions.didYouMean(c.name(), names));
       }
       return Type.ERROR;

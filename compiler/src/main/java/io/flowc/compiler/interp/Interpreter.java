@@ -363,6 +363,14 @@ public final class Interpreter {
         double[] d = values(eval(c.args().get(0), topLevel));
         yield Matrices.addDiagonal(Matrices.zeros(d.length), d);
       }
+      case "rep_matrix" -> {
+        double x = real(eval(c.args().get(0), topLevel), 0);
+        double[][] m = new double[columnBound(c.args().get(1))][columnBound(c.args().get(2))];
+        for (double[] row : m) {
+          Arrays.fill(row, x);
+        }
+        yield m;
+      }
       default -> Matrices.transpose(matrix(c.args().get(0)));
     };
   }
@@ -375,6 +383,11 @@ public final class Interpreter {
   /** The functions that take a matrix and give a scalar or a vector. */
   private Value matrixArguments(Call c) {
     switch (c.name()) {
+      case "rep_vector" -> {
+        double[] v = new double[columnBound(c.args().get(1))];
+        Arrays.fill(v, real(eval(c.args().get(0), topLevel), 0));
+        return new Vec(v);
+      }
       case "mdivide_left_tri_low" -> {
         return new Vec(Matrices.forwardSubstitution(matrix(c.args().get(0)), values(eval(c.args().get(1), topLevel))));
       }

@@ -342,6 +342,10 @@ public final class ModelLowering {
         Node v = lower(c.args().get(0), globals);
         return diagonalMatrix(v, v.shape().size());
       }
+      case "rep_matrix" -> {
+        return graph.broadcast(lower(c.args().get(0), globals),
+            Shape.matrix(columnBound(c.args().get(1)), columnBound(c.args().get(2))));
+      }
       default -> {
         return graph.transpose(dense(c.args().get(0)));
       }
@@ -375,6 +379,9 @@ public final class ModelLowering {
   /** The functions that take matrices and give a scalar or a vector. */
   private Node matrixArguments(Call c) {
     switch (c.name()) {
+      case "rep_vector" -> {
+        return graph.broadcast(lower(c.args().get(0), globals), Shape.vector(columnBound(c.args().get(1))));
+      }
       case "mdivide_left_tri_low" -> {
         return graph.triangularSolve(dense(c.args().get(0)), lower(c.args().get(1), globals), false);
       }

@@ -58,6 +58,12 @@ class MatrixFunctionsTest {
             "10:1: 'multi_normal_cholesky' needs a vector of length 3, got a vector of length 2"),
         errors("let L = cholesky_decompose(diag_matrix(exp(b)));\ny ~ multi_normal_cholesky(L);\n"
             + "[b[0], b[1]] ~ multi_normal_cholesky(b, L);"));
+    assertEquals(List.of("8:23: the size of 'rep_vector' must be a positive integer literal or a 'data int' declared"
+        + " before it"), errors("let r = rep_vector(1, b[0]);\nlogp += sum(b);"));
+    assertEquals(List.of("8:20: 'rep_matrix' needs a scalar, got a vector of length 3"),
+        errors("let R = rep_matrix(b, 2, 2);\nlogp += sum(b);"));
+    assertEquals(List.of("8:9: unknown function 'cholesky_decompos' (did you mean 'cholesky_decompose'?)"),
+        errors("let L = cholesky_decompos(diag_matrix(b));\nlogp += sum(b);"));
     assertEquals(List.of("8:13: 'derived' needs a real value (a scalar or a vector), got a matrix"),
         errors("derived D = diag_matrix(b);\nlogp += sum(b);"));
     assertEquals(List.of("8:16: 'center' needs a data matrix, got a 3 x 3 matrix"),
@@ -81,10 +87,12 @@ class MatrixFunctionsTest {
         let D = diag_matrix(exp(v));
         let S = C * D + transpose(L) * L - D;
         let G = add_diag(X * transpose(X), exp(m));
-        let LS = cholesky_decompose(add_diag(S * transpose(S), 1) + G);
+        let LS = cholesky_decompose(add_diag(S * transpose(S), 1) + G + rep_matrix(0.25, N, 3));
+        let J = gp_exp_quad_cov(x, 1, 2) + diag_matrix(rep_vector(alpha, N));
         logp += multi_normal_cholesky_lpdf(y, m, L);
         y ~ multi_normal_cholesky(m[0], LS);
         logp += log_determinant_spd(C) + sum(mdivide_left_tri_low(L, v)) + sum(diagonal(S)) + sum(LS * m);
+        logp += log_determinant_spd(J) + sum(rep_vector(rho, 2));
         v ~ normal(0, 1);
         m ~ normal(0, 1);
         rho ~ gamma(2, 2);

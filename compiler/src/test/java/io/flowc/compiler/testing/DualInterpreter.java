@@ -228,6 +228,14 @@ public final class DualInterpreter {
         }
         return l;
       }
+      case "rep_matrix" -> {
+        Dual x = at(eval(c.args().get(0), env), 0);
+        Dual[][] out = new Dual[columnBound(c.args().get(1))][columnBound(c.args().get(2))];
+        for (Dual[] row : out) {
+          Arrays.fill(row, x);
+        }
+        return out;
+      }
       case "add_diag", "diag_matrix" -> {
         boolean add = c.name().equals("add_diag");
         Value d = eval(c.args().get(add ? 1 : 0), env);
@@ -274,6 +282,10 @@ public final class DualInterpreter {
 
   private Value matrixArguments(Call c, Map<String, Value> env) {
     switch (c.name()) {
+      case "rep_vector" -> {
+        Dual x = at(eval(c.args().get(0), env), 0);
+        return reals(columnBound(c.args().get(1)), i -> x);
+      }
       case "mdivide_left_tri_low" -> {
         Dual[] x = forwardSubstitution(dense(c.args().get(0), env), eval(c.args().get(1), env));
         return reals(x.length, i -> x[i]);
