@@ -29,6 +29,7 @@ PORTS = {
     "sblrc-blr": ["sblrc_blr"],
     "earnings-earn_height": ["earnings", "earnings_standardized"],
     "low_dim_gauss_mix-low_dim_gauss_mix": ["low_dim_gauss_mix"],
+    "gp_pois_regr-gp_pois_regr": ["gp_pois_regr"],
     "diamonds-diamonds": ["diamonds"],
 }
 

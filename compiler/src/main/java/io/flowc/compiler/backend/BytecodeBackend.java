@@ -60,6 +60,7 @@ public final class BytecodeBackend {
   private static final String FUNCTIONS = Type.getInternalName(MathFunctions.class);
   /** Named, not loaded: the class needs the vector module. */
   private static final String VECTOR_PRODUCTS = "io/flowc/runtime/simd/VectorProducts";
+  private static final String DENSE_MATRICES = "io/flowc/runtime/DenseMatrices";
   /** Part methods: (z, grad, w, eps, base). */
   private static final String PART = "([D[D[D[DI)";
 
@@ -876,6 +877,16 @@ public final class BytecodeBackend {
         vectorOuterSum(os);
       } else if (instr instanceof Kernel.BlockOuterSum os) {
         blockOuterSum(os);
+      } else if (instr instanceof Kernel.Dense d) {
+        // DenseMatrices.routine(target, offset, arg, offset, ..., ints...)
+        rowElement(d.target(), constant(0));
+        for (Region r : d.args()) {
+          rowElement(r, constant(0));
+        }
+        for (int k : d.ints()) {
+          pushInt(mv, k);
+        }
+        mv.visitMethodInsn(INVOKESTATIC, DENSE_MATRICES, d.routine(), d.descriptor(), false);
       } else if (instr instanceof Kernel.Outer o) {
         int row = intLocal();
         int j = intLocal();

@@ -454,6 +454,16 @@ public final class JavaSourceBackend {
       blockMatVec(p, b, m);
     } else if (instr instanceof Kernel.BlockOuterSum os) {
       blockOuterSum(p, b, os);
+    } else if (instr instanceof Kernel.Dense d) {
+      List<String> args = new ArrayList<>();
+      for (Region r : java.util.stream.Stream.concat(java.util.stream.Stream.of(d.target()), d.args().stream()).toList()) {
+        args.add(array(r.array()));
+        args.add((r.array().fromBase() ? "base + " : "") + p.lin(r.offset()));
+      }
+      for (int k : d.ints()) {
+        args.add(Integer.toString(k));
+      }
+      b.addStatement("$T.$L($L)", ClassName.get("io.flowc.runtime", "DenseMatrices"), d.routine(), String.join(", ", args));
     } else if (instr instanceof Kernel.Outer o) {
       b.beginControlFlow("for (int i = 0; i < $L; i++)", o.rows())
           .addStatement("int r = i * $L", o.cols())

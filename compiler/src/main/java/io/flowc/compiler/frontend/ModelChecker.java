@@ -76,6 +76,8 @@ final class ModelChecker {
   private final Set<String> fixedSizes = new HashSet<>();
   /** Lets whose values are data matrices ({@code center(cols(X, 1, K))}), with their rows and columns. */
   private final Map<String, int[]> matrixLets = new LinkedHashMap<>();
+  /** Matrix lets computed by the matrix functions (of parameters or data), not data matrices' columns. */
+  private final Set<String> denseLets = new HashSet<>();
   /** Data integers used as indices, with the lengths they index: checked again when data are bound. */
   private final Set<DataLayout.IndexCheck> indexChecks = new java.util.LinkedHashSet<>();
 
@@ -159,6 +161,9 @@ final class ModelChecker {
           visible.put(l.name().text(), Type.ERROR);
           if (dims != null) {
             matrixLets.put(l.name().text(), dims);
+          }
+          if (!isDataMatrixExpr(l.value())) {
+            denseLets.add(l.name().text());
           }
         }
       } else if (s instanceof LetDecl l) {
@@ -278,7 +283,26 @@ final class ModelChecker {
     if (e instanceof Call c && (c.name().equals("cols") || c.name().equals("center")) && !functions.containsKey(c.name())) {
       return true;
     }
-    return isMatrix(e);
+    return isMatrix(e) || isMatrixCall(e) || isMatrixArithmetic(e);
+  }
+
+  /** A data matrix, a let of one, or cols/center of one: what cols, center and col_means take. */
+  private boolean isDataMatrixExpr(Expr e) {
+    if (e instanceof Ident id) {
+      return isMatrix(id) && !denseLets.contains(id.name());
+    }
+    return e instanceof Call c && (c.name().equals("cols") || c.name().equals("center")) && !functions.containsKey(c.name());
+  }
+
+  /** A call of a function whose value is a matrix ({@link MatrixFunctions}), a user function of that name aside. */
+  private boolean isMatrixCall(Expr e) {
+    return e instanceof Call c && MatrixFunctions.isMatrixValued(c.name()) && !functions.containsKey(c.name());
+  }
+
+  /** {@code A * B}, {@code A + B} or {@code A - B} of two matrices. */
+  private boolean isMatrixArithmetic(Expr e) {
+    return e instanceof Binary b && (b.op() == BinaryOp.MUL || b.op() == BinaryOp.ADD || b.op() == BinaryOp.SUB)
+        && isMatrixExpr(b.left()) && isMatrixExpr(b.right());
   }
 
   /**
@@ -288,6 +312,12 @@ final class ModelChecker {
    * subtracts each column's mean.
    */
   private int[] checkMatrix(Expr e, Scope scope) {
+    if (isMatrixCall(e)) {
+      return checkMatrixCall((Call) e, scope);
+    }
+    if (isMatrixArithmetic(e)) {
+      return checkMatrixArithmetic((Binary) e, scope);
+    }
     if (e instanceof Ident id) {
       int[] let = matrixLets.get(id.name());
       if (let != null) {
@@ -303,10 +333,10 @@ final class ModelChecker {
       return null;
     }
     Expr m = c.args().get(0);
-    if (!isMatrixExpr(m)) {
-      Type t = check(m, scope);
+    if (!isDataMatrixExpr(m)) {
+      Type t = isMatrixExpr(m) ? Type.REAL : check(m, scope);
       if (!t.isError()) {
-        error(scope, m.span(), "'" + c.name() + "' needs a data matrix, got " + t.describe());
+        error(scope, m.span(), "'" + c.name() + "' needs a data matrix, got " + describe(m, t));
       }
       return null;
     }
@@ -324,6 +354,220 @@ final class ModelChecker {
       return null;
     }
     return new int[] {dims[0], to - from};
+  }
+
+  /** As in messages: a matrix's rows and columns, or the type of another value. */
+  private String describe(Expr e, Type t) {
+    if (isMatrixExpr(e)) {
+      int[] dims = checkMatrix(e, Scope.TOP);
+      return dims == null ? "a matrix" : "a " + dims[0] + " x " + dims[1] + " matrix";
+    }
+    return t.describe();
+  }
+
+  /** The rows and columns of a matrix argument; null after reporting (also when it is not a matrix). */
+  private int[] matrixArgument(Call c, int k, Scope scope) {
+    Expr e = c.args().get(k);
+    if (isMatrixExpr(e)) {
+      return checkMatrix(e, scope);
+    }
+    Type t = check(e, scope);
+    if (!t.isError()) {
+      error(scope, e.span(), "'" + functionName(c) + "' needs a matrix, got " + t.describe());
+    }
+    return null;
+  }
+
+  /** A function as messages name it: a sampling statement by its distribution. */
+  private static String functionName(Call c) {
+    return c.sampling() ? c.distribution() : c.name();
+  }
+
+  /** A square matrix argument's size; -1 after reporting. */
+  private int squareArgument(Call c, int k, Scope scope) {
+    int[] dims = matrixArgument(c, k, scope);
+    if (dims == null) {
+      return -1;
+    }
+    if (dims[0] != dims[1]) {
+      error(scope, c.args().get(k).span(), "'" + functionName(c) + "' needs a square matrix, got a " + dims[0] + " x " + dims[1]
+          + " matrix");
+      return -1;
+    }
+    return dims[0];
+  }
+
+  /**
+   * A real argument that is a scalar ({@code length} 0), a vector of {@code length}, or either
+   * ({@code length} -1 a vector of any length, -2 a scalar or a vector of {@code alt}); its
+   * length (0 for a scalar), or -1 after reporting.
+   */
+  private int realArgument(Call c, int k, int length, int alt, String what, Scope scope) {
+    Expr e = c.args().get(k);
+    if (isMatrixExpr(e)) {
+      error(scope, e.span(), "'" + functionName(c) + "' needs " + what + ", got " + describe(e, Type.REAL));
+      return -1;
+    }
+    Type t = numeric(e, check(e, scope), scope);
+    if (t.isError()) {
+      return -1;
+    }
+    boolean fits = t.isReal() && switch (length) {
+      case -1 -> t.isVector();
+      case -2 -> t.isScalar() || t.length() == alt;
+      default -> t.length() == length;
+    };
+    if (!fits) {
+      error(scope, e.span(), "'" + functionName(c) + "' needs " + what + ", got " + t.describe());
+      return -1;
+    }
+    return t.length();
+  }
+
+  private boolean arity(Call c, int arity, Scope scope) {
+    if (c.args().size() != arity) {
+      if (c.sampling()) {
+        error(scope, c.span(), "'" + c.distribution() + "' takes " + plural(arity - 1, "argument") + ", got "
+            + (c.args().size() - 1));
+      } else {
+        error(scope, c.span(), "'" + c.name() + "' takes " + plural(arity, "argument") + ", got " + c.args().size());
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /** The rows and columns of a matrix function's value (docs/language.md, "Matrices"); null after reporting. */
+  private int[] checkMatrixCall(Call c, Scope scope) {
+    switch (c.name()) {
+      case "gp_exp_quad_cov" -> {
+        if (!arity(c, 3, scope)) {
+          return null;
+        }
+        int n = realArgument(c, 0, -1, 0, "a vector of points", scope);
+        int alpha = realArgument(c, 1, 0, 0, "a scalar magnitude", scope);
+        int rho = realArgument(c, 2, 0, 0, "a scalar length scale", scope);
+        return n < 0 || alpha < 0 || rho < 0 ? null : new int[] {n, n};
+      }
+      case "cholesky_decompose" -> {
+        if (!arity(c, 1, scope)) {
+          return null;
+        }
+        int n = squareArgument(c, 0, scope);
+        return n < 0 ? null : new int[] {n, n};
+      }
+      case "add_diag" -> {
+        if (!arity(c, 2, scope)) {
+          return null;
+        }
+        int n = squareArgument(c, 0, scope);
+        if (n < 0) {
+          return null;
+        }
+        int d = realArgument(c, 1, -2, n, "a scalar or a vector of length " + n, scope);
+        return d < 0 ? null : new int[] {n, n};
+      }
+      case "diag_matrix" -> {
+        if (!arity(c, 1, scope)) {
+          return null;
+        }
+        int n = realArgument(c, 0, -1, 0, "a vector", scope);
+        return n < 0 ? null : new int[] {n, n};
+      }
+      case "rep_matrix" -> {
+        if (!arity(c, 3, scope)) {
+          return null;
+        }
+        int x = realArgument(c, 0, 0, 0, "a scalar", scope);
+        int rows = repetitions(c, 1);
+        int cols = repetitions(c, 2);
+        return x < 0 || rows < 0 || cols < 0 ? null : new int[] {rows, cols};
+      }
+      default -> {
+        // transpose
+        if (!arity(c, 1, scope)) {
+          return null;
+        }
+        int[] dims = matrixArgument(c, 0, scope);
+        return dims == null ? null : new int[] {dims[1], dims[0]};
+      }
+    }
+  }
+
+  /** {@code A * B}, {@code A + B}, {@code A - B} of matrices: the result's rows and columns, or null after reporting. */
+  private int[] checkMatrixArithmetic(Binary b, Scope scope) {
+    int[] x = checkMatrix(b.left(), scope);
+    int[] y = checkMatrix(b.right(), scope);
+    if (x == null || y == null) {
+      return null;
+    }
+    boolean product = b.op() == BinaryOp.MUL;
+    if (product ? x[1] != y[0] : x[0] != y[0] || x[1] != y[1]) {
+      error(scope, b.opSpan(), "'" + b.op().symbol + "' of a " + x[0] + " x " + x[1] + " and a " + y[0] + " x " + y[1]
+          + " matrix: " + (product ? "the left one's columns must be the right one's rows" : "the shapes must match"));
+      return null;
+    }
+    return product ? new int[] {x[0], y[1]} : x;
+  }
+
+  /**
+   * A count of rep_vector or rep_matrix: a positive integer literal or a {@code data int}, fixed
+   * when the model is compiled (a shape); -1 after reporting.
+   */
+  private int repetitions(Call c, int k) {
+    Expr e = c.args().get(k);
+    if (e instanceof Ident id && sizes.containsKey(id.name())) {
+      fixedSizes.add(id.name());
+    }
+    return size(e, c.name());
+  }
+
+  /** The functions that take matrices and give a scalar or a vector. */
+  private Type checkMatrixArguments(Call c, Scope scope) {
+    switch (c.name()) {
+      case "rep_vector" -> {
+        if (!arity(c, 2, scope)) {
+          return Type.ERROR;
+        }
+        int x = realArgument(c, 0, 0, 0, "a scalar", scope);
+        int n = repetitions(c, 1);
+        return x < 0 || n < 0 ? Type.ERROR : Type.realVector(n);
+      }
+      case "mdivide_left_tri_low" -> {
+        if (!arity(c, 2, scope)) {
+          return Type.ERROR;
+        }
+        int n = squareArgument(c, 0, scope);
+        int b = n < 0 ? -1 : realArgument(c, 1, n, 0, "a vector of length " + n, scope);
+        return b < 0 ? Type.ERROR : Type.realVector(n);
+      }
+      case "diagonal" -> {
+        if (!arity(c, 1, scope)) {
+          return Type.ERROR;
+        }
+        int n = squareArgument(c, 0, scope);
+        return n < 0 ? Type.ERROR : n == 1 ? Type.REAL : Type.realVector(n);
+      }
+      case "log_determinant_spd" -> {
+        if (!arity(c, 1, scope)) {
+          return Type.ERROR;
+        }
+        return squareArgument(c, 0, scope) < 0 ? Type.ERROR : Type.REAL;
+      }
+      default -> {
+        // multi_normal_cholesky_lpdf(y, mu, L)
+        if (!arity(c, 3, scope)) {
+          return Type.ERROR;
+        }
+        int n = squareArgument(c, 2, scope);
+        if (n < 0) {
+          return Type.ERROR;
+        }
+        int y = realArgument(c, 0, n, 0, "a vector of length " + n, scope);
+        int mu = realArgument(c, 1, -2, n, "a scalar or a vector of length " + n, scope);
+        return y < 0 || mu < 0 ? Type.ERROR : Type.REAL;
+      }
+    }
   }
 
   /** {@code base + k} or {@code base - k} for an integer literal k (shift +-k), else the expression itself (shift 0). */
@@ -671,7 +915,9 @@ final class ModelChecker {
     }
     Type t = visible.get(n);
     if (isMatrix(id)) {
-      error(scope, id.span(), "'" + n + "' is a matrix: it can only multiply a vector ('" + n + " * v')");
+      int[] dims = matrixLets.containsKey(n) ? matrixLets.get(n) : dataVariables.get(n).dims();
+      error(scope, id.span(), "'" + n + "' is a matrix (" + dims[0] + " x " + dims[1] + ") where a scalar or a vector"
+          + " is expected: it can multiply a vector ('" + n + " * v') or be an argument of a matrix function");
       return Type.ERROR;
     }
     if (t != null) {
@@ -693,6 +939,13 @@ final class ModelChecker {
   }
 
   private Type checkBinary(Binary b, Scope scope) {
+    if (isMatrixArithmetic(b) && !scope.inFunction()) {
+      if (checkMatrix(b, scope) != null) {
+        error(scope, b.opSpan(), "'" + b.op().symbol + "' of two matrices gives a matrix: name it with 'let' or"
+            + " multiply a vector by it");
+      }
+      return Type.ERROR;
+    }
     if (b.op() == BinaryOp.MUL && isMatrixExpr(b.left()) && !scope.inFunction()) {
       return checkMatrixProduct(b, scope);
     }
@@ -896,15 +1149,18 @@ final class ModelChecker {
         return Type.ERROR;
       }
       Expr m = c.args().get(0);
-      if (!isMatrixExpr(m)) {
-        Type t = check(m, scope);
+      if (!isDataMatrixExpr(m)) {
+        Type t = isMatrixExpr(m) ? Type.REAL : check(m, scope);
         if (!t.isError()) {
-          error(scope, m.span(), "'col_means' needs a data matrix, got " + t.describe());
+          error(scope, m.span(), "'col_means' needs a data matrix, got " + describe(m, t));
         }
         return Type.ERROR;
       }
       int[] dims = checkMatrix(m, scope);
       return dims == null ? Type.ERROR : Type.realVector(dims[1]);
+    }
+    if (MatrixFunctions.takesMatrix(c.name()) && !functions.containsKey(c.name()) && !scope.inFunction()) {
+      return checkMatrixArguments(c, scope);
     }
     if (isMatrixExpr(c) && !scope.inFunction()) {
       if (checkMatrix(c, scope) != null) {
@@ -912,7 +1168,9 @@ final class ModelChecker {
       }
       return Type.ERROR;
     }
-    List<Type> checked = c.args().stream().map(a -> check(a, scope)).toList();
+    // a matrix argument of an unknown function is not a second mistake
+    boolean unknown = !functions.containsKey(c.name()) && Builtin.byName(c.name()).isEmpty();
+    List<Type> checked = c.args().stream().map(a -> unknown && isMatrixExpr(a) ? Type.ERROR : check(a, scope)).toList();
     FnDecl fn = functions.get(c.name());
     if (fn != null) {
       // a user function's arguments keep their booleans: its body may use them as conditions
@@ -935,6 +1193,7 @@ final class ModelChecker {
       } else {
         List<String> names = new ArrayList<>(functions.keySet());
         java.util.Arrays.stream(Builtin.values()).map(Builtin::symbol).forEach(names::add);
+        names.addAll(MatrixFunctions.names());
         error(scope, c.nameSpan(), "unknown function '" + c.name() + "'" + Suggestions.didYouMean(c.name(), names));
       }
       return Type.ERROR;

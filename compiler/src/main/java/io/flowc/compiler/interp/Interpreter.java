@@ -17,6 +17,7 @@ import io.flowc.compiler.frontend.Ast.VectorLit;
 import io.flowc.compiler.frontend.Builtin;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.ColumnBounds;
+import io.flowc.compiler.frontend.MatrixFunctions;
 import io.flowc.runtime.MathFunctions;
 import io.flowc.runtime.Constraints;
 import io.flowc.runtime.data.DataLayout;
@@ -59,6 +60,8 @@ public final class Interpreter {
   /** The model's data: numbers and vectors by name, and matrices (by rows) apart. */
   private final Map<String, Value> data = new HashMap<>();
   private final Map<String, double[][]> matrices = new HashMap<>();
+  /** The parameters and lets of the evaluation under way, which matrix functions' arguments read. */
+  private Map<String, Value> topLevel = Map.of();
 
   public Interpreter(CheckedModel model) {
     this(model, null);
@@ -89,6 +92,7 @@ public final class Interpreter {
 
     /** Binds {@code name} to the value of {@code e}, of any type (a {@code let}). */
     public void define(String name, Expr e) {
+      interpreter.topLevel = values;
       if (interpreter.model.matrixLets().containsKey(name)) {
         interpreter.matrices.put(name, interpreter.matrix(e));
       } else {
@@ -98,6 +102,7 @@ public final class Interpreter {
 
     /** The value of a real expression: no dims for a scalar, one for a vector. */
     public DataSet.Value evaluate(Expr e) {
+      interpreter.topLevel = values;
       Value v = numeric(interpreter.eval(e, values));
       return v instanceof Real r
           ? new DataSet.Value(new int[0], new double[] {r.value()})
@@ -155,6 +160,7 @@ public final class Interpreter {
       throw new IllegalArgumentException("expected " + model.dimension() + " values, got " + z.length);
     }
     Map<String, Value> globals = new HashMap<>(data);
+    topLevel = globals;
     double logpSum = 0;
     for (CheckedModel.Param p : model.params()) {
       double[] x = new double[p.elementCount()];
@@ -326,13 +332,101 @@ public final class Interpreter {
   /** A data matrix, a matrix let, or {@code cols}/{@code center} of one (where the checker allows them). */
   private boolean isMatrixExpr(Expr e, Map<String, Value> env) {
     if (e instanceof Call c) {
-      return (c.name().equals("cols") || c.name().equals("center")) && !model.functions().containsKey(c.name());
+      return (c.name().equals("cols") || c.name().equals("center") || MatrixFunctions.isMatrixValued(c.name()))
+          && !model.functions().containsKey(c.name());
+    }
+    if (e instanceof Binary b) {
+      return b.op() != Ast.BinaryOp.DIV && b.op() != Ast.BinaryOp.POW && isMatrixExpr(b.left(), env)
+          && isMatrixExpr(b.right(), env);
     }
     return e instanceof Ident id && !env.containsKey(id.name()) && matrices.containsKey(id.name());
   }
 
+  /** The value of a matrix function, a product, sum or difference of matrices (docs/language.md, "Matrices"). */
+  private double[][] denseMatrix(Expr e) {
+    if (e instanceof Binary b) {
+      double[][] x = matrix(b.left());
+      double[][] y = matrix(b.right());
+      return switch (b.op()) {
+        case MUL -> Matrices.product(x, y);
+        case ADD -> Matrices.combine(x, y, 1);
+        default -> Matrices.combine(x, y, -1);
+      };
+    }
+    Call c = (Call) e;
+    return switch (c.name()) {
+      case "gp_exp_quad_cov" -> Matrices.expQuadCov(values(eval(c.args().get(0), topLevel)),
+          real(eval(c.args().get(1), topLevel), 0), real(eval(c.args().get(2), topLevel), 0));
+      case "cholesky_decompose" -> Matrices.cholesky(matrix(c.args().get(0)));
+      case "add_diag" -> Matrices.addDiagonal(matrix(c.args().get(0)), values(eval(c.args().get(1), topLevel)));
+      case "diag_matrix" -> {
+        double[] d = values(eval(c.args().get(0), topLevel));
+        yield Matrices.addDiagonal(Matrices.zeros(d.length), d);
+      }
+      case "rep_matrix" -> {
+        double x = real(eval(c.args().get(0), topLevel), 0);
+        double[][] m = new double[columnBound(c.args().get(1))][columnBound(c.args().get(2))];
+        for (double[] row : m) {
+          Arrays.fill(row, x);
+        }
+        yield m;
+      }
+      default -> Matrices.transpose(matrix(c.args().get(0)));
+    };
+  }
+
+  /** The elements of a scalar or a vector. */
+  private static double[] values(Value v) {
+    return v instanceof Vec vec ? vec.values() : new double[] {real(v, 0)};
+  }
+
+  /** The functions that take a matrix and give a scalar or a vector. */
+  private Value matrixArguments(Call c) {
+    switch (c.name()) {
+      case "rep_vector" -> {
+        double[] v = new double[columnBound(c.args().get(1))];
+        Arrays.fill(v, real(eval(c.args().get(0), topLevel), 0));
+        return new Vec(v);
+      }
+      case "mdivide_left_tri_low" -> {
+        return new Vec(Matrices.forwardSubstitution(matrix(c.args().get(0)), values(eval(c.args().get(1), topLevel))));
+      }
+      case "diagonal" -> {
+        double[] d = Matrices.diagonal(matrix(c.args().get(0)));
+        return d.length == 1 ? new Real(d[0]) : new Vec(d);
+      }
+      case "log_determinant_spd" -> {
+        double logDet = 0;
+        for (double d : Matrices.diagonal(Matrices.cholesky(matrix(c.args().get(0))))) {
+          logDet += 2 * Math.log(d);
+        }
+        return new Real(logDet);
+      }
+      default -> {
+        double[][] l = matrix(c.args().get(2));
+        int n = l.length;
+        double[] y = values(eval(c.args().get(0), topLevel));
+        Value mu = eval(c.args().get(1), topLevel);
+        double[] centered = new double[n];
+        for (int i = 0; i < n; i++) {
+          centered[i] = y[i] - real(mu, at(mu, i));
+        }
+        double[] r = Matrices.forwardSubstitution(l, centered);
+        double lp = -0.5 * n * Math.log(2 * Math.PI);
+        for (int i = 0; i < n; i++) {
+          lp += -0.5 * r[i] * r[i] - Math.log(l[i][i]);
+        }
+        return new Real(lp);
+      }
+    }
+  }
+
   /** A data matrix expression's value, by rows. */
   private double[][] matrix(Expr e) {
+    if (e instanceof Binary || e instanceof Call c && MatrixFunctions.isMatrixValued(c.name())
+        && !model.functions().containsKey(c.name())) {
+      return denseMatrix(e);
+    }
     if (e instanceof Ident id) {
       return matrices.get(id.name());
     }
@@ -470,6 +564,9 @@ public final class Interpreter {
   private Value evalCall(Call c, Map<String, Value> env) {
     if (c.name().equals("col_means") && !model.functions().containsKey(c.name())) {
       return new Vec(columnMeans(matrix(c.args().get(0))));
+    }
+    if (MatrixFunctions.takesMatrix(c.name()) && !model.functions().containsKey(c.name())) {
+      return matrixArguments(c);
     }
     List<Value> args = new ArrayList<>();
     for (Expr a : c.args()) {

@@ -137,8 +137,8 @@ public final class Graph {
   /** How many integer attributes an op carries; -1 where its shape rule checks a variable count. */
   static int attributeCount(Op op) {
     return switch (op) {
-      case INDEX, POLYGAMMA, GATHER, PUT -> 1;
-      case SLICE, EMBED, SCATTER, DATA -> 2;
+      case INDEX, POLYGAMMA, GATHER, PUT, TRISOLVE -> 1;
+      case SLICE, EMBED, SCATTER, DATA, MATMUL -> 2;
       case SCAN -> 3;
       case BROADCAST, PLACE, TAKE -> -1;
       default -> 0;
@@ -307,6 +307,9 @@ public final class Graph {
         }
         return Shape.vector(attrs[0]);
       }
+      case CHOLESKY, CHOLESKY_ADJOINT, TRISOLVE, MATMUL, TRANSPOSE -> {
+        return denseShape(op, attrs, args);
+      }
       default -> {
         Shape shape = args[0].shape();
         for (Node a : args) {
@@ -318,6 +321,47 @@ public final class Graph {
           }
         }
         return shape;
+      }
+    }
+  }
+
+  /** The shapes of the dense linear-algebra ops: square factors, vectors of matching lengths. */
+  private static Shape denseShape(Op op, int[] attrs, Node[] args) {
+    Shape a = args[0].shape();
+    if (!a.isMatrix()) {
+      throw new IllegalArgumentException(op + " of " + a + ": needs a matrix");
+    }
+    switch (op) {
+      case TRANSPOSE -> {
+        return Shape.matrix(a.cols(), a.rows());
+      }
+      case MATMUL -> {
+        Shape b = args[1].shape();
+        if (!b.isMatrix()) {
+          throw new IllegalArgumentException(op + " of " + a + " and " + b + ": needs two matrices");
+        }
+        int m = attrs[0] == 0 ? a.rows() : a.cols();
+        int k = attrs[0] == 0 ? a.cols() : a.rows();
+        int kb = attrs[1] == 0 ? b.rows() : b.cols();
+        int n = attrs[1] == 0 ? b.cols() : b.rows();
+        if (k != kb) {
+          throw new IllegalArgumentException(op + " of shapes " + a + " and " + b + " " + Arrays.toString(attrs)
+              + ": inner sizes " + k + " and " + kb);
+        }
+        return Shape.matrix(m, n);
+      }
+      default -> {
+        if (a.rows() != a.cols()) {
+          throw new IllegalArgumentException(op + " of a non-square matrix " + a);
+        }
+        if (op == Op.CHOLESKY) {
+          return a;
+        }
+        Shape b = args[1].shape();
+        if (op == Op.CHOLESKY_ADJOINT ? !b.equals(a) : !b.isVector() || b.isDynamic() || b.length() != a.rows()) {
+          throw new IllegalArgumentException(op + " of shapes " + a + " and " + b);
+        }
+        return op == Op.CHOLESKY_ADJOINT ? a : Shape.vector(a.rows());
       }
     }
   }
@@ -557,6 +601,58 @@ public final class Graph {
   /** A vector of n zeros but for g at (int) index. */
   public Node put(Node g, Node index, int n) {
     return apply(Op.PUT, new int[] {n}, g, index);
+  }
+
+  /** The lower Cholesky factor of a square matrix. */
+  public Node cholesky(Node a) {
+    return apply(Op.CHOLESKY, a);
+  }
+
+  /** L^-1 b, or L^-T b if {@code transposed}, of a lower-triangular L and a vector b. */
+  public Node triangularSolve(Node l, Node b, boolean transposed) {
+    return apply(Op.TRISOLVE, new int[] {transposed ? 1 : 0}, l, b);
+  }
+
+  /** op(a) op(b), each transposed where its flag says. */
+  public Node matmul(Node a, Node b, boolean transposeA, boolean transposeB) {
+    return apply(Op.MATMUL, new int[] {transposeA ? 1 : 0, transposeB ? 1 : 0}, a, b);
+  }
+
+  public Node transpose(Node a) {
+    return apply(Op.TRANSPOSE, a);
+  }
+
+  /** The flat positions of an n x n matrix's diagonal. */
+  public static int[] diagonalPositions(int n) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i * n + i;
+    }
+    return p;
+  }
+
+  /** The flat positions of an n x n matrix's lower triangle, diagonal included, row by row. */
+  public static int[] lowerPositions(int n) {
+    int[] p = new int[n * (n + 1) / 2];
+    int t = 0;
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j <= i; j++) {
+        p[t++] = i * n + j;
+      }
+    }
+    return p;
+  }
+
+  /** A square matrix with its elements above the diagonal set to zero. */
+  public Node lowerTriangle(Node m) {
+    int n = m.shape().rows();
+    int[] lower = lowerPositions(n);
+    return place(take(m, lower), n, n, lower);
+  }
+
+  /** The diagonal of a square matrix, as a vector (a scalar for 1 x 1). */
+  public Node diagonal(Node m) {
+    return take(m, diagonalPositions(m.shape().rows()));
   }
 
   /**

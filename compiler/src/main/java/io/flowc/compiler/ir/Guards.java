@@ -156,7 +156,8 @@ final class Guards {
    * such an argument is then taken as needed where any element of the node is.
    */
   private static boolean mixesValues(Op op) {
-    return op == Op.MATVEC || op == Op.MATVECT || op == Op.OUTER;
+    return op == Op.MATVEC || op == Op.MATVECT || op == Op.OUTER || op == Op.CHOLESKY || op == Op.CHOLESKY_ADJOINT
+        || op == Op.TRISOLVE || op == Op.MATMUL;
   }
 
   /** The disjunction of two needs, without conjunctions that another one implies; one literal if it grows large. */

@@ -1,5 +1,6 @@
 package io.flowc.compiler.ir;
 
+import io.flowc.runtime.DenseMatrices;
 import io.flowc.runtime.MathFunctions;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -129,6 +130,22 @@ public final class IrEvaluator {
         }
         return m;
       }
+    }
+  }
+
+  /** The dense linear-algebra ops, by the routines generated code calls ({@link DenseMatrices}). */
+  static void dense(Node n, double[] out, double[] a, double[] b) {
+    Shape s = n.arg(0).shape();
+    switch (n.op()) {
+      case CHOLESKY -> DenseMatrices.cholesky(out, 0, a, 0, s.rows());
+      case CHOLESKY_ADJOINT -> DenseMatrices.choleskyAdjoint(out, 0, a, 0, b, 0, s.rows());
+      case TRISOLVE -> DenseMatrices.triangularSolve(out, 0, a, 0, b, 0, s.rows(), n.attr(0));
+      case MATMUL -> {
+        int k = n.attr(0) == 0 ? s.cols() : s.rows();
+        DenseMatrices.multiply(out, 0, a, 0, b, 0, n.shape().rows(), k, n.shape().cols(), n.attr(0), n.attr(1));
+      }
+      case TRANSPOSE -> DenseMatrices.transpose(out, 0, a, 0, s.rows(), s.cols());
+      default -> throw new IllegalArgumentException(n.op() + " is not a dense linear-algebra op");
     }
   }
 
@@ -288,6 +305,12 @@ public final class IrEvaluator {
       }
       case PICK -> {
         return new double[] {a[(int) values[n.arg(1).id()][0]]};
+      }
+      case CHOLESKY, CHOLESKY_ADJOINT, TRISOLVE, MATMUL, TRANSPOSE -> {
+        double[] out = new double[n.shape().size()];
+        double[] b = n.arity() > 1 ? values[n.arg(1).id()] : null;
+        dense(n, out, a, b);
+        return out;
       }
       case SCAN -> {
         return scan(n, values, data);

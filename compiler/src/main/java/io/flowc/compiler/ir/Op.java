@@ -410,6 +410,59 @@ public enum Op {
     @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.pick(g, out.arg(1)), null}; }
   },
 
+  // ---- dense linear algebra (io.flowc.runtime.DenseMatrices computes them everywhere) -------
+  /**
+   * The lower Cholesky factor L of a square matrix A (A = L L^T), zero above the diagonal; only
+   * A's lower triangle is read. Its derivative is {@link #CHOLESKY_ADJOINT} (Murray 2016).
+   */
+  CHOLESKY(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.apply(CHOLESKY_ADJOINT, out, g)}; }
+  },
+  /**
+   * The adjoint of a {@link #CHOLESKY}'s argument given its factor L and L's adjoint G (lower
+   * triangle below and on the diagonal, zero above: see DenseMatrices.choleskyAdjoint). Only
+   * first derivatives are taken, so it has no rule of its own.
+   */
+  CHOLESKY_ADJOINT(Kind.STRUCTURAL, 2),
+  /**
+   * x = L^-1 b of a lower-triangular n x n L (upper triangle not read) and a vector b; attr 0 = 1:
+   * x = L^-T b. With x = L^-1 b, b's adjoint is L^-T g and L's is -tril(b_adj x^T); with
+   * x = L^-T b, b's adjoint is L^-1 g and L's -tril(x b_adj^T).
+   */
+  TRISOLVE(Kind.STRUCTURAL, 2) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node l = out.arg(0);
+      boolean transposed = out.attr(0) != 0;
+      Node bAdjoint = b.triangularSolve(l, g, !transposed);
+      Node lAdjoint = null;
+      if (l.dependsOnInputs()) {
+        Node outer = transposed ? b.outer(out, bAdjoint) : b.outer(bAdjoint, out);
+        lAdjoint = b.neg(b.lowerTriangle(outer));
+      }
+      return new Node[] {lAdjoint, out.arg(1).dependsOnInputs() ? bAdjoint : null};
+    }
+  },
+  /**
+   * The product op(A) op(B) of two matrices, op transposing where attr 0 (for A) or attr 1 (for B)
+   * is 1; each element summed from its first term in ascending order. With C = a b (a = op(A),
+   * b = op(B)): a's adjoint is G b^T and b's is a^T G, written as products of A, B and G.
+   */
+  MATMUL(Kind.STRUCTURAL, 2) {
+    @Override Node[] vjp(Graph b, Node out, Node g) {
+      Node x = out.arg(0);
+      Node y = out.arg(1);
+      boolean ta = out.attr(0) != 0;
+      boolean tb = out.attr(1) != 0;
+      Node gx = !x.dependsOnInputs() ? null : ta ? b.matmul(y, g, tb, true) : b.matmul(g, y, false, !tb);
+      Node gy = !y.dependsOnInputs() ? null : tb ? b.matmul(g, x, true, ta) : b.matmul(x, g, !ta, false);
+      return new Node[] {gx, gy};
+    }
+  },
+  /** The transpose of a matrix. */
+  TRANSPOSE(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.transpose(g)}; }
+  },
+
   // ---- loops -------------------------------------------------------------------------------
   /**
    * attr 0 iterations of a body function over carries and stacked per-iteration inputs, as JAX's

@@ -219,7 +219,9 @@ public final class BatchMajor {
 
   /** The elements a matrix or neural-flow instruction walks; 0 for the others. */
   private static long matrixWork(Instr instr) {
-    if (instr instanceof MatVec m) {
+    if (instr instanceof Kernel.Dense d) {
+      return d.work();
+    } else if (instr instanceof MatVec m) {
       return (long) m.rows() * m.cols();
     } else if (instr instanceof Outer o) {
       return (long) o.rows() * o.cols();
@@ -455,6 +457,10 @@ public final class BatchMajor {
   private BatchedBody run() throws Unbatchable {
     if (body.dynamic() != null || !body.workspaceEnd().isConstant()) {
       throw new Unbatchable("values of data-dependent length");
+    }
+    if (instrs.stream().anyMatch(i -> i instanceof Kernel.Dense)) {
+      // a runtime routine works on one draw's contiguous matrices (docs/internals.md, "Dense linear algebra")
+      throw new Unbatchable("a dense linear-algebra routine");
     }
     if (instrs.stream().anyMatch(i -> i instanceof Repeat)) {
       // a scan's loop runs per draw (docs/internals.md, "Scan")

@@ -223,6 +223,9 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
         }
       } else if (instr instanceof Outer o) {
         List.of(o.target(), o.left(), o.right()).forEach(region);
+      } else if (instr instanceof Dense d) {
+        region.accept(d.target());
+        d.args().forEach(region);
       } else if (instr instanceof Place pl) {
         List.of(pl.target(), pl.source()).forEach(region);
       } else if (instr instanceof Take tk) {
@@ -342,7 +345,7 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
 
   /** One step of a kernel. */
   public sealed interface Instr permits Assign, Loop, Reduce, Store, Move, Return, Fused, Gather, Scatter,
-      MatVec, Outer, Place, Take, Scan, Search, Pick, Put, BlockMatVec, BlockOuterSum, Repeat, Call {}
+      MatVec, Outer, Place, Take, Scan, Search, Pick, Put, BlockMatVec, BlockOuterSum, Repeat, Call, Dense {}
 
   /**
    * The loop of an {@link io.flowc.compiler.ir.Op#SCAN}: {@code count} iterations of {@code body}
@@ -535,6 +538,33 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
 
   /** {@code target[(int) index] = value} (a Move of zeros before it clears the rest). */
   public record Put(Region target, int length, Operand value, Operand index) implements Instr {}
+
+  /**
+   * A call of {@code io.flowc.runtime.DenseMatrices.routine(target, targetOffset, arg0,
+   * arg0Offset, ..., ints...)}: the routines of Cholesky factors, triangular solves and matrix
+   * products (docs/internals.md, "Dense linear algebra"), each a loop nest too large and too
+   * irregular to write inline, shared by every class. The target (stride 1, {@code targetLength}
+   * elements) never overlaps an argument; argument k is read over {@code argLengths[k]} elements.
+   */
+  public record Dense(String routine, Region target, int targetLength, List<Region> args, int[] argLengths, int[] ints)
+      implements Instr {
+    public Dense {
+      args = List.copyOf(args);
+      argLengths = argLengths.clone();
+      ints = ints.clone();
+    }
+
+    /** The JVM descriptor of the routine. */
+    public String descriptor() {
+      return "([DI" + "[DI".repeat(args.size()) + "I".repeat(ints.length) + ")V";
+    }
+
+    /** The elements the instruction walks, for cost estimates: n^3 for an n x n factor. */
+    public long work() {
+      long n = Math.max(1, Math.round(Math.sqrt(targetLength)));
+      return routine.equals("multiply") ? (long) targetLength * ints[1] : n * n * n;
+    }
+  }
 
   /** Ends the kernel with a value. */
   public record Return(Operand value) implements Instr {}

@@ -25,6 +25,7 @@ import io.flowc.compiler.kernel.Kernel.Splat;
 import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
+import io.flowc.runtime.DenseMatrices;
 import io.flowc.runtime.MathFunctions;
 
 /** Runs a {@link Kernel} directly: the meaning every backend's code must have, for tests. */
@@ -199,6 +200,8 @@ public final class KernelInterpreter {
           set(os.accumulator(), i * os.cols() + j, acc);
         }
       }
+    } else if (instr instanceof Kernel.Dense d) {
+      dense(d);
     } else if (instr instanceof Kernel.Outer o) {
       for (int i = 0; i < o.rows(); i++) {
         for (int j = 0; j < o.cols(); j++) {
@@ -245,6 +248,25 @@ public final class KernelInterpreter {
       throw new IllegalStateException("index " + index + " out of [0, " + length + ")");
     }
     return index;
+  }
+
+  /** A runtime routine on the arrays the regions lie in, as generated code calls it. */
+  private void dense(Kernel.Dense d) {
+    double[] t = array(d.target().array());
+    int to = index(d.target(), 0);
+    double[] a = array(d.args().get(0).array());
+    int ao = index(d.args().get(0), 0);
+    double[] b = d.args().size() > 1 ? array(d.args().get(1).array()) : null;
+    int bo = d.args().size() > 1 ? index(d.args().get(1), 0) : 0;
+    int[] k = d.ints();
+    switch (d.routine()) {
+      case "cholesky" -> DenseMatrices.cholesky(t, to, a, ao, k[0]);
+      case "choleskyAdjoint" -> DenseMatrices.choleskyAdjoint(t, to, a, ao, b, bo, k[0]);
+      case "triangularSolve" -> DenseMatrices.triangularSolve(t, to, a, ao, b, bo, k[0], k[1]);
+      case "multiply" -> DenseMatrices.multiply(t, to, a, ao, b, bo, k[0], k[1], k[2], k[3], k[4]);
+      case "transpose" -> DenseMatrices.transpose(t, to, a, ao, k[0], k[1]);
+      default -> throw new IllegalStateException("no routine " + d.routine());
+    }
   }
 
   /** Element i of a region. */

@@ -222,6 +222,8 @@ public final class KernelSplitter {
       return m.transposed() ? 200 : 520; // W x sums four rows side by side, then the rows left over
     } else if (instr instanceof Kernel.Outer) {
       return 160;
+    } else if (instr instanceof Kernel.Dense d) {
+      return 24 + 16 * (d.args().size() + 1) + 8 * d.ints().length; // array and offset per region, a call
     } else if (instr instanceof Kernel.BlockOuterSum) {
       return 160 + 120 * Kernel.BlockOuterSum.COLUMNS_PER_TRIP; // a trip of several columns, then those left over
     } else if (instr instanceof Kernel.BlockMatVec) {

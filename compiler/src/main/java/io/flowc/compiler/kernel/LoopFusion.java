@@ -227,6 +227,9 @@ public final class LoopFusion {
     } else if (instr instanceof Kernel.Outer o) {
       out.add(o.left());
       out.add(o.right());
+    } else if (instr instanceof Kernel.Dense d) {
+      out.addAll(d.args());
+      out.add(d.target()); // the routines work in their target
     } else if (instr instanceof Kernel.Place p) {
       out.add(p.source());
     } else if (instr instanceof Kernel.Take t) {
@@ -255,6 +258,9 @@ public final class LoopFusion {
       return read == m.matrix() ? m.rows() * m.cols() : read == m.vector() ? m.vectorLength() : m.targetLength();
     } else if (instr instanceof Kernel.Outer o) {
       return read == o.left() ? o.rows() : o.cols();
+    } else if (instr instanceof Kernel.Dense d) {
+      int k = d.args().indexOf(read);
+      return k >= 0 ? d.argLengths()[k] : d.targetLength();
     } else if (instr instanceof Kernel.Place p) {
       return p.positions().length;
     } else if (instr instanceof Kernel.Take t) {

@@ -339,6 +339,9 @@ public final class Scheduler {
       case PLACE -> {
         return place(n);
       }
+      case CHOLESKY, CHOLESKY_ADJOINT, TRISOLVE, MATMUL, TRANSPOSE -> {
+        return dense(n);
+      }
       case TAKE -> {
         return take(n);
       }
@@ -522,6 +525,46 @@ public final class Scheduler {
       return new Small(e);
     }
     return new Big(target, Lin.of(shape.size()));
+  }
+
+  /** A dense linear-algebra op as a call of its runtime routine ({@link Kernel.Dense}). */
+  private Val dense(Node n) {
+    Shape a = n.arg(0).shape();
+    String routine;
+    int[] ints;
+    switch (n.op()) {
+      case CHOLESKY -> {
+        routine = "cholesky";
+        ints = new int[] {a.rows()};
+      }
+      case CHOLESKY_ADJOINT -> {
+        routine = "choleskyAdjoint";
+        ints = new int[] {a.rows()};
+      }
+      case TRISOLVE -> {
+        routine = "triangularSolve";
+        ints = new int[] {a.rows(), n.attr(0)};
+      }
+      case MATMUL -> {
+        routine = "multiply";
+        int k = n.attr(0) == 0 ? a.cols() : a.rows();
+        ints = new int[] {n.shape().rows(), k, n.shape().cols(), n.attr(0), n.attr(1)};
+      }
+      default -> {
+        routine = "transpose";
+        ints = new int[] {a.rows(), a.cols()};
+      }
+    }
+    List<Region> args = new ArrayList<>();
+    int[] lengths = new int[n.arity()];
+    for (int k = 0; k < n.arity(); k++) {
+      args.add(regionOf(n.arg(k)));
+      lengths[k] = n.arg(k).shape().size();
+    }
+    int size = n.shape().size();
+    Region target = allocate(Lin.of(size));
+    body.add(new Kernel.Dense(routine, target, size, args, lengths, ints));
+    return fromRegion(target, n.shape());
   }
 
   private Val matvec(Node n) {

@@ -16,6 +16,8 @@ import io.flowc.compiler.frontend.Ast.VectorLit;
 import io.flowc.compiler.frontend.Builtin;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.ColumnBounds;
+import io.flowc.compiler.frontend.MatrixFunctions;
+import io.flowc.compiler.ir.DynamicShapeException;
 import io.flowc.compiler.ir.Graph;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
@@ -45,6 +47,8 @@ public final class ModelLowering {
   private final Map<FnDecl, Map<List<Node>, Node>> inlined = new HashMap<>();
   /** Matrix-valued lets, as their columns. */
   private final Map<String, List<Node>> matrixLets = new HashMap<>();
+  /** Lets of the matrix functions, as matrix nodes (docs/language.md, "Matrices"). */
+  private final Map<String, Node> denseLets = new HashMap<>();
   /** Statements over rows that are not sums over rows, as {@code LINE:COL}; null when not asked. */
   private List<String> notSumsOverRows;
   /** Whether only the terms over rows are kept ({@link #lowerRows}). */
@@ -160,7 +164,9 @@ public final class ModelLowering {
       potential = potential == null ? term : graph.add(potential, term);
     }
     for (Ast.Statement s : model.ast().statements()) {
-      if (s instanceof LetDecl l && model.matrixLets().containsKey(l.name().text())) {
+      if (s instanceof LetDecl l && model.matrixLets().containsKey(l.name().text()) && !isMatrixExpr(l.value())) {
+        denseLets.put(l.name().text(), dense(l.value()));
+      } else if (s instanceof LetDecl l && model.matrixLets().containsKey(l.name().text())) {
         matrixLets.put(l.name().text(), columns(l.value()));
       } else if (s instanceof LetDecl l) {
         globals.put(l.name().text(), lower(l.value(), globals));
@@ -259,7 +265,147 @@ public final class ModelLowering {
     if (e instanceof Call c) {
       return (c.name().equals("cols") || c.name().equals("center")) && !model.functions().containsKey(c.name());
     }
-    return e instanceof Ident id && !globals.containsKey(id.name()) && model.isMatrix(id.name());
+    return e instanceof Ident id && !globals.containsKey(id.name()) && model.isMatrix(id.name())
+        && !denseLets.containsKey(id.name()) && !isDenseLet(id.name());
+  }
+
+  /** A matrix expression of the matrix functions (the checker allowed only these on the left of a product with a vector). */
+  private boolean isDense(Expr e) {
+    if (e instanceof Ident id) {
+      return !globals.containsKey(id.name()) && denseLets.containsKey(id.name());
+    }
+    if (e instanceof Call c) {
+      return MatrixFunctions.isMatrixValued(c.name()) && !model.functions().containsKey(c.name());
+    }
+    return e instanceof Binary b && b.op() != Ast.BinaryOp.DIV && isDenseOrMatrix(b.left()) && isDenseOrMatrix(b.right());
+  }
+
+  private boolean isDenseOrMatrix(Expr e) {
+    return isMatrixExpr(e) || isDense(e);
+  }
+
+  /** Whether a matrix let is one of the matrix functions' (lowered as a matrix node, not as columns). */
+  private boolean isDenseLet(String name) {
+    for (Ast.Statement s : model.ast().statements()) {
+      if (s instanceof LetDecl l && l.name().text().equals(name)) {
+        return !isMatrixExpr(l.value());
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A matrix expression as one matrix node: the matrix functions, products and sums of
+   * matrices, and data matrices (their columns laid side by side).
+   */
+  private Node dense(Expr e) {
+    if (isMatrixExpr(e)) {
+      List<Node> columns = columns(e);
+      for (Node column : columns) {
+        if (column.shape().isDynamic()) {
+          throw new DynamicShapeException(column.shape());
+        }
+      }
+      int rows = columns.get(0).shape().size();
+      Node byColumns = columns.size() == 1 && rows > 1 ? columns.get(0) : graph.concat(columns.toArray(Node[]::new));
+      int[] all = new int[rows * columns.size()];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = i;
+      }
+      return graph.transpose(graph.place(byColumns, columns.size(), rows, all));
+    }
+    if (e instanceof Ident id) {
+      return denseLets.get(id.name());
+    }
+    if (e instanceof Binary b) {
+      Node x = dense(b.left());
+      Node y = dense(b.right());
+      return switch (b.op()) {
+        case MUL -> graph.matmul(x, y, false, false);
+        case ADD -> graph.add(x, y);
+        default -> graph.sub(x, y);
+      };
+    }
+    Call c = (Call) e;
+    switch (c.name()) {
+      case "gp_exp_quad_cov" -> {
+        return expQuadCov(lower(c.args().get(0), globals), lower(c.args().get(1), globals), lower(c.args().get(2), globals));
+      }
+      case "cholesky_decompose" -> {
+        return graph.cholesky(dense(c.args().get(0)));
+      }
+      case "add_diag" -> {
+        Node a = dense(c.args().get(0));
+        return graph.add(a, diagonalMatrix(lower(c.args().get(1), globals), a.shape().rows()));
+      }
+      case "diag_matrix" -> {
+        Node v = lower(c.args().get(0), globals);
+        return diagonalMatrix(v, v.shape().size());
+      }
+      case "rep_matrix" -> {
+        return graph.broadcast(lower(c.args().get(0), globals),
+            Shape.matrix(columnBound(c.args().get(1)), columnBound(c.args().get(2))));
+      }
+      default -> {
+        return graph.transpose(dense(c.args().get(0)));
+      }
+    }
+  }
+
+  /** The n x n matrix with d (a scalar, or a vector of n) on its diagonal and zeros elsewhere. */
+  private Node diagonalMatrix(Node d, int n) {
+    if (d.shape().isDynamic()) {
+      throw new DynamicShapeException(d.shape());
+    }
+    Node packed = d.shape().isScalar() && n > 1 ? graph.broadcast(d, n) : d;
+    return graph.place(packed, n, n, Graph.diagonalPositions(n));
+  }
+
+  /**
+   * Stan's gp_exp_quad_cov: K[i,j] = alpha^2 exp(-0.5 (x[i] - x[j])^2 / rho^2), the squared
+   * distances data alone when x is (computed once per binding), the diagonal alpha^2 exactly.
+   */
+  private Node expQuadCov(Node x, Node alpha, Node rho) {
+    if (x.shape().isDynamic()) {
+      throw new DynamicShapeException(x.shape());
+    }
+    int n = x.shape().size();
+    Node ones = graph.broadcast(graph.constant(1), n);
+    Node distance = graph.square(graph.sub(graph.outer(x, ones), graph.outer(ones, x)));
+    Node scale = graph.div(graph.constant(-0.5), graph.square(rho));
+    return graph.mul(graph.square(alpha), graph.exp(graph.mul(distance, scale)));
+  }
+
+  /** The functions that take matrices and give a scalar or a vector. */
+  private Node matrixArguments(Call c) {
+    switch (c.name()) {
+      case "rep_vector" -> {
+        return graph.broadcast(lower(c.args().get(0), globals), Shape.vector(columnBound(c.args().get(1))));
+      }
+      case "mdivide_left_tri_low" -> {
+        return graph.triangularSolve(dense(c.args().get(0)), lower(c.args().get(1), globals), false);
+      }
+      case "diagonal" -> {
+        return graph.diagonal(dense(c.args().get(0)));
+      }
+      case "log_determinant_spd" -> {
+        return graph.mul(graph.constant(2), sumOfLogs(graph.diagonal(graph.cholesky(dense(c.args().get(0))))));
+      }
+      default -> {
+        // multi_normal_cholesky_lpdf(y, mu, L) = -|L^-1 (y - mu)|^2 / 2 - sum(log diag L) - n log(2 pi) / 2
+        Node l = dense(c.args().get(2));
+        int n = l.shape().rows();
+        Node r = graph.triangularSolve(l, graph.sub(lower(c.args().get(0), globals), lower(c.args().get(1), globals)), false);
+        Node quadratic = graph.mul(graph.constant(-0.5), graph.sum(graph.square(r)));
+        Node normalizer = graph.constant(0.5 * n * Math.log(2 * Math.PI));
+        return graph.sub(graph.sub(quadratic, sumOfLogs(graph.diagonal(l))), normalizer);
+      }
+    }
+  }
+
+  private Node sumOfLogs(Node v) {
+    Node logs = graph.log(v);
+    return logs.shape().isScalar() ? logs : graph.sum(logs);
   }
 
   /**
@@ -390,6 +536,8 @@ public final class ModelLowering {
       };
     } else if (e instanceof Binary b && b.op() == Ast.BinaryOp.MUL && env == globals && isMatrixExpr(b.left())) {
       return matrixTimesVector(columns(b.left()), lower(b.right(), env));
+    } else if (e instanceof Binary b && b.op() == Ast.BinaryOp.MUL && env == globals && isDense(b.left())) {
+      return graph.matvec(dense(b.left()), lower(b.right(), env));
     } else if (e instanceof Binary b) {
       Node l = lower(b.left(), env);
       Node r = lower(b.right(), env);
@@ -440,6 +588,9 @@ public final class ModelLowering {
   private Node call(Call c, Map<String, Node> env) {
     if (c.name().equals("col_means") && env == globals && !model.functions().containsKey(c.name())) {
       return columnMeans(c.args().get(0));
+    }
+    if (MatrixFunctions.takesMatrix(c.name()) && env == globals && !model.functions().containsKey(c.name())) {
+      return matrixArguments(c);
     }
     List<Node> args = new ArrayList<>();
     for (Expr a : c.args()) {

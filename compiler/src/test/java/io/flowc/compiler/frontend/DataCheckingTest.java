@@ -71,7 +71,7 @@ class DataCheckingTest {
         errors(head + "let Xc = center(cols(X, 1, K));\ny ~ normal(Xc * b, 1);", DATA));
     assertEquals(List.of("7:14: 'derived' needs a real value (a scalar or a vector), got a matrix"),
         errors(head + "derived Xc = center(X);\ny ~ normal(0, 1);", DATA));
-    assertEquals(List.of("8:12: 'Xc' is a matrix: it can only multiply a vector ('Xc * v')"),
+    assertEquals(List.of("8:12: 'Xc' is a matrix (3 x 2) where a scalar or a vector is expected: it can multiply a vector ('Xc * v') or be an argument of a matrix function"),
         errors(head + "let Xc = center(X);\ny ~ normal(Xc, 1);", DATA));
   }
 
@@ -158,9 +158,9 @@ class DataCheckingTest {
     String head = "data int N;\ndata int K;\ndata real X[N, K];\nparam b[3];\n";
     assertEquals(List.of("6:15: 'X' (3 x 2) can multiply a vector of length 2, got a vector of length 3"),
         errors(head + "logp += sum(X * b);", DATA));
-    assertEquals(List.of("6:13: 'X' is a matrix: it can only multiply a vector ('X * v')"),
+    assertEquals(List.of("6:13: 'X' is a matrix (3 x 2) where a scalar or a vector is expected: it can multiply a vector ('X * v') or be an argument of a matrix function"),
         errors(head + "logp += sum(X) + sum(b);", DATA));
-    assertEquals(List.of("6:9: 'X' is a matrix: it can only multiply a vector ('X * v')"),
+    assertEquals(List.of("6:9: 'X' is a matrix (3 x 2) where a scalar or a vector is expected: it can multiply a vector ('X * v') or be an argument of a matrix function"),
         errors(head + "let A = X + 1;\nlogp += sum(b);", DATA));
     // a let may name a data matrix, which then multiplies vectors as the matrix does
     assertEquals(List.of(), errors(head + "let A = X;\nlogp += sum(A * [b[0], b[1]]);", DATA));

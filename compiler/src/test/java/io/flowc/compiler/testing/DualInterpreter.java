@@ -16,6 +16,7 @@ import io.flowc.compiler.frontend.Ast.Unary;
 import io.flowc.compiler.frontend.Ast.VectorLit;
 import io.flowc.compiler.frontend.Builtin;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.MatrixFunctions;
 import io.flowc.compiler.interp.ReferenceDensities;
 import io.flowc.runtime.MathFunctions;
 import io.flowc.runtime.data.DataLayout;
@@ -97,7 +98,9 @@ public final class DualInterpreter {
     double logp = 0;
     double logpDot = 0;
     for (Statement s : model.ast().statements()) {
-      if (s instanceof LetDecl l && model.matrixLets().containsKey(l.name().text())) {
+      if (s instanceof LetDecl l && model.matrixLets().containsKey(l.name().text()) && isDense(l.value())) {
+        denseLets.put(l.name().text(), dense(l.value(), env));
+      } else if (s instanceof LetDecl l && model.matrixLets().containsKey(l.name().text())) {
         matrixLets.put(l.name().text(), matrixValue(l.value()));
       } else if (s instanceof LetDecl l) {
         env.put(l.name().text(), eval(l.value(), env));
@@ -113,6 +116,206 @@ public final class DualInterpreter {
       }
     }
     return new Result(logp - potential + jacobian, logpDot - potentialDot + jacobianDot);
+  }
+
+  // ---- matrices of parameters, element by element in dual numbers -----------------------------
+
+  /** Lets of the matrix functions by name, by rows. */
+  private final Map<String, Dual[][]> denseLets = new HashMap<>();
+
+  private static Dual plus(Dual a, Dual b) {
+    return new Dual(a.v() + b.v(), a.d() + b.d());
+  }
+
+  private static Dual minus(Dual a, Dual b) {
+    return new Dual(a.v() - b.v(), a.d() - b.d());
+  }
+
+  private static Dual times(Dual a, Dual b) {
+    return new Dual(a.v() * b.v(), a.d() * b.v() + a.v() * b.d());
+  }
+
+  private static Dual over(Dual a, Dual b) {
+    return new Dual(a.v() / b.v(), (a.d() * b.v() - a.v() * b.d()) / (b.v() * b.v()));
+  }
+
+  private static Dual root(Dual a) {
+    double r = Math.sqrt(a.v());
+    return new Dual(r, a.d() / (2 * r));
+  }
+
+  /** A matrix of the matrix functions (not a data matrix's columns alone). */
+  private boolean isDense(Expr e) {
+    if (e instanceof Ident id) {
+      return denseLets.containsKey(id.name());
+    }
+    if (e instanceof Call c) {
+      return MatrixFunctions.isMatrixValued(c.name()) && !model.functions().containsKey(c.name());
+    }
+    return e instanceof Binary b && b.op() != Ast.BinaryOp.DIV && b.op() != Ast.BinaryOp.POW
+        && (isDense(b.left()) || isMatrixExpr(b.left(), Map.of())) && (isDense(b.right()) || isMatrixExpr(b.right(), Map.of()))
+        && (isDense(b.left()) || isDense(b.right()) || b.op() != Ast.BinaryOp.MUL);
+  }
+
+  private Dual[][] dense(Expr e, Map<String, Value> env) {
+    if (!isDense(e)) {
+      double[][] m = matrixValue(e);
+      Dual[][] out = new Dual[m.length][m[0].length];
+      for (int i = 0; i < m.length; i++) {
+        for (int j = 0; j < m[0].length; j++) {
+          out[i][j] = new Dual(m[i][j], 0);
+        }
+      }
+      return out;
+    }
+    if (e instanceof Ident id) {
+      return denseLets.get(id.name());
+    }
+    if (e instanceof Binary b) {
+      Dual[][] x = dense(b.left(), env);
+      Dual[][] y = dense(b.right(), env);
+      if (b.op() == Ast.BinaryOp.MUL) {
+        Dual[][] out = new Dual[x.length][y[0].length];
+        for (int i = 0; i < x.length; i++) {
+          for (int j = 0; j < y[0].length; j++) {
+            Dual acc = times(x[i][0], y[0][j]);
+            for (int k = 1; k < y.length; k++) {
+              acc = plus(acc, times(x[i][k], y[k][j]));
+            }
+            out[i][j] = acc;
+          }
+        }
+        return out;
+      }
+      Dual[][] out = new Dual[x.length][x[0].length];
+      for (int i = 0; i < x.length; i++) {
+        for (int j = 0; j < x[0].length; j++) {
+          out[i][j] = b.op() == Ast.BinaryOp.ADD ? plus(x[i][j], y[i][j]) : minus(x[i][j], y[i][j]);
+        }
+      }
+      return out;
+    }
+    Call c = (Call) e;
+    switch (c.name()) {
+      case "gp_exp_quad_cov" -> {
+        Value x = eval(c.args().get(0), env);
+        Dual alpha = at(eval(c.args().get(1), env), 0);
+        Dual rho = at(eval(c.args().get(2), env), 0);
+        int n = length(x);
+        Dual[][] out = new Dual[n][n];
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j < n; j++) {
+            Dual d = minus(at(x, i), at(x, j));
+            Dual exponent = over(times(new Dual(-0.5, 0), times(d, d)), times(rho, rho));
+            double ex = Math.exp(exponent.v());
+            out[i][j] = times(times(alpha, alpha), new Dual(ex, ex * exponent.d()));
+          }
+        }
+        return out;
+      }
+      case "cholesky_decompose" -> {
+        Dual[][] a = dense(c.args().get(0), env);
+        int n = a.length;
+        Dual[][] l = new Dual[n][n];
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j < n; j++) {
+            Dual s = j > i ? new Dual(0, 0) : a[i][j];
+            for (int k = 0; k < j && j <= i; k++) {
+              s = minus(s, times(l[i][k], l[j][k]));
+            }
+            l[i][j] = j > i ? s : i == j ? root(s) : over(s, l[j][j]);
+          }
+        }
+        return l;
+      }
+      case "rep_matrix" -> {
+        Dual x = at(eval(c.args().get(0), env), 0);
+        Dual[][] out = new Dual[columnBound(c.args().get(1))][columnBound(c.args().get(2))];
+        for (Dual[] row : out) {
+          Arrays.fill(row, x);
+        }
+        return out;
+      }
+      case "add_diag", "diag_matrix" -> {
+        boolean add = c.name().equals("add_diag");
+        Value d = eval(c.args().get(add ? 1 : 0), env);
+        Dual[][] a = add ? dense(c.args().get(0), env) : null;
+        int n = add ? a.length : length(d);
+        Dual[][] out = new Dual[n][n];
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j < n; j++) {
+            Dual base = add ? a[i][j] : new Dual(0, 0);
+            out[i][j] = i == j ? plus(base, at(d, length(d) == 0 ? 0 : i)) : base;
+          }
+        }
+        return out;
+      }
+      default -> {
+        Dual[][] a = dense(c.args().get(0), env);
+        Dual[][] out = new Dual[a[0].length][a.length];
+        for (int i = 0; i < a.length; i++) {
+          for (int j = 0; j < a[0].length; j++) {
+            out[j][i] = a[i][j];
+          }
+        }
+        return out;
+      }
+    }
+  }
+
+  /** x with L x = b, in dual numbers. */
+  private static Dual[] forwardSubstitution(Dual[][] l, Value b) {
+    Dual[] x = new Dual[l.length];
+    for (int i = 0; i < l.length; i++) {
+      Dual s = at(b, i);
+      for (int k = 0; k < i; k++) {
+        s = minus(s, times(l[i][k], x[k]));
+      }
+      x[i] = over(s, l[i][i]);
+    }
+    return x;
+  }
+
+  private static Dual log(Dual a) {
+    return new Dual(Math.log(a.v()), a.d() / a.v());
+  }
+
+  private Value matrixArguments(Call c, Map<String, Value> env) {
+    switch (c.name()) {
+      case "rep_vector" -> {
+        Dual x = at(eval(c.args().get(0), env), 0);
+        return reals(columnBound(c.args().get(1)), i -> x);
+      }
+      case "mdivide_left_tri_low" -> {
+        Dual[] x = forwardSubstitution(dense(c.args().get(0), env), eval(c.args().get(1), env));
+        return reals(x.length, i -> x[i]);
+      }
+      case "diagonal" -> {
+        Dual[][] a = dense(c.args().get(0), env);
+        return reals(a.length == 1 ? 0 : a.length, i -> a[i][i]);
+      }
+      case "log_determinant_spd" -> {
+        Dual[][] a = dense(c.args().get(0), env);
+        Dual[][] l = dense(new Call("cholesky_decompose", c.nameSpan(), List.of(c.args().get(0)), c.span()), env);
+        Dual sum = new Dual(0, 0);
+        for (int i = 0; i < a.length; i++) {
+          sum = plus(sum, times(new Dual(2, 0), log(l[i][i])));
+        }
+        return sum;
+      }
+      default -> {
+        Dual[][] l = dense(c.args().get(2), env);
+        Value y = eval(c.args().get(0), env);
+        Value mu = eval(c.args().get(1), env);
+        Value centered = reals(l.length, i -> minus(at(y, i), at(mu, length(mu) == 0 ? 0 : i)));
+        Dual[] r = forwardSubstitution(l, centered);
+        Dual lp = new Dual(-0.5 * l.length * Math.log(2 * Math.PI), 0);
+        for (int i = 0; i < l.length; i++) {
+          lp = minus(minus(lp, times(new Dual(0.5, 0), times(r[i], r[i]))), log(l[i][i]));
+        }
+        return lp;
+      }
+    }
   }
 
   /** Matrix-valued lets by name, by rows. */
@@ -454,6 +657,17 @@ public final class DualInterpreter {
         case PLUS -> v;
         case NOT -> flags(length(v), i -> !flagAt(v, i));
       };
+    } else if (e instanceof Binary b && b.op() == Ast.BinaryOp.MUL && isDense(b.left())) {
+      Dual[][] m = dense(b.left(), env);
+      Value v = eval(b.right(), env);
+      return reals(m.length, i -> {
+        Dual acc = null;
+        for (int k = 0; k < m[i].length; k++) {
+          Dual term = times(m[i][k], at(v, k));
+          acc = acc == null ? term : plus(acc, term);
+        }
+        return acc;
+      });
     } else if (e instanceof Binary b && b.op() == Ast.BinaryOp.MUL && isMatrixExpr(b.left(), env)) {
       return matrixTimesVector(matrixValue(b.left()), (DualVec) eval(b.right(), env));
     } else if (e instanceof Binary b) {
@@ -516,6 +730,9 @@ public final class DualInterpreter {
   }
 
   private Value call(Call c, Map<String, Value> env) {
+    if (MatrixFunctions.takesMatrix(c.name()) && !model.functions().containsKey(c.name())) {
+      return matrixArguments(c, env);
+    }
     if (c.name().equals("col_means") && !model.functions().containsKey(c.name())) {
       double[] means = columnMeans(matrixValue(c.args().get(0)));
       return new DualVec(means, new double[means.length]);
