@@ -160,6 +160,7 @@ public final class CheckedModel {
 
   public List<Ast.Contribution> contributions() {
     return ast.statements().stream()
+        .flatMap(s -> s instanceof Ast.Loop l ? l.body().stream() : java.util.stream.Stream.of(s))
         .filter(Ast.Contribution.class::isInstance)
         .map(Ast.Contribution.class::cast)
         .toList();

@@ -20,6 +20,7 @@ import io.flowc.compiler.ir.Graph;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.ir.ScanBody;
 import io.flowc.compiler.ir.Shape;
 import io.flowc.runtime.data.DataLayout;
 import java.util.ArrayList;
@@ -41,7 +42,9 @@ public final class ModelLowering {
 
   private final CheckedModel model;
   private final Graph graph;
-  private final Map<String, Node> globals = new HashMap<>();
+  private final Map<String, Node> globals;
+  /** Inside a loop's body: the loop, whose index reads slices of values defined before it; null outside. */
+  private LoopBody loopBody;
   private final Map<FnDecl, Map<List<Node>, Node>> inlined = new HashMap<>();
   /** Matrix-valued lets, as their columns. */
   private final Map<String, List<Node>> matrixLets = new HashMap<>();
@@ -51,8 +54,13 @@ public final class ModelLowering {
   private boolean rowsOnly;
 
   private ModelLowering(CheckedModel model, Graph graph) {
+    this(model, graph, new HashMap<>());
+  }
+
+  private ModelLowering(CheckedModel model, Graph graph, Map<String, Node> globals) {
     this.model = model;
     this.graph = graph;
+    this.globals = globals;
   }
 
   public static IrFunction lower(CheckedModel model, Graph graph) {
@@ -164,6 +172,14 @@ public final class ModelLowering {
         matrixLets.put(l.name().text(), columns(l.value()));
       } else if (s instanceof LetDecl l) {
         globals.put(l.name().text(), lower(l.value(), globals));
+      } else if (s instanceof Ast.StateDecl st) {
+        globals.put(st.name().text(), lower(st.value(), globals));
+      } else if (s instanceof Ast.Loop loop) {
+        Node logp = loop(loop);
+        Node term = logp == null ? null : rowsOnly ? rowParts(logp) : scaleRows(logp);
+        if (term != null) {
+          potential = potential == null ? graph.neg(term) : graph.sub(potential, term);
+        }
       } else if (s instanceof Contribution c) {
         Node unscaled = lower(c.value(), globals);
         if (notSumsOverRows != null && !RowTerms.isSumOverRows(unscaled, model.dataLayout(), new HashMap<>())) {
@@ -412,6 +428,8 @@ public final class ModelLowering {
       return graph.select(lower(c.cond(), env), lower(c.then(), env), lower(c.otherwise(), env));
     } else if (e instanceof Call c) {
       return call(c, env);
+    } else if (e instanceof Index ix && loopBody != null && loopBody.indexes(ix)) {
+      return loopBody.element(ix);
     } else if (e instanceof Index ix && !(ix.index() instanceof Num)) {
       return dataIndex(ix, env);
     } else if (e instanceof Index ix) {
@@ -501,5 +519,155 @@ public final class ModelLowering {
       case NORMAL_LPDF, STUDENT_T_LPDF, CAUCHY_LPDF, EXPONENTIAL_LPDF, GAMMA_LPDF, BETA_LPDF, LOGNORMAL_LPDF,
           BERNOULLI_LOGIT_LPMF, POISSON_LOG_LPMF, BINOMIAL_LOGIT_LPMF -> new Distributions(graph).logDensity(b, args);
     };
+  }
+
+  // ---- loops --------------------------------------------------------------------------------
+
+  /**
+   * {@code for t in FROM:TO { ... }} as one scan (docs/internals.md, "Scan: loops in the IR and
+   * the kernels"): its carries are the states the body assigns, its stacked inputs the slices
+   * {@code v[FROM + k .. TO + k)} of each {@code v[t + k]} the body reads, its constants the
+   * values from before the loop that it reads whole (parameters, lets, states it does not
+   * assign), and its one per-iteration output the iteration's log density terms, summed after
+   * the loop. The states hold their final values afterwards. The log density the loop adds;
+   * null when its body adds none.
+   */
+  private Node loop(Ast.Loop loop) {
+    int from = ColumnBounds.value(loop.from(), this::dataInt);
+    int length = ColumnBounds.value(loop.to(), this::dataInt) - from;
+    LoopBody body = new LoopBody(loop.index().text(), from, length, new Graph(graph.simplifies()));
+    ModelLowering inner = new ModelLowering(model, body.graph, body);
+    inner.loopBody = body;
+    List<String> carried = new ArrayList<>();
+    for (Ast.Statement s : loop.body()) {
+      if (s instanceof Ast.Assign a && !carried.contains(a.name().text())) {
+        carried.add(a.name().text());
+        body.carry(a.name().text());
+      }
+    }
+    Node logp = null;
+    for (Ast.Statement s : loop.body()) {
+      if (s instanceof LetDecl l) {
+        body.local.put(l.name().text(), inner.lower(l.value(), body));
+      } else if (s instanceof Ast.Assign a) {
+        body.local.put(a.name().text(), inner.lower(a.value(), body));
+      } else if (s instanceof Contribution c) {
+        Node term = inner.lower(c.value(), body);
+        if (c.kind() == Ast.ContributionKind.POTENTIAL) {
+          term = body.graph.neg(term);
+        }
+        logp = logp == null ? term : body.graph.add(logp, term);
+      }
+    }
+    List<IrFunction.Output> outputs = new ArrayList<>();
+    for (String state : carried) {
+      outputs.add(new IrFunction.Output(state, body.local.get(state)));
+    }
+    if (logp != null) {
+      outputs.add(new IrFunction.Output("logp", logp));
+    }
+    if (outputs.isEmpty()) {
+      return null; // a body without states or terms changes nothing
+    }
+    List<Node> inputs = new ArrayList<>(body.carryInputs);
+    inputs.addAll(body.sliceInputs);
+    inputs.addAll(body.constantInputs);
+    ScanBody scanBody = new ScanBody(new IrFunction(body.graph, inputs, outputs), carried.size(), body.sliceInputs.size());
+    List<Node> args = new ArrayList<>();
+    carried.forEach(state -> args.add(globals.get(state)));
+    args.addAll(body.slices);
+    args.addAll(body.constants);
+    Node scan = graph.scan(scanBody, length, false, true, args.toArray(Node[]::new));
+    for (int i = 0; i < carried.size(); i++) {
+      Shape shape = scanBody.carryShape(i);
+      int offset = scanBody.finalCarryOffset(i);
+      globals.put(carried.get(i), shape.isScalar() ? graph.index(scan, offset) : graph.slice(scan, offset, shape.size()));
+    }
+    return logp == null ? null : graph.sum(graph.slice(scan, scanBody.yOffset(0, length), length));
+  }
+
+  /** The value of a {@code data int} by name, as bound when the model was checked. */
+  private int dataInt(String name) {
+    DataLayout.Variable v = model.dataLayout().variable(name);
+    return (int) model.dataValues()[v.offset()];
+  }
+
+  /**
+   * The names a loop's body sees, made in the body's graph as they are first read: its own lets
+   * and the states it assigns (their current values), data and literal constants as leaves of
+   * the body's graph, anything else from before the loop as a constant input of the scan.
+   */
+  private final class LoopBody extends HashMap<String, Node> {
+    final String index;
+    final int from;
+    final int length;
+    final Graph graph;
+    final Map<String, Node> local = new HashMap<>();
+    final List<Node> carryInputs = new ArrayList<>();
+    final List<Node> sliceInputs = new ArrayList<>();
+    final List<Node> slices = new ArrayList<>();
+    final List<Node> constantInputs = new ArrayList<>();
+    final List<Node> constants = new ArrayList<>();
+    private final Map<String, Node> sliceByName = new HashMap<>();
+    private int slot;
+
+    LoopBody(String index, int from, int length, Graph graph) {
+      this.index = index;
+      this.from = from;
+      this.length = length;
+      this.graph = graph;
+    }
+
+    void carry(String state) {
+      Node input = graph.input(state, slot++, globals.get(state).shape());
+      carryInputs.add(input);
+      local.put(state, input);
+    }
+
+    @Override
+    public Node get(Object key) {
+      String name = (String) key;
+      Node known = local.get(name);
+      if (known != null) {
+        return known;
+      }
+      Node outer = globals.get(name);
+      if (outer == null) {
+        return null; // a constant such as pi, or a function's argument
+      }
+      Node inner = outer.op() == Op.DATA || outer.op() == Op.CONST ? graph.copyLeaf(outer)
+          : graph.input(name, slot++, outer.shape());
+      if (inner.op() == Op.INPUT) {
+        constantInputs.add(inner);
+        constants.add(outer);
+      }
+      local.put(name, inner);
+      return inner;
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return get(key) != null;
+    }
+
+    /** Whether an index is the loop's: {@code t}, {@code t + k}, {@code t - k}. */
+    boolean indexes(Index ix) {
+      Expr base = ix.index() instanceof Binary b ? b.left() : ix.index();
+      return base instanceof Ident id && id.name().equals(index);
+    }
+
+    /** {@code v[t + k]}: this iteration's element of the stacked slice v[from + k .. from + k + length). */
+    Node element(Index ix) {
+      int shift = ix.index() instanceof Binary b
+          ? (b.op() == Ast.BinaryOp.ADD ? 1 : -1) * Integer.parseInt(((Num) b.right()).text()) : 0;
+      String name = ((Ident) ix.target()).name();
+      return sliceByName.computeIfAbsent(name + "[" + index + (shift < 0 ? "" : "+") + shift + "]", key -> {
+        Node outer = globals.get(name);
+        slices.add(ModelLowering.this.graph.slice(outer, from + shift, length));
+        Node input = graph.input(key, slot++, Shape.SCALAR);
+        sliceInputs.add(input);
+        return input;
+      });
+    }
   }
 }
