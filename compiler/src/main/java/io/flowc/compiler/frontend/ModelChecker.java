@@ -1063,7 +1063,8 @@ final class ModelChecker {
 
   /** A statement, and for a loop the statements of its body after it. */
   private static Stream<Statement> withLoopBodies(Statement s) {
-    return s instanceof Ast.Loop l ? Stream.concat(Stream.of(s), l.body().stream()) : Stream.of(s);
+    return s instanceof Ast.Loop l ? Stream.concat(Stream.of(s), l.body().stream().flatMap(ModelChecker::withLoopBodies))
+        : Stream.of(s);
   }
 
   private void checkContribution(Contribution c) {
