@@ -471,6 +471,13 @@ public final class Simulator {
     void run() {
       List<Contribution> sampling = new ArrayList<>();
       for (Ast.Statement s : model.ast().statements()) {
+        if (s instanceof Ast.Loop loop) {
+          // drawing a series forward would run the states iteration by iteration, each draw feeding the next
+          error(loop.index().span(), "a 'for' loop cannot be simulated: its '~' statements would draw a series through"
+              + " its states one iteration at a time, which simulation does not do");
+        } else if (s instanceof Ast.StateDecl st) {
+          error(st.name().span(), "a 'state' cannot be simulated (it belongs to a 'for' loop)");
+        }
         if (s instanceof Contribution c) {
           if (c.kind() == Ast.ContributionKind.POTENTIAL) {
             error(c.span(), "a 'potential' statement cannot be simulated: only '~' statements say how to draw values");

@@ -176,6 +176,15 @@ class SimulatorTest {
   }
 
   @Test
+  void refusesLoopsAndTheirStatesAtTheirNames() {
+    assertEquals("1:60: a 'state' cannot be simulated (it belongs to a 'for' loop)\n"
+        + "1:71: a 'for' loop cannot be simulated: its '~' statements would draw a series through its states one"
+        + " iteration at a time, which simulation does not do",
+        refusal("model m { param x; x ~ normal(0, 1); data real y[3]; state s = x; for t in 1:3 { s = s + y[t - 1];"
+            + " y[t] ~ normal(s, 1); } }", "{\"y\": [1, 2, 3]}"));
+  }
+
+  @Test
   void refusesWhatCannotBeSimulatedAtItsPlace() {
     String order = ": simulation runs the '~' statements in source order";
     assertEquals("1:20: a 'potential' statement cannot be simulated: only '~' statements say how to draw values",
