@@ -30,6 +30,9 @@ PORTS = {
     "earnings-earn_height": ["earnings", "earnings_standardized"],
     "low_dim_gauss_mix-low_dim_gauss_mix": ["low_dim_gauss_mix"],
     "diamonds-diamonds": ["diamonds"],
+    "arK-arK": ["arK"],
+    "arma-arma11": ["arma11"],
+    "garch-garch11": ["garch11"],
 }
 
 

@@ -57,7 +57,7 @@ class PosteriorDbTest {
         .withSeed(11).withThreads(2).withTargetAccept(0.99).withMaxTreeDepth(20));
   }
 
-  private static void check(String example, String posterior, NutsSettings settings) throws Exception {
+  static void check(String example, String posterior, NutsSettings settings) throws Exception {
     JsonNode params = TestPaths.posteriorDbReference(posterior).get("params");
     CheckedModel model = TestPaths.checkExample(TestPaths.example(example));
     NutsResult result = Nuts.sample(Compilation.load(model), settings);
