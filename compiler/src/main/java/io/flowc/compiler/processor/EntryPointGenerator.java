@@ -193,6 +193,8 @@ final class EntryPointGenerator {
       return CodeBlock.of("$T.POSITIVE_INFINITY", Double.class);
     } else if (value == Double.NEGATIVE_INFINITY) {
       return CodeBlock.of("$T.NEGATIVE_INFINITY", Double.class);
+    } else if (Double.isNaN(value)) {
+      return CodeBlock.of("$T.NaN", Double.class); // computed from other parameters or data
     }
     return CodeBlock.of("$L", Double.toString(value));
   }
