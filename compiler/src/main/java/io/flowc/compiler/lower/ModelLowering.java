@@ -145,6 +145,31 @@ public final class ModelLowering {
   }
 
   /**
+   * What a draw reports, as compiled code computes it for artifacts and {@code @FlowModel} classes:
+   * each parameter's constrained values (outputs named as the parameters, in declaration order),
+   * then the derived quantities (named as they are, in source order).
+   */
+  public static IrFunction reported(CheckedModel model, Graph graph) {
+    List<Node> inputs = new ArrayList<>();
+    for (int slot = 0; slot < model.params().size(); slot++) {
+      CheckedModel.Param p = model.params().get(slot);
+      inputs.add(graph.input(p.name(), slot, Shape.of(p.size())));
+    }
+    ModelLowering lowering = new ModelLowering(model, graph);
+    lowering.run(inputs);
+    List<IrFunction.Output> outputs = new ArrayList<>();
+    for (CheckedModel.Param p : model.params()) {
+      outputs.add(new IrFunction.Output(p.name(), lowering.globals.get(p.name())));
+    }
+    for (Ast.Statement s : model.ast().statements()) {
+      if (s instanceof LetDecl l && l.derived()) {
+        outputs.add(new IrFunction.Output(l.name().text(), lowering.globals.get(l.name().text())));
+      }
+    }
+    return new IrFunction(graph, inputs, outputs);
+  }
+
+  /**
    * The potential U with each parameter bound to a given node (same shape, in declaration order):
    * how a flow's output z_K is fed to the model.
    */
