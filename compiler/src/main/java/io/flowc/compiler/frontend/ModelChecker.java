@@ -144,10 +144,11 @@ final class ModelChecker {
             visible.put(p.name().text(), Type.ERROR); // already reported; uses stay quiet
             continue;
           }
+          // bounds first: they see earlier parameters, not the one they bound
+          double lower = bound(p, p.lower(), Double.NEGATIVE_INFINITY, size);
+          double upper = bound(p, p.upper(), Double.POSITIVE_INFINITY, size);
           visible.put(p.name().text(), size == 0 ? Type.REAL : Type.realVector(size));
           parameterNames.add(p.name().text());
-          double lower = bound(p, p.lower(), Double.NEGATIVE_INFINITY);
-          double upper = bound(p, p.upper(), Double.POSITIVE_INFINITY);
           if (lower >= upper) {
             error(p.lower().span(), "the bounds of '" + p.name().text() + "' are empty: the lower bound "
                 + lower + " is not below the upper bound " + upper);
@@ -520,21 +521,71 @@ final class ModelChecker {
 
   /**
    * A bound's value: a finite constant (numbers, pi, e, arithmetic on them); {@code absent} when
-   * there is none, NaN after reporting a bad one (NaN compares false, so no second message).
+   * there is none; NaN for a bound computed from earlier parameters and data (Stan's
+   * {@code real<lower=0, upper=1 - alpha1> beta1;}), a scalar or, for a vector parameter, a vector
+   * of its length (elementwise bounds), and NaN after reporting a bad one (NaN compares false, so
+   * no second message).
    */
-  private double bound(ParamDecl p, Expr bound, double absent) {
+  private double bound(ParamDecl p, Expr bound, double absent, int size) {
     if (bound == null) {
       return absent;
     }
     double value = constantValue(bound);
-    if (Double.isNaN(value)) {
-      error(bound.span(), "a bound of '" + p.name().text()
-          + "' must be a constant: numbers, pi, e and + - * / ^ on them");
-    } else if (Double.isInfinite(value)) {
+    if (Double.isInfinite(value)) {
       error(bound.span(), "a bound of '" + p.name().text() + "' must be finite (leave it out for no bound)");
-      return Double.NaN;
+    } else if (Double.isNaN(value)) {
+      checkComputedBound(p, bound, size);
     }
-    return value;
+    return Double.isInfinite(value) ? Double.NaN : value;
+  }
+
+  /**
+   * A bound that is an expression: it may read earlier parameters and data (and call functions),
+   * not lets, which are defined after every parameter is constrained; its value is a real scalar,
+   * or a vector as long as the parameter it bounds.
+   */
+  private void checkComputedBound(ParamDecl p, Expr bound, int size) {
+    Ident let = letIn(bound);
+    if (let != null) {
+      error(let.span(), "a bound of '" + p.name().text() + "' may read only earlier parameters and data, not the let '"
+          + let.name() + "'");
+      return;
+    }
+    Ident self = nameIn(bound, p.name().text());
+    if (self != null) {
+      error(self.span(), "a bound of '" + self.name() + "' cannot read '" + self.name() + "' itself");
+      return;
+    }
+    Type t = numeric(bound, check(bound, Scope.TOP), Scope.TOP);
+    if (t.isError()) {
+      return;
+    }
+    if (t.isBool()) {
+      error(bound.span(), "a bound of '" + p.name().text() + "' must be a real value, got " + t.describe());
+    } else if (t.isVector() && size == 0) {
+      error(bound.span(), "a bound of the scalar '" + p.name().text() + "' must be a scalar, got " + t.describe());
+    } else if (t.isVector() && t.length() != size) {
+      error(bound.span(), "a bound of '" + p.name().text() + "' (" + size + " elements) must be a scalar or a vector"
+          + " of " + size + " elements, got " + t.describe());
+    }
+  }
+
+  /** The first use of {@code name} in {@code e}, or null. */
+  private static Ident nameIn(Expr e, String name) {
+    if (e instanceof Ident id) {
+      return id.name().equals(name) ? id : null;
+    }
+    Stream<Expr> parts = e instanceof Call c ? c.args().stream() : children(e);
+    return parts.map(part -> nameIn(part, name)).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+  }
+
+  /** The first name in {@code e} that is a let declared so far, or null. */
+  private Ident letIn(Expr e) {
+    if (e instanceof Ident id) {
+      return allGlobals.get(id.name()) instanceof LetDecl && visible.containsKey(id.name()) ? id : null;
+    }
+    Stream<Expr> parts = e instanceof Call c ? c.args().stream() : children(e);
+    return parts.map(this::letIn).filter(java.util.Objects::nonNull).findFirst().orElse(null);
   }
 
   /** The value of a constant expression, NaN for anything else. */

@@ -167,10 +167,13 @@ public final class Interpreter {
         globals.put(p.name(), new Vec(x));
         continue;
       }
+      // a computed bound is evaluated where the parameter is declared: it reads earlier parameters and data
+      Value lower = Double.isNaN(p.lower()) ? numeric(eval(p.decl().lower(), globals)) : new Real(p.lower());
+      Value upper = Double.isNaN(p.upper()) ? numeric(eval(p.decl().upper(), globals)) : new Real(p.upper());
       for (int i = 0; i < x.length; i++) {
         double u = z[p.offset() + i];
-        x[i] = Constraints.constrain(u, p.lower(), p.upper());
-        logpSum += Constraints.logJacobian(u, p.lower(), p.upper());
+        x[i] = Constraints.constrain(u, real(lower, i), real(upper, i));
+        logpSum += Constraints.logJacobian(u, real(lower, i), real(upper, i));
       }
       globals.put(p.name(), p.isScalar() ? new Real(x[0]) : new Vec(x));
     }

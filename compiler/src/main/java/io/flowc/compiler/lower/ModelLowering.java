@@ -134,6 +134,50 @@ public final class ModelLowering {
   }
 
   /**
+   * The parameters' values as the model's expressions see them (constrained), one output per
+   * parameter named as it, in declaration order: what a draw reports where a bound is computed.
+   */
+  public static IrFunction constrained(CheckedModel model, Graph graph) {
+    List<Node> inputs = new ArrayList<>();
+    for (int slot = 0; slot < model.params().size(); slot++) {
+      CheckedModel.Param p = model.params().get(slot);
+      inputs.add(graph.input(p.name(), slot, Shape.of(p.size())));
+    }
+    ModelLowering lowering = new ModelLowering(model, graph);
+    lowering.run(inputs);
+    List<IrFunction.Output> outputs = new ArrayList<>();
+    for (CheckedModel.Param p : model.params()) {
+      outputs.add(new IrFunction.Output(p.name(), lowering.globals.get(p.name())));
+    }
+    return new IrFunction(graph, inputs, outputs);
+  }
+
+  /**
+   * What a draw reports, as compiled code computes it for artifacts and {@code @FlowModel} classes:
+   * each parameter's constrained values (outputs named as the parameters, in declaration order),
+   * then the derived quantities (named as they are, in source order).
+   */
+  public static IrFunction reported(CheckedModel model, Graph graph) {
+    List<Node> inputs = new ArrayList<>();
+    for (int slot = 0; slot < model.params().size(); slot++) {
+      CheckedModel.Param p = model.params().get(slot);
+      inputs.add(graph.input(p.name(), slot, Shape.of(p.size())));
+    }
+    ModelLowering lowering = new ModelLowering(model, graph);
+    lowering.run(inputs);
+    List<IrFunction.Output> outputs = new ArrayList<>();
+    for (CheckedModel.Param p : model.params()) {
+      outputs.add(new IrFunction.Output(p.name(), lowering.globals.get(p.name())));
+    }
+    for (Ast.Statement s : model.ast().statements()) {
+      if (s instanceof LetDecl l && l.derived()) {
+        outputs.add(new IrFunction.Output(l.name().text(), lowering.globals.get(l.name().text())));
+      }
+    }
+    return new IrFunction(graph, inputs, outputs);
+  }
+
+  /**
    * The potential U with each parameter bound to a given node (same shape, in declaration order):
    * how a flow's output z_K is fed to the model.
    */
@@ -157,6 +201,18 @@ public final class ModelLowering {
       }
       if (p.ordered() && p.size() == 1) {
         globals.put(p.name(), u); // one element: x = u, log J = 0
+        continue;
+      }
+      if (p.hasComputedBounds()) {
+        Node lower = boundNode(p.lower(), p.decl().lower());
+        Node upper = boundNode(p.upper(), p.decl().upper());
+        globals.put(p.name(), constrain(u, lower, upper));
+        if (rowsOnly) {
+          continue;
+        }
+        Node logJacobian = logJacobian(u, lower, upper);
+        Node term = graph.neg(logJacobian.shape().isScalar() ? logJacobian : graph.sum(logJacobian));
+        potential = potential == null ? term : graph.add(potential, term);
         continue;
       }
       globals.put(p.name(), p.ordered() ? ordered(u) : constrain(u, p.lower(), p.upper()));
@@ -371,6 +427,43 @@ public final class ModelLowering {
       return graph.add(graph.constant(lower), graph.exp(u));
     }
     return graph.sub(graph.constant(upper), graph.exp(u));
+  }
+
+  /**
+   * A bound of a parameter whose bounds are computed: the expression (of earlier parameters and
+   * data, which {@link #globals} hold by now), a constant, or null where there is none.
+   */
+  private Node boundNode(double value, Expr expr) {
+    if (Double.isNaN(value)) {
+      return lower(expr, globals);
+    }
+    return Double.isInfinite(value) ? null : graph.constant(value);
+  }
+
+  /**
+   * Stan's transforms with bounds that are nodes (null where absent; one at least): x = a + (b - a)
+   * sigmoid(u), x = a + exp(u), x = b - exp(u), elementwise; the gradient reaches the parameters the
+   * bounds read through a and b (Stan reference manual, "Constraint transforms").
+   */
+  private Node constrain(Node u, Node lower, Node upper) {
+    if (lower != null && upper != null) {
+      return graph.add(lower, graph.mul(graph.sub(upper, lower), graph.apply(Op.SIGMOID, u)));
+    } else if (lower != null) {
+      return graph.add(lower, graph.exp(u));
+    }
+    return graph.sub(upper, graph.exp(u));
+  }
+
+  /**
+   * log |dx/du| of {@link #constrain(Node, Node, Node)}: log(b - a) - softplus(-u) - softplus(u)
+   * for an interval (as a vector where u or a bound is one), u for one bound.
+   */
+  private Node logJacobian(Node u, Node lower, Node upper) {
+    if (lower == null || upper == null) {
+      return u;
+    }
+    Node tails = graph.add(graph.apply(Op.SOFTPLUS, graph.neg(u)), graph.apply(Op.SOFTPLUS, u));
+    return graph.sub(graph.log(graph.sub(upper, lower)), tails);
   }
 
   /**

@@ -491,7 +491,12 @@ public final class Simulator {
       }
       for (CheckedModel.Param p : params.values()) {
         Contribution[] by = drawnBy.get(p.name());
-        if (p.ordered()) {
+        if (p.hasComputedBounds()) {
+          // truncating its prior needs the bound's value, drawn in the order the bound reads other values
+          Ast.Expr bound = Double.isNaN(p.lower()) ? p.decl().lower() : p.decl().upper();
+          error(bound.span(), "a parameter with a bound computed from other values cannot be simulated: '" + p.name()
+              + "' would be drawn from its prior truncated to bounds that vary with the values drawn before it");
+        } else if (p.ordered()) {
           // its prior is the density restricted to ordered values: drawing it needs the joint, not one element at a time
           error(p.decl().transform().span(), "an 'ordered' parameter cannot be simulated: '" + p.name()
               + "' is drawn from its prior restricted to increasing values, which its statements do not say how to draw");

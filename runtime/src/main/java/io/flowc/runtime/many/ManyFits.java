@@ -65,6 +65,11 @@ public final class ManyFits {
     }
     this.evalDraws = evalDraws;
     this.parameters = model.parameterLayout();
+    if (parameters.hasComputedBounds()) {
+      // each data set would constrain its draws with its own bounds: one layout serves them all here
+      throw new IllegalArgumentException("many fits need constant bounds: this model's bounds are computed from"
+          + " other parameters or data (fit each data set with flowc fit or sample)");
+    }
     this.elementNames = parameters.elementNames();
     this.formula = method instanceof FitMethod.Nfvi n ? FlowFormulas.normalize(n.formula()) : null;
     this.flowLayout = formula == null ? null : model.flowLayout(formula);
