@@ -15,7 +15,8 @@ class PosteriorDbRecursionTest {
   @ParameterizedTest
   @CsvSource({
       "arK, arK-arK",
-      "arma11, arma-arma11"})
+      "arma11, arma-arma11",
+      "garch11, garch-garch11"})
   void meansAndSdsAgreeWithTheReference(String example, String posterior) throws Exception {
     PosteriorDbTest.check(example, posterior, NutsSettings.defaults().withChains(4).withTune(1000).withDraws(2000)
         .withSeed(11).withThreads(2).withTargetAccept(0.8));
