@@ -665,11 +665,14 @@ public final class ModelLowering {
     List<Node> inputs = new ArrayList<>(body.carryInputs);
     inputs.addAll(body.sliceInputs);
     inputs.addAll(body.constantInputs);
-    ScanBody scanBody = new ScanBody(new IrFunction(body.graph, inputs, outputs), carried.size(), body.sliceInputs.size());
+    int varying = carried.size() + body.sliceInputs.size();
+    LoopInvariants.Hoisted hoisted = LoopInvariants.hoist(new IrFunction(body.graph, inputs, outputs), varying,
+        body.constants, graph);
+    ScanBody scanBody = new ScanBody(hoisted.body(), carried.size(), body.sliceInputs.size());
     List<Node> args = new ArrayList<>();
     carried.forEach(state -> args.add(globals.get(state)));
     args.addAll(body.slices);
-    args.addAll(body.constants);
+    args.addAll(hoisted.constants());
     Node scan = graph.scan(scanBody, length, false, true, args.toArray(Node[]::new));
     for (int i = 0; i < carried.size(); i++) {
       Shape shape = scanBody.carryShape(i);

@@ -131,6 +131,18 @@ class LoopsTest {
     }
   }
 
+  /** arma11's log(sigma), of every iteration's normal density, is computed once before the loop. */
+  @Test
+  void valuesThatNoIterationChangesAreComputedBeforeTheLoop() throws Exception {
+    CheckedModel m = io.flowc.compiler.TestPaths.checkExample(io.flowc.compiler.TestPaths.example("arma11"));
+    IrFunction f = Compilation.lowered(m);
+    List<Node> scans = f.liveNodes().stream().filter(n -> n.op() == Op.SCAN).toList();
+    assertEquals(1, scans.size());
+    List<Op> body = scans.get(0).scanBody().function().liveNodes().stream().map(Node::op).toList();
+    assertTrue(!body.contains(Op.LOG), "the body takes a logarithm: " + body);
+    assertTrue(body.contains(Op.DIV) && body.contains(Op.MUL), "the body still computes its density: " + body);
+  }
+
   @Test
   void theLoopGivesTheLogDensityAndGradientOfTheLoopWrittenOut() throws Exception {
     DataSet data = series(5, 2);
