@@ -253,7 +253,8 @@ final class ModelChecker {
   /** {@code X * v}: a vector of X's row count. Its own method: checkBinary's frame stays small for deep chains. */
   private Type checkMatrixProduct(Binary b, Scope scope) {
     int[] x = checkMatrix(b.left(), scope);
-    Type v = check(b.right(), scope);
+    // a comparison of data is its 0/1 values here too (X * (y > 0)), as everywhere a real is expected
+    Type v = numeric(b.right(), check(b.right(), scope), scope);
     if (v.isError() || x == null) {
       return Type.ERROR;
     }
