@@ -1,0 +1,86 @@
+package io.flowc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bounds computed from other parameters and data through the commands (docs/language.md, "Bounded
+ * parameters"): {@code check} lists them, {@code sample --out} writes values inside them,
+ * {@code compare} draws its picture without the density under the draws, and the commands that
+ * need constant bounds ({@code plot}'s density, {@code simulate}, {@code fit-many}) refuse them in one line.
+ */
+class ComputedBoundsCommandsTest {
+  private static final String MODEL = """
+      model triangle {
+        param a in (0, 1);
+        param b in (0, 1 - a);
+        a ~ beta(2, 2);
+        b ~ normal(0.3, 1);
+      }
+      """;
+
+  @TempDir
+  Path tmp;
+  private String model;
+
+  @BeforeEach
+  void write() throws IOException {
+    model = Files.writeString(tmp.resolve("triangle.flow"), MODEL).toString();
+  }
+
+  @Test
+  void checkListsTheComputedBoundAndSampleStaysInsideIt() throws IOException {
+    Cli.Result check = Cli.run("check", model);
+    assertEquals(0, check.code(), check.toString());
+    assertTrue(check.out().contains("parameters: a (in (0, 1)), b (in (0, computed)) (dimension 2)"), check.out());
+    Path csv = tmp.resolve("draws.csv");
+    Cli.Result r = Cli.run("sample", model, "--draws", "100", "--tune", "100", "--chains", "2", "--out", csv.toString());
+    assertEquals(0, r.code(), r.toString());
+    List<String> rows = Files.readAllLines(csv);
+    assertEquals("chain,draw,a,b", rows.get(0));
+    for (String row : rows.subList(1, rows.size())) {
+      String[] f = row.split(",");
+      double a = Double.parseDouble(f[2]);
+      double b = Double.parseDouble(f[3]);
+      assertTrue(a > 0 && b > 0 && a + b < 1, row);
+    }
+  }
+
+  @Test
+  void compareDrawsTheDrawsWithoutTheDensityUnderThem() {
+    Path png = tmp.resolve("compare.png");
+    Cli.Result r = Cli.run("compare", model, "--flow", "scale-loc", "--iters", "200", "--draws", "100", "--tune", "100",
+        "--chains", "2", "--seed", "3", "--resolution", "40", "--width", "600", "--height", "300", "-o", png.toString());
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(Files.exists(png));
+  }
+
+  @Test
+  void commandsThatNeedConstantBoundsRefuseInOneLine() throws IOException {
+    Cli.Result plot = Cli.run("plot", model, "-o", tmp.resolve("p.png").toString());
+    assertEquals(2, plot.code(), plot.toString());
+    assertEquals(List.of("error: triangle: a picture of the density needs constant bounds; this model's are computed"
+        + " from other parameters or data (sample it and plot the draws: flowc sample --plot)"), plot.errLines());
+
+    Cli.Result simulate = Cli.run("simulate", model, "--draws", "2");
+    assertEquals(2, simulate.code(), simulate.toString());
+    assertTrue(simulate.errLines().get(0).endsWith("triangle.flow:3:18: a parameter with a bound computed from other"
+        + " values cannot be simulated: 'b' would be drawn from its prior truncated to bounds that vary with the values"
+        + " drawn before it"), simulate.toString());
+
+    Path sets = Files.writeString(tmp.resolve("sets.jsonl"), "{\"id\": \"one\"}\n");
+    Cli.Result many = Cli.run("fit-many", model, "--data-lines", sets.toString(), "--method", "nuts", "--out",
+        tmp.resolve("many.csv").toString());
+    assertEquals(2, many.code(), many.toString());
+    assertEquals(List.of("error: triangle: many fits need constant bounds: this model's bounds are computed from other"
+        + " parameters or data (fit each data set with flowc fit or sample)"), many.errLines());
+  }
+}
