@@ -522,12 +522,14 @@ final class ModelChecker {
       return absent;
     }
     double value = constantValue(bound);
-    if (Double.isInfinite(value)) {
+    if (Double.isInfinite(value) || Double.isNaN(value) && isArithmeticOfConstants(bound)) {
+      // 1/0, 0/0: arithmetic of constants whose value is no bound
       error(bound.span(), "a bound of '" + p.name().text() + "' must be finite (leave it out for no bound)");
+      return Double.NaN;
     } else if (Double.isNaN(value)) {
       checkComputedBound(p, bound, size);
     }
-    return Double.isInfinite(value) ? Double.NaN : value;
+    return value;
   }
 
   /**
@@ -577,6 +579,19 @@ final class ModelChecker {
     }
     Stream<Expr> parts = e instanceof Call c ? c.args().stream() : children(e);
     return parts.map(this::letIn).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+  }
+
+  /** Whether an expression is numbers, pi and e combined by unary and binary arithmetic (what {@link #constantValue} folds). */
+  private static boolean isArithmeticOfConstants(Expr e) {
+    if (e instanceof Num) {
+      return true;
+    } else if (e instanceof Ident id) {
+      return Builtin.CONSTANTS.containsKey(id.name());
+    } else if (e instanceof Ast.Unary u) {
+      return u.op() != Ast.UnaryOp.NOT && isArithmeticOfConstants(u.operand());
+    }
+    return e instanceof Ast.Binary b && b.op().isArithmetic() && isArithmeticOfConstants(b.left())
+        && isArithmeticOfConstants(b.right());
   }
 
   /** The value of a constant expression, NaN for anything else. */
