@@ -329,10 +329,6 @@ public final class FitManyCommand implements Callable<Integer> {
     } else {
       fitMethod = new FitMethod.Nuts(nuts.settings(draws != null ? draws : NutsSettings.DEFAULT_DRAWS, seed, 1, null));
     }
-    if (artifact.layout().hasComputedBounds()) {
-      throw new UserException(artifact.modelName() + ": many fits need constant bounds: this model's bounds are"
-          + " computed from other parameters or data (fit each data set with flowc fit or sample)");
-    }
     try {
       return ManyFits.of(artifact, commonData, fitMethod, seed).withEvalDraws(evalDraws);
     } catch (ArtifactException e) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * parameters"): {@code check} lists them, {@code sample --out} writes values inside them,
  * {@code compare} draws its picture without the density under the draws, {@code simulate} truncates
  * priors to the bounds' values at each draw, and the commands that need constant bounds
- * ({@code plot}'s density, {@code fit-many}) refuse them in one line.
+ * ({@code plot}'s density) refuse them in one line; {@code fit-many} bounds each set by its own data.
  */
 class ComputedBoundsCommandsTest {
   private static final String MODEL = """
@@ -65,7 +65,7 @@ class ComputedBoundsCommandsTest {
   }
 
   @Test
-  void simulateDrawsInsideTheBoundsAndCommandsThatNeedConstantBoundsRefuse() throws IOException {
+  void simulateDrawsInsideTheBoundsAndPlotsDensityRefuses() throws IOException {
     Cli.Result plot = Cli.run("plot", model, "-o", tmp.resolve("p.png").toString());
     assertEquals(2, plot.code(), plot.toString());
     assertEquals(List.of("error: triangle: a picture of the density needs constant bounds; this model's are computed"
@@ -81,11 +81,40 @@ class ComputedBoundsCommandsTest {
       assertTrue(a > 0 && b > 0 && a + b < 1, line);
     }
 
-    Path sets = Files.writeString(tmp.resolve("sets.jsonl"), "{\"id\": \"one\"}\n");
-    Cli.Result many = Cli.run("fit-many", model, "--data-lines", sets.toString(), "--method", "nuts", "--out",
-        tmp.resolve("many.csv").toString());
-    assertEquals(2, many.code(), many.toString());
-    assertEquals(List.of("error: triangle: many fits need constant bounds: this model's bounds are computed from other"
-        + " parameters or data (fit each data set with flowc fit or sample)"), many.errLines());
+  }
+
+  /** fit-many constrains each set's draws with the bounds that set's data give. */
+  @Test
+  void fitManyBoundsEachSetsDrawsByItsOwnData() throws IOException {
+    String perSet = Files.writeString(tmp.resolve("many.flow"), """
+        model many {
+          data real lo;
+          param a in (0, 1);
+          param b in (lo, lo + 1 - a);
+          a ~ beta(2, 2);
+          b ~ normal(lo, 1);
+        }
+        """).toString();
+    Path sets = Files.writeString(tmp.resolve("sets.jsonl"),
+        "{\"id\": \"low\", \"data\": {\"lo\": -5}}\n{\"id\": \"high\", \"data\": {\"lo\": 7}}\n");
+    for (String method : List.of("nuts", "nfvi")) {
+      Path out = tmp.resolve(method + ".csv");
+      List<String> args = new java.util.ArrayList<>(List.of("fit-many", perSet, "--data-lines", sets.toString(),
+          "--method", method, "--draws", "200", "--out", out.toString()));
+      if (method.equals("nfvi")) {
+        args.addAll(List.of("--flow", "scale-loc"));
+      }
+      Cli.Result r = Cli.run(args.toArray(String[]::new));
+      assertEquals(0, r.code(), r.toString());
+      for (String line : Files.readAllLines(out).subList(1, 5)) {
+        String[] f = line.split(",");
+        if (f[1].equals("b")) {
+          double lo = f[0].equals("low") ? -5 : 7;
+          double q5 = Double.parseDouble(f[4]);
+          double q95 = Double.parseDouble(f[6]);
+          assertTrue(q5 > lo && q95 < lo + 1, method + ": " + line);
+        }
+      }
+    }
   }
 }
