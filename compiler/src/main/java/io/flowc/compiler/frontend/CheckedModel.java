@@ -158,16 +158,21 @@ public final class CheckedModel {
 
   /**
    * The constrained values of a model whose bounds are computed: its parameters' values as the
-   * model's expressions see them, by the IR's evaluator on the data it was checked with (built once).
+   * model's expressions see them, by the IR's evaluator on the data it was checked with (lowered
+   * at the first point constrained, once: most uses of a layout never constrain).
    */
   private synchronized ParameterLayout.Constrainer constrainer() {
     if (constrainer == null) {
-      io.flowc.compiler.ir.IrFunction values =
-          io.flowc.compiler.lower.ModelLowering.constrained(this, new io.flowc.compiler.ir.Graph(false));
       double[] data = dataValues;
+      io.flowc.compiler.ir.IrFunction[] values = new io.flowc.compiler.ir.IrFunction[1];
       constrainer = (z, out) -> {
+        synchronized (values) {
+          if (values[0] == null) {
+            values[0] = io.flowc.compiler.lower.ModelLowering.constrained(this, new io.flowc.compiler.ir.Graph(false));
+          }
+        }
         int k = 0;
-        for (double[] value : io.flowc.compiler.ir.IrEvaluator.evaluate(values, z, data).values()) {
+        for (double[] value : io.flowc.compiler.ir.IrEvaluator.evaluate(values[0], z, data).values()) {
           System.arraycopy(value, 0, out, k, value.length);
           k += value.length;
         }

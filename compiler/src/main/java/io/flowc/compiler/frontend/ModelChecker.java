@@ -261,7 +261,8 @@ final class ModelChecker {
   /** {@code X * v}: a vector of X's row count. Its own method: checkBinary's frame stays small for deep chains. */
   private Type checkMatrixProduct(Binary b, Scope scope) {
     int[] x = checkMatrix(b.left(), scope);
-    Type v = check(b.right(), scope);
+    // a comparison of data is its 0/1 values here too (X * (y > 0)), as everywhere a real is expected
+    Type v = numeric(b.right(), check(b.right(), scope), scope);
     if (v.isError() || x == null) {
       return Type.ERROR;
     }
@@ -531,12 +532,14 @@ final class ModelChecker {
       return absent;
     }
     double value = constantValue(bound);
-    if (Double.isInfinite(value)) {
+    if (Double.isInfinite(value) || Double.isNaN(value) && isArithmeticOfConstants(bound)) {
+      // 1/0, 0/0: arithmetic of constants whose value is no bound
       error(bound.span(), "a bound of '" + p.name().text() + "' must be finite (leave it out for no bound)");
+      return Double.NaN;
     } else if (Double.isNaN(value)) {
       checkComputedBound(p, bound, size);
     }
-    return Double.isInfinite(value) ? Double.NaN : value;
+    return value;
   }
 
   /**
@@ -586,6 +589,19 @@ final class ModelChecker {
     }
     Stream<Expr> parts = e instanceof Call c ? c.args().stream() : children(e);
     return parts.map(this::letIn).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+  }
+
+  /** Whether an expression is numbers, pi and e combined by unary and binary arithmetic (what {@link #constantValue} folds). */
+  private static boolean isArithmeticOfConstants(Expr e) {
+    if (e instanceof Num) {
+      return true;
+    } else if (e instanceof Ident id) {
+      return Builtin.CONSTANTS.containsKey(id.name());
+    } else if (e instanceof Ast.Unary u) {
+      return u.op() != Ast.UnaryOp.NOT && isArithmeticOfConstants(u.operand());
+    }
+    return e instanceof Ast.Binary b && b.op().isArithmetic() && isArithmeticOfConstants(b.left())
+        && isArithmeticOfConstants(b.right());
   }
 
   /** The value of a constant expression, NaN for anything else. */

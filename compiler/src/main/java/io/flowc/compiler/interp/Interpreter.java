@@ -440,7 +440,7 @@ public final class Interpreter {
         case NOT -> mapBool(v, v, (a, b, i) -> !bool(a, i));
       };
     } else if (e instanceof Binary b && b.op() == Ast.BinaryOp.MUL && isMatrixExpr(b.left(), env)) {
-      return matrixTimesVector(matrix(b.left()), ((Vec) eval(b.right(), env)).values());
+      return matrixTimesVector(matrix(b.left()), ((Vec) numeric(eval(b.right(), env))).values());
     } else if (e instanceof Binary b) {
       return evalBinary(b, env);
     } else if (e instanceof Conditional c) {

@@ -243,7 +243,8 @@ class ComputedBoundsTest {
             "m.flow:8:13: a bound of the scalar 'f' must be a scalar, got a vector of length 3",
             "m.flow:9:16: a bound of 'g' (2 elements) must be a scalar or a vector of 2 elements, got a vector of length 3",
             "m.flow:10:16: a comparison used as a number (0 or 1) must compare data only: this one depends on"
-                + " parameter 'a' and has no derivative (choose between values with 'c ? a : b')"),
+                + " parameter 'a' and has no derivative (choose between values with 'c ? a : b')",
+            "m.flow:11:13: a bound of 'z' must be finite (leave it out for no bound)"),
         headlines(String.join("\n",
             "  data real lo[3];",
             "  param a;",
@@ -254,6 +255,7 @@ class ComputedBoundsTest {
             "  param f > lo;",
             "  param g[2] > lo;",
             "  param k > (a > 0);",
+            "  param z > 0 / 0;",
             "  logp += a;\n"), "{\"lo\": [1, 2, 3]}"));
   }
 }
