@@ -18,7 +18,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
-ALL_MODELS="eight_schools_noncentered,kidiq_interaction,kidiq_standardized,sblrc_blr,earnings,earnings_standardized,low_dim_gauss_mix,diamonds,w9,gp_pois_regr"
+ALL_MODELS="eight_schools_noncentered,kidiq_interaction,kidiq_standardized,sblrc_blr,earnings,earnings_standardized,low_dim_gauss_mix,diamonds,arK,arma11,garch11,gp_pois_regr,w9"
 chains=4 tune=1000 draws=1000 threads=1 seed=1 models="$ALL_MODELS" work=/tmp/flowc-stan
 
 die() { echo "stan-side-by-side.sh: $*" >&2; exit 2; }

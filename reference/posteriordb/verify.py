@@ -31,6 +31,9 @@ PORTS = {
     "low_dim_gauss_mix-low_dim_gauss_mix": ["low_dim_gauss_mix"],
     "gp_pois_regr-gp_pois_regr": ["gp_pois_regr"],
     "diamonds-diamonds": ["diamonds"],
+    "arK-arK": ["arK"],
+    "arma-arma11": ["arma11"],
+    "garch-garch11": ["garch11"],
 }
 
 

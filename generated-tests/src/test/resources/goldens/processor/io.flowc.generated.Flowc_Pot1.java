@@ -3,6 +3,7 @@ package io.flowc.generated;
 
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.Reported;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowKind;
 import io.flowc.runtime.flow.FlowLayout;
@@ -52,6 +53,22 @@ public final class Flowc_Pot1 {
    */
   public static ParameterLayout parameterLayout() {
     return new ParameterLayout(List.of(new ParameterLayout.Parameter("z", 2)));
+  }
+
+  /**
+   * What a draw reports: the parameters as users see them (its {@code layout()} constrains
+   * points), then the derived quantities ({@link #derivedNames()}).
+   */
+  public static Reported reported() {
+    return Reported.of(parameterLayout());
+  }
+
+  /**
+   * The derived quantities' element names ({@code derived NAME = EXPR;}), after the parameters'
+   * in what {@code reported} writes.
+   */
+  public static List<String> derivedNames() {
+    return List.of();
   }
 
   /**

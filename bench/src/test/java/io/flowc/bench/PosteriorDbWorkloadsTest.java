@@ -45,4 +45,13 @@ class PosteriorDbWorkloadsTest {
     assertEquals(0.99, diamonds.targetAccept());
     assertEquals(20, diamonds.maxTreeDepth());
   }
+
+  @Test
+  void theTimeSeriesAreRowsFittedFromTheLaplaceStart() {
+    for (String name : List.of("arK", "arma11", "garch11")) {
+      PosteriorDbWorkloads.Workload w = PosteriorDbWorkloads.WORKLOADS.stream().filter(x -> x.name().equals(name))
+          .findFirst().orElseThrow(() -> new AssertionError("no row for " + name));
+      assertTrue(w.laplace(), name + " starts from the Laplace approximation");
+    }
+  }
 }

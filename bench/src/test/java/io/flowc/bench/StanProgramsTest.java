@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class StanProgramsTest {
   private static final Path ROOT = Path.of(System.getProperty("flowc.root.dir", ".."));
-  private static final Pattern MODELS = Pattern.compile("^ALL_MODELS=\"([a-z0-9_,]+)\"$", Pattern.MULTILINE);
+  private static final Pattern MODELS = Pattern.compile("^ALL_MODELS=\"([A-Za-z0-9_,]+)\"$", Pattern.MULTILINE);
   /** A Stan declaration's name: the word before an optional size or initializer and the semicolon. */
   private static final Pattern DECLARATION = Pattern.compile("(\\w+)\\s*(?:\\[[^]]*])?\\s*(?:=[^;]*)?;");
   private static final Pattern PARAM = Pattern.compile("^\\s*param\\s+(\\w+)", Pattern.MULTILINE);

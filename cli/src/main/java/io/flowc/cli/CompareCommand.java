@@ -235,8 +235,8 @@ public final class CompareCommand implements Callable<Integer> {
    */
   static DensityGrid target(LogDensity model, ParameterLayout parameters, WindowOptions window, double[][] nutsDraws,
       double[][] flowRows) {
-    if (parameters.dimension() != 2) {
-      return null;
+    if (parameters.dimension() != 2 || parameters.hasComputedBounds()) {
+      return null; // bounds computed from other values: the draws alone, as fit --plot shows bounded models
     }
     if (!parameters.isConstrained()) {
       return DensityGrid.of(model, window.boxFor(nutsDraws, flowRows), window.resolution());

@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
 /**
  * A compiled (model, flow) pair, from source or from an artifact: what an NFVI fit needs.
  * {@code parameters} is the model's layout, whose bounds map draws to the values users see;
- * {@code reported} adds the model's derived quantities to them (an artifact's: its parameters alone);
+ * {@code reported} adds the model's derived quantities to them (an artifact's computed by its own code);
  * {@code diagnosis} names arguments outside their domain (null where the model's source does not check).
  * With {@code batches}, {@code kernel} is unbound: the batches bind it (code with free sizes).
  * {@code operationsPerDraw}: the cost of one draw of the kernel's body, from which split steps
@@ -66,8 +66,9 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
       CheckedModel source = bound.source();
       DomainDiagnosis diagnosis = source == null ? null : new DomainDiagnosis(source);
       LongSupplier operations = source == null ? () -> 0 : () -> Compilation.operationsPerDraw(source, formula);
-      return new CompiledFlow(artifact.modelName(), density, kernel, layout, artifact.layout(), diagnosis, batches,
-          Reported.of(artifact.layout()), operations);
+      Reported reported = artifact.reported(binding);
+      return new CompiledFlow(artifact.modelName(), density, kernel, layout, reported.layout(), diagnosis, batches,
+          reported, operations);
     }
     CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
     FlowLayout layout = formula.layout(model.dimension());

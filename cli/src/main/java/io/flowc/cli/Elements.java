@@ -43,15 +43,19 @@ public final class Elements {
 
   /** A parameter's bounds as the language writes them: {@code > 0}, {@code < 1}, {@code in (0, 1)}. */
   static String bounds(ParameterLayout.Parameter p) {
-    boolean hasLower = p.lower() > Double.NEGATIVE_INFINITY;
-    boolean hasUpper = p.upper() < Double.POSITIVE_INFINITY;
+    boolean hasLower = p.lower() != Double.NEGATIVE_INFINITY;
+    boolean hasUpper = p.upper() != Double.POSITIVE_INFINITY;
     if (hasLower && hasUpper) {
       return "in (" + number(p.lower()) + ", " + number(p.upper()) + ")";
     }
     return hasLower ? "> " + number(p.lower()) : "< " + number(p.upper());
   }
 
+  /** A bound's value; one computed from other parameters or data (NaN in the layout) as {@code computed}. */
   private static String number(double x) {
+    if (Double.isNaN(x)) {
+      return "computed";
+    }
     return x == Math.rint(x) && Math.abs(x) < 1e15 ? String.valueOf((long) x) : String.valueOf(x);
   }
 

@@ -88,6 +88,11 @@ public final class PlotCommand implements Callable<Integer> {
     if (!model.parameters().isConstrained()) {
       return DensityGrid.of(model.density(), window.boxOrNotebook(), window.resolution());
     }
+    if (model.parameters().hasComputedBounds()) {
+      // the density of x divides by |dx/du|, which needs the bounds at x: known only to the model's code, at u
+      throw new UserException(model.name() + ": a picture of the density needs constant bounds; this model's are"
+          + " computed from other parameters or data (sample it and plot the draws: flowc sample --plot)");
+    }
     ConstrainedDensity density = new ConstrainedDensity(model.density(), model.parameters());
     return DensityGrid.of(density, window.boxOr(density.defaultBox()), window.resolution());
   }

@@ -286,8 +286,9 @@ public final class SampleCommand implements Callable<Integer> {
         density = bound.binding().bind(density);
       }
       Rejections rejections = bound.source() == null ? null : DomainReports.watch(density, bound.source());
-      return new Compiled(artifact.modelName(), rejections == null ? density : rejections, artifact.layout(),
-          rejections, Reported.of(artifact.layout()), null);
+      Reported reported = artifact.reported(bound.binding());
+      return new Compiled(artifact.modelName(), rejections == null ? density : rejections, reported.layout(),
+          rejections, reported, null);
     }
     CheckedModel model = ModelFiles.load(modelFile, data.file, stderr);
     Rejections rejections = DomainReports.watch(Compilation.load(model), model);

@@ -85,4 +85,14 @@ class ManyFitsWithGeneratedClassesTest {
       assertEquals(results.get(i).finalLoss(), fromArtifact.get(i).finalLoss());
     }
   }
+
+  /** Bounds computed from data constrain each set's draws with the model's code on that set, which functions do not give. */
+  @Test
+  void generatedClassesWithComputedBoundsAreRefusedForManyFits() {
+    ModelClasses generated = ModelClasses.of(Flowc_Bounds.parameterLayout(), Flowc_Bounds::flowLayout,
+        Flowc_Bounds::model, Flowc_Bounds::flow);
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> ManyFits.of(generated, new DataSet("none", Map.of()), METHOD, 9));
+    assertTrue(e.getMessage().contains("fit an artifact"), e.getMessage());
+  }
 }

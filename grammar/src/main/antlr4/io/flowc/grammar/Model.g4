@@ -18,6 +18,9 @@ statement
     | POTENTIAL value=expr SEMI                                                             # potentialStmt
     | LOGP PLUS_ASSIGN value=expr SEMI                                                      # logpStmt
     | target=expr TILDE dist=IDENT LPAREN (args+=expr (COMMA args+=expr)*)? RPAREN SEMI      # samplingStmt
+    | STATE name=IDENT ASSIGN value=expr SEMI                                               # stateDecl
+    | name=IDENT ASSIGN value=expr SEMI                                                     # assignStmt
+    | FOR index=IDENT IN from=expr COLON to=expr LBRACE body+=statement* RBRACE             # forLoop
     ;
 
 // Bounds of a parameter, sampled on the unconstrained scale: '> 0', '< 1', 'in (0, 1)'; or the
@@ -64,6 +67,8 @@ IN          : 'in';
 DATA        : 'data';
 INT         : 'int';
 REAL        : 'real';
+STATE       : 'state';
+FOR         : 'for';
 
 PLUS_ASSIGN : '+=';
 LE          : '<=';

@@ -24,6 +24,10 @@ public final class ConstrainedDensity implements DoubleBinaryOperator {
       throw new IllegalArgumentException("a constrained density picture needs a 2-d model, not "
           + model.dimension() + "-d");
     }
+    if (layout.hasComputedBounds()) {
+      throw new IllegalArgumentException("a constrained density picture needs constant bounds, not bounds computed"
+          + " from other parameters or data");
+    }
     this.model = model;
     int k = 0;
     for (Parameter p : layout.parameters()) {

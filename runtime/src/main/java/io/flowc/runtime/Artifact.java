@@ -76,6 +76,13 @@ public final class Artifact {
   public static final String KEY_DATA_RESERVED = "data.reserved";
   /** The class computing the derived data values; absent when there are none. */
   public static final String KEY_DATA_PROLOGUE = "data.prologue.class";
+  /**
+   * The class computing what a draw reports (constrained parameters, then derived quantities);
+   * absent when the parameters' layout alone says it (no derived quantities, no computed bounds).
+   */
+  public static final String KEY_REPORTED = "reported.class";
+  /** The derived quantities' element names, comma-separated ({@code theta[0],theta[1]}); with {@link #KEY_REPORTED}. */
+  public static final String KEY_DERIVED = "derived";
 
   private final Path file;
   private final ArtifactMetadata metadata;
@@ -378,6 +385,28 @@ public final class Artifact {
     } catch (IllegalArgumentException e) {
       throw corrupt(file, KEY_DATA_RESERVED + " disagrees with " + KEY_DATA + " (" + oneLine(e) + ")");
     }
+  }
+
+  /** The derived quantities' element names ({@code derived NAME = EXPR;}), empty where the model has none. */
+  public List<String> derivedNames() {
+    return metadata.derivedNames();
+  }
+
+  /**
+   * What a draw reports, on the data {@code binding} holds (null for a model without data): the
+   * parameters' constrained values, then the derived quantities, computed by the artifact's code.
+   * Its {@link Reported#layout()} constrains points where bounds are computed.
+   */
+  public Reported reported(DataBinding binding) {
+    String className = metadata.reportedClass();
+    if (className == null) {
+      return Reported.of(layout());
+    }
+    LogDensity code = load(className, LogDensity.class);
+    if (code.dimension() != dimension()) {
+      throw corrupt(file, className + " has dimension " + code.dimension() + ", the metadata says " + dimension());
+    }
+    return Reported.compiled(layout(), derivedNames(), binding == null ? code : binding.bind(code));
   }
 
   private <T> T load(String className, Class<T> type) {

@@ -30,7 +30,9 @@ record ArtifactMetadata(
     List<String> formulaClasses,
     DataLayout dataLayout,
     DataRegion dataRegion,
-    String dataPrologueClass) {
+    String dataPrologueClass,
+    String reportedClass,
+    List<String> derivedNames) {
 
   private static final Pattern COUNT = Pattern.compile("0|[1-9][0-9]{0,17}");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
@@ -40,7 +42,7 @@ record ArtifactMetadata(
   private static final Set<String> KEYS = Set.of(Artifact.KEY_FORMAT, Artifact.KEY_VERSION, Artifact.KEY_MODEL,
       Artifact.KEY_CLASS, Artifact.KEY_SHA256, Artifact.KEY_DIMENSION, Artifact.KEY_ELEMENTS, Artifact.KEY_PARAMS,
       Artifact.KEY_POTENTIAL_TERMS, Artifact.KEY_LOGP_TERMS, Artifact.KEY_FORMULAS, Artifact.KEY_DATA,
-      Artifact.KEY_DATA_RESERVED, Artifact.KEY_DATA_PROLOGUE);
+      Artifact.KEY_DATA_RESERVED, Artifact.KEY_DATA_PROLOGUE, Artifact.KEY_REPORTED, Artifact.KEY_DERIVED);
 
   /** The properties text, with a key given twice refused (Properties would keep the last silently). */
   static Properties properties(Path file, byte[] text) {
@@ -138,8 +140,17 @@ record ArtifactMetadata(
     DataRegion region = reserved == null ? null : f.decoded(Artifact.KEY_DATA_RESERVED, reserved, DataRegion::decode);
     String prologue = properties.getProperty(Artifact.KEY_DATA_PROLOGUE) == null ? null
         : f.className(Artifact.KEY_DATA_PROLOGUE, entries);
+    String derived = properties.getProperty(Artifact.KEY_DERIVED);
+    String reported = properties.getProperty(Artifact.KEY_REPORTED) == null ? null
+        : f.className(Artifact.KEY_REPORTED, entries);
+    if ((derived == null) != (reported == null) || (reported == null && layout.hasComputedBounds())) {
+      throw f.bad(Artifact.KEY_REPORTED + " and " + Artifact.KEY_DERIVED + " go together, and bounds computed in "
+          + Artifact.KEY_PARAMS + " need them");
+    }
+    List<String> derivedNames = derived == null || derived.isEmpty() ? List.of() : List.of(derived.split(",", -1));
     return new ArtifactMetadata(properties, modelName, modelClass, sha256, (int) dimension, layout, potentialTerms,
-        logpTerms, List.copyOf(formulas), List.copyOf(formulaClasses), dataLayout, region, prologue);
+        logpTerms, List.copyOf(formulas), List.copyOf(formulaClasses), dataLayout, region, prologue, reported,
+        derivedNames);
   }
 
   /** Reads single fields, each refused with the key and value it had. */

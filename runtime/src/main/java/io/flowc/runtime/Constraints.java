@@ -17,8 +17,12 @@ package io.flowc.runtime;
 public final class Constraints {
   private Constraints() {}
 
+  /**
+   * Whether a parameter has a bound; a bound computed from other parameters or data (its value
+   * known only to the model's code, see {@link ParameterLayout#withConstrainer}) is NaN here.
+   */
   public static boolean isBounded(double lower, double upper) {
-    return lower > Double.NEGATIVE_INFINITY || upper < Double.POSITIVE_INFINITY;
+    return lower != Double.NEGATIVE_INFINITY || upper != Double.POSITIVE_INFINITY;
   }
 
   /**

@@ -9,11 +9,25 @@ import java.util.List;
  * A bounded parameter lives in z on the unconstrained scale; {@link #constrain} maps a point to
  * the values users see.
  */
-public record ParameterLayout(List<Parameter> parameters) {
+public record ParameterLayout(List<Parameter> parameters, Constrainer constrainer) {
 
   /**
-   * A parameter, its size (0 for a scalar), its bounds (infinite where absent) and whether it is
-   * an ordered vector (Stan's {@code ordered}: x[0] = u[0], x[i] = x[i-1] + exp(u[i]); never bounded).
+   * The constrained values of a point where some bound is computed (from earlier parameters or
+   * data: {@code param b in (0, 1 - a);}, {@code param tau[N] > lo;}), which only the model's code
+   * knows: it writes every parameter's constrained values of {@code z} into {@code out}.
+   */
+  @FunctionalInterface
+  public interface Constrainer {
+    void constrain(double[] z, double[] out);
+  }
+
+  public ParameterLayout(List<Parameter> parameters) {
+    this(parameters, null);
+  }
+
+  /**
+   * A parameter, its size (0 for a scalar), its bounds (infinite where absent, NaN where computed
+   * from earlier parameters or data) and whether it is an ordered vector (Stan's {@code ordered}: x[0] = u[0], x[i] = x[i-1] + exp(u[i]); never bounded).
    */
   public record Parameter(String name, int size, double lower, double upper, boolean ordered) {
     public Parameter(String name, int size) {
@@ -33,6 +47,11 @@ public record ParameterLayout(List<Parameter> parameters) {
       return ordered || isBounded();
     }
 
+    /** Whether a bound is computed from earlier parameters or data (NaN here: its values vary). */
+    public boolean hasComputedBounds() {
+      return Double.isNaN(lower) || Double.isNaN(upper);
+    }
+
     public boolean isScalar() {
       return size == 0;
     }
@@ -44,6 +63,27 @@ public record ParameterLayout(List<Parameter> parameters) {
 
   public ParameterLayout {
     parameters = List.copyOf(parameters);
+  }
+
+  /** This layout with the model's code computing constrained values (needed where a bound is computed). */
+  public ParameterLayout withConstrainer(Constrainer code) {
+    return new ParameterLayout(parameters, code);
+  }
+
+  /** Whether some bound is computed from earlier parameters or data. */
+  public boolean hasComputedBounds() {
+    return parameters.stream().anyMatch(Parameter::hasComputedBounds);
+  }
+
+  /** Layouts are equal when their parameters are: the constrainer is code computing what they say. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ParameterLayout other && parameters.equals(other.parameters);
+  }
+
+  @Override
+  public int hashCode() {
+    return parameters.hashCode();
   }
 
   /** Number of elements: the length of z. */
@@ -73,6 +113,14 @@ public record ParameterLayout(List<Parameter> parameters) {
 
   /** Writes the constrained values of the point {@code z} (unconstrained scale) into {@code out}. */
   public void constrain(double[] z, double[] out) {
+    if (constrainer != null) {
+      constrainer.constrain(z, out);
+      return;
+    }
+    if (hasComputedBounds()) {
+      throw new IllegalStateException("bounds computed from other parameters or data need the model's code"
+          + " to constrain a point (ParameterLayout.withConstrainer)");
+    }
     int k = 0;
     for (Parameter p : parameters) {
       if (p.ordered()) {
@@ -88,7 +136,8 @@ public record ParameterLayout(List<Parameter> parameters) {
 
   /**
    * The compact form artifacts store: {@code z:2,s:0}, and for a bounded parameter its bounds
-   * after the size, {@code sigma:0:0.0:Infinity}, and for an ordered vector {@code mu:2:ordered}.
+   * after the size, {@code sigma:0:0.0:Infinity} ({@code NaN} for a bound computed from other
+   * parameters or data), and for an ordered vector {@code mu:2:ordered}.
    */
   public String encode() {
     StringBuilder out = new StringBuilder();
@@ -125,7 +174,7 @@ public record ParameterLayout(List<Parameter> parameters) {
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException("bad bounds in '" + p + "'");
         }
-        if (!(lower < upper)) {
+        if (!(lower < upper) && !Double.isNaN(lower) && !Double.isNaN(upper)) {
           throw new IllegalArgumentException("empty bounds in '" + p + "'");
         }
         if (ordered && size == 0) {

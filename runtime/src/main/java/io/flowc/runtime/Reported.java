@@ -16,6 +16,12 @@ public interface Reported {
   /** Writes the reported values of the point {@code z} (unconstrained scale) into {@code out}. */
   void values(double[] z, double[] out);
 
+  /**
+   * The parameters' layout, able to constrain points (where a bound is computed, with the code
+   * that computes it).
+   */
+  ParameterLayout layout();
+
   /** The parameters alone: a model without derived quantities. */
   static Reported of(ParameterLayout layout) {
     List<String> names = layout.elementNames();
@@ -28,6 +34,11 @@ public interface Reported {
       @Override
       public void values(double[] z, double[] out) {
         layout.constrain(z, out);
+      }
+
+      @Override
+      public ParameterLayout layout() {
+        return layout;
       }
     };
   }
@@ -52,8 +63,52 @@ public interface Reported {
         layout.constrain(z, out);
         derived.compute(z, out, dimension);
       }
+
+      @Override
+      public ParameterLayout layout() {
+        return layout;
+      }
     };
   }
+
+  /**
+   * The parameters and derived quantities as compiled code computes them (artifacts, classes
+   * {@code @FlowModel} generates): {@code code}'s gradient output is every reported value, the
+   * parameters' constrained values first; bound to the model's data where it has data.
+   * {@code layout} gains this code as its constrainer, so bounds computed from other parameters or
+   * data constrain points too ({@link #layout()}).
+   */
+  static Reported compiled(ParameterLayout layout, List<String> derivedNames, LogDensity code) {
+    List<String> names = new ArrayList<>(layout.elementNames());
+    names.addAll(derivedNames);
+    List<String> all = List.copyOf(names);
+    int dimension = layout.dimension();
+    // reporting runs after sampling, on any thread: each thread its own scratch
+    ThreadLocal<double[]> workspace = ThreadLocal.withInitial(() -> new double[code.workspaceSize()]);
+    ThreadLocal<double[]> values = ThreadLocal.withInitial(() -> new double[all.size()]);
+    ParameterLayout constrained = layout.withConstrainer((z, out) -> {
+      double[] v = values.get();
+      code.logDensityGradient(z, v, workspace.get());
+      System.arraycopy(v, 0, out, 0, dimension);
+    });
+    return new Reported() {
+      @Override
+      public List<String> names() {
+        return all;
+      }
+
+      @Override
+      public void values(double[] z, double[] out) {
+        code.logDensityGradient(z, out, workspace.get());
+      }
+
+      @Override
+      public ParameterLayout layout() {
+        return constrained;
+      }
+    };
+  }
+
 
   /** Derived quantities of a point z, written into {@code out} from {@code offset} on. */
   interface Derived {

@@ -87,4 +87,23 @@ class ConstraintsTest {
     assertEquals(-1.0 + Math.exp(0.5), x[2]);
     assertEquals(-1.0 + Math.exp(0.5) + Math.exp(-2.0), x[3]);
   }
+
+  @Test
+  void computedBoundsAreRecordedAndConstrainedByTheModelsCode() {
+    // param a in (0, 1); param b in (0, 1 - a);
+    ParameterLayout layout = ParameterLayout.decode("a:0:0.0:1.0,b:0:0.0:NaN");
+    assertEquals("a:0:0.0:1.0,b:0:0.0:NaN", layout.encode());
+    assertTrue(layout.hasComputedBounds() && layout.isConstrained());
+    assertTrue(layout.parameters().get(1).isBounded());
+    double[] out = new double[2];
+    assertThrows(IllegalStateException.class, () -> layout.constrain(new double[] {0, 0}, out));
+    ParameterLayout withCode = layout.withConstrainer((z, x) -> {
+      x[0] = Constraints.constrain(z[0], 0, 1);
+      x[1] = Constraints.constrain(z[1], 0, 1 - x[0]);
+    });
+    assertEquals(layout, withCode, "the code computes what the parameters say");
+    withCode.constrain(new double[] {0, 0}, out);
+    assertEquals(0.5, out[0]);
+    assertEquals(0.25, out[1]);
+  }
 }

@@ -95,6 +95,13 @@ public final class ArtifactWriter {
         metadata.put(Artifact.KEY_DATA_PROLOGUE, prologueClass);
       }
     }
+    ModelKernels reported = Compilation.reportedKernels(model);
+    if (reported != null) {
+      String reportedClass = className + "_Reported";
+      entries.put(reportedClass.replace('.', '/') + ".class", BytecodeBackend.emit(reported, reportedClass.replace('.', '/')));
+      metadata.put(Artifact.KEY_REPORTED, reportedClass);
+      metadata.put(Artifact.KEY_DERIVED, String.join(",", DerivedQuantities.names(model)));
+    }
     metadata.put(Artifact.KEY_POTENTIAL_TERMS, Long.toString(model.count(Ast.ContributionKind.POTENTIAL)));
     metadata.put(Artifact.KEY_LOGP_TERMS, Long.toString(model.count(Ast.ContributionKind.LOGP)));
     List<String> normalized = new ArrayList<>();
@@ -165,6 +172,10 @@ public final class ArtifactWriter {
     files.add(JavaSourceBackend.file(PACKAGE, Compilation.javaLogDensity(model, simpleName)));
     for (int k = 0; k < formulas.size(); k++) {
       files.add(JavaSourceBackend.file(PACKAGE, Compilation.javaFlowKernel(model, formulas.get(k), simpleName + "_Flow" + k)));
+    }
+    TypeSpec reported = Compilation.javaReported(model, simpleName + "_Reported");
+    if (reported != null) {
+      files.add(JavaSourceBackend.file(PACKAGE, reported));
     }
     TypeSpec dataPrologue = Compilation.javaDataPrologue(model, simpleName + "_Data");
     if (dataPrologue != null) {

@@ -110,6 +110,7 @@ public final class Compilation {
       CheckedModel candidate = model.withFreeSizes(free);
       try {
         valueAndGradient(candidate);
+        reportedShapes(candidate);
         return candidate;
       } catch (DynamicShapeException e) {
         Set<String> fixed = new TreeSet<>();
@@ -460,6 +461,57 @@ public final class Compilation {
     double[] workspace = new double[bound.workspaceSize()];
     bound.logDensity(new double[0], workspace);
     return workspace;
+  }
+
+  /**
+   * What a draw reports, compiled (for artifacts and {@code @FlowModel} classes, which run without
+   * the compiler): a kernel that stores each parameter's constrained values and then the derived
+   * quantities ({@link ModelLowering#reported}) where a gradient would go, reading the data region
+   * the model's binding fills. Null when the layout alone says what to report (no derived
+   * quantities, no computed bounds).
+   */
+  public static ModelKernels reportedKernels(CheckedModel model) {
+    if (DerivedQuantities.names(model).isEmpty() && !model.layout().hasComputedBounds()) {
+      return null;
+    }
+    IrFunction f = reportedShapes(model);
+    DataPlan plan = dataPlan(model);
+    List<Scheduler.Output> outputs = new ArrayList<>();
+    int offset = 0;
+    for (IrFunction.Output o : f.outputs()) {
+      outputs.add(new Scheduler.Output(o.name(), new Scheduler.StoredAt(Kernel.Array.GRAD, offset)));
+      offset += o.node().shape().size();
+    }
+    Map<Node, Scheduler.Placement> inputs = new HashMap<>();
+    for (Node input : f.inputs()) {
+      inputs.put(input, new Scheduler.Placement(Kernel.Array.Z, f.offsetOf(input)));
+    }
+    Kernel kernel = LoopFusion.fuse(Scheduler.schedule(f, inputs, outputs, Scheduler.SCALARIZE_LIMIT, plan.reserved(),
+        plan.dynamic()));
+    // the value method has no gradient array to write to: it computes nothing and returns 0
+    Kernel nothing = Scheduler.schedule(f, inputs, List.of(), Scheduler.SCALARIZE_LIMIT, plan.reserved(), plan.dynamic());
+    return new ModelKernels(model.name() + " reported", sha256(model.ast().source().text()), nothing, kernel);
+  }
+
+  /**
+   * The reported values' function, whose outputs must have fixed lengths: compiled code reports as
+   * many values as it names, so a derived quantity over rows of data fixes their count
+   * ({@link DynamicShapeException}, which {@link #freeSizes} answers by fixing the size).
+   */
+  private static IrFunction reportedShapes(CheckedModel model) {
+    IrFunction f = IrVerifier.verify(ModelLowering.reported(model, new Graph(false)));
+    for (IrFunction.Output o : f.outputs()) {
+      if (o.node().shape().isDynamic()) {
+        throw new DynamicShapeException(o.node().shape());
+      }
+    }
+    return f;
+  }
+
+  /** The reported values' kernel as a Java class (see {@link #reportedKernels}), or null where there is none. */
+  public static TypeSpec javaReported(CheckedModel model, String simpleName) {
+    ModelKernels reported = reportedKernels(model);
+    return reported == null ? null : JavaSourceBackend.type(fitting(reported, simpleName), simpleName);
   }
 
   /** The model's value-only and value-and-gradient kernels, ready for a backend. */

@@ -97,7 +97,7 @@ public final class Ast {
   public record Name(String text, Span span) {}
 
   /** A statement of the model body, in source order. */
-  public sealed interface Statement permits DataDecl, ParamDecl, LetDecl, FnDecl, Contribution {
+  public sealed interface Statement permits DataDecl, ParamDecl, LetDecl, FnDecl, Contribution, StateDecl, Assign, Loop {
     Span span();
   }
 
@@ -154,6 +154,25 @@ public final class Ast {
   }
 
   public record Contribution(ContributionKind kind, Expr value, Span span) implements Statement {}
+
+  /**
+   * {@code state NAME = EXPR;}: a value a loop updates ({@link Assign}); EXPR is its value before
+   * the first iteration, and after a loop it holds the last value the loop gave it.
+   */
+  public record StateDecl(Name name, Expr value, Span span) implements Statement {}
+
+  /** {@code NAME = EXPR;} inside a loop: the state's value from here on. */
+  public record Assign(Name name, Expr value, Span span) implements Statement {}
+
+  /**
+   * {@code for t in FROM:TO { ... }}: the body once for each t = FROM, ..., TO - 1 (0-based and
+   * half-open, as {@code cols}), lowered to one scan ({@code docs/internals.md}, "Scan").
+   */
+  public record Loop(Name index, Expr from, Expr to, List<Statement> body, Span span) implements Statement {
+    public Loop {
+      body = List.copyOf(body);
+    }
+  }
 
   public record Model(Name name, List<Statement> statements, SourceFile source, Span span) {
     public Model {

@@ -108,6 +108,23 @@ final class AstBuilder extends ModelBaseVisitor<Object> {
   }
 
   @Override
+  public Object visitStateDecl(ModelParser.StateDeclContext ctx) {
+    return new Ast.StateDecl(name(ctx.name), expr(ctx.value), span(ctx));
+  }
+
+  @Override
+  public Object visitAssignStmt(ModelParser.AssignStmtContext ctx) {
+    return new Ast.Assign(name(ctx.name), expr(ctx.value), span(ctx));
+  }
+
+  @Override
+  public Object visitForLoop(ModelParser.ForLoopContext ctx) {
+    List<Ast.Statement> body = new ArrayList<>();
+    ctx.body.forEach(s -> body.add((Ast.Statement) visit(s)));
+    return new Ast.Loop(name(ctx.index), expr(ctx.from), expr(ctx.to), body, span(ctx));
+  }
+
+  @Override
   public Object visitPrimaryExpr(ModelParser.PrimaryExprContext ctx) {
     return visit(ctx.primary());
   }

@@ -44,6 +44,13 @@ public final class AstPrinter {
       return "(fn " + f.name().text() + " ("
           + f.params().stream().map(Ast.Name::text).collect(Collectors.joining(" ")) + ") "
           + print(f.body()) + ")";
+    } else if (s instanceof Ast.StateDecl st) {
+      return "(state " + st.name().text() + " " + print(st.value()) + ")";
+    } else if (s instanceof Ast.Assign a) {
+      return "(assign " + a.name().text() + " " + print(a.value()) + ")";
+    } else if (s instanceof Ast.Loop loop) {
+      return "(for " + loop.index().text() + " " + print(loop.from()) + " " + print(loop.to())
+          + loop.body().stream().map(b -> " " + print(b)).collect(Collectors.joining()) + ")";
     } else {
       Contribution c = (Contribution) s;
       return "(" + (c.kind() == Ast.ContributionKind.POTENTIAL ? "potential" : "logp") + " "

@@ -17,8 +17,9 @@ public final class CheckedModel {
 
   /**
    * A parameter, its number of elements (0 for a scalar), its offset in the flat vector and its
-   * bounds (infinite where absent), whether it is an ordered vector. z holds bounded and ordered
-   * parameters on the unconstrained scale.
+   * bounds (infinite where absent, NaN where computed: an expression of earlier parameters and data,
+   * {@code decl.lower()} or {@code decl.upper()}), whether it is an ordered vector. z holds bounded
+   * and ordered parameters on the unconstrained scale.
    */
   public record Param(String name, int size, int offset, double lower, double upper, boolean ordered,
       Ast.ParamDecl decl) {
@@ -27,7 +28,12 @@ public final class CheckedModel {
     }
 
     public boolean isBounded() {
-      return lower > Double.NEGATIVE_INFINITY || upper < Double.POSITIVE_INFINITY;
+      return io.flowc.runtime.Constraints.isBounded(lower, upper);
+    }
+
+    /** Whether a bound is an expression of earlier parameters or data rather than a constant. */
+    public boolean hasComputedBounds() {
+      return Double.isNaN(lower) || Double.isNaN(upper);
     }
 
     public int elementCount() {
@@ -48,6 +54,7 @@ public final class CheckedModel {
   private final DataSet data;
   private final Sizes sizes;
   private Map<String, int[]> matrixLets = Map.of();
+  private ParameterLayout.Constrainer constrainer;
 
   /**
    * Which sizes could be bound at run time: {@code rowSizes} maps a data declaration to the size
@@ -145,7 +152,33 @@ public final class CheckedModel {
 
   /** The parameters' places in the flat vector z. */
   public ParameterLayout layout() {
-    return new ParameterLayout(params.stream().map(p -> new ParameterLayout.Parameter(p.name(), p.size(), p.lower(), p.upper(), p.ordered())).toList());
+    ParameterLayout layout = new ParameterLayout(params.stream().map(p -> new ParameterLayout.Parameter(p.name(), p.size(), p.lower(), p.upper(), p.ordered())).toList());
+    return layout.hasComputedBounds() ? layout.withConstrainer(constrainer()) : layout;
+  }
+
+  /**
+   * The constrained values of a model whose bounds are computed: its parameters' values as the
+   * model's expressions see them, by the IR's evaluator on the data it was checked with (lowered
+   * at the first point constrained, once: most uses of a layout never constrain).
+   */
+  private synchronized ParameterLayout.Constrainer constrainer() {
+    if (constrainer == null) {
+      double[] data = dataValues;
+      io.flowc.compiler.ir.IrFunction[] values = new io.flowc.compiler.ir.IrFunction[1];
+      constrainer = (z, out) -> {
+        synchronized (values) {
+          if (values[0] == null) {
+            values[0] = io.flowc.compiler.lower.ModelLowering.constrained(this, new io.flowc.compiler.ir.Graph(false));
+          }
+        }
+        int k = 0;
+        for (double[] value : io.flowc.compiler.ir.IrEvaluator.evaluate(values[0], z, data).values()) {
+          System.arraycopy(value, 0, out, k, value.length);
+          k += value.length;
+        }
+      };
+    }
+    return constrainer;
   }
 
   /** Number of parameter elements: the length of the flat vector z. */
@@ -160,6 +193,7 @@ public final class CheckedModel {
 
   public List<Ast.Contribution> contributions() {
     return ast.statements().stream()
+        .flatMap(s -> s instanceof Ast.Loop l ? l.body().stream() : java.util.stream.Stream.of(s))
         .filter(Ast.Contribution.class::isInstance)
         .map(Ast.Contribution.class::cast)
         .toList();

@@ -81,6 +81,11 @@ final class ModelChecker {
   /** Data integers used as indices, with the lengths they index: checked again when data are bound. */
   private final Set<DataLayout.IndexCheck> indexChecks = new java.util.LinkedHashSet<>();
 
+  /** States ({@code state NAME = EXPR;}) declared so far, with their types. */
+  private final Map<String, Type> states = new HashMap<>();
+  /** The loop whose body is being checked; null outside loops. */
+  private LoopScope loop;
+
   private ModelChecker(Ast.Model model, DataSet data) {
     this.model = model;
     this.data = data;
@@ -141,10 +146,11 @@ final class ModelChecker {
             visible.put(p.name().text(), Type.ERROR); // already reported; uses stay quiet
             continue;
           }
+          // bounds first: they see earlier parameters, not the one they bound
+          double lower = bound(p, p.lower(), Double.NEGATIVE_INFINITY, size);
+          double upper = bound(p, p.upper(), Double.POSITIVE_INFINITY, size);
           visible.put(p.name().text(), size == 0 ? Type.REAL : Type.realVector(size));
           parameterNames.add(p.name().text());
-          double lower = bound(p, p.lower(), Double.NEGATIVE_INFINITY);
-          double upper = bound(p, p.upper(), Double.POSITIVE_INFINITY);
           if (lower >= upper) {
             error(p.lower().span(), "the bounds of '" + p.name().text() + "' are empty: the lower bound "
                 + lower + " is not below the upper bound " + upper);
@@ -180,11 +186,14 @@ final class ModelChecker {
           }
         }
       } else if (s instanceof Contribution c) {
-        Type type = numeric(c.value(), check(c.value(), Scope.TOP), Scope.TOP);
-        if (type.isVector()) {
-          error(c.value().span(), "'" + c.kind().keyword() + "' needs a scalar, got " + type.describe()
-              + " (sum it with sum(...))");
-        }
+        checkContribution(c);
+      } else if (s instanceof Ast.StateDecl st) {
+        checkState(st);
+      } else if (s instanceof Ast.Assign a) {
+        error(a.name().span(), "'" + a.name().text() + " = ...' assigns a state inside a 'for' loop; name a value "
+            + "with 'let " + a.name().text() + " = ...;'");
+      } else if (s instanceof Ast.Loop l) {
+        checkLoop(l);
       }
     }
     String name = model.name().text();
@@ -193,7 +202,7 @@ final class ModelChecker {
       diagnostics.add(Diagnostic.error(source, model.name().span(),
           "model '" + name + "' declares no parameters (add 'param z[2];')"));
     }
-    if (model.statements().stream().noneMatch(Contribution.class::isInstance)) {
+    if (model.statements().stream().flatMap(ModelChecker::withLoopBodies).noneMatch(Contribution.class::isInstance)) {
       diagnostics.add(Diagnostic.error(source, model.name().span(),
           "model '" + name + "' has no 'potential' or 'logp +=' statement"));
     }
@@ -257,7 +266,8 @@ final class ModelChecker {
   /** {@code X * v}: a vector of X's row count. Its own method: checkBinary's frame stays small for deep chains. */
   private Type checkMatrixProduct(Binary b, Scope scope) {
     int[] x = checkMatrix(b.left(), scope);
-    Type v = check(b.right(), scope);
+    // a comparison of data is its 0/1 values here too (X * (y > 0)), as everywhere a real is expected
+    Type v = numeric(b.right(), check(b.right(), scope), scope);
     if (v.isError() || x == null) {
       return Type.ERROR;
     }
@@ -674,7 +684,7 @@ final class ModelChecker {
     }
     for (Statement s : model.statements()) {
       Name name = s instanceof ParamDecl p ? p.name() : s instanceof LetDecl l ? l.name()
-          : s instanceof Ast.DataDecl d ? d.name() : null;
+          : s instanceof Ast.DataDecl d ? d.name() : s instanceof Ast.StateDecl st ? st.name() : null;
       if (name != null) {
         allGlobals.putIfAbsent(name.text(), s);
       }
@@ -697,7 +707,8 @@ final class ModelChecker {
 
   /** Declares a parameter or let; false (with a diagnostic) if the name is taken. */
   private boolean declare(Name name, Statement decl) {
-    String kind = decl instanceof ParamDecl ? "parameter" : decl instanceof Ast.DataDecl ? "data" : "let";
+    String kind = decl instanceof ParamDecl ? "parameter" : decl instanceof Ast.DataDecl ? "data"
+        : decl instanceof Ast.StateDecl ? "state" : "let";
     if (!checkNotBuiltin(name, kind)) {
       return false;
     }
@@ -709,7 +720,8 @@ final class ModelChecker {
     Statement first = allGlobals.get(n);
     if (first != decl) {
       Span firstSpan = first instanceof ParamDecl p ? p.name().span()
-          : first instanceof Ast.DataDecl d ? d.name().span() : ((LetDecl) first).name().span();
+          : first instanceof Ast.DataDecl d ? d.name().span()
+          : first instanceof Ast.StateDecl st ? st.name().span() : ((LetDecl) first).name().span();
       error(name.span(), "'" + n + "' is already declared at " + firstSpan);
       return false;
     }
@@ -754,21 +766,86 @@ final class ModelChecker {
 
   /**
    * A bound's value: a finite constant (numbers, pi, e, arithmetic on them); {@code absent} when
-   * there is none, NaN after reporting a bad one (NaN compares false, so no second message).
+   * there is none; NaN for a bound computed from earlier parameters and data (Stan's
+   * {@code real<lower=0, upper=1 - alpha1> beta1;}), a scalar or, for a vector parameter, a vector
+   * of its length (elementwise bounds), and NaN after reporting a bad one (NaN compares false, so
+   * no second message).
    */
-  private double bound(ParamDecl p, Expr bound, double absent) {
+  private double bound(ParamDecl p, Expr bound, double absent, int size) {
     if (bound == null) {
       return absent;
     }
     double value = constantValue(bound);
-    if (Double.isNaN(value)) {
-      error(bound.span(), "a bound of '" + p.name().text()
-          + "' must be a constant: numbers, pi, e and + - * / ^ on them");
-    } else if (Double.isInfinite(value)) {
+    if (Double.isInfinite(value) || Double.isNaN(value) && isArithmeticOfConstants(bound)) {
+      // 1/0, 0/0: arithmetic of constants whose value is no bound
       error(bound.span(), "a bound of '" + p.name().text() + "' must be finite (leave it out for no bound)");
       return Double.NaN;
+    } else if (Double.isNaN(value)) {
+      checkComputedBound(p, bound, size);
     }
     return value;
+  }
+
+  /**
+   * A bound that is an expression: it may read earlier parameters and data (and call functions),
+   * not lets, which are defined after every parameter is constrained; its value is a real scalar,
+   * or a vector as long as the parameter it bounds.
+   */
+  private void checkComputedBound(ParamDecl p, Expr bound, int size) {
+    Ident let = letIn(bound);
+    if (let != null) {
+      error(let.span(), "a bound of '" + p.name().text() + "' may read only earlier parameters and data, not the let '"
+          + let.name() + "'");
+      return;
+    }
+    Ident self = nameIn(bound, p.name().text());
+    if (self != null) {
+      error(self.span(), "a bound of '" + self.name() + "' cannot read '" + self.name() + "' itself");
+      return;
+    }
+    Type t = numeric(bound, check(bound, Scope.TOP), Scope.TOP);
+    if (t.isError()) {
+      return;
+    }
+    if (t.isBool()) {
+      error(bound.span(), "a bound of '" + p.name().text() + "' must be a real value, got " + t.describe());
+    } else if (t.isVector() && size == 0) {
+      error(bound.span(), "a bound of the scalar '" + p.name().text() + "' must be a scalar, got " + t.describe());
+    } else if (t.isVector() && t.length() != size) {
+      error(bound.span(), "a bound of '" + p.name().text() + "' (" + size + " elements) must be a scalar or a vector"
+          + " of " + size + " elements, got " + t.describe());
+    }
+  }
+
+  /** The first use of {@code name} in {@code e}, or null. */
+  private static Ident nameIn(Expr e, String name) {
+    if (e instanceof Ident id) {
+      return id.name().equals(name) ? id : null;
+    }
+    Stream<Expr> parts = e instanceof Call c ? c.args().stream() : children(e);
+    return parts.map(part -> nameIn(part, name)).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+  }
+
+  /** The first name in {@code e} that is a let declared so far, or null. */
+  private Ident letIn(Expr e) {
+    if (e instanceof Ident id) {
+      return allGlobals.get(id.name()) instanceof LetDecl && visible.containsKey(id.name()) ? id : null;
+    }
+    Stream<Expr> parts = e instanceof Call c ? c.args().stream() : children(e);
+    return parts.map(this::letIn).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+  }
+
+  /** Whether an expression is numbers, pi and e combined by unary and binary arithmetic (what {@link #constantValue} folds). */
+  private static boolean isArithmeticOfConstants(Expr e) {
+    if (e instanceof Num) {
+      return true;
+    } else if (e instanceof Ident id) {
+      return Builtin.CONSTANTS.containsKey(id.name());
+    } else if (e instanceof Ast.Unary u) {
+      return u.op() != Ast.UnaryOp.NOT && isArithmeticOfConstants(u.operand());
+    }
+    return e instanceof Ast.Binary b && b.op().isArithmetic() && isArithmeticOfConstants(b.left())
+        && isArithmeticOfConstants(b.right());
   }
 
   /** The value of a constant expression, NaN for anything else. */
@@ -913,6 +990,11 @@ final class ModelChecker {
       }
       return Type.ERROR;
     }
+    if (loop != null && loop.index().text().equals(n)) {
+      error(scope, id.span(), "the loop index '" + n + "' can only index a vector defined before the loop ('y[" + n
+          + "]', 'y[" + n + " - 1]')");
+      return Type.ERROR;
+    }
     Type t = visible.get(n);
     if (isMatrix(id)) {
       int[] dims = matrixLets.containsKey(n) ? matrixLets.get(n) : dataVariables.get(n).dims();
@@ -947,6 +1029,10 @@ final class ModelChecker {
       return Type.ERROR;
     }
     if (b.op() == BinaryOp.MUL && isMatrixExpr(b.left()) && !scope.inFunction()) {
+      if (loop != null) {
+        error(b.opSpan(), "a matrix product cannot be inside a loop: compute it before the loop with 'let'");
+        return Type.ERROR;
+      }
       return checkMatrixProduct(b, scope);
     }
     Type l = check(b.left(), scope);
@@ -1058,6 +1144,10 @@ final class ModelChecker {
   }
 
   private Type checkIndex(Index ix, Scope scope) {
+    if (loop != null && !scope.inFunction() && Shifted.of(ix.index()).base() instanceof Ident i
+        && i.name().equals(loop.index().text())) {
+      return checkLoopIndex(ix, Shifted.of(ix.index()).shift());
+    }
     Type target = check(ix.target(), scope);
     Integer index = null;
     DataIndex byData = scope.inFunction() ? null : dataIndex(ix.index());
@@ -1290,5 +1380,201 @@ final class ModelChecker {
 
   private static String plural(int n, String word) {
     return n + " " + word + (n == 1 ? "" : "s");
+  }
+
+  // ---- loops --------------------------------------------------------------------------------
+
+  /** The loop being checked: its index, its range [from, to), and the lets of its body. */
+  private record LoopScope(Name index, int from, int to, Set<String> lets) {}
+
+  /** A statement, and for a loop the statements of its body after it. */
+  private static Stream<Statement> withLoopBodies(Statement s) {
+    return s instanceof Ast.Loop l ? Stream.concat(Stream.of(s), l.body().stream().flatMap(ModelChecker::withLoopBodies))
+        : Stream.of(s);
+  }
+
+  private void checkContribution(Contribution c) {
+    Type type = numeric(c.value(), check(c.value(), Scope.TOP), Scope.TOP);
+    if (type.isVector()) {
+      error(c.value().span(), "'" + c.kind().keyword() + "' needs a scalar, got " + type.describe()
+          + " (sum it with sum(...))");
+    }
+  }
+
+  /** {@code state NAME = EXPR;}: a real scalar or vector, taken to depend on the parameters (a loop may make it so). */
+  private void checkState(Ast.StateDecl st) {
+    Type type = check(st.value(), Scope.TOP);
+    if (type.isBool()) {
+      error(st.value().span(), "a state needs a real value (a scalar or a vector), got " + type.describe());
+      type = Type.ERROR;
+    }
+    if (declare(st.name(), st)) {
+      visible.put(st.name().text(), type);
+      states.put(st.name().text(), type);
+      letParameters.put(st.name().text(), "state '" + st.name().text() + "'");
+    }
+  }
+
+  /**
+   * {@code for t in FROM:TO { ... }}: bounds known once data are bound (the sizes they name are
+   * then fixed, as a scan's length is), at least one iteration, a body of lets, state
+   * assignments and contributions; the body's lets are its own, seen by the statements after
+   * them in the same iteration.
+   */
+  private void checkLoop(Ast.Loop l) {
+    if (loop != null) {
+      error(l.span(), "loops do not nest: write the inner loop's terms out, or make it a vector expression");
+      return;
+    }
+    String index = l.index().text();
+    boolean ok = checkNotBuiltin(l.index(), "loop index");
+    if (ok && (allGlobals.containsKey(index) || functions.containsKey(index))) {
+      error(l.index().span(), "the loop index '" + index + "' takes the name of a declaration; choose another name");
+      ok = false;
+    }
+    int from = loopBound(l.from());
+    int to = loopBound(l.to());
+    if (from >= 0 && to >= 0 && from >= to) {
+      error(l.from().span(), "the loop 'for " + index + " in " + from + ":" + to + "' runs no iteration (it runs "
+          + index + " = FROM, ..., TO - 1)");
+      ok = false;
+    }
+    if (!ok || from < 0 || to < 0) {
+      return;
+    }
+    loop = new LoopScope(l.index(), from, to, new java.util.LinkedHashSet<>());
+    for (Statement s : l.body()) {
+      if (s instanceof LetDecl let) {
+        checkLoopLet(let);
+      } else if (s instanceof Ast.Assign a) {
+        checkAssign(a);
+      } else if (s instanceof Contribution c) {
+        checkContribution(c);
+      } else if (s instanceof Ast.Loop inner) {
+        checkLoop(inner);
+      } else {
+        String what = s instanceof ParamDecl ? "'param'" : s instanceof Ast.DataDecl ? "'data'"
+            : s instanceof FnDecl ? "'fn'" : "'state'";
+        error(s.span(), what + " cannot be inside a loop: declare it before the loop");
+      }
+    }
+    loop.lets().forEach(visible::remove);
+    loop.lets().forEach(letParameters::remove);
+    loop = null;
+  }
+
+  private void checkLoopLet(LetDecl let) {
+    String n = let.name().text();
+    if (let.derived()) {
+      error(let.span(), "'derived' cannot be inside a loop: a loop's lets are values of one iteration");
+      return;
+    }
+    if (isMatrixExpr(let.value())) {
+      error(let.value().span(), "a matrix cannot be made inside a loop: name it with 'let' before the loop");
+      return;
+    }
+    Type type = check(let.value(), Scope.TOP);
+    if (!checkNotBuiltin(let.name(), "let")) {
+      return;
+    }
+    if (visible.containsKey(n) || allGlobals.containsKey(n) || functions.containsKey(n) || n.equals(loop.index().text())) {
+      error(let.name().span(), "'" + n + "' is already declared; a loop's lets need names of their own");
+      return;
+    }
+    visible.put(n, type);
+    loop.lets().add(n);
+    String parameter = parameterIn(let.value(), Scope.TOP);
+    if (parameter != null) {
+      letParameters.put(n, parameter);
+    }
+  }
+
+  /** {@code NAME = EXPR;}: NAME a state, EXPR of its shape. */
+  private void checkAssign(Ast.Assign a) {
+    String n = a.name().text();
+    Type value = numeric(a.value(), check(a.value(), Scope.TOP), Scope.TOP);
+    Type state = states.get(n);
+    if (state == null) {
+      String what = parameterNames.contains(n) ? "a parameter" : dataVariables.containsKey(n) ? "data"
+          : visible.containsKey(n) || allGlobals.containsKey(n) ? "a let" : null;
+      error(a.name().span(), what == null
+          ? "'" + n + "' is not declared" + suggestion(n, states.keySet()) + " (a loop assigns states: 'state " + n
+              + " = ...;' before the loop)"
+          : "'" + n + "' is " + what + " and cannot be assigned: only a state can ('state NAME = ...;' before the loop)");
+      return;
+    }
+    if (value.isError() || state.isError()) {
+      return;
+    }
+    if (value.length() != state.length()) {
+      error(a.value().span(), "state '" + n + "' is " + state.describe() + " and cannot be assigned "
+          + value.describe());
+    }
+  }
+
+  /**
+   * {@code v[t + k]} in a loop over [from, to): v a vector defined before the loop, and every
+   * iteration's element inside it (reading ahead past the end, or behind the start, is refused here).
+   */
+  private Type checkLoopIndex(Index ix, int shift) {
+    String t = loop.index().text();
+    if (!(ix.target() instanceof Ident target) || states.containsKey(target.name())
+        || loop.lets().contains(target.name())) {
+      error(ix.target().span(), "only a vector defined before the loop (data, a parameter or a let) can be indexed by '"
+          + t + "'");
+      return Type.ERROR;
+    }
+    Type type = check(target, Scope.TOP);
+    if (type.isError()) {
+      return type;
+    }
+    if (!type.isVector() || !type.isReal()) {
+      error(ix.target().span(), "'" + target.name() + "' is " + type.describe() + " and cannot be indexed by '" + t + "'");
+      return Type.ERROR;
+    }
+    long first = (long) loop.from() + shift;
+    long last = (long) loop.to() - 1 + shift;
+    if (first < 0) {
+      error(ix.index().span(), "'" + target.name() + "[" + indexText(ix.index()) + "]' reads element " + first
+          + " when " + t + " = " + loop.from() + ", before the start of '" + target.name() + "'");
+      return Type.ERROR;
+    }
+    if (last >= type.length()) {
+      error(ix.index().span(), "'" + target.name() + "[" + indexText(ix.index()) + "]' reads element " + last
+          + " when " + t + " = " + (loop.to() - 1) + ", beyond the " + type.length() + " elements of '" + target.name()
+          + "' (the loop reads ahead)");
+      return Type.ERROR;
+    }
+    return Type.REAL;
+  }
+
+  /** A loop bound: an integer literal or a {@code data int} (fixed from then on), plus or minus a literal; -1 after reporting. */
+  private int loopBound(Expr e) {
+    Shifted shifted = Shifted.of(e);
+    long value;
+    if (shifted.base() instanceof Num n && n.isIntegerLiteral() && n.text().length() < 9) {
+      value = Long.parseLong(n.text()) + shifted.shift();
+    } else if (shifted.base() instanceof Ident id && sizes.containsKey(id.name())) {
+      fixedSizes.add(id.name()); // a scan's length is part of the compiled code
+      usedAsSize.add(id.name());
+      value = (long) sizes.get(id.name()) + shifted.shift();
+    } else {
+      if (!(shifted.base() instanceof Ident id && dataVariablesDeclaredAsInt(id.name()))) {
+        error(e.span(), "a loop bound must be an integer literal or a 'data int' (plus or minus an integer literal)");
+      }
+      return -1;
+    }
+    if (value < 0 || value > Integer.MAX_VALUE) {
+      error(e.span(), "the loop bound is " + value + "; bounds must be at least 0");
+      return -1;
+    }
+    return (int) value;
+  }
+
+  /** How an index reads in a message: {@code t}, {@code t - 1}. */
+  private static String indexText(Expr e) {
+    Shifted s = Shifted.of(e);
+    String base = ((Ident) s.base()).name();
+    return s.shift() == 0 ? base : base + (s.shift() > 0 ? " + " + s.shift() : " - " + -s.shift());
   }
 }

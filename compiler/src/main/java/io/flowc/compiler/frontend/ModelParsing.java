@@ -40,7 +40,7 @@ public final class ModelParsing {
 
   private static final Set<Integer> KEYWORDS = Set.of(ModelLexer.MODEL, ModelLexer.PARAM,
       ModelLexer.LET, ModelLexer.FN, ModelLexer.POTENTIAL, ModelLexer.LOGP, ModelLexer.IN, ModelLexer.DATA,
-      ModelLexer.INT, ModelLexer.REAL, ModelLexer.DERIVED, ModelLexer.ORDERED);
+      ModelLexer.INT, ModelLexer.REAL, ModelLexer.DERIVED, ModelLexer.ORDERED, ModelLexer.STATE, ModelLexer.FOR);
 
   private static final SyntaxErrorStrategy.TokenClasses CLASSES = new SyntaxErrorStrategy.TokenClasses() {
     private final IntervalSet expressionStart = IntervalSet.of(ModelLexer.NUMBER, ModelLexer.NUMBER)

@@ -173,10 +173,13 @@ public final class Interpreter {
         globals.put(p.name(), new Vec(x));
         continue;
       }
+      // a computed bound is evaluated where the parameter is declared: it reads earlier parameters and data
+      Value lower = Double.isNaN(p.lower()) ? numeric(eval(p.decl().lower(), globals)) : new Real(p.lower());
+      Value upper = Double.isNaN(p.upper()) ? numeric(eval(p.decl().upper(), globals)) : new Real(p.upper());
       for (int i = 0; i < x.length; i++) {
         double u = z[p.offset() + i];
-        x[i] = Constraints.constrain(u, p.lower(), p.upper());
-        logpSum += Constraints.logJacobian(u, p.lower(), p.upper());
+        x[i] = Constraints.constrain(u, real(lower, i), real(upper, i));
+        logpSum += Constraints.logJacobian(u, real(lower, i), real(upper, i));
       }
       globals.put(p.name(), p.isScalar() ? new Real(x[0]) : new Vec(x));
     }
@@ -190,18 +193,56 @@ public final class Interpreter {
           observer.let(l);
         }
       } else if (s instanceof Contribution c) {
-        double v = real(eval(c.value(), globals), 0);
-        if (observer != null) {
-          observer.contribution(c, v);
-        }
+        double v = contribution(c, globals);
         if (c.kind() == Ast.ContributionKind.POTENTIAL) {
-          potentialSum += v;
+          potentialSum -= v;
         } else {
           logpSum += v;
         }
+      } else if (s instanceof Ast.StateDecl st) {
+        globals.put(st.name().text(), eval(st.value(), globals));
+      } else if (s instanceof Ast.Loop loop) {
+        logpSum += loop(loop, globals);
       }
     }
     return new Evaluation(potentialSum - logpSum, logpSum - potentialSum);
+  }
+
+  /** What a contribution adds to log p: a {@code logp +=} term, or minus a {@code potential} term. */
+  private double contribution(Contribution c, Map<String, Value> env) {
+    double v = real(eval(c.value(), env), 0);
+    if (observer != null) {
+      observer.contribution(c, v);
+    }
+    return c.kind() == Ast.ContributionKind.POTENTIAL ? -v : v;
+  }
+
+  /**
+   * A loop run statement by statement, the index bound to each t in turn (so {@code y[t - 1]}
+   * reads as an index computed from data does), its lets and assignments replacing their values
+   * as they run; what its contributions add to log p, summed iteration by iteration.
+   */
+  private double loop(Ast.Loop loop, Map<String, Value> env) {
+    int from = ColumnBounds.value(loop.from(), name -> (int) real(env.get(name), 0));
+    int to = ColumnBounds.value(loop.to(), name -> (int) real(env.get(name), 0));
+    double logp = 0;
+    for (int t = from; t < to; t++) {
+      env.put(loop.index().text(), new Real(t));
+      double iteration = 0;
+      for (Statement s : loop.body()) {
+        if (s instanceof LetDecl l) {
+          env.put(l.name().text(), eval(l.value(), env));
+        } else if (s instanceof Ast.Assign a) {
+          env.put(a.name().text(), eval(a.value(), env));
+        } else if (s instanceof Contribution c) {
+          iteration += contribution(c, env);
+        }
+      }
+      logp += iteration;
+    }
+    env.remove(loop.index().text());
+    loop.body().stream().filter(LetDecl.class::isInstance).forEach(l -> env.remove(((LetDecl) l).name().text()));
+    return logp;
   }
 
   // ---- values -------------------------------------------------------------------------------
@@ -493,7 +534,7 @@ public final class Interpreter {
         case NOT -> mapBool(v, v, (a, b, i) -> !bool(a, i));
       };
     } else if (e instanceof Binary b && b.op() == Ast.BinaryOp.MUL && isMatrixExpr(b.left(), env)) {
-      return matrixTimesVector(matrix(b.left()), ((Vec) eval(b.right(), env)).values());
+      return matrixTimesVector(matrix(b.left()), ((Vec) numeric(eval(b.right(), env))).values());
     } else if (e instanceof Binary b) {
       return evalBinary(b, env);
     } else if (e instanceof Conditional c) {

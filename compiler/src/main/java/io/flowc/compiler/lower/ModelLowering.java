@@ -22,6 +22,7 @@ import io.flowc.compiler.ir.Graph;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.ir.ScanBody;
 import io.flowc.compiler.ir.Shape;
 import io.flowc.runtime.data.DataLayout;
 import java.util.ArrayList;
@@ -43,7 +44,9 @@ public final class ModelLowering {
 
   private final CheckedModel model;
   private final Graph graph;
-  private final Map<String, Node> globals = new HashMap<>();
+  private final Map<String, Node> globals;
+  /** Inside a loop's body: the loop, whose index reads slices of values defined before it; null outside. */
+  private LoopBody loopBody;
   private final Map<FnDecl, Map<List<Node>, Node>> inlined = new HashMap<>();
   /** Matrix-valued lets, as their columns. */
   private final Map<String, List<Node>> matrixLets = new HashMap<>();
@@ -55,8 +58,13 @@ public final class ModelLowering {
   private boolean rowsOnly;
 
   private ModelLowering(CheckedModel model, Graph graph) {
+    this(model, graph, new HashMap<>());
+  }
+
+  private ModelLowering(CheckedModel model, Graph graph, Map<String, Node> globals) {
     this.model = model;
     this.graph = graph;
+    this.globals = globals;
   }
 
   public static IrFunction lower(CheckedModel model, Graph graph) {
@@ -130,6 +138,50 @@ public final class ModelLowering {
   }
 
   /**
+   * The parameters' values as the model's expressions see them (constrained), one output per
+   * parameter named as it, in declaration order: what a draw reports where a bound is computed.
+   */
+  public static IrFunction constrained(CheckedModel model, Graph graph) {
+    List<Node> inputs = new ArrayList<>();
+    for (int slot = 0; slot < model.params().size(); slot++) {
+      CheckedModel.Param p = model.params().get(slot);
+      inputs.add(graph.input(p.name(), slot, Shape.of(p.size())));
+    }
+    ModelLowering lowering = new ModelLowering(model, graph);
+    lowering.run(inputs);
+    List<IrFunction.Output> outputs = new ArrayList<>();
+    for (CheckedModel.Param p : model.params()) {
+      outputs.add(new IrFunction.Output(p.name(), lowering.globals.get(p.name())));
+    }
+    return new IrFunction(graph, inputs, outputs);
+  }
+
+  /**
+   * What a draw reports, as compiled code computes it for artifacts and {@code @FlowModel} classes:
+   * each parameter's constrained values (outputs named as the parameters, in declaration order),
+   * then the derived quantities (named as they are, in source order).
+   */
+  public static IrFunction reported(CheckedModel model, Graph graph) {
+    List<Node> inputs = new ArrayList<>();
+    for (int slot = 0; slot < model.params().size(); slot++) {
+      CheckedModel.Param p = model.params().get(slot);
+      inputs.add(graph.input(p.name(), slot, Shape.of(p.size())));
+    }
+    ModelLowering lowering = new ModelLowering(model, graph);
+    lowering.run(inputs);
+    List<IrFunction.Output> outputs = new ArrayList<>();
+    for (CheckedModel.Param p : model.params()) {
+      outputs.add(new IrFunction.Output(p.name(), lowering.globals.get(p.name())));
+    }
+    for (Ast.Statement s : model.ast().statements()) {
+      if (s instanceof LetDecl l && l.derived()) {
+        outputs.add(new IrFunction.Output(l.name().text(), lowering.globals.get(l.name().text())));
+      }
+    }
+    return new IrFunction(graph, inputs, outputs);
+  }
+
+  /**
    * The potential U with each parameter bound to a given node (same shape, in declaration order):
    * how a flow's output z_K is fed to the model.
    */
@@ -155,6 +207,18 @@ public final class ModelLowering {
         globals.put(p.name(), u); // one element: x = u, log J = 0
         continue;
       }
+      if (p.hasComputedBounds()) {
+        Node lower = boundNode(p.lower(), p.decl().lower());
+        Node upper = boundNode(p.upper(), p.decl().upper());
+        globals.put(p.name(), constrain(u, lower, upper));
+        if (rowsOnly) {
+          continue;
+        }
+        Node logJacobian = logJacobian(u, lower, upper);
+        Node term = graph.neg(logJacobian.shape().isScalar() ? logJacobian : graph.sum(logJacobian));
+        potential = potential == null ? term : graph.add(potential, term);
+        continue;
+      }
       globals.put(p.name(), p.ordered() ? ordered(u) : constrain(u, p.lower(), p.upper()));
       if (rowsOnly) {
         continue;
@@ -170,6 +234,14 @@ public final class ModelLowering {
         matrixLets.put(l.name().text(), columns(l.value()));
       } else if (s instanceof LetDecl l) {
         globals.put(l.name().text(), lower(l.value(), globals));
+      } else if (s instanceof Ast.StateDecl st) {
+        globals.put(st.name().text(), lower(st.value(), globals));
+      } else if (s instanceof Ast.Loop loop) {
+        Node logp = loop(loop);
+        Node term = logp == null ? null : rowsOnly ? rowParts(logp) : scaleRows(logp);
+        if (term != null) {
+          potential = potential == null ? graph.neg(term) : graph.sub(potential, term);
+        }
       } else if (s instanceof Contribution c) {
         Node unscaled = lower(c.value(), globals);
         if (notSumsOverRows != null && !RowTerms.isSumOverRows(unscaled, model.dataLayout(), new HashMap<>())) {
@@ -504,6 +576,43 @@ public final class ModelLowering {
   }
 
   /**
+   * A bound of a parameter whose bounds are computed: the expression (of earlier parameters and
+   * data, which {@link #globals} hold by now), a constant, or null where there is none.
+   */
+  private Node boundNode(double value, Expr expr) {
+    if (Double.isNaN(value)) {
+      return lower(expr, globals);
+    }
+    return Double.isInfinite(value) ? null : graph.constant(value);
+  }
+
+  /**
+   * Stan's transforms with bounds that are nodes (null where absent; one at least): x = a + (b - a)
+   * sigmoid(u), x = a + exp(u), x = b - exp(u), elementwise; the gradient reaches the parameters the
+   * bounds read through a and b (Stan reference manual, "Constraint transforms").
+   */
+  private Node constrain(Node u, Node lower, Node upper) {
+    if (lower != null && upper != null) {
+      return graph.add(lower, graph.mul(graph.sub(upper, lower), graph.apply(Op.SIGMOID, u)));
+    } else if (lower != null) {
+      return graph.add(lower, graph.exp(u));
+    }
+    return graph.sub(upper, graph.exp(u));
+  }
+
+  /**
+   * log |dx/du| of {@link #constrain(Node, Node, Node)}: log(b - a) - softplus(-u) - softplus(u)
+   * for an interval (as a vector where u or a bound is one), u for one bound.
+   */
+  private Node logJacobian(Node u, Node lower, Node upper) {
+    if (lower == null || upper == null) {
+      return u;
+    }
+    Node tails = graph.add(graph.apply(Op.SOFTPLUS, graph.neg(u)), graph.apply(Op.SOFTPLUS, u));
+    return graph.sub(graph.log(graph.sub(upper, lower)), tails);
+  }
+
+  /**
    * Stan's ordered vector, as {@link io.flowc.runtime.Constraints#ordered}: running sums of u[0],
    * exp(u[1]), ..., exp(u[n-1]) (n at least 2); its log-Jacobian is the sum of u[1..n).
    */
@@ -560,6 +669,8 @@ public final class ModelLowering {
       return graph.select(lower(c.cond(), env), lower(c.then(), env), lower(c.otherwise(), env));
     } else if (e instanceof Call c) {
       return call(c, env);
+    } else if (e instanceof Index ix && loopBody != null && loopBody.indexes(ix)) {
+      return loopBody.element(ix);
     } else if (e instanceof Index ix && !(ix.index() instanceof Num)) {
       return dataIndex(ix, env);
     } else if (e instanceof Index ix) {
@@ -652,5 +763,158 @@ public final class ModelLowering {
       case NORMAL_LPDF, STUDENT_T_LPDF, CAUCHY_LPDF, EXPONENTIAL_LPDF, GAMMA_LPDF, BETA_LPDF, LOGNORMAL_LPDF,
           BERNOULLI_LOGIT_LPMF, POISSON_LOG_LPMF, BINOMIAL_LOGIT_LPMF -> new Distributions(graph).logDensity(b, args);
     };
+  }
+
+  // ---- loops --------------------------------------------------------------------------------
+
+  /**
+   * {@code for t in FROM:TO { ... }} as one scan (docs/internals.md, "Scan: loops in the IR and
+   * the kernels"): its carries are the states the body assigns, its stacked inputs the slices
+   * {@code v[FROM + k .. TO + k)} of each {@code v[t + k]} the body reads, its constants the
+   * values from before the loop that it reads whole (parameters, lets, states it does not
+   * assign), and its one per-iteration output the iteration's log density terms, summed after
+   * the loop. The states hold their final values afterwards. The log density the loop adds;
+   * null when its body adds none.
+   */
+  private Node loop(Ast.Loop loop) {
+    int from = ColumnBounds.value(loop.from(), this::dataInt);
+    int length = ColumnBounds.value(loop.to(), this::dataInt) - from;
+    LoopBody body = new LoopBody(loop.index().text(), from, length, new Graph(graph.simplifies()));
+    ModelLowering inner = new ModelLowering(model, body.graph, body);
+    inner.loopBody = body;
+    List<String> carried = new ArrayList<>();
+    for (Ast.Statement s : loop.body()) {
+      if (s instanceof Ast.Assign a && !carried.contains(a.name().text())) {
+        carried.add(a.name().text());
+        body.carry(a.name().text());
+      }
+    }
+    Node logp = null;
+    for (Ast.Statement s : loop.body()) {
+      if (s instanceof LetDecl l) {
+        body.local.put(l.name().text(), inner.lower(l.value(), body));
+      } else if (s instanceof Ast.Assign a) {
+        body.local.put(a.name().text(), inner.lower(a.value(), body));
+      } else if (s instanceof Contribution c) {
+        Node term = inner.lower(c.value(), body);
+        if (c.kind() == Ast.ContributionKind.POTENTIAL) {
+          term = body.graph.neg(term);
+        }
+        logp = logp == null ? term : body.graph.add(logp, term);
+      }
+    }
+    List<IrFunction.Output> outputs = new ArrayList<>();
+    for (String state : carried) {
+      outputs.add(new IrFunction.Output(state, body.local.get(state)));
+    }
+    if (logp != null) {
+      outputs.add(new IrFunction.Output("logp", logp));
+    }
+    if (outputs.isEmpty()) {
+      return null; // a body without states or terms changes nothing
+    }
+    List<Node> inputs = new ArrayList<>(body.carryInputs);
+    inputs.addAll(body.sliceInputs);
+    inputs.addAll(body.constantInputs);
+    int varying = carried.size() + body.sliceInputs.size();
+    LoopInvariants.Hoisted hoisted = LoopInvariants.hoist(new IrFunction(body.graph, inputs, outputs), varying,
+        body.constants, graph);
+    ScanBody scanBody = new ScanBody(hoisted.body(), carried.size(), body.sliceInputs.size());
+    List<Node> args = new ArrayList<>();
+    carried.forEach(state -> args.add(globals.get(state)));
+    args.addAll(body.slices);
+    args.addAll(hoisted.constants());
+    Node scan = graph.scan(scanBody, length, false, true, args.toArray(Node[]::new));
+    for (int i = 0; i < carried.size(); i++) {
+      Shape shape = scanBody.carryShape(i);
+      int offset = scanBody.finalCarryOffset(i);
+      globals.put(carried.get(i), shape.isScalar() ? graph.index(scan, offset) : graph.slice(scan, offset, shape.size()));
+    }
+    return logp == null ? null : graph.sum(graph.slice(scan, scanBody.yOffset(0, length), length));
+  }
+
+  /** The value of a {@code data int} by name, as bound when the model was checked. */
+  private int dataInt(String name) {
+    DataLayout.Variable v = model.dataLayout().variable(name);
+    return (int) model.dataValues()[v.offset()];
+  }
+
+  /**
+   * The names a loop's body sees, made in the body's graph as they are first read: its own lets
+   * and the states it assigns (their current values), data and literal constants as leaves of
+   * the body's graph, anything else from before the loop as a constant input of the scan.
+   */
+  private final class LoopBody extends HashMap<String, Node> {
+    final String index;
+    final int from;
+    final int length;
+    final Graph graph;
+    final Map<String, Node> local = new HashMap<>();
+    final List<Node> carryInputs = new ArrayList<>();
+    final List<Node> sliceInputs = new ArrayList<>();
+    final List<Node> slices = new ArrayList<>();
+    final List<Node> constantInputs = new ArrayList<>();
+    final List<Node> constants = new ArrayList<>();
+    private final Map<String, Node> sliceByName = new HashMap<>();
+    private int slot;
+
+    LoopBody(String index, int from, int length, Graph graph) {
+      this.index = index;
+      this.from = from;
+      this.length = length;
+      this.graph = graph;
+    }
+
+    void carry(String state) {
+      Node input = graph.input(state, slot++, globals.get(state).shape());
+      carryInputs.add(input);
+      local.put(state, input);
+    }
+
+    @Override
+    public Node get(Object key) {
+      String name = (String) key;
+      Node known = local.get(name);
+      if (known != null) {
+        return known;
+      }
+      Node outer = globals.get(name);
+      if (outer == null) {
+        return null; // a constant such as pi, or a function's argument
+      }
+      Node inner = outer.op() == Op.DATA || outer.op() == Op.CONST ? graph.copyLeaf(outer)
+          : graph.input(name, slot++, outer.shape());
+      if (inner.op() == Op.INPUT) {
+        constantInputs.add(inner);
+        constants.add(outer);
+      }
+      local.put(name, inner);
+      return inner;
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return get(key) != null;
+    }
+
+    /** Whether an index is the loop's: {@code t}, {@code t + k}, {@code t - k}. */
+    boolean indexes(Index ix) {
+      Expr base = ix.index() instanceof Binary b ? b.left() : ix.index();
+      return base instanceof Ident id && id.name().equals(index);
+    }
+
+    /** {@code v[t + k]}: this iteration's element of the stacked slice v[from + k .. from + k + length). */
+    Node element(Index ix) {
+      int shift = ix.index() instanceof Binary b
+          ? (b.op() == Ast.BinaryOp.ADD ? 1 : -1) * Integer.parseInt(((Num) b.right()).text()) : 0;
+      String name = ((Ident) ix.target()).name();
+      return sliceByName.computeIfAbsent(name + "[" + index + (shift < 0 ? "" : "+") + shift + "]", key -> {
+        Node outer = globals.get(name);
+        slices.add(ModelLowering.this.graph.slice(outer, from + shift, length));
+        Node input = graph.input(key, slot++, Shape.SCALAR);
+        sliceInputs.add(input);
+        return input;
+      });
+    }
   }
 }

@@ -7,10 +7,12 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeSpec;
 import io.flowc.compiler.driver.Compilation;
+import io.flowc.compiler.driver.DerivedQuantities;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.ParameterLayout;
+import io.flowc.runtime.Reported;
 import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.data.DataException;
 import io.flowc.runtime.data.DataLayout;
@@ -88,6 +90,16 @@ final class EntryPointGenerator {
             .addParameter(String.class, "formula")
             .addParameter(DataSet.class, "data")
             .addStatement("return bind(data).bind(kernel(formula))").build())
+        .addMethod(MethodSpec.methodBuilder("reported")
+            .addJavadoc("What a draw reports on the given data: the parameters as users see them (its {@code layout()}\n"
+                + "constrains points), then the derived quantities ({@link #derivedNames()}).\n")
+            .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Reported.class)
+            .addParameter(DataSet.class, "data")
+            .addStatement(Compilation.reportedKernels(model) == null
+                ? CodeBlock.of("return $T.of(parameterLayout())", Reported.class)
+                : CodeBlock.of("return $T.compiled(parameterLayout(), derivedNames(), bind(data).bind(new $T()))",
+                    Reported.class, ClassName.get(request.packageName(), request.reportedClassName())))
+            .build())
         .addMethod(MethodSpec.methodBuilder("nfvi")
             .addJavadoc("Normalizing-flow variational inference of the model on the given data.\n")
             .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Nfvi.class)
@@ -131,6 +143,27 @@ final class EntryPointGenerator {
                 .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(LogDensity.class)
                 .addStatement("return new $T()", modelClass).build())
         .addMethod(parameterLayout(model))
+        .addMethod(data
+            ? MethodSpec.methodBuilder("reported")
+                .addJavadoc("Refused: the model declares data; use {@code reported(DataSet)}.\n")
+                .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Reported.class)
+                .addStatement("throw new $T(NEEDS_DATA)", IllegalStateException.class).build()
+            : MethodSpec.methodBuilder("reported")
+                .addJavadoc("What a draw reports: the parameters as users see them (its {@code layout()} constrains\n"
+                    + "points), then the derived quantities ({@link #derivedNames()}).\n")
+                .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Reported.class)
+                .addStatement(Compilation.reportedKernels(model) == null
+                    ? CodeBlock.of("return $T.of(parameterLayout())", Reported.class)
+                    : CodeBlock.of("return $T.compiled(parameterLayout(), derivedNames(), new $T())", Reported.class,
+                        ClassName.get(request.packageName(), request.reportedClassName())))
+                .build())
+        .addMethod(MethodSpec.methodBuilder("derivedNames")
+            .addJavadoc("The derived quantities' element names ({@code derived NAME = EXPR;}), after the parameters'\n"
+                + "in what {@code reported} writes.\n")
+            .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(LIST_OF_STRINGS)
+            .addStatement("return $T.of($L)", LIST, DerivedQuantities.names(model).stream()
+                .map(n -> CodeBlock.of("$S", n)).collect(CodeBlock.joining(", ")))
+            .build())
         .addMethod(MethodSpec.methodBuilder("elementNames")
             .addJavadoc("Parameter element names in the order of z: {@code $L}.\n", elementNamesExample(model))
             .addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(LIST_OF_STRINGS)
@@ -193,6 +226,8 @@ final class EntryPointGenerator {
       return CodeBlock.of("$T.POSITIVE_INFINITY", Double.class);
     } else if (value == Double.NEGATIVE_INFINITY) {
       return CodeBlock.of("$T.NEGATIVE_INFINITY", Double.class);
+    } else if (Double.isNaN(value)) {
+      return CodeBlock.of("$T.NaN", Double.class); // computed from other parameters or data
     }
     return CodeBlock.of("$L", Double.toString(value));
   }

@@ -81,6 +81,10 @@ final class FlowModelGenerator {
     if (dataPrologue != null) {
       files.add(file(request, dataPrologue));
     }
+    TypeSpec reported = Compilation.javaReported(model, request.reportedClassName());
+    if (reported != null) {
+      files.add(file(request, reported));
+    }
     files.add(file(request, EntryPointGenerator.entry(request, source.name(), model, flows)));
     return files;
   }

@@ -55,6 +55,11 @@ record FlowModelRequest(TypeElement type, AnnotationMirror annotation, Written s
     return entryName + "_Data";
   }
 
+  /** The class computing what a draw reports (a model with derived quantities or computed bounds). */
+  String reportedClassName() {
+    return entryName + "_Reported";
+  }
+
   String flowClassName(int k) {
     return entryName + "_Flow" + k;
   }

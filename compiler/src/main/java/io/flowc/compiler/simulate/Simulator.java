@@ -247,6 +247,9 @@ public final class Simulator {
     int n = t.element() >= 0 ? 1 : values.length;
     List<DataSet.Value> args = arguments(run, step, scalar, n);
     CheckedModel.Param param = t.parameter() ? paramNamed(t.name()) : null;
+    // bounds computed from values drawn before: evaluated now, one value or one per element
+    DataSet.Value lower = computedBound(run, step, param, true, scalar, n);
+    DataSet.Value upper = computedBound(run, step, param, false, scalar, n);
     boolean integer = !t.parameter() && dataDecls.get(t.name()).integer();
     double[] p = new double[args.size()];
     for (int i = 0; i < n; i++) {
@@ -262,8 +265,8 @@ public final class Simulator {
       }
       double x;
       try {
-        x = param != null ? step.family().drawWithin(random, p, param.lower(), param.upper())
-            : step.family().draw(random, p);
+        x = param == null ? step.family().draw(random, p)
+            : step.family().drawWithin(random, p, bound(lower, param.lower(), i), bound(upper, param.upper(), i));
       } catch (DrawException e) {
         throw new SimulationException(error(step.call().nameSpan(), "cannot draw '" + describe(t) + "'"
             + where(scalar, element) + ": " + e.getMessage()));
@@ -275,6 +278,28 @@ public final class Simulator {
       values[element] = x;
     }
     run.bind(t.name());
+  }
+
+  /**
+   * A parameter's lower (or upper) bound where it is computed (null where it is constant or
+   * absent), on the values drawn so far: for one element drawn ({@code x[2] ~ ...}), that element's.
+   */
+  private DataSet.Value computedBound(Run run, Step step, CheckedModel.Param param, boolean lower, boolean scalar,
+      int n) {
+    if (param == null || !Double.isNaN(lower ? param.lower() : param.upper())) {
+      return null;
+    }
+    Expr e = lower ? param.decl().lower() : param.decl().upper();
+    DataSet.Value v = evaluateAt(step, () -> run.scope.evaluate(e));
+    if (v.dims().length > 0 && step.target().element() >= 0) {
+      return new DataSet.Value(new int[0], new double[] {v.elements()[step.target().element()]});
+    }
+    return v;
+  }
+
+  /** Element i's bound: the computed one where there is one, else the constant. */
+  private static double bound(DataSet.Value computed, double constant, int i) {
+    return computed == null ? constant : computed.elements()[computed.dims().length == 0 ? 0 : i];
   }
 
   /** The distribution's arguments, each one value or one per element drawn ({@code n}). */
@@ -471,6 +496,13 @@ public final class Simulator {
     void run() {
       List<Contribution> sampling = new ArrayList<>();
       for (Ast.Statement s : model.ast().statements()) {
+        if (s instanceof Ast.Loop loop) {
+          // drawing a series forward would run the states iteration by iteration, each draw feeding the next
+          error(loop.index().span(), "a 'for' loop cannot be simulated: its '~' statements would draw a series through"
+              + " its states one iteration at a time, which simulation does not do");
+        } else if (s instanceof Ast.StateDecl st) {
+          error(st.name().span(), "a 'state' cannot be simulated (it belongs to a 'for' loop)");
+        }
         if (s instanceof Contribution c) {
           if (c.kind() == Ast.ContributionKind.POTENTIAL) {
             error(c.span(), "a 'potential' statement cannot be simulated: only '~' statements say how to draw values");
@@ -484,7 +516,12 @@ public final class Simulator {
       }
       for (CheckedModel.Param p : params.values()) {
         Contribution[] by = drawnBy.get(p.name());
-        if (p.ordered()) {
+        if (p.hasComputedBounds() && by == null) {
+          // a flat prior between bounds that vary: drawing it needs the bounds' values first, which no statement orders
+          Ast.Expr bound = Double.isNaN(p.lower()) ? p.decl().lower() : p.decl().upper();
+          error(bound.span(), "a parameter with a bound computed from other values needs a prior statement to be"
+              + " simulated: '" + p.name() + "' is drawn from its prior truncated to the bounds its '~' statement sees");
+        } else if (p.ordered()) {
           // its prior is the density restricted to ordered values: drawing it needs the joint, not one element at a time
           error(p.decl().transform().span(), "an 'ordered' parameter cannot be simulated: '" + p.name()
               + "' is drawn from its prior restricted to increasing values, which its statements do not say how to draw");
@@ -512,6 +549,13 @@ public final class Simulator {
         for (Expr arg : call.args().subList(1, call.args().size())) {
           reads(arg, r -> checkRead(r, c, done));
         }
+        CheckedModel.Param bounded = t == null ? null : params.get(t.name());
+        if (bounded != null && bounded.hasComputedBounds()) {
+          // its bounds are evaluated when it is drawn: what they read must be drawn before
+          for (Expr bound : computedBounds(bounded)) {
+            reads(bound, r -> checkRead(r, c, done));
+          }
+        }
         List<LetDecl> needed = new ArrayList<>();
         call.args().subList(1, call.args().size()).forEach(arg -> letsNeeded(arg, defined, needed));
         Family family = Family.bySymbol(call.distribution());
@@ -525,6 +569,18 @@ public final class Simulator {
           Arrays.fill(elements, true);
         }
       }
+    }
+
+    /** A parameter's bounds that are expressions of other values. */
+    private static List<Expr> computedBounds(CheckedModel.Param p) {
+      List<Expr> out = new ArrayList<>();
+      if (Double.isNaN(p.lower())) {
+        out.add(p.decl().lower());
+      }
+      if (Double.isNaN(p.upper())) {
+        out.add(p.decl().upper());
+      }
+      return out;
     }
 
     private static boolean[] filled(int n) {

@@ -175,4 +175,32 @@ class DataComparisonsTest {
           logp += y[1] > 0;
         """));
   }
+
+  /** A data matrix times a comparison of data: the comparison's 0/1 values pick columns (Stan's {@code X * (y > 0)}). */
+  @Test
+  void aMatrixMultipliesAComparisonOfDataAsItsZeroOneValues() throws Exception {
+    String model = """
+        model m {
+          data int N;
+          data real X[N, 3];
+          data real v[3];
+          param b;
+          logp += -0.5 * sum(square(X * (v > 0) - b));
+        }
+        """;
+    DataSet data = StanJson.parse("{\"N\": 2, \"X\": [[1, 2, 4], [3, 5, 7]], \"v\": [1, -1, 2]}", "d.json");
+    CheckedModel m = FrontEnd.check(new SourceFile("m.flow", model), data);
+    double b = 0.5;
+    double[] xv = {1 + 4, 3 + 7}; // columns 0 and 2, where v > 0
+    double expected = -0.5 * (Math.pow(xv[0] - b, 2) + Math.pow(xv[1] - b, 2));
+    LogDensity density = Compilation.load(m);
+    double[] gradient = new double[1];
+    assertEquals(expected, density.logDensityGradient(new double[] {b}, gradient, new double[density.workspaceSize()]));
+    assertEquals(xv[0] - b + xv[1] - b, gradient[0]);
+    assertEquals(expected, new Interpreter(m).logp(new double[] {b}));
+    List<String> refused = FrontEnd.analyze(new SourceFile("m.flow", model.replace("(v > 0)", "(v > b)")), data)
+        .diagnostics().stream().map(Diagnostic::headline).toList();
+    assertEquals(List.of("m.flow:6:36: a comparison used as a number (0 or 1) must compare data only: this one"
+        + " depends on parameter 'b'" + WHY), refused);
+  }
 }

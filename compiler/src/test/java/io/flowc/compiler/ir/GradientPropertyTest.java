@@ -114,13 +114,26 @@ class GradientPropertyTest {
         // digits; TransformedDataTest checks its gradient near the posterior instead
         continue;
       }
+      String text = Files.readString(file);
+      Random random = new Random(20240802L + name.hashCode());
       if (name.equals("gp_pois_regr.flow")) {
         // the Cholesky factor of a kernel matrix with condition number near 1e10 loses digits
         // beyond the 1e-12 the other examples meet; MatrixFunctionsTest checks it at its own tolerance
         continue;
       }
-      checkModel(Files.readString(file), TestPaths.exampleData(file), name, new Random(20240802L + name.hashCode()),
-          POINTS_PER_EXAMPLE, tally);
+      if (text.contains("for t in")) {
+        // a time series' recursion explodes away from stationarity (|theta| > 1 gives err ~ theta^T,
+        // log p near -1e88, where differences keep no digits): points near the origin, where it is stationary
+        checkModel(text, TestPaths.exampleData(file), name, POINTS_PER_EXAMPLE, dimension -> {
+          double[] z = RandomModels.point(random, dimension);
+          for (int i = 0; i < z.length; i++) {
+            z[i] *= 0.2;
+          }
+          return z;
+        }, random, tally);
+        continue;
+      }
+      checkModel(text, TestPaths.exampleData(file), name, random, POINTS_PER_EXAMPLE, tally);
     }
   }
 

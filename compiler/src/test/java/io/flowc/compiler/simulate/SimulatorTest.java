@@ -176,6 +176,15 @@ class SimulatorTest {
   }
 
   @Test
+  void refusesLoopsAndTheirStatesAtTheirNames() {
+    assertEquals("1:60: a 'state' cannot be simulated (it belongs to a 'for' loop)\n"
+        + "1:71: a 'for' loop cannot be simulated: its '~' statements would draw a series through its states one"
+        + " iteration at a time, which simulation does not do",
+        refusal("model m { param x; x ~ normal(0, 1); data real y[3]; state s = x; for t in 1:3 { s = s + y[t - 1];"
+            + " y[t] ~ normal(s, 1); } }", "{\"y\": [1, 2, 3]}"));
+  }
+
+  @Test
   void refusesWhatCannotBeSimulatedAtItsPlace() {
     String order = ": simulation runs the '~' statements in source order";
     assertEquals("1:20: a 'potential' statement cannot be simulated: only '~' statements say how to draw values",
@@ -257,5 +266,62 @@ class SimulatorTest {
     assertArrayEquals(new int[] {3}, simulator("model m { data int N; data real y[N]; data real z[N]; param a;"
         + " a ~ normal(0, 1); y ~ normal(a * z, 1); }", unusable).simulate(data(unusable), new SplittableRandom(1))
         .data().get("y").dims());
+  }
+
+  /**
+   * A bound computed from other values truncates the prior to the bound's value when it is drawn:
+   * garch's 0 < b < 1 - a, and a data vector's elementwise lower bounds.
+   */
+  @Test
+  void computedBoundsTruncateThePriorToTheirValuesAtTheDraw() throws Exception {
+    String text = """
+        model m {
+          data int N;
+          data real lo[N];
+          param a in (0, 1);
+          param b in (0, 1 - a);
+          param tau[N] > lo;
+          param c < tau[1] - 5;
+          a ~ beta(2, 2);
+          b ~ normal(0.5, 1);
+          tau ~ normal(0, 1);
+          c ~ normal(0, 1);
+        }
+        """;
+    String json = "{\"N\": 2, \"lo\": [1.5, -3]}";
+    Simulator s = simulator(text, json);
+    SplittableRandom random = new SplittableRandom(4);
+    for (int i = 0; i < 200; i++) {
+      Simulation sim = s.simulate(data(json), random);
+      double a = sim.parameters().get("a").elements()[0];
+      double b = sim.parameters().get("b").elements()[0];
+      double[] tau = sim.parameters().get("tau").elements();
+      double c = sim.parameters().get("c").elements()[0];
+      assertTrue(a > 0 && a < 1 && b > 0 && b < 1 - a, a + ", " + b);
+      assertTrue(tau[0] > 1.5 && tau[1] > -3, tau[0] + ", " + tau[1]);
+      assertTrue(c < tau[1] - 5, c + " vs " + tau[1]);
+    }
+  }
+
+  @Test
+  void aComputedBoundIsReadWhenItsParameterIsDrawnAndNeedsAPrior() {
+    assertEquals("3:22: parameter 'a' is read before it is drawn (by the '~' statement at 5:3): simulation runs the"
+        + " '~' statements in source order", refusal("""
+        model m {
+          param a in (0, 1);
+          param b in (0, 1 - a);
+          b ~ normal(0, 1);
+          a ~ beta(2, 2);
+        }
+        """, null));
+    assertEquals("3:18: a parameter with a bound computed from other values needs a prior statement to be simulated:"
+        + " 'b' is drawn from its prior truncated to the bounds its '~' statement sees", refusal("""
+        model m {
+          param a in (0, 1);
+          param b in (0, 1 - a);
+          a ~ beta(2, 2);
+          logp += 0;
+        }
+        """.replace("  logp += 0;\n", ""), null));
   }
 }

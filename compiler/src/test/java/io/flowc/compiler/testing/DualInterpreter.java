@@ -84,6 +84,20 @@ public final class DualInterpreter {
         env.put(p.name(), new DualVec(v, d));
         continue;
       }
+      if (p.hasComputedBounds()) {
+        // bounds of earlier parameters and data, evaluated where the parameter is declared, with their tangents
+        Value lower = Double.isNaN(p.lower()) ? eval(p.decl().lower(), env) : new Dual(p.lower(), 0);
+        Value upper = Double.isNaN(p.upper()) ? eval(p.decl().upper(), env) : new Dual(p.upper(), 0);
+        for (int i = 0; i < n; i++) {
+          Dual[] x = constrained(z[p.offset() + i], t[p.offset() + i], at(lower, i), at(upper, i));
+          v[i] = x[0].v();
+          d[i] = x[0].d();
+          jacobian += x[1].v();
+          jacobianDot += x[1].d();
+        }
+        env.put(p.name(), p.isScalar() ? new Dual(v[0], d[0]) : new DualVec(v, d));
+        continue;
+      }
       for (int i = 0; i < n; i++) {
         Dual[] x = constrained(z[p.offset() + i], t[p.offset() + i], p.lower(), p.upper());
         v[i] = x[0].v();
@@ -113,6 +127,12 @@ public final class DualInterpreter {
           logp += v.v();
           logpDot += v.d();
         }
+      } else if (s instanceof Ast.StateDecl st) {
+        env.put(st.name().text(), eval(st.value(), env));
+      } else if (s instanceof Ast.Loop loop) {
+        Dual v = loop(loop, env);
+        logp += v.v();
+        logpDot += v.d();
       }
     }
     return new Result(logp - potential + jacobian, logpDot - potentialDot + jacobianDot);
@@ -318,6 +338,31 @@ public final class DualInterpreter {
     }
   }
 
+  /** A loop over t, statement by statement with t bound as a number: what it adds to log p, with its tangent. */
+  private Dual loop(Ast.Loop loop, Map<String, Value> env) {
+    int from = columnBound(loop.from());
+    int to = columnBound(loop.to());
+    double logp = 0;
+    double logpDot = 0;
+    for (int t = from; t < to; t++) {
+      env.put(loop.index().text(), new Dual(t, 0));
+      for (Statement s : loop.body()) {
+        if (s instanceof LetDecl l) {
+          env.put(l.name().text(), eval(l.value(), env));
+        } else if (s instanceof Ast.Assign a) {
+          env.put(a.name().text(), eval(a.value(), env));
+        } else if (s instanceof Contribution c) {
+          Dual v = (Dual) eval(c.value(), env);
+          double sign = c.kind() == Ast.ContributionKind.POTENTIAL ? -1 : 1;
+          logp += sign * v.v();
+          logpDot += sign * v.d();
+        }
+      }
+    }
+    env.remove(loop.index().text());
+    return new Dual(logp, logpDot);
+  }
+
   /** Matrix-valued lets by name, by rows. */
   private final Map<String, double[][]> matrixLets = new HashMap<>();
 
@@ -427,6 +472,31 @@ public final class DualInterpreter {
    * x = a + e^u (dx = e^u du), x = b - e^u (dx = -e^u du), x = a + (b - a) s(u) with s the
    * sigmoid (dx = (b - a) s(u) s(-u) du, d log J = (s(-u) - s(u)) du).
    */
+  /**
+   * The same transforms with bounds that are duals themselves: x = a + (b - a) s(u) has the tangent
+   * da + (db - da) s(u) + (b - a) s(u) s(-u) du, and log J = log(b - a) - softplus(-u) - softplus(u)
+   * the tangent (db - da) / (b - a) + (s(-u) - s(u)) du.
+   */
+  private static Dual[] constrained(double u, double du, Dual lower, Dual upper) {
+    boolean hasLower = lower.v() > Double.NEGATIVE_INFINITY;
+    boolean hasUpper = upper.v() < Double.POSITIVE_INFINITY;
+    if (hasLower && hasUpper) {
+      double s = MathFunctions.sigmoid(u);
+      double sNeg = MathFunctions.sigmoid(-u);
+      double width = upper.v() - lower.v();
+      double dWidth = upper.d() - lower.d();
+      double x = lower.v() + width * s;
+      double logJ = Math.log(width) - MathFunctions.softplus(-u) - MathFunctions.softplus(u);
+      return new Dual[] {new Dual(x, lower.d() + dWidth * s + width * s * sNeg * du),
+          new Dual(logJ, dWidth / width + (sNeg - s) * du)};
+    } else if (hasLower) {
+      return new Dual[] {new Dual(lower.v() + Math.exp(u), lower.d() + Math.exp(u) * du), new Dual(u, du)};
+    } else if (hasUpper) {
+      return new Dual[] {new Dual(upper.v() - Math.exp(u), upper.d() - Math.exp(u) * du), new Dual(u, du)};
+    }
+    return new Dual[] {new Dual(u, du), new Dual(0, 0)};
+  }
+
   private static Dual[] constrained(double u, double du, double lower, double upper) {
     boolean hasLower = lower > Double.NEGATIVE_INFINITY;
     boolean hasUpper = upper < Double.POSITIVE_INFINITY;

@@ -65,6 +65,11 @@ public final class ManyFits {
     }
     this.evalDraws = evalDraws;
     this.parameters = model.parameterLayout();
+    if (parameters.hasComputedBounds() && !model.constrainsEachSet()) {
+      // each data set's draws are constrained with its own bounds, which only the model's code on that set knows
+      throw new IllegalArgumentException("bounds computed from other parameters or data need the model's code on"
+          + " each data set: fit an artifact (ModelClasses.of(Artifact))");
+    }
     this.elementNames = parameters.elementNames();
     this.formula = method instanceof FitMethod.Nfvi n ? FlowFormulas.normalize(n.formula()) : null;
     this.flowLayout = formula == null ? null : model.flowLayout(formula);
@@ -218,6 +223,7 @@ public final class ManyFits {
           Double.NaN, Double.NaN, 0);
     }
     Nfvi.Sample sample = nfvi.sample(best.fit().parameters(), method.draws(), best.seed(), Draws.SAMPLE);
+    ParameterLayout parameters = layoutOf(bound);
     int d = parameters.dimension();
     double[][] draws = new double[d][sample.draws()];
     double[] row = new double[sample.dimension()];
@@ -247,6 +253,12 @@ public final class ManyFits {
         Double.NaN, 0);
   }
 
+  /** The layout that constrains a set's draws: the set's own where bounds are computed from data. */
+  private ParameterLayout layoutOf(ModelClasses.Bound bound) {
+    ParameterLayout own = bound.layout();
+    return own != null ? own : parameters;
+  }
+
   private static double paretoK(Nfvi.Evaluation evaluation) {
     try {
       return ParetoSmoothing.paretoK(evaluation.logRatios());
@@ -266,6 +278,7 @@ public final class ManyFits {
     } catch (SamplingException e) {
       return run.failed(SetResult.NOT_FINITE, oneLine(e.getMessage()));
     }
+    ParameterLayout parameters = layoutOf(bound);
     NutsResult values = result.constrained(parameters);
     int d = parameters.dimension();
     double[][] draws = new double[d][];

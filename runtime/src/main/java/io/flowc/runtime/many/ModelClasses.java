@@ -37,11 +37,25 @@ public interface ModelClasses {
    */
   Bound bind(DataSet data);
 
+  /**
+   * Whether each data set's draws are constrained by {@link Bound#layout()}, the model's code on
+   * that set: what bounds computed from other parameters or data need. Generated classes handed
+   * over as functions ({@link #of(ParameterLayout, Function, Function, BiFunction)}) do not.
+   */
+  default boolean constrainsEachSet() {
+    return false;
+  }
+
   /** The model's classes on one data set. */
   interface Bound {
     LogDensity logDensity();
 
     FlowKernel flowKernel(String formula);
+
+    /** The parameters' layout on this data set ({@link ModelClasses#constrainsEachSet}); null: the model's. */
+    default ParameterLayout layout() {
+      return null;
+    }
   }
 
   /** An artifact's classes, each loaded once; data are packed by its {@code DataLayout} and bound with its prologue. */
@@ -115,9 +129,21 @@ public interface ModelClasses {
     }
 
     @Override
+    public boolean constrainsEachSet() {
+      return true;
+    }
+
+    @Override
     public Bound bind(DataSet data) {
       DataBinding binding = artifact.dataLayout().isEmpty() ? null : artifact.bind(artifact.dataLayout().pack(data));
+      // computed bounds constrain with the artifact's code on this set's data
+      ParameterLayout layout = artifact.layout().hasComputedBounds() ? artifact.reported(binding).layout() : null;
       return new Bound() {
+        @Override
+        public ParameterLayout layout() {
+          return layout;
+        }
+
         @Override
         public LogDensity logDensity() {
           return binding == null ? density : binding.bind(density);
