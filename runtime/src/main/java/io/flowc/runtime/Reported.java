@@ -24,23 +24,7 @@ public interface Reported {
 
   /** The parameters alone: a model without derived quantities. */
   static Reported of(ParameterLayout layout) {
-    List<String> names = layout.elementNames();
-    return new Reported() {
-      @Override
-      public List<String> names() {
-        return names;
-      }
-
-      @Override
-      public void values(double[] z, double[] out) {
-        layout.constrain(z, out);
-      }
-
-      @Override
-      public ParameterLayout layout() {
-        return layout;
-      }
-    };
+    return new Values(layout.elementNames(), layout, layout::constrain);
   }
 
   /**
@@ -48,27 +32,11 @@ public interface Reported {
    * {@code derived} computes from the constrained parameters' point z (unconstrained scale).
    */
   static Reported withDerived(ParameterLayout layout, List<String> derivedNames, Derived derived) {
-    List<String> names = new ArrayList<>(layout.elementNames());
-    names.addAll(derivedNames);
-    List<String> all = List.copyOf(names);
     int dimension = layout.dimension();
-    return new Reported() {
-      @Override
-      public List<String> names() {
-        return all;
-      }
-
-      @Override
-      public void values(double[] z, double[] out) {
-        layout.constrain(z, out);
-        derived.compute(z, out, dimension);
-      }
-
-      @Override
-      public ParameterLayout layout() {
-        return layout;
-      }
-    };
+    return new Values(namesWith(layout, derivedNames), layout, (z, out) -> {
+      layout.constrain(z, out);
+      derived.compute(z, out, dimension);
+    });
   }
 
   /**
@@ -79,9 +47,7 @@ public interface Reported {
    * data constrain points too ({@link #layout()}).
    */
   static Reported compiled(ParameterLayout layout, List<String> derivedNames, LogDensity code) {
-    List<String> names = new ArrayList<>(layout.elementNames());
-    names.addAll(derivedNames);
-    List<String> all = List.copyOf(names);
+    List<String> all = namesWith(layout, derivedNames);
     int dimension = layout.dimension();
     // reporting runs after sampling, on any thread: each thread its own scratch
     ThreadLocal<double[]> workspace = ThreadLocal.withInitial(() -> new double[code.workspaceSize()]);
@@ -91,24 +57,23 @@ public interface Reported {
       code.logDensityGradient(z, v, workspace.get());
       System.arraycopy(v, 0, out, 0, dimension);
     });
-    return new Reported() {
-      @Override
-      public List<String> names() {
-        return all;
-      }
-
-      @Override
-      public void values(double[] z, double[] out) {
-        code.logDensityGradient(z, out, workspace.get());
-      }
-
-      @Override
-      public ParameterLayout layout() {
-        return constrained;
-      }
-    };
+    return new Values(all, constrained, (z, out) -> code.logDensityGradient(z, out, workspace.get()));
   }
 
+  private static List<String> namesWith(ParameterLayout layout, List<String> derivedNames) {
+    List<String> names = new ArrayList<>(layout.elementNames());
+    names.addAll(derivedNames);
+    return List.copyOf(names);
+  }
+
+  /** Reported values computed by one function of the point. */
+  record Values(List<String> names, ParameterLayout layout, java.util.function.BiConsumer<double[], double[]> compute)
+      implements Reported {
+    @Override
+    public void values(double[] z, double[] out) {
+      compute.accept(z, out);
+    }
+  }
 
   /** Derived quantities of a point z, written into {@code out} from {@code offset} on. */
   interface Derived {

@@ -121,20 +121,7 @@ public final class ModelLowering {
    * {@link #lower}); no output when the model has none. Never part of the potential.
    */
   public static IrFunction derived(CheckedModel model, Graph graph) {
-    List<Node> inputs = new ArrayList<>();
-    for (int slot = 0; slot < model.params().size(); slot++) {
-      CheckedModel.Param p = model.params().get(slot);
-      inputs.add(graph.input(p.name(), slot, Shape.of(p.size())));
-    }
-    ModelLowering lowering = new ModelLowering(model, graph);
-    lowering.run(inputs);
-    List<IrFunction.Output> outputs = new ArrayList<>();
-    for (Ast.Statement s : model.ast().statements()) {
-      if (s instanceof LetDecl l && l.derived()) {
-        outputs.add(new IrFunction.Output(l.name().text(), lowering.globals.get(l.name().text())));
-      }
-    }
-    return new IrFunction(graph, inputs, outputs);
+    return reporting(model, graph, false, true);
   }
 
   /**
@@ -142,18 +129,7 @@ public final class ModelLowering {
    * parameter named as it, in declaration order: what a draw reports where a bound is computed.
    */
   public static IrFunction constrained(CheckedModel model, Graph graph) {
-    List<Node> inputs = new ArrayList<>();
-    for (int slot = 0; slot < model.params().size(); slot++) {
-      CheckedModel.Param p = model.params().get(slot);
-      inputs.add(graph.input(p.name(), slot, Shape.of(p.size())));
-    }
-    ModelLowering lowering = new ModelLowering(model, graph);
-    lowering.run(inputs);
-    List<IrFunction.Output> outputs = new ArrayList<>();
-    for (CheckedModel.Param p : model.params()) {
-      outputs.add(new IrFunction.Output(p.name(), lowering.globals.get(p.name())));
-    }
-    return new IrFunction(graph, inputs, outputs);
+    return reporting(model, graph, true, false);
   }
 
   /**
@@ -162,6 +138,11 @@ public final class ModelLowering {
    * then the derived quantities (named as they are, in source order).
    */
   public static IrFunction reported(CheckedModel model, Graph graph) {
+    return reporting(model, graph, true, true);
+  }
+
+  /** A function of the unconstrained parameters whose outputs are the parameters' values and/or the derived quantities. */
+  private static IrFunction reporting(CheckedModel model, Graph graph, boolean parameters, boolean derived) {
     List<Node> inputs = new ArrayList<>();
     for (int slot = 0; slot < model.params().size(); slot++) {
       CheckedModel.Param p = model.params().get(slot);
@@ -170,12 +151,16 @@ public final class ModelLowering {
     ModelLowering lowering = new ModelLowering(model, graph);
     lowering.run(inputs);
     List<IrFunction.Output> outputs = new ArrayList<>();
-    for (CheckedModel.Param p : model.params()) {
-      outputs.add(new IrFunction.Output(p.name(), lowering.globals.get(p.name())));
+    if (parameters) {
+      for (CheckedModel.Param p : model.params()) {
+        outputs.add(new IrFunction.Output(p.name(), lowering.globals.get(p.name())));
+      }
     }
-    for (Ast.Statement s : model.ast().statements()) {
-      if (s instanceof LetDecl l && l.derived()) {
-        outputs.add(new IrFunction.Output(l.name().text(), lowering.globals.get(l.name().text())));
+    if (derived) {
+      for (Ast.Statement s : model.ast().statements()) {
+        if (s instanceof LetDecl l && l.derived()) {
+          outputs.add(new IrFunction.Output(l.name().text(), lowering.globals.get(l.name().text())));
+        }
       }
     }
     return new IrFunction(graph, inputs, outputs);
