@@ -37,7 +37,8 @@ flowc_side <- function(file) {
   ess <- vapply(j$params, function(p) p$ess_bulk, numeric(1))
   rhat <- vapply(j$params, function(p) p$r_hat, numeric(1))
   list(chains = j$chains, tune = j$tune, draws = j$draws, seed = j$seed, target_accept = j$target_accept,
-       compile_s = j$compile_seconds, sample_s = j$sample_seconds, gradients = j$gradient_evaluations,
+       compile_s = j$compile_seconds, sample_s = j$sample_seconds, sample_cpu_s = j$sample_cpu_seconds,
+       gradients = j$gradient_evaluations,
        min_ess = min(ess), divergences = j$divergences, max_rhat = max(rhat))
 }
 
@@ -68,8 +69,8 @@ stan_side <- function(stan_file, data_file, chains, tune, draws, seed, target_ac
                                         seed = seed, cores = cores, init_r = 1, refresh = 0,
                                         control = list(adapt_delta = target_accept, max_treedepth = max_treedepth)))[["elapsed"]]
   elapsed <- get_elapsed_time(fit)
-  # Stan's own clocks of warm-up and sampling (what flowc's sample_seconds measures) when the chains
-  # run one after another; with parallel chains, the call's wall time
+  # Stan's own clocks of warm-up and sampling (clock(): CPU time, as flowc's sample_cpu_seconds) when
+  # the chains run one after another; with parallel chains, the call's wall time
   sample_s <- if (cores == 1) sum(elapsed) else wall_s
   all_iterations <- get_sampler_params(fit, inc_warmup = TRUE)
   after_warmup <- get_sampler_params(fit, inc_warmup = FALSE)
@@ -101,6 +102,10 @@ run <- function(a) {
          " + ", draws, ")")
   }
   s <- stan_side(a[2], a[3], chains, tune, draws, seed, target_accept, cores, max_treedepth)
+  # with one thread Stan's seconds are its own clock, C's clock(): the process's CPU time (rstan
+  # 2.21); flowc's then are its sample_cpu_seconds, so a shared machine's other processes count on
+  # neither side. With parallel chains both sides are wall times.
+  if (cores == 1 && !is.null(f$sample_cpu_s)) f$sample_s <- f$sample_cpu_s
   row <- data.frame(model = name, chains = chains, tune = tune, draws = draws, seed = seed,
                     target_accept = target_accept, threads = cores,
                     stan_compile_s = s$compile_s, stan_compile_cpu_s = s$compile_cpu_s,

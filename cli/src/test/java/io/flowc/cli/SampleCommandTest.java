@@ -29,14 +29,15 @@ class SampleCommandTest {
         "--threads", "2", "--seed", "3", "--json");
     assertEquals(0, r.code(), r.toString());
     JsonNode j = json(r);
-    for (String key : List.of("chains", "draws", "tune", "divergences", "compile_seconds", "sample_seconds", "seed",
-        "params", "gradient_evaluations", "step_size", "warnings")) {
+    for (String key : List.of("chains", "draws", "tune", "divergences", "compile_seconds", "sample_seconds",
+        "sample_cpu_seconds", "seed", "params", "gradient_evaluations", "step_size", "warnings")) {
       assertTrue(j.has(key), key + " missing from " + j);
     }
     assertEquals(2, j.get("chains").asInt());
     assertEquals(300, j.get("draws").asInt());
     assertEquals(200, j.get("tune").asInt());
     assertEquals(3, j.get("seed").asLong());
+    assertTrue(j.get("sample_cpu_seconds").asDouble() > 0, "the chains' CPU time: " + j);
     assertEquals(2, j.get("params").size());
     for (String element : List.of("z[0]", "z[1]")) {
       JsonNode p = j.get("params").get(element);
