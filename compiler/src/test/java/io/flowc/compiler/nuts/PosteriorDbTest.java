@@ -44,8 +44,9 @@ class PosteriorDbTest {
 
   /**
    * diamonds (26 parameters, 5000 x 24 data, b[21] and b[22] correlated at -0.89) with the
-   * reference run's settings, target acceptance 0.99 and tree depth up to 20: about 20 minutes of
-   * CPU, so outside the default suite; run it with
+   * reference run's settings, target acceptance 0.99 and tree depth up to 20: about 55 minutes of
+   * CPU (it passed on 2026-12-06 in 2 h 8 min on two cores shared with other builds), so outside the
+   * default suite; run it with
    * {@code mvn -B -pl compiler -am test -Dtest=PosteriorDbTest -Dflowc.slowChecks=true
    * -Dsurefire.failIfNoSpecifiedTests=false}. A 2 x (500 + 500) run of {@code flowc sample} put every
    * mean within 0.2 reference sd.
