@@ -1,5 +1,6 @@
 package io.flowc.compiler.backend;
 
+import io.flowc.compiler.testing.CentralDifferences;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,16 +100,8 @@ class ComputedBoundsTest {
   void theTriangleCarriesItsAreaOneHalf() throws Exception {
     // the density of u integrates to the area of 0 < b < 1 - a, 0 < a < 1 when the log-Jacobian is right
     LogDensity density = Compilation.load(model(TRIANGLE, null));
-    double h = 0.04;
-    int n = 1000;
-    double sum = 0;
-    for (int i = 0; i <= n; i++) {
-      for (int j = 0; j <= n; j++) {
-        double w = (i == 0 || i == n ? 0.5 : 1) * (j == 0 || j == n ? 0.5 : 1);
-        sum += w * Math.exp(logp(density, -20 + i * h, -20 + j * h));
-      }
-    }
-    assertEquals(0.5, sum * h * h, 1e-6);
+    assertEquals(0.5, CentralDifferences.integralOfExp((a, b) -> logp(density, a, b), -20, 1000, -20, 1000, 0.04),
+        1e-6);
   }
 
   @Test
@@ -149,16 +142,7 @@ class ComputedBoundsTest {
       double[] gradient = new double[z.length];
       double value = density.logDensityGradient(z, gradient, workspace);
       assertEquals(interpreter.logp(z), value, 1e-11 * Math.max(1, Math.abs(value)));
-      for (int i = 0; i < z.length; i++) {
-        double h = 1e-5;
-        double[] up = z.clone();
-        double[] down = z.clone();
-        up[i] += h;
-        down[i] -= h;
-        double difference = (interpreter.logp(up) - interpreter.logp(down)) / (2 * h);
-        assertTrue(Math.abs(difference - gradient[i]) <= 1e-6 * Math.max(1, Math.abs(difference)),
-            "element " + i + " at point " + point + ": gradient " + gradient[i] + ", central difference " + difference);
-      }
+      CentralDifferences.assertGradient(gradient, interpreter::logp, z, 1e-5, 1e-6, "point " + point);
     }
   }
 

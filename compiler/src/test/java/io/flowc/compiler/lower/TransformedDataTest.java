@@ -1,5 +1,6 @@
 package io.flowc.compiler.lower;
 
+import io.flowc.compiler.testing.CentralDifferences;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,16 +106,7 @@ class TransformedDataTest {
       }
       double[] gradient = new double[4];
       density.logDensityGradient(z, gradient, workspace);
-      for (int i = 0; i < z.length; i++) {
-        double h = 1e-5;
-        double[] up = z.clone();
-        double[] down = z.clone();
-        up[i] += h;
-        down[i] -= h;
-        double difference = (interpreter.logp(up) - interpreter.logp(down)) / (2 * h);
-        assertTrue(Math.abs(difference - gradient[i]) <= 1e-6 * Math.max(1, Math.abs(difference)),
-            "element " + i + " at point " + point + ": gradient " + gradient[i] + ", central difference " + difference);
-      }
+      CentralDifferences.assertGradient(gradient, interpreter::logp, z, 1e-5, 1e-6, "point " + point);
     }
   }
 

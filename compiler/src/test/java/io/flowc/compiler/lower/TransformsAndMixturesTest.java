@@ -1,5 +1,6 @@
 package io.flowc.compiler.lower;
 
+import io.flowc.compiler.testing.CentralDifferences;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,17 +54,7 @@ class TransformsAndMixturesTest {
     // P(x0 < x1) = 1/2 for iid x: a wrong or missing log-Jacobian gives another integral
     LogDensity density = Compilation.load(model("param mu[2] ordered;\nmu ~ normal(0, 1);", null));
     // u[0] = x0 over [-9, 9]; u[1] = log(x1 - x0) over [-25, 4], whose lower tail has mass e^u[1]
-    double h = 0.05;
-    int n = 360;
-    int m = 580;
-    double sum = 0;
-    for (int i = 0; i <= n; i++) {
-      for (int j = 0; j <= m; j++) {
-        double w = (i == 0 || i == n ? 0.5 : 1) * (j == 0 || j == m ? 0.5 : 1);
-        sum += w * Math.exp(logp(density, -9 + i * h, -25 + j * h));
-      }
-    }
-    assertEquals(0.5, sum * h * h, 1e-6);
+    assertEquals(0.5, CentralDifferences.integralOfExp((a, b) -> logp(density, a, b), -9, 360, -25, 580, 0.05), 1e-6);
   }
 
   @Test
@@ -120,16 +111,7 @@ class TransformsAndMixturesTest {
       double[] gradient = new double[5];
       double value = density.logDensityGradient(z, gradient, workspace);
       assertEquals(interpreter.logp(z), value, 1e-10 * Math.abs(value));
-      for (int i = 0; i < z.length; i++) {
-        double h = 1e-5;
-        double[] up = z.clone();
-        double[] down = z.clone();
-        up[i] += h;
-        down[i] -= h;
-        double difference = (interpreter.logp(up) - interpreter.logp(down)) / (2 * h);
-        assertTrue(Math.abs(difference - gradient[i]) <= 1e-6 * Math.max(1, Math.abs(difference)),
-            "element " + i + " at point " + point + ": gradient " + gradient[i] + ", central difference " + difference);
-      }
+      CentralDifferences.assertGradient(gradient, interpreter::logp, z, 1e-5, 1e-6, "point " + point);
     }
   }
 }
