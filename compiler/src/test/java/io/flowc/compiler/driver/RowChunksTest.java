@@ -1,5 +1,6 @@
 package io.flowc.compiler.driver;
 
+import static io.flowc.compiler.nfvi.MinibatchTest.LOGISTIC;
 import static io.flowc.compiler.nfvi.MinibatchTest.REGRESSION;
 import static io.flowc.compiler.nfvi.MinibatchTest.model;
 import static io.flowc.compiler.nfvi.MinibatchTest.regressionData;
@@ -28,20 +29,6 @@ import org.junit.jupiter.api.Test;
  * threads.
  */
 class RowChunksTest {
-
-  private static final String LOGISTIC = """
-      model logistic {
-        data int N;
-        data int K;
-        data real X[N, K];
-        data int y[N];
-        param alpha;
-        param beta[K];
-        alpha ~ normal(0, 2.5);
-        beta ~ normal(0, 2.5);
-        y ~ bernoulli_logit(alpha + X * beta);
-      }
-      """;
 
   /** A data mean inside a term: not a sum over rows, so chunks would not add up to the whole. */
   private static final String CENTERED = """

@@ -63,7 +63,7 @@ public class MinibatchTest {
       }
       """;
 
-  static final String LOGISTIC = """
+  public static final String LOGISTIC = """
       model logistic {
         data int N;
         data int K;
