@@ -1,29 +1,30 @@
 package io.flowc.runtime.laplace;
 
+import io.flowc.runtime.DenseMatrices;
+
 /** The Cholesky factor L (lower, H = L L^T) of a symmetric matrix, solves and the inverse. */
 final class Cholesky {
   private Cholesky() {}
 
-  /** L, or null when h is not (numerically) positive definite. */
+  /**
+   * L, or null when h is not (numerically) positive definite: the factor the model language's
+   * {@code cholesky_decompose} computes ({@link DenseMatrices#cholesky}), whose diagonal is then
+   * positive throughout.
+   */
   static double[][] factor(double[][] h) {
     int d = h.length;
-    double[][] l = new double[d][d];
-    for (int j = 0; j < d; j++) {
-      double diagonal = h[j][j];
-      for (int k = 0; k < j; k++) {
-        diagonal -= l[j][k] * l[j][k];
-      }
-      if (!(diagonal > 0)) {
+    double[] flat = new double[d * d];
+    for (int i = 0; i < d; i++) {
+      System.arraycopy(h[i], 0, flat, i * d, d);
+    }
+    double[] factor = new double[d * d];
+    DenseMatrices.cholesky(factor, 0, flat, 0, d);
+    double[][] l = new double[d][];
+    for (int i = 0; i < d; i++) {
+      if (!(factor[i * d + i] > 0)) {
         return null;
       }
-      l[j][j] = Math.sqrt(diagonal);
-      for (int i = j + 1; i < d; i++) {
-        double sum = h[i][j];
-        for (int k = 0; k < j; k++) {
-          sum -= l[i][k] * l[j][k];
-        }
-        l[i][j] = sum / l[j][j];
-      }
+      l[i] = java.util.Arrays.copyOfRange(factor, i * d, (i + 1) * d);
     }
     return l;
   }
