@@ -1,7 +1,7 @@
 // The flowc model language (DESIGN.md section 3).
 //
 // Precedence, from loosest to tightest: ?: (right), ||, &&, == !=, < <= > >=, + -, * /,
-// unary - + !, ^ (right), indexing, primary. '^' binding tighter than unary minus makes
+// unary - + !, ^ (right), indexing and transposition (A'), primary. '^' binding tighter than unary minus makes
 // -2^2 == -4, as in mathematics and Python; 2^3^2 == 2^9.
 grammar Model;
 
@@ -36,6 +36,7 @@ constraint
 expr
     : primary                                                          # primaryExpr
     | target=expr LBRACK index=expr RBRACK                             # indexExpr
+    | target=expr APOSTROPHE                                           # transposeExpr
     | <assoc=right> left=expr op=CARET right=expr                      # powExpr
     | op=(MINUS | PLUS | BANG) operand=expr                            # unaryExpr
     | left=expr op=(STAR | SLASH) right=expr                           # mulExpr
@@ -89,6 +90,7 @@ CARET       : '^';
 QUESTION    : '?';
 COLON       : ':';
 TILDE       : '~';
+APOSTROPHE  : '\'';
 SEMI        : ';';
 COMMA       : ',';
 LPAREN      : '(';

@@ -134,6 +134,12 @@ final class AstBuilder extends ModelBaseVisitor<Object> {
     return new Ast.Index(expr(ctx.target), expr(ctx.index), span(ctx));
   }
 
+  /** {@code A'} is Stan's transpose: the call {@code transpose(A)}, its name at the apostrophe. */
+  @Override
+  public Object visitTransposeExpr(ModelParser.TransposeExprContext ctx) {
+    return new Ast.Call("transpose", span(ctx.APOSTROPHE().getSymbol()), List.of(expr(ctx.target)), span(ctx));
+  }
+
   @Override
   public Object visitPowExpr(ModelParser.PowExprContext ctx) {
     return binary(Ast.BinaryOp.POW, ctx.left, ctx.op, ctx.right, ctx);

@@ -274,7 +274,7 @@ final class ModelChecker {
     if (!v.isReal() || v.length() != x[1]) {
       String name = b.left() instanceof Ident id ? "'" + id.name() + "'" : "the matrix";
       error(scope, b.opSpan(), name + " (" + x[0] + " x " + x[1] + ") can multiply a vector of length " + x[1]
-          + ", got " + v.describe());
+          + ", got " + v.describe() + (v.isReal() && v.isScalar() ? " (a scalar scales a matrix from the left: 's * A')" : ""));
       return Type.ERROR;
     }
     return Type.realVector(x[0]);
@@ -309,10 +309,25 @@ final class ModelChecker {
     return e instanceof Call c && MatrixFunctions.isMatrixValued(c.name()) && !functions.containsKey(c.name());
   }
 
-  /** {@code A * B}, {@code A + B} or {@code A - B} of two matrices. */
+  /**
+   * {@code A * B}, {@code A + B} or {@code A - B} of two matrices, or a matrix scaled: {@code s * A},
+   * {@code A / s} (the scalar on the left of a product, as {@code A * v} is the product with a vector).
+   */
   private boolean isMatrixArithmetic(Expr e) {
-    return e instanceof Binary b && (b.op() == BinaryOp.MUL || b.op() == BinaryOp.ADD || b.op() == BinaryOp.SUB)
-        && isMatrixExpr(b.left()) && isMatrixExpr(b.right());
+    if (!(e instanceof Binary b)) {
+      return false;
+    }
+    return switch (b.op()) {
+      case ADD, SUB -> isMatrixExpr(b.left()) && isMatrixExpr(b.right());
+      case MUL -> isMatrixExpr(b.right());
+      case DIV -> isMatrixExpr(b.left()) && !isMatrixExpr(b.right());
+      default -> false;
+    };
+  }
+
+  /** {@code s * A} or {@code A / s}, as {@link #isMatrixArithmetic} takes them. */
+  private boolean isScaledMatrix(Binary b) {
+    return b.op() == BinaryOp.DIV || b.op() == BinaryOp.MUL && !isMatrixExpr(b.left());
   }
 
   /**
@@ -506,6 +521,9 @@ final class ModelChecker {
 
   /** {@code A * B}, {@code A + B}, {@code A - B} of matrices: the result's rows and columns, or null after reporting. */
   private int[] checkMatrixArithmetic(Binary b, Scope scope) {
+    if (isScaledMatrix(b)) {
+      return checkScaledMatrix(b, scope);
+    }
     int[] x = checkMatrix(b.left(), scope);
     int[] y = checkMatrix(b.right(), scope);
     if (x == null || y == null) {
@@ -518,6 +536,23 @@ final class ModelChecker {
       return null;
     }
     return product ? new int[] {x[0], y[1]} : x;
+  }
+
+  /** {@code s * A} or {@code A / s}: A's rows and columns, or null after reporting (s must be a real scalar). */
+  private int[] checkScaledMatrix(Binary b, Scope scope) {
+    boolean divides = b.op() == BinaryOp.DIV;
+    Expr s = divides ? b.right() : b.left();
+    int[] dims = checkMatrix(divides ? b.left() : b.right(), scope);
+    Type t = numeric(s, check(s, scope), scope);
+    if (t.isError() || dims == null) {
+      return null;
+    }
+    if (!t.isReal() || !t.isScalar()) {
+      error(scope, s.span(), "'" + b.op().symbol + "' " + (divides ? "divides a matrix by a scalar" : "scales a matrix by a scalar")
+          + ", got " + t.describe());
+      return null;
+    }
+    return dims;
   }
 
   /**
@@ -565,7 +600,7 @@ final class ModelChecker {
         return squareArgument(c, 0, scope) < 0 ? Type.ERROR : Type.REAL;
       }
       default -> {
-        // multi_normal_cholesky_lpdf(y, mu, L)
+        // multi_normal_cholesky_lpdf(y, mu, L), multi_normal_lpdf(y, mu, Sigma)
         if (!arity(c, 3, scope)) {
           return Type.ERROR;
         }
@@ -1023,8 +1058,8 @@ final class ModelChecker {
   private Type checkBinary(Binary b, Scope scope) {
     if (isMatrixArithmetic(b) && !scope.inFunction()) {
       if (checkMatrix(b, scope) != null) {
-        error(scope, b.opSpan(), "'" + b.op().symbol + "' of two matrices gives a matrix: name it with 'let' or"
-            + " multiply a vector by it");
+        error(scope, b.opSpan(), "'" + b.op().symbol + "' of " + (isScaledMatrix(b) ? "a matrix and a scalar" : "two matrices")
+            + " gives a matrix: name it with 'let' or multiply a vector by it");
       }
       return Type.ERROR;
     }

@@ -377,14 +377,25 @@ public final class Interpreter {
           && !model.functions().containsKey(c.name());
     }
     if (e instanceof Binary b) {
-      return b.op() != Ast.BinaryOp.DIV && b.op() != Ast.BinaryOp.POW && isMatrixExpr(b.left(), env)
-          && isMatrixExpr(b.right(), env);
+      // as the checker's: A + B, A - B, A * B, and a matrix scaled (s * A, A / s)
+      return switch (b.op()) {
+        case ADD, SUB -> isMatrixExpr(b.left(), env) && isMatrixExpr(b.right(), env);
+        case MUL -> isMatrixExpr(b.right(), env);
+        case DIV -> isMatrixExpr(b.left(), env) && !isMatrixExpr(b.right(), env);
+        default -> false;
+      };
     }
     return e instanceof Ident id && !env.containsKey(id.name()) && matrices.containsKey(id.name());
   }
 
-  /** The value of a matrix function, a product, sum or difference of matrices (docs/language.md, "Matrices"). */
+  /** The value of a matrix function, a product, sum or difference of matrices, a matrix scaled (docs/language.md, "Matrices"). */
   private double[][] denseMatrix(Expr e) {
+    if (e instanceof Binary b && b.op() == Ast.BinaryOp.DIV) {
+      return Matrices.scale(matrix(b.left()), real(eval(b.right(), topLevel), 0), true);
+    }
+    if (e instanceof Binary b && !isMatrixExpr(b.left(), topLevel)) {
+      return Matrices.scale(matrix(b.right()), real(eval(b.left(), topLevel), 0), false);
+    }
     if (e instanceof Binary b) {
       double[][] x = matrix(b.left());
       double[][] y = matrix(b.right());
@@ -442,6 +453,23 @@ public final class Interpreter {
           logDet += 2 * Math.log(d);
         }
         return new Real(logDet);
+      }
+      case "multi_normal_lpdf" -> {
+        // -(y - mu)^T Sigma^-1 (y - mu) / 2 - log |Sigma| / 2 - n log(2 pi) / 2, by elimination
+        double[][] sigma = matrix(c.args().get(2));
+        int n = sigma.length;
+        double[] y = values(eval(c.args().get(0), topLevel));
+        Value mu = eval(c.args().get(1), topLevel);
+        double[] centered = new double[n];
+        for (int i = 0; i < n; i++) {
+          centered[i] = y[i] - real(mu, at(mu, i));
+        }
+        Matrices.Solved solved = Matrices.solve(sigma, centered);
+        double quadratic = 0;
+        for (int i = 0; i < n; i++) {
+          quadratic += centered[i] * solved.x()[i];
+        }
+        return new Real(-0.5 * quadratic - 0.5 * solved.logAbsDeterminant() - 0.5 * n * Math.log(2 * Math.PI));
       }
       default -> {
         double[][] l = matrix(c.args().get(2));

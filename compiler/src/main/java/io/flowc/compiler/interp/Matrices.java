@@ -1,5 +1,7 @@
 package io.flowc.compiler.interp;
 
+import java.util.Arrays;
+
 /**
  * The reference semantics of the language's matrix functions on {@code double[][]} by rows,
  * written from their textbook definitions (Golub and Van Loan, "Matrix Computations", 4.2 for
@@ -33,6 +35,17 @@ final class Matrices {
     for (int i = 0; i < a.length; i++) {
       for (int j = 0; j < a[0].length; j++) {
         out[i][j] = sign > 0 ? a[i][j] + b[i][j] : a[i][j] - b[i][j];
+      }
+    }
+    return out;
+  }
+
+  /** s a (or a / s with {@code divide}), element by element. */
+  static double[][] scale(double[][] a, double s, boolean divide) {
+    double[][] out = new double[a.length][a[0].length];
+    for (int i = 0; i < a.length; i++) {
+      for (int j = 0; j < a[0].length; j++) {
+        out[i][j] = divide ? a[i][j] / s : s * a[i][j];
       }
     }
     return out;
@@ -105,5 +118,48 @@ final class Matrices {
       d[i] = a[i][i];
     }
     return d;
+  }
+
+  /**
+   * The solution x of a x = b and log |det a|, by Gaussian elimination with partial pivoting (the
+   * textbook route, independent of the Cholesky factor the compiled code uses).
+   */
+  record Solved(double[] x, double logAbsDeterminant) {}
+
+  static Solved solve(double[][] a, double[] b) {
+    int n = a.length;
+    double[][] m = new double[n][];
+    for (int i = 0; i < n; i++) {
+      m[i] = Arrays.copyOf(a[i], n + 1);
+      m[i][n] = b[i];
+    }
+    double logDet = 0;
+    for (int k = 0; k < n; k++) {
+      int pivot = k;
+      for (int i = k + 1; i < n; i++) {
+        if (Math.abs(m[i][k]) > Math.abs(m[pivot][k])) {
+          pivot = i;
+        }
+      }
+      double[] row = m[pivot];
+      m[pivot] = m[k];
+      m[k] = row;
+      logDet += Math.log(Math.abs(row[k]));
+      for (int i = k + 1; i < n; i++) {
+        double f = m[i][k] / row[k];
+        for (int j = k; j <= n; j++) {
+          m[i][j] -= f * row[j];
+        }
+      }
+    }
+    double[] x = new double[n];
+    for (int i = n - 1; i >= 0; i--) {
+      double sum = m[i][n];
+      for (int j = i + 1; j < n; j++) {
+        sum -= m[i][j] * x[j];
+      }
+      x[i] = sum / m[i][i];
+    }
+    return new Solved(x, logDet);
   }
 }

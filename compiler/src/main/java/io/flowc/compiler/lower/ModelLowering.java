@@ -334,7 +334,16 @@ public final class ModelLowering {
     if (e instanceof Call c) {
       return MatrixFunctions.isMatrixValued(c.name()) && !model.functions().containsKey(c.name());
     }
-    return e instanceof Binary b && b.op() != Ast.BinaryOp.DIV && isDenseOrMatrix(b.left()) && isDenseOrMatrix(b.right());
+    if (!(e instanceof Binary b)) {
+      return false;
+    }
+    // as the checker's: A + B, A - B, A * B, and a matrix scaled (s * A, A / s)
+    return switch (b.op()) {
+      case ADD, SUB -> isDenseOrMatrix(b.left()) && isDenseOrMatrix(b.right());
+      case MUL -> isDenseOrMatrix(b.right());
+      case DIV -> isDenseOrMatrix(b.left()) && !isDenseOrMatrix(b.right());
+      default -> false;
+    };
   }
 
   private boolean isDenseOrMatrix(Expr e) {
@@ -373,6 +382,12 @@ public final class ModelLowering {
     }
     if (e instanceof Ident id) {
       return denseLets.get(id.name());
+    }
+    if (e instanceof Binary b && b.op() == Ast.BinaryOp.DIV) {
+      return graph.div(dense(b.left()), lower(b.right(), globals));
+    }
+    if (e instanceof Binary b && !isDenseOrMatrix(b.left())) {
+      return graph.mul(lower(b.left(), globals), dense(b.right()));
     }
     if (e instanceof Binary b) {
       Node x = dense(b.left());
@@ -449,8 +464,9 @@ public final class ModelLowering {
         return graph.mul(graph.constant(2), sumOfLogs(graph.diagonal(graph.cholesky(dense(c.args().get(0))))));
       }
       default -> {
-        // multi_normal_cholesky_lpdf(y, mu, L) = -|L^-1 (y - mu)|^2 / 2 - sum(log diag L) - n log(2 pi) / 2
-        Node l = dense(c.args().get(2));
+        // multi_normal_cholesky_lpdf(y, mu, L) = -|L^-1 (y - mu)|^2 / 2 - sum(log diag L) - n log(2 pi) / 2;
+        // multi_normal_lpdf(y, mu, Sigma) is that of Sigma's Cholesky factor, as Stan computes it
+        Node l = c.name().equals("multi_normal_lpdf") ? graph.cholesky(dense(c.args().get(2))) : dense(c.args().get(2));
         int n = l.shape().rows();
         Node r = graph.triangularSolve(l, graph.sub(lower(c.args().get(0), globals), lower(c.args().get(1), globals)), false);
         Node quadratic = graph.mul(graph.constant(-0.5), graph.sum(graph.square(r)));

@@ -70,6 +70,53 @@ class MatrixFunctionsTest {
         errors("let D = center(diag_matrix(b));\nlogp += sum(b);"));
   }
 
+  @Test
+  void scaledMatricesTranspositionAndTheMultivariateNormalAreCheckedWithLineAndColumn() {
+    assertEquals(List.of("9:9: '*' scales a matrix by a scalar, got a vector of length 3"),
+        errors("let C = gp_exp_quad_cov(x, 1, 2);\nlet D = b * C;\nlogp += sum(b);"));
+    assertEquals(List.of("9:13: '/' divides a matrix by a scalar, got a vector of length 3"),
+        errors("let C = gp_exp_quad_cov(x, 1, 2);\nlet D = C / b;\nlogp += sum(b);"));
+    assertEquals(List.of("9:11: 'C' (3 x 3) can multiply a vector of length 3, got a scalar (a scalar scales a matrix"
+        + " from the left: 's * A')"), errors("let C = gp_exp_quad_cov(x, 1, 2);\nlet D = C * 2;\nlogp += sum(b);"));
+    assertEquals(List.of("9:15: '*' of a matrix and a scalar gives a matrix: name it with 'let' or multiply a vector by it"),
+        errors("let C = gp_exp_quad_cov(x, 1, 2);\nlogp += sum(2 * C);"));
+    assertEquals(List.of("8:13: 'transpose' needs a matrix, got a vector of length 3"), errors("logp += sum(b');"));
+    assertEquals(List.of("8:21: 'multi_normal' needs a square matrix, got a 3 x 2 matrix"),
+        errors("y ~ multi_normal(b, X);"));
+  }
+
+  /**
+   * multi_normal of a covariance matrix is multi_normal_cholesky of its factor: the reference
+   * interpreter computes the former by elimination (its own solve and determinant), so the two
+   * agree only if both are right; compiled, the difference is zero to rounding too.
+   */
+  @Test
+  void multiNormalOfACovarianceIsMultiNormalCholeskyOfItsFactor() throws CompileException {
+    CheckedModel model = FrontEnd.check(new SourceFile("mvn.flow", """
+        model mvn {
+          data int N;
+          data real x[N];
+          data real y[N];
+          param r;
+          param m[3];
+          let rho = exp(r);
+          let S = add_diag(2 * gp_exp_quad_cov(x, 1, rho) / rho, 0.5);
+          potential multi_normal_lpdf(y, m, S) - multi_normal_cholesky_lpdf(y, m, cholesky_decompose(S));
+        }
+        """), DATA);
+    Interpreter interpreter = new Interpreter(model);
+    LogDensity compiled = Compilation.load(model);
+    SplittableRandom r = new SplittableRandom(6);
+    for (int k = 0; k < 5; k++) {
+      double[] z = new double[4];
+      for (int i = 0; i < z.length; i++) {
+        z[i] = r.nextDouble() * 2 - 1;
+      }
+      assertEquals(0, interpreter.evaluate(z).potential(), 1e-12);
+      assertEquals(0, compiled.logDensity(z, new double[compiled.workspaceSize()]), 1e-12);
+    }
+  }
+
   /** A model of every matrix function, with parameters in every matrix. */
   private static final String EVERY_FUNCTION = """
       model every {
@@ -93,6 +140,9 @@ class MatrixFunctionsTest {
         y ~ multi_normal_cholesky(m[0], LS);
         logp += log_determinant_spd(C) + sum(mdivide_left_tri_low(L, v)) + sum(diagonal(S)) + sum(LS * m);
         logp += log_determinant_spd(J) + sum(rep_vector(rho, 2));
+        let J2 = (rho * J - X * X') / alpha + L' * D;
+        logp += multi_normal_lpdf(y, m, add_diag(J2 * J2', 1));
+        y ~ multi_normal(v, add_diag(alpha^2 * C, 1));
         v ~ normal(0, 1);
         m ~ normal(0, 1);
         rho ~ gamma(2, 2);
