@@ -137,4 +137,104 @@ public final class DenseMatrices {
       }
     }
   }
+
+  /** The elements {@link #logAbsDeterminant} writes: the value, then the factors. */
+  public static int logAbsDeterminantLength(int n) {
+    return 1 + n * n;
+  }
+
+  /** The elements {@link #logAbsDeterminantAdjoint} writes: the adjoint, the factors, the row order. */
+  public static int logAbsDeterminantAdjointLength(int n) {
+    return 2 * n * n + n;
+  }
+
+  /**
+   * log |det A| of an n x n matrix A: A's rows factored P A = L U with partial pivoting (in each
+   * column the pivot of largest magnitude, the first of equals), log |det A| the sum of the logs
+   * of |U|'s diagonal in row order. t[to] receives the value, the n x n elements after it the
+   * factors. A singular A gives -Infinity, which a log density then rejects.
+   */
+  public static void logAbsDeterminant(double[] t, int to, double[] a, int ao, int n) {
+    int lu = to + 1;
+    System.arraycopy(a, ao, t, lu, n * n);
+    double s = 0.0;
+    for (int k = 0; k < n; k++) {
+      pivotAndEliminate(t, lu, -1, k, n);
+      s += Math.log(Math.abs(t[lu + k * n + k]));
+    }
+    t[to] = s;
+  }
+
+  /**
+   * g A^-T, the adjoint of an n x n A for log |det A| given that value's adjoint g: row j of A^-T
+   * is column j of A^-1, the solution x of A x = e_j, found from the factors of
+   * {@link #logAbsDeterminant} (L y = P e_j, then U x = y). t[to .. to + n n) receives it; the
+   * factors and the row order (as doubles) follow it.
+   */
+  public static void logAbsDeterminantAdjoint(double[] t, int to, double[] a, int ao, double[] g, int go, int n) {
+    int lu = to + n * n;
+    int order = lu + n * n;
+    System.arraycopy(a, ao, t, lu, n * n);
+    for (int i = 0; i < n; i++) {
+      t[order + i] = i;
+    }
+    for (int k = 0; k < n; k++) {
+      pivotAndEliminate(t, lu, order, k, n);
+    }
+    double scale = g[go];
+    for (int j = 0; j < n; j++) {
+      int x = to + j * n;
+      for (int i = 0; i < n; i++) {
+        double s = t[order + i] == j ? 1.0 : 0.0;
+        for (int k = 0; k < i; k++) {
+          s -= t[lu + i * n + k] * t[x + k];
+        }
+        t[x + i] = s;
+      }
+      for (int i = n - 1; i >= 0; i--) {
+        double s = t[x + i];
+        for (int k = i + 1; k < n; k++) {
+          s -= t[lu + i * n + k] * t[x + k];
+        }
+        t[x + i] = s / t[lu + i * n + i];
+      }
+      for (int i = 0; i < n; i++) {
+        t[x + i] = scale * t[x + i];
+      }
+    }
+  }
+
+  /**
+   * Step k of P A = L U in place at m: the row of the largest |m[i][k]|, i >= k, swapped into row
+   * k (with its entry of the row order at {@code order} unless that is -1), then the rows below
+   * reduced, their multipliers stored where the zeros fall.
+   */
+  private static void pivotAndEliminate(double[] m, int at, int order, int k, int n) {
+    int p = k;
+    for (int i = k + 1; i < n; i++) {
+      if (Math.abs(m[at + i * n + k]) > Math.abs(m[at + p * n + k])) {
+        p = i;
+      }
+    }
+    if (p != k) {
+      for (int j = 0; j < n; j++) {
+        double v = m[at + k * n + j];
+        m[at + k * n + j] = m[at + p * n + j];
+        m[at + p * n + j] = v;
+      }
+      if (order >= 0) {
+        double v = m[order + k];
+        m[order + k] = m[order + p];
+        m[order + p] = v;
+      }
+    }
+    double d = m[at + k * n + k];
+    for (int i = k + 1; i < n; i++) {
+      double f = m[at + i * n + k] / d;
+      m[at + i * n + k] = f;
+      for (int j = k + 1; j < n; j++) {
+        m[at + i * n + j] -= f * m[at + k * n + j];
+      }
+    }
+  }
 }

@@ -14,7 +14,7 @@ public final class MatrixFunctions {
       Set.of("gp_exp_quad_cov", "cholesky_decompose", "add_diag", "diag_matrix", "transpose", "rep_matrix");
 
   private static final Set<String> TAKING_MATRICES =
-      Set.of("mdivide_left_tri_low", "diagonal", "log_determinant_spd", "multi_normal_cholesky_lpdf", "multi_normal_lpdf",
+      Set.of("mdivide_left_tri_low", "diagonal", "log_determinant_spd", "log_determinant", "multi_normal_cholesky_lpdf", "multi_normal_lpdf",
           "rep_vector");
 
   public static boolean isMatrixValued(String name) {

@@ -593,7 +593,7 @@ final class ModelChecker {
         int n = squareArgument(c, 0, scope);
         return n < 0 ? Type.ERROR : n == 1 ? Type.REAL : Type.realVector(n);
       }
-      case "log_determinant_spd" -> {
+      case "log_determinant_spd", "log_determinant" -> {
         if (!arity(c, 1, scope)) {
           return Type.ERROR;
         }

@@ -447,6 +447,10 @@ public final class Interpreter {
         double[] d = Matrices.diagonal(matrix(c.args().get(0)));
         return d.length == 1 ? new Real(d[0]) : new Vec(d);
       }
+      case "log_determinant" -> {
+        double[][] a = matrix(c.args().get(0));
+        return new Real(Matrices.solve(a, new double[a.length]).logAbsDeterminant());
+      }
       case "log_determinant_spd" -> {
         double logDet = 0;
         for (double d : Matrices.diagonal(Matrices.cholesky(matrix(c.args().get(0))))) {

@@ -307,7 +307,7 @@ public final class Graph {
         }
         return Shape.vector(attrs[0]);
       }
-      case CHOLESKY, CHOLESKY_ADJOINT, TRISOLVE, MATMUL, TRANSPOSE -> {
+      case CHOLESKY, CHOLESKY_ADJOINT, TRISOLVE, MATMUL, TRANSPOSE, LOG_ABS_DET, LOG_ABS_DET_ADJOINT -> {
         return denseShape(op, attrs, args);
       }
       default -> {
@@ -355,6 +355,15 @@ public final class Graph {
           throw new IllegalArgumentException(op + " of a non-square matrix " + a);
         }
         if (op == Op.CHOLESKY) {
+          return a;
+        }
+        if (op == Op.LOG_ABS_DET) {
+          return Shape.SCALAR;
+        }
+        if (op == Op.LOG_ABS_DET_ADJOINT) {
+          if (!args[1].shape().isScalar()) {
+            throw new IllegalArgumentException(op + " of shapes " + a + " and " + args[1].shape());
+          }
           return a;
         }
         Shape b = args[1].shape();
@@ -620,6 +629,11 @@ public final class Graph {
 
   public Node transpose(Node a) {
     return apply(Op.TRANSPOSE, a);
+  }
+
+  /** log |det A| of a square matrix. */
+  public Node logAbsDeterminant(Node a) {
+    return apply(Op.LOG_ABS_DET, a);
   }
 
   /** The flat positions of an n x n matrix's diagonal. */

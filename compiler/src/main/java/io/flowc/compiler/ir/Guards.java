@@ -157,7 +157,7 @@ final class Guards {
    */
   private static boolean mixesValues(Op op) {
     return op == Op.MATVEC || op == Op.MATVECT || op == Op.OUTER || op == Op.CHOLESKY || op == Op.CHOLESKY_ADJOINT
-        || op == Op.TRISOLVE || op == Op.MATMUL;
+        || op == Op.TRISOLVE || op == Op.MATMUL || op == Op.LOG_ABS_DET || op == Op.LOG_ABS_DET_ADJOINT;
   }
 
   /** The disjunction of two needs, without conjunctions that another one implies; one literal if it grows large. */

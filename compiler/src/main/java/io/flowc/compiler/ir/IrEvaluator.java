@@ -133,6 +133,16 @@ public final class IrEvaluator {
     }
   }
 
+  /** The elements a dense op's routine writes: its value, then (log-determinants) its scratch space. */
+  public static int denseLength(Node n) {
+    int rows = n.arg(0).shape().rows();
+    return switch (n.op()) {
+      case LOG_ABS_DET -> DenseMatrices.logAbsDeterminantLength(rows);
+      case LOG_ABS_DET_ADJOINT -> DenseMatrices.logAbsDeterminantAdjointLength(rows);
+      default -> n.shape().size();
+    };
+  }
+
   /** The dense linear-algebra ops, by the routines generated code calls ({@link DenseMatrices}). */
   static void dense(Node n, double[] out, double[] a, double[] b) {
     Shape s = n.arg(0).shape();
@@ -145,6 +155,8 @@ public final class IrEvaluator {
         DenseMatrices.multiply(out, 0, a, 0, b, 0, n.shape().rows(), k, n.shape().cols(), n.attr(0), n.attr(1));
       }
       case TRANSPOSE -> DenseMatrices.transpose(out, 0, a, 0, s.rows(), s.cols());
+      case LOG_ABS_DET -> DenseMatrices.logAbsDeterminant(out, 0, a, 0, s.rows());
+      case LOG_ABS_DET_ADJOINT -> DenseMatrices.logAbsDeterminantAdjoint(out, 0, a, 0, b, 0, s.rows());
       default -> throw new IllegalArgumentException(n.op() + " is not a dense linear-algebra op");
     }
   }
@@ -306,11 +318,11 @@ public final class IrEvaluator {
       case PICK -> {
         return new double[] {a[(int) values[n.arg(1).id()][0]]};
       }
-      case CHOLESKY, CHOLESKY_ADJOINT, TRISOLVE, MATMUL, TRANSPOSE -> {
-        double[] out = new double[n.shape().size()];
+      case CHOLESKY, CHOLESKY_ADJOINT, TRISOLVE, MATMUL, TRANSPOSE, LOG_ABS_DET, LOG_ABS_DET_ADJOINT -> {
+        double[] out = new double[denseLength(n)];
         double[] b = n.arity() > 1 ? values[n.arg(1).id()] : null;
         dense(n, out, a, b);
-        return out;
+        return out.length == n.shape().size() ? out : Arrays.copyOf(out, n.shape().size());
       }
       case SCAN -> {
         return scan(n, values, data);

@@ -462,6 +462,15 @@ public enum Op {
   TRANSPOSE(Kind.STRUCTURAL, 1) {
     @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.transpose(g)}; }
   },
+  /** log |det A| of a square matrix (LU with partial pivoting); A's adjoint is g A^-T. */
+  LOG_ABS_DET(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.apply(LOG_ABS_DET_ADJOINT, out.arg(0), g)}; }
+  },
+  /**
+   * g A^-T of a square A and a scalar g: the adjoint of a {@link #LOG_ABS_DET}'s argument. Only
+   * first derivatives are taken, so it has no rule of its own.
+   */
+  LOG_ABS_DET_ADJOINT(Kind.STRUCTURAL, 2),
 
   // ---- loops -------------------------------------------------------------------------------
   /**

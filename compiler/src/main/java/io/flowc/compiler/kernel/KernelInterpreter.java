@@ -265,6 +265,8 @@ public final class KernelInterpreter {
       case "triangularSolve" -> DenseMatrices.triangularSolve(t, to, a, ao, b, bo, k[0], k[1]);
       case "multiply" -> DenseMatrices.multiply(t, to, a, ao, b, bo, k[0], k[1], k[2], k[3], k[4]);
       case "transpose" -> DenseMatrices.transpose(t, to, a, ao, k[0], k[1]);
+      case "logAbsDeterminant" -> DenseMatrices.logAbsDeterminant(t, to, a, ao, k[0]);
+      case "logAbsDeterminantAdjoint" -> DenseMatrices.logAbsDeterminantAdjoint(t, to, a, ao, b, bo, k[0]);
       default -> throw new IllegalStateException("no routine " + d.routine());
     }
   }

@@ -1,6 +1,7 @@
 package io.flowc.compiler.kernel;
 
 import io.flowc.compiler.ir.Graphs;
+import io.flowc.compiler.ir.IrEvaluator;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
@@ -339,7 +340,7 @@ public final class Scheduler {
       case PLACE -> {
         return place(n);
       }
-      case CHOLESKY, CHOLESKY_ADJOINT, TRISOLVE, MATMUL, TRANSPOSE -> {
+      case CHOLESKY, CHOLESKY_ADJOINT, TRISOLVE, MATMUL, TRANSPOSE, LOG_ABS_DET, LOG_ABS_DET_ADJOINT -> {
         return dense(n);
       }
       case TAKE -> {
@@ -550,6 +551,14 @@ public final class Scheduler {
         int k = n.attr(0) == 0 ? a.cols() : a.rows();
         ints = new int[] {n.shape().rows(), k, n.shape().cols(), n.attr(0), n.attr(1)};
       }
+      case LOG_ABS_DET -> {
+        routine = "logAbsDeterminant";
+        ints = new int[] {a.rows()};
+      }
+      case LOG_ABS_DET_ADJOINT -> {
+        routine = "logAbsDeterminantAdjoint";
+        ints = new int[] {a.rows()};
+      }
       default -> {
         routine = "transpose";
         ints = new int[] {a.rows(), a.cols()};
@@ -561,7 +570,7 @@ public final class Scheduler {
       args.add(regionOf(n.arg(k)));
       lengths[k] = n.arg(k).shape().size();
     }
-    int size = n.shape().size();
+    int size = IrEvaluator.denseLength(n); // the value, then any scratch space the routine needs
     Region target = allocate(Lin.of(size));
     body.add(new Kernel.Dense(routine, target, size, args, lengths, ints));
     return fromRegion(target, n.shape());

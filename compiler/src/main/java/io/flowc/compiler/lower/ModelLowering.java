@@ -460,6 +460,9 @@ public final class ModelLowering {
       case "diagonal" -> {
         return graph.diagonal(dense(c.args().get(0)));
       }
+      case "log_determinant" -> {
+        return graph.logAbsDeterminant(dense(c.args().get(0)));
+      }
       case "log_determinant_spd" -> {
         return graph.mul(graph.constant(2), sumOfLogs(graph.diagonal(graph.cholesky(dense(c.args().get(0))))));
       }

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The dense linear-algebra ops through the scheduler, loop fusion, the splitter and both
  * backends: a Gaussian-process-like log density (a covariance from products of a parameter
- * matrix, its Cholesky factor, a triangular solve each way, the log-determinant) and its
+ * matrix, its Cholesky factor, a triangular solve each way, the log-determinant, a general
+ * matrix's log |det| by LU) and its
  * gradient agree bit for bit between the bytecode and Java source classes, the kernel interpreter
  * (fused and not) and the IR evaluator, with short vectors scalarized and not; a 30 x 30 factor
  * keeps every method under 8000 bytes (the routines are calls, not code in line).
@@ -20,7 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DenseKernelsTest {
   /**
    * With M (n x k) and v, b vectors of n: A = M M^T / k + diag(1 + v^2); L = chol(A); logp =
-   * -0.5 |L^-1 b|^2 - sum(log diag L) + sum(L^-T b) + sum(L^T v) + sum(M^T M) / 100.
+   * -0.5 |L^-1 b|^2 - sum(log diag L) + sum(L^-T b) + sum(L^T v) + sum(M^T M) / 100
+   * + log |det(A + v b^T / n)|.
    */
   static IrFunction gaussianLike(int n, int k) {
     Graph g = new Graph(true);
@@ -38,6 +40,8 @@ class DenseKernelsTest {
     terms.add(g.sum(g.triangularSolve(l, b, true)));
     terms.add(g.sum(g.matvec(g.transpose(l), v)));
     terms.add(g.div(g.sum(g.matmul(m, m, true, false)), g.constant(100)));
+    // a general (non-symmetric) matrix's log |det|: A plus the outer product of v and b over n
+    terms.add(g.logAbsDeterminant(g.add(g.add(product, jitter), g.div(g.outer(v, b), g.constant(n)))));
     Node logp = terms.get(0);
     for (int t = 1; t < terms.size(); t++) {
       logp = g.add(logp, terms.get(t));

@@ -143,6 +143,7 @@ class MatrixFunctionsTest {
         let J2 = (rho * J - X * X') / alpha + L' * D;
         logp += multi_normal_lpdf(y, m, add_diag(J2 * J2', 1));
         y ~ multi_normal(v, add_diag(alpha^2 * C, 1));
+        logp += log_determinant(S) + log_determinant(J2);
         v ~ normal(0, 1);
         m ~ normal(0, 1);
         rho ~ gamma(2, 2);

@@ -298,6 +298,7 @@ class OpRulesTest {
     }
     t.add(structural(Op.MATMUL, "MATMUL[1,0](x, x) of real[3,3]", (g, a) -> g.matmul(a[0], a[0], true, false), w33));
     t.add(structural(Op.TRANSPOSE, "TRANSPOSE(real[2,3])", (g, a) -> g.transpose(a[0]), w23));
+    t.add(structural(Op.LOG_ABS_DET, "LOG_ABS_DET(x x^T + 2 I) of real[3,3]", (g, a) -> g.logAbsDeterminant(spd.build(g, a)), w33));
     t.add(structural(Op.PICK, "PICK(v, search(knots, x)) of real[3]", (g, a) -> g.mul(a[1],
             g.pick(a[0], g.search(g.concat(g.constant(-1), g.constant(0), g.constant(1), g.constant(3)), a[1]))),
         v3, new Arg(Shape.SCALAR, oneOf(-1.5, -0.5, 0.5, 1.5, 2.5, 3.5), true)));
@@ -595,6 +596,8 @@ class OpRulesTest {
           case TRISOLVE -> g.triangularSolve(g.cholesky(positiveDefinite(g, inputs)), input(g, inputs, Shape.vector(2)), false);
           case MATMUL -> g.matmul(input(g, inputs, Shape.matrix(2, 3)), input(g, inputs, Shape.matrix(3, 2)), false, false);
           case TRANSPOSE -> g.transpose(input(g, inputs, Shape.matrix(2, 3)));
+          case LOG_ABS_DET -> g.logAbsDeterminant(positiveDefinite(g, inputs));
+          case LOG_ABS_DET_ADJOINT -> g.apply(op, positiveDefinite(g, inputs), input(g, inputs, Shape.SCALAR));
           case SCAN -> g.scan(runningProduct(), 3, false, true, input(g, inputs, Shape.SCALAR), input(g, inputs, Shape.vector(3)));
           default -> throw new AssertionError("no example for the structural op " + op + ": add one to OpRulesTest.example");
         };
@@ -609,11 +612,11 @@ class OpRulesTest {
   }
 
   /**
-   * The one op without a rule of its own: the Cholesky rule's adjoint, which only a second
-   * derivative would differentiate.
+   * The ops without a rule of their own: the Cholesky and log-determinant rules' adjoints, which
+   * only a second derivative would differentiate.
    */
   private static boolean firstDerivativeOnly(Op op) {
-    return op == Op.CHOLESKY_ADJOINT;
+    return op == Op.CHOLESKY_ADJOINT || op == Op.LOG_ABS_DET_ADJOINT;
   }
 
   private static Node input(Graph g, List<Node> inputs, Shape shape) {
