@@ -18,7 +18,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
-ALL_MODELS="eight_schools_noncentered,kidiq_interaction,kidiq_standardized,sblrc_blr,earnings,earnings_standardized,low_dim_gauss_mix,diamonds,arK,arma11,garch11,gp_pois_regr,w9"
+ALL_MODELS="eight_schools_noncentered,eight_schools_centered,kidiq_interaction,kidiq_standardized,sblrc_blr,earnings,earnings_standardized,low_dim_gauss_mix,diamonds,arK,arma11,garch11,gp_pois_regr,kilpisjarvi,logmesquite,w9"
 chains=4 tune=1000 draws=1000 threads=1 seed=1 models="$ALL_MODELS" work=/tmp/flowc-stan
 
 die() { echo "stan-side-by-side.sh: $*" >&2; exit 2; }
@@ -44,12 +44,13 @@ done
 # model name -> flowc model, data, Stan program, target acceptance and maximum tree depth (eight
 # schools: 0.9, as the posteriordb workloads of the bench sample it; diamonds: 0.99 and depth 20, the
 # settings of posteriordb's reference run for its correlated posterior; gp_pois_regr: 0.99, as its
-# reference run; Stan's and PyMC3's 0.8 and 10 elsewhere)
+# reference run; kilpisjarvi: depth 15, as its reference run along its ridge; Stan's and PyMC3's
+# 0.8 and 10 elsewhere)
 flow_of() { case "$1" in w9) echo "$ROOT/examples/logistic.flow" ;; *) echo "$ROOT/examples/$1.flow" ;; esac; }
 data_of() { case "$1" in w9) echo "$work/w9.json" ;; *) echo "$ROOT/examples/$1.json" ;; esac; }
 stan_of() { case "$1" in w9) echo "$ROOT/bench/stan/logistic.stan" ;; *) echo "$ROOT/bench/stan/$1.stan" ;; esac; }
-accept_of() { case "$1" in eight_schools_noncentered) echo 0.9 ;; diamonds|gp_pois_regr) echo 0.99 ;; *) echo 0.8 ;; esac; }
-treedepth_of() { case "$1" in diamonds) echo 20 ;; *) echo 10 ;; esac; }
+accept_of() { case "$1" in eight_schools_noncentered) echo 0.9 ;; eight_schools_centered) echo 0.99 ;; diamonds|gp_pois_regr) echo 0.99 ;; *) echo 0.8 ;; esac; }
+treedepth_of() { case "$1" in diamonds) echo 20 ;; kilpisjarvi) echo 15 ;; *) echo 10 ;; esac; }
 
 IFS=',' read -r -a selected <<< "$models"
 for m in "${selected[@]}"; do

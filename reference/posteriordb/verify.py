@@ -25,6 +25,7 @@ EXAMPLES = HERE.parent.parent / "examples"
 # the examples whose data is a posteriordb data set, by posterior
 PORTS = {
     "eight_schools-eight_schools_noncentered": ["eight_schools_noncentered"],
+    "eight_schools-eight_schools_centered": ["eight_schools_centered"],
     "kidiq-kidscore_interaction": ["kidiq_interaction", "kidiq_standardized"],
     "sblrc-blr": ["sblrc_blr"],
     "earnings-earn_height": ["earnings", "earnings_standardized"],
@@ -34,6 +35,8 @@ PORTS = {
     "arK-arK": ["arK"],
     "arma-arma11": ["arma11"],
     "garch-garch11": ["garch11"],
+    "kilpisjarvi_mod-kilpisjarvi": ["kilpisjarvi"],
+    "mesquite-logmesquite": ["logmesquite"],
 }
 
 

@@ -45,6 +45,8 @@ class PosteriorDbNfviTest {
       // sd 0.001 per beta: a small step so that Adam's last iterate sits still at that scale; the
       // final iterate still moves 0.1-0.35 sd from seed to seed (seeds 3-5 measured)
       "sblrc_blr, sblrc-blr, scale-hh*5-loc, 0.0002, 10, 120000, true",
+      // seeds 1-2 by the CLI: k 0.51-0.56
+      "logmesquite, mesquite-logmesquite, scale-hh*7-loc, 0.01, 10, 30000, true",
       // seeds 1-3 measured: means within 0.16 sd, sd 0.2-0.4 of the reference, k 0.77-0.96
       "kidiq_interaction, kidiq-kidscore_interaction, scale-hh*5-loc, 0.02, 20, 100000, false"})
   void meansAreWithinAQuarterOfTheReferenceSd(String example, String posterior, String flow, double lr, int nmc,
