@@ -223,6 +223,10 @@ public final class ModelLowering {
         globals.put(st.name().text(), lower(st.value(), globals));
       } else if (s instanceof Ast.Loop loop) {
         Node logp = loop(loop);
+        if (notSumsOverRows != null && logp != null && RowTerms.readsRows(logp, model.dataLayout(), new HashMap<>())) {
+          // its terms read earlier rows: no batch of rows estimates their sum
+          notSumsOverRows.add(loop.span().line() + ":" + loop.span().column());
+        }
         Node term = logp == null ? null : rowsOnly ? rowParts(logp) : scaleRows(logp);
         if (term != null) {
           potential = potential == null ? graph.neg(term) : graph.sub(potential, term);
