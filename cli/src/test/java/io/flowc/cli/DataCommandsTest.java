@@ -209,8 +209,8 @@ class DataCommandsTest {
 
   /**
    * posteriordb's time series compiled once on 200 points: T is free (docs/language.md, "Sizes
-   * bound at run time"), and on the first 120 points the artifact's log density, gradient, fit and
-   * NUTS draws are those of the model compiled for them, bit for bit; a series too short for the
+   * bound at run time"), and on the first 120 points the artifact's log density and gradient (and
+   * arma11's fit and NUTS draws) are those of the model compiled for them, bit for bit; a series too short for the
    * loop is refused with the length it needs.
    */
   @Test
@@ -234,7 +234,8 @@ class DataCommandsTest {
           .lastOutLine());
       assertEquals(fromSource.get("logp").asDouble(), fromJar.get("logp").asDouble(), name);
       assertEquals(fromSource.get("gradient").toString(), fromJar.get("gradient").toString(), name);
-      for (String command : List.of("fit", "sample")) {
+      // a fit and a sampler's draws on arma11 alone: the others' flows are checked in FreeSizesTest
+      for (String command : name.equals("arma11") ? List.of("fit", "sample") : List.<String>of()) {
         List<String> options = command.equals("fit")
             ? List.of("--flow", "scale-loc", "--iters", "300", "--eval-draws", "500", "--seed", "2", "--json")
             : List.of("--chains", "1", "--draws", "100", "--tune", "100", "--seed", "2", "--json");
