@@ -1425,8 +1425,8 @@ final class ModelChecker {
   }
 
   /**
-   * {@code for t in FROM:TO { ... }}: bounds known once data are bound (the sizes they name are
-   * then fixed, as a scan's length is), at least one iteration, a body of lets, state
+   * {@code for t in FROM:TO { ... }}: bounds known once data are bound (FROM's size fixed; TO's
+   * may stay free, the binding then checking it lets the loop run once), at least one iteration, a body of lets, state
    * assignments and contributions; the body's lets are its own, seen by the statements after
    * them in the same iteration.
    */

@@ -90,6 +90,38 @@ class FreeLengthLoopsTest {
     }
   }
 
+  /** A loop whose body is too large for one method: {@code lines} chained lets over the state. */
+  private static String largeBody(int lines) {
+    StringBuilder body = new StringBuilder("let a0 = tanh(phi * s + y[t - 1]);\n");
+    for (int k = 1; k < lines; k++) {
+      body.append("let a").append(k).append(" = tanh(").append(1 + 0.01 * k).append(" * a").append(k - 1)
+          .append(" + phi * y[t] - ").append(0.001 * k).append(" * s);\n");
+    }
+    return "model big {\n data int T;\n data real y[T];\n param phi;\n phi ~ normal(0, 1);\n state s = 0;\n"
+        + " for t in 1:T {\n" + body + " s = 0.5 * a" + (lines - 1) + " + 0.3 * s;\n y[t] ~ normal(s, 1);\n }\n}\n";
+  }
+
+  @Test
+  void aBodyTooLargeForOneMethodIsCutIntoMethodsWithTheCountReadAtRunTime() throws Exception {
+    String text = largeBody(40);
+    DataSet data = LoopsTest.series(3, 8);
+    CheckedModel free = Compilation.freeSizes(check(text, data));
+    assertTrue(free.dataLayout().isDynamic(), free.dataLayout().encode());
+    var split = io.flowc.compiler.kernel.KernelSplitter.split(Compilation.kernels(free).gradient());
+    assertTrue(split.parts().stream().flatMap(List::stream).anyMatch(i -> i instanceof Kernel.Repeat rp
+        && !rp.count().isConstant() && rp.body().stream().anyMatch(b -> b instanceof Kernel.Call)), "cut into calls");
+    double[][] rows = BackendAgreementTest.assertAgree("a large body, T free", free);
+    LogDensity fixed = Compilation.load(check(text, data));
+    Random random = new Random(42);
+    for (double[] row : rows) {
+      double[] z = {random.nextGaussian()};
+      double[] g = new double[1];
+      double v = fixed.logDensityGradient(z, g, new double[fixed.workspaceSize()]);
+      assertEquals(Double.doubleToLongBits(v), Double.doubleToLongBits(row[0]), "value");
+      assertEquals(Double.doubleToLongBits(g[0]), Double.doubleToLongBits(row[1]), "gradient");
+    }
+  }
+
   @Test
   void gradientOverTwoHundredIterationsMatchesCentralDifferences() throws Exception {
     CheckedModel m = free(200, 4);
