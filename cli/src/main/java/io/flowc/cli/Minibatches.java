@@ -34,7 +34,8 @@ final class Minibatches {
     }
     if (!notSums.isEmpty()) {
       throw new UserException("--minibatch: " + file + ":" + notSums.get(0) + ": this statement reads rows of data "
-          + "but is not a sum over rows (a value computed from all rows, such as a mean, enters it), so a batch "
+          + "but is not a sum over rows (a value computed from other rows, such as a mean or a loop's earlier terms, "
+          + "enters it), so a batch "
           + "would estimate it with a bias");
     }
     int rows = binding.rowCount();

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -204,6 +205,70 @@ class DataCommandsTest {
     Cli.Result sample = Cli.run("sample", jar.toString(), "--data", fifty.toString(), "--chains", "1", "--draws", "100",
         "--tune", "200", "--json");
     assertEquals(0, sample.code(), sample.toString());
+  }
+
+  /**
+   * posteriordb's time series compiled once on 200 points: T is free (docs/language.md, "Sizes
+   * bound at run time"), and on the first 120 points the artifact's log density and gradient (and
+   * arma11's fit and NUTS draws) are those of the model compiled for them, bit for bit; a series too short for the
+   * loop is refused with the length it needs.
+   */
+  @Test
+  void aTimeSeriesArtifactIsRefittedOnAShorterSeries() throws IOException {
+    for (String name : List.of("arma11", "garch11", "arK")) {
+      String model = Cli.example(name);
+      Path jar = tmp.resolve(name + ".jar");
+      Cli.Result compiled = Cli.run("compile", model, "--data", model.replace(".flow", ".json"), "--flow", "scale-loc",
+          "-o", jar.toString());
+      assertEquals(0, compiled.code(), compiled.toString());
+      JsonNode all = JSON.readTree(Files.readString(Path.of(model.replace(".flow", ".json"))));
+      Path first = tmp.resolve(name + "-120.json");
+      Path tooShort = tmp.resolve(name + "-short.json");
+      Files.writeString(first, series(all, 120));
+      int least = name.equals("arK") ? 6 : 2;
+      Files.writeString(tooShort, series(all, least - 1));
+      String at = name.equals("arK") ? "0.1,0.2,-0.1,0.05,0.1,-0.2,0.3" : "0.1,-0.4,0.2,0.3";
+      JsonNode fromSource = JSON.readTree(Cli.run("check", model, "--data", first.toString(), "--at", at, "--json")
+          .lastOutLine());
+      JsonNode fromJar = JSON.readTree(Cli.run("check", jar.toString(), "--data", first.toString(), "--at", at, "--json")
+          .lastOutLine());
+      assertEquals(fromSource.get("logp").asDouble(), fromJar.get("logp").asDouble(), name);
+      assertEquals(fromSource.get("gradient").toString(), fromJar.get("gradient").toString(), name);
+      // a fit and a sampler's draws on arma11 alone: the others' flows are checked in FreeSizesTest
+      for (String command : name.equals("arma11") ? List.of("fit", "sample") : List.<String>of()) {
+        List<String> options = command.equals("fit")
+            ? List.of("--flow", "scale-loc", "--iters", "300", "--eval-draws", "500", "--seed", "2", "--json")
+            : List.of("--chains", "1", "--draws", "100", "--tune", "100", "--seed", "2", "--json");
+        String[] source = Stream.concat(Stream.of(command, model, "--data", first.toString()),
+            options.stream()).toArray(String[]::new);
+        String[] artifact = Stream.concat(Stream.of(command, jar.toString(), "--data", first.toString()),
+            options.stream()).toArray(String[]::new);
+        JsonNode a = JSON.readTree(Cli.run(source).lastOutLine());
+        JsonNode b = JSON.readTree(Cli.run(artifact).lastOutLine());
+        String result = command.equals("fit") ? "final_loss" : "params";
+        assertEquals(a.get(result).toString(), b.get(result).toString(), name + " " + command);
+      }
+      assertUserError(Cli.run("check", jar.toString(), "--data", tooShort.toString(), "--at", at),
+          "'T' is " + (least - 1) + " in " + tooShort + "; the model needs T >= " + least + " (its loop over t from "
+              + (least - 1) + " to T runs at least once)");
+    }
+  }
+
+  /** A posteriordb series' data with its first {@code length} points. */
+  private static String series(JsonNode all, int length) {
+    StringBuilder json = new StringBuilder("{\"T\": " + length);
+    all.fields().forEachRemaining(e -> {
+      if (e.getKey().equals("y")) {
+        List<String> values = new java.util.ArrayList<>();
+        for (int i = 0; i < length; i++) {
+          values.add(e.getValue().get(i).asText());
+        }
+        json.append(", \"y\": [").append(String.join(", ", values)).append(']');
+      } else if (!e.getKey().equals("T")) {
+        json.append(", \"").append(e.getKey()).append("\": ").append(e.getValue());
+      }
+    });
+    return json.append('}').toString();
   }
 
   @Test

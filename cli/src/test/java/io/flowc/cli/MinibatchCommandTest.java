@@ -166,4 +166,23 @@ class MinibatchCommandTest {
     assertRefused(Cli.run(fit(model.toString(), data.toString(), "--minibatch", "2")),
         "mean.flow:4:3: this statement reads rows of data but is not a sum over rows");
   }
+
+  /** A loop up to a free size reads earlier rows in every term: no batch of rows estimates it. */
+  @Test
+  void aLoopOverRowsIsRefused() throws IOException {
+    Path model = tmp.resolve("ar1.flow");
+    Files.writeString(model, """
+        model ar1 {
+          data int T; data real y[T];
+          param phi;
+          for t in 1:T {
+            y[t] ~ normal(phi * y[t - 1], 1);
+          }
+        }
+        """);
+    Path data = tmp.resolve("ar1.json");
+    Files.writeString(data, "{\"T\": 6, \"y\": [1, 2, 3, 4, 3, 2]}");
+    assertRefused(Cli.run(fit(model.toString(), data.toString(), "--minibatch", "2")),
+        "ar1.flow:4:3: this statement reads rows of data but is not a sum over rows");
+  }
 }

@@ -702,8 +702,14 @@ public final class BytecodeBackend {
       int step = intLocal();
       int slice = intLocal();
       count(step, 0, rp.count(), () -> {
-        if (rp.reverse()) {
-          pushInt(mv, rp.count() - 1);
+        if (rp.reverse() && rp.count().isConstant()) {
+          pushInt(mv, rp.count().constant() - 1);
+          mv.visitVarInsn(ILOAD, step);
+          mv.visitInsn(ISUB);
+        } else if (rp.reverse()) {
+          pushLin(rp.count());
+          pushInt(mv, 1);
+          mv.visitInsn(ISUB);
           mv.visitVarInsn(ILOAD, step);
           mv.visitInsn(ISUB);
         } else {
@@ -771,6 +777,26 @@ public final class BytecodeBackend {
     }
 
     /** {@code for (int counter = from; counter < bound; counter++) body}. */
+    /** As {@link #count(int, int, int, Runnable)} to a bound known at run time only. */
+    private void count(int counter, int from, Lin bound, Runnable body) {
+      if (bound.isConstant()) {
+        count(counter, from, bound.constant(), body);
+        return;
+      }
+      Label top = new Label();
+      Label end = new Label();
+      pushInt(mv, from);
+      mv.visitVarInsn(ISTORE, counter);
+      mv.visitLabel(top);
+      mv.visitVarInsn(ILOAD, counter);
+      pushLin(bound);
+      mv.visitJumpInsn(IF_ICMPGE, end);
+      body.run();
+      mv.visitIincInsn(counter, 1);
+      mv.visitJumpInsn(GOTO, top);
+      mv.visitLabel(end);
+    }
+
     private void count(int counter, int from, int bound, Runnable body) {
       Label top = new Label();
       Label end = new Label();

@@ -388,8 +388,9 @@ public final class JavaSourceBackend {
     String step = "step" + p.repeatCount;
     String t = "slice" + p.repeatCount++;
     CodeBlock.Builder b = CodeBlock.builder()
-        .beginControlFlow("for (int $L = 0; $L < $L; $L++)", step, step, rp.count(), step)
-        .addStatement("int $L = $L", t, rp.reverse() ? (rp.count() - 1) + " - " + step : step)
+        .beginControlFlow("for (int $L = 0; $L < $L; $L++)", step, step, p.lin(rp.count()), step)
+        .addStatement("int $L = $L", t, !rp.reverse() ? step : rp.count().isConstant()
+            ? (rp.count().constant() - 1) + " - " + step : p.lin(rp.count()) + " - 1 - " + step)
         .addStatement("w[$L] = $L", rp.indexSlot(), t);
     // the offsets that move with the slice index, again for this slice
     String loaded = "s" + rp.indexSlot();

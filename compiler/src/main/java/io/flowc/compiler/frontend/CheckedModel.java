@@ -61,7 +61,11 @@ public final class CheckedModel {
    * naming its first dimension; {@code candidates} are the sizes that shape no parameter and count
    * no matrix columns (the IR may fix more of them, see {@code Compilation.freeSizes}).
    */
-  public record Sizes(Map<String, String> rowSizes, SortedSet<String> candidates) {}
+  public record Sizes(Map<String, String> rowSizes, SortedSet<String> candidates, List<DataLayout.LeastSize> least) {
+    public Sizes(Map<String, String> rowSizes, SortedSet<String> candidates) {
+      this(rowSizes, candidates, List.of());
+    }
+  }
 
   CheckedModel(Ast.Model ast, List<Param> params, Map<String, Ast.FnDecl> functions, Map<String, Type> letTypes,
       DataLayout dataLayout, double[] dataValues, DataSet data, Sizes sizes) {
@@ -90,7 +94,7 @@ public final class CheckedModel {
    * ({@link DataLayout#withFreeSizes}), and the data are laid out again.
    */
   public CheckedModel withFreeSizes(Set<String> free) {
-    DataLayout layout = dataLayout.withFreeSizes(sizes.rowSizes(), free);
+    DataLayout layout = dataLayout.withFreeSizes(sizes.rowSizes(), free, sizes.least());
     double[] values = data == null ? new double[layout.size()] : layout.pack(data);
     return new CheckedModel(ast, params, functions, letTypes, layout, values, data, sizes).withMatrixLets(matrixLets);
   }

@@ -78,6 +78,8 @@ final class ModelChecker {
   private final Map<String, int[]> matrixLets = new LinkedHashMap<>();
   /** Matrix lets computed by the matrix functions (of parameters or data), not data matrices' columns. */
   private final Set<String> denseLets = new HashSet<>();
+  /** The least values free sizes need (literal indices, loops over them): checked when data are bound. */
+  private final List<DataLayout.LeastSize> leastSizes = new ArrayList<>();
   /** Data integers used as indices, with the lengths they index: checked again when data are bound. */
   private final Set<DataLayout.IndexCheck> indexChecks = new java.util.LinkedHashSet<>();
 
@@ -211,7 +213,8 @@ final class ModelChecker {
     double[] values = data == null || !diagnostics.isEmpty() ? new double[layout.size()] : layout.pack(data);
     return new CheckedModel(model, params, functions, letTypes, layout, values, data,
         new CheckedModel.Sizes(Map.copyOf(rowSizes), usedAsSize.stream().filter(n -> !fixedSizes.contains(n))
-            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)))).withMatrixLets(matrixLets);
+            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)), List.copyOf(leastSizes)))
+        .withMatrixLets(matrixLets);
   }
 
   // ---- data ---------------------------------------------------------------------------------
@@ -1212,6 +1215,12 @@ final class ModelChecker {
           + " of length " + target.length());
       return Type.ERROR;
     }
+    if (index > 0 && !scope.inFunction() && ix.target() instanceof Ident id && rowSizes.containsKey(id.name())
+        && dataVariables.containsKey(id.name())) {
+      // the vector's rows may be bound at run time: the binding checks there are enough
+      leastSizes.add(new DataLayout.LeastSize(rowSizes.get(id.name()), index + 1,
+          "it reads '" + id.name() + "[" + index + "]'"));
+    }
     return target.withLength(0);
   }
 
@@ -1451,8 +1460,8 @@ final class ModelChecker {
   }
 
   /**
-   * {@code for t in FROM:TO { ... }}: bounds known once data are bound (the sizes they name are
-   * then fixed, as a scan's length is), at least one iteration, a body of lets, state
+   * {@code for t in FROM:TO { ... }}: bounds known once data are bound (FROM's size fixed; TO's
+   * may stay free, the binding then checking it lets the loop run once), at least one iteration, a body of lets, state
    * assignments and contributions; the body's lets are its own, seen by the statements after
    * them in the same iteration.
    */
@@ -1467,8 +1476,14 @@ final class ModelChecker {
       error(l.index().span(), "the loop index '" + index + "' takes the name of a declaration; choose another name");
       ok = false;
     }
-    int from = loopBound(l.from());
-    int to = loopBound(l.to());
+    int from = loopBound(l.from(), true);
+    int to = loopBound(l.to(), false);
+    if (from >= 0 && to > from && Shifted.of(l.to()).base() instanceof Ident size) {
+      // a free size: the binding checks that the loop runs at least once
+      int shift = Shifted.of(l.to()).shift();
+      leastSizes.add(new DataLayout.LeastSize(size.name(), from - shift + 1, "its loop over " + index + " from "
+          + from + " to " + boundText(l.to()) + " runs at least once"));
+    }
     if (from >= 0 && to >= 0 && from >= to) {
       error(l.from().span(), "the loop 'for " + index + " in " + from + ":" + to + "' runs no iteration (it runs "
           + index + " = FROM, ..., TO - 1)");
@@ -1583,14 +1598,20 @@ final class ModelChecker {
     return Type.REAL;
   }
 
-  /** A loop bound: an integer literal or a {@code data int} (fixed from then on), plus or minus a literal; -1 after reporting. */
-  private int loopBound(Expr e) {
+  /**
+   * A loop bound: an integer literal or a {@code data int}, plus or minus a literal; -1 after
+   * reporting. A size the lower bound names is fixed (slices start there); the upper bound's may
+   * stay free, the loop's count then read at run time (docs/language.md, "Sizes bound at run time").
+   */
+  private int loopBound(Expr e, boolean lower) {
     Shifted shifted = Shifted.of(e);
     long value;
     if (shifted.base() instanceof Num n && n.isIntegerLiteral() && n.text().length() < 9) {
       value = Long.parseLong(n.text()) + shifted.shift();
     } else if (shifted.base() instanceof Ident id && sizes.containsKey(id.name())) {
-      fixedSizes.add(id.name()); // a scan's length is part of the compiled code
+      if (lower) {
+        fixedSizes.add(id.name());
+      }
       usedAsSize.add(id.name());
       value = (long) sizes.get(id.name()) + shifted.shift();
     } else {
@@ -1604,6 +1625,13 @@ final class ModelChecker {
       return -1;
     }
     return (int) value;
+  }
+
+  /** How a bound reads in a message: {@code T}, {@code T - 1}. */
+  private static String boundText(Expr e) {
+    Shifted s = Shifted.of(e);
+    String base = s.base() instanceof Ident id ? id.name() : ((Num) s.base()).text();
+    return s.shift() == 0 ? base : base + (s.shift() > 0 ? " + " + s.shift() : " - " + -s.shift());
   }
 
   /** How an index reads in a message: {@code t}, {@code t - 1}. */

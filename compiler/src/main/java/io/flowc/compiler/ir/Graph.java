@@ -77,10 +77,39 @@ public final class Graph {
     return intern(Op.SCAN, args, attrs, 0, null, body.resultShape(attrs, args), body);
   }
 
+  /**
+   * A scan whose count is read at run time: {@code (int) w[countSlot] + countConstant}
+   * iterations (a loop over a free data size, docs/language.md "Sizes bound at run time").
+   * Stacked input j is read from its argument, a vector of any length, from {@code offsets[2j]
+   * + offsets[2j + 1] * count} on: slices of a whole data vector, or the rows a forward scan
+   * saved. The binding checks that every read lies inside (DataLayout's least sizes). Its value
+   * is its final carries ({@link ScanBody#runTimeShape}); it has no per-iteration outputs.
+   */
+  public Node scan(ScanBody body, int countSlot, int countConstant, boolean reverse, boolean save, int[] offsets,
+      Node... args) {
+    for (Node a : args) {
+      Objects.requireNonNull(a, "null argument to scan");
+    }
+    int[] attrs = new int[4 + offsets.length];
+    attrs[0] = countConstant;
+    attrs[1] = reverse ? 1 : 0;
+    attrs[2] = save ? 1 : 0;
+    attrs[3] = countSlot;
+    System.arraycopy(offsets, 0, attrs, 4, offsets.length);
+    return intern(Op.SCAN, args, attrs, 0, null, body.runTimeShape(attrs, args), body);
+  }
+
   /** A node of another graph made again in this one over copied arguments (its body kept if a scan). */
   public Node copyOf(Node n, Node[] args) {
     if (n.op().kind == Op.Kind.LEAF) {
       return copyLeaf(n);
+    }
+    if (n.op() == Op.SCAN && ScanBody.hasRunTimeCount(n)) {
+      int[] offsets = new int[n.attrCount() - 4];
+      for (int k = 0; k < offsets.length; k++) {
+        offsets[k] = n.attr(4 + k);
+      }
+      return scan(n.scanBody(), n.attr(3), n.attr(0), n.attr(1) != 0, n.attr(2) != 0, offsets, args);
     }
     if (n.op() == Op.SCAN) {
       return scan(n.scanBody(), n.attr(0), n.attr(1) != 0, n.attr(2) != 0, args);
@@ -194,6 +223,13 @@ public final class Graph {
       }
       case INDEX -> {
         requireVector(op, args[0]);
+        if (args[0].shape().isDynamic() && args[0].op() == Op.DATA) {
+          // an element of a free-size data vector: the binding checks its size (DataLayout's least sizes)
+          if (attrs[0] < 0) {
+            throw new IllegalArgumentException("index " + attrs[0] + " out of range " + args[0].shape());
+          }
+          return Shape.SCALAR;
+        }
         requireStatic(args[0]);
         if (attrs[0] < 0 || attrs[0] >= args[0].shape().length()) {
           throw new IllegalArgumentException("index " + attrs[0] + " out of range " + args[0].shape());

@@ -164,13 +164,19 @@ public final class IrEvaluator {
   /** A scan's value ({@link ScanBody}): the body evaluated once per iteration on its slices. */
   private static double[] scan(Node n, double[][] values, double[] data) {
     ScanBody body = n.scanBody();
-    int length = n.attr(0);
+    boolean runTime = ScanBody.hasRunTimeCount(n);
+    int length = runTime ? ScanBody.count(n, (int) data[ScanBody.countSlot(n)]) : n.attr(0);
     boolean reverse = n.attr(1) != 0;
     boolean save = n.attr(2) != 0;
     IrFunction f = body.function();
     int carries = body.carries();
     int xs = body.xs();
-    double[] out = new double[n.shape().size()];
+    // a scan of run-time count keeps its saved rows beyond its shape (ScanBody.runTimeShape)
+    double[] out = new double[runTime ? body.resultSize(length, save) : n.shape().size()];
+    int[] stackedFrom = new int[xs];
+    for (int j = 0; j < xs && runTime; j++) {
+      stackedFrom[j] = ScanBody.stackedOffset(n, j, length);
+    }
     double[] point = new double[f.dimension()];
     int[] inputOffset = new int[f.inputs().size()];
     for (int k = 0; k < inputOffset.length; k++) {
@@ -193,7 +199,7 @@ public final class IrEvaluator {
       }
       for (int j = 0; j < xs; j++) {
         int size = body.xShape(j).size();
-        System.arraycopy(values[n.arg(carries + j).id()], t * size, point, inputOffset[carries + j], size);
+        System.arraycopy(values[n.arg(carries + j).id()], stackedFrom[j] + t * size, point, inputOffset[carries + j], size);
       }
       double[][] result = nodeValues(f, point, data);
       List<IrFunction.Output> outputs = f.outputs();

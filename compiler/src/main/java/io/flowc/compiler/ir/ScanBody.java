@@ -112,8 +112,66 @@ public record ScanBody(IrFunction function, int carries, int xs) {
     return savedOffset(0, length) + (save ? (length + 1) * carrySize() : 0);
   }
 
+  /**
+   * Whether a scan node runs a count read at run time ({@link Graph#scan(ScanBody, int, int,
+   * boolean, boolean, int[], Node...)}): attrs 3 on are its count's size slot and its stacked
+   * inputs' offsets.
+   */
+  public static boolean hasRunTimeCount(Node scan) {
+    return scan.attrCount() > 3;
+  }
+
+  /** The size slot a scan of run-time count reads: its count is {@code (int) w[slot] + attr 0}. */
+  public static int countSlot(Node scan) {
+    return scan.attr(3);
+  }
+
+  /** The count of a scan of run-time count, given the value its size slot holds. */
+  public static int count(Node scan, int size) {
+    return size + scan.attr(0);
+  }
+
+  /**
+   * Where stacked input j of a scan of run-time count starts in its argument: {@code a + b *
+   * count} for the node's attributes {@code 4 + 2j} (a) and {@code 5 + 2j} (b).
+   */
+  public static int stackedOffset(Node scan, int j, int count) {
+    return scan.attr(4 + 2 * j) + scan.attr(5 + 2 * j) * count;
+  }
+
+  /**
+   * The shape of a scan of run-time count: its final carries. Such a scan has no per-iteration
+   * outputs, and its saved rows (with {@code save}) follow the final carries in its value as
+   * {@link #savedOffset} places them, beyond its shape: they are known at run time only, and only
+   * its derivative reads them, as a stacked input of the reverse scan (docs/internals.md, "Scan").
+   */
+  Shape runTimeShape(int[] attrs, Node[] args) {
+    if (attrs.length != 4 + 2 * xs) {
+      throw new IllegalArgumentException("a scan of run-time count takes " + (4 + 2 * xs) + " attributes, got "
+          + attrs.length);
+    }
+    if (ys() != 0 || carries == 0) {
+      throw new IllegalArgumentException("a scan of run-time count needs carries and no per-iteration outputs");
+    }
+    if (args.length != function.inputs().size()) {
+      throw new IllegalArgumentException("scan of " + args.length + " arguments for a body of " + function.inputs().size() + " inputs");
+    }
+    for (int k = 0; k < args.length; k++) {
+      Shape body = function.inputs().get(k).shape();
+      boolean stacked = k >= carries && k < carries + xs;
+      if (stacked ? !args[k].shape().isVector() : !args[k].shape().equals(body)) {
+        throw new IllegalArgumentException("scan argument " + k + " of shape " + args[k].shape() + ", body wants "
+            + (stacked ? "a vector" : body));
+      }
+    }
+    return Shape.vector(carrySize());
+  }
+
   /** The scan's shape for attributes (length, reverse, save) and arguments; throws on mismatches. */
   Shape resultShape(int[] attrs, Node[] args) {
+    if (attrs.length > 3) {
+      return runTimeShape(attrs, args);
+    }
     int length = attrs[0];
     if (length < 1) {
       throw new IllegalArgumentException("a scan of " + length + " iterations");

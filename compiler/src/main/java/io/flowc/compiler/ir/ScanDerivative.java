@@ -21,6 +21,9 @@ final class ScanDerivative {
   private ScanDerivative() {}
 
   static Node[] vjp(Graph b, Node out, Node g) {
+    if (ScanBody.hasRunTimeCount(out)) {
+      return runTimeVjp(b, out, g);
+    }
     ScanBody body = out.scanBody();
     int length = out.attr(0);
     boolean reverse = out.attr(1) != 0;
@@ -99,6 +102,77 @@ final class ScanDerivative {
       if (xNeeded[j]) {
         result[carries + j] = b.slice(back, rb.yOffset(y++, length), length * body.xShape(j).size());
       }
+    }
+    int c = carries;
+    for (int m = 0; m < constants; m++) {
+      if (constantNeeded[m]) {
+        result[carries + xs + m] = piece(b, back, rb.finalCarryOffset(c++), body.constantShape(m));
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The vjp of a scan of run-time count: the same reverse body, run the same count, reading the
+   * forward scan's saved rows where its value keeps them (after the final carries,
+   * {@link ScanBody#savedOffset}) and the forward slices where the forward scan read them. Such a
+   * scan has no per-iteration outputs and its saved rows no adjoint (only derivatives read them);
+   * its stacked inputs are data (the lowering makes them so), which need no adjoint.
+   */
+  private static Node[] runTimeVjp(Graph b, Node out, Node g) {
+    ScanBody body = out.scanBody();
+    if (out.attr(2) == 0) {
+      throw new IllegalStateException("the derivative of a scan that does not save its carries: " + out);
+    }
+    int carries = body.carries();
+    int xs = body.xs();
+    int constants = body.constants();
+    Node[] carryAdjoint = new Node[carries];
+    for (int i = 0; i < carries; i++) {
+      carryAdjoint[i] = segment(b, g, body.finalCarryOffset(i), body.carryShape(i));
+    }
+    boolean[] constantNeeded = new boolean[constants];
+    for (int m = 0; m < constants; m++) {
+      constantNeeded[m] = out.arg(carries + xs + m).dependsOnInputs();
+    }
+    boolean[] xNeeded = new boolean[xs];
+    for (int j = 0; j < xs; j++) {
+      if (out.arg(carries + j).dependsOnInputs()) {
+        throw new IllegalStateException("a scan of run-time count differentiated through its stacked input " + j);
+      }
+    }
+    ReverseBody reverseBody = ReverseBody.of(body, new Node[0], new Node[carries], constantNeeded, xNeeded);
+    List<Node> args = new ArrayList<>();
+    for (int i = 0; i < carries; i++) {
+      args.add(carryAdjoint[i] != null ? carryAdjoint[i] : b.zerosLike(body.function().inputs().get(i)));
+    }
+    for (int m = 0; m < constants; m++) {
+      if (constantNeeded[m]) {
+        args.add(b.zerosLike(body.function().inputs().get(carries + xs + m)));
+      }
+    }
+    // saved rows of carry i start at savedOffset(i, count) = (c + before) + before * count
+    int[] offsets = new int[2 * (carries + xs)];
+    for (int i = 0; i < carries; i++) {
+      int before = body.finalCarryOffset(i);
+      offsets[2 * i] = body.carrySize() + before;
+      offsets[2 * i + 1] = before;
+      args.add(out);
+    }
+    for (int j = 0; j < xs; j++) {
+      offsets[2 * (carries + j)] = out.attr(4 + 2 * j);
+      offsets[2 * (carries + j) + 1] = out.attr(5 + 2 * j);
+      args.add(out.arg(carries + j));
+    }
+    for (int m = 0; m < constants; m++) {
+      args.add(out.arg(carries + xs + m));
+    }
+    Node back = b.scan(reverseBody.body, ScanBody.countSlot(out), out.attr(0), out.attr(1) == 0, false, offsets,
+        args.toArray(Node[]::new));
+    ScanBody rb = reverseBody.body;
+    Node[] result = new Node[out.arity()];
+    for (int i = 0; i < carries; i++) {
+      result[i] = piece(b, back, rb.finalCarryOffset(i), body.carryShape(i));
     }
     int c = carries;
     for (int m = 0; m < constants; m++) {

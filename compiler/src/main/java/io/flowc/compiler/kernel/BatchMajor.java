@@ -185,7 +185,8 @@ public final class BatchMajor {
       for (Copy c : r.after()) {
         copies += c.size();
       }
-      return (long) r.count() * (copies + operations(r.body(), body));
+      // a count read at run time is not batched (dynamic bodies stay per draw): its constant term will do
+      return (long) r.count().constantTerm() * (copies + operations(r.body(), body));
     }
     if (instr instanceof Call c) {
       return operations(c.body(), body);

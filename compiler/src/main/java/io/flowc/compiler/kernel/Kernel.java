@@ -233,6 +233,7 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
       } else if (instr instanceof Scan sc) {
         List.of(sc.target(), sc.source()).forEach(region);
       } else if (instr instanceof Repeat rp) {
+        add.accept(rp.count());
         for (Copy c : rp.before()) {
           List.of(c.stacked(), c.frame()).forEach(region);
         }
@@ -349,6 +350,7 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
 
   /**
    * The loop of an {@link io.flowc.compiler.ir.Op#SCAN}: {@code count} iterations of {@code body}
+   * (a constant, or read from the workspace for a scan of run-time count)
    * (t ascending, or descending if {@code reverse}); in iteration t, {@code w[indexSlot] = t},
    * then the {@code before} copies run, then the body, then the {@code after} copies. The body
    * reads and writes arrays only: its temporaries are its own, assigned before they are read in
@@ -356,7 +358,7 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
    * put the whole loop in a method of its own. Regions of the body whose offsets read
    * {@code indexSlot} move with t: long slices are read, and long outputs written, in place.
    */
-  public record Repeat(int count, boolean reverse, int indexSlot, List<Copy> before, List<Instr> body, List<Copy> after)
+  public record Repeat(Lin count, boolean reverse, int indexSlot, List<Copy> before, List<Instr> body, List<Copy> after)
       implements Instr {
     public Repeat {
       before = List.copyOf(before);
@@ -364,8 +366,8 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
       after = List.copyOf(after);
     }
 
-    /** The index of the slice iteration {@code step} (0 first) works on. */
-    public int slice(int step) {
+    /** The index of the slice iteration {@code step} (0 first) of {@code count} works on. */
+    public int slice(int step, int count) {
       return reverse ? count - 1 - step : step;
     }
   }

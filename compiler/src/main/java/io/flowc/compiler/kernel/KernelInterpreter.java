@@ -129,8 +129,9 @@ public final class KernelInterpreter {
   }
 
   private void repeat(Kernel.Repeat rp) {
-    for (int step = 0; step < rp.count(); step++) {
-      int t = rp.slice(step);
+    int count = rp.count().evaluate(work);
+    for (int step = 0; step < count; step++) {
+      int t = rp.slice(step, count);
       work[rp.indexSlot()] = t;
       copy(rp.before(), t);
       if (runAll(rp.body())) {

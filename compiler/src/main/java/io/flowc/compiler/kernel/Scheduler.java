@@ -63,6 +63,8 @@ public final class Scheduler {
   private final Map<Node, Region> materialized = new HashMap<>();
   /** Inputs of a loop body read where they lie, at offsets that move with the slice index. */
   private final Map<Node, Region> inPlace = new HashMap<>();
+  /** The saved rows of scans of run-time count, which lie apart from their values (their derivatives read them). */
+  private final Map<Node, Region> savedRows = new HashMap<>();
   private int temps;
   private int workspace;
 
@@ -308,7 +310,14 @@ public final class Scheduler {
         return reduce(n);
       }
       case INDEX -> {
-        return new Scalar(element(val(n.arg(0)), n.attr(0)));
+        Val v = val(n.arg(0));
+        if (v instanceof Big b && b.vector() instanceof Region r && !r.offset().isConstant()) {
+          // an element of a free-size data vector, copied to a fixed place (the binding checked its size)
+          Region at = allocate(Lin.of(1));
+          body.add(new Move(at, Lin.of(1), r.plus(n.attr(0))));
+          return new Scalar(at.element(0));
+        }
+        return new Scalar(element(v, n.attr(0)));
       }
       case SLICE -> {
         return slice(val(n.arg(0)), n.attr(0), n.attr(1));
@@ -360,7 +369,7 @@ public final class Scheduler {
         return new Scalar(t);
       }
       case SCAN -> {
-        return repeat(n);
+        return ScanBody.hasRunTimeCount(n) ? repeatRunTime(n) : repeat(n);
       }
       case PUT -> {
         int length = n.attr(0);
@@ -787,9 +796,101 @@ public final class Scheduler {
         after.add(new Kernel.Copy(result.plus(scan.yOffset(j, count)), next[scan.carries() + j], scan.yShape(j).size(), false));
       }
     }
-    body.add(new Kernel.Repeat(count, reverse, indexSlot, before, loopBody, after));
+    body.add(new Kernel.Repeat(Lin.of(count), reverse, indexSlot, before, loopBody, after));
     body.addAll(afterLoop);
     return fromRegion(result, n.shape());
+  }
+
+  /**
+   * A scan of run-time count ({@link ScanBody#hasRunTimeCount}) as a {@link Kernel.Repeat} whose
+   * count is read from the workspace: its carries live at fixed places (its value) and are
+   * updated there after each iteration; with {@code save}, each iteration first copies them to
+   * its row of the saved rows, which lie in the data-dependent scratch space
+   * ({@link Kernel.DynamicLayout}), as long as the count makes them; its stacked inputs are read
+   * from where their arguments lie, at offsets that follow the count: a whole data vector, or
+   * the saved rows of the forward scan it differentiates.
+   */
+  private Val repeatRunTime(Node n) {
+    ScanBody scan = n.scanBody();
+    IrFunction f = scan.function();
+    int countSlot = ScanBody.countSlot(n);
+    Lin count = Lin.slot(countSlot, 1).plus(n.attr(0));
+    boolean reverse = n.attr(1) != 0;
+    boolean save = n.attr(2) != 0;
+    int carrySize = scan.carrySize();
+    Region value = allocate(Lin.of(carrySize));
+    Region saved = save ? allocate(Lin.slot(countSlot, carrySize).plus((n.attr(0) + 1) * carrySize)) : null;
+    int indexSlot = allocate(Lin.of(1)).offset().constant();
+    Map<Node, Placement> places = new HashMap<>();
+    Map<Node, Region> inPlace = new HashMap<>();
+    List<Kernel.Copy> before = new ArrayList<>();
+    List<Instr> afterLoop = new ArrayList<>();
+    for (int i = 0; i < scan.carries(); i++) {
+      int size = scan.carryShape(i).size();
+      Region carry = value.plus(scan.finalCarryOffset(i));
+      storeTo(carry, val(n.arg(i)));
+      places.put(f.inputs().get(i), placement(carry));
+      if (save) {
+        // rows of carry i: count + 1 of them after those of the carries before it (ScanBody.savedOffset)
+        Region rows = shifted(saved, Lin.slot(countSlot, scan.finalCarryOffset(i))
+            .plus((n.attr(0) + 1) * scan.finalCarryOffset(i)));
+        before.add(new Kernel.Copy(rows, carry, size, false));
+        afterLoop.add(new Move(shifted(rows, Lin.slot(countSlot, size).plus(n.attr(0) * size)), Lin.of(size), carry));
+      }
+    }
+    for (int j = 0; j < scan.xs(); j++) {
+      int size = scan.xShape(j).size();
+      Node arg = n.arg(scan.carries() + j);
+      int b = n.attr(5 + 2 * j);
+      Lin start = Lin.slot(countSlot, b).plus(n.attr(4 + 2 * j) + b * n.attr(0));
+      Region stacked = arg.op() == Op.SCAN && ScanBody.hasRunTimeCount(arg)
+          ? shifted(savedRows.get(arg), start.plus(-arg.scanBody().carrySize()))
+          : shifted(regionOf(arg), start);
+      if (movesWithIndex(scan.xShape(j), stacked)) {
+        inPlace.put(f.inputs().get(scan.carries() + j), atIndex(stacked, indexSlot, size));
+        continue;
+      }
+      Region frame = allocate(Lin.of(size));
+      places.put(f.inputs().get(scan.carries() + j), placement(frame));
+      before.add(new Kernel.Copy(stacked, frame, size, true));
+    }
+    for (int m = 0; m < scan.constants(); m++) {
+      int k = scan.carries() + scan.xs() + m;
+      places.put(f.inputs().get(k), placement(regionOf(n.arg(k))));
+    }
+    List<Output> outputs = new ArrayList<>();
+    List<IrFunction.Output> named = new ArrayList<>();
+    Region[] next = new Region[scan.carries()];
+    for (int k = 0; k < scan.carries(); k++) {
+      named.add(new IrFunction.Output("scan." + k, f.outputs().get(k).node()));
+      next[k] = allocate(Lin.of(scan.carryShape(k).size()));
+      outputs.add(new Output("scan." + k, new StoredAt(next[k].array(), next[k].offset())));
+    }
+    Scheduler inner = new Scheduler(new IrFunction(f.graph(), f.inputs(), named), scalarizeLimit, places);
+    inner.inPlace.putAll(inPlace);
+    inner.temps = temps;
+    int bodyScratch = workspace;
+    inner.workspace = workspace;
+    inner.emit(outputs);
+    List<Instr> loopBody = new ArrayList<>(inner.body);
+    temps = inner.temps;
+    workspace = inner.workspace;
+    for (int i = 0; i < scan.carries(); i++) {
+      loopBody.add(new Move(value.plus(scan.finalCarryOffset(i)), Lin.of(scan.carryShape(i).size()), next[i]));
+    }
+    loopBody = new ArrayList<>(LoopFusion.fuse(new Kernel(0, workspace, bodyScratch, temps, loopBody,
+        bodyLayout(indexSlot), Lin.of(workspace))).body());
+    body.add(new Kernel.Repeat(count, reverse, indexSlot, before, loopBody, List.of()));
+    body.addAll(afterLoop);
+    if (save) {
+      savedRows.put(n, saved);
+    }
+    return fromRegion(value, n.shape());
+  }
+
+  /** A region {@code by} further on. */
+  private static Region shifted(Region r, Lin by) {
+    return new Region(r.array(), r.offset().plus(by), r.stride());
   }
 
   /** Whether a slice of this shape in this stacked region is a long value read or written in place. */

@@ -223,6 +223,10 @@ public final class ModelLowering {
         globals.put(st.name().text(), lower(st.value(), globals));
       } else if (s instanceof Ast.Loop loop) {
         Node logp = loop(loop);
+        if (notSumsOverRows != null && logp != null && RowTerms.readsRows(logp, model.dataLayout(), new HashMap<>())) {
+          // its terms read earlier rows: no batch of rows estimates their sum
+          notSumsOverRows.add(loop.span().line() + ":" + loop.span().column());
+        }
         Node term = logp == null ? null : rowsOnly ? rowParts(logp) : scaleRows(logp);
         if (term != null) {
           potential = potential == null ? graph.neg(term) : graph.sub(potential, term);
@@ -783,7 +787,8 @@ public final class ModelLowering {
   private Node loop(Ast.Loop loop) {
     int from = ColumnBounds.value(loop.from(), this::dataInt);
     int length = ColumnBounds.value(loop.to(), this::dataInt) - from;
-    LoopBody body = new LoopBody(loop.index().text(), from, length, new Graph(graph.simplifies()));
+    Shape count = runTimeCount(loop.to());
+    LoopBody body = new LoopBody(loop.index().text(), from, length, new Graph(graph.simplifies()), count);
     ModelLowering inner = new ModelLowering(model, body.graph, body);
     inner.loopBody = body;
     List<String> carried = new ArrayList<>();
@@ -793,6 +798,8 @@ public final class ModelLowering {
         body.carry(a.name().text());
       }
     }
+    // a loop of run-time count adds up its terms in a carry, in the order SUM adds stacked ones
+    Node sum = count == null ? null : body.graph.input(LOGP_SUM, body.slot++, Shape.SCALAR);
     Node logp = null;
     for (Ast.Statement s : loop.body()) {
       if (s instanceof LetDecl l) {
@@ -811,11 +818,18 @@ public final class ModelLowering {
     for (String state : carried) {
       outputs.add(new IrFunction.Output(state, body.local.get(state)));
     }
-    if (logp != null) {
+    if (logp != null && count != null) {
+      body.carryInputs.add(sum);
+      carried.add(LOGP_SUM);
+      outputs.add(new IrFunction.Output(LOGP_SUM, body.graph.add(sum, logp)));
+    } else if (logp != null) {
       outputs.add(new IrFunction.Output("logp", logp));
     }
     if (outputs.isEmpty()) {
       return null; // a body without states or terms changes nothing
+    }
+    if (count != null) {
+      return runTimeLoop(body, carried, outputs, count);
     }
     List<Node> inputs = new ArrayList<>(body.carryInputs);
     inputs.addAll(body.sliceInputs);
@@ -835,6 +849,63 @@ public final class ModelLowering {
       globals.put(carried.get(i), shape.isScalar() ? graph.index(scan, offset) : graph.slice(scan, offset, shape.size()));
     }
     return logp == null ? null : graph.sum(graph.slice(scan, scanBody.yOffset(0, length), length));
+  }
+
+  /** The carry of a loop of run-time count that adds up its iterations' log density terms. */
+  private static final String LOGP_SUM = "logp.sum";
+
+  /**
+   * The size a loop's upper bound reads, when it is free (bound at run time), as the dynamic
+   * shape of the vectors it counts, with the loop's count {@code (int) w[slot] + shift - FROM}
+   * left to {@link #runTimeLoop}; null when the bound is fixed.
+   */
+  private Shape runTimeCount(Ast.Expr to) {
+    Ast.Expr base = to instanceof Binary b ? b.left() : to;
+    if (!(base instanceof Ident id)) {
+      return null;
+    }
+    for (DataLayout.Variable v : model.dataLayout().variables()) {
+      if (v.isDynamic() && v.rows().equals(id.name())) {
+        return shapeOf(v);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A loop whose count is a free size plus or minus literals, as a scan of run-time count
+   * ({@link Graph#scan(ScanBody, int, int, boolean, boolean, int[], Node...)}): its stacked
+   * inputs read the whole data vectors from {@code FROM + k} on, its log density terms add up in
+   * the last carry (initially 0, so the sum is SUM's of the stacked terms, bit for bit), and its
+   * saved rows lie beyond the data, as long as the data make them.
+   */
+  private Node runTimeLoop(LoopBody body, List<String> carried, List<IrFunction.Output> outputs, Shape size) {
+    int logpCarry = carried.indexOf(LOGP_SUM);
+    List<Node> inputs = new ArrayList<>(body.carryInputs);
+    inputs.addAll(body.sliceInputs);
+    inputs.addAll(body.constantInputs);
+    int varying = carried.size() + body.sliceInputs.size();
+    LoopInvariants.Hoisted hoisted = LoopInvariants.hoist(new IrFunction(body.graph, inputs, outputs), varying,
+        body.constants, graph);
+    ScanBody scanBody = new ScanBody(hoisted.body(), carried.size(), body.sliceInputs.size());
+    List<Node> args = new ArrayList<>();
+    carried.forEach(state -> args.add(state.equals(LOGP_SUM) ? graph.constant(0) : globals.get(state)));
+    args.addAll(body.slices);
+    args.addAll(hoisted.constants());
+    int[] offsets = new int[2 * body.slices.size()];
+    for (int j = 0; j < body.sliceStarts.size(); j++) {
+      offsets[2 * j] = body.sliceStarts.get(j);
+    }
+    int shift = body.length - (dataInt(size.sizeName()));
+    Node scan = graph.scan(scanBody, size.sizeSlot(), shift, false, true, offsets, args.toArray(Node[]::new));
+    for (int i = 0; i < carried.size(); i++) {
+      Shape shape = scanBody.carryShape(i);
+      int offset = scanBody.finalCarryOffset(i);
+      if (i != logpCarry) {
+        globals.put(carried.get(i), shape.isScalar() ? graph.index(scan, offset) : graph.slice(scan, offset, shape.size()));
+      }
+    }
+    return logpCarry < 0 ? null : graph.index(scan, scanBody.finalCarryOffset(logpCarry));
   }
 
   /** The value of a {@code data int} by name, as bound when the model was checked. */
@@ -859,14 +930,19 @@ public final class ModelLowering {
     final List<Node> slices = new ArrayList<>();
     final List<Node> constantInputs = new ArrayList<>();
     final List<Node> constants = new ArrayList<>();
+    /** Where each stacked input's slices start in its whole vector (a loop of run-time count). */
+    final List<Integer> sliceStarts = new ArrayList<>();
+    /** The free size counting a loop of run-time count's vectors; null for a loop of fixed count. */
+    final Shape runTimeSize;
     private final Map<String, Node> sliceByName = new HashMap<>();
     private int slot;
 
-    LoopBody(String index, int from, int length, Graph graph) {
+    LoopBody(String index, int from, int length, Graph graph, Shape runTimeSize) {
       this.index = index;
       this.from = from;
       this.length = length;
       this.graph = graph;
+      this.runTimeSize = runTimeSize;
     }
 
     void carry(String state) {
@@ -885,6 +961,10 @@ public final class ModelLowering {
       Node outer = globals.get(name);
       if (outer == null) {
         return null; // a constant such as pi, or a function's argument
+      }
+      if (outer.shape().isDynamic()) {
+        // a body is scheduled with fixed places only: a free-size vector read whole fixes its size
+        throw new DynamicShapeException(outer.shape());
       }
       Node inner = outer.op() == Op.DATA || outer.op() == Op.CONST ? graph.copyLeaf(outer)
           : graph.input(name, slot++, outer.shape());
@@ -914,7 +994,16 @@ public final class ModelLowering {
       String name = ((Ident) ix.target()).name();
       return sliceByName.computeIfAbsent(name + "[" + index + (shift < 0 ? "" : "+") + shift + "]", key -> {
         Node outer = globals.get(name);
-        slices.add(ModelLowering.this.graph.slice(outer, from + shift, length));
+        if (runTimeSize != null) {
+          // read in place, from FROM + k on: data whose rows the loop's size counts, or its size is fixed
+          if (outer.op() != Op.DATA || !outer.shape().equals(runTimeSize)) {
+            throw new DynamicShapeException(runTimeSize, outer.shape());
+          }
+          slices.add(outer);
+          sliceStarts.add(from + shift);
+        } else {
+          slices.add(ModelLowering.this.graph.slice(outer, from + shift, length));
+        }
         Node input = graph.input(key, slot++, Shape.SCALAR);
         sliceInputs.add(input);
         return input;

@@ -72,7 +72,15 @@ class BackendAgreementTest {
   @ParameterizedTest
   @MethodSource("models")
   void backendsAgreeWithEachOtherAndWithTheInterpreter(Case c) throws Exception {
-    CheckedModel model = FrontEnd.check(new SourceFile(c.name(), c.text()), c.data());
+    assertAgree(c.name(), FrontEnd.check(new SourceFile(c.name(), c.text()), c.data()));
+  }
+
+  /**
+   * Bytecode, Java source, kernel interpreter and IR evaluator bit for bit on a checked model (its
+   * sizes fixed or free), and the reference interpreter to rounding; returns the bytecode's
+   * values and gradients at the ten points, one row per point (value first).
+   */
+  static double[][] assertAgree(String name, CheckedModel model) throws Exception {
     ModelKernels kernels = Compilation.kernels(model);
     String className = Compilation.className(model);
 
@@ -88,8 +96,8 @@ class BackendAgreementTest {
     LogDensity java = binding.bind(
         (LogDensity) InMemoryJavac.load(compiled, binaryName).getDeclaredConstructor().newInstance());
 
-    assertMethodsBelowHugeLimit(c.name() + " (bytecode backend)", bytecode);
-    assertMethodsBelowHugeLimit(c.name() + " (Java source backend)", compiled.get(binaryName));
+    assertMethodsBelowHugeLimit(name + " (bytecode backend)", bytecode);
+    assertMethodsBelowHugeLimit(name + " (Java source backend)", compiled.get(binaryName));
 
     IrFunction ir = Compilation.valueAndGradient(model);
     Interpreter interpreter = new Interpreter(model);
@@ -97,6 +105,7 @@ class BackendAgreementTest {
     assertEquals(n, asm.dimension());
     assertEquals(n, java.dimension());
     Random random = new Random(42);
+    double[][] rows = new double[10][];
     for (int k = 0; k < 10; k++) {
       double[] z = new double[n];
       for (int i = 0; i < n; i++) {
@@ -109,14 +118,16 @@ class BackendAgreementTest {
       double vAsm = asm.logDensityGradient(z, gAsm, work);
       double vJava = java.logDensityGradient(z, gJava, new double[java.workspaceSize()]);
       double[] kernelWork = Compilation.dataWorkspace(model, kernels.gradient());
+      // with free sizes the IR reads the row scale after the raw data, where the binding writes it
+      double[] irData = model.dataLayout().isDynamic() ? kernelWork.clone() : model.dataValues();
       double vKernel = new KernelInterpreter(kernels.gradient()).run(z, gKernel, kernelWork, null, 0);
-      Map<String, double[]> evaluated = IrEvaluator.evaluate(ir, z, model.dataValues());
+      Map<String, double[]> evaluated = IrEvaluator.evaluate(ir, z, irData);
       double[] gIr = new double[n];
       for (Node input : ir.inputs()) {
         double[] g = evaluated.get(Compilation.gradientName(input));
         System.arraycopy(g, 0, gIr, ir.offsetOf(input), g.length);
       }
-      String where = c.name() + " at point " + k;
+      String where = name + " at point " + k;
       assertEquals(Double.doubleToLongBits(vJava), Double.doubleToLongBits(vAsm), where + ": value, ASM vs Java");
       assertEquals(Double.doubleToLongBits(vKernel), Double.doubleToLongBits(vAsm), where + ": value, ASM vs kernel");
       assertEquals(Double.doubleToLongBits(evaluated.get(Compilation.LOGP)[0]), Double.doubleToLongBits(vAsm),
@@ -130,7 +141,11 @@ class BackendAgreementTest {
       }
       double reference = interpreter.logp(z);
       assertEquals(reference, vAsm, 1e-12 * Math.max(1, Math.abs(reference)), where + ": value vs interpreter");
+      rows[k] = new double[n + 1];
+      rows[k][0] = vAsm;
+      System.arraycopy(gAsm, 0, rows[k], 1, n);
     }
+    return rows;
   }
 
   static void verify(byte[] bytecode) {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class LoopsTest {
 
   /** ARMA(1, 1) errors, a GARCH-like scale and a vector state, over T points. */
-  private static final String RECURSIONS = """
+  static final String RECURSIONS = """
       model m {
         data int T;
         data real y[T];
@@ -99,7 +99,7 @@ class LoopsTest {
     return String.format(UNROLLED, body);
   }
 
-  private static DataSet series(int length, long seed) {
+  static DataSet series(int length, long seed) {
     Random random = new Random(seed);
     StringBuilder y = new StringBuilder();
     double previous = 0;

@@ -56,9 +56,12 @@ class FreeSizesTest {
     assertEquals("N:int:,K:int:=2,X:real:Nx2",
         encodedLayout("model m { data int N; data int K; data real X[N, K]; param b[K]; potential sum(square(X * b)); }",
             "{\"N\": 3, \"K\": 2, \"X\": [[1, 2], [3, 4], [5, 6]]}"));
-    // uses that need a fixed length fix the size: a literal index, a mix with a fixed-length vector
-    assertEquals("N:int:=3,y:real:3,x:real:3",
+    // a literal index into data leaves the size free, at least as large as the index needs
+    assertEquals("N:int:,y:real:N,x:real:N",
         encodedLayout("model m { data int N; data real y[N]; data real x[N]; param a; potential square(y[0] - a); }", rows));
+    assertEquals(">N:3:it reads 'y[2]',N:int:,y:real:N,x:real:N",
+        encodedLayout("model m { data int N; data real y[N]; data real x[N]; param a; potential square(y[2] - a); }", rows));
+    // uses that need a fixed length fix the size: a mix with a fixed-length vector
     assertEquals("N:int:=3,y:real:3,x:real:3",
         encodedLayout("model m { data int N; data real y[N]; data real x[N]; param a; "
             + "potential sum(square(y - [a, 2 * a, 3 * a])); }", rows));
@@ -105,6 +108,17 @@ class FreeSizesTest {
     Path file = TestPaths.example(name);
     // one row has no spread to standardize by
     checkArtifact(name, Files.readString(file), TestPaths.exampleData(file), name.endsWith("standardized") ? 2 : 1);
+  }
+
+  /**
+   * posteriordb's time series with T free: their loops' counts are read at run time, from the
+   * shortest series the model takes (a loop from 1, or from K = 5, runs at least once) on.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"arma11", "garch11", "arK"})
+  void anArtifactOfATimeSeriesTakesSeriesOfOtherLengths(String name) throws Exception {
+    Path file = TestPaths.example(name);
+    checkArtifact(name, Files.readString(file), TestPaths.exampleData(file), name.equals("arK") ? 6 : 2);
   }
 
   /** Every distribution and every vector op over vectors of a free size. */
@@ -168,7 +182,7 @@ class FreeSizesTest {
 
   /**
    * Compiles {@code text} once into an artifact with free sizes, binds it to data of
-   * {@code fewest}, 5 and 2n + 3 rows, and compares it with the interpreter and, bit for bit, with the model compiled
+   * {@code fewest}, 5 (or one more than fewest) and 2n + 3 rows, and compares it with the interpreter and, bit for bit, with the model compiled
    * for each of those data (values, gradients, a flow's loss and gradient).
    */
   private void checkArtifact(String name, String text, DataSet data, int fewest) throws Exception {
@@ -181,7 +195,7 @@ class FreeSizesTest {
     FlowKernel flowOnce = artifact.flowKernel("scale-loc");
     Random random = new Random(7);
     int given = (int) data.get(free.sizes().rowSizes().values().iterator().next()).elements()[0];
-    for (int n : new int[] {fewest, 5, 2 * given + 3}) {
+    for (int n : new int[] {fewest, Math.max(5, fewest + 1), 2 * given + 3}) {
       DataSet other = rows(data, free, n);
       var binding = artifact.bind(artifact.dataLayout().pack(other));
       LogDensity bound = binding.bind(compiledOnce);

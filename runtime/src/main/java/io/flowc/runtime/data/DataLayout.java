@@ -18,7 +18,7 @@ import java.util.Set;
  * holds only a header slot for each, where the binding writes its offset. Generated code reads
  * the offsets and the sizes from the workspace, so one compiled model takes data of any such size.
  */
-public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks) {
+public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks, List<LeastSize> leastSizes) {
 
   /**
    * A data integer used as an index: {@code v[group - 1]} needs every value of {@code group},
@@ -29,6 +29,23 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
     String describe() {
       return variable + (shift == 0 ? "" : shift > 0 ? " + " + shift : " - " + -shift);
     }
+  }
+
+  /**
+   * The least value a free size may take: the model reads an element of a vector it counts at a
+   * literal index ({@code y[0]}), or runs a loop up to it that must run once. {@code reason}
+   * says which, for the message (no commas or colons: {@link #encode()} keeps it).
+   */
+  public record LeastSize(String size, int least, String reason) {
+    public LeastSize {
+      if (reason.contains(",") || reason.contains(":")) {
+        throw new IllegalArgumentException("a least size's reason holds no commas or colons: " + reason);
+      }
+    }
+  }
+
+  public DataLayout(List<Variable> variables, List<IndexCheck> indexChecks) {
+    this(variables, indexChecks, List.of());
   }
 
   public DataLayout(List<Variable> variables) {
@@ -130,6 +147,7 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
   public DataLayout {
     variables = List.copyOf(variables);
     indexChecks = List.copyOf(indexChecks);
+    leastSizes = List.copyOf(leastSizes);
   }
 
   public boolean isEmpty() {
@@ -158,6 +176,14 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
    * dynamic declaration.
    */
   public DataLayout withFreeSizes(Map<String, String> rowSizes, Set<String> free) {
+    return withFreeSizes(rowSizes, free, List.of());
+  }
+
+  /**
+   * As {@link #withFreeSizes(Map, Set)}, keeping the least values of the sizes left free
+   * ({@code least}: what the model needs of every size, fixed ones included).
+   */
+  public DataLayout withFreeSizes(Map<String, String> rowSizes, Set<String> free, List<LeastSize> least) {
     List<Variable> placed = new ArrayList<>();
     List<Integer> dynamic = new ArrayList<>();
     int offset = 0;
@@ -175,7 +201,7 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
     for (int k : dynamic) {
       placed.set(k, placed.get(k).placed(offset++, placed.get(k).rows()));
     }
-    return new DataLayout(placed, indexChecks);
+    return new DataLayout(placed, indexChecks, least.stream().filter(l -> free.contains(l.size())).distinct().toList());
   }
 
   /**
@@ -244,11 +270,23 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
     return x == Math.rint(x) && x >= Integer.MIN_VALUE && x <= Integer.MAX_VALUE;
   }
 
-  /** What is wrong with the value of a free size, or null: sizes count rows, so at least 1. */
+  /**
+   * What is wrong with the value of a free size, or null: sizes count rows, so at least 1, and
+   * at least what the model reads or loops over ({@link LeastSize}).
+   */
   private String sizeProblem(Variable v, DataSet data) {
     DataSet.Value value = data.get(v.name());
     boolean counts = variables.stream().anyMatch(d -> v.name().equals(d.rows()));
-    if (!counts || value == null || value.dims().length != 0 || value.elements()[0] >= 1) {
+    if (!counts || value == null || value.dims().length != 0) {
+      return null;
+    }
+    for (LeastSize l : leastSizes) {
+      if (l.size().equals(v.name()) && value.elements()[0] < l.least() && value.elements()[0] >= 1) {
+        return "'" + v.name() + "' is " + DataSet.format(value.elements()[0]) + " in " + data.source()
+            + "; the model needs " + v.name() + " >= " + l.least() + " (" + l.reason() + ")";
+      }
+    }
+    if (value.elements()[0] >= 1) {
       return null;
     }
     return "'" + v.name() + "' is " + value.elements()[0] + " in " + data.source() + "; it is the size of "
@@ -320,6 +358,10 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
       out.append(out.length() == 0 ? "" : ",").append('#').append(c.variable()).append(':').append(c.shift())
           .append(':').append(c.limit());
     }
+    for (LeastSize l : leastSizes) {
+      out.append(out.length() == 0 ? "" : ",").append('>').append(l.size()).append(':').append(l.least())
+          .append(':').append(l.reason());
+    }
     for (Variable v : variables) {
       out.append(out.length() == 0 ? "" : ",").append(v.name()).append(':').append(v.integer() ? "int" : "real")
           .append(':');
@@ -337,6 +379,7 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
   public static DataLayout decode(String text) {
     List<Variable> variables = new ArrayList<>();
     List<IndexCheck> checks = new ArrayList<>();
+    List<LeastSize> least = new ArrayList<>();
     int offset = 0;
     List<Integer> dynamic = new ArrayList<>();
     if (!text.isEmpty()) {
@@ -344,6 +387,10 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
         String[] f = entry.split(":", -1);
         if (entry.startsWith("#") && f.length == 3) {
           checks.add(new IndexCheck(f[0].substring(1), Integer.parseInt(f[1]), Integer.parseInt(f[2])));
+          continue;
+        }
+        if (entry.startsWith(">") && f.length == 3) {
+          least.add(new LeastSize(f[0].substring(1), Integer.parseInt(f[1]), f[2]));
           continue;
         }
         if (f.length != 3 || f[0].isEmpty() || !(f[1].equals("int") || f[1].equals("real"))) {
@@ -374,6 +421,6 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks)
       Variable v = variables.get(k);
       variables.set(k, v.placed(offset++, v.rows()));
     }
-    return new DataLayout(variables, checks);
+    return new DataLayout(variables, checks, least);
   }
 }
