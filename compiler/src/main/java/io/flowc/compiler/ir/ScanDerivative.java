@@ -62,15 +62,7 @@ final class ScanDerivative {
     }
 
     ReverseBody reverseBody = ReverseBody.of(body, yAdjoint, savedAdjoint, constantNeeded, xNeeded);
-    List<Node> args = new ArrayList<>();
-    for (int i = 0; i < carries; i++) {
-      args.add(carryAdjoint[i] != null ? carryAdjoint[i] : b.zerosLike(body.function().inputs().get(i)));
-    }
-    for (int m = 0; m < constants; m++) {
-      if (constantNeeded[m]) {
-        args.add(b.zerosLike(body.function().inputs().get(carries + xs + m)));
-      }
-    }
+    List<Node> args = initialAdjoints(b, body, carryAdjoint, constantNeeded);
     for (int i = 0; i < carries; i++) {
       args.add(b.slice(out, body.savedOffset(i, length), length * body.carryShape(i).size()));
     }
@@ -142,15 +134,7 @@ final class ScanDerivative {
       }
     }
     ReverseBody reverseBody = ReverseBody.of(body, new Node[0], new Node[carries], constantNeeded, xNeeded);
-    List<Node> args = new ArrayList<>();
-    for (int i = 0; i < carries; i++) {
-      args.add(carryAdjoint[i] != null ? carryAdjoint[i] : b.zerosLike(body.function().inputs().get(i)));
-    }
-    for (int m = 0; m < constants; m++) {
-      if (constantNeeded[m]) {
-        args.add(b.zerosLike(body.function().inputs().get(carries + xs + m)));
-      }
-    }
+    List<Node> args = initialAdjoints(b, body, carryAdjoint, constantNeeded);
     // saved rows of carry i start at savedOffset(i, count) = (c + before) + before * count
     int[] offsets = new int[2 * (carries + xs)];
     for (int i = 0; i < carries; i++) {
@@ -354,5 +338,24 @@ final class ScanDerivative {
     private static Node plus(Graph g, Node sum, Node term) {
       return sum == null ? term : g.add(sum, term);
     }
+  }
+
+  /**
+   * The reverse scan's first arguments: each carry's adjoint (zeros where nothing reads the final
+   * carry), then a zero accumulator for each constant whose adjoint is needed.
+   */
+  private static List<Node> initialAdjoints(Graph b, ScanBody body, Node[] carryAdjoint, boolean[] constantNeeded) {
+    int carries = body.carries();
+    int xs = body.xs();
+    List<Node> args = new ArrayList<>();
+    for (int i = 0; i < carries; i++) {
+      args.add(carryAdjoint[i] != null ? carryAdjoint[i] : b.zerosLike(body.function().inputs().get(i)));
+    }
+    for (int m = 0; m < constantNeeded.length; m++) {
+      if (constantNeeded[m]) {
+        args.add(b.zerosLike(body.function().inputs().get(carries + xs + m)));
+      }
+    }
+    return args;
   }
 }

@@ -693,6 +693,30 @@ public final class Scheduler {
   }
 
   /**
+   * A scan body's slice input of {@code size} elements from its stacked input: a long slice is read
+   * where it lies, its offset moving with the slice index; a short one is copied into a frame of
+   * its own before each iteration.
+   */
+  private void placeSlice(Node input, Region stacked, int size, int indexSlot, Map<Node, Placement> places,
+      Map<Node, Region> inPlace, List<Kernel.Copy> before) {
+    if (movesWithIndex(input.shape(), stacked)) {
+      inPlace.put(input, atIndex(stacked, indexSlot, size));
+      return;
+    }
+    Region frame = allocate(Lin.of(size));
+    places.put(input, placement(frame));
+    before.add(new Kernel.Copy(stacked, frame, size, true));
+  }
+
+  /** A scan body's constants are read where the scan's arguments lie. */
+  private void placeConstants(Node n, ScanBody scan, IrFunction f, Map<Node, Placement> places) {
+    for (int m = 0; m < scan.constants(); m++) {
+      int k = scan.carries() + scan.xs() + m;
+      places.put(f.inputs().get(k), placement(regionOf(n.arg(k))));
+    }
+  }
+
+  /**
    * A SCAN as a {@link Kernel.Repeat}: the carries live in the result's final-carry places and
    * are updated there after each iteration; each stacked input's slice is copied into a frame
    * before the body, each per-iteration output copied from its frame after it; the body is
@@ -738,20 +762,9 @@ public final class Scheduler {
     }
     for (int j = 0; j < scan.xs(); j++) {
       int size = scan.xShape(j).size();
-      Region stacked = regionOf(n.arg(scan.carries() + j));
-      if (movesWithIndex(scan.xShape(j), stacked)) {
-        // a long slice is read where it lies: its offset moves with the slice index
-        inPlace.put(f.inputs().get(scan.carries() + j), atIndex(stacked, indexSlot, size));
-        continue;
-      }
-      Region frame = allocate(Lin.of(size));
-      places.put(f.inputs().get(scan.carries() + j), placement(frame));
-      before.add(new Kernel.Copy(stacked, frame, size, true));
+      placeSlice(f.inputs().get(scan.carries() + j), regionOf(n.arg(scan.carries() + j)), size, indexSlot, places, inPlace, before);
     }
-    for (int m = 0; m < scan.constants(); m++) {
-      int k = scan.carries() + scan.xs() + m;
-      places.put(f.inputs().get(k), placement(regionOf(n.arg(k))));
-    }
+    placeConstants(n, scan, f, places);
     List<Output> outputs = new ArrayList<>();
     List<IrFunction.Output> named = new ArrayList<>();
     Region[] next = new Region[f.outputs().size()];
@@ -846,18 +859,9 @@ public final class Scheduler {
       Region stacked = arg.op() == Op.SCAN && ScanBody.hasRunTimeCount(arg)
           ? shifted(savedRows.get(arg), start.plus(-arg.scanBody().carrySize()))
           : shifted(regionOf(arg), start);
-      if (movesWithIndex(scan.xShape(j), stacked)) {
-        inPlace.put(f.inputs().get(scan.carries() + j), atIndex(stacked, indexSlot, size));
-        continue;
-      }
-      Region frame = allocate(Lin.of(size));
-      places.put(f.inputs().get(scan.carries() + j), placement(frame));
-      before.add(new Kernel.Copy(stacked, frame, size, true));
+      placeSlice(f.inputs().get(scan.carries() + j), stacked, size, indexSlot, places, inPlace, before);
     }
-    for (int m = 0; m < scan.constants(); m++) {
-      int k = scan.carries() + scan.xs() + m;
-      places.put(f.inputs().get(k), placement(regionOf(n.arg(k))));
-    }
+    placeConstants(n, scan, f, places);
     List<Output> outputs = new ArrayList<>();
     List<IrFunction.Output> named = new ArrayList<>();
     Region[] next = new Region[scan.carries()];

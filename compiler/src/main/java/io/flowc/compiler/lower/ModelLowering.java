@@ -831,12 +831,7 @@ public final class ModelLowering {
     if (count != null) {
       return runTimeLoop(body, carried, outputs, count);
     }
-    List<Node> inputs = new ArrayList<>(body.carryInputs);
-    inputs.addAll(body.sliceInputs);
-    inputs.addAll(body.constantInputs);
-    int varying = carried.size() + body.sliceInputs.size();
-    LoopInvariants.Hoisted hoisted = LoopInvariants.hoist(new IrFunction(body.graph, inputs, outputs), varying,
-        body.constants, graph);
+    LoopInvariants.Hoisted hoisted = hoisted(body, carried, outputs);
     ScanBody scanBody = new ScanBody(hoisted.body(), carried.size(), body.sliceInputs.size());
     List<Node> args = new ArrayList<>();
     carried.forEach(state -> args.add(globals.get(state)));
@@ -849,6 +844,15 @@ public final class ModelLowering {
       globals.put(carried.get(i), shape.isScalar() ? graph.index(scan, offset) : graph.slice(scan, offset, shape.size()));
     }
     return logp == null ? null : graph.sum(graph.slice(scan, scanBody.yOffset(0, length), length));
+  }
+
+  /** A loop's body function, its values that read no carry and no slice hoisted before the loop. */
+  private LoopInvariants.Hoisted hoisted(LoopBody body, List<String> carried, List<IrFunction.Output> outputs) {
+    List<Node> inputs = new ArrayList<>(body.carryInputs);
+    inputs.addAll(body.sliceInputs);
+    inputs.addAll(body.constantInputs);
+    int varying = carried.size() + body.sliceInputs.size();
+    return LoopInvariants.hoist(new IrFunction(body.graph, inputs, outputs), varying, body.constants, graph);
   }
 
   /** The carry of a loop of run-time count that adds up its iterations' log density terms. */
@@ -881,12 +885,7 @@ public final class ModelLowering {
    */
   private Node runTimeLoop(LoopBody body, List<String> carried, List<IrFunction.Output> outputs, Shape size) {
     int logpCarry = carried.indexOf(LOGP_SUM);
-    List<Node> inputs = new ArrayList<>(body.carryInputs);
-    inputs.addAll(body.sliceInputs);
-    inputs.addAll(body.constantInputs);
-    int varying = carried.size() + body.sliceInputs.size();
-    LoopInvariants.Hoisted hoisted = LoopInvariants.hoist(new IrFunction(body.graph, inputs, outputs), varying,
-        body.constants, graph);
+    LoopInvariants.Hoisted hoisted = hoisted(body, carried, outputs);
     ScanBody scanBody = new ScanBody(hoisted.body(), carried.size(), body.sliceInputs.size());
     List<Node> args = new ArrayList<>();
     carried.forEach(state -> args.add(state.equals(LOGP_SUM) ? graph.constant(0) : globals.get(state)));
