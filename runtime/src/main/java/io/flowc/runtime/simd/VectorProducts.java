@@ -37,6 +37,39 @@ public final class VectorProducts {
 
   private VectorProducts() {}
 
+  /**
+   * Calls both products, with every branch they have (forward and transposed, tails of outputs,
+   * draws and columns, masks with a draw left out), on small arrays of its own {@code rounds}
+   * times: enough calls for HotSpot to compile them with C2 (docs/performance.md, "Neural flows
+   * in blocks"). Until then the Vector API runs in the interpreter or C1, which allocate a box per
+   * operation; a fit's first steps took hundreds of milliseconds each that way. No result leaves
+   * this method.
+   */
+  public static double warmUp(int rounds) {
+    int terms = 6;
+    int stride = 4 * L + 1;
+    double[] v = new double[terms * stride];
+    double[] m = new double[9 * terms];
+    double[] t = new double[9 * stride];
+    double[] acc = new double[terms * 9];
+    double[] mask = new double[stride + 4];
+    java.util.Arrays.fill(v, 0.5);
+    java.util.Arrays.fill(m, 0.25);
+    java.util.Arrays.fill(mask, 1.0);
+    mask[1] = 0.0;
+    for (int r = 0; r < rounds; r++) {
+      // with and without tails: 9 or 8 outputs (columns), 2L + 3 or 4L draws (a whole number of tiles)
+      int outputs = (r & 1) == 0 ? 9 : 8;
+      int n = (r & 2) == 0 ? 2 * L + 3 : 4 * L;
+      blockMatVec(t, 0, stride, m, 0, terms, 1, v, 1, stride, outputs, terms, n);
+      blockMatVec(v, 0, stride, m, 0, 1, terms, t, 1, stride, terms, outputs, n);
+      blockOuterSum(acc, 0, v, 1, stride, t, 1, stride, null, 0, terms, outputs, n);
+      blockOuterSum(acc, 0, v, 1, stride, t, 1, stride, mask, (r & 4) == 0 ? 0 : 4, terms, outputs, n);
+      java.util.Arrays.fill(acc, 0.0);
+    }
+    return t[0] + v[0];
+  }
+
   /** Lanes of a vector of draws: below 4 (no 256-bit vectors) the scalar code is as fast. */
   public static int lanes() {
     return L;

@@ -40,6 +40,15 @@ class VectorProductsTest {
     }
   }
 
+  /**
+   * The warm-up calls every branch of both products (tails and whole tiles, masks) on arrays of
+   * its own; an index out of its arrays would throw here rather than in a fit's background thread.
+   */
+  @Test
+  void warmUpStaysInsideItsArrays() {
+    assertTrue(Double.isFinite(VectorProducts.warmUp(16)));
+  }
+
   @Test
   void productsAsTheScalarLoops() {
     for (int outputs : new int[] {1, 3, 4, 5, 9}) {
