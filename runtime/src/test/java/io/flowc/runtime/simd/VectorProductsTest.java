@@ -66,7 +66,8 @@ class VectorProductsTest {
   void outerSumsAsTheScalarLoops() {
     for (int rows : new int[] {1, 2, 5}) {
       for (int cols : new int[] {1, 3, 4, 5, 8, 11}) {
-        for (int n : new int[] {1, 3, 4, 5, 8, 13, 128}) {
+        // 8, 16, 24: tiles of eight draws only; 12, 13, 20: eight and then four
+        for (int n : new int[] {1, 3, 4, 5, 8, 12, 13, 16, 20, 24, 128}) {
           outerSum(rows, cols, n, false);
           outerSum(rows, cols, n, true);
         }
