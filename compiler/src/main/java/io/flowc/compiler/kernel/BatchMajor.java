@@ -325,7 +325,99 @@ public final class BatchMajor {
 
   /** Whether instruction k runs for the whole block as one instruction of its own. */
   private boolean blockAt(int k) {
-    return blockProduct(instrs.get(k)) || outerSums.containsKey(k);
+    return blockProduct(instrs.get(k)) || outerSums.containsKey(k) || across(instrs.get(k));
+  }
+
+  /**
+   * Whether instruction k runs once for the block: the scalar instructions and block products
+   * the batching rule counts ({@link #perBlockAt}), and the elementwise instructions over
+   * vectors that run across the block ({@link #across}); the rule's share is counted without
+   * the latter, so which bodies are batched does not change with them.
+   */
+  private boolean runsPerBlock(int k) {
+    return perBlockAt(k) || across(instrs.get(k));
+  }
+
+  /**
+   * An elementwise instruction of the per-draw body over a vector of a fixed length L (a loop, a
+   * move, or a fused loop without sums) that writes only the draw's own values and reads the
+   * draw's values, values shared by all draws (weights, data; no accumulator) and constants.
+   * In the batched body it runs across the block, for each of the L elements a loop over the
+   * draws (draws innermost and contiguous, the way the scalar steps run, so that HotSpot's
+   * superword pass can take it), instead of once per draw over the L elements read a row apart.
+   * Each draw's elements are computed by the same operations in the same order, and draws share
+   * nothing written, so every value keeps its bits.
+   */
+  private boolean across(Instr instr) {
+    // each shared vector read takes a cell of the row beside the element's index (acrossForm)
+    return acrossForm(instr) && sharedRegions(instr).size() < rowStride - 1;
+  }
+
+  /** The offsets of the shared vectors an instruction reads (none but in across forms). */
+  private Set<Integer> sharedRegions(Instr instr) {
+    Set<Integer> out = new HashSet<>();
+    for (Object place : places(instr)) {
+      if (place instanceof Region r && !perDrawRegion(r)) {
+        out.add(r.offset().constant());
+      }
+    }
+    return out;
+  }
+
+  private boolean acrossForm(Instr instr) {
+    if (instr instanceof Loop l) {
+      return l.length().isConstant() && perDrawRegion(l.target())
+          && l.args().stream().allMatch(v -> acrossOperand(v, l.length().constant()));
+    } else if (instr instanceof Move m) {
+      return m.length().isConstant() && perDrawRegion(m.target()) && acrossOperand(m.source(), m.length().constant());
+    } else if (instr instanceof Fused f) {
+      if (!f.length().isConstant()) {
+        return false;
+      }
+      int length = f.length().constant();
+      for (LaneInstr li : f.body()) {
+        if (li instanceof LaneSum) {
+          return false;
+        } else if (li instanceof LaneWrite w) {
+          if (!perDrawRegion(w.target()) || !acrossOperand(w.value(), length)) {
+            return false;
+          }
+        } else if (!((LaneAssign) li).args().stream().allMatch(o -> acrossOperand(o, length))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private boolean acrossOperand(VecOperand v, int length) {
+    return v instanceof Splat s ? acrossScalar(s.scalar()) : acrossRegion((Region) v, length);
+  }
+
+  private boolean acrossOperand(LaneOperand o, int length) {
+    if (o instanceof At at) {
+      return acrossRegion(at.region(), length);
+    }
+    return !(o instanceof Invariant inv) || acrossScalar(inv.scalar());
+  }
+
+  private boolean acrossScalar(Operand o) {
+    if (o instanceof Element e) {
+      return perDraw(e) || e.array() == Array.WORK && !isAccumulator(e.index());
+    }
+    return true;
+  }
+
+  private boolean acrossRegion(Region r, int length) {
+    if (perDrawRegion(r)) {
+      return true;
+    }
+    if (r.array() != Array.WORK || !r.offset().isConstant() || r.stride() != 1) {
+      return false;
+    }
+    int start = r.offset().constant();
+    return start + length <= accumulatorStart || start >= accumulatorEnd;
   }
 
   /**
@@ -515,7 +607,7 @@ public final class BatchMajor {
           break;
         }
       }
-      boolean same = previous >= 0 && perBlockAt(previous) == perBlockAt(k);
+      boolean same = previous >= 0 && runsPerBlock(previous) == runsPerBlock(k);
       segmentOf[k] = same ? segmentOf[previous] : segmentCount++;
     }
 
@@ -532,7 +624,7 @@ public final class BatchMajor {
       // a product is a unit of its own
       boolean alone = blockAt(k) || afterProduct;
       afterProduct = blockAt(k);
-      boolean fresh = segmentOf[k] != previousSegment || perBlockAt(k) && inUnit == groupSize || alone;
+      boolean fresh = segmentOf[k] != previousSegment || runsPerBlock(k) && inUnit == groupSize || alone;
       if (fresh) {
         units++;
         inUnit = 0;
@@ -592,12 +684,14 @@ public final class BatchMajor {
         }
         current = new ArrayList<>();
         currentSegment = segmentOf[k];
-        currentPerBlock = perBlockAt(k);
+        currentPerBlock = runsPerBlock(k);
       }
       if (outerSums.containsKey(k)) {
         current.add(blockForm(outerSums.get(k)));
       } else if (blockProduct(instrs.get(k))) {
         current.add(blockForm((MatVec) instrs.get(k)));
+      } else if (across(instrs.get(k))) {
+        current.add(acrossLoop(instrs.get(k)));
       } else if (currentPerBlock) {
         group.add(instrs.get(k));
       } else {
@@ -758,6 +852,66 @@ public final class BatchMajor {
     int offset = r.offset().constant();
     int row = r.array() == Array.EPS ? offset : dimension + offset - scratchStart;
     return new Region(Array.WORK, Lin.of(rowStart(row) + 1), rowStride);
+  }
+
+  /**
+   * An instruction {@link #across} the block: a loop over its L elements (a {@link Repeat}, the
+   * element's index in a cell of its own) whose body is one fused loop over the block's draws. A
+   * per-draw vector's element t is row t of the vector's rows; a shared vector's element t is
+   * copied, before each iteration, into a frame cell that the loop over draws reads as one value;
+   * a per-draw scalar is its row.
+   */
+  private Repeat acrossLoop(Instr instr) {
+    int cells = rowStart(rowCount++);
+    int index = cells;
+    List<Copy> before = new ArrayList<>();
+    Map<Integer, Element> frames = new HashMap<>();
+    java.util.function.Function<Region, LaneOperand> element = r -> {
+      if (perDrawRegion(r)) {
+        return new At(acrossRows(r, index));
+      }
+      return new Invariant(frames.computeIfAbsent(r.offset().constant(), offset -> {
+        Element frame = new Element(Array.WORK, cells + 1 + frames.size());
+        before.add(new Copy(new Region(Array.WORK, offset), new Region(Array.WORK, frame.index()), 1, true));
+        return frame;
+      }));
+    };
+    java.util.function.Function<Operand, LaneOperand> scalar =
+        o -> perDraw(o) ? new At(rowRegion(rowOf(o))) : new Invariant(o);
+    java.util.function.Function<VecOperand, LaneOperand> vector =
+        v -> v instanceof Splat s ? scalar.apply(s.scalar()) : element.apply((Region) v);
+    java.util.function.Function<LaneOperand, LaneOperand> lane = o -> o instanceof At at ? element.apply(at.region())
+        : o instanceof Invariant inv ? scalar.apply(inv.scalar()) : o;
+    List<LaneInstr> body = new ArrayList<>();
+    int length;
+    if (instr instanceof Loop l) {
+      length = l.length().constant();
+      Lane value = new Lane(0);
+      body.add(new LaneAssign(value, l.op(), l.attrs(), l.args().stream().map(vector).toList()));
+      body.add(new LaneWrite(acrossRows(l.target(), index), value));
+    } else if (instr instanceof Move m) {
+      length = m.length().constant();
+      body.add(new LaneWrite(acrossRows(m.target(), index), vector.apply(m.source())));
+    } else {
+      Fused f = (Fused) instr;
+      length = f.length().constant();
+      for (LaneInstr li : f.body()) {
+        if (li instanceof LaneAssign a) {
+          body.add(new LaneAssign(a.target(), a.op(), a.attrs(), a.args().stream().map(lane).toList()));
+        } else {
+          LaneWrite w = (LaneWrite) li;
+          body.add(new LaneWrite(acrossRows(w.target(), index), lane.apply(w.value())));
+        }
+      }
+    }
+    return new Repeat(length, false, index, before, List.of(new Fused(count, body)), List.of());
+  }
+
+  /** Element t of a per-draw vector across the block: the draws of its row t, t read from the cell {@code index}. */
+  private Region acrossRows(Region r, int index) {
+    int offset = r.offset().constant();
+    int row = r.array() == Array.EPS ? offset : dimension + offset - scratchStart;
+    return new Region(Array.WORK, Lin.of(rowStart(row) + 1).plus(Lin.slot(index, rowStride)));
   }
 
   /**
