@@ -80,10 +80,13 @@ import java.util.function.Consumer;
  * per-draw vector runs once for the block ({@link Kernel.BlockMatVec}, several draws per loop
  * trip, each draw's sum in the per-draw order), and so does such a weight's gradient, the
  * per-draw outer product (maybe masked by a select) added into its accumulator
- * ({@link Kernel.BlockOuterSum}, each element summing the draws in draw order). The other
+ * ({@link Kernel.BlockOuterSum}, each element summing the draws in draw order). Elementwise
+ * instructions over vectors (a bias added, an activation, its derivative) run across the block,
+ * a loop over the elements around a loop over the draws ({@link #across}). The other
  * instructions of matrices and flows (masked weights, running sums, a spline's bin search and
- * picks, products with a per-draw matrix) run in per-draw segments like the long-vector ones,
- * their vectors and matrices read across rows and their scalar operands from their rows.
+ * picks, products with a per-draw matrix, sums into accumulators) run in per-draw segments like
+ * the long-vector ones, their vectors and matrices read across rows and their scalar operands
+ * from their rows.
  * docs/performance.md ("Neural flows in blocks") has the measurements.
  */
 public final class BatchMajor {
