@@ -264,6 +264,9 @@ public final class BatchMajor {
   /** Instruction index to the sum over draws of outer products that runs there for the block. */
   private final Map<Integer, OuterSum> outerSums = new HashMap<>();
 
+  /** Instruction index to the vectors that instruction adds into accumulators, summed across the block there. */
+  private final Map<Integer, List<VectorSum>> vectorSums = new HashMap<>();
+
   /** Per-draw temporary id to its row (absent: the temporary never leaves its per-draw segment). */
   private final Map<Integer, Integer> rows = new HashMap<>();
   private int rowCount;
@@ -328,7 +331,7 @@ public final class BatchMajor {
 
   /** Whether instruction k runs for the whole block as one instruction of its own. */
   private boolean blockAt(int k) {
-    return blockProduct(instrs.get(k)) || outerSums.containsKey(k) || across(instrs.get(k));
+    return blockProduct(instrs.get(k)) || outerSums.containsKey(k) || across(instrs.get(k)) || vectorSums.containsKey(k);
   }
 
   /**
@@ -338,7 +341,70 @@ public final class BatchMajor {
    * the latter, so which bodies are batched does not change with them.
    */
   private boolean runsPerBlock(int k) {
-    return perBlockAt(k) || across(instrs.get(k));
+    return perBlockAt(k) || across(instrs.get(k)) || vectorSums.containsKey(k);
+  }
+
+  /** {@code accumulator[i] += value[i]} for i below {@code length}, value a per-draw vector. */
+  private record VectorSum(Region accumulator, Region value, int length) {}
+
+  /**
+   * Finds the per-draw body's sums of vectors into accumulators ({@code acc = acc + v} as a loop,
+   * or several such in one fused loop), each accumulator touched by that instruction alone. Per
+   * draw each element receives the draws in draw order; across the block it still does (see
+   * {@link #vectorSumLoops}).
+   */
+  private void findVectorSums(Set<Integer> skipped) {
+    for (int k = 0; k < instrs.size() - 1; k++) {
+      if (skipped.contains(k)) {
+        continue;
+      }
+      List<VectorSum> found = new ArrayList<>();
+      Instr instr = instrs.get(k);
+      if (instr instanceof Loop l && l.op() == Op.ADD && l.length().isConstant() && l.args().size() == 2) {
+        VectorSum sum = vectorSum(l.target(), l.args().get(0), l.args().get(1), l.length().constant());
+        if (sum == null) {
+          continue;
+        }
+        found.add(sum);
+      } else if (instr instanceof Fused f && f.length().isConstant() && f.body().size() % 2 == 0) {
+        for (int i = 0; i < f.body().size(); i += 2) {
+          if (f.body().get(i) instanceof LaneAssign a && a.op() == Op.ADD && a.args().size() == 2
+              && a.args().get(0) instanceof At x && a.args().get(1) instanceof At y
+              && f.body().get(i + 1) instanceof LaneWrite w && w.value().equals(a.target())) {
+            VectorSum sum = vectorSum(w.target(), x.region(), y.region(), f.length().constant());
+            if (sum != null) {
+              found.add(sum);
+              continue;
+            }
+          }
+          found.clear();
+          break;
+        }
+      }
+      if (found.isEmpty()) {
+        continue;
+      }
+      boolean alone = true;
+      for (VectorSum v : found) {
+        alone &= onlyReader(v.accumulator(), v.length(), k) == -1;
+      }
+      if (alone) {
+        vectorSums.put(k, found);
+      }
+    }
+  }
+
+  /** {@code target = x + y} as a sum of a per-draw vector into an accumulator, or null. */
+  private VectorSum vectorSum(Region target, Object x, Object y, int length) {
+    if (target.array() != Array.WORK || !target.offset().isConstant() || target.stride() != 1) {
+      return null;
+    }
+    int start = target.offset().constant();
+    if (!isAccumulator(start) || !isAccumulator(start + length - 1)) {
+      return null;
+    }
+    Object value = target.equals(x) ? y : target.equals(y) ? x : null;
+    return value instanceof Region r && perDrawRegion(r) ? new VectorSum(target, r, length) : null;
   }
 
   /**
@@ -368,7 +434,10 @@ public final class BatchMajor {
   }
 
   private boolean acrossForm(Instr instr) {
-    if (instr instanceof Loop l) {
+    if (instr instanceof Outer o) {
+      // one column: target[i] = left[i] * right[0], elementwise
+      return o.cols() == 1 && perDrawRegion(o.target()) && perDrawRegion(o.left()) && perDrawRegion(o.right());
+    } else if (instr instanceof Loop l) {
       return l.length().isConstant() && perDrawRegion(l.target())
           && l.args().stream().allMatch(v -> acrossOperand(v, l.length().constant()));
     } else if (instr instanceof Move m) {
@@ -591,6 +660,7 @@ public final class BatchMajor {
     }
     check(inSums, summedAccumulators);
     findOuterSums(inSums);
+    findVectorSums(inSums);
     if (!pays.test(batchedShare(inSums))) {
       throw new Unbatchable("most of the work stays per draw");
     }
@@ -695,6 +765,10 @@ public final class BatchMajor {
         current.add(blockForm((MatVec) instrs.get(k)));
       } else if (across(instrs.get(k))) {
         current.add(acrossLoop(instrs.get(k)));
+      } else if (vectorSums.containsKey(k)) {
+        for (VectorSum v : vectorSums.get(k)) {
+          current.add(vectorSumLoop(v));
+        }
       } else if (currentPerBlock) {
         group.add(instrs.get(k));
       } else {
@@ -887,7 +961,13 @@ public final class BatchMajor {
         : o instanceof Invariant inv ? scalar.apply(inv.scalar()) : o;
     List<LaneInstr> body = new ArrayList<>();
     int length;
-    if (instr instanceof Loop l) {
+    if (instr instanceof Outer o) {
+      length = o.rows();
+      Lane value = new Lane(0);
+      Element right = new Element(o.right().array(), o.right().offset().constant());
+      body.add(new LaneAssign(value, Op.MUL, new int[0], List.of(element.apply(o.left()), scalar.apply(right))));
+      body.add(new LaneWrite(acrossRows(o.target(), index), value));
+    } else if (instr instanceof Loop l) {
       length = l.length().constant();
       Lane value = new Lane(0);
       body.add(new LaneAssign(value, l.op(), l.attrs(), l.args().stream().map(vector).toList()));
@@ -908,6 +988,27 @@ public final class BatchMajor {
       }
     }
     return new Repeat(length, false, index, before, List.of(new Fused(count, body)), List.of());
+  }
+
+  /**
+   * A {@link VectorSum} across the block: for each element t, the accumulator's value goes into
+   * the first cell of the value's row t (a sum's place, see {@link BatchedBody}), the row is
+   * summed from 0.0 over that cell and the block's draws in draw order, and the total goes back:
+   * {@code ((0.0 + acc) + v[0]) + v[1] ...}, the per-draw body's {@code (acc + v[0]) + v[1] ...}
+   * bit for bit, as {@code 0.0 + acc == acc} for an accumulator, never -0.0 (see the class comment).
+   */
+  private Repeat vectorSumLoop(VectorSum v) {
+    int cells = rowStart(rowCount++);
+    int index = cells;
+    Element in = new Element(Array.WORK, cells + 1);
+    Element out = new Element(Array.WORK, cells + 2);
+    Region row = new Region(Array.WORK, acrossRows(v.value(), index).offset().plus(-1));
+    Temp total = new Temp(tempCount++);
+    List<Instr> body = List.of(new Fused(Lin.of(1), List.of(new LaneWrite(row, new Invariant(in)))),
+        new Fused(count.plus(1), List.of(new LaneSum(total, new At(row)))), new Store(out, total));
+    return new Repeat(v.length(), false, index,
+        List.of(new Copy(v.accumulator(), new Region(Array.WORK, in.index()), 1, true)), body,
+        List.of(new Copy(v.accumulator(), new Region(Array.WORK, out.index()), 1, false)));
   }
 
   /** Element t of a per-draw vector across the block: the draws of its row t, t read from the cell {@code index}. */
