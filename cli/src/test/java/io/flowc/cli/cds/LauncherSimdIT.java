@@ -74,6 +74,26 @@ class LauncherSimdIT {
     assertFalse(r.loaded("io.flowc.runtime.simd.VectorProducts"), "scalar products");
   }
 
+  /**
+   * A neural fit compiles the batched body's segments each on its own (docs/performance.md,
+   * "Neural flows in blocks"), with or without the module; a fit of PyMC3's flows keeps HotSpot's
+   * defaults.
+   */
+  @Test
+  void neuralFitsCompileTheSegmentsOnTheirOwn() throws Exception {
+    String option = "-XX:CompileCommand=dontinline,io.flowc.runtime.jit.*::block*";
+    for (String simd : List.of("1", "0")) {
+      Run neural = flowc(Map.of("FLOWC_SIMD", simd, "FLOWC_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "fit", model(),
+          "--flow", "nsf(hidden=4)", "--nmc", "16", "--iters", "3", "--eval-draws", "50", "--json");
+      assertEquals(0, neural.code, neural.toString());
+      assertTrue(neural.out.lines().findFirst().orElse("").contains(option), neural.toString());
+    }
+    Run planar = flowc(Map.of("FLOWC_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "fit", model(), "--flow", "planar*2",
+        "--iters", "3", "--eval-draws", "50");
+    assertEquals(0, planar.code, planar.toString());
+    assertFalse(planar.out.contains("CompileCommand"), planar.toString());
+  }
+
   @Test
   void pymc3FlowsAndOtherCommandsRunWithoutTheModule() throws Exception {
     Run fit = flowc(Map.of(), "fit", model(), "--flow", "planar*2", "--iters", "3", "--eval-draws", "50");

@@ -33,6 +33,7 @@ import io.flowc.runtime.data.DataLayout;
 import io.flowc.runtime.data.DataRegion;
 import io.flowc.runtime.data.RowChunks;
 import io.flowc.runtime.flow.FlowKernel;
+import io.flowc.runtime.flow.FlowKind;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.jit.HiddenClasses;
 import io.flowc.runtime.simd.Simd;
@@ -274,7 +275,18 @@ public final class Compilation {
 
   private static FlowKernels flowKernels(CheckedModel model, FlowFormula formula, DataPlan plan) {
     FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
+    if (layout.flows().stream().anyMatch(Compilation::hasBlockProducts)) {
+      Simd.warmUp();
+    }
     return flowKernels(model, layout, formula.normalized(), plan, BatchMajor.DEFAULT);
+  }
+
+  /**
+   * Whether a flow's body has products with weights all draws share (Kernel.BlockMatVec): the
+   * neural flows' networks and Sylvester's matrices.
+   */
+  private static boolean hasBlockProducts(FlowKind kind) {
+    return kind.hasNetwork() || kind == FlowKind.SYLVESTER;
   }
 
   private static FlowKernel loadFlow(CheckedModel model, FlowKernels kernels) {

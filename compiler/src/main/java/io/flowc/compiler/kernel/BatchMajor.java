@@ -80,10 +80,13 @@ import java.util.function.Consumer;
  * per-draw vector runs once for the block ({@link Kernel.BlockMatVec}, several draws per loop
  * trip, each draw's sum in the per-draw order), and so does such a weight's gradient, the
  * per-draw outer product (maybe masked by a select) added into its accumulator
- * ({@link Kernel.BlockOuterSum}, each element summing the draws in draw order). The other
+ * ({@link Kernel.BlockOuterSum}, each element summing the draws in draw order). Elementwise
+ * instructions over vectors (a bias added, an activation, its derivative) run across the block,
+ * a loop over the elements around a loop over the draws ({@link #across}). The other
  * instructions of matrices and flows (masked weights, running sums, a spline's bin search and
- * picks, products with a per-draw matrix) run in per-draw segments like the long-vector ones,
- * their vectors and matrices read across rows and their scalar operands from their rows.
+ * picks, products with a per-draw matrix, sums into accumulators) run in per-draw segments like
+ * the long-vector ones, their vectors and matrices read across rows and their scalar operands
+ * from their rows.
  * docs/performance.md ("Neural flows in blocks") has the measurements.
  */
 public final class BatchMajor {
@@ -262,6 +265,9 @@ public final class BatchMajor {
   /** Instruction index to the sum over draws of outer products that runs there for the block. */
   private final Map<Integer, OuterSum> outerSums = new HashMap<>();
 
+  /** Instruction index to the vectors that instruction adds into accumulators, summed across the block there. */
+  private final Map<Integer, List<VectorSum>> vectorSums = new HashMap<>();
+
   /** Per-draw temporary id to its row (absent: the temporary never leaves its per-draw segment). */
   private final Map<Integer, Integer> rows = new HashMap<>();
   private int rowCount;
@@ -326,7 +332,165 @@ public final class BatchMajor {
 
   /** Whether instruction k runs for the whole block as one instruction of its own. */
   private boolean blockAt(int k) {
-    return blockProduct(instrs.get(k)) || outerSums.containsKey(k);
+    return blockProduct(instrs.get(k)) || outerSums.containsKey(k) || across(instrs.get(k)) || vectorSums.containsKey(k);
+  }
+
+  /**
+   * Whether instruction k runs once for the block: the scalar instructions and block products
+   * the batching rule counts ({@link #perBlockAt}), and the elementwise instructions over
+   * vectors that run across the block ({@link #across}); the rule's share is counted without
+   * the latter, so which bodies are batched does not change with them.
+   */
+  private boolean runsPerBlock(int k) {
+    return perBlockAt(k) || across(instrs.get(k)) || vectorSums.containsKey(k);
+  }
+
+  /** {@code accumulator[i] += value[i]} for i below {@code length}, value a per-draw vector. */
+  private record VectorSum(Region accumulator, Region value, int length) {}
+
+  /**
+   * Finds the per-draw body's sums of vectors into accumulators ({@code acc = acc + v} as a loop,
+   * or several such in one fused loop), each accumulator touched by that instruction alone. Per
+   * draw each element receives the draws in draw order; across the block it still does (see
+   * {@link #vectorSumLoops}).
+   */
+  private void findVectorSums(Set<Integer> skipped) {
+    for (int k = 0; k < instrs.size() - 1; k++) {
+      if (skipped.contains(k)) {
+        continue;
+      }
+      List<VectorSum> found = new ArrayList<>();
+      Instr instr = instrs.get(k);
+      if (instr instanceof Loop l && l.op() == Op.ADD && l.length().isConstant() && l.args().size() == 2) {
+        VectorSum sum = vectorSum(l.target(), l.args().get(0), l.args().get(1), l.length().constant());
+        if (sum == null) {
+          continue;
+        }
+        found.add(sum);
+      } else if (instr instanceof Fused f && f.length().isConstant() && f.body().size() % 2 == 0) {
+        for (int i = 0; i < f.body().size(); i += 2) {
+          if (f.body().get(i) instanceof LaneAssign a && a.op() == Op.ADD && a.args().size() == 2
+              && a.args().get(0) instanceof At x && a.args().get(1) instanceof At y
+              && f.body().get(i + 1) instanceof LaneWrite w && w.value().equals(a.target())) {
+            VectorSum sum = vectorSum(w.target(), x.region(), y.region(), f.length().constant());
+            if (sum != null) {
+              found.add(sum);
+              continue;
+            }
+          }
+          found.clear();
+          break;
+        }
+      }
+      if (found.isEmpty()) {
+        continue;
+      }
+      boolean alone = true;
+      for (VectorSum v : found) {
+        alone &= onlyReader(v.accumulator(), v.length(), k) == -1;
+      }
+      if (alone) {
+        vectorSums.put(k, found);
+      }
+    }
+  }
+
+  /** {@code target = x + y} as a sum of a per-draw vector into an accumulator, or null. */
+  private VectorSum vectorSum(Region target, Object x, Object y, int length) {
+    if (target.array() != Array.WORK || !target.offset().isConstant() || target.stride() != 1) {
+      return null;
+    }
+    int start = target.offset().constant();
+    if (!isAccumulator(start) || !isAccumulator(start + length - 1)) {
+      return null;
+    }
+    Object value = target.equals(x) ? y : target.equals(y) ? x : null;
+    return value instanceof Region r && perDrawRegion(r) ? new VectorSum(target, r, length) : null;
+  }
+
+  /**
+   * An elementwise instruction of the per-draw body over a vector of a fixed length L (a loop, a
+   * move, or a fused loop without sums) that writes only the draw's own values and reads the
+   * draw's values, values shared by all draws (weights, data; no accumulator) and constants.
+   * In the batched body it runs across the block, for each of the L elements a loop over the
+   * draws (draws innermost and contiguous, the way the scalar steps run, so that HotSpot's
+   * superword pass can take it), instead of once per draw over the L elements read a row apart.
+   * Each draw's elements are computed by the same operations in the same order, and draws share
+   * nothing written, so every value keeps its bits.
+   */
+  private boolean across(Instr instr) {
+    // each shared vector read takes a cell of the row beside the element's index (acrossForm)
+    return acrossForm(instr) && sharedRegions(instr).size() < rowStride - 1;
+  }
+
+  /** The offsets of the shared vectors an instruction reads (none but in across forms). */
+  private Set<Integer> sharedRegions(Instr instr) {
+    Set<Integer> out = new HashSet<>();
+    for (Object place : places(instr)) {
+      if (place instanceof Region r && !perDrawRegion(r)) {
+        out.add(r.offset().constant());
+      }
+    }
+    return out;
+  }
+
+  private boolean acrossForm(Instr instr) {
+    if (instr instanceof Outer o) {
+      // one column: target[i] = left[i] * right[0], elementwise
+      return o.cols() == 1 && perDrawRegion(o.target()) && perDrawRegion(o.left()) && perDrawRegion(o.right());
+    } else if (instr instanceof Loop l) {
+      return l.length().isConstant() && perDrawRegion(l.target())
+          && l.args().stream().allMatch(v -> acrossOperand(v, l.length().constant()));
+    } else if (instr instanceof Move m) {
+      return m.length().isConstant() && perDrawRegion(m.target()) && acrossOperand(m.source(), m.length().constant());
+    } else if (instr instanceof Fused f) {
+      if (!f.length().isConstant()) {
+        return false;
+      }
+      int length = f.length().constant();
+      for (LaneInstr li : f.body()) {
+        if (li instanceof LaneSum) {
+          return false;
+        } else if (li instanceof LaneWrite w) {
+          if (!perDrawRegion(w.target()) || !acrossOperand(w.value(), length)) {
+            return false;
+          }
+        } else if (!((LaneAssign) li).args().stream().allMatch(o -> acrossOperand(o, length))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private boolean acrossOperand(VecOperand v, int length) {
+    return v instanceof Splat s ? acrossScalar(s.scalar()) : acrossRegion((Region) v, length);
+  }
+
+  private boolean acrossOperand(LaneOperand o, int length) {
+    if (o instanceof At at) {
+      return acrossRegion(at.region(), length);
+    }
+    return !(o instanceof Invariant inv) || acrossScalar(inv.scalar());
+  }
+
+  private boolean acrossScalar(Operand o) {
+    if (o instanceof Element e) {
+      return perDraw(e) || e.array() == Array.WORK && !isAccumulator(e.index());
+    }
+    return true;
+  }
+
+  private boolean acrossRegion(Region r, int length) {
+    if (perDrawRegion(r)) {
+      return true;
+    }
+    if (r.array() != Array.WORK || !r.offset().isConstant() || r.stride() != 1) {
+      return false;
+    }
+    int start = r.offset().constant();
+    return start + length <= accumulatorStart || start >= accumulatorEnd;
   }
 
   /**
@@ -497,6 +661,7 @@ public final class BatchMajor {
     }
     check(inSums, summedAccumulators);
     findOuterSums(inSums);
+    findVectorSums(inSums);
     if (!pays.test(batchedShare(inSums))) {
       throw new Unbatchable("most of the work stays per draw");
     }
@@ -516,7 +681,7 @@ public final class BatchMajor {
           break;
         }
       }
-      boolean same = previous >= 0 && perBlockAt(previous) == perBlockAt(k);
+      boolean same = previous >= 0 && runsPerBlock(previous) == runsPerBlock(k);
       segmentOf[k] = same ? segmentOf[previous] : segmentCount++;
     }
 
@@ -533,7 +698,7 @@ public final class BatchMajor {
       // a product is a unit of its own
       boolean alone = blockAt(k) || afterProduct;
       afterProduct = blockAt(k);
-      boolean fresh = segmentOf[k] != previousSegment || perBlockAt(k) && inUnit == groupSize || alone;
+      boolean fresh = segmentOf[k] != previousSegment || runsPerBlock(k) && inUnit == groupSize || alone;
       if (fresh) {
         units++;
         inUnit = 0;
@@ -593,12 +758,18 @@ public final class BatchMajor {
         }
         current = new ArrayList<>();
         currentSegment = segmentOf[k];
-        currentPerBlock = perBlockAt(k);
+        currentPerBlock = runsPerBlock(k);
       }
       if (outerSums.containsKey(k)) {
         current.add(blockForm(outerSums.get(k)));
       } else if (blockProduct(instrs.get(k))) {
         current.add(blockForm((MatVec) instrs.get(k)));
+      } else if (across(instrs.get(k))) {
+        current.add(acrossLoop(instrs.get(k)));
+      } else if (vectorSums.containsKey(k)) {
+        for (VectorSum v : vectorSums.get(k)) {
+          current.add(vectorSumLoop(v));
+        }
       } else if (currentPerBlock) {
         group.add(instrs.get(k));
       } else {
@@ -759,6 +930,93 @@ public final class BatchMajor {
     int offset = r.offset().constant();
     int row = r.array() == Array.EPS ? offset : dimension + offset - scratchStart;
     return new Region(Array.WORK, Lin.of(rowStart(row) + 1), rowStride);
+  }
+
+  /**
+   * An instruction {@link #across} the block: a loop over its L elements (a {@link Repeat}, the
+   * element's index in a cell of its own) whose body is one fused loop over the block's draws. A
+   * per-draw vector's element t is row t of the vector's rows; a shared vector's element t is
+   * copied, before each iteration, into a frame cell that the loop over draws reads as one value;
+   * a per-draw scalar is its row.
+   */
+  private Repeat acrossLoop(Instr instr) {
+    int cells = rowStart(rowCount++);
+    int index = cells;
+    List<Copy> before = new ArrayList<>();
+    Map<Integer, Element> frames = new HashMap<>();
+    java.util.function.Function<Region, LaneOperand> element = r -> {
+      if (perDrawRegion(r)) {
+        return new At(acrossRows(r, index));
+      }
+      return new Invariant(frames.computeIfAbsent(r.offset().constant(), offset -> {
+        Element frame = new Element(Array.WORK, cells + 1 + frames.size());
+        before.add(new Copy(new Region(Array.WORK, offset), new Region(Array.WORK, frame.index()), 1, true));
+        return frame;
+      }));
+    };
+    java.util.function.Function<Operand, LaneOperand> scalar =
+        o -> perDraw(o) ? new At(rowRegion(rowOf(o))) : new Invariant(o);
+    java.util.function.Function<VecOperand, LaneOperand> vector =
+        v -> v instanceof Splat s ? scalar.apply(s.scalar()) : element.apply((Region) v);
+    java.util.function.Function<LaneOperand, LaneOperand> lane = o -> o instanceof At at ? element.apply(at.region())
+        : o instanceof Invariant inv ? scalar.apply(inv.scalar()) : o;
+    List<LaneInstr> body = new ArrayList<>();
+    int length;
+    if (instr instanceof Outer o) {
+      length = o.rows();
+      Lane value = new Lane(0);
+      Element right = new Element(o.right().array(), o.right().offset().constant());
+      body.add(new LaneAssign(value, Op.MUL, new int[0], List.of(element.apply(o.left()), scalar.apply(right))));
+      body.add(new LaneWrite(acrossRows(o.target(), index), value));
+    } else if (instr instanceof Loop l) {
+      length = l.length().constant();
+      Lane value = new Lane(0);
+      body.add(new LaneAssign(value, l.op(), l.attrs(), l.args().stream().map(vector).toList()));
+      body.add(new LaneWrite(acrossRows(l.target(), index), value));
+    } else if (instr instanceof Move m) {
+      length = m.length().constant();
+      body.add(new LaneWrite(acrossRows(m.target(), index), vector.apply(m.source())));
+    } else {
+      Fused f = (Fused) instr;
+      length = f.length().constant();
+      for (LaneInstr li : f.body()) {
+        if (li instanceof LaneAssign a) {
+          body.add(new LaneAssign(a.target(), a.op(), a.attrs(), a.args().stream().map(lane).toList()));
+        } else {
+          LaneWrite w = (LaneWrite) li;
+          body.add(new LaneWrite(acrossRows(w.target(), index), lane.apply(w.value())));
+        }
+      }
+    }
+    return new Repeat(Lin.of(length), false, index, before, List.of(new Fused(count, body)), List.of());
+  }
+
+  /**
+   * A {@link VectorSum} across the block: for each element t, the accumulator's value goes into
+   * the first cell of the value's row t (a sum's place, see {@link BatchedBody}), the row is
+   * summed from 0.0 over that cell and the block's draws in draw order, and the total goes back:
+   * {@code ((0.0 + acc) + v[0]) + v[1] ...}, the per-draw body's {@code (acc + v[0]) + v[1] ...}
+   * bit for bit, as {@code 0.0 + acc == acc} for an accumulator, never -0.0 (see the class comment).
+   */
+  private Repeat vectorSumLoop(VectorSum v) {
+    int cells = rowStart(rowCount++);
+    int index = cells;
+    Element in = new Element(Array.WORK, cells + 1);
+    Element out = new Element(Array.WORK, cells + 2);
+    Region row = new Region(Array.WORK, acrossRows(v.value(), index).offset().plus(-1));
+    Temp total = new Temp(tempCount++);
+    List<Instr> body = List.of(new Fused(Lin.of(1), List.of(new LaneWrite(row, new Invariant(in)))),
+        new Fused(count.plus(1), List.of(new LaneSum(total, new At(row)))), new Store(out, total));
+    return new Repeat(Lin.of(v.length()), false, index,
+        List.of(new Copy(v.accumulator(), new Region(Array.WORK, in.index()), 1, true)), body,
+        List.of(new Copy(v.accumulator(), new Region(Array.WORK, out.index()), 1, false)));
+  }
+
+  /** Element t of a per-draw vector across the block: the draws of its row t, t read from the cell {@code index}. */
+  private Region acrossRows(Region r, int index) {
+    int offset = r.offset().constant();
+    int row = r.array() == Array.EPS ? offset : dimension + offset - scratchStart;
+    return new Region(Array.WORK, Lin.of(rowStart(row) + 1).plus(Lin.slot(index, rowStride)));
   }
 
   /**

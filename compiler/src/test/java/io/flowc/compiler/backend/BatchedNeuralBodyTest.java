@@ -98,6 +98,29 @@ class BatchedNeuralBodyTest {
     }
   }
 
+  /**
+   * The networks' elementwise steps over hidden units (biases, activations and their
+   * derivatives, a one-column weight's gradient) and the sums of the bias gradients run across
+   * the block, draws innermost: what stays per draw is the spline's searches, picks, puts and
+   * log-sum-exps. The tests above check that the values keep their bits.
+   */
+  @Test
+  void elementwiseStepsAndVectorSumsRunAcrossTheBlock() throws Exception {
+    CheckedModel model = TestPaths.checkExample(TestPaths.example("pot1"));
+    FlowFormula formula = FlowFormulaParsing.parse("nsf(hidden=8)*2");
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
+    BatchedBody batched = Compilation.flowKernels(model, layout, formula.normalized(), SMALL).batched();
+    List<Kernel.Instr> perDraw = batched.segments().stream().filter(s -> !s.perBlock())
+        .flatMap(s -> s.kernel().body().stream()).toList();
+    for (Kernel.Instr i : perDraw) {
+      assertTrue(i instanceof Kernel.Search || i instanceof Kernel.Pick || i instanceof Kernel.Put
+          || i instanceof Kernel.Reduce || i instanceof Kernel.Store || i instanceof Kernel.Return, "per draw: " + i);
+    }
+    assertTrue(batched.segments().stream().filter(BatchedBody.Segment::perBlock)
+        .flatMap(s -> s.kernel().body().stream()).filter(i -> i instanceof Kernel.Repeat).count() >= 8,
+        "elementwise steps across the block");
+  }
+
   /** The compiler's own block size with a neural flow: blocks of 128 and a partial one. */
   @Test
   void defaultBlockSize() throws Exception {

@@ -17,7 +17,28 @@ public final class Simd {
 
   private static final boolean MODULE_PRESENT = ModuleLayer.boot().findModule(MODULE).isPresent();
 
+  /** Calls of each product {@link #warmUp()} makes: C2 compiles both after a few thousand. */
+  static final int WARM_UP_ROUNDS = 6000;
+
+  private static final java.util.concurrent.atomic.AtomicBoolean WARMED = new java.util.concurrent.atomic.AtomicBoolean();
+
   private Simd() {}
+
+  /**
+   * Starts, once per JVM and only if {@link #enabled()}, a daemon thread that calls the vectorized
+   * products until HotSpot has compiled them ({@link VectorProducts#warmUp}): called when a kernel
+   * with block products is about to be compiled, it runs beside the compiler (on another core),
+   * so the fit's first steps find the products compiled. It changes no result.
+   */
+  public static void warmUp() {
+    if (!enabled() || !WARMED.compareAndSet(false, true)) {
+      return;
+    }
+    Thread thread = new Thread(() -> VectorProducts.warmUp(WARM_UP_ROUNDS), "flowc-simd-warm-up");
+    thread.setDaemon(true);
+    thread.setPriority(Thread.MIN_PRIORITY);
+    thread.start();
+  }
 
   /** True if the module is in this JVM's boot layer. */
   public static boolean modulePresent() {

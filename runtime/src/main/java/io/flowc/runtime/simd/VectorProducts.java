@@ -37,6 +37,39 @@ public final class VectorProducts {
 
   private VectorProducts() {}
 
+  /**
+   * Calls both products, with every branch they have (forward and transposed, tails of outputs,
+   * draws and columns, masks with a draw left out), on small arrays of its own {@code rounds}
+   * times: enough calls for HotSpot to compile them with C2 (docs/performance.md, "Neural flows
+   * in blocks"). Until then the Vector API runs in the interpreter or C1, which allocate a box per
+   * operation; a fit's first steps took hundreds of milliseconds each that way. No result leaves
+   * this method.
+   */
+  public static double warmUp(int rounds) {
+    int terms = 6;
+    int stride = 4 * L + 1;
+    double[] v = new double[terms * stride];
+    double[] m = new double[9 * terms];
+    double[] t = new double[9 * stride];
+    double[] acc = new double[terms * 9];
+    double[] mask = new double[stride + 4];
+    java.util.Arrays.fill(v, 0.5);
+    java.util.Arrays.fill(m, 0.25);
+    java.util.Arrays.fill(mask, 1.0);
+    mask[1] = 0.0;
+    for (int r = 0; r < rounds; r++) {
+      // with and without tails: 9 or 8 outputs (columns), 2L + 3 or 4L draws (a whole number of tiles)
+      int outputs = (r & 1) == 0 ? 9 : 8;
+      int n = (r & 2) == 0 ? 2 * L + 3 : 4 * L;
+      blockMatVec(t, 0, stride, m, 0, terms, 1, v, 1, stride, outputs, terms, n);
+      blockMatVec(v, 0, stride, m, 0, 1, terms, t, 1, stride, terms, outputs, n);
+      blockOuterSum(acc, 0, v, 1, stride, t, 1, stride, null, 0, terms, outputs, n);
+      blockOuterSum(acc, 0, v, 1, stride, t, 1, stride, mask, (r & 4) == 0 ? 0 : 4, terms, outputs, n);
+      java.util.Arrays.fill(acc, 0.0);
+    }
+    return t[0] + v[0];
+  }
+
   /** Lanes of a vector of draws: below 4 (no 256-bit vectors) the scalar code is as fast. */
   public static int lanes() {
     return L;
@@ -156,34 +189,17 @@ public final class VectorProducts {
     int j = 0;
     for (; j + 4 <= cols; j += 4) {
       int r = rOff + j * rStride;
-      for (int d = 0; d < tiles; d += 4) {
+      int a = accOff + j;
+      for (int d = 0; d < tiles;) {
         if (mask != null && !allCount(mask, maskOff + d)) {
-          scalarColumns(acc, accOff + j, cols, left, lOff, lStride, right, r, rStride, mask, maskOff, rows, 4, d,
-              d + 4);
-          continue;
-        }
-        DoubleVector r0 = DoubleVector.fromArray(QUAD, right, r + d);
-        DoubleVector r1 = DoubleVector.fromArray(QUAD, right, r + rStride + d);
-        DoubleVector r2 = DoubleVector.fromArray(QUAD, right, r + 2 * rStride + d);
-        DoubleVector r3 = DoubleVector.fromArray(QUAD, right, r + 3 * rStride + d);
-        DoubleVector u0 = r0.blend(r1.rearrange(EVEN), ODD_LANES);
-        DoubleVector u1 = r0.rearrange(ODD).blend(r1, ODD_LANES);
-        DoubleVector u2 = r2.blend(r3.rearrange(EVEN), ODD_LANES);
-        DoubleVector u3 = r2.rearrange(ODD).blend(r3, ODD_LANES);
-        // c_k: draw d + k's right factors of columns j .. j + 3
-        DoubleVector c0 = u0.blend(u2.rearrange(LOW), HIGH_LANES);
-        DoubleVector c1 = u1.blend(u3.rearrange(LOW), HIGH_LANES);
-        DoubleVector c2 = u0.rearrange(HIGH).blend(u2, HIGH_LANES);
-        DoubleVector c3 = u1.rearrange(HIGH).blend(u3, HIGH_LANES);
-        int l = lOff + d;
-        int a = accOff + j;
-        for (int i = 0; i < rows; i++, l += lStride, a += cols) {
-          DoubleVector s = DoubleVector.fromArray(QUAD, acc, a);
-          s = s.add(DoubleVector.broadcast(QUAD, left[l]).mul(c0));
-          s = s.add(DoubleVector.broadcast(QUAD, left[l + 1]).mul(c1));
-          s = s.add(DoubleVector.broadcast(QUAD, left[l + 2]).mul(c2));
-          s = s.add(DoubleVector.broadcast(QUAD, left[l + 3]).mul(c3));
-          s.intoArray(acc, a);
+          scalarColumns(acc, a, cols, left, lOff, lStride, right, r, rStride, mask, maskOff, rows, 4, d, d + 4);
+          d += 4;
+        } else if (d + 8 <= tiles && (mask == null || allCount(mask, maskOff + d + 4))) {
+          eightDraws(acc, a, cols, left, lOff + d, lStride, right, r + d, rStride, rows);
+          d += 8;
+        } else {
+          fourDraws(acc, a, cols, left, lOff + d, lStride, right, r + d, rStride, rows);
+          d += 4;
         }
       }
       scalarColumns(acc, accOff + j, cols, left, lOff, lStride, right, r, rStride, mask, maskOff, rows, 4, tiles, n);
@@ -191,6 +207,80 @@ public final class VectorProducts {
     if (j < cols) {
       scalarColumns(acc, accOff + j, cols, left, lOff, lStride, right, rOff + j * rStride, rStride, mask, maskOff,
           rows, cols - j, 0, n);
+    }
+  }
+
+  /**
+   * Four draws of four columns from acc[a], the draws' right factors from right[r] (one row per
+   * column): a 4 x 4 tile transposed in registers, then each row's four sums in one vector.
+   */
+  private static void fourDraws(double[] acc, int a, int cols, double[] left, int l, int lStride, double[] right,
+      int r, int rStride, int rows) {
+    DoubleVector r0 = DoubleVector.fromArray(QUAD, right, r);
+    DoubleVector r1 = DoubleVector.fromArray(QUAD, right, r + rStride);
+    DoubleVector r2 = DoubleVector.fromArray(QUAD, right, r + 2 * rStride);
+    DoubleVector r3 = DoubleVector.fromArray(QUAD, right, r + 3 * rStride);
+    DoubleVector u0 = r0.blend(r1.rearrange(EVEN), ODD_LANES);
+    DoubleVector u1 = r0.rearrange(ODD).blend(r1, ODD_LANES);
+    DoubleVector u2 = r2.blend(r3.rearrange(EVEN), ODD_LANES);
+    DoubleVector u3 = r2.rearrange(ODD).blend(r3, ODD_LANES);
+    // c_k: draw k's right factors of the four columns
+    DoubleVector c0 = u0.blend(u2.rearrange(LOW), HIGH_LANES);
+    DoubleVector c1 = u1.blend(u3.rearrange(LOW), HIGH_LANES);
+    DoubleVector c2 = u0.rearrange(HIGH).blend(u2, HIGH_LANES);
+    DoubleVector c3 = u1.rearrange(HIGH).blend(u3, HIGH_LANES);
+    for (int i = 0; i < rows; i++, l += lStride, a += cols) {
+      DoubleVector s = DoubleVector.fromArray(QUAD, acc, a);
+      s = s.add(DoubleVector.broadcast(QUAD, left[l]).mul(c0));
+      s = s.add(DoubleVector.broadcast(QUAD, left[l + 1]).mul(c1));
+      s = s.add(DoubleVector.broadcast(QUAD, left[l + 2]).mul(c2));
+      s = s.add(DoubleVector.broadcast(QUAD, left[l + 3]).mul(c3));
+      s.intoArray(acc, a);
+    }
+  }
+
+  /**
+   * As {@link #fourDraws} for eight draws, two tiles, each row's sums loaded and stored once for
+   * the eight (half the accumulator traffic of two calls of fourDraws), the draws still added in
+   * order.
+   */
+  private static void eightDraws(double[] acc, int a, int cols, double[] left, int l, int lStride, double[] right,
+      int r, int rStride, int rows) {
+    DoubleVector r0 = DoubleVector.fromArray(QUAD, right, r);
+    DoubleVector r1 = DoubleVector.fromArray(QUAD, right, r + rStride);
+    DoubleVector r2 = DoubleVector.fromArray(QUAD, right, r + 2 * rStride);
+    DoubleVector r3 = DoubleVector.fromArray(QUAD, right, r + 3 * rStride);
+    DoubleVector u0 = r0.blend(r1.rearrange(EVEN), ODD_LANES);
+    DoubleVector u1 = r0.rearrange(ODD).blend(r1, ODD_LANES);
+    DoubleVector u2 = r2.blend(r3.rearrange(EVEN), ODD_LANES);
+    DoubleVector u3 = r2.rearrange(ODD).blend(r3, ODD_LANES);
+    DoubleVector c0 = u0.blend(u2.rearrange(LOW), HIGH_LANES);
+    DoubleVector c1 = u1.blend(u3.rearrange(LOW), HIGH_LANES);
+    DoubleVector c2 = u0.rearrange(HIGH).blend(u2, HIGH_LANES);
+    DoubleVector c3 = u1.rearrange(HIGH).blend(u3, HIGH_LANES);
+    r0 = DoubleVector.fromArray(QUAD, right, r + 4);
+    r1 = DoubleVector.fromArray(QUAD, right, r + rStride + 4);
+    r2 = DoubleVector.fromArray(QUAD, right, r + 2 * rStride + 4);
+    r3 = DoubleVector.fromArray(QUAD, right, r + 3 * rStride + 4);
+    u0 = r0.blend(r1.rearrange(EVEN), ODD_LANES);
+    u1 = r0.rearrange(ODD).blend(r1, ODD_LANES);
+    u2 = r2.blend(r3.rearrange(EVEN), ODD_LANES);
+    u3 = r2.rearrange(ODD).blend(r3, ODD_LANES);
+    DoubleVector c4 = u0.blend(u2.rearrange(LOW), HIGH_LANES);
+    DoubleVector c5 = u1.blend(u3.rearrange(LOW), HIGH_LANES);
+    DoubleVector c6 = u0.rearrange(HIGH).blend(u2, HIGH_LANES);
+    DoubleVector c7 = u1.rearrange(HIGH).blend(u3, HIGH_LANES);
+    for (int i = 0; i < rows; i++, l += lStride, a += cols) {
+      DoubleVector s = DoubleVector.fromArray(QUAD, acc, a);
+      s = s.add(DoubleVector.broadcast(QUAD, left[l]).mul(c0));
+      s = s.add(DoubleVector.broadcast(QUAD, left[l + 1]).mul(c1));
+      s = s.add(DoubleVector.broadcast(QUAD, left[l + 2]).mul(c2));
+      s = s.add(DoubleVector.broadcast(QUAD, left[l + 3]).mul(c3));
+      s = s.add(DoubleVector.broadcast(QUAD, left[l + 4]).mul(c4));
+      s = s.add(DoubleVector.broadcast(QUAD, left[l + 5]).mul(c5));
+      s = s.add(DoubleVector.broadcast(QUAD, left[l + 6]).mul(c6));
+      s = s.add(DoubleVector.broadcast(QUAD, left[l + 7]).mul(c7));
+      s.intoArray(acc, a);
     }
   }
 

@@ -40,6 +40,15 @@ class VectorProductsTest {
     }
   }
 
+  /**
+   * The warm-up calls every branch of both products (tails and whole tiles, masks) on arrays of
+   * its own; an index out of its arrays would throw here rather than in a fit's background thread.
+   */
+  @Test
+  void warmUpStaysInsideItsArrays() {
+    assertTrue(Double.isFinite(VectorProducts.warmUp(16)));
+  }
+
   @Test
   void productsAsTheScalarLoops() {
     for (int outputs : new int[] {1, 3, 4, 5, 9}) {
@@ -57,7 +66,8 @@ class VectorProductsTest {
   void outerSumsAsTheScalarLoops() {
     for (int rows : new int[] {1, 2, 5}) {
       for (int cols : new int[] {1, 3, 4, 5, 8, 11}) {
-        for (int n : new int[] {1, 3, 4, 5, 8, 13, 128}) {
+        // 8, 16, 24: tiles of eight draws only; 12, 13, 20: eight and then four
+        for (int n : new int[] {1, 3, 4, 5, 8, 12, 13, 16, 20, 24, 128}) {
           outerSum(rows, cols, n, false);
           outerSum(rows, cols, n, true);
         }
