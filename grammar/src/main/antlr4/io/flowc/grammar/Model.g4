@@ -35,7 +35,7 @@ constraint
 
 expr
     : primary                                                          # primaryExpr
-    | target=expr LBRACK index=expr RBRACK                             # indexExpr
+    | target=expr LBRACK index=expr (COLON end=expr)? RBRACK           # indexExpr
     | target=expr APOSTROPHE                                           # transposeExpr
     | <assoc=right> left=expr op=CARET right=expr                      # powExpr
     | op=(MINUS | PLUS | BANG) operand=expr                            # unaryExpr

@@ -66,6 +66,9 @@ public final class Ast {
 
   public record Conditional(Expr cond, Expr then, Expr otherwise, Span span) implements Expr {}
 
+  /** The name of the call {@code v[a:b]} stands for: elements a .. b - 1 of v (not a name a model can write). */
+  public static final String WINDOW = "[:]";
+
   /**
    * A call; {@code sampling} marks the density call a sampling statement {@code y ~ D(...)}
    * stands for (its {@code nameSpan} covers {@code D}), so that messages speak of distributions.

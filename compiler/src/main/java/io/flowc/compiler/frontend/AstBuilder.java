@@ -131,6 +131,11 @@ final class AstBuilder extends ModelBaseVisitor<Object> {
 
   @Override
   public Object visitIndexExpr(ModelParser.IndexExprContext ctx) {
+    if (ctx.end != null) {
+      // v[a:b], a window of a vector (docs/language.md, "Loops over time"): a call no model can name
+      return new Ast.Call(Ast.WINDOW, span(ctx.COLON().getSymbol()), List.of(expr(ctx.target), expr(ctx.index),
+          expr(ctx.end)), span(ctx));
+    }
     return new Ast.Index(expr(ctx.target), expr(ctx.index), span(ctx));
   }
 

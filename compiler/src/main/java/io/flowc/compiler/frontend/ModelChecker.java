@@ -1277,6 +1277,16 @@ final class ModelChecker {
   }
 
   private Type checkCall(Call c, Scope scope) {
+    if (c.name().equals(Ast.WINDOW)) {
+      if (scope.inFunction()) {
+        error(scope, c.span(), "a window 'v[a:b]' is read inside a loop, not in a function");
+        return Type.ERROR;
+      }
+      return checkWindow(c);
+    }
+    if (c.name().equals("reverse") && !functions.containsKey(c.name())) {
+      return checkReverse(c, scope);
+    }
     if (c.name().equals("col_means") && !functions.containsKey(c.name()) && !scope.inFunction()) {
       if (c.args().size() != 1) {
         error(scope, c.span(), "'col_means' takes 1 argument, got " + c.args().size());
@@ -1567,10 +1577,18 @@ final class ModelChecker {
    * iteration's element inside it (reading ahead past the end, or behind the start, is refused here).
    */
   private Type checkLoopIndex(Index ix, int shift) {
+    return checkLoopRead(ix.target(), ix.index().span(), indexText(ix.index()), shift, shift);
+  }
+
+  /**
+   * Elements {@code t + first .. t + last} of {@code target} in a loop over [from, to) ({@code v[t + k]}
+   * or a window's): v a vector defined before the loop, every iteration's elements inside it.
+   */
+  private Type checkLoopRead(Expr targetExpr, Span at, String text, int firstShift, int lastShift) {
     String t = loop.index().text();
-    if (!(ix.target() instanceof Ident target) || states.containsKey(target.name())
+    if (!(targetExpr instanceof Ident target) || states.containsKey(target.name())
         || loop.lets().contains(target.name())) {
-      error(ix.target().span(), "only a vector defined before the loop (data, a parameter or a let) can be indexed by '"
+      error(targetExpr.span(), "only a vector defined before the loop (data, a parameter or a let) can be indexed by '"
           + t + "'");
       return Type.ERROR;
     }
@@ -1579,23 +1597,84 @@ final class ModelChecker {
       return type;
     }
     if (!type.isVector() || !type.isReal()) {
-      error(ix.target().span(), "'" + target.name() + "' is " + type.describe() + " and cannot be indexed by '" + t + "'");
+      error(targetExpr.span(), "'" + target.name() + "' is " + type.describe() + " and cannot be indexed by '" + t + "'");
       return Type.ERROR;
     }
-    long first = (long) loop.from() + shift;
-    long last = (long) loop.to() - 1 + shift;
+    long first = (long) loop.from() + firstShift;
+    long last = (long) loop.to() - 1 + lastShift;
     if (first < 0) {
-      error(ix.index().span(), "'" + target.name() + "[" + indexText(ix.index()) + "]' reads element " + first
+      error(at, "'" + target.name() + "[" + text + "]' reads element " + first
           + " when " + t + " = " + loop.from() + ", before the start of '" + target.name() + "'");
       return Type.ERROR;
     }
     if (last >= type.length()) {
-      error(ix.index().span(), "'" + target.name() + "[" + indexText(ix.index()) + "]' reads element " + last
+      error(at, "'" + target.name() + "[" + text + "]' reads element " + last
           + " when " + t + " = " + (loop.to() - 1) + ", beyond the " + type.length() + " elements of '" + target.name()
           + "' (the loop reads ahead)");
       return Type.ERROR;
     }
     return Type.REAL;
+  }
+
+  /**
+   * A window {@code v[t - A:t - B]} in a loop: the vector of v's elements t - A .. t - B - 1, each
+   * bound the loop index plus or minus an integer literal or a {@code data int} (which is then
+   * fixed: the window's length is part of the compiled code).
+   */
+  private Type checkWindow(Call c) {
+    Expr from = c.args().get(1);
+    Expr to = c.args().get(2);
+    Integer lo = loop == null ? null : loopShift(from);
+    Integer hi = loop == null ? null : loopShift(to);
+    if (lo == null || hi == null) {
+      error(c.span(), "a window 'v[a:b]' is read inside a loop, its bounds the loop's index plus or minus an integer"
+          + " literal or a 'data int' ('y[t - K:t]')");
+      return Type.ERROR;
+    }
+    String text = indexText(from) + ":" + indexText(to);
+    if (hi <= lo) {
+      error(c.nameSpan(), "the window '[" + text + "]' is empty: its end must come after its start");
+      return Type.ERROR;
+    }
+    Type t = checkLoopRead(c.args().get(0), from.span(), text, lo, hi - 1);
+    return t.isError() ? t : hi - lo == 1 ? Type.REAL : Type.realVector(hi - lo);
+  }
+
+  /** {@code t}, {@code t + k} or {@code t - k} for the loop's index t and k a literal or a data int: k's signed value; else null. */
+  private Integer loopShift(Expr e) {
+    String t = loop.index().text();
+    if (e instanceof Ident id && id.name().equals(t)) {
+      return 0;
+    }
+    if (!(e instanceof Binary b && (b.op() == BinaryOp.ADD || b.op() == BinaryOp.SUB) && b.left() instanceof Ident id
+        && id.name().equals(t))) {
+      return null;
+    }
+    int sign = b.op() == BinaryOp.ADD ? 1 : -1;
+    if (b.right() instanceof Num n && n.isIntegerLiteral() && n.text().length() < 9) {
+      return sign * Integer.parseInt(n.text());
+    }
+    if (b.right() instanceof Ident k && sizes.containsKey(k.name())) {
+      fixedSizes.add(k.name());
+      usedAsSize.add(k.name());
+      return sign * sizes.get(k.name());
+    }
+    return null;
+  }
+
+  /** {@code reverse(v)}: v's elements in the opposite order (a scalar is itself). */
+  private Type checkReverse(Call c, Scope scope) {
+    if (c.args().size() != 1) {
+      error(scope, c.span(), "'reverse' takes 1 argument, got " + c.args().size());
+      return Type.ERROR;
+    }
+    Expr v = c.args().get(0);
+    Type t = numeric(v, check(v, scope), scope);
+    if (!t.isError() && !t.isReal()) {
+      error(scope, v.span(), "'reverse' needs a real vector, got " + t.describe());
+      return Type.ERROR;
+    }
+    return t;
   }
 
   /**
@@ -1636,6 +1715,9 @@ final class ModelChecker {
 
   /** How an index reads in a message: {@code t}, {@code t - 1}. */
   private static String indexText(Expr e) {
+    if (e instanceof Binary b && b.left() instanceof Ident t && b.right() instanceof Ident k) {
+      return t.name() + " " + b.op().symbol + " " + k.name(); // a window's bound, t - K
+    }
     Shifted s = Shifted.of(e);
     String base = ((Ident) s.base()).name();
     return s.shift() == 0 ? base : base + (s.shift() > 0 ? " + " + s.shift() : " - " + -s.shift());

@@ -584,6 +584,23 @@ public final class Interpreter {
             : real(otherwise, length(otherwise) == 0 ? 0 : i);
       }
       return new Vec(out);
+    } else if (e instanceof Call c && c.name().equals(Ast.WINDOW)) {
+      // v[a:b] with the loop's index bound as a number: elements a .. b - 1
+      double[] v = ((Vec) eval(c.args().get(0), env)).values();
+      int from = (int) real(eval(c.args().get(1), env), 0);
+      int to = (int) real(eval(c.args().get(2), env), 0);
+      return to - from == 1 ? new Real(v[from]) : new Vec(Arrays.copyOfRange(v, from, to));
+    } else if (e instanceof Call c && c.name().equals("reverse") && !model.functions().containsKey("reverse")) {
+      Value v = numeric(eval(c.args().get(0), env));
+      if (!(v instanceof Vec vec)) {
+        return v;
+      }
+      double[] x = vec.values();
+      double[] out = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        out[i] = x[x.length - 1 - i];
+      }
+      return new Vec(out);
     } else if (e instanceof Call c) {
       return evalCall(c, env);
     } else if (e instanceof Index ix && !(ix.index() instanceof Num)) {

@@ -675,6 +675,8 @@ public final class ModelLowering {
       }, l, r);
     } else if (e instanceof Conditional c) {
       return graph.select(lower(c.cond(), env), lower(c.then(), env), lower(c.otherwise(), env));
+    } else if (e instanceof Call c && c.name().equals(Ast.WINDOW)) {
+      return loopBody.window(c);
     } else if (e instanceof Call c) {
       return call(c, env);
     } else if (e instanceof Index ix && loopBody != null && loopBody.indexes(ix)) {
@@ -705,6 +707,9 @@ public final class ModelLowering {
   }
 
   private Node call(Call c, Map<String, Node> env) {
+    if (c.name().equals("reverse") && !model.functions().containsKey(c.name())) {
+      return reverse(lower(c.args().get(0), env));
+    }
     if (c.name().equals("col_means") && env == globals && !model.functions().containsKey(c.name())) {
       return columnMeans(c.args().get(0));
     }
@@ -855,6 +860,22 @@ public final class ModelLowering {
     return LoopInvariants.hoist(new IrFunction(body.graph, inputs, outputs), varying, body.constants, graph);
   }
 
+  /** v's elements in the opposite order: a concatenation of its elements, last first. */
+  private Node reverse(Node v) {
+    if (v.shape().isScalar()) {
+      return v;
+    }
+    if (v.shape().isDynamic()) {
+      throw new DynamicShapeException(v.shape());
+    }
+    int n = v.shape().length();
+    Node[] parts = new Node[n];
+    for (int i = 0; i < n; i++) {
+      parts[i] = graph.index(v, n - 1 - i);
+    }
+    return n == 1 ? v : graph.concat(parts);
+  }
+
   /** The carry of a loop of run-time count that adds up its iterations' log density terms. */
   private static final String LOGP_SUM = "logp.sum";
 
@@ -988,9 +1009,30 @@ public final class ModelLowering {
 
     /** {@code v[t + k]}: this iteration's element of the stacked slice v[from + k .. from + k + length). */
     Node element(Index ix) {
-      int shift = ix.index() instanceof Binary b
-          ? (b.op() == Ast.BinaryOp.ADD ? 1 : -1) * Integer.parseInt(((Num) b.right()).text()) : 0;
-      String name = ((Ident) ix.target()).name();
+      return elementAt(((Ident) ix.target()).name(), shift(ix.index()));
+    }
+
+    /**
+     * A window {@code v[t + a:t + b]}: this iteration's elements t + a .. t + b - 1 of v, each a
+     * stacked input as {@code v[t + k]} is, so a window reads nothing a lag written out would not.
+     */
+    Node window(Call c) {
+      String name = ((Ident) c.args().get(0)).name();
+      int lo = shift(c.args().get(1));
+      int hi = shift(c.args().get(2));
+      Node[] parts = new Node[hi - lo];
+      for (int k = 0; k < parts.length; k++) {
+        parts[k] = elementAt(name, lo + k);
+      }
+      return parts.length == 1 ? parts[0] : graph.concat(parts);
+    }
+
+    /** k of {@code t}, {@code t + k}, {@code t - k}, k a literal or a data int. */
+    private int shift(Expr e) {
+      return e instanceof Binary b ? (b.op() == Ast.BinaryOp.ADD ? 1 : -1) * columnBound(b.right()) : 0;
+    }
+
+    private Node elementAt(String name, int shift) {
       return sliceByName.computeIfAbsent(name + "[" + index + (shift < 0 ? "" : "+") + shift + "]", key -> {
         Node outer = globals.get(name);
         if (runTimeSize != null) {

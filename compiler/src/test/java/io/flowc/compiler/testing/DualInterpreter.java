@@ -748,6 +748,16 @@ public final class DualInterpreter {
       Value otherwise = eval(c.otherwise(), env);
       int n = Math.max(length(cond), Math.max(length(then), length(otherwise)));
       return reals(n, i -> flagAt(cond, length(cond) == 0 ? 0 : i) ? at(then, i) : at(otherwise, i));
+    } else if (e instanceof Call c && c.name().equals(io.flowc.compiler.frontend.Ast.WINDOW)) {
+      // v[a:b] with the loop's index bound as a number: elements a .. b - 1
+      Value v = eval(c.args().get(0), env);
+      int from = (int) ((Dual) eval(c.args().get(1), env)).v();
+      int to = (int) ((Dual) eval(c.args().get(2), env)).v();
+      return to - from == 1 ? at(v, from) : reals(to - from, i -> at(v, from + i));
+    } else if (e instanceof Call c && c.name().equals("reverse") && !model.functions().containsKey("reverse")) {
+      Value v = eval(c.args().get(0), env);
+      int n = length(v);
+      return n == 0 ? v : reals(n, i -> at(v, n - 1 - i));
     } else if (e instanceof Call c) {
       return call(c, env);
     } else if (e instanceof Index ix && !(ix.index() instanceof Num)) {
