@@ -1029,9 +1029,7 @@ final class ModelChecker {
       return Type.ERROR;
     }
     if (loop != null && loop.index().text().equals(n)) {
-      error(scope, id.span(), "the loop index '" + n + "' can only index a vector defined before the loop ('y[" + n
-          + "]', 'y[" + n + " - 1]')");
-      return Type.ERROR;
+      return Type.REAL; // t as a number: FROM, FROM + 1, ...
     }
     Type t = visible.get(n);
     if (isMatrix(id)) {

@@ -823,6 +823,11 @@ public final class ModelLowering {
     for (String state : carried) {
       outputs.add(new IrFunction.Output(state, body.local.get(state)));
     }
+    if (body.indexCarry != null) {
+      body.carryInputs.add(body.indexCarry);
+      carried.add(body.index);
+      outputs.add(new IrFunction.Output(body.index, body.graph.add(body.indexCarry, body.graph.constant(1))));
+    }
     if (logp != null && count != null) {
       body.carryInputs.add(sum);
       carried.add(LOGP_SUM);
@@ -839,14 +844,16 @@ public final class ModelLowering {
     LoopInvariants.Hoisted hoisted = hoisted(body, carried, outputs);
     ScanBody scanBody = new ScanBody(hoisted.body(), carried.size(), body.sliceInputs.size());
     List<Node> args = new ArrayList<>();
-    carried.forEach(state -> args.add(globals.get(state)));
+    carried.forEach(state -> args.add(initialCarry(state, body)));
     args.addAll(body.slices);
     args.addAll(hoisted.constants());
     Node scan = graph.scan(scanBody, length, false, true, args.toArray(Node[]::new));
     for (int i = 0; i < carried.size(); i++) {
       Shape shape = scanBody.carryShape(i);
       int offset = scanBody.finalCarryOffset(i);
-      globals.put(carried.get(i), shape.isScalar() ? graph.index(scan, offset) : graph.slice(scan, offset, shape.size()));
+      if (!carried.get(i).equals(body.index)) {
+        globals.put(carried.get(i), shape.isScalar() ? graph.index(scan, offset) : graph.slice(scan, offset, shape.size()));
+      }
     }
     return logp == null ? null : graph.sum(graph.slice(scan, scanBody.yOffset(0, length), length));
   }
@@ -874,6 +881,14 @@ public final class ModelLowering {
       parts[i] = graph.index(v, n - 1 - i);
     }
     return n == 1 ? v : graph.concat(parts);
+  }
+
+  /** A carry's value entering the loop: a state's, 0 for the sum of the terms, FROM for t. */
+  private Node initialCarry(String carry, LoopBody body) {
+    if (carry.equals(LOGP_SUM)) {
+      return graph.constant(0);
+    }
+    return carry.equals(body.index) ? graph.constant(body.from) : globals.get(carry);
   }
 
   /** The carry of a loop of run-time count that adds up its iterations' log density terms. */
@@ -909,7 +924,7 @@ public final class ModelLowering {
     LoopInvariants.Hoisted hoisted = hoisted(body, carried, outputs);
     ScanBody scanBody = new ScanBody(hoisted.body(), carried.size(), body.sliceInputs.size());
     List<Node> args = new ArrayList<>();
-    carried.forEach(state -> args.add(state.equals(LOGP_SUM) ? graph.constant(0) : globals.get(state)));
+    carried.forEach(state -> args.add(initialCarry(state, body)));
     args.addAll(body.slices);
     args.addAll(hoisted.constants());
     int[] offsets = new int[2 * body.slices.size()];
@@ -921,7 +936,7 @@ public final class ModelLowering {
     for (int i = 0; i < carried.size(); i++) {
       Shape shape = scanBody.carryShape(i);
       int offset = scanBody.finalCarryOffset(i);
-      if (i != logpCarry) {
+      if (i != logpCarry && !carried.get(i).equals(body.index)) {
         globals.put(carried.get(i), shape.isScalar() ? graph.index(scan, offset) : graph.slice(scan, offset, shape.size()));
       }
     }
@@ -954,6 +969,8 @@ public final class ModelLowering {
     final List<Integer> sliceStarts = new ArrayList<>();
     /** The free size counting a loop of run-time count's vectors; null for a loop of fixed count. */
     final Shape runTimeSize;
+    /** The carry holding t when the body reads it as a number; null when it does not. */
+    Node indexCarry;
     private final Map<String, Node> sliceByName = new HashMap<>();
     private int slot;
 
@@ -977,6 +994,12 @@ public final class ModelLowering {
       Node known = local.get(name);
       if (known != null) {
         return known;
+      }
+      if (name.equals(index)) {
+        // t read as a number: a carry that starts at FROM and gains 1 an iteration
+        indexCarry = graph.input(name, slot++, Shape.SCALAR);
+        local.put(name, indexCarry);
+        return indexCarry;
       }
       Node outer = globals.get(name);
       if (outer == null) {
