@@ -777,12 +777,8 @@ public final class BytecodeBackend {
     }
 
     /** {@code for (int counter = from; counter < bound; counter++) body}. */
-    /** As {@link #count(int, int, int, Runnable)} to a bound known at run time only. */
+    /** As {@link #count(int, int, int, Runnable)} to a bound that may be known at run time only. */
     private void count(int counter, int from, Lin bound, Runnable body) {
-      if (bound.isConstant()) {
-        count(counter, from, bound.constant(), body);
-        return;
-      }
       Label top = new Label();
       Label end = new Label();
       pushInt(mv, from);
@@ -798,18 +794,7 @@ public final class BytecodeBackend {
     }
 
     private void count(int counter, int from, int bound, Runnable body) {
-      Label top = new Label();
-      Label end = new Label();
-      pushInt(mv, from);
-      mv.visitVarInsn(ISTORE, counter);
-      mv.visitLabel(top);
-      mv.visitVarInsn(ILOAD, counter);
-      pushInt(mv, bound);
-      mv.visitJumpInsn(IF_ICMPGE, end);
-      body.run();
-      mv.visitIincInsn(counter, 1);
-      mv.visitJumpInsn(GOTO, top);
-      mv.visitLabel(end);
+      count(counter, from, Lin.of(bound), body);
     }
 
     /** Pushes array and index of element {@code index} (an int pushed by the runnable) of a region. */
@@ -1460,18 +1445,7 @@ public final class BytecodeBackend {
     }
 
     private void loop(Lin length, Runnable body) {
-      Label top = new Label();
-      Label end = new Label();
-      mv.visitInsn(ICONST_0);
-      mv.visitVarInsn(ISTORE, INDEX);
-      mv.visitLabel(top);
-      mv.visitVarInsn(ILOAD, INDEX);
-      pushLin(length);
-      mv.visitJumpInsn(IF_ICMPGE, end);
-      body.run();
-      mv.visitIincInsn(INDEX, 1);
-      mv.visitJumpInsn(GOTO, top);
-      mv.visitLabel(end);
+      count(INDEX, 0, length, body);
       hoisted.clear(); // later instructions may store to those elements
     }
 

@@ -693,6 +693,22 @@ public final class Scheduler {
   }
 
   /**
+   * A scan body scheduled once as a function of the places its inputs lie in, its temporaries and
+   * scratch space drawn from this kernel's (which grow by what it takes).
+   */
+  private List<Instr> scheduleBody(IrFunction body, Map<Node, Placement> places, Map<Node, Region> inPlace,
+      List<Output> outputs) {
+    Scheduler inner = new Scheduler(body, scalarizeLimit, places);
+    inner.inPlace.putAll(inPlace);
+    inner.temps = temps;
+    inner.workspace = workspace;
+    inner.emit(outputs);
+    temps = inner.temps;
+    workspace = inner.workspace;
+    return new ArrayList<>(inner.body);
+  }
+
+  /**
    * A scan body's slice input of {@code size} elements from its stacked input: a long slice is read
    * where it lies, its offset moving with the slice index; a short one is copied into a frame of
    * its own before each iteration.
@@ -786,15 +802,8 @@ public final class Scheduler {
       next[k] = allocate(Lin.of(shape.size()));
       outputs.add(new Output("scan." + k, new StoredAt(next[k].array(), next[k].offset())));
     }
-    Scheduler inner = new Scheduler(new IrFunction(f.graph(), f.inputs(), named), scalarizeLimit, places);
-    inner.inPlace.putAll(inPlace);
-    inner.temps = temps;
     int bodyScratch = workspace;
-    inner.workspace = workspace;
-    inner.emit(outputs);
-    List<Instr> loopBody = new ArrayList<>(inner.body);
-    temps = inner.temps;
-    workspace = inner.workspace;
+    List<Instr> loopBody = scheduleBody(new IrFunction(f.graph(), f.inputs(), named), places, inPlace, outputs);
     for (int i = 0; i < scan.carries(); i++) {
       if (leaving[i] == null) {
         Lin size = Lin.of(scan.carryShape(i).size());
@@ -870,15 +879,8 @@ public final class Scheduler {
       next[k] = allocate(Lin.of(scan.carryShape(k).size()));
       outputs.add(new Output("scan." + k, new StoredAt(next[k].array(), next[k].offset())));
     }
-    Scheduler inner = new Scheduler(new IrFunction(f.graph(), f.inputs(), named), scalarizeLimit, places);
-    inner.inPlace.putAll(inPlace);
-    inner.temps = temps;
     int bodyScratch = workspace;
-    inner.workspace = workspace;
-    inner.emit(outputs);
-    List<Instr> loopBody = new ArrayList<>(inner.body);
-    temps = inner.temps;
-    workspace = inner.workspace;
+    List<Instr> loopBody = scheduleBody(new IrFunction(f.graph(), f.inputs(), named), places, inPlace, outputs);
     for (int i = 0; i < scan.carries(); i++) {
       loopBody.add(new Move(value.plus(scan.finalCarryOffset(i)), Lin.of(scan.carryShape(i).size()), next[i]));
     }

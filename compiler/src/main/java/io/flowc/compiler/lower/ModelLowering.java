@@ -841,30 +841,42 @@ public final class ModelLowering {
     if (count != null) {
       return runTimeLoop(body, carried, outputs, count);
     }
-    LoopInvariants.Hoisted hoisted = hoisted(body, carried, outputs);
-    ScanBody scanBody = new ScanBody(hoisted.body(), carried.size(), body.sliceInputs.size());
-    List<Node> args = new ArrayList<>();
-    carried.forEach(state -> args.add(initialCarry(state, body)));
-    args.addAll(body.slices);
-    args.addAll(hoisted.constants());
-    Node scan = graph.scan(scanBody, length, false, true, args.toArray(Node[]::new));
-    for (int i = 0; i < carried.size(); i++) {
-      Shape shape = scanBody.carryShape(i);
-      int offset = scanBody.finalCarryOffset(i);
-      if (!carried.get(i).equals(body.index)) {
-        globals.put(carried.get(i), shape.isScalar() ? graph.index(scan, offset) : graph.slice(scan, offset, shape.size()));
-      }
-    }
+    LoopScan loopScan = loopScan(body, carried, outputs);
+    ScanBody scanBody = loopScan.body();
+    Node scan = graph.scan(scanBody, length, false, true, loopScan.args());
+    takeFinalCarries(scan, scanBody, carried, body);
     return logp == null ? null : graph.sum(graph.slice(scan, scanBody.yOffset(0, length), length));
   }
 
-  /** A loop's body function, its values that read no carry and no slice hoisted before the loop. */
-  private LoopInvariants.Hoisted hoisted(LoopBody body, List<String> carried, List<IrFunction.Output> outputs) {
+  /** A loop's scan body and the scan's arguments: the carries' initial values, the stacked inputs, the constants. */
+  private record LoopScan(ScanBody body, Node[] args) {}
+
+  /** A loop's body as a scan's, its values that read no carry and no slice hoisted before the loop. */
+  private LoopScan loopScan(LoopBody body, List<String> carried, List<IrFunction.Output> outputs) {
     List<Node> inputs = new ArrayList<>(body.carryInputs);
     inputs.addAll(body.sliceInputs);
     inputs.addAll(body.constantInputs);
     int varying = carried.size() + body.sliceInputs.size();
-    return LoopInvariants.hoist(new IrFunction(body.graph, inputs, outputs), varying, body.constants, graph);
+    LoopInvariants.Hoisted hoisted = LoopInvariants.hoist(new IrFunction(body.graph, inputs, outputs), varying,
+        body.constants, graph);
+    List<Node> args = new ArrayList<>();
+    carried.forEach(state -> args.add(initialCarry(state, body)));
+    args.addAll(body.slices);
+    args.addAll(hoisted.constants());
+    return new LoopScan(new ScanBody(hoisted.body(), carried.size(), body.sliceInputs.size()), args.toArray(Node[]::new));
+  }
+
+  /** After the loop each state holds its final carry (the index and the sum of the terms are the loop's own). */
+  private void takeFinalCarries(Node scan, ScanBody scanBody, List<String> carried, LoopBody body) {
+    for (int i = 0; i < carried.size(); i++) {
+      String state = carried.get(i);
+      if (state.equals(LOGP_SUM) || state.equals(body.index)) {
+        continue;
+      }
+      Shape shape = scanBody.carryShape(i);
+      int offset = scanBody.finalCarryOffset(i);
+      globals.put(state, shape.isScalar() ? graph.index(scan, offset) : graph.slice(scan, offset, shape.size()));
+    }
   }
 
   /** v's elements in the opposite order: a concatenation of its elements, last first. */
@@ -921,25 +933,15 @@ public final class ModelLowering {
    */
   private Node runTimeLoop(LoopBody body, List<String> carried, List<IrFunction.Output> outputs, Shape size) {
     int logpCarry = carried.indexOf(LOGP_SUM);
-    LoopInvariants.Hoisted hoisted = hoisted(body, carried, outputs);
-    ScanBody scanBody = new ScanBody(hoisted.body(), carried.size(), body.sliceInputs.size());
-    List<Node> args = new ArrayList<>();
-    carried.forEach(state -> args.add(initialCarry(state, body)));
-    args.addAll(body.slices);
-    args.addAll(hoisted.constants());
+    LoopScan loopScan = loopScan(body, carried, outputs);
+    ScanBody scanBody = loopScan.body();
     int[] offsets = new int[2 * body.slices.size()];
     for (int j = 0; j < body.sliceStarts.size(); j++) {
       offsets[2 * j] = body.sliceStarts.get(j);
     }
     int shift = body.length - (dataInt(size.sizeName()));
-    Node scan = graph.scan(scanBody, size.sizeSlot(), shift, false, true, offsets, args.toArray(Node[]::new));
-    for (int i = 0; i < carried.size(); i++) {
-      Shape shape = scanBody.carryShape(i);
-      int offset = scanBody.finalCarryOffset(i);
-      if (i != logpCarry && !carried.get(i).equals(body.index)) {
-        globals.put(carried.get(i), shape.isScalar() ? graph.index(scan, offset) : graph.slice(scan, offset, shape.size()));
-      }
-    }
+    Node scan = graph.scan(scanBody, size.sizeSlot(), shift, false, true, offsets, loopScan.args());
+    takeFinalCarries(scan, scanBody, carried, body);
     return logpCarry < 0 ? null : graph.index(scan, scanBody.finalCarryOffset(logpCarry));
   }
 

@@ -104,17 +104,7 @@ class MatrixFunctionsTest {
           potential multi_normal_lpdf(y, m, S) - multi_normal_cholesky_lpdf(y, m, cholesky_decompose(S));
         }
         """), DATA);
-    Interpreter interpreter = new Interpreter(model);
-    LogDensity compiled = Compilation.load(model);
-    SplittableRandom r = new SplittableRandom(6);
-    for (int k = 0; k < 5; k++) {
-      double[] z = new double[4];
-      for (int i = 0; i < z.length; i++) {
-        z[i] = r.nextDouble() * 2 - 1;
-      }
-      assertEquals(0, interpreter.evaluate(z).potential(), 1e-12);
-      assertEquals(0, compiled.logDensity(z, new double[compiled.workspaceSize()]), 1e-12);
-    }
+    assertPotentialIsZero(model, new SplittableRandom(6));
   }
 
   /** A model of every matrix function, with parameters in every matrix. */
@@ -170,11 +160,15 @@ class MatrixFunctionsTest {
               - normal_lpdf(y, m, s);
         }
         """), DATA);
+    assertPotentialIsZero(model, new SplittableRandom(2));
+  }
+
+  /** At 5 points uniform in (-1, 1)^d, interpreted and compiled, the model's potential is 0 within 1e-12. */
+  private static void assertPotentialIsZero(CheckedModel model, SplittableRandom r) {
     Interpreter interpreter = new Interpreter(model);
     LogDensity compiled = Compilation.load(model);
-    SplittableRandom r = new SplittableRandom(2);
     for (int k = 0; k < 5; k++) {
-      double[] z = new double[6];
+      double[] z = new double[model.dimension()];
       for (int i = 0; i < z.length; i++) {
         z[i] = r.nextDouble() * 2 - 1;
       }
