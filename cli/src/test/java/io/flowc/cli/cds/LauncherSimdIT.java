@@ -76,22 +76,36 @@ class LauncherSimdIT {
 
   /**
    * A neural fit compiles the batched body's segments each on its own (docs/performance.md,
-   * "Neural flows in blocks"), with or without the module; a fit of PyMC3's flows keeps HotSpot's
-   * defaults.
+   * "Neural flows in blocks"), with or without the module, and with two C2 compiler threads on a
+   * machine of fewer than four processors (where HotSpot starts one); a fit of PyMC3's flows
+   * keeps HotSpot's defaults.
    */
   @Test
   void neuralFitsCompileTheSegmentsOnTheirOwn() throws Exception {
     String option = "-XX:CompileCommand=dontinline,io.flowc.runtime.jit.*::block*";
+    String threads = "-XX:CICompilerCount=3";
+    boolean few = processors() < 4;
     for (String simd : List.of("1", "0")) {
       Run neural = flowc(Map.of("FLOWC_SIMD", simd, "FLOWC_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "fit", model(),
           "--flow", "nsf(hidden=4)", "--nmc", "16", "--iters", "3", "--eval-draws", "50", "--json");
       assertEquals(0, neural.code, neural.toString());
-      assertTrue(neural.out.lines().findFirst().orElse("").contains(option), neural.toString());
+      String flags = neural.out.lines().findFirst().orElse("");
+      assertTrue(flags.contains(option), neural.toString());
+      assertEquals(few, flags.contains(threads), neural.toString());
     }
     Run planar = flowc(Map.of("FLOWC_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "fit", model(), "--flow", "planar*2",
         "--iters", "3", "--eval-draws", "50");
     assertEquals(0, planar.code, planar.toString());
     assertFalse(planar.out.contains("CompileCommand"), planar.toString());
+    assertFalse(planar.out.contains(threads), planar.toString());
+  }
+
+  /** The processors {@code bin/flowc} counts: nproc's. */
+  private static int processors() throws Exception {
+    Process p = new ProcessBuilder("nproc").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes()).strip();
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    return Integer.parseInt(out);
   }
 
   @Test
