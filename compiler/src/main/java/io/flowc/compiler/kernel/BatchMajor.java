@@ -275,7 +275,7 @@ public final class BatchMajor {
    * every instruction for every value, and a list made at each visit kept a fit's first seconds
    * busy (HotSpot compiled the method they made hot, for seconds of a core, as the fit began).
    */
-  private final List<List<Object>> places;
+  private final List<List<Object>> placesOf;
   private int rowCount;
   private int tempCount;
 
@@ -293,7 +293,7 @@ public final class BatchMajor {
     this.firstRow = countSlot + 1;
     this.count = Lin.slot(countSlot, 1);
     this.instrs = body.body();
-    this.places = instrs.stream().map(BatchMajor::places).toList();
+    this.placesOf = instrs.stream().map(BatchMajor::places).toList();
     this.scratchStart = body.scratchStart();
     this.scratchLength = body.workspaceSize() - body.scratchStart();
     this.tempCount = body.tempCount();
@@ -570,7 +570,7 @@ public final class BatchMajor {
       if (k == except) {
         continue;
       }
-      for (Object place : places.get(k)) {
+      for (Object place : placesOf.get(k)) {
         int index;
         if (place instanceof Element e && e.array() == Array.WORK) {
           index = e.index();
@@ -824,7 +824,7 @@ public final class BatchMajor {
       if (!hasBatchedForm(instr)) {
         throw new Unbatchable("no batched form for " + instr.getClass().getSimpleName());
       }
-      for (Object place : places.get(k)) {
+      for (Object place : placesOf.get(k)) {
         Array array = place instanceof Element e ? e.array() : ((Region) place).array();
         if (array == Array.Z || array == Array.GRAD || array == Array.DRAWS) {
           throw new Unbatchable("reads or writes " + array);
