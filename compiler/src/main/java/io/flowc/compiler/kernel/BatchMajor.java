@@ -44,8 +44,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -276,6 +278,12 @@ public final class BatchMajor {
    * busy (HotSpot compiled the method they made hot, for seconds of a core, as the fit began).
    */
   private final List<List<Object>> placesOf;
+  /**
+   * The instructions with a place in the workspace, by the place's first index (an element's
+   * index, a region's offset): {@link #onlyReader} looks up a value's range here instead of
+   * visiting every instruction for every value.
+   */
+  private final NavigableMap<Integer, List<Integer>> byFirstIndex = new TreeMap<>();
   private int rowCount;
   private int tempCount;
 
@@ -294,6 +302,14 @@ public final class BatchMajor {
     this.count = Lin.slot(countSlot, 1);
     this.instrs = body.body();
     this.placesOf = instrs.stream().map(BatchMajor::places).toList();
+    for (int k = 0; k < instrs.size(); k++) {
+      for (Object place : placesOf.get(k)) {
+        int index = firstWorkIndex(place);
+        if (index >= 0) {
+          byFirstIndex.computeIfAbsent(index, i -> new ArrayList<>()).add(k);
+        }
+      }
+    }
     this.scratchStart = body.scratchStart();
     this.scratchLength = body.workspaceSize() - body.scratchStart();
     this.tempCount = body.tempCount();
@@ -566,28 +582,28 @@ public final class BatchMajor {
   private int onlyReader(Region r, int size, int except) {
     int start = r.offset().constant();
     int found = -1;
-    for (int k = 0; k < instrs.size(); k++) {
-      if (k == except) {
-        continue;
-      }
-      for (Object place : placesOf.get(k)) {
-        int index;
-        if (place instanceof Element e && e.array() == Array.WORK) {
-          index = e.index();
-        } else if (place instanceof Region pr && pr.array() == Array.WORK && pr.offset().isConstant()) {
-          index = pr.offset().constant();
-        } else {
+    for (List<Integer> touching : byFirstIndex.subMap(start, true, start + size, false).values()) {
+      for (int k : touching) {
+        if (k == except) {
           continue;
         }
-        if (index >= start && index < start + size) {
-          if (found >= 0 && found != k) {
-            return -2;
-          }
-          found = k;
+        if (found >= 0 && found != k) {
+          return -2;
         }
+        found = k;
       }
     }
     return found;
+  }
+
+  /** The first workspace index of an element or of a region at a constant offset; -1 for other places. */
+  private static int firstWorkIndex(Object place) {
+    if (place instanceof Element e && e.array() == Array.WORK) {
+      return e.index();
+    } else if (place instanceof Region r && r.array() == Array.WORK && r.offset().isConstant()) {
+      return r.offset().constant();
+    }
+    return -1;
   }
 
   private Kernel.BlockOuterSum blockForm(OuterSum s) {
