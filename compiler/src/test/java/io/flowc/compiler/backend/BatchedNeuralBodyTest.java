@@ -13,6 +13,7 @@ import io.flowc.compiler.kernel.BatchedBody;
 import io.flowc.compiler.kernel.Kernel;
 import io.flowc.runtime.flow.FlowLayout;
 import java.util.List;
+import java.util.stream.Stream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -67,17 +68,12 @@ class BatchedNeuralBodyTest {
    */
   @Test
   void productsWithSharedWeightsRunPerBlock() throws Exception {
-    CheckedModel model = TestPaths.checkExample(TestPaths.example("pot1"));
-    FlowFormula formula = FlowFormulaParsing.parse("nsf(hidden=8)*2");
-    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
-    BatchedBody batched = Compilation.flowKernels(model, layout, formula.normalized(), SMALL).batched();
-    List<Kernel.BlockMatVec> products = batched.segments().stream().filter(BatchedBody.Segment::perBlock)
-        .flatMap(s -> s.kernel().body().stream()).filter(i -> i instanceof Kernel.BlockMatVec)
+    BatchedBody batched = pot1Batched("nsf(hidden=8)*2");
+    List<Kernel.BlockMatVec> products = instructions(batched, true).filter(i -> i instanceof Kernel.BlockMatVec)
         .map(i -> (Kernel.BlockMatVec) i).toList();
     assertTrue(products.stream().anyMatch(p -> !p.transposed()), "forward products per block");
     assertTrue(products.stream().anyMatch(Kernel.BlockMatVec::transposed), "transposed products per block");
-    List<Kernel.BlockOuterSum> gradients = batched.segments().stream().filter(BatchedBody.Segment::perBlock)
-        .flatMap(s -> s.kernel().body().stream()).filter(i -> i instanceof Kernel.BlockOuterSum)
+    List<Kernel.BlockOuterSum> gradients = instructions(batched, true).filter(i -> i instanceof Kernel.BlockOuterSum)
         .map(i -> (Kernel.BlockOuterSum) i).toList();
     assertTrue(gradients.stream().anyMatch(g -> g.mask() != null), "the spline's weight gradients (inside the bound) per block");
     assertTrue(batched.segments().stream().flatMap(s -> s.kernel().body().stream()).noneMatch(i -> i instanceof Kernel.Outer),
@@ -106,19 +102,26 @@ class BatchedNeuralBodyTest {
    */
   @Test
   void elementwiseStepsAndVectorSumsRunAcrossTheBlock() throws Exception {
-    CheckedModel model = TestPaths.checkExample(TestPaths.example("pot1"));
-    FlowFormula formula = FlowFormulaParsing.parse("nsf(hidden=8)*2");
-    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
-    BatchedBody batched = Compilation.flowKernels(model, layout, formula.normalized(), SMALL).batched();
-    List<Kernel.Instr> perDraw = batched.segments().stream().filter(s -> !s.perBlock())
-        .flatMap(s -> s.kernel().body().stream()).toList();
-    for (Kernel.Instr i : perDraw) {
+    BatchedBody batched = pot1Batched("nsf(hidden=8)*2");
+    for (Kernel.Instr i : instructions(batched, false).toList()) {
       assertTrue(i instanceof Kernel.Search || i instanceof Kernel.Pick || i instanceof Kernel.Put
           || i instanceof Kernel.Reduce || i instanceof Kernel.Store || i instanceof Kernel.Return, "per draw: " + i);
     }
-    assertTrue(batched.segments().stream().filter(BatchedBody.Segment::perBlock)
-        .flatMap(s -> s.kernel().body().stream()).filter(i -> i instanceof Kernel.Repeat).count() >= 8,
+    assertTrue(instructions(batched, true).filter(i -> i instanceof Kernel.Repeat).count() >= 8,
         "elementwise steps across the block");
+  }
+
+  /** pot1's body with {@code formula}, batched in blocks of 8. */
+  private static BatchedBody pot1Batched(String formula) throws Exception {
+    CheckedModel model = TestPaths.checkExample(TestPaths.example("pot1"));
+    FlowFormula parsed = FlowFormulaParsing.parse(formula);
+    FlowLayout layout = FlowLayout.ofFlows(parsed.flows(), model.dimension());
+    return Compilation.flowKernels(model, layout, parsed.normalized(), SMALL).batched();
+  }
+
+  /** The instructions of the segments that run once per block ({@code perBlock}) or once per draw. */
+  private static Stream<Kernel.Instr> instructions(BatchedBody batched, boolean perBlock) {
+    return batched.segments().stream().filter(s -> s.perBlock() == perBlock).flatMap(s -> s.kernel().body().stream());
   }
 
   /** The compiler's own block size with a neural flow: blocks of 128 and a partial one. */

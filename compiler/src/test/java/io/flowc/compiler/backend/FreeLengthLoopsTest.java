@@ -129,10 +129,7 @@ class FreeLengthLoopsTest {
     Interpreter interpreter = new Interpreter(m);
     Random random = new Random(5);
     for (int k = 0; k < 3; k++) {
-      double[] z = new double[5];
-      for (int i = 0; i < z.length; i++) {
-        z[i] = 0.5 * random.nextGaussian();
-      }
+      double[] z = LoopsTest.point(random);
       double[] gradient = new double[5];
       double value = density.logDensityGradient(z, gradient, new double[density.workspaceSize()]);
       assertEquals(interpreter.logp(z), value, 1e-12 * Math.abs(value));

@@ -116,7 +116,7 @@ class LoopsTest {
     return FrontEnd.check(new SourceFile("m.flow", text), data);
   }
 
-  private static double[] point(Random random) {
+  static double[] point(Random random) {
     double[] z = new double[5];
     for (int i = 0; i < z.length; i++) {
       z[i] = 0.5 * random.nextGaussian();
