@@ -18,7 +18,7 @@ import java.util.Locale;
 
 /**
  * Steps split across threads (docs/performance.md, "Threads in one fit"): microseconds per step
- * of W7 (`nsf(hidden=64)*3`, nmc 256) and W1 (`planar*8`, nmc 100, never split) unsplit and split
+ * of W7 (`nsf(hidden=64)*3`, nmc 256) and W1 (`planar*8`, nmc 100) unsplit and split
  * on each thread count, in one warm JVM, the counts taking turns in each round so that a change of
  * the machine's load touches them alike; medians over the rounds, with the load average.
  * Run: {@code java -cp bench/target/benchmarks.jar io.flowc.bench.StepThreadsWorkload examples [rounds] [threads] [steps]}
@@ -44,7 +44,7 @@ public final class StepThreadsWorkload {
     Compilation.CountedFlow flow = Compilation.loadCountedFlow(model, formula);
     Nfvi unsplit = new Nfvi(flow.kernel(), Compilation.load(model),
         FlowLayout.ofFlows(formula.flows(), model.dimension()));
-    StepSplit split = StepSplit.rule(flow.operationsPerDraw(), nmc);
+    StepSplit split = StepSplit.rule(flow.cost(), nmc);
     Nfvi.Settings settings = new Nfvi.Settings(steps, Optimizers.byName("adam", 0.001), nmc, 1, 1,
         Nfvi.Settings.NO_CLIPPING, List.of());
     String chunkDraws = System.getProperty("chunkDraws");
@@ -52,7 +52,7 @@ public final class StepThreadsWorkload {
     fits[0] = unsplit;
     for (int k = 0; k < threads.length; k++) {
       // -DchunkDraws=N: chunks of N draws instead of the rule's, to measure other sizes
-      fits[k + 1] = chunkDraws == null ? unsplit.withThreads(flow.operationsPerDraw(), threads[k])
+      fits[k + 1] = chunkDraws == null ? unsplit.withThreads(flow.cost(), threads[k])
           : unsplit.withSplitSteps(n -> new StepSplit(n, Math.min(n, Integer.parseInt(chunkDraws))), threads[k]);
     }
     for (Nfvi fit : fits) {
@@ -66,8 +66,8 @@ public final class StepThreadsWorkload {
         micros[k][r] = (System.nanoTime() - start) / 1e3 / steps;
       }
     }
-    System.out.printf(Locale.ROOT, "%s %s nmc %d: %d operations per draw, %s; load %s%n", id, formulaText, nmc,
-        flow.operationsPerDraw(), split == null ? "unsplit" : split.chunks() + " chunks of " + split.chunkDraws(),
+    System.out.printf(Locale.ROOT, "%s %s nmc %d: %s, %s; load %s%n", id, formulaText, nmc,
+        flow.cost(), split == null ? "unsplit" : split.chunks() + " chunks of " + split.chunkDraws(),
         Files.readString(Path.of("/proc/loadavg")).trim());
     for (int k = 0; k < fits.length; k++) {
       double median = median(micros[k]);

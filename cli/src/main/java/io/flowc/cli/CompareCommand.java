@@ -108,8 +108,8 @@ public final class CompareCommand implements Callable<Integer> {
   private Integer minibatch;
 
   @Option(names = "--threads", paramLabel = "T", description = "NUTS chains run on up to T threads (default: cores); "
-      + "given, the fit's steps with much work split their draws into fixed chunks on T threads (the same bits for "
-      + "every T).")
+      + "the fit's steps with much work split their draws into fixed chunks on T threads (the same bits for every "
+      + "T).")
   private Integer threads;
 
   @Mixin
@@ -157,7 +157,7 @@ public final class CompareCommand implements Callable<Integer> {
     double[][] nutsDraws = NutsPlots.pooled(nutsValues.draws());
 
     // NUTS has finished: the fit may split its steps on all the threads
-    Nfvi nfvi = threads == null ? compiled.nfvi() : compiled.nfvi(threads);
+    Nfvi nfvi = compiled.nfvi(threads != null ? threads : Runtime.getRuntime().availableProcessors());
     Fit fit = nfvi.fit(new Nfvi.Settings(iterations, opt, nmc, jitter, seed, Nfvi.Settings.NO_CLIPPING, List.of()));
     stdout.println("NFVI " + formula.normalized() + ": " + fit.finishLine(iterations));
     if (fit.status() == Fit.Status.NOT_FINITE) {

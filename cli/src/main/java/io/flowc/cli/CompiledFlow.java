@@ -15,10 +15,11 @@ import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.nfvi.Nfvi;
+import io.flowc.runtime.nfvi.StepCost;
 import io.flowc.runtime.nfvi.StepSplit;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * A compiled (model, flow) pair, from source or from an artifact: what an NFVI fit needs.
@@ -26,11 +27,11 @@ import java.util.function.LongSupplier;
  * {@code reported} adds the model's derived quantities to them (an artifact's computed by its own code);
  * {@code diagnosis} names arguments outside their domain (null where the model's source does not check).
  * With {@code batches}, {@code kernel} is unbound: the batches bind it (code with free sizes).
- * {@code operationsPerDraw}: the cost of one draw of the kernel's body, from which split steps
- * are chunked (0: unknown, steps unsplit); an artifact's is counted from its source when asked.
+ * {@code cost}: what the kernel costs, from which split steps are chunked (unknown: steps unsplit);
+ * an artifact's as its metadata records it, or counted from its source when asked.
  */
 record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, ParameterLayout parameters,
-    DomainDiagnosis diagnosis, DataBinding.Batches batches, Reported reported, LongSupplier operationsPerDraw) {
+    DomainDiagnosis diagnosis, DataBinding.Batches batches, Reported reported, Supplier<StepCost> cost) {
   /** The model in {@code modelFile} (source or artifact) and the flow, bound to the data in {@code dataFile} (may be null). */
   static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, PrintWriter stderr)
       throws CompileException {
@@ -65,10 +66,12 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
       }
       CheckedModel source = bound.source();
       DomainDiagnosis diagnosis = source == null ? null : new DomainDiagnosis(source);
-      LongSupplier operations = source == null ? () -> 0 : () -> Compilation.operationsPerDraw(source, formula);
+      StepCost recorded = artifact.stepCost(formula.normalized());
+      Supplier<StepCost> cost = recorded.operationsPerDraw() > 0 || source == null ? () -> recorded
+          : () -> Compilation.stepCost(source, formula);
       Reported reported = artifact.reported(binding);
       return new CompiledFlow(artifact.modelName(), density, kernel, layout, reported.layout(), diagnosis, batches,
-          reported, operations);
+          reported, cost);
     }
     CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
     FlowLayout layout = formula.layout(model.dimension());
@@ -76,7 +79,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
     if (minibatch == null) {
       Compilation.CountedFlow flow = Compilation.loadCountedFlow(model, formula);
       return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), diagnosis,
-          null, DerivedQuantities.of(model), flow::operationsPerDraw);
+          null, DerivedQuantities.of(model), flow::cost);
     }
     if (model.dataLayout().isEmpty()) {
       Minibatches.of(modelFile, model.name(), null, List.of(), minibatch);
@@ -85,7 +88,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
     DataBinding.Batches batches = Minibatches.of(modelFile, model.name(), flow.binding(),
         Compilation.termsNotSummedOverRows(flow.model()), minibatch);
     return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), diagnosis,
-        batches, DerivedQuantities.of(model), () -> 0);
+        batches, DerivedQuantities.of(model), () -> StepCost.UNKNOWN);
   }
 
   /** The fit: on all rows, or on batches. */
@@ -94,24 +97,16 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
   }
 
   /**
-   * The fit with its steps whole, the final loss's draws on up to {@code threads} threads: the same
-   * bits as on one, as each draw depends on its own base draw only.
-   */
-  Nfvi nfviDrawingOn(int threads) {
-    return batches == null ? nfvi().withSplitSteps(nmc -> null, threads) : nfvi();
-  }
-
-  /**
    * The fit with its steps split as {@link io.flowc.runtime.nfvi.StepSplit#rule} says, on up to
    * {@code threads} threads; fits on minibatches stay unsplit.
    */
   Nfvi nfvi(int threads) {
-    return batches == null ? nfvi().withThreads(operationsPerDraw.getAsLong(), threads) : nfvi();
+    return batches == null ? nfvi().withThreads(cost.get(), threads) : nfvi();
   }
 
-  /** The chunks a step of {@code nmc} draws splits into when the fit is asked for threads (1: unsplit). */
+  /** The chunks a step of {@code nmc} draws splits into (1: unsplit). */
   int stepChunks(int nmc) {
-    StepSplit split = batches == null ? StepSplit.rule(operationsPerDraw.getAsLong(), nmc) : null;
+    StepSplit split = batches == null ? StepSplit.rule(cost.get(), nmc) : null;
     return split == null ? 1 : split.chunks();
   }
 }

@@ -102,7 +102,7 @@ public final class FitCommand implements Callable<Integer> {
   private record Laplace(LaplaceStart start, LaplaceApproximation approximation) {}
 
   @Option(names = "--threads", paramLabel = "T", description = "Restarts run in parallel on up to T threads (default: "
-      + "cores); given, a step with much work also splits its draws into fixed chunks on the threads left to its fit "
+      + "cores); a step with much work splits its draws into fixed chunks that the threads left to its fit share "
       + "(the same bits for every T).")
   private Integer threads;
 
@@ -173,9 +173,8 @@ public final class FitCommand implements Callable<Integer> {
     CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, minibatch, stderr);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
 
-    Nfvi nfvi = threads == null
-        ? compiled.nfviDrawingOn(stepThreads(Runtime.getRuntime().availableProcessors(), options.restarts))
-        : compiled.nfvi(stepThreads(threads, options.restarts));
+    Nfvi nfvi = compiled.nfvi(stepThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+        options.restarts));
     startValues = startValues(starts, compiled.layout().elementNames());
     long fitStart = System.nanoTime();
     laplace = init.equals("laplace") ? laplace(compiled, formula, stderr) : null;
@@ -525,7 +524,7 @@ public final class FitCommand implements Callable<Integer> {
     r.put("optimizer", opt.name());
     Json.putNumber(r, "learning_rate", opt.learningRate());
     r.put("nmc", options.nmc);
-    r.put("step_chunks", threads == null ? 1 : compiled.stepChunks(options.nmc));
+    r.put("step_chunks", compiled.stepChunks(options.nmc));
     Json.putNumber(r, "jitter", jitter());
     if (compiled.batches() != null) {
       r.put("minibatch", compiled.batches().size());

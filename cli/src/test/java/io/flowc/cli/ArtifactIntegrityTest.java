@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowc.runtime.Artifact;
 import java.io.IOException;
 import java.io.InputStream;
@@ -123,6 +125,42 @@ class ArtifactIntegrityTest {
     Cli.Result sample = Cli.run("sample", narrow.toString(), "--draws", "3", "--tune", "10", "--out", csv.toString());
     assertCorrupt(sample, narrow, "params=z:1 has 1 elements, but dimension is 2");
     assertFalse(Files.exists(csv));
+  }
+
+  /**
+   * An artifact records each flow's cost (formula.K.cost, what the compiler counted of its kernel),
+   * so a fit from it splits its steps as the fit from source does, bit for bit; without that line
+   * the fit counts the cost from the artifact's source, and a malformed one is refused.
+   */
+  @Test
+  void aFlowsCostIsRecordedAndChecked() throws Exception {
+    Path jar = compile("pot1-planar8", "--flow", "planar*8");
+    io.flowc.runtime.nfvi.StepCost cost = Artifact.open(jar).stepCost("planar*8");
+    assertEquals(io.flowc.compiler.driver.Compilation.stepCost(io.flowc.compiler.frontend.FrontEnd.check(
+        new io.flowc.compiler.diag.SourceFile("pot1", Files.readString(Path.of(Cli.example("pot1"))))),
+        io.flowc.compiler.frontend.FlowFormulaParsing.parse("planar*8")), cost);
+    String line = "formula.0.cost=" + cost.encode();
+    Path without = withMetadata(jar, line, "", true);
+    assertEquals(io.flowc.runtime.nfvi.StepCost.UNKNOWN, Artifact.open(without).stepCost("planar*8"));
+    List<String> fit = List.of("--flow", "planar*8", "--iters", "50", "--nmc", "100", "--eval-draws", "100", "--json");
+    JsonNode fromSource = fitJson(Cli.example("pot1"), fit);
+    for (Path artifact : List.of(jar, without)) {
+      JsonNode fromJar = fitJson(artifact.toString(), fit);
+      assertEquals(2, fromJar.get("step_chunks").asInt(), artifact.toString());
+      assertEquals(fromSource.get("parameters"), fromJar.get("parameters"), artifact.toString());
+      assertEquals(fromSource.get("final_loss"), fromJar.get("final_loss"), artifact.toString());
+    }
+    Path malformed = withMetadata(jar, line, "formula.0.cost=468,12", true);
+    assertCorrupt(Cli.run("check", malformed.toString()), malformed,
+        "formula.0.cost=468,12 cannot be read (expected three whole numbers separated by commas)");
+  }
+
+  private static JsonNode fitJson(String model, List<String> options) throws IOException {
+    List<String> args = new java.util.ArrayList<>(List.of("fit", model));
+    args.addAll(options);
+    Cli.Result r = Cli.run(args.toArray(String[]::new));
+    assertEquals(0, r.code(), r.toString());
+    return new ObjectMapper().readTree(r.lastOutLine());
   }
 
   @Test

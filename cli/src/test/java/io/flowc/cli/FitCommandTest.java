@@ -94,27 +94,32 @@ class FitCommandTest {
   }
 
   /**
-   * With --threads, steps with much work split their draws (nsf*2 at nmc 256: two chunks of 128):
-   * the same bits on 1 and 2 threads; other bits than the unsplit fit's without --threads.
+   * Steps with much work split their draws, with or without --threads (nsf*2 at nmc 256: two chunks
+   * of 128; planar*8 at nmc 100, W1: two of 50): the same bits on one thread, two and every core.
    */
   @Test
   void splitStepsAreDeterministicForAnyThreadCount() throws IOException {
-    List<String> args = new ArrayList<>(List.of("fit", Cli.example("pot1"), "--flow", "nsf*2", "--iters", "5",
-        "--nmc", "256", "--optimizer", "adam", "--lr", "0.01", "--eval-draws", "100", "--json"));
-    JsonNode one = json(Cli.run(concat(args, "--threads", "1")));
-    JsonNode two = json(Cli.run(concat(args, "--threads", "2")));
-    assertEquals(2, one.get("step_chunks").asInt(), "two chunks of 128 draws");
-    assertEquals(one.get("parameters"), two.get("parameters"));
-    assertEquals(one.get("average_loss"), two.get("average_loss"));
-    JsonNode unsplit = json(Cli.run(args.toArray(String[]::new)));
-    assertEquals(1, unsplit.get("step_chunks").asInt());
-    assertFalse(one.get("parameters").equals(unsplit.get("parameters")), "the split sums in another order");
-    assertEquals(one.get("average_loss").asDouble(), unsplit.get("average_loss").asDouble(), 1e-6);
+    for (String[] flow : new String[][] {{"nsf*2", "256", "5"}, {"planar*8", "100", "200"}}) {
+      List<String> args = new ArrayList<>(List.of("fit", Cli.example("pot1"), "--flow", flow[0], "--iters", flow[2],
+          "--nmc", flow[1], "--optimizer", "adam", "--lr", "0.01", "--eval-draws", "100", "--json"));
+      JsonNode one = json(Cli.run(concat(args, "--threads", "1")));
+      JsonNode two = json(Cli.run(concat(args, "--threads", "2")));
+      JsonNode cores = json(Cli.run(args.toArray(String[]::new)));
+      for (JsonNode fit : List.of(one, two, cores)) {
+        assertEquals(2, fit.get("step_chunks").asInt(), flow[0] + ": two chunks");
+        assertEquals(one.get("parameters"), fit.get("parameters"), flow[0]);
+        assertEquals(one.get("average_loss"), fit.get("average_loss"), flow[0]);
+        assertEquals(one.get("final_loss"), fit.get("final_loss"), flow[0]);
+      }
+    }
+    JsonNode whole = json(Cli.run("fit", Cli.example("pot1"), "--flow", "planar*8", "--iters", "5", "--nmc", "60",
+        "--eval-draws", "100", "--json"));
+    assertEquals(1, whole.get("step_chunks").asInt(), "30 draws of planar*8 are too little work for a chunk");
   }
 
   /**
    * Without --threads the final loss's draws run on the cores left to the fit, with --threads 1 on
-   * one: W1's steps split in neither, so every number is the same bit for bit.
+   * one: every number is the same bit for bit.
    */
   @Test
   void theFinalLossIsTheSameOnAnyNumberOfCores() throws IOException {

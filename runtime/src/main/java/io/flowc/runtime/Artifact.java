@@ -6,6 +6,7 @@ import io.flowc.runtime.data.DataRegion;
 import io.flowc.runtime.flow.FlowFormulas;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
+import io.flowc.runtime.nfvi.StepCost;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -339,6 +340,15 @@ public final class Artifact {
       throw corrupt(file, className + " has dimension " + kernel.dimension() + ", the metadata says " + dimension());
     }
     return kernel;
+  }
+
+  /**
+   * What the compiler counted of a formula's kernel (given as {@link #formulas()} lists it), from
+   * which a fit splits its steps; {@link StepCost#UNKNOWN} if the artifact does not say.
+   */
+  public StepCost stepCost(String formula) {
+    int k = formulas().indexOf(formula);
+    return k < 0 ? StepCost.UNKNOWN : metadata.formulaCosts().get(k);
   }
 
   /** The layout of the flow parameters of a formula compiled into this artifact (given as {@link #formulas()} lists it). */

@@ -2,6 +2,7 @@ package io.flowc.runtime;
 
 import io.flowc.runtime.data.DataLayout;
 import io.flowc.runtime.data.DataRegion;
+import io.flowc.runtime.nfvi.StepCost;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ record ArtifactMetadata(
     long logpTerms,
     List<String> formulas,
     List<String> formulaClasses,
+    List<StepCost> formulaCosts,
     DataLayout dataLayout,
     DataRegion dataRegion,
     String dataPrologueClass,
@@ -38,7 +40,7 @@ record ArtifactMetadata(
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern CLASS = Pattern.compile(Pattern.quote(Artifact.PACKAGE) + "\\.[A-Za-z_$][A-Za-z0-9_$]*");
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  private static final Pattern FORMULA_KEY = Pattern.compile("formula\\.(0|[1-9][0-9]{0,8})(\\.class)?");
+  private static final Pattern FORMULA_KEY = Pattern.compile("formula\\.(0|[1-9][0-9]{0,8})(\\.class|\\.cost)?");
   private static final Set<String> KEYS = Set.of(Artifact.KEY_FORMAT, Artifact.KEY_VERSION, Artifact.KEY_MODEL,
       Artifact.KEY_CLASS, Artifact.KEY_SHA256, Artifact.KEY_DIMENSION, Artifact.KEY_ELEMENTS, Artifact.KEY_PARAMS,
       Artifact.KEY_POTENTIAL_TERMS, Artifact.KEY_LOGP_TERMS, Artifact.KEY_FORMULAS, Artifact.KEY_DATA,
@@ -112,6 +114,7 @@ record ArtifactMetadata(
     String formulaText = f.required(Artifact.KEY_FORMULAS);
     List<String> formulas = formulaText.isEmpty() ? List.of() : List.of(formulaText.split(";", -1));
     List<String> formulaClasses = new ArrayList<>();
+    List<StepCost> formulaCosts = new ArrayList<>();
     for (int k = 0; k < formulas.size(); k++) {
       String key = Artifact.formulaKey(k);
       if (formulas.get(k).isBlank() || formulas.indexOf(formulas.get(k)) != k) {
@@ -121,6 +124,8 @@ record ArtifactMetadata(
         throw f.bad(key + " disagrees with " + Artifact.KEY_FORMULAS);
       }
       formulaClasses.add(f.className(key + ".class", entries));
+      String cost = properties.getProperty(key + ".cost");
+      formulaCosts.add(cost == null ? StepCost.UNKNOWN : f.decoded(key + ".cost", cost, StepCost::decode));
     }
     for (String key : properties.stringPropertyNames()) {
       var m = FORMULA_KEY.matcher(key);
@@ -149,7 +154,7 @@ record ArtifactMetadata(
     }
     List<String> derivedNames = derived == null || derived.isEmpty() ? List.of() : List.of(derived.split(",", -1));
     return new ArtifactMetadata(properties, modelName, modelClass, sha256, (int) dimension, layout, potentialTerms,
-        logpTerms, List.copyOf(formulas), List.copyOf(formulaClasses), dataLayout, region, prologue, reported,
+        logpTerms, List.copyOf(formulas), List.copyOf(formulaClasses), List.copyOf(formulaCosts), dataLayout, region, prologue, reported,
         derivedNames);
   }
 

@@ -3,6 +3,7 @@ package io.flowc.compiler.driver;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.TypeSpec;
 import io.flowc.compiler.backend.BytecodeBackend;
+import io.flowc.compiler.backend.FlowKernels;
 import io.flowc.compiler.backend.JavaSourceBackend;
 import io.flowc.compiler.backend.ModelKernels;
 import io.flowc.compiler.frontend.Ast;
@@ -109,8 +110,9 @@ public final class ArtifactWriter {
       FlowFormula formula = formulas.get(k);
       FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
       String flowClass = className + "_Flow" + k;
-      entries.put(flowClass.replace('.', '/') + ".class", BytecodeBackend.emit(
-          Compilation.flowKernels(model, layout, formula.normalized()), flowClass.replace('.', '/')));
+      FlowKernels flowKernels = Compilation.flowKernels(model, layout, formula.normalized());
+      entries.put(flowClass.replace('.', '/') + ".class", BytecodeBackend.emit(flowKernels, flowClass.replace('.', '/')));
+      metadata.put(Artifact.formulaKey(k) + ".cost", Compilation.stepCost(flowKernels).encode());
       metadata.put(Artifact.formulaKey(k), formula.normalized());
       metadata.put(Artifact.formulaKey(k) + ".class", flowClass);
       normalized.add(formula.normalized());

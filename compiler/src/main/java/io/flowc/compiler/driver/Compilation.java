@@ -36,6 +36,7 @@ import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowKind;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.jit.HiddenClasses;
+import io.flowc.runtime.nfvi.StepCost;
 import io.flowc.runtime.simd.Simd;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -295,24 +296,41 @@ public final class Compilation {
         FlowKernel.class);
   }
 
-  /**
-   * A loaded NFVI kernel and the operations one draw of its body runs
-   * ({@link BatchMajor#operationsPerDraw}), from which a fit decides how to split a step's draws.
-   */
-  public record CountedFlow(FlowKernel kernel, long operationsPerDraw) {}
+  /** A loaded NFVI kernel and its cost ({@link #stepCost(FlowKernels)}), from which a fit decides how to split a step's draws. */
+  public record CountedFlow(FlowKernel kernel, StepCost cost) {}
 
-  /** As {@link #loadFlow(CheckedModel, FlowFormula)}, with the body's operations per draw. */
+  /** As {@link #loadFlow(CheckedModel, FlowFormula)}, with the kernel's cost. */
   public static CountedFlow loadCountedFlow(CheckedModel model, FlowFormula formula) {
     DataPlan plan = dataPlan(model);
     FlowKernels kernels = flowKernels(model, formula, plan);
     FlowKernel kernel = loadFlow(model, kernels);
     kernel = model.dataLayout().isEmpty() ? kernel : dataBinding(model, plan).bind(kernel);
-    return new CountedFlow(kernel, BatchMajor.operationsPerDraw(kernels.body()));
+    return new CountedFlow(kernel, stepCost(kernels));
   }
 
-  /** The operations one draw of the NFVI body of {@code model} with {@code formula} runs, without loading it. */
-  public static long operationsPerDraw(CheckedModel model, FlowFormula formula) {
-    return BatchMajor.operationsPerDraw(flowKernels(model, formula, dataPlan(model)).body());
+  /** The cost of the NFVI kernel of {@code model} with {@code formula}, without loading it. */
+  public static StepCost stepCost(CheckedModel model, FlowFormula formula) {
+    return stepCost(flowKernels(model, formula, dataPlan(model)));
+  }
+
+  /**
+   * What a call of the kernels costs, counted as the batching rule counts operations
+   * ({@link BatchMajor#operationsPerDraw}): per draw of the body; per call, the prologue, the
+   * epilogue and the parameters' gradient (zeroed, divided by the draws, combined with the other
+   * chunks'); and the fewest draws that keep a chunk running the body as it was compiled to.
+   * Unknown for kernels with sizes free until data are bound (an artifact's): the fit counts the
+   * cost of the bound model instead.
+   */
+  public static StepCost stepCost(FlowKernels kernels) {
+    if (kernels.prologue().dynamic() != null || kernels.body().dynamic() != null
+        || kernels.epilogue().dynamic() != null) {
+      return StepCost.UNKNOWN;
+    }
+    long perCall = BatchMajor.operations(kernels.prologue()) + BatchMajor.operations(kernels.epilogue())
+        + 3L * kernels.parameterCount();
+    BatchedBody batched = kernels.batched();
+    int fewest = batched == null ? 1 : batched.hasBlockProducts() ? batched.blockSize() : batched.minDraws();
+    return new StepCost(BatchMajor.operationsPerDraw(kernels.body()), perCall, fewest);
   }
 
   /**

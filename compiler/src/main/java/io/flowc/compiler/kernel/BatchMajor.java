@@ -169,6 +169,14 @@ public final class BatchMajor {
     return 1 + operations(instrs.subList(0, instrs.size() - 1), body);
   }
 
+  /**
+   * The operations of a kernel run once per call (a prologue or an epilogue), counted as
+   * {@link #operationsPerDraw} counts them.
+   */
+  public static long operations(Kernel kernel) {
+    return operations(kernel.body().stream().filter(i -> !(i instanceof Kernel.Return)).toList(), kernel);
+  }
+
   /** The operations of a list of instructions; a loop over the repeats (Repeat) counts its body once per repeat. */
   private static long operations(List<Instr> instrs, Kernel body) {
     long total = 0;

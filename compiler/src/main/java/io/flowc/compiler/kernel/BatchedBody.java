@@ -33,6 +33,25 @@ public record BatchedBody(int blockSize, int rowStride, int countSlot, int epsRo
     segments = List.copyOf(segments);
   }
 
+  /**
+   * Whether a segment runs products of weights all draws share ({@link Kernel.BlockMatVec},
+   * {@link Kernel.BlockOuterSum}), which read each weight once for the block's draws.
+   */
+  public boolean hasBlockProducts() {
+    return segments.stream().anyMatch(s -> hasBlockProducts(s.kernel().body()));
+  }
+
+  private static boolean hasBlockProducts(List<Kernel.Instr> instrs) {
+    for (Kernel.Instr instr : instrs) {
+      if (instr instanceof Kernel.BlockMatVec || instr instanceof Kernel.BlockOuterSum
+          || instr instanceof Kernel.Call c && hasBlockProducts(c.body())
+          || instr instanceof Kernel.Repeat r && hasBlockProducts(r.body())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** A run of instructions, as one kernel, run once per block or once per draw. */
   public record Segment(boolean perBlock, Kernel kernel) {}
 }

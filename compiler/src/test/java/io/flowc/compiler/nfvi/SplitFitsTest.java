@@ -11,9 +11,11 @@ import io.flowc.compiler.flow.RepeatedFlows;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
+import io.flowc.compiler.kernel.BatchMajor;
 import io.flowc.runtime.nfvi.Draws;
 import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.Nfvi;
+import io.flowc.runtime.nfvi.StepCost;
 import io.flowc.runtime.nfvi.StepSplit;
 import org.junit.jupiter.api.Test;
 
@@ -51,14 +53,25 @@ class SplitFitsTest {
     }
   }
 
-  /** The rule on the workloads' bodies: W1's steps stay whole, W7's split into two chunks of 128 draws. */
+  /**
+   * The rule on the workloads' kernels: W1's steps split into two chunks of 50 draws, W7's into two
+   * of 128 (a chunk holds a whole block of its block products); W2's 10 draws, and W4's one, stay whole.
+   */
   @Test
-  void theRuleSplitsW7AndNotW1() throws Exception {
+  void theRuleSplitsW1AndW7() throws Exception {
     CheckedModel pot1 = NfviTest.example("pot1");
-    long w1 = Compilation.operationsPerDraw(pot1, FlowFormulaParsing.parse("planar*8"));
-    assertNull(StepSplit.rule(w1, 100), "W1: " + w1 + " operations per draw");
-    long w7 = Compilation.operationsPerDraw(pot1, FlowFormulaParsing.parse("nsf(hidden=64)*3"));
-    assertEquals(new StepSplit(256, 128), StepSplit.rule(w7, 256), "W7: " + w7 + " operations per draw");
+    StepCost w1 = Compilation.stepCost(pot1, FlowFormulaParsing.parse("planar*8"));
+    assertEquals(468, w1.operationsPerDraw());
+    assertEquals(BatchMajor.MIN_DRAWS, w1.minimumChunkDraws());
+    assertEquals(new StepSplit(100, 50), StepSplit.rule(w1, 100), "W1: " + w1);
+    StepCost w7 = Compilation.stepCost(pot1, FlowFormulaParsing.parse("nsf(hidden=64)*3"));
+    assertEquals(BatchMajor.BLOCK_SIZE, w7.minimumChunkDraws());
+    assertEquals(new StepSplit(256, 128), StepSplit.rule(w7, 256), "W7: " + w7);
+    assertNull(StepSplit.rule(Compilation.stepCost(NfviTest.example("pot4"), FlowFormulaParsing.parse("planar*10")), 10));
+    StepCost w4 = Compilation.stepCost(NfviTest.example("normal100"), FlowFormulaParsing.parse("scale-hh*100-loc"));
+    assertEquals(1, w4.minimumChunkDraws(), "W4's body runs draw by draw");
+    assertTrue(w4.operationsPerCall() > 3 * 10_200, "its prologue, epilogue and 10,200 parameters: " + w4);
+    assertNull(StepSplit.rule(w4, 1));
   }
 
   /** The final loss's draws split across threads: every draw's z and log q the bits of one call. */
@@ -68,11 +81,11 @@ class SplitFitsTest {
     double[] theta = plain.layout().initialParameters(0.3, 7);
     Nfvi.Sample one = plain.sample(theta, 13_000, 3, Draws.EVALUATION);
     for (int threads = 2; threads <= 4; threads++) {
-      Nfvi.Sample split = plain.withThreads(1_000_000, threads).sample(theta, 13_000, 3, Draws.EVALUATION);
+      Nfvi.Sample split = plain.withThreads(new StepCost(1_000_000, 0, 1), threads).sample(theta, 13_000, 3, Draws.EVALUATION);
       assertArrayEquals(one.z(), split.z(), threads + " threads");
       assertArrayEquals(one.logq(), split.logq(), threads + " threads");
       assertEquals(plain.evaluate(theta, 13_000, 5).finalLoss(),
-          plain.withThreads(1_000_000, threads).evaluate(theta, 13_000, 5).finalLoss());
+          plain.withThreads(new StepCost(1_000_000, 0, 1), threads).evaluate(theta, 13_000, 5).finalLoss());
     }
   }
 
@@ -81,10 +94,10 @@ class SplitFitsTest {
   void aLoopedStackCountsItsBodyOncePerRepeat() throws Exception {
     CheckedModel normal100 = NfviTest.example("normal100");
     FlowFormula w4 = FlowFormulaParsing.parse("scale-hh*100-loc");
-    long looped = Compilation.operationsPerDraw(normal100, w4);
+    long looped = Compilation.stepCost(normal100, w4).operationsPerDraw();
     long unrolled = RepeatedFlows.withLoopFrom(Integer.MAX_VALUE, () -> {
       try {
-        return Compilation.operationsPerDraw(normal100, w4);
+        return Compilation.stepCost(normal100, w4).operationsPerDraw();
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }

@@ -4,28 +4,31 @@ package io.flowc.runtime.nfvi;
  * How a fit splits each step's draws into chunks that threads compute apart: chunk c holds draws
  * {@code [c * chunkDraws, min((c + 1) * chunkDraws, nmc))}; each chunk's mean loss and gradient
  * come from its own call of the kernel, and the step's are their draw-weighted sum in chunk order
- * (docs/performance.md, "Threads in one fit"). The split depends on the kernel's cost per draw and
- * nmc only, never on the number of threads, so a fit gives the same bits on any number of threads;
- * those bits differ from an unsplit fit's, whose sums over draws run in one pass.
+ * (docs/performance.md, "Threads in one fit"). The split depends on the kernel's cost
+ * ({@link StepCost}) and nmc only, never on the number of threads, so a fit gives the same bits on
+ * any number of threads; those bits differ from an unsplit fit's, whose sums over draws run in one
+ * pass.
  */
 public record StepSplit(int nmc, int chunkDraws) {
   /**
-   * Fewest operations in a chunk (a power of two, 2 M). A split step hands its chunks to the other
-   * threads and waits for the last one, some tens of microseconds on a busy machine, and each
-   * chunk runs the kernel's prologue and epilogue and adds its gradient into the step's; a chunk
-   * of 2 M operations (0.5 to 1 ms) earns that back. W1's whole steps (planar*8, 100 draws of
-   * 468 operations: 47 K, about 40 µs) never split.
+   * Fewest operations of a chunk's draws (2^14, about 10 µs of work). Handing a chunk to a thread
+   * that waits for it spinning costs about a microsecond, so W1's steps (planar*8, 100 draws of 468
+   * operations, 28 µs) gain from two chunks of 50 draws; four of 25 would be below it.
    */
-  public static final long CHUNK_OPERATIONS = 1L << 21;
+  public static final long CHUNK_OPERATIONS = 1L << 14;
 
   /**
-   * Fewest draws in a chunk: one whole block of the batch-major body
-   * (io.flowc.compiler.kernel.BatchMajor.BLOCK_SIZE), whose block products read each weight once
-   * for the block's draws. W7 (nsf(hidden=64)*3, 91 K operations per draw, nmc 256) splits into 2
-   * chunks of 128 draws; on one thread chunks of 32 draws ran its steps 24 % slower than unsplit,
-   * of 128 draws 4-13 % (docs/performance.md, "Threads in one fit").
+   * A chunk's draws run at least this many times the operations every call runs whatever its
+   * draws (its prologue, epilogue and gradient): what splitting adds stays within a quarter of
+   * what it shares out.
    */
-  public static final int MIN_CHUNK_DRAWS = 128;
+  public static final long CALL_SHARE = 4;
+
+  /**
+   * Most chunks in a step: each holds a workspace and a gradient of its own, and a step is combined
+   * from all of them.
+   */
+  public static final int MAX_CHUNKS = 16;
 
   public StepSplit {
     if (nmc < 1 || chunkDraws < 1 || chunkDraws > nmc) {
@@ -34,24 +37,32 @@ public record StepSplit(int nmc, int chunkDraws) {
   }
 
   /**
-   * The compiler's rule: chunks of a step of {@code nmc} draws costing {@code operationsPerDraw}
-   * each (io.flowc.compiler.kernel.BatchMajor.operationsPerDraw; 0 if unknown) hold the fewest
-   * draws that make {@link #CHUNK_OPERATIONS}, rounded up to a power of two (nmc is often one, and
-   * equal chunks share the threads evenly), at least {@link #MIN_CHUNK_DRAWS}; a step that is not
-   * more than one chunk runs unsplit (null). Nothing here depends on the number of threads.
+   * The compiler's rule: a step of {@code nmc} draws splits into the most chunks, a power of two up
+   * to {@link #MAX_CHUNKS} (equal chunks share the threads evenly), of {@code ceil(nmc / k)} draws
+   * each, whose smallest (the last) still has the kernel's {@link StepCost#minimumChunkDraws} and
+   * runs at least {@link #CHUNK_OPERATIONS} and {@link #CALL_SHARE} times the kernel's operations
+   * per call; a step that would be one chunk runs unsplit (null), as do kernels of unknown cost.
+   * Nothing here depends on the number of threads. W1 (planar*8, 468 operations per draw, nmc 100)
+   * splits into 2 chunks of 50; W7 (nsf(hidden=64)*3, 91,107 per draw, nmc 256) into 2 of 128 (a
+   * block each); W2 (10 draws) and every step of one draw (W3, W4) stay whole.
    */
-  public static StepSplit rule(long operationsPerDraw, int nmc) {
-    if (operationsPerDraw <= 0) {
+  public static StepSplit rule(StepCost cost, int nmc) {
+    long perDraw = cost.operationsPerDraw();
+    if (perDraw <= 0) {
       return null;
     }
-    long least = (CHUNK_OPERATIONS + operationsPerDraw - 1) / operationsPerDraw;
-    long draws = MIN_CHUNK_DRAWS;
-    while (draws < least) {
-      draws *= 2;
+    long least = Math.max(CHUNK_OPERATIONS, CALL_SHARE * cost.operationsPerCall());
+    int chunks = 1;
+    while (chunks < MAX_CHUNKS) {
+      StepSplit more = new StepSplit(nmc, (nmc + 2 * chunks - 1) / (2 * chunks));
+      int last = more.draws(more.chunks() - 1);
+      if (more.chunks() < 2 || last < cost.minimumChunkDraws() || last * perDraw < least) {
+        break;
+      }
+      chunks *= 2;
     }
-    return draws >= nmc ? null : new StepSplit(nmc, (int) draws);
+    return chunks == 1 ? null : new StepSplit(nmc, (nmc + chunks - 1) / chunks);
   }
-
   /** The number of chunks. */
   public int chunks() {
     return (nmc + chunkDraws - 1) / chunkDraws;

@@ -17,36 +17,54 @@ import org.junit.jupiter.api.Test;
 
 class SplitStepsTest {
 
-  /** W1's and W7's bodies: 468 and 91,107 operations per draw (BatchMajor.operationsPerDraw). */
+  /** W1's body: 468 operations per draw, a few hundred per call, batched (BatchMajor.operationsPerDraw). */
+  private static final StepCost W1 = new StepCost(468, 300, 16);
+
+  /** W7's body: 91,107 operations per draw, with block products (a chunk is at least a block of 128). */
+  private static final StepCost W7 = new StepCost(91_107, 120_000, 128);
+
   @Test
-  void theRuleSplitsLargeStepsIntoChunksOfAtLeastTwoMillionOperationsAndABlock() {
-    assertNull(StepSplit.rule(468, 100), "W1 stays unsplit");
-    assertNull(StepSplit.rule(0, 1 << 20), "a kernel of unknown cost stays unsplit");
-    assertNull(StepSplit.rule(182_409, 1), "one draw cannot be split");
-    StepSplit w7 = StepSplit.rule(91_107, 256);
-    assertEquals(new StepSplit(256, 128), w7);
-    assertEquals(2, w7.chunks());
-    // the least draws making 2^21 operations, as a power of two: 2^21 / 468 = 4481.1 -> 8192
-    assertEquals(8192, StepSplit.rule(468, 100_000).chunkDraws());
-    assertEquals(4096, StepSplit.rule(512, 100_000).chunkDraws(), "exactly 2^21 in 4096 draws");
-    // at least a block of 128 draws, however costly one is
-    assertEquals(128, StepSplit.rule(10_000_000, 129).chunkDraws());
-    assertNull(StepSplit.rule(10_000_000, 128), "one chunk is no split");
-    for (int nmc = 1; nmc <= 600; nmc++) {
-      StepSplit s = StepSplit.rule(91_107, nmc);
-      if (s == null) {
-        assertTrue(nmc <= 128, "unsplit at " + nmc);
-        continue;
+  void theRuleSplitsStepsIntoAsManyChunksAsTheirWorkAndBlocksAllow() {
+    assertEquals(new StepSplit(100, 50), StepSplit.rule(W1, 100), "W1: two chunks of 50");
+    assertNull(StepSplit.rule(W1, 60), "30 draws of 468 are below 2^14 operations");
+    assertEquals(new StepSplit(256, 128), StepSplit.rule(W7, 256));
+    assertEquals(8, StepSplit.rule(W7, 1024).chunks());
+    assertEquals(new StepSplit(1 << 16, 1 << 12), StepSplit.rule(W7, 1 << 16), "at most 16 chunks");
+    assertNull(StepSplit.rule(W7, 255), "a chunk of W7 holds a whole block");
+    assertNull(StepSplit.rule(StepCost.UNKNOWN, 1 << 20), "a kernel of unknown cost stays unsplit");
+    assertNull(StepSplit.rule(new StepCost(182_409, 60_000, 1), 1), "one draw cannot be split");
+    assertNull(StepSplit.rule(new StepCost(2_000, 300, 16), 20), "10 draws are below the batched body's 16");
+    // the calls' own work: 4 x 10,000 operations per call need chunks of 40,000 operations of draws
+    assertEquals(new StepSplit(100, 25), StepSplit.rule(new StepCost(2_000, 10_000, 1), 100));
+    assertEquals(new StepSplit(100, 50), StepSplit.rule(new StepCost(2_000, 20_000, 1), 100));
+    assertNull(StepSplit.rule(new StepCost(2_000, 40_000, 1), 100));
+    for (StepCost cost : new StepCost[] {W1, W7, new StepCost(700, 5_000, 1)}) {
+      for (int nmc = 1; nmc <= 3000; nmc += nmc < 300 ? 1 : 37) {
+        StepSplit s = StepSplit.rule(cost, nmc);
+        if (s == null) {
+          continue;
+        }
+        assertTrue(s.chunks() >= 2 && s.chunks() <= StepSplit.MAX_CHUNKS, cost + " nmc " + nmc);
+        int covered = 0;
+        for (int c = 0; c < s.chunks(); c++) {
+          assertEquals(covered, s.start(c));
+          assertTrue(s.draws(c) >= cost.minimumChunkDraws() && s.draws(c) <= s.chunkDraws());
+          assertTrue(s.draws(c) * cost.operationsPerDraw() >= StepSplit.CHUNK_OPERATIONS);
+          assertTrue(s.draws(c) * cost.operationsPerDraw() >= StepSplit.CALL_SHARE * cost.operationsPerCall());
+          covered += s.draws(c);
+        }
+        assertEquals(nmc, covered);
       }
-      assertTrue(s.chunkDraws() * (long) 91_107 >= StepSplit.CHUNK_OPERATIONS);
-      int covered = 0;
-      for (int c = 0; c < s.chunks(); c++) {
-        assertEquals(covered, s.start(c));
-        assertTrue(s.draws(c) >= 1 && s.draws(c) <= s.chunkDraws());
-        covered += s.draws(c);
-      }
-      assertEquals(nmc, covered);
     }
+  }
+
+  @Test
+  void costsReadBackAsTheyWereWritten() {
+    assertEquals(W7, StepCost.decode(W7.encode()));
+    assertEquals("468,300,16", W1.encode());
+    assertThrows(IllegalArgumentException.class, () -> StepCost.decode("468,300"));
+    assertThrows(IllegalArgumentException.class, () -> StepCost.decode("468,300,0"));
+    assertThrows(IllegalArgumentException.class, () -> StepCost.decode("-1,300,16"));
   }
 
   /**
@@ -106,7 +124,7 @@ class SplitStepsTest {
     Nfvi.Settings settings = new Nfvi.Settings(50, Optimizers.byName("adam", 0.05), 10, 1.0, 3,
         Nfvi.Settings.NO_CLIPPING, List.of());
     Fit unsplit = plain.fit(settings);
-    Fit fit = plain.withThreads(468, 4).fit(settings);
+    Fit fit = plain.withThreads(W1, 4).fit(settings);
     assertArrayEquals(unsplit.parameters(), fit.parameters());
     assertArrayEquals(unsplit.history(), fit.history());
   }
@@ -137,11 +155,11 @@ class SplitStepsTest {
   @Test
   void splitsNeedAtLeastOneThreadAndAllRows() {
     Nfvi plain = locScale();
-    assertThrows(IllegalArgumentException.class, () -> plain.withThreads(1000, 0));
+    assertThrows(IllegalArgumentException.class, () -> plain.withThreads(W1, 0));
     Nfvi.Settings settings = new Nfvi.Settings(1, Optimizers.byName("adam", 0.05), 10, 1.0, 3,
         Nfvi.Settings.NO_CLIPPING, List.of());
     assertThrows(IllegalArgumentException.class, () -> plain.withSplitSteps(n -> new StepSplit(20, 16), 2).fit(settings));
-    assertSame(plain.layout(), plain.withThreads(1, 2).layout());
+    assertSame(plain.layout(), plain.withThreads(W1, 2).layout());
   }
 
   /** One-dimensional: the loss and gradient are the mean of the draws, summed in draw order. */
