@@ -98,7 +98,14 @@ public final class LoopFusion {
     return ((Reduce) instr).length();
   }
 
-  /** Moves each loop up past the scalar assignments before it that it does not read. */
+  /**
+   * Moves each loop up past the scalar assignments before it that it does not read; and each sum
+   * past up to {@link #MAX_LOOPS_PASSED} loops (and assignments) it does not depend on, to the
+   * earliest run of loops of its length it fuses with: its chain of additions then runs beside
+   * the work of that loop instead of alone. In W4's Householder flows the sum of a reflection's
+   * gradient terms joins the loop that writes them, beside that loop's own sum, instead of the
+   * next loop, which waits for the first sum.
+   */
   private List<Instr> hoistLoops(List<Instr> body) {
     List<Instr> out = new ArrayList<>(body);
     for (int j = 0; j < out.size(); j++) {
@@ -110,11 +117,131 @@ public final class LoopFusion {
       while (at > 0 && out.get(at - 1) instanceof Assign a && !reads.contains(a.target().id())) {
         at--;
       }
+      if (out.get(j) instanceof Reduce) {
+        int joined = joinPoint(out, j);
+        if (joined >= 0 && joined < at) {
+          at = joined;
+        }
+      }
       if (at < j) {
         out.add(at, out.remove(j));
       }
     }
     return out;
+  }
+
+  /** Most loops a sum is moved past to join an earlier run of its length. */
+  static final int MAX_LOOPS_PASSED = 4;
+
+  /**
+   * Most instructions a sum's search looks at above it, and most loops in a run it joins: the
+   * search must cost a bounded amount per sum, as fusion's overlap analysis costs work in
+   * proportion to the kernel (a model with thousands of sums over its data has them).
+   */
+  static final int MAX_SEARCH = 16;
+
+  /**
+   * The earliest place above {@code j} where the sum there fuses with a run of loops of its length,
+   * right after the run's last loop, passing only instructions it does not depend on and that do
+   * not depend on it; -1 if none.
+   */
+  private int joinPoint(List<Instr> out, int j) {
+    Instr x = out.get(j);
+    Lin length = lengthOf(x);
+    Set<Integer> reads = tempsRead(x);
+    int best = -1;
+    int passed = 0;
+    for (int q = j; q > 0 && q > j - MAX_SEARCH; q--) {
+      Instr p = out.get(q - 1);
+      if (q < j && isLoopLike(p) && lengthOf(p).equals(length) && !sameLength(out.get(q), length)
+          && fusesAfter(out, q, x, length)) {
+        best = q;
+      }
+      if (p instanceof Assign a) {
+        if (reads.contains(a.target().id()) || tempsRead(a).stream().anyMatch(tempsWritten(x)::contains)) {
+          break;
+        }
+      } else if (!isLoopLike(p) || ++passed > MAX_LOOPS_PASSED || dependent(p, x)) {
+        break;
+      }
+    }
+    return best;
+  }
+
+  private boolean sameLength(Instr instr, Lin length) {
+    return isLoopLike(instr) && lengthOf(instr).equals(length);
+  }
+
+  /** Whether {@code x} placed at {@code q} fuses with the run of loops of its length that ends there. */
+  private boolean fusesAfter(List<Instr> out, int q, Instr x, Lin length) {
+    int start = q;
+    while (start > 0 && sameLength(out.get(start - 1), length)) {
+      start--;
+      if (q - start > MAX_SEARCH) {
+        return false;
+      }
+    }
+    List<Instr> run = out.subList(start, q);
+    Set<Integer> reads = tempsRead(x);
+    for (Instr earlier : run) {
+      if (earlier instanceof Reduce r && reads.contains(r.target().id())) {
+        return false;
+      }
+    }
+    return !conflicts(run, x, length);
+  }
+
+  /** Whether two loop-like instructions must keep their order: one reads or writes what the other writes. */
+  private boolean dependent(Instr a, Instr b) {
+    Set<Integer> aWrites = tempsWritten(a);
+    Set<Integer> bWrites = tempsWritten(b);
+    for (int t : tempsRead(b)) {
+      if (aWrites.contains(t)) {
+        return true;
+      }
+    }
+    for (int t : tempsRead(a)) {
+      if (bWrites.contains(t)) {
+        return true;
+      }
+    }
+    for (int t : aWrites) {
+      if (bWrites.contains(t)) {
+        return true;
+      }
+    }
+    return writesWhatIsAccessed(a, b) || writesWhatIsAccessed(b, a);
+  }
+
+  private Set<Integer> tempsWritten(Instr instr) {
+    return instr instanceof Reduce r ? Set.of(r.target().id()) : Set.of();
+  }
+
+  /** Whether {@code writer} writes an element that {@code other} reads or writes. */
+  private boolean writesWhatIsAccessed(Instr writer, Instr other) {
+    Region written = regionWritten(writer);
+    if (written == null) {
+      return false;
+    }
+    int at = probe(written.offset());
+    int length = span(written, probe(lengthOf(writer)));
+    for (Element e : elementsRead(other)) {
+      if (e.array() == written.array() && overlaps(at, length, e.index(), 1)) {
+        return true;
+      }
+    }
+    List<Region> accessed = new ArrayList<>(regionsRead(other));
+    Region otherWritten = regionWritten(other);
+    if (otherWritten != null) {
+      accessed.add(otherWritten);
+    }
+    for (Region r : accessed) {
+      int rLength = span(r, r == otherWritten ? probe(lengthOf(other)) : readLength(other, r));
+      if (r.array() == written.array() && overlaps(at, length, probe(r.offset()), rLength)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The end (exclusive) of the fusable run starting at {@code start}. */
@@ -467,6 +594,11 @@ public final class LoopFusion {
       }
       return lo;
     }
+  }
+
+  /** How many array elements from a region's offset its first {@code count} elements span. */
+  private static int span(Region r, int count) {
+    return count <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE / 2, (count - 1L) * r.stride() + 1);
   }
 
   private boolean overlaps(int a, int aLength, int b, int bLength) {

@@ -1,17 +1,26 @@
 package io.flowc.compiler.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowc.compiler.TestPaths;
+import io.flowc.compiler.backend.FlowKernels;
 import io.flowc.compiler.diag.SourceFile;
 import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.compiler.frontend.FrontEnd;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.runtime.data.StanJson;
+import io.flowc.runtime.flow.FlowLayout;
+import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Loop fusion's overlap analysis costs work in proportion to the kernel, however many groups it fuses. */
+/**
+ * Loop fusion moves sums to the loops that compute their terms, and its overlap analysis costs work in
+ * proportion to the kernel, however many groups it fuses.
+ */
 class LoopFusionTest {
 
   /** A model of {@code terms} separate vector expressions over data of 40 rows: many loops, many groups. */
@@ -30,6 +39,25 @@ class LoopFusionTest {
     IrFunction f = Compilation.valueAndGradient(model);
     List<String> gradients = f.inputs().stream().map(Compilation::gradientName).toList();
     return Scheduler.schedule(f, Compilation.LOGP, gradients, Scheduler.SCALARIZE_LIMIT);
+  }
+
+  /**
+   * W4's Householder flows: in the gradient's reverse scan over the reflections, the sum of one
+   * reflection's gradient terms runs in the loop that computes those terms, beside that loop's own
+   * sum, instead of in the next loop, which needs the first sum: two chains of additions side by
+   * side, and the terms never stored.
+   */
+  @Test
+  void aSumJoinsTheLoopThatComputesItsTerms() throws Exception {
+    CheckedModel normal100 = FrontEnd.check(new SourceFile("normal100.flow",
+        Files.readString(TestPaths.example("normal100"))));
+    FlowKernels kernels = Compilation.flowKernels(normal100,
+        FlowLayout.ofFlows(FlowFormulaParsing.parse("scale-hh*100-loc").flows(), 100), "scale-hh*100-loc");
+    Kernel.Repeat reverse = kernels.body().body().stream()
+        .filter(i -> i instanceof Kernel.Repeat r && r.reverse()).map(Kernel.Repeat.class::cast).findFirst().orElseThrow();
+    List<Long> sums = reverse.body().stream().filter(i -> i instanceof Kernel.Fused).map(i ->
+        ((Kernel.Fused) i).body().stream().filter(l -> l instanceof Kernel.LaneSum).count()).toList();
+    assertEquals(List.of(2L, 0L), sums, "sums per fused loop of the reverse scan's body");
   }
 
   @Test
