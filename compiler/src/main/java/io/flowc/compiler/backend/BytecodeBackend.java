@@ -157,6 +157,12 @@ public final class BytecodeBackend {
       overDraws(mv, 6, () -> callParts(mv, internalName, "body", body, -1, -1, 5, 2, kernels.dimension()));
       mv.visitLabel(summed);
     }
+    // the sums become means; over one draw a sum is its mean (x / 1 is x), and W4's steps of one
+    // draw skip 10,300 divisions
+    Label meansDone = new Label();
+    mv.visitVarInsn(ILOAD, 3);
+    mv.visitInsn(ICONST_1);
+    mv.visitJumpInsn(IF_ICMPEQ, meansDone);
     overAccumulators(mv, kernels, () -> {
       mv.visitVarInsn(ALOAD, 5);
       mv.visitVarInsn(ILOAD, 7);
@@ -168,6 +174,7 @@ public final class BytecodeBackend {
       mv.visitInsn(DDIV);
       mv.visitInsn(DASTORE);
     });
+    mv.visitLabel(meansDone);
     callParts(mv, internalName, "epilogue", epilogue, 1, 4, 5, -1);
     mv.visitVarInsn(ALOAD, 5);
     pushInt(mv, kernels.lossOffset());

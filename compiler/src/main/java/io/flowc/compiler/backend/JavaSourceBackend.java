@@ -176,8 +176,10 @@ public final class JavaSourceBackend {
     if (kernels.batched() != null) {
       m.endControlFlow();
     }
-    m.beginControlFlow("for (int i = $L; i < $L; i++)", kernels.lossOffset(), kernels.accumulatorEnd())
-        .addStatement("w[i] = w[i] / draws").endControlFlow();
+    // over one draw a sum is its mean (x / 1 is x)
+    m.beginControlFlow("if (draws != 1)")
+        .beginControlFlow("for (int i = $L; i < $L; i++)", kernels.lossOffset(), kernels.accumulatorEnd())
+        .addStatement("w[i] = w[i] / draws").endControlFlow().endControlFlow();
     calls(m, "epilogue", epilogue, "theta, grad, w, null, 0");
     m.addStatement("return w[$L]", kernels.lossOffset());
     TypeSpec.Builder type = TypeSpec.classBuilder(simpleName)
