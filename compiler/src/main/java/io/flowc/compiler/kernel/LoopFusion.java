@@ -25,6 +25,7 @@ import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -195,22 +196,8 @@ public final class LoopFusion {
   private boolean dependent(Instr a, Instr b) {
     Set<Integer> aWrites = tempsWritten(a);
     Set<Integer> bWrites = tempsWritten(b);
-    for (int t : tempsRead(b)) {
-      if (aWrites.contains(t)) {
-        return true;
-      }
-    }
-    for (int t : tempsRead(a)) {
-      if (bWrites.contains(t)) {
-        return true;
-      }
-    }
-    for (int t : aWrites) {
-      if (bWrites.contains(t)) {
-        return true;
-      }
-    }
-    return writesWhatIsAccessed(a, b) || writesWhatIsAccessed(b, a);
+    return !Collections.disjoint(aWrites, tempsRead(b)) || !Collections.disjoint(bWrites, tempsRead(a))
+        || !Collections.disjoint(aWrites, bWrites) || writesWhatIsAccessed(a, b) || writesWhatIsAccessed(b, a);
   }
 
   private Set<Integer> tempsWritten(Instr instr) {
@@ -230,12 +217,8 @@ public final class LoopFusion {
         return true;
       }
     }
-    List<Region> accessed = new ArrayList<>(regionsRead(other));
     Region otherWritten = regionWritten(other);
-    if (otherWritten != null) {
-      accessed.add(otherWritten);
-    }
-    for (Region r : accessed) {
+    for (Region r : regionsAccessed(other)) {
       int rLength = span(r, r == otherWritten ? probe(lengthOf(other)) : readLength(other, r));
       if (r.array() == written.array() && overlaps(at, length, probe(r.offset()), rLength)) {
         return true;
@@ -289,11 +272,8 @@ public final class LoopFusion {
         }
       }
     }
-    List<Region> nextAccesses = new ArrayList<>(regionsRead(next));
+    List<Region> nextAccesses = regionsAccessed(next);
     Region nextWrite = regionWritten(next);
-    if (nextWrite != null) {
-      nextAccesses.add(nextWrite);
-    }
     for (Instr earlier : group) {
       List<Region> earlierAccesses = new ArrayList<>(regionsRead(earlier));
       Region earlierWrite = regionWritten(earlier);
@@ -329,6 +309,16 @@ public final class LoopFusion {
       return m.target();
     }
     return null;
+  }
+
+  /** The regions an instruction reads, and the one it writes if it writes one. */
+  private List<Region> regionsAccessed(Instr instr) {
+    List<Region> out = regionsRead(instr);
+    Region written = regionWritten(instr);
+    if (written != null) {
+      out.add(written);
+    }
+    return out;
   }
 
   private List<Region> regionsRead(Instr instr) {
