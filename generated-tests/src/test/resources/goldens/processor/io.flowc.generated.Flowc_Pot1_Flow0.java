@@ -52,8 +52,10 @@ public final class Flowc_Pot1_Flow0 implements FlowKernel {
         bodyPart2(null, null, w, eps, s * 2);
       }
     }
-    for (int i = 48; i < 97; i++) {
-      w[i] = w[i] / draws;
+    if (draws != 1) {
+      for (int i = 48; i < 97; i++) {
+        w[i] = w[i] / draws;
+      }
     }
     epiloguePart0(theta, grad, w, null, 0);
     epiloguePart1(theta, grad, w, null, 0);

@@ -44,8 +44,10 @@ public final class Flowc_Pot1_Flow1 implements FlowKernel {
         bodyPart0(null, null, w, eps, s * 2);
       }
     }
-    for (int i = 12; i < 25; i++) {
-      w[i] = w[i] / draws;
+    if (draws != 1) {
+      for (int i = 12; i < 25; i++) {
+        w[i] = w[i] / draws;
+      }
     }
     epiloguePart0(theta, grad, w, null, 0);
     return w[12];
