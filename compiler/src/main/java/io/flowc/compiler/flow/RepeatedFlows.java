@@ -100,12 +100,17 @@ public final class RepeatedFlows {
     boolean hasLogDet = spec.kind() != FlowKind.HH;
     OneFlow one = OneFlow.of(spec, firstSlots, hasLogDet, d);
 
-    // stacked parameters, in slot order: flow 0's value, then flow 1's, ...
+    // stacked parameters in the order they lie in the flows' parameters: flow 0's value, then flow
+    // 1's, ..., or the other way round where the layout puts the later flows first (scale-hh*100-loc);
+    // the loop over the flows then runs backwards, so each flow is still applied in its turn, and the
+    // stacked values are the parameters where they lie, not a copy
+    boolean backwards = count > 1 && layout.slots().stream().filter(s -> s.flow() == from + 1).findFirst()
+        .orElseThrow().offset() < firstSlots.get(0).offset();
     List<Node> stacked = new ArrayList<>();
     for (int p = 0; p < firstSlots.size(); p++) {
       Node[] parts = new Node[count];
       for (int k = 0; k < count; k++) {
-        parts[k] = perFlow.get(k).get(p);
+        parts[k] = perFlow.get(backwards ? count - 1 - k : k).get(p);
       }
       stacked.add(g.concat(parts));
     }
@@ -126,7 +131,7 @@ public final class RepeatedFlows {
         args.add(g.slice(derived, one.parameterBody.yOffset(j, count), count * size));
       }
     }
-    Node loop = g.scan(one.drawBody, count, false, true, args.toArray(Node[]::new));
+    Node loop = g.scan(one.drawBody, count, backwards, true, args.toArray(Node[]::new));
     Node out = g.slice(loop, one.drawBody.finalCarryOffset(0), d);
     Node sum = hasLogDet ? g.index(loop, one.drawBody.finalCarryOffset(1)) : logDet;
     return new FlowLowering.Result(out, sum);

@@ -923,6 +923,30 @@ public final class Scheduler {
     return new Placement(r.array(), r.offset().constant());
   }
 
+  /**
+   * The region of the point z that long pieces lying one after another there make up, or null:
+   * concatenated in the order they lie (repeated flows' parameters, docs/internals.md), they are
+   * read where they are instead of copied. Only the point qualifies: it is never written, so a
+   * view of it stays what the copy would have held.
+   */
+  private static Region contiguousInputs(List<Val> pieces) {
+    Region first = null;
+    int next = 0;
+    for (Val piece : pieces) {
+      if (!(piece instanceof Big b) || !(b.vector() instanceof Region r) || r.array() != Array.Z
+          || r.stride() != 1 || !r.offset().isConstant() || !b.length().isConstant()) {
+        return null;
+      }
+      if (first == null) {
+        first = r;
+      } else if (r.offset().constant() != next) {
+        return null;
+      }
+      next = r.offset().constant() + b.length().constant();
+    }
+    return first;
+  }
+
   /** EMBED and CONCAT: a vector built from pieces (zeros around an embedded piece). */
   private Val assemble(Node n) {
     int length = n.shape().length();
@@ -937,6 +961,12 @@ public final class Scheduler {
         pieces.add(val(a));
         offsets.add(offset);
         offset += a.shape().size();
+      }
+    }
+    if (n.op() == Op.CONCAT && length > scalarizeLimit) {
+      Region view = contiguousInputs(pieces);
+      if (view != null) {
+        return new Big(view, Lin.of(length));
       }
     }
     if (length <= scalarizeLimit) {

@@ -107,6 +107,31 @@ class RepeatedFlowsTest {
     });
   }
 
+  /**
+   * W4's reflection vectors lie in theta in the reverse order of the formula: they are stacked in
+   * the order they lie and the loop over the flows runs backwards, so the prologue's loop reads
+   * them where they are in the point instead of a copy gathered into the workspace (the values are
+   * the unrolled stack's bit for bit: everyLoopingPyMC3FlowKindIsTheUnrolledStackBitForBit).
+   */
+  @Test
+  void householderVectorsAreReadWhereTheyLie() throws Exception {
+    CheckedModel model = FlowKernelAgreementTest.example("normal100");
+    FlowFormula f = FlowFormulaParsing.parse("scale-hh*100-loc");
+    FlowKernels k = Compilation.flowKernels(model, FlowLayout.ofFlows(f.flows(), model.dimension()), f.normalized());
+    Kernel.Repeat scan = k.prologue().body().stream().filter(i -> i instanceof Kernel.Repeat)
+        .map(Kernel.Repeat.class::cast).findFirst().orElseThrow();
+    boolean readsThePoint = scan.body().stream().filter(i -> i instanceof Kernel.Fused)
+        .flatMap(i -> ((Kernel.Fused) i).body().stream()).filter(l -> l instanceof Kernel.LaneAssign)
+        .flatMap(l -> ((Kernel.LaneAssign) l).args().stream())
+        .anyMatch(o -> o instanceof Kernel.At at && at.region().array() == Kernel.Array.Z);
+    assertTrue(readsThePoint, "the loop over the reflections reads their vectors in the point");
+    long copiedFromThePoint = k.prologue().body().stream().filter(i -> i instanceof Kernel.Fused)
+        .flatMap(i -> ((Kernel.Fused) i).body().stream())
+        .filter(l -> l instanceof Kernel.LaneWrite w && w.value() instanceof Kernel.At at && at.region().array() == Kernel.Array.Z)
+        .count();
+    assertTrue(copiedFromThePoint <= 1, copiedFromThePoint + " vectors copied from the point (loc's, at most)");
+  }
+
   /** W4's 100 reflections are one loop by default: its class is a few kilobytes, not a hundred. */
   @Test
   void householderStackOfW4IsALoopByDefault() throws Exception {

@@ -42,7 +42,7 @@ class LoopFusionTest {
   }
 
   /**
-   * W4's Householder flows: in the gradient's reverse scan over the reflections, the sum of one
+   * W4's Householder flows: in the gradient's scan back over the reflections, the sum of one
    * reflection's gradient terms runs in the loop that computes those terms, beside that loop's own
    * sum, instead of in the next loop, which needs the first sum: two chains of additions side by
    * side, and the terms never stored.
@@ -53,8 +53,12 @@ class LoopFusionTest {
         Files.readString(TestPaths.example("normal100"))));
     FlowKernels kernels = Compilation.flowKernels(normal100,
         FlowLayout.ofFlows(FlowFormulaParsing.parse("scale-hh*100-loc").flows(), 100), "scale-hh*100-loc");
-    Kernel.Repeat reverse = kernels.body().body().stream()
-        .filter(i -> i instanceof Kernel.Repeat r && r.reverse()).map(Kernel.Repeat.class::cast).findFirst().orElseThrow();
+    // the body's scans: over the reflections for z, then the gradient's back over them
+    List<Kernel.Repeat> scans = kernels.body().body().stream()
+        .filter(i -> i instanceof Kernel.Repeat).map(Kernel.Repeat.class::cast).toList();
+    assertEquals(2, scans.size());
+    Kernel.Repeat reverse = scans.get(1);
+    assertEquals(!scans.get(0).reverse(), reverse.reverse(), "the gradient's scan runs the other way");
     List<Long> sums = reverse.body().stream().filter(i -> i instanceof Kernel.Fused).map(i ->
         ((Kernel.Fused) i).body().stream().filter(l -> l instanceof Kernel.LaneSum).count()).toList();
     assertEquals(List.of(2L, 0L), sums, "sums per fused loop of the reverse scan's body");
