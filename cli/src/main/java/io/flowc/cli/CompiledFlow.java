@@ -68,7 +68,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
       DomainDiagnosis diagnosis = source == null ? null : new DomainDiagnosis(source);
       StepCost recorded = artifact.stepCost(formula.normalized());
       Supplier<StepCost> cost = recorded.operationsPerDraw() > 0 || source == null ? () -> recorded
-          : () -> Compilation.stepCost(source, formula);
+          : countedOnce(source, formula);
       Reported reported = artifact.reported(binding);
       return new CompiledFlow(artifact.modelName(), density, kernel, layout, reported.layout(), diagnosis, batches,
           reported, cost);
@@ -89,6 +89,15 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
         Compilation.termsNotSummedOverRows(flow.model()), minibatch);
     return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), diagnosis,
         batches, DerivedQuantities.of(model), () -> StepCost.UNKNOWN);
+  }
+
+  /**
+   * The cost of an artifact's flow counted from its bound source (a lowering of the flow) when
+   * first asked, and only then: a fit asks for it to split its steps and again for its report.
+   */
+  private static Supplier<StepCost> countedOnce(CheckedModel source, FlowFormula formula) {
+    StepCost[] counted = new StepCost[1];
+    return () -> counted[0] != null ? counted[0] : (counted[0] = Compilation.stepCost(source, formula));
   }
 
   /** The fit: on all rows, or on batches. */

@@ -154,8 +154,8 @@ record ArtifactMetadata(
     }
     List<String> derivedNames = derived == null || derived.isEmpty() ? List.of() : List.of(derived.split(",", -1));
     return new ArtifactMetadata(properties, modelName, modelClass, sha256, (int) dimension, layout, potentialTerms,
-        logpTerms, List.copyOf(formulas), List.copyOf(formulaClasses), List.copyOf(formulaCosts), dataLayout, region, prologue, reported,
-        derivedNames);
+        logpTerms, List.copyOf(formulas), List.copyOf(formulaClasses), List.copyOf(formulaCosts), dataLayout, region,
+        prologue, reported, derivedNames);
   }
 
   /** Reads single fields, each refused with the key and value it had. */

@@ -104,8 +104,8 @@ public final class RepeatedFlows {
     // 1's, ..., or the other way round where the layout puts the later flows first (scale-hh*100-loc);
     // the loop over the flows then runs backwards, so each flow is still applied in its turn, and the
     // stacked values are the parameters where they lie, not a copy
-    boolean backwards = count > 1 && layout.slots().stream().filter(s -> s.flow() == from + 1).findFirst()
-        .orElseThrow().offset() < firstSlots.get(0).offset();
+    FlowLayout.Slot first = firstSlots.get(0);
+    boolean backwards = count > 1 && layout.slot(from + 1, first.parameter()).offset() < first.offset();
     List<Node> stacked = new ArrayList<>();
     for (int p = 0; p < firstSlots.size(); p++) {
       Node[] parts = new Node[count];

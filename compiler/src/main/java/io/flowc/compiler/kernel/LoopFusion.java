@@ -154,8 +154,7 @@ public final class LoopFusion {
     int passed = 0;
     for (int q = j; q > 0 && q > j - MAX_SEARCH; q--) {
       Instr p = out.get(q - 1);
-      if (q < j && isLoopLike(p) && lengthOf(p).equals(length) && !sameLength(out.get(q), length)
-          && fusesAfter(out, q, x, length)) {
+      if (q < j && sameLength(p, length) && !sameLength(out.get(q), length) && fusesAfter(out, q, x, reads, length)) {
         best = q;
       }
       if (p instanceof Assign a) {
@@ -173,8 +172,11 @@ public final class LoopFusion {
     return isLoopLike(instr) && lengthOf(instr).equals(length);
   }
 
-  /** Whether {@code x} placed at {@code q} fuses with the run of loops of its length that ends there. */
-  private boolean fusesAfter(List<Instr> out, int q, Instr x, Lin length) {
+  /**
+   * Whether {@code x} (reading the temporaries {@code reads}) placed at {@code q} fuses with the run
+   * of loops of its length that ends there.
+   */
+  private boolean fusesAfter(List<Instr> out, int q, Instr x, Set<Integer> reads, Lin length) {
     int start = q;
     while (start > 0 && sameLength(out.get(start - 1), length)) {
       start--;
@@ -183,7 +185,6 @@ public final class LoopFusion {
       }
     }
     List<Instr> run = out.subList(start, q);
-    Set<Integer> reads = tempsRead(x);
     for (Instr earlier : run) {
       if (earlier instanceof Reduce r && reads.contains(r.target().id())) {
         return false;

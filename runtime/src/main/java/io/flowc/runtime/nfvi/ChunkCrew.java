@@ -56,7 +56,7 @@ public final class ChunkCrew implements AutoCloseable {
       LockSupport.unpark(t);
     }
     work();
-    if (!waitBriefly(NO_JOB)) {
+    if (!waitBriefly(true, job)) {
       while (finished.get() < count) {
         LockSupport.park(this);
       }
@@ -88,7 +88,7 @@ public final class ChunkCrew implements AutoCloseable {
     int seen = 0;
     while (!closed) {
       if (job == seen) {
-        if (!waitBriefly(seen)) {
+        if (!waitBriefly(false, seen)) {
           LockSupport.park(this);
         }
         continue;
@@ -114,18 +114,16 @@ public final class ChunkCrew implements AutoCloseable {
    */
   private static final long SPIN_NANOS = 2_000;
 
-  /** What the owner passes to {@link #waitBriefly}: it waits for the job's last task, not for a job. */
-  private static final int NO_JOB = -1;
-
   /**
-   * Waits up to {@link #WAIT_NANOS} for a job after {@code seen} (or the crew's closing), or with
-   * {@link #NO_JOB} for every task of the current job to finish; false if it did not come.
+   * Waits up to {@link #WAIT_NANOS} for every task of the current job to finish
+   * ({@code lastTask}: the owner), or for a job after {@code seen} or the crew's closing (a
+   * helper); false if it did not come.
    */
-  private boolean waitBriefly(int seen) {
+  private boolean waitBriefly(boolean lastTask, int seen) {
     long start = System.nanoTime();
     while (true) {
       for (int i = 0; i < 64; i++) {
-        if (seen == NO_JOB ? finished.get() >= count : job != seen || closed) {
+        if (lastTask ? finished.get() >= count : job != seen || closed) {
           return true;
         }
         Thread.onSpinWait();

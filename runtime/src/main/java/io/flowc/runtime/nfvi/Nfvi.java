@@ -66,10 +66,9 @@ public final class Nfvi {
   }
 
   /**
-   * This fit with its steps split as {@link StepSplit#rule} says for a kernel of cost
-   * {@code cost}, the chunks computed on up to {@code threads}
-   * threads: the same bits for every number of threads (and other bits than the unsplit fit's
-   * where the rule splits).
+   * This fit with its steps split as {@link StepSplit#rule} says for a kernel of cost {@code cost},
+   * the chunks computed on up to {@code threads} threads: the same bits for every number of threads
+   * (and other bits than the unsplit fit's where the rule splits).
    */
   public Nfvi withThreads(StepCost cost, int threads) {
     return withSplitSteps(nmc -> StepSplit.rule(cost, nmc), threads);
