@@ -33,7 +33,9 @@ class NutsWithGeneratedClassesTest {
       }
       ParameterSummary second = Convergence.summarize("square", squares);
       worstVariance = Math.max(worstVariance, Math.abs(second.mean() - 1) / second.mcseMean());
-      assertTrue(s.rHat() < 1.01, s.toString());
+      // the largest of 100 R-hats of two chains of 1000 draws: 1.008-1.016 over seeds 1-12 (1.0106 at
+      // seed 5), so 1.01, a bound for one quantity, would fail a sampler that mixes well
+      assertTrue(s.rHat() < 1.02, s.toString());
     }
     assertTrue(worstMean < 4.5, "largest |mean| / mcse " + worstMean);
     assertTrue(worstVariance < 4.5, "largest |E[x^2] - 1| / mcse " + worstVariance);

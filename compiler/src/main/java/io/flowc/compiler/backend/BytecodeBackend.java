@@ -32,11 +32,13 @@ import io.flowc.compiler.kernel.KernelSplitter;
 import io.flowc.runtime.Constants;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.MathFunctions;
+import io.flowc.runtime.Sums;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.compiler.kernel.BatchedBody;
 import io.flowc.runtime.flow.DrawBlocks;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.objectweb.asm.ClassTooLargeException;
@@ -1373,10 +1375,10 @@ public final class BytecodeBackend {
     }
 
     private void fused(Fused f) {
+      Map<Integer, int[]> sums = new LinkedHashMap<>();
       for (LaneInstr li : f.body()) {
         if (li instanceof LaneSum sum) {
-          mv.visitInsn(DCONST_0);
-          mv.visitVarInsn(DSTORE, slot(sum.accumulator()));
+          sums.put(sum.accumulator().id(), sumLanes(slot(sum.accumulator()), sum.inLanes(), f.length()));
         }
       }
       hoistInvariants(f);
@@ -1400,14 +1402,11 @@ public final class BytecodeBackend {
             mv.visitInsn(DASTORE);
           } else {
             LaneSum sum = (LaneSum) li;
-            int accumulator = slot(sum.accumulator());
-            mv.visitVarInsn(DLOAD, accumulator);
-            push(sum.value(), lanes);
-            mv.visitInsn(DADD);
-            mv.visitVarInsn(DSTORE, accumulator);
+            addToSum(sums.get(sum.accumulator().id()), () -> push(sum.value(), lanes));
           }
         }
       });
+      sums.values().forEach(sum -> combineLanes(sum, f.length()));
     }
 
     private void push(LaneOperand o, Map<Integer, Integer> lanes) {
@@ -1423,14 +1422,9 @@ public final class BytecodeBackend {
     private void reduce(Reduce r) {
       int target = slot(r.target());
       if (r.op() == Op.SUM) {
-        mv.visitInsn(DCONST_0);
-        mv.visitVarInsn(DSTORE, target);
-        loop(r.length(), () -> {
-          mv.visitVarInsn(DLOAD, target);
-          push(r.source());
-          mv.visitInsn(DADD);
-          mv.visitVarInsn(DSTORE, target);
-        });
+        int[] lanes = sumLanes(target, true, r.length());
+        loop(r.length(), () -> addToSum(lanes, () -> push(r.source())));
+        combineLanes(lanes, r.length());
       } else {
         arrayRef(r.source().array());
         pushLin(r.source().offset());
@@ -1444,6 +1438,92 @@ public final class BytecodeBackend {
         }
         mv.visitVarInsn(DSTORE, target);
       }
+    }
+
+    /**
+     * The locals of a sum, all 0.0: the accumulator alone for a sum in one chain (or of up to three
+     * terms, which rounds the same), else it and three more, the lanes of {@link Sums} rotated
+     * through them (see {@link #addToSum}).
+     */
+    private int[] sumLanes(int accumulator, boolean inLanes, Lin length) {
+      boolean lanes = inLanes && !(length.isConstant() && !Sums.inLanes(length.constant()));
+      int[] slots = new int[lanes ? Sums.LANES : 1];
+      slots[0] = accumulator;
+      for (int j = 1; j < slots.length; j++) {
+        slots[j] = doubleLocal();
+      }
+      for (int slot : slots) {
+        mv.visitInsn(DCONST_0);
+        mv.visitVarInsn(DSTORE, slot);
+      }
+      return slots;
+    }
+
+    /**
+     * Adds the term on the stack to the first local and rotates the locals, so that term i goes to
+     * lane i mod 4 and each lane's chain of additions waits for one addition in four: after n
+     * terms, local p holds lane (n + p) mod 4.
+     */
+    private void addToSum(int[] lanes, Runnable term) {
+      mv.visitVarInsn(DLOAD, lanes[0]);
+      term.run();
+      mv.visitInsn(DADD);
+      if (lanes.length > 1) {
+        rotate(lanes);
+      }
+      mv.visitVarInsn(DSTORE, lanes[lanes.length - 1]);
+    }
+
+    /** Shifts locals 1.. down by one, leaving the value on the stack for the last to take. */
+    private void rotate(int[] lanes) {
+      for (int j = 1; j < lanes.length; j++) {
+        mv.visitVarInsn(DLOAD, lanes[j]);
+        mv.visitVarInsn(DSTORE, lanes[j - 1]);
+      }
+    }
+
+    /** The total {@code (lane0 + lane1) + (lane2 + lane3)} into the first local, after n terms. */
+    private void combineLanes(int[] lanes, Lin length) {
+      if (lanes.length == 1) {
+        return;
+      }
+      int[] lane = new int[Sums.LANES];
+      if (length.isConstant()) {
+        for (int p = 0; p < Sums.LANES; p++) {
+          lane[(length.constant() + p) % Sums.LANES] = lanes[p];
+        }
+      } else {
+        // rotate to a multiple of four terms, where local p holds lane p
+        int k = intLocal();
+        Label top = new Label();
+        Label end = new Label();
+        pushLin(length);
+        pushInt(mv, Sums.LANES - 1);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, k);
+        mv.visitLabel(top);
+        mv.visitVarInsn(ILOAD, k);
+        mv.visitJumpInsn(IFEQ, end);
+        mv.visitVarInsn(DLOAD, lanes[0]);
+        rotate(lanes);
+        mv.visitVarInsn(DSTORE, lanes[lanes.length - 1]);
+        mv.visitIincInsn(k, 1);
+        mv.visitVarInsn(ILOAD, k);
+        pushInt(mv, Sums.LANES - 1);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, k);
+        mv.visitJumpInsn(GOTO, top);
+        mv.visitLabel(end);
+        lane = lanes;
+      }
+      mv.visitVarInsn(DLOAD, lane[0]);
+      mv.visitVarInsn(DLOAD, lane[1]);
+      mv.visitInsn(DADD);
+      mv.visitVarInsn(DLOAD, lane[2]);
+      mv.visitVarInsn(DLOAD, lane[3]);
+      mv.visitInsn(DADD);
+      mv.visitInsn(DADD);
+      mv.visitVarInsn(DSTORE, lanes[0]);
     }
 
     /** {@code for (int i = 0; i < length; i++) body}. */

@@ -38,9 +38,11 @@ import io.flowc.runtime.flow.DrawBlocks;
 import io.flowc.runtime.Constants;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.MathFunctions;
+import io.flowc.runtime.Sums;
 import io.flowc.runtime.flow.FlowKernel;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.lang.model.element.Modifier;
@@ -338,12 +340,14 @@ public final class JavaSourceBackend {
       return b.build();
     } else if (instr instanceof Reduce r) {
       if (r.op() == Op.SUM) {
-        return CodeBlock.builder()
-            .addStatement("double $L = 0.0", temp(r.target()))
-            .beginControlFlow("for (int i = 0; i < $L; i++)", p.lin(r.length()))
-            .addStatement("$L += $L", temp(r.target()), element(p, r.source()))
-            .endControlFlow()
-            .build();
+        String[] lanes = sumLanes(r.target(), true, r.length());
+        CodeBlock.Builder b = CodeBlock.builder();
+        declareLanes(b, lanes);
+        b.beginControlFlow("for (int i = 0; i < $L; i++)", p.lin(r.length()));
+        addToSum(b, lanes, element(p, r.source()));
+        b.endControlFlow();
+        combineLanes(p, b, lanes, r.length());
+        return b.build();
       }
       return CodeBlock.of("double $L = $T.logsumexp($L, $L$L, $L$L);\n", temp(r.target()), MATH,
           array(r.source().array()), r.source().array().fromBase() ? "base + " : "", p.lin(r.source().offset()),
@@ -628,9 +632,12 @@ public final class JavaSourceBackend {
 
   private static CodeBlock fused(Part p, Fused f) {
     CodeBlock.Builder b = CodeBlock.builder();
+    Map<Integer, String[]> sums = new LinkedHashMap<>();
     for (LaneInstr li : f.body()) {
       if (li instanceof LaneSum sum) {
-        b.addStatement("double $L = 0.0", temp(sum.accumulator()));
+        String[] lanes = sumLanes(sum.accumulator(), sum.inLanes(), f.length());
+        sums.put(sum.accumulator().id(), lanes);
+        declareLanes(b, lanes);
       }
     }
     hoist(p, b, f);
@@ -643,12 +650,67 @@ public final class JavaSourceBackend {
         b.addStatement("$L = $L", element(p, w.target()), laneOperand(p, w.value()));
       } else {
         LaneSum sum = (LaneSum) li;
-        b.addStatement("$L += $L", temp(sum.accumulator()), laneOperand(p, sum.value()));
+        addToSum(b, sums.get(sum.accumulator().id()), laneOperand(p, sum.value()));
       }
     }
     b.endControlFlow();
+    sums.values().forEach(lanes -> combineLanes(p, b, lanes, f.length()));
     p.hoisted().clear();
     return b.build();
+  }
+
+  /**
+   * The variables of a sum: its temporary alone for a sum in one chain (or of up to three terms,
+   * which rounds the same), else it and three more, the lanes of {@link Sums} rotated through them
+   * as the bytecode backend does.
+   */
+  private static String[] sumLanes(Temp accumulator, boolean inLanes, Lin length) {
+    String t = temp(accumulator);
+    boolean lanes = inLanes && !(length.isConstant() && !Sums.inLanes(length.constant()));
+    return lanes ? new String[] {t, t + "b", t + "c", t + "d"} : new String[] {t};
+  }
+
+  private static void declareLanes(CodeBlock.Builder b, String[] lanes) {
+    for (String lane : lanes) {
+      b.addStatement("double $L = 0.0", lane);
+    }
+  }
+
+  /** Term i goes to lane i mod 4: after n terms, variable p holds lane (n + p) mod 4. */
+  private static void addToSum(CodeBlock.Builder b, String[] lanes, String term) {
+    if (lanes.length == 1) {
+      b.addStatement("$L += $L", lanes[0], term);
+      return;
+    }
+    b.addStatement("double $Ln = $L + $L", lanes[0], lanes[0], term);
+    rotate(b, lanes);
+  }
+
+  private static void rotate(CodeBlock.Builder b, String[] lanes) {
+    for (int j = 1; j < lanes.length; j++) {
+      b.addStatement("$L = $L", lanes[j - 1], lanes[j]);
+    }
+    b.addStatement("$L = $Ln", lanes[lanes.length - 1], lanes[0]);
+  }
+
+  private static void combineLanes(Part p, CodeBlock.Builder b, String[] lanes, Lin length) {
+    if (lanes.length == 1) {
+      return;
+    }
+    String[] lane = new String[Sums.LANES];
+    if (length.isConstant()) {
+      for (int k = 0; k < Sums.LANES; k++) {
+        lane[(length.constant() + k) % Sums.LANES] = lanes[k];
+      }
+    } else {
+      b.beginControlFlow("for (int k = ($L) & $L; k != 0; k = (k + 1) & $L)", p.lin(length), Sums.LANES - 1,
+          Sums.LANES - 1);
+      b.addStatement("double $Ln = $L", lanes[0], lanes[0]);
+      rotate(b, lanes);
+      b.endControlFlow();
+      lane = lanes;
+    }
+    b.addStatement("$L = ($L + $L) + ($L + $L)", lanes[0], lane[0], lane[1], lane[2], lane[3]);
   }
 
   private static String laneOperand(Part p, LaneOperand o) {

@@ -2,6 +2,7 @@ package io.flowc.compiler.ir;
 
 import io.flowc.runtime.DenseMatrices;
 import io.flowc.runtime.MathFunctions;
+import io.flowc.runtime.Sums;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -236,11 +237,7 @@ public final class IrEvaluator {
   private static double[] structural(Node n, double[][] values, double[] a, double[] data) {
     switch (n.op()) {
       case SUM -> {
-        double s = 0;
-        for (double x : a) {
-          s += x;
-        }
-        return new double[] {s};
+        return new double[] {Sums.sum(a)};
       }
       case LOGSUMEXP -> {
         return new double[] {MathFunctions.logsumexp(a)};

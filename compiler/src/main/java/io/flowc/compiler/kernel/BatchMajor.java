@@ -1037,7 +1037,7 @@ public final class BatchMajor {
     Region row = new Region(Array.WORK, acrossRows(v.value(), index).offset().plus(-1));
     Temp total = new Temp(tempCount++);
     List<Instr> body = List.of(new Fused(Lin.of(1), List.of(new LaneWrite(row, new Invariant(in)))),
-        new Fused(count.plus(1), List.of(new LaneSum(total, new At(row)))), new Store(out, total));
+        new Fused(count.plus(1), List.of(new LaneSum(total, new At(row), false))), new Store(out, total));
     return new Repeat(Lin.of(v.length()), false, index,
         List.of(new Copy(v.accumulator(), new Region(Array.WORK, in.index()), 1, true)), body,
         List.of(new Copy(v.accumulator(), new Region(Array.WORK, out.index()), 1, false)));
@@ -1163,7 +1163,7 @@ public final class BatchMajor {
         lanes.add(new LaneWrite(drawRegion(w.target()), drawOperand(w.value())));
       } else {
         LaneSum s = (LaneSum) li;
-        lanes.add(new LaneSum(s.accumulator(), drawOperand(s.value())));
+        lanes.add(new LaneSum(s.accumulator(), drawOperand(s.value()), s.inLanes()));
       }
     }
     return new Fused(f.length(), lanes);
@@ -1198,7 +1198,7 @@ public final class BatchMajor {
         out.add(new Store(new Element(Array.WORK, rowStart(s[1])), new Element(Array.WORK, s[0])));
         Temp total = new Temp(tempCount++);
         totals.add(total);
-        lanes.add(new LaneSum(total, new At(new Region(Array.WORK, rowStart(s[1])))));
+        lanes.add(new LaneSum(total, new At(new Region(Array.WORK, rowStart(s[1]))), false));
       }
       out.add(new Fused(count.plus(1), lanes));
       for (int k = 0; k < group.size(); k++) {

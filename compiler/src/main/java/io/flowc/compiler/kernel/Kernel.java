@@ -402,7 +402,10 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
     }
   }
 
-  /** {@code t = op(source[0 .. length))} for a reduction op (SUM, LOGSUMEXP). */
+  /**
+   * {@code t = op(source[0 .. length))} for a reduction op (SUM, LOGSUMEXP); SUM adds in the order
+   * of {@link io.flowc.runtime.Sums}.
+   */
   public record Reduce(Temp target, Op op, Region source, Lin length) implements Instr {}
 
   /** {@code array[index] = value}. */
@@ -607,6 +610,10 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
   /** {@code target[i] = value}. */
   public record LaneWrite(Region target, LaneOperand value) implements LaneInstr {}
 
-  /** {@code accumulator += value} (the accumulator is 0 before the loop). */
-  public record LaneSum(Temp accumulator, LaneOperand value) implements LaneInstr {}
+  /**
+   * {@code accumulator += value} (the accumulator is 0 before the loop): in lanes, in the order of
+   * {@link io.flowc.runtime.Sums} (a model's sums), or in one chain in the loop's order (sums
+   * across draws, which must add as the per-draw body does, one draw after another).
+   */
+  public record LaneSum(Temp accumulator, LaneOperand value, boolean inLanes) implements LaneInstr {}
 }

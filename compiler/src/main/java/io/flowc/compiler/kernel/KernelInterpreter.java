@@ -27,6 +27,9 @@ import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
 import io.flowc.runtime.DenseMatrices;
 import io.flowc.runtime.MathFunctions;
+import io.flowc.runtime.Sums;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Runs a {@link Kernel} directly: the meaning every backend's code must have, for tests. */
 public final class KernelInterpreter {
@@ -84,10 +87,7 @@ public final class KernelInterpreter {
         }
         double value;
         if (r.op() == Op.SUM) {
-          value = 0;
-          for (double x : source) {
-            value += x;
-          }
+          value = Sums.sum(source);
         } else {
           value = MathFunctions.logsumexp(source);
         }
@@ -288,15 +288,21 @@ public final class KernelInterpreter {
 
   private void runFused(Fused f) {
     int laneCount = 0;
+    int length = f.length().evaluate(work);
+    // a sum in lanes: its terms, summed by Sums after the loop
+    Map<Temp, double[]> terms = new HashMap<>();
     for (LaneInstr li : f.body()) {
       if (li instanceof LaneAssign a) {
         laneCount = Math.max(laneCount, a.target().id() + 1);
       } else if (li instanceof LaneSum sum) {
         temps[sum.accumulator().id()] = 0;
+        if (sum.inLanes()) {
+          terms.put(sum.accumulator(), new double[length]);
+        }
       }
     }
     double[] lanes = new double[laneCount];
-    for (int i = 0; i < f.length().evaluate(work); i++) {
+    for (int i = 0; i < length; i++) {
       for (LaneInstr li : f.body()) {
         if (li instanceof LaneAssign a) {
           double[] x = new double[a.args().size()];
@@ -308,10 +314,16 @@ public final class KernelInterpreter {
           write(w.target(), i, read(w.value(), i, lanes));
         } else {
           LaneSum sum = (LaneSum) li;
-          temps[sum.accumulator().id()] += read(sum.value(), i, lanes);
+          double term = read(sum.value(), i, lanes);
+          if (sum.inLanes()) {
+            terms.get(sum.accumulator())[i] = term;
+          } else {
+            temps[sum.accumulator().id()] += term;
+          }
         }
       }
     }
+    terms.forEach((accumulator, values) -> temps[accumulator.id()] = Sums.sum(values));
   }
 
   private double read(LaneOperand o, int i, double[] lanes) {

@@ -1,5 +1,6 @@
 package io.flowc.compiler.kernel;
 
+import io.flowc.compiler.ir.Op;
 import io.flowc.compiler.kernel.Kernel.Array;
 import io.flowc.compiler.kernel.Kernel.Assign;
 import io.flowc.compiler.kernel.Kernel.Element;
@@ -20,6 +21,7 @@ import io.flowc.compiler.kernel.Kernel.Splat;
 import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
+import io.flowc.runtime.Sums;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,6 +40,18 @@ public final class KernelSplitter {
    * at its widest form), and tests read the real sizes back with ASM.
    */
   public static final int METHOD_BUDGET = 6000;
+
+  /**
+   * A sum's lanes beyond its one chain, each load and store at its widest: three more locals set
+   * to 0.0, their rotation per term and the total (62 bytes), and for a length known at run time
+   * only the loop that realigns the lanes after it (80 more).
+   */
+  private static int sumInLanes(Lin length) {
+    if (length.isConstant()) {
+      return Sums.inLanes(length.constant()) ? 62 : 0;
+    }
+    return 62 + 80;
+  }
 
   private KernelSplitter() {}
 
@@ -169,7 +183,7 @@ public final class KernelSplitter {
           body.add(new LaneWrite(w.target(), map(w.value(), f)));
         } else {
           LaneSum sum = (LaneSum) li;
-          body.add(new LaneSum(sum.accumulator(), map(sum.value(), f)));
+          body.add(new LaneSum(sum.accumulator(), map(sum.value(), f), sum.inLanes()));
         }
       }
       return new Fused(fused.length(), body);
@@ -212,8 +226,8 @@ public final class KernelSplitter {
       return 16 + 8 * a.args().size() + (branches(a.op()) ? 56 : 4);
     } else if (instr instanceof Loop l) {
       return 48 + 12 * l.args().size() + (branches(l.op()) ? 56 : 4);
-    } else if (instr instanceof Reduce) {
-      return 48;
+    } else if (instr instanceof Reduce r) {
+      return 48 + (r.op() == Op.SUM ? sumInLanes(r.length()) : 0);
     } else if (instr instanceof Move) {
       return 40;
     } else if (instr instanceof Kernel.Gather || instr instanceof Kernel.Scatter) {
@@ -245,7 +259,11 @@ public final class KernelSplitter {
     } else if (instr instanceof Fused f) {
       int size = 40;
       for (LaneInstr li : f.body()) {
-        size += li instanceof LaneAssign a ? 16 + 12 * a.args().size() + (branches(a.op()) ? 56 : 4) : 24;
+        if (li instanceof LaneAssign a) {
+          size += 16 + 12 * a.args().size() + (branches(a.op()) ? 56 : 4);
+        } else {
+          size += 24 + (li instanceof LaneSum sum && sum.inLanes() ? sumInLanes(f.length()) : 0);
+        }
       }
       return size;
     }

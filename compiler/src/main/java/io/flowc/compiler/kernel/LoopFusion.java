@@ -468,7 +468,7 @@ public final class LoopFusion {
         out.add(new LaneWrite(m.target(), lane(m.source(), lanes)));
       } else {
         Reduce r = (Reduce) instr;
-        out.add(new LaneSum(r.target(), lane(r.source(), lanes)));
+        out.add(new LaneSum(r.target(), lane(r.source(), lanes), true));
       }
     }
     return new Fused(length, out);

@@ -22,6 +22,7 @@ import io.flowc.compiler.kernel.Kernel.Splat;
 import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
+import io.flowc.runtime.Sums;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -419,14 +420,18 @@ public final class Scheduler {
     Val arg = val(n.arg(0));
     Lin length = lengthOf(n.arg(0).shape());
     if (n.op() == Op.SUM && arg instanceof Small s) {
-      // s = 0; s += x_i, in order: the evaluator's rounding, bit for bit
-      Operand acc = new Const(0);
-      for (Operand e : s.elements()) {
-        Temp next = temp();
-        body.add(new Assign(next, Op.ADD, new int[0], List.of(acc, e)));
-        acc = next;
+      // the lanes of Sums, each from 0.0 in order, then (l0 + l1) + (l2 + l3): the evaluator's
+      // rounding, bit for bit; up to three terms in one chain, which rounds the same
+      List<Operand> terms = List.of(s.elements());
+      int lanes = Sums.inLanes(terms.size()) ? Sums.LANES : 1;
+      Operand[] lane = new Operand[lanes];
+      for (int j = 0; j < lanes; j++) {
+        lane[j] = new Const(0);
+        for (int i = j; i < terms.size(); i += lanes) {
+          lane[j] = add(lane[j], terms.get(i));
+        }
       }
-      return new Scalar(acc);
+      return new Scalar(lanes == 1 ? lane[0] : add(add(lane[0], lane[1]), add(lane[2], lane[3])));
     }
     Region source;
     if (arg instanceof Big b && b.vector() instanceof Region r) {
@@ -438,6 +443,12 @@ public final class Scheduler {
     Temp t = temp();
     body.add(new Reduce(t, n.op(), source, length));
     return new Scalar(t);
+  }
+
+  private Temp add(Operand a, Operand b) {
+    Temp t = temp();
+    body.add(new Assign(t, Op.ADD, new int[0], List.of(a, b)));
+    return t;
   }
 
   private Val slice(Val v, int offset, int length) {

@@ -65,7 +65,7 @@ class StridedRegionsTest {
         new Fused(Lin.of(LENGTH), List.of(
             new LaneAssign(new Lane(0), Op.EXP, none, List.of(new At(strided(0)))),
             new LaneWrite(strided(101), new Lane(0)),
-            new LaneSum(fusedSum, new Lane(0)))),
+            new LaneSum(fusedSum, new Lane(0), true))),
         new Assign(total, Op.ADD, none, List.of(sum, lse)),
         new Assign(all, Op.ADD, none, List.of(total, fusedSum)),
         new Kernel.Store(new Element(Array.WORK, 399), all),

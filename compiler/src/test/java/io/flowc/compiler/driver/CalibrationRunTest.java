@@ -51,8 +51,11 @@ class CalibrationRunTest {
     Sbc.Report r = calibration("eight_schools_noncentered", nuts(), 1).run(200, 99, 2);
     System.out.println("eight schools NUTS: " + describe(r));
     assertEquals(10, r.elements().size());
+    // ten tests at once: each at 0.01 / 10 (Bonferroni), so that a calibrated sampler fails one in a
+    // hundred runs rather than one in ten (seeds 1-5 of this run: smallest p 0.0039, 0.0937,
+    // 0.1866, 0.0503, 0.0352); the shifted sampler below is caught at p far below it
     for (Calibration c : r.elements()) {
-      assertTrue(c.pValue() >= 0.01, c.name() + ": p = " + c.pValue() + "; " + describe(r));
+      assertTrue(c.pValue() >= 0.01 / r.elements().size(), c.name() + ": p = " + c.pValue() + "; " + describe(r));
     }
   }
 
