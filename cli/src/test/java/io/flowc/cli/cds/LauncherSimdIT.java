@@ -100,6 +100,24 @@ class LauncherSimdIT {
     assertFalse(planar.out.contains(threads), planar.toString());
   }
 
+  /**
+   * Fits of every flow compile their kernels' methods whole, without C2's compilations on stack
+   * replacement (HotSpot's back-edge threshold for them raised); other commands keep HotSpot's.
+   */
+  @Test
+  void fitsCompileTheirKernelsWhole() throws Exception {
+    String option = "-XX:Tier4BackEdgeThreshold=1000000";
+    for (String flow : List.of("planar*2", "nsf(hidden=4)")) {
+      Run fit = flowc(Map.of("FLOWC_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "fit", model(), "--flow", flow,
+          "--nmc", "16", "--iters", "3", "--eval-draws", "50", "--json");
+      assertEquals(0, fit.code, fit.toString());
+      assertTrue(fit.out.lines().findFirst().orElse("").contains(option), fit.toString());
+    }
+    Run check = flowc(Map.of("FLOWC_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "check", model());
+    assertEquals(0, check.code, check.toString());
+    assertFalse(check.out.contains("Tier4BackEdgeThreshold"), check.toString());
+  }
+
   /** The processors {@code bin/flowc} counts: nproc's, OpenMP's limits aside. */
   private static int processors() throws Exception {
     ProcessBuilder nproc = new ProcessBuilder("nproc").redirectErrorStream(true);
