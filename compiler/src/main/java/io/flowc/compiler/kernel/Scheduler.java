@@ -26,8 +26,10 @@ import io.flowc.runtime.Sums;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Orders an {@link IrFunction}'s nodes (topological, by id, so deterministic) into a
@@ -66,6 +68,8 @@ public final class Scheduler {
   private final Map<Node, Region> inPlace = new HashMap<>();
   /** The saved rows of scans of run-time count, which lie apart from their values (their derivatives read them). */
   private final Map<Node, Region> savedRows = new HashMap<>();
+  /** The saving scans whose saved carries a needed node reads (see {@link #readsSavedCarries}). */
+  private final Set<Node> savedCarriesRead = new HashSet<>();
   private int temps;
   private int workspace;
 
@@ -169,7 +173,15 @@ public final class Scheduler {
   /** Lowers the nodes the outputs need and sends each output to its sink; the returned operand (0 if none). */
   private Operand emit(List<Output> outputs) {
     List<Node> roots = outputs.stream().map(o -> function.output(o.name())).toList();
-    for (Node n : Graphs.reachable(function.graph(), roots)) {
+    List<Node> needed = Graphs.reachable(function.graph(), roots);
+    for (Node n : needed) {
+      for (Node arg : n.args()) {
+        if (arg.op() == Op.SCAN && readsSavedCarries(n, arg)) {
+          savedCarriesRead.add(arg);
+        }
+      }
+    }
+    for (Node n : needed) {
       values.put(n, lower(n));
     }
     Operand result = new Const(0);
@@ -184,6 +196,24 @@ public final class Scheduler {
       }
     }
     return result;
+  }
+
+  /**
+   * Whether {@code user} reads the carries a saving scan keeps for its derivative: an index or a
+   * slice reaching beyond the final carries and stacked outputs, or any other use of the whole
+   * value. (A kernel that needs the scan but not its derivative, such as a flow's sampler, runs
+   * it without saving them.)
+   */
+  private static boolean readsSavedCarries(Node user, Node scan) {
+    if (scan.attr(2) == 0) {
+      return false;
+    }
+    int savedStart = scan.scanBody().savedOffset(0, scan.attr(0));
+    return switch (user.op()) {
+      case INDEX -> user.attr(0) >= savedStart;
+      case SLICE -> user.attr(0) + user.attr(1) > savedStart;
+      default -> true;
+    };
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -761,7 +791,7 @@ public final class Scheduler {
     List<Kernel.Copy> before = new ArrayList<>();
     List<Kernel.Copy> after = new ArrayList<>();
     boolean reverse = n.attr(1) != 0;
-    boolean save = n.attr(2) != 0;
+    boolean save = savedCarriesRead.contains(n);
     Region[] leaving = new Region[scan.carries()];
     List<Instr> afterLoop = new ArrayList<>();
     for (int i = 0; i < scan.carries(); i++) {
@@ -849,7 +879,7 @@ public final class Scheduler {
     int countSlot = ScanBody.countSlot(n);
     Lin count = Lin.slot(countSlot, 1).plus(n.attr(0));
     boolean reverse = n.attr(1) != 0;
-    boolean save = n.attr(2) != 0;
+    boolean save = savedCarriesRead.contains(n);
     int carrySize = scan.carrySize();
     Region value = allocate(Lin.of(carrySize));
     Region saved = save ? allocate(Lin.slot(countSlot, carrySize).plus((n.attr(0) + 1) * carrySize)) : null;

@@ -132,6 +132,26 @@ class RepeatedFlowsTest {
     assertTrue(copiedFromThePoint <= 1, copiedFromThePoint + " vectors copied from the point (loc's, at most)");
   }
 
+  /**
+   * The loss's forward loop over W4's reflections saves each z entering a reflection for the
+   * gradient's loop back; the sampler, which has no gradient, saves none (it wrote 10,000 values a
+   * draw that nothing read), and draws the same z and log q (sameAsUnrolled, the agreement tests).
+   */
+  @Test
+  void theSamplerSavesNoCarriesForAGradient() throws Exception {
+    CheckedModel model = FlowKernelAgreementTest.example("normal100");
+    FlowFormula f = FlowFormulaParsing.parse("scale-hh*100-loc");
+    FlowKernels k = Compilation.flowKernels(model, FlowLayout.ofFlows(f.flows(), model.dimension()), f.normalized());
+    assertEquals(1, savingCopies(k.body()), "the loss's forward loop saves z");
+    assertEquals(0, savingCopies(k.sample()), "the sampler saves nothing");
+  }
+
+  /** Copies from a loop's carry into its saved rows before each iteration. */
+  private static long savingCopies(Kernel k) {
+    return k.body().stream().filter(i -> i instanceof Kernel.Repeat).map(Kernel.Repeat.class::cast)
+        .flatMap(r -> r.before().stream()).filter(c -> !c.intoFrame()).count();
+  }
+
   /** W4's 100 reflections are one loop by default: its class is a few kilobytes, not a hundred. */
   @Test
   void householderStackOfW4IsALoopByDefault() throws Exception {
