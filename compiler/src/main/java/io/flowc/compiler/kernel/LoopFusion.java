@@ -24,6 +24,7 @@ import io.flowc.compiler.kernel.Kernel.Splat;
 import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
+import io.flowc.runtime.Sums;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -234,22 +235,52 @@ public final class LoopFusion {
       return start + 1;
     }
     Lin length = lengthOf(body.get(start));
+    boolean lanes = !length.isConstant() || Sums.inLanes(length.constant());
     Set<Integer> sums = new HashSet<>();
+    boolean calls = false;
     int size = 0;
     int end = start;
     while (end < body.size() && isLoopLike(body.get(end)) && lengthOf(body.get(end)).equals(length)) {
       Instr next = body.get(end);
       boolean readsASum = tempsRead(next).stream().anyMatch(sums::contains);
+      boolean nextCalls = next instanceof Loop l && calls(l.op());
+      boolean sumBesideCalls = lanes && (next instanceof Reduce ? calls : nextCalls && !sums.isEmpty());
+      boolean tooManyLanes = lanes && next instanceof Reduce && sums.size() >= MAX_SUMS_IN_LANES;
       size += KernelSplitter.estimate(next);
-      if (readsASum || size > MAX_FUSED_SIZE || conflicts(body.subList(start, end), next, length)) {
+      if (readsASum || sumBesideCalls || tooManyLanes || size > MAX_FUSED_SIZE
+          || conflicts(body.subList(start, end), next, length)) {
         break;
       }
       if (next instanceof Reduce r) {
         sums.add(r.target().id());
       }
+      calls |= nextCalls;
       end++;
     }
     return end;
+  }
+
+  /**
+   * Most sums in lanes in one fused loop: four accumulators each, three sums take 12 of the 16
+   * floating-point registers of x86-64, leaving the rest for the terms. W9's gradient with respect
+   * to its 20 coefficients is 20 sums over the rows; eight of them in one loop (32 accumulators)
+   * spilled to the stack on every row.
+   */
+  static final int MAX_SUMS_IN_LANES = 3;
+
+  /**
+   * Whether the backends compile the op to a call (exp, log and the functions made of them),
+   * across which HotSpot keeps no floating-point value in a register. A sum in lanes holds four
+   * accumulators for the whole loop, which such a loop would store and reload around every call:
+   * W9's row loop, three sums beside a softplus and a sigmoid, ran 1.6 times as long. So a sum in
+   * lanes is not fused with a loop that calls; it sums the terms that loop stores, in a loop of
+   * its own.
+   */
+  static boolean calls(Op op) {
+    return switch (op) {
+      case NEG, ADD, SUB, MUL, DIV, SQUARE, SQRT, ABS, MIN, MAX, NOT, LT, LE, GT, GE, EQ, NE, AND, OR, SELECT -> false;
+      default -> true;
+    };
   }
 
   /**

@@ -64,6 +64,50 @@ class LoopFusionTest {
     assertEquals(List.of(2L, 0L), sums, "sums per fused loop of the reverse scan's body");
   }
 
+  /**
+   * A sum in lanes keeps four accumulators through its loop: it is fused neither beside a call
+   * (exp, log, softplus: HotSpot keeps no floating-point register across one) nor with more than
+   * two other sums in lanes, in the gradients of the examples with data and in W4's flow kernels.
+   * Sums are still fused where they may be (W4's, above), and short sums of up to three terms, one
+   * chain each, are not held back.
+   */
+  @Test
+  void sumsInLanesAreFusedNeitherBesideCallsNorMoreThanThreeALoop() throws Exception {
+    int checked = 0;
+    for (String name : List.of("logistic", "kidiq_interaction", "earnings", "gp_pois_regr", "diamonds", "arK")) {
+      CheckedModel model = TestPaths.checkExample(TestPaths.example(name));
+      checked += checkLanes(name, Compilation.kernels(model).gradient().body());
+    }
+    CheckedModel normal100 = TestPaths.checkExample(TestPaths.example("normal100"));
+    FlowKernels w4 = Compilation.flowKernels(normal100,
+        FlowLayout.ofFlows(FlowFormulaParsing.parse("scale-hh*100-loc").flows(), 100), "scale-hh*100-loc");
+    for (Kernel k : List.of(w4.prologue(), w4.body(), w4.epilogue(), w4.sample())) {
+      checked += checkLanes("W4", k.body());
+    }
+    assertTrue(checked > 20, checked + " fused loops with sums in lanes");
+  }
+
+  /** The fused loops with sums in lanes, checked. */
+  private static int checkLanes(String where, List<Kernel.Instr> body) {
+    int checked = 0;
+    for (Kernel.Instr instr : body) {
+      if (instr instanceof Kernel.Repeat r) {
+        checked += checkLanes(where, r.body());
+      } else if (instr instanceof Kernel.Call c) {
+        checked += checkLanes(where, c.body());
+      } else if (instr instanceof Kernel.Fused f && !(f.length().isConstant() && f.length().constant() < 4)) {
+        long lanes = f.body().stream().filter(l -> l instanceof Kernel.LaneSum s && s.inLanes()).count();
+        boolean calls = f.body().stream().anyMatch(l -> l instanceof Kernel.LaneAssign a && LoopFusion.calls(a.op()));
+        if (lanes > 0) {
+          assertTrue(!calls, where + ": a sum in lanes beside a call: " + f);
+          assertTrue(lanes <= LoopFusion.MAX_SUMS_IN_LANES, where + ": " + lanes + " sums in lanes in one loop");
+          checked++;
+        }
+      }
+    }
+    return checked;
+  }
+
   @Test
   void overlapAnalysisGrowsLinearlyWithTheKernel() throws Exception {
     Kernel small = unfusedGradient(100);
