@@ -1422,7 +1422,7 @@ public final class BytecodeBackend {
     private void reduce(Reduce r) {
       int target = slot(r.target());
       if (r.op() == Op.SUM) {
-        int[] lanes = sumLanes(target, true, r.length());
+        int[] lanes = sumLanes(target, r.inLanes(), r.length());
         loop(r.length(), () -> addToSum(lanes, () -> push(r.source())));
         combineLanes(lanes, r.length());
       } else {

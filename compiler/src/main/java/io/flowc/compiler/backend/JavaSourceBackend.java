@@ -340,7 +340,7 @@ public final class JavaSourceBackend {
       return b.build();
     } else if (instr instanceof Reduce r) {
       if (r.op() == Op.SUM) {
-        String[] lanes = sumLanes(r.target(), true, r.length());
+        String[] lanes = sumLanes(r.target(), r.inLanes(), r.length());
         CodeBlock.Builder b = CodeBlock.builder();
         declareLanes(b, lanes);
         b.beginControlFlow("for (int i = 0; i < $L; i++)", p.lin(r.length()));

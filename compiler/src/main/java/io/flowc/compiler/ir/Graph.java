@@ -169,7 +169,7 @@ public final class Graph {
       case INDEX, POLYGAMMA, GATHER, PUT, TRISOLVE -> 1;
       case SLICE, EMBED, SCATTER, DATA, MATMUL -> 2;
       case SCAN -> 3;
-      case BROADCAST, PLACE, TAKE -> -1;
+      case BROADCAST, PLACE, TAKE, SUM -> -1; // SUM: none (in lanes), or 1 (in order)
       default -> 0;
     };
   }
@@ -548,6 +548,19 @@ public final class Graph {
 
   public Node sum(Node v) {
     return apply(Op.SUM, v);
+  }
+
+  /**
+   * The sum of v's elements in one chain, first element first: a loop's log density terms, which
+   * a loop of run-time count adds in a carry, one iteration after another.
+   */
+  public Node sumInOrder(Node v) {
+    return apply(Op.SUM, new int[] {1}, v);
+  }
+
+  /** Whether a SUM adds in one chain ({@link #sumInOrder}) rather than in lanes. */
+  public static boolean inOrder(Node sum) {
+    return sum.attrCount() > 0 && sum.attr(0) == 1;
   }
 
   public Node index(Node v, int i) {

@@ -269,7 +269,11 @@ public enum Op {
   },
 
   // ---- reductions and structure ---------------------------------------------------------
-  /** The sum of a vector's or matrix's elements, in flat order. */
+  /**
+   * The sum of a vector's or matrix's elements, in flat order: in the lanes of
+   * {@link io.flowc.runtime.Sums}, or with attr 0 set to 1 in one chain, first element first
+   * ({@link Graph#sumInOrder}).
+   */
   SUM(Kind.STRUCTURAL, 1) {
     @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.broadcast(g, out.arg(0).shape())}; }
   },

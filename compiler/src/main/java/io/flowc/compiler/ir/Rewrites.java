@@ -186,7 +186,7 @@ final class Rewrites {
     if (a.op() == Op.SUB && isConst(a.arg(0), 1)) {
       return g.apply(Op.LOG1P, g.neg(a.arg(1))); // log(1 - x)
     }
-    if (a.op() == Op.SUM && a.arg(0).op() == Op.EXP) {
+    if (a.op() == Op.SUM && !Graph.inOrder(a) && a.arg(0).op() == Op.EXP) {
       return g.apply(Op.LOGSUMEXP, a.arg(0).arg(0));
     }
     return null;

@@ -1127,7 +1127,7 @@ public final class BatchMajor {
       return new Loop(drawRegion(l.target()), l.length(), l.op(), l.attrs(),
           l.args().stream().map(this::drawOperand).toList());
     } else if (instr instanceof Reduce r) {
-      return new Reduce(r.target(), r.op(), drawRegion(r.source()), r.length());
+      return new Reduce(r.target(), r.op(), drawRegion(r.source()), r.length(), r.inLanes());
     } else if (instr instanceof Move m) {
       return new Move(drawRegion(m.target()), m.length(), drawOperand(m.source()));
     } else if (instr instanceof Gather g) {

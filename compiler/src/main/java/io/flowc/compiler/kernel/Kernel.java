@@ -404,9 +404,9 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
 
   /**
    * {@code t = op(source[0 .. length))} for a reduction op (SUM, LOGSUMEXP); SUM adds in the order
-   * of {@link io.flowc.runtime.Sums}.
+   * of {@link io.flowc.runtime.Sums} if {@code inLanes}, else in one chain, first element first.
    */
-  public record Reduce(Temp target, Op op, Region source, Lin length) implements Instr {}
+  public record Reduce(Temp target, Op op, Region source, Lin length, boolean inLanes) implements Instr {}
 
   /** {@code array[index] = value}. */
   public record Store(Element target, Operand value) implements Instr {}

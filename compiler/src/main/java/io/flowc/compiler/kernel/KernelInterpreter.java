@@ -86,8 +86,13 @@ public final class KernelInterpreter {
           source[i] = read(r.source(), i);
         }
         double value;
-        if (r.op() == Op.SUM) {
+        if (r.op() == Op.SUM && r.inLanes()) {
           value = Sums.sum(source);
+        } else if (r.op() == Op.SUM) {
+          value = 0;
+          for (double x : source) {
+            value += x;
+          }
         } else {
           value = MathFunctions.logsumexp(source);
         }

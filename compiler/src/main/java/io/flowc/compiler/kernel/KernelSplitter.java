@@ -227,7 +227,7 @@ public final class KernelSplitter {
     } else if (instr instanceof Loop l) {
       return 48 + 12 * l.args().size() + (branches(l.op()) ? 56 : 4);
     } else if (instr instanceof Reduce r) {
-      return 48 + (r.op() == Op.SUM ? sumInLanes(r.length()) : 0);
+      return 48 + (r.op() == Op.SUM && r.inLanes() ? sumInLanes(r.length()) : 0);
     } else if (instr instanceof Move) {
       return 40;
     } else if (instr instanceof Kernel.Gather || instr instanceof Kernel.Scatter) {

@@ -238,14 +238,16 @@ public final class LoopFusion {
     boolean lanes = !length.isConstant() || Sums.inLanes(length.constant());
     Set<Integer> sums = new HashSet<>();
     boolean calls = false;
+    int laneSums = 0;
     int size = 0;
     int end = start;
     while (end < body.size() && isLoopLike(body.get(end)) && lengthOf(body.get(end)).equals(length)) {
       Instr next = body.get(end);
       boolean readsASum = tempsRead(next).stream().anyMatch(sums::contains);
       boolean nextCalls = next instanceof Loop l && calls(l.op());
-      boolean sumBesideCalls = lanes && (next instanceof Reduce ? calls : nextCalls && !sums.isEmpty());
-      boolean tooManyLanes = lanes && next instanceof Reduce && sums.size() >= MAX_SUMS_IN_LANES;
+      boolean laneSum = lanes && next instanceof Reduce r && r.inLanes();
+      boolean sumBesideCalls = laneSum ? calls : nextCalls && laneSums > 0;
+      boolean tooManyLanes = laneSum && laneSums >= MAX_SUMS_IN_LANES;
       size += KernelSplitter.estimate(next);
       if (readsASum || sumBesideCalls || tooManyLanes || size > MAX_FUSED_SIZE
           || conflicts(body.subList(start, end), next, length)) {
@@ -254,6 +256,7 @@ public final class LoopFusion {
       if (next instanceof Reduce r) {
         sums.add(r.target().id());
       }
+      laneSums += laneSum ? 1 : 0;
       calls |= nextCalls;
       end++;
     }
@@ -499,7 +502,7 @@ public final class LoopFusion {
         out.add(new LaneWrite(m.target(), lane(m.source(), lanes)));
       } else {
         Reduce r = (Reduce) instr;
-        out.add(new LaneSum(r.target(), lane(r.source(), lanes), true));
+        out.add(new LaneSum(r.target(), lane(r.source(), lanes), r.inLanes()));
       }
     }
     return new Fused(length, out);

@@ -1,5 +1,6 @@
 package io.flowc.compiler.kernel;
 
+import io.flowc.compiler.ir.Graph;
 import io.flowc.compiler.ir.Graphs;
 import io.flowc.compiler.ir.IrEvaluator;
 import io.flowc.compiler.ir.IrFunction;
@@ -449,11 +450,12 @@ public final class Scheduler {
   private Val reduce(Node n) {
     Val arg = val(n.arg(0));
     Lin length = lengthOf(n.arg(0).shape());
+    boolean inLanes = n.op() == Op.SUM && !Graph.inOrder(n);
     if (n.op() == Op.SUM && arg instanceof Small s) {
       // the lanes of Sums, each from 0.0 in order, then (l0 + l1) + (l2 + l3): the evaluator's
-      // rounding, bit for bit; up to three terms in one chain, which rounds the same
+      // rounding, bit for bit; up to three terms (or a sum in order) in one chain
       List<Operand> terms = List.of(s.elements());
-      int lanes = Sums.inLanes(terms.size()) ? Sums.LANES : 1;
+      int lanes = inLanes && Sums.inLanes(terms.size()) ? Sums.LANES : 1;
       Operand[] lane = new Operand[lanes];
       for (int j = 0; j < lanes; j++) {
         lane[j] = new Const(0);
@@ -471,7 +473,7 @@ public final class Scheduler {
       storeTo(source, arg);
     }
     Temp t = temp();
-    body.add(new Reduce(t, n.op(), source, length));
+    body.add(new Reduce(t, n.op(), source, length, inLanes));
     return new Scalar(t);
   }
 

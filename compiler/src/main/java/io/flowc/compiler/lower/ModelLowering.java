@@ -803,10 +803,10 @@ public final class ModelLowering {
         body.carry(a.name().text());
       }
     }
-    // a loop adds up its terms in a carry, one iteration after another, whether its count is
-    // known when it compiles or only when it runs: the same bits either way (a sum of stacked
-    // terms would add them in the lanes of Sums)
-    Node sum = body.graph.input(LOGP_SUM, body.slot++, Shape.SCALAR);
+    // a loop of run-time count adds up its terms in a carry; one of fixed count stacks them and
+    // sums them in order, first iteration first: the same additions, so an artifact with free
+    // sizes gives the bits of the model compiled for its data (and the iterations stay independent)
+    Node sum = count == null ? null : body.graph.input(LOGP_SUM, body.slot++, Shape.SCALAR);
     Node logp = null;
     for (Ast.Statement s : loop.body()) {
       if (s instanceof LetDecl l) {
@@ -830,10 +830,12 @@ public final class ModelLowering {
       carried.add(body.index);
       outputs.add(new IrFunction.Output(body.index, body.graph.add(body.indexCarry, body.graph.constant(1))));
     }
-    if (logp != null) {
+    if (logp != null && count != null) {
       body.carryInputs.add(sum);
       carried.add(LOGP_SUM);
       outputs.add(new IrFunction.Output(LOGP_SUM, body.graph.add(sum, logp)));
+    } else if (logp != null) {
+      outputs.add(new IrFunction.Output("logp", logp));
     }
     if (outputs.isEmpty()) {
       return null; // a body without states or terms changes nothing
@@ -845,7 +847,7 @@ public final class ModelLowering {
     ScanBody scanBody = loopScan.body();
     Node scan = graph.scan(scanBody, length, false, true, loopScan.args());
     takeFinalCarries(scan, scanBody, carried, body);
-    return logp == null ? null : graph.index(scan, scanBody.finalCarryOffset(carried.indexOf(LOGP_SUM)));
+    return logp == null ? null : graph.sumInOrder(graph.slice(scan, scanBody.yOffset(0, length), length));
   }
 
   /** A loop's scan body and the scan's arguments: the carries' initial values, the stacked inputs, the constants. */
@@ -903,7 +905,7 @@ public final class ModelLowering {
     return carry.equals(body.index) ? graph.constant(body.from) : globals.get(carry);
   }
 
-  /** The carry of a loop that adds up its iterations' log density terms. */
+  /** The carry of a loop of run-time count that adds up its iterations' log density terms. */
   private static final String LOGP_SUM = "logp.sum";
 
   /**

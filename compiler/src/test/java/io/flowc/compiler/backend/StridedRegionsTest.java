@@ -57,8 +57,8 @@ class StridedRegionsTest {
         new Loop(new Region(Array.WORK, 300), Lin.of(LENGTH), Op.MUL, none,
             List.of(strided(1), new Splat(new Kernel.Const(2)))),
         new Move(strided(2), Lin.of(LENGTH), new Region(Array.WORK, 300)),
-        new Reduce(sum, Op.SUM, strided(3), Lin.of(LENGTH)),
-        new Reduce(lse, Op.LOGSUMEXP, strided(4), Lin.of(LENGTH)),
+        new Reduce(sum, Op.SUM, strided(3), Lin.of(LENGTH), true),
+        new Reduce(lse, Op.LOGSUMEXP, strided(4), Lin.of(LENGTH), false),
         // indices 0..3 (data integers) at w[320..]: gather from and scatter into strided regions
         new Gather(new Region(Array.WORK, 340), Lin.of(4), strided(1), LENGTH, new Region(Array.WORK, 320), 1),
         new Scatter(strided(103), 6, new Region(Array.WORK, 340), new Region(Array.WORK, 320), Lin.of(4), 1),

@@ -37,7 +37,7 @@ class SumOrderTest {
   /** w[0]: the run-time length; the terms from TERMS; each sum's result from RESULTS. */
   private static final int TERMS = 8;
   private static final int RESULTS = 40;
-  private static final int SUMS = 5;
+  private static final int SUMS = 6;
 
   private static double[] terms() {
     double[] t = new double[MAX];
@@ -57,12 +57,16 @@ class SumOrderTest {
     return s;
   }
 
-  /** Per length: a Reduce, a fused sum in lanes, a fused sum in one chain; constant or read from w[0]. */
+  /**
+   * Per length: a Reduce in lanes and one in one chain, fused sums in lanes and in one chain, alone
+   * and side by side; the length constant or read from w[0].
+   */
   private static Kernel kernel(Lin length) {
     Region terms = new Region(Array.WORK, TERMS);
     List<Instr> body = new ArrayList<>();
-    Temp[] t = {new Temp(0), new Temp(1), new Temp(2), new Temp(3), new Temp(4)};
-    body.add(new Reduce(t[0], Op.SUM, terms, length));
+    Temp[] t = {new Temp(0), new Temp(1), new Temp(2), new Temp(3), new Temp(4), new Temp(5)};
+    body.add(new Reduce(t[0], Op.SUM, terms, length, true));
+    body.add(new Reduce(t[5], Op.SUM, terms, length, false));
     body.add(new Fused(length, List.of(new LaneSum(t[1], new At(terms), true))));
     body.add(new Fused(length, List.of(new LaneSum(t[2], new At(terms), false))));
     // a sum in lanes and one in one chain in the same loop
@@ -93,7 +97,7 @@ class SumOrderTest {
   private static void check(Kernel k, int n, List<LogDensity> backends, String where) {
     double[] t = terms();
     double lanes = Sums.sum(t, 0, n);
-    double[] expected = {lanes, lanes, chain(t, n), lanes, chain(t, n)};
+    double[] expected = {lanes, lanes, chain(t, n), lanes, chain(t, n), chain(t, n)};
     double[] interpreted = workspace(n);
     new KernelInterpreter(k).run(new double[0], new double[0], interpreted, null, 0);
     for (int s = 0; s < SUMS; s++) {
