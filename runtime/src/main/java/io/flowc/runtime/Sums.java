@@ -55,9 +55,13 @@ public final class Sums {
     return (l0 + l1) + (l2 + l3);
   }
 
-  /** The sum of all elements of a contiguous range. */
-  public static double sum(double[] a, int offset, int length) {
-    return sum(a, offset, length, 1);
+  /** The sum in one chain, first element first (sums that must add in order; see the callers). */
+  public static double inOrder(double[] values) {
+    double s = 0.0;
+    for (double x : values) {
+      s += x;
+    }
+    return s;
   }
 
   /** Whether a sum of this many terms is computed in lanes (else in one chain, the same bits). */

@@ -1446,8 +1446,7 @@ public final class BytecodeBackend {
      * through them (see {@link #addToSum}).
      */
     private int[] sumLanes(int accumulator, boolean inLanes, Lin length) {
-      boolean lanes = inLanes && !(length.isConstant() && !Sums.inLanes(length.constant()));
-      int[] slots = new int[lanes ? Sums.LANES : 1];
+      int[] slots = new int[inLanes && Kernel.sumsInLanes(length) ? Sums.LANES : 1];
       slots[0] = accumulator;
       for (int j = 1; j < slots.length; j++) {
         slots[j] = doubleLocal();

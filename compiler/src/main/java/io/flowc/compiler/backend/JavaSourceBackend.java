@@ -666,8 +666,7 @@ public final class JavaSourceBackend {
    */
   private static String[] sumLanes(Temp accumulator, boolean inLanes, Lin length) {
     String t = temp(accumulator);
-    boolean lanes = inLanes && !(length.isConstant() && !Sums.inLanes(length.constant()));
-    return lanes ? new String[] {t, t + "b", t + "c", t + "d"} : new String[] {t};
+    return inLanes && Kernel.sumsInLanes(length) ? new String[] {t, t + "b", t + "c", t + "d"} : new String[] {t};
   }
 
   private static void declareLanes(CodeBlock.Builder b, String[] lanes) {

@@ -237,14 +237,7 @@ public final class IrEvaluator {
   private static double[] structural(Node n, double[][] values, double[] a, double[] data) {
     switch (n.op()) {
       case SUM -> {
-        if (Graph.inOrder(n)) {
-          double s = 0;
-          for (double x : a) {
-            s += x;
-          }
-          return new double[] {s};
-        }
-        return new double[] {Sums.sum(a)};
+        return new double[] {Graph.inOrder(n) ? Sums.inOrder(a) : Sums.sum(a)};
       }
       case LOGSUMEXP -> {
         return new double[] {MathFunctions.logsumexp(a)};

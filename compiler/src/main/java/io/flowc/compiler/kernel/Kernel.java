@@ -1,6 +1,7 @@
 package io.flowc.compiler.kernel;
 
 import io.flowc.compiler.ir.Op;
+import io.flowc.runtime.Sums;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -68,6 +69,14 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
   }
 
   /** The workspace slots the offsets and lengths of {@code body} read (loaded once at method entry). */
+  /**
+   * Whether a sum in lanes over {@code length} terms keeps four lanes: always for a length read
+   * at run time; up to three terms one chain rounds the same ({@link Sums}).
+   */
+  public static boolean sumsInLanes(Lin length) {
+    return !length.isConstant() || Sums.inLanes(length.constant());
+  }
+
   public static SortedSet<Integer> slotsRead(List<Instr> body) {
     SortedSet<Integer> out = new TreeSet<>();
     for (Lin l : linsRead(body)) {
@@ -404,7 +413,7 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
 
   /**
    * {@code t = op(source[0 .. length))} for a reduction op (SUM, LOGSUMEXP); SUM adds in the order
-   * of {@link io.flowc.runtime.Sums} if {@code inLanes}, else in one chain, first element first.
+   * of {@link Sums} if {@code inLanes}, else in one chain, first element first.
    */
   public record Reduce(Temp target, Op op, Region source, Lin length, boolean inLanes) implements Instr {}
 
@@ -612,7 +621,7 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
 
   /**
    * {@code accumulator += value} (the accumulator is 0 before the loop): in lanes, in the order of
-   * {@link io.flowc.runtime.Sums} (a model's sums), or in one chain in the loop's order (sums
+   * {@link Sums} (a model's sums), or in one chain in the loop's order (sums
    * across draws, which must add as the per-draw body does, one draw after another).
    */
   public record LaneSum(Temp accumulator, LaneOperand value, boolean inLanes) implements LaneInstr {}

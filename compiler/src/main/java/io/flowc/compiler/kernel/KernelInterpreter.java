@@ -86,13 +86,8 @@ public final class KernelInterpreter {
           source[i] = read(r.source(), i);
         }
         double value;
-        if (r.op() == Op.SUM && r.inLanes()) {
-          value = Sums.sum(source);
-        } else if (r.op() == Op.SUM) {
-          value = 0;
-          for (double x : source) {
-            value += x;
-          }
+        if (r.op() == Op.SUM) {
+          value = r.inLanes() ? Sums.sum(source) : Sums.inOrder(source);
         } else {
           value = MathFunctions.logsumexp(source);
         }

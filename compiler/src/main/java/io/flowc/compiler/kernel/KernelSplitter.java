@@ -21,7 +21,6 @@ import io.flowc.compiler.kernel.Kernel.Splat;
 import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
-import io.flowc.runtime.Sums;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,10 +46,10 @@ public final class KernelSplitter {
    * only the loop that realigns the lanes after it (80 more).
    */
   private static int sumInLanes(Lin length) {
-    if (length.isConstant()) {
-      return Sums.inLanes(length.constant()) ? 62 : 0;
+    if (!Kernel.sumsInLanes(length)) {
+      return 0;
     }
-    return 62 + 80;
+    return length.isConstant() ? 62 : 62 + 80;
   }
 
   private KernelSplitter() {}

@@ -24,7 +24,6 @@ import io.flowc.compiler.kernel.Kernel.Splat;
 import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
-import io.flowc.runtime.Sums;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -235,7 +234,7 @@ public final class LoopFusion {
       return start + 1;
     }
     Lin length = lengthOf(body.get(start));
-    boolean lanes = !length.isConstant() || Sums.inLanes(length.constant());
+    boolean lanes = Kernel.sumsInLanes(length);
     Set<Integer> sums = new HashSet<>();
     boolean calls = false;
     int laneSums = 0;

@@ -96,7 +96,7 @@ class SumOrderTest {
 
   private static void check(Kernel k, int n, List<LogDensity> backends, String where) {
     double[] t = terms();
-    double lanes = Sums.sum(t, 0, n);
+    double lanes = Sums.sum(t, 0, n, 1);
     double[] expected = {lanes, lanes, chain(t, n), lanes, chain(t, n), chain(t, n)};
     double[] interpreted = workspace(n);
     new KernelInterpreter(k).run(new double[0], new double[0], interpreted, null, 0);
@@ -129,10 +129,10 @@ class SumOrderTest {
   void theTermsShowTheOrder() {
     double[] t = terms();
     for (int n = Sums.LANES; n <= MAX; n++) {
-      assertNotEquals(chain(t, n), Sums.sum(t, 0, n), n + " terms");
+      assertNotEquals(chain(t, n), Sums.sum(t, 0, n, 1), n + " terms");
     }
     for (int n = 0; n < Sums.LANES; n++) {
-      assertEquals(Double.doubleToRawLongBits(chain(t, n)), Double.doubleToRawLongBits(Sums.sum(t, 0, n)),
+      assertEquals(Double.doubleToRawLongBits(chain(t, n)), Double.doubleToRawLongBits(Sums.sum(t, 0, n, 1)),
           "up to three terms the lanes are one chain: " + n);
     }
   }
