@@ -42,7 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code --add-modules jdk.incubator.vector}, docs/performance.md "SIMD products"); {@code -batchmajor}: the
  * hand-written kernel with the draws inner; {@code -vector}: the hand-written kernels with {@code
  * jdk.incubator.vector} (blocks of 128 draws; they agree with the others to rounding), {@code
- * -vector-functions} with the Vector API's tanh and log.
+ * -vector-functions} with the Vector API's tanh and log; {@code -vectorloops}: the generated class with
+ * its elementwise loops in vectors (docs/performance.md, "Vector loops"; needs the module), without the
+ * switch from the scalar class that a fit makes once it is compiled.
  * Run: {@code java -jar bench/target/benchmarks.jar FlowKernelBenchmark -p examplesDir=examples
  * -jvmArgsAppend "--add-modules jdk.incubator.vector"}; {@link KernelCpuTimes} times several of them
  * side by side in CPU time, for a machine shared with other work.
@@ -56,7 +58,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class FlowKernelBenchmark {
   @Param({"W1-generated", "W1-generated-perdraw", "W1-handwritten", "W1-handwritten-batchmajor",
       "W1-handwritten-vector", "W1-handwritten-vector-functions", "W2-generated",
-      "W2-generated-perdraw", "W4-generated", "W4-generated-perdraw", "W7-generated", "W7-generated-scalar",
+      "W2-generated-perdraw", "W4-generated", "W4-generated-perdraw", "W4-generated-vectorloops", "W7-generated", "W7-generated-scalar",
       "W7-generated-perdraw", "W7-handwritten", "W7-handwritten-vector"})
   public String workload;
 
@@ -96,6 +98,11 @@ public class FlowKernelBenchmark {
       kernel = HiddenClasses.define(BytecodeBackend.emit(
           Compilation.flowKernels(checked, layout, formula.normalized(), BatchMajor.DEFAULT),
           BytecodeBackend.JIT_PACKAGE + "Scalar" + model, false), FlowKernel.class);
+    } else if (workload.endsWith("vectorloops")) {
+      FlowLayout layout = FlowLayout.ofFlows(formula.flows(), checked.dimension());
+      kernel = HiddenClasses.define(BytecodeBackend.emit(
+          Compilation.flowKernels(checked, layout, formula.normalized(), BatchMajor.DEFAULT),
+          BytecodeBackend.JIT_PACKAGE + "VectorLoops" + model, true, true), FlowKernel.class);
     } else if (workload.endsWith("perdraw")) {
       FlowLayout layout = FlowLayout.ofFlows(formula.flows(), checked.dimension());
       kernel = HiddenClasses.define(BytecodeBackend.emit(

@@ -74,6 +74,18 @@ class LauncherSimdIT {
     assertFalse(r.loaded("io.flowc.runtime.simd.VectorProducts"), "scalar products");
   }
 
+  /** {@code FLOWC_SIMD=1} runs every fit with the module (PyMC3's flows get vector loops where they run draw by draw). */
+  @Test
+  void flowcSimdOneRunsEveryFitWithTheModule() throws Exception {
+    Run planar = flowc(Map.of("FLOWC_SIMD", "1"), "fit", model(), "--flow", "planar*2", "--iters", "3", "--eval-draws",
+        "50", "--json");
+    assertEquals(0, planar.code, planar.toString());
+    assertEquals(WARNING, planar.err.strip(), planar.toString());
+    Run check = flowc(Map.of("FLOWC_SIMD", "1"), "check", model());
+    assertEquals(0, check.code, check.toString());
+    assertEquals("", check.err, check.toString());
+  }
+
   /**
    * A neural fit compiles the batched body's segments each on its own (docs/performance.md,
    * "Neural flows in blocks"), with or without the module, and with two C2 compiler threads on a

@@ -63,6 +63,10 @@ public final class BytecodeBackend {
   /** Named, not loaded: the class needs the vector module. */
   private static final String VECTOR_PRODUCTS = "io/flowc/runtime/simd/VectorProducts";
   private static final String DENSE_MATRICES = "io/flowc/runtime/DenseMatrices";
+  /** Named, not loaded, as VectorProducts. */
+  private static final String DOUBLE_VECTOR = "jdk/incubator/vector/DoubleVector";
+  private static final String VECTOR_TYPE = "L" + DOUBLE_VECTOR + ";";
+  private static final String SPECIES = "Ljdk/incubator/vector/VectorSpecies;";
   /** Part methods: (z, grad, w, eps, base). */
   private static final String PART = "([D[D[D[DI)";
 
@@ -78,6 +82,15 @@ public final class BytecodeBackend {
 
   /** As {@link #emit(ModelKernels, String)}, loading the first {@code directConstants} constants directly. */
   static byte[] emit(ModelKernels kernels, String internalName, int directConstants) {
+    return emit(kernels, internalName, directConstants, false);
+  }
+
+  /** As {@link #emit(ModelKernels, String)}, with loops in vectors where {@link VectorLoops} admits them. */
+  static byte[] emit(ModelKernels kernels, String internalName, boolean vectorLoops) {
+    return emit(kernels, internalName, ConstantTable.DIRECT, vectorLoops);
+  }
+
+  private static byte[] emit(ModelKernels kernels, String internalName, int directConstants, boolean vectorLoops) {
     KernelSplitter.Split value = KernelSplitter.split(kernels.value());
     KernelSplitter.Split gradient = KernelSplitter.split(kernels.gradient());
     String name = internalName;
@@ -96,8 +109,8 @@ public final class BytecodeBackend {
     ConstantTable constants = ConstantTable.of(directConstants, value, gradient);
     PositionTables positions = PositionTables.of(value, gradient);
     staticTables(cw, name, constants, positions);
-    parts(cw, name, constants, positions, "value", value);
-    parts(cw, name, constants, positions, "gradient", gradient);
+    parts(cw, name, constants, positions, "value", value, false, vectorLoops);
+    parts(cw, name, constants, positions, "gradient", gradient, false, vectorLoops);
     cw.visitEnd();
     return classFile(cw, kernels.modelName());
   }
@@ -117,6 +130,18 @@ public final class BytecodeBackend {
    * "Vectorized block products").
    */
   public static byte[] emit(FlowKernels kernels, String internalName, boolean vectorProducts) {
+    return emit(kernels, internalName, vectorProducts, false);
+  }
+
+  /**
+   * As {@link #emit(FlowKernels, String, boolean)}; with {@code vectorLoops} the elementwise loops
+   * of the prologue, the per-draw body, the epilogue and the sampler (not the batched body's: a
+   * block's loops over its draws, short and many, ran slower in vectors) that {@link VectorLoops}
+   * admits run four elements a vector through {@code jdk.incubator.vector}
+   * (the same bits; docs/internals.md, "Vector loops"), so the class runs only in a JVM with the
+   * module.
+   */
+  public static byte[] emit(FlowKernels kernels, String internalName, boolean vectorProducts, boolean vectorLoops) {
     KernelSplitter.Split prologue = KernelSplitter.split(kernels.prologue());
     KernelSplitter.Split body = KernelSplitter.split(kernels.body());
     KernelSplitter.Split epilogue = KernelSplitter.split(kernels.epilogue());
@@ -190,12 +215,12 @@ public final class BytecodeBackend {
     ConstantTable constants = ConstantTable.of(splits);
     PositionTables positions = PositionTables.of(splits);
     staticTables(cw, internalName, constants, positions);
-    parts(cw, internalName, constants, positions, "prologue", prologue);
-    parts(cw, internalName, constants, positions, "body", body);
-    parts(cw, internalName, constants, positions, "epilogue", epilogue);
-    parts(cw, internalName, constants, positions, "sample", sample);
+    parts(cw, internalName, constants, positions, "prologue", prologue, false, vectorLoops);
+    parts(cw, internalName, constants, positions, "body", body, false, vectorLoops);
+    parts(cw, internalName, constants, positions, "epilogue", epilogue, false, vectorLoops);
+    parts(cw, internalName, constants, positions, "sample", sample, false, vectorLoops);
     for (int k = 0; k < batched.size(); k++) {
-      parts(cw, internalName, constants, positions, segmentPrefix(k), batched.get(k), vectorProducts);
+      parts(cw, internalName, constants, positions, segmentPrefix(k), batched.get(k), vectorProducts, false);
     }
     cw.visitEnd();
     return classFile(cw, kernels.modelName() + " with flow '" + kernels.formula() + "'");
@@ -515,18 +540,18 @@ public final class BytecodeBackend {
 
   private static void parts(ClassWriter cw, String owner, ConstantTable constants, PositionTables positions,
       String prefix, KernelSplitter.Split split) {
-    parts(cw, owner, constants, positions, prefix, split, false);
+    parts(cw, owner, constants, positions, prefix, split, false, false);
   }
 
   private static void parts(ClassWriter cw, String owner, ConstantTable constants, PositionTables positions,
-      String prefix, KernelSplitter.Split split, boolean vectorProducts) {
+      String prefix, KernelSplitter.Split split, boolean vectorProducts, boolean vectorLoops) {
     for (int p = 0; p < split.parts().size(); p++) {
       boolean last = p == split.parts().size() - 1;
       MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, prefix + "Part" + p,
           PART + (last ? "D" : "V"), null, null);
       mv.visitCode();
       List<List<Instr>> calls = new ArrayList<>();
-      new PartWriter(mv, owner, constants, positions, split.parts().get(p), vectorProducts, prefix + "Call", calls, p)
+      new PartWriter(mv, owner, constants, positions, split.parts().get(p), vectorProducts, vectorLoops, prefix + "Call", calls, p)
           .write(split.parts().get(p));
       if (!last) {
         mv.visitInsn(RETURN);
@@ -537,7 +562,7 @@ public final class BytecodeBackend {
       for (int c = 0; c < calls.size(); c++) {
         MethodVisitor call = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, callName(prefix + "Call", p, c), PART + "V", null, null);
         call.visitCode();
-        new PartWriter(call, owner, constants, positions, calls.get(c), vectorProducts, prefix + "Call", calls, p).write(calls.get(c));
+        new PartWriter(call, owner, constants, positions, calls.get(c), vectorProducts, vectorLoops, prefix + "Call", calls, p).write(calls.get(c));
         call.visitInsn(RETURN);
         call.visitMaxs(0, 0);
         call.visitEnd();
@@ -572,6 +597,8 @@ public final class BytecodeBackend {
     private int nextSlot = INDEX + 1;
     /** Block products through {@code io.flowc.runtime.simd.VectorProducts} rather than scalar loops. */
     private final boolean vectorProducts;
+    /** Elementwise loops four elements a vector where {@link VectorLoops} admits them. */
+    private final boolean vectorLoops;
 
     /** Where the parts of large loop bodies go ({@link Kernel.Call}): method names and bodies to write. */
     private final String callPrefix;
@@ -579,7 +606,8 @@ public final class BytecodeBackend {
     private final int part;
 
     PartWriter(MethodVisitor mv, String owner, ConstantTable constants, PositionTables positions, List<Instr> body,
-        boolean vectorProducts, String callPrefix, List<List<Instr>> calls, int part) {
+        boolean vectorProducts, boolean vectorLoops, String callPrefix, List<List<Instr>> calls, int part) {
+      this.vectorLoops = vectorLoops;
       this.callPrefix = callPrefix;
       this.calls = calls;
       this.part = part;
@@ -635,7 +663,10 @@ public final class BytecodeBackend {
 
     void write(List<Instr> body) {
       for (Instr instr : body) {
-        if (instr instanceof Assign a) {
+        Fused vector = vectorLoops ? VectorLoops.vectorizable(instr) : null;
+        if (vector != null) {
+          vectorFused(vector);
+        } else if (instr instanceof Assign a) {
           for (Operand o : a.args()) {
             push(o);
           }
@@ -788,9 +819,14 @@ public final class BytecodeBackend {
     /** {@code for (int counter = from; counter < bound; counter++) body}. */
     /** As {@link #count(int, int, int, Runnable)} to a bound that may be known at run time only. */
     private void count(int counter, int from, Lin bound, Runnable body) {
+      count(counter, constant(from), bound, body);
+    }
+
+    /** As {@link #count(int, int, Lin, Runnable)} from an int the runnable pushes. */
+    private void count(int counter, Runnable from, Lin bound, Runnable body) {
       Label top = new Label();
       Label end = new Label();
-      pushInt(mv, from);
+      from.run();
       mv.visitVarInsn(ISTORE, counter);
       mv.visitLabel(top);
       mv.visitVarInsn(ILOAD, counter);
@@ -1382,8 +1418,14 @@ public final class BytecodeBackend {
         }
       }
       hoistInvariants(f);
+      loop(f.length(), laneBody(f, sums));
+      sums.values().forEach(sum -> combineLanes(sum, f.length()));
+    }
+
+    /** One iteration of a fused loop, element i (the local INDEX) of each region. */
+    private Runnable laneBody(Fused f, Map<Integer, int[]> sums) {
       Map<Integer, Integer> lanes = new HashMap<>();
-      loop(f.length(), () -> {
+      return () -> {
         for (LaneInstr li : f.body()) {
           if (li instanceof LaneAssign a) {
             for (LaneOperand o : a.args()) {
@@ -1405,8 +1447,144 @@ public final class BytecodeBackend {
             addToSum(sums.get(sum.accumulator().id()), () -> push(sum.value(), lanes));
           }
         }
-      });
-      sums.values().forEach(sum -> combineLanes(sum, f.length()));
+      };
+    }
+
+    /**
+     * A fused loop that {@link VectorLoops} admits, four elements a trip: each lane value a
+     * DoubleVector, each sum a DoubleVector whose lane j adds elements j, j + 4, ... (the lanes of
+     * {@link Sums}); then the last length mod 4 elements one by one as {@link #fused} writes them,
+     * into the sums' lanes taken out of the vectors, which {@link #combineLanes} adds as always.
+     */
+    private void vectorFused(Fused f) {
+      Map<Integer, int[]> sums = new LinkedHashMap<>();
+      Map<Integer, Integer> accumulators = new HashMap<>();
+      for (LaneInstr li : f.body()) {
+        if (li instanceof LaneSum sum) {
+          sums.put(sum.accumulator().id(), sumLanes(slot(sum.accumulator()), true, f.length()));
+          int acc = nextSlot++;
+          species();
+          mv.visitMethodInsn(INVOKESTATIC, DOUBLE_VECTOR, "zero", "(" + SPECIES + ")" + VECTOR_TYPE, false);
+          mv.visitVarInsn(ASTORE, acc);
+          accumulators.put(sum.accumulator().id(), acc);
+        }
+      }
+      hoistInvariants(f);
+      Map<Operand, Integer> splats = new HashMap<>();
+      for (LaneInstr li : f.body()) {
+        for (LaneOperand o : laneOperands(li)) {
+          if (o instanceof Invariant inv && !splats.containsKey(inv.scalar())) {
+            species();
+            push(inv.scalar());
+            mv.visitMethodInsn(INVOKESTATIC, DOUBLE_VECTOR, "broadcast", "(" + SPECIES + "D)" + VECTOR_TYPE, false);
+            splats.put(inv.scalar(), nextSlot);
+            mv.visitVarInsn(ASTORE, nextSlot++);
+          }
+        }
+      }
+      // the trips cover [0, bound), bound = length rounded down to a multiple of four
+      Lin length = f.length();
+      Runnable bound;
+      if (length.isConstant()) {
+        int b = length.constant() & -VectorLoops.LANES;
+        bound = () -> pushInt(mv, b);
+      } else {
+        int b = intLocal();
+        pushLin(length);
+        pushInt(mv, -VectorLoops.LANES);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, b);
+        bound = local(b);
+      }
+      Map<Integer, Integer> lanes = new HashMap<>();
+      Label top = new Label();
+      Label end = new Label();
+      mv.visitInsn(ICONST_0);
+      mv.visitVarInsn(ISTORE, INDEX);
+      mv.visitLabel(top);
+      mv.visitVarInsn(ILOAD, INDEX);
+      bound.run();
+      mv.visitJumpInsn(IF_ICMPGE, end);
+      for (LaneInstr li : f.body()) {
+        if (li instanceof LaneAssign a) {
+          for (LaneOperand o : a.args()) {
+            pushVector(o, lanes, splats);
+          }
+          vectorOp(a.op());
+          int slot = lanes.computeIfAbsent(a.target().id(), id -> nextSlot++);
+          mv.visitVarInsn(ASTORE, slot);
+        } else if (li instanceof LaneWrite w) {
+          pushVector(w.value(), lanes, splats);
+          arrayElement(w.target());
+          mv.visitMethodInsn(INVOKEVIRTUAL, DOUBLE_VECTOR, "intoArray", "([DI)V", false);
+        } else {
+          LaneSum sum = (LaneSum) li;
+          int acc = accumulators.get(sum.accumulator().id());
+          mv.visitVarInsn(ALOAD, acc);
+          pushVector(sum.value(), lanes, splats);
+          vectorOp(Op.ADD);
+          mv.visitVarInsn(ASTORE, acc);
+        }
+      }
+      mv.visitIincInsn(INDEX, VectorLoops.LANES);
+      mv.visitJumpInsn(GOTO, top);
+      mv.visitLabel(end);
+      // after a multiple of four terms the scalar code's local p holds lane p (see addToSum)
+      for (Map.Entry<Integer, int[]> e : sums.entrySet()) {
+        int[] scalarLanes = e.getValue();
+        for (int p = 0; p < scalarLanes.length; p++) {
+          mv.visitVarInsn(ALOAD, accumulators.get(e.getKey()));
+          pushInt(mv, p);
+          mv.visitMethodInsn(INVOKEVIRTUAL, DOUBLE_VECTOR, "lane", "(I)D", false);
+          mv.visitVarInsn(DSTORE, scalarLanes[p]);
+        }
+      }
+      if (!length.isConstant() || length.constant() % VectorLoops.LANES != 0) {
+        count(INDEX, bound, length, laneBody(f, sums));
+      }
+      hoisted.clear();
+      sums.values().forEach(sum -> combineLanes(sum, length));
+    }
+
+    private static List<LaneOperand> laneOperands(LaneInstr li) {
+      if (li instanceof LaneAssign a) {
+        return a.args();
+      }
+      return List.of(li instanceof LaneWrite w ? w.value() : ((LaneSum) li).value());
+    }
+
+    private void species() {
+      mv.visitFieldInsn(GETSTATIC, DOUBLE_VECTOR, "SPECIES_256", SPECIES);
+    }
+
+    /** Elements i .. i + 3 of an operand as a DoubleVector. */
+    private void pushVector(LaneOperand o, Map<Integer, Integer> lanes, Map<Operand, Integer> splats) {
+      if (o instanceof Lane l) {
+        mv.visitVarInsn(ALOAD, lanes.get(l.id()));
+      } else if (o instanceof At at) {
+        species();
+        arrayElement(at.region());
+        mv.visitMethodInsn(INVOKESTATIC, DOUBLE_VECTOR, "fromArray", "(" + SPECIES + "[DI)" + VECTOR_TYPE, false);
+      } else {
+        mv.visitVarInsn(ALOAD, splats.get(((Invariant) o).scalar()));
+      }
+    }
+
+    /** The op lane by lane on the vectors on the stack: the scalar op's IEEE 754 result in each lane. */
+    private void vectorOp(Op op) {
+      String binary = "(Ljdk/incubator/vector/Vector;)" + VECTOR_TYPE;
+      switch (op) {
+        case NEG -> mv.visitMethodInsn(INVOKEVIRTUAL, DOUBLE_VECTOR, "neg", "()" + VECTOR_TYPE, false);
+        case ADD -> mv.visitMethodInsn(INVOKEVIRTUAL, DOUBLE_VECTOR, "add", binary, false);
+        case SUB -> mv.visitMethodInsn(INVOKEVIRTUAL, DOUBLE_VECTOR, "sub", binary, false);
+        case MUL -> mv.visitMethodInsn(INVOKEVIRTUAL, DOUBLE_VECTOR, "mul", binary, false);
+        case DIV -> mv.visitMethodInsn(INVOKEVIRTUAL, DOUBLE_VECTOR, "div", binary, false);
+        case SQUARE -> {
+          mv.visitInsn(DUP);
+          mv.visitMethodInsn(INVOKEVIRTUAL, DOUBLE_VECTOR, "mul", binary, false);
+        }
+        default -> throw new IllegalArgumentException(op + " has no exact vector form");
+      }
     }
 
     private void push(LaneOperand o, Map<Integer, Integer> lanes) {

@@ -2,10 +2,12 @@ package io.flowc.compiler.driver;
 
 import com.palantir.javapoet.TypeSpec;
 import io.flowc.compiler.backend.BytecodeBackend;
+import io.flowc.compiler.backend.CodeSizes;
 import io.flowc.compiler.backend.CodeTooLargeException;
 import io.flowc.compiler.backend.FlowKernels;
 import io.flowc.compiler.backend.JavaSourceBackend;
 import io.flowc.compiler.backend.ModelKernels;
+import io.flowc.compiler.backend.VectorLoops;
 import io.flowc.compiler.flow.ElboLowering;
 import io.flowc.compiler.flow.ElboSplit;
 import io.flowc.compiler.frontend.CheckedModel;
@@ -38,6 +40,7 @@ import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.jit.HiddenClasses;
 import io.flowc.runtime.nfvi.StepCost;
 import io.flowc.runtime.simd.Simd;
+import io.flowc.runtime.simd.SwitchedKernel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -291,9 +294,32 @@ public final class Compilation {
   }
 
   private static FlowKernel loadFlow(CheckedModel model, FlowKernels kernels) {
-    return HiddenClasses.define(
-        BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow", Simd.enabled()),
-        FlowKernel.class);
+    boolean simd = Simd.enabled();
+    String name = BytecodeBackend.JIT_PACKAGE + className(model) + "_Flow";
+    FlowKernel scalar = HiddenClasses.define(BytecodeBackend.emit(kernels, name, simd), FlowKernel.class);
+    if (!Simd.loopsEnabled() || !hasVectorLoops(kernels)) {
+      return scalar;
+    }
+    // the same kernel with its elementwise loops in vectors, called once HotSpot has compiled it;
+    // their code is larger than the scalar loops the splitter budgeted for, and a method HotSpot
+    // never compiles would never be faster
+    byte[] vector = BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + "Vector_" + className(model) + "_Flow",
+        true, true);
+    if (!CodeSizes.allCompilable(vector)) {
+      return scalar;
+    }
+    return new SwitchedKernel(scalar, HiddenClasses.define(vector, FlowKernel.class));
+  }
+
+  /**
+   * Whether the kernels get a class with vector loops: a body that runs draw by draw (a batched
+   * body does its work in loops over a block's draws, which stay scalar, and its fit's threads
+   * leave no core for the vector class's warm-up: W7's fits took 6.1-6.5 s instead of 5.0-5.6 s)
+   * with a loop that {@link VectorLoops} admits.
+   */
+  private static boolean hasVectorLoops(FlowKernels kernels) {
+    return kernels.batched() == null && List.of(kernels.prologue(), kernels.body(), kernels.epilogue(), kernels.sample()).stream()
+        .anyMatch(k -> VectorLoops.any(k.body()));
   }
 
   /** A loaded NFVI kernel and its cost ({@link #stepCost(FlowKernels)}), from which a fit decides how to split a step's draws. */

@@ -12,6 +12,13 @@ package io.flowc.runtime.simd;
 public final class Simd {
   /** The system property that turns the vectorized products off ({@code -Dflowc.simd=false}). */
   public static final String PROPERTY = "flowc.simd";
+  /**
+   * The system property that turns the vector loops on ({@code -Dflowc.simd.loops=true}, which
+   * {@code bin/flowc} passes with {@code FLOWC_SIMD=1}): a second class of a kernel whose body runs
+   * draw by draw, with its elementwise loops in vectors, switched to once HotSpot has compiled it
+   * ({@link SwitchedKernel}; docs/performance.md, "Vector loops", says when that pays).
+   */
+  public static final String LOOPS_PROPERTY = "flowc.simd.loops";
   /** The module the vectorized products need. */
   public static final String MODULE = "jdk.incubator.vector";
 
@@ -38,6 +45,11 @@ public final class Simd {
     thread.setDaemon(true);
     thread.setPriority(Thread.MIN_PRIORITY);
     thread.start();
+  }
+
+  /** True if kernels compiled now should also have a class with vector loops ({@link SwitchedKernel}). */
+  public static boolean loopsEnabled() {
+    return enabled() && "true".equalsIgnoreCase(System.getProperty(LOOPS_PROPERTY, "false").trim());
   }
 
   /** True if the module is in this JVM's boot layer. */

@@ -6,7 +6,15 @@ import org.objectweb.asm.ClassReader;
 
 /** The bytecode length of each method of a class file (its Code attribute's code_length). */
 public final class CodeSizes {
+  /** HotSpot compiles no method of this many bytes or more (its HugeMethodLimit): it stays interpreted. */
+  public static final int HUGE_METHOD = 8000;
+
   private CodeSizes() {}
+
+  /** Whether HotSpot would compile every method of the class. */
+  public static boolean allCompilable(byte[] classFile) {
+    return of(classFile).values().stream().allMatch(size -> size < HUGE_METHOD);
+  }
 
   public static Map<String, Integer> of(byte[] classFile) {
     ClassReader r = new ClassReader(classFile);
