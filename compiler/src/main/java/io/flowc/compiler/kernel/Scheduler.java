@@ -71,6 +71,11 @@ public final class Scheduler {
   private final Map<Node, Region> savedRows = new HashMap<>();
   /** The saving scans whose saved carries a needed node reads (see {@link #readsSavedCarries}). */
   private final Set<Node> savedCarriesRead = new HashSet<>();
+  /**
+   * Scans whose whole value the kernel stores, slice by slice, to consecutive places of one array,
+   * to the place of their first element: the scan is laid out there (see {@link #placeScansAtOutputs}).
+   */
+  private final Map<Node, Region> outputPlaces = new HashMap<>();
   private int temps;
   private int workspace;
 
@@ -174,6 +179,7 @@ public final class Scheduler {
   /** Lowers the nodes the outputs need and sends each output to its sink; the returned operand (0 if none). */
   private Operand emit(List<Output> outputs) {
     List<Node> roots = outputs.stream().map(o -> function.output(o.name())).toList();
+    placeScansAtOutputs(outputs);
     List<Node> needed = Graphs.reachable(function.graph(), roots);
     for (Node n : needed) {
       for (Node arg : n.args()) {
@@ -197,6 +203,64 @@ public final class Scheduler {
       }
     }
     return result;
+  }
+
+  /**
+   * Finds the scans whose value the outputs store whole, in slices that lie one after another in
+   * one array (the workspace or the gradient) in the scan's own order: such a scan is laid out
+   * where its outputs go, its rows written there as the loop runs, and the outputs' stores become
+   * no-ops. W4's prologue hands its 100 stacked reflection vectors and their squared norms to the
+   * body, and its epilogue its stacked gradient to grad, that way: two copies of 10,000 values a
+   * step fewer. An output's place is written by nothing else in the kernel, so it may hold the
+   * value early.
+   */
+  private void placeScansAtOutputs(List<Output> outputs) {
+    Map<Node, List<int[]>> pieces = new HashMap<>();
+    for (Output o : outputs) {
+      if (!(o.sink() instanceof StoredAt at) || !at.offset().isConstant() || at.array() == Array.Z) {
+        continue;
+      }
+      Node v = function.output(o.name());
+      Node scan = v;
+      int start = 0;
+      while (scan.op() == Op.SLICE) {
+        start += scan.attr(0);
+        scan = scan.arg(0);
+      }
+      if (scan.op() != Op.SCAN || ScanBody.hasRunTimeCount(scan) || v.shape().isDynamic()) {
+        continue;
+      }
+      int length = v.shape().size();
+      // start, length, array, where the slice goes
+      pieces.computeIfAbsent(scan, k -> new ArrayList<>())
+          .add(new int[] {start, length, at.array().ordinal(), at.offset().constant()});
+    }
+    for (Map.Entry<Node, List<int[]>> e : pieces.entrySet()) {
+      List<int[]> slices = e.getValue();
+      slices.sort((a, b) -> Integer.compare(a[0], b[0]));
+      int shift = slices.get(0)[3] - slices.get(0)[0];
+      int array = slices.get(0)[2];
+      int next = 0;
+      boolean whole = true;
+      for (int[] slice : slices) {
+        whole &= slice[0] == next && slice[3] - slice[0] == shift && slice[2] == array;
+        next = slice[0] + slice[1];
+      }
+      if (whole && next == e.getKey().shape().size() && !readsInputsAt(Array.values()[array], shift, next)) {
+        outputPlaces.put(e.getKey(), new Region(Array.values()[array], shift));
+      }
+    }
+  }
+
+  /** Whether an input of the kernel lies in {@code array[from .. from + length)} (a kernel updating in place). */
+  private boolean readsInputsAt(Array array, int from, int length) {
+    for (Map.Entry<Node, Placement> e : placements.entrySet()) {
+      Placement p = e.getValue();
+      if (p.array() == array && p.offset() < from + length && from < p.offset() + e.getKey().shape().size()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -271,6 +335,9 @@ public final class Scheduler {
   }
 
   private void storeTo(Region at, Val v) {
+    if (v instanceof Big b && b.vector().equals(at)) {
+      return; // already there (a scan laid out at its outputs)
+    }
     if (v instanceof Scalar s) {
       body.add(new Store(at.element(0), s.operand()));
     } else if (v instanceof Small s) {
@@ -786,7 +853,7 @@ public final class Scheduler {
     ScanBody scan = n.scanBody();
     int count = n.attr(0);
     IrFunction f = scan.function();
-    Region result = allocate(Lin.of(n.shape().size()));
+    Region result = outputPlaces.containsKey(n) ? outputPlaces.get(n) : allocate(Lin.of(n.shape().size()));
     int indexSlot = allocate(Lin.of(1)).offset().constant();
     Map<Node, Placement> places = new HashMap<>();
     Map<Node, Region> inPlace = new HashMap<>();

@@ -152,6 +152,42 @@ class RepeatedFlowsTest {
         .flatMap(r -> r.before().stream()).filter(c -> !c.intoFrame()).count();
   }
 
+  /**
+   * A loop whose value the kernel hands on whole is laid out where it goes: W4's prologue writes
+   * the stacked reflection vectors and norms into the body's boundary places as it runs, and the
+   * epilogue its stacked gradient into grad; before, each copied them after the loop (10,100 and
+   * 10,000 values a step). The same bits (sameAsUnrolled, the agreement tests).
+   */
+  @Test
+  void loopsAreLaidOutWhereTheirValuesGo() throws Exception {
+    CheckedModel model = FlowKernelAgreementTest.example("normal100");
+    FlowFormula f = FlowFormulaParsing.parse("scale-hh*100-loc");
+    FlowKernels k = Compilation.flowKernels(model, FlowLayout.ofFlows(f.flows(), model.dimension()), f.normalized());
+    assertTrue(copied(k.prologue(), Kernel.Array.WORK) <= 200, copied(k.prologue(), Kernel.Array.WORK) + " copied in the prologue");
+    assertTrue(copied(k.epilogue(), Kernel.Array.GRAD) <= 200, copied(k.epilogue(), Kernel.Array.GRAD) + " copied into grad");
+    boolean writesGrad = k.epilogue().body().stream().filter(i -> i instanceof Kernel.Repeat)
+        .flatMap(i -> ((Kernel.Repeat) i).body().stream()).filter(i -> i instanceof Kernel.Fused)
+        .flatMap(i -> ((Kernel.Fused) i).body().stream())
+        .anyMatch(l -> l instanceof Kernel.LaneWrite w && w.target().array() == Kernel.Array.GRAD);
+    assertTrue(writesGrad, "the epilogue's loop writes the gradient in place");
+  }
+
+  /** Elements a kernel copies at its top level from the workspace into {@code array}. */
+  private static long copied(Kernel k, Kernel.Array array) {
+    long n = 0;
+    for (Kernel.Instr i : k.body()) {
+      if (i instanceof Kernel.Move m && m.target().array() == array && m.source() instanceof Kernel.Region r
+          && r.array() == Kernel.Array.WORK) {
+        n += m.length().constant();
+      } else if (i instanceof Kernel.Fused fused) {
+        n += fused.length().constant() * fused.body().stream().filter(l -> l instanceof Kernel.LaneWrite w
+            && w.target().array() == array && w.value() instanceof Kernel.At at && at.region().array() == Kernel.Array.WORK)
+            .count();
+      }
+    }
+    return n;
+  }
+
   /** W4's 100 reflections are one loop by default: its class is a few kilobytes, not a hundred. */
   @Test
   void householderStackOfW4IsALoopByDefault() throws Exception {
