@@ -76,6 +76,13 @@ public final class Scheduler {
    * to the place of their first element: the scan is laid out there (see {@link #placeScansAtOutputs}).
    */
   private final Map<Node, Region> outputPlaces = new HashMap<>();
+  /**
+   * Per-iteration outputs that the outputs add whole into consecutive places of one array and
+   * nothing else reads: the scan, its y-th output, and where its first element is added (see
+   * {@link #addScanOutputsInLoops}); and the outputs whose additions the loops make.
+   */
+  private final Map<Node, Map<Integer, Region>> addedRows = new HashMap<>();
+  private final Set<Output> addedInLoops = new HashSet<>();
   private int temps;
   private int workspace;
 
@@ -99,7 +106,11 @@ public final class Scheduler {
     }
   }
 
-  public record AddedTo(Kernel.Array array, int offset) implements Sink {}
+  public record AddedTo(Kernel.Array array, Lin offset) implements Sink {
+    public AddedTo(Kernel.Array array, int offset) {
+      this(array, Lin.of(offset));
+    }
+  }
 
   /** An output and what becomes of it. */
   public record Output(String name, Sink sink) {}
@@ -181,6 +192,7 @@ public final class Scheduler {
     List<Node> roots = outputs.stream().map(o -> function.output(o.name())).toList();
     placeScansAtOutputs(outputs);
     List<Node> needed = Graphs.reachable(function.graph(), roots);
+    addScanOutputsInLoops(outputs, needed);
     for (Node n : needed) {
       for (Node arg : n.args()) {
         if (arg.op() == Op.SCAN && readsSavedCarries(n, arg)) {
@@ -197,7 +209,9 @@ public final class Scheduler {
       if (o.sink() instanceof StoredAt at) {
         storeTo(new Region(at.array(), at.offset()), v);
       } else if (o.sink() instanceof AddedTo to) {
-        addTo(to.array(), to.offset(), v);
+        if (!addedInLoops.contains(o)) {
+          addTo(to.array(), to.offset(), v);
+        }
       } else {
         result = ((Scalar) v).operand();
       }
@@ -236,20 +250,132 @@ public final class Scheduler {
           .add(new int[] {start, length, at.array().ordinal(), at.offset().constant()});
     }
     for (Map.Entry<Node, List<int[]>> e : pieces.entrySet()) {
-      List<int[]> slices = e.getValue();
-      slices.sort((a, b) -> Integer.compare(a[0], b[0]));
-      int shift = slices.get(0)[3] - slices.get(0)[0];
-      int array = slices.get(0)[2];
-      int next = 0;
-      boolean whole = true;
-      for (int[] slice : slices) {
-        whole &= slice[0] == next && slice[3] - slice[0] == shift && slice[2] == array;
-        next = slice[0] + slice[1];
-      }
-      if (whole && next == e.getKey().shape().size() && !readsInputsAt(Array.values()[array], shift, next)) {
-        outputPlaces.put(e.getKey(), new Region(Array.values()[array], shift));
+      int size = e.getKey().shape().size();
+      Region place = consecutive(e.getValue(), 0, size);
+      if (place != null && !readsInputsAt(place.array(), place.offset().constant(), size)) {
+        outputPlaces.put(e.getKey(), place);
       }
     }
+  }
+
+  /**
+   * Finds the per-iteration outputs of scans that the outputs add, slice by slice, into places
+   * lying one after another in one array, in the output's order, and that no other node reads:
+   * the loop adds each row where it goes instead of writing it to the scan's value, which was
+   * then added after the loop. W4's per-draw body adds a draw's stacked gradient with respect to
+   * its 100 reflection vectors into the accumulators that way: 10,000 values a step not written
+   * and read back. The additions are the same, one per element and draw.
+   */
+  private void addScanOutputsInLoops(List<Output> outputs, List<Node> needed) {
+    // scan -> output -> start in the scan's value
+    Map<Node, Map<Output, Integer>> added = new HashMap<>();
+    Set<Node> chains = new HashSet<>();
+    for (Output o : outputs) {
+      if (!(o.sink() instanceof AddedTo to) || !to.offset().isConstant() || to.array() == Array.Z) {
+        continue;
+      }
+      Node v = function.output(o.name());
+      Node scan = v;
+      int start = 0;
+      List<Node> chain = new ArrayList<>();
+      while (scan.op() == Op.SLICE) {
+        chain.add(scan);
+        start += scan.attr(0);
+        scan = scan.arg(0);
+      }
+      if (scan.op() == Op.SCAN && !ScanBody.hasRunTimeCount(scan) && !v.shape().isDynamic() && !chain.isEmpty()) {
+        added.computeIfAbsent(scan, k -> new HashMap<>()).put(o, start);
+        chains.addAll(chain);
+      }
+    }
+    for (Map.Entry<Node, Map<Output, Integer>> e : added.entrySet()) {
+      Node scan = e.getKey();
+      ScanBody body = scan.scanBody();
+      int count = scan.attr(0);
+      for (int y = 0; y < body.ys(); y++) {
+        int from = body.yOffset(y, count);
+        int length = count * body.yShape(y).size();
+        if (!movesWithIndex(body.yShape(y), new Region(Array.WORK, 0)) || readOtherwise(scan, from, length, chains, needed)) {
+          continue;
+        }
+        List<int[]> slices = new ArrayList<>();
+        List<Output> covering = new ArrayList<>();
+        for (Map.Entry<Output, Integer> piece : e.getValue().entrySet()) {
+          int start = piece.getValue();
+          int size = function.output(piece.getKey().name()).shape().size();
+          if (start >= from && start + size <= from + length) {
+            AddedTo to = (AddedTo) piece.getKey().sink();
+            slices.add(new int[] {start, size, to.array().ordinal(), to.offset().constant()});
+            covering.add(piece.getKey());
+          }
+        }
+        Region place = consecutive(slices, from, length);
+        if (place != null) {
+          addedRows.computeIfAbsent(scan, k -> new HashMap<>()).put(y, place.plus(from));
+          addedInLoops.addAll(covering);
+        }
+      }
+    }
+  }
+
+  /**
+   * Where element {@code from} of a value goes if the slices (start, length, array, place) cover
+   * {@code [from, from + length)} in order, each at the same distance from its place in one
+   * array; null otherwise.
+   */
+  private static Region consecutive(List<int[]> slices, int from, int length) {
+    if (slices.isEmpty()) {
+      return null;
+    }
+    slices.sort((a, b) -> Integer.compare(a[0], b[0]));
+    int shift = slices.get(0)[3] - slices.get(0)[0];
+    int array = slices.get(0)[2];
+    int next = from;
+    for (int[] slice : slices) {
+      if (slice[0] != next || slice[3] - slice[0] != shift || slice[2] != array) {
+        return null;
+      }
+      next = slice[0] + slice[1];
+    }
+    return next == from + length && shift >= 0 ? new Region(Array.values()[array], shift) : null;
+  }
+
+  /**
+   * Whether a needed node other than the slices leading to outputs reads an element of
+   * {@code scan}'s value in {@code [from, from + length)} (a whole-value use counts).
+   */
+  private static boolean readOtherwise(Node scan, int from, int length, Set<Node> chains, List<Node> needed) {
+    Map<Node, Integer> starts = new HashMap<>();
+    starts.put(scan, 0);
+    for (Node n : needed) {
+      if (chains.contains(n) && starts.containsKey(n.arg(0))) {
+        starts.put(n, starts.get(n.arg(0)) + n.attr(0));
+      }
+    }
+    for (Node n : needed) {
+      if (chains.contains(n)) {
+        continue;
+      }
+      for (Node a : n.args()) {
+        Integer at = starts.get(a);
+        if (at == null) {
+          continue;
+        }
+        int lo = at;
+        int hi = at + a.shape().size();
+        if (n.op() == Op.SLICE) {
+          lo = at + n.attr(0);
+          hi = lo + n.attr(1);
+        } else if (n.op() == Op.INDEX) {
+          lo = at + n.attr(0);
+          hi = lo + 1;
+        }
+        if (lo < from + length && from < hi) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Whether an input of the kernel lies in {@code array[from .. from + length)} (a kernel updating in place). */
@@ -354,8 +480,8 @@ public final class Scheduler {
     storeTo(new Region(array, offset), v);
   }
 
-  /** array[offset + i] += v[i]. */
-  private void addTo(Array array, int offset, Val v) {
+  /** array[offset + i] += v[i] (the offset known when the kernel compiles, but for a long value). */
+  private void addTo(Array array, Lin offset, Val v) {
     if (v instanceof Big b) {
       Region target = new Region(array, offset);
       body.add(new Loop(target, b.length(), Op.ADD, new int[0], List.of(target, b.vector())));
@@ -363,7 +489,7 @@ public final class Scheduler {
     }
     int length = v instanceof Scalar ? 0 : ((Small) v).elements().length;
     for (int i = 0; i < Math.max(1, length); i++) {
-      Element target = new Element(array, offset + i);
+      Element target = new Element(array, offset.constant() + i);
       Temp sum = temp();
       body.add(new Assign(sum, Op.ADD, new int[0], List.of(target, element(v, i))));
       body.add(new Store(target, sum));
@@ -902,6 +1028,13 @@ public final class Scheduler {
         continue;
       }
       int y = k - scan.carries();
+      Region addedTo = y >= 0 ? addedRows.getOrDefault(n, Map.of()).get(y) : null;
+      if (addedTo != null) {
+        // added where the outputs add it, row by row (addScanOutputsInLoops)
+        Region row = atIndex(addedTo, indexSlot, shape.size());
+        outputs.add(new Output("scan." + k, new AddedTo(row.array(), row.offset())));
+        continue;
+      }
       Region stacked = y >= 0 ? result.plus(scan.yOffset(y, count)) : null;
       if (stacked != null && movesWithIndex(shape, stacked)) {
         // a long per-iteration output is written in place

@@ -156,7 +156,8 @@ class RepeatedFlowsTest {
    * A loop whose value the kernel hands on whole is laid out where it goes: W4's prologue writes
    * the stacked reflection vectors and norms into the body's boundary places as it runs, and the
    * epilogue its stacked gradient into grad; before, each copied them after the loop (10,100 and
-   * 10,000 values a step). The same bits (sameAsUnrolled, the agreement tests).
+   * 10,000 values a step). The body's loop back adds its stacked gradient into the accumulators
+   * likewise. The same bits (sameAsUnrolled, the agreement tests).
    */
   @Test
   void loopsAreLaidOutWhereTheirValuesGo() throws Exception {
@@ -170,6 +171,11 @@ class RepeatedFlowsTest {
         .flatMap(i -> ((Kernel.Fused) i).body().stream())
         .anyMatch(l -> l instanceof Kernel.LaneWrite w && w.target().array() == Kernel.Array.GRAD);
     assertTrue(writesGrad, "the epilogue's loop writes the gradient in place");
+    // the body's loop back adds a draw's stacked gradient into the accumulators as it goes, instead
+    // of writing it for a loop over all 10,000 after it
+    long longest = k.body().body().stream().mapToLong(i -> i instanceof Kernel.Fused fused ? fused.length().constant()
+        : i instanceof Kernel.Loop l ? l.length().constant() : 0).max().orElse(0);
+    assertTrue(longest <= 100, "a loop of " + longest + " in the body");
   }
 
   /** Elements a kernel copies at its top level from the workspace into {@code array}. */
