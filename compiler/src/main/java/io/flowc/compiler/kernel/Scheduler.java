@@ -231,23 +231,10 @@ public final class Scheduler {
   private void placeScansAtOutputs(List<Output> outputs) {
     Map<Node, List<int[]>> pieces = new HashMap<>();
     for (Output o : outputs) {
-      if (!(o.sink() instanceof StoredAt at) || !at.offset().isConstant() || at.array() == Array.Z) {
-        continue;
+      ScanPiece p = o.sink() instanceof StoredAt ? scanPiece(o) : null;
+      if (p != null) {
+        pieces.computeIfAbsent(p.scan(), k -> new ArrayList<>()).add(p.slice());
       }
-      Node v = function.output(o.name());
-      Node scan = v;
-      int start = 0;
-      while (scan.op() == Op.SLICE) {
-        start += scan.attr(0);
-        scan = scan.arg(0);
-      }
-      if (scan.op() != Op.SCAN || ScanBody.hasRunTimeCount(scan) || v.shape().isDynamic()) {
-        continue;
-      }
-      int length = v.shape().size();
-      // start, length, array, where the slice goes
-      pieces.computeIfAbsent(scan, k -> new ArrayList<>())
-          .add(new int[] {start, length, at.array().ordinal(), at.offset().constant()});
     }
     for (Map.Entry<Node, List<int[]>> e : pieces.entrySet()) {
       int size = e.getKey().shape().size();
@@ -267,28 +254,17 @@ public final class Scheduler {
    * and read back. The additions are the same, one per element and draw.
    */
   private void addScanOutputsInLoops(List<Output> outputs, List<Node> needed) {
-    // scan -> output -> start in the scan's value
-    Map<Node, Map<Output, Integer>> added = new HashMap<>();
+    // scan -> output -> its slice
+    Map<Node, Map<Output, int[]>> added = new HashMap<>();
     Set<Node> chains = new HashSet<>();
     for (Output o : outputs) {
-      if (!(o.sink() instanceof AddedTo to) || !to.offset().isConstant() || to.array() == Array.Z) {
-        continue;
-      }
-      Node v = function.output(o.name());
-      Node scan = v;
-      int start = 0;
-      List<Node> chain = new ArrayList<>();
-      while (scan.op() == Op.SLICE) {
-        chain.add(scan);
-        start += scan.attr(0);
-        scan = scan.arg(0);
-      }
-      if (scan.op() == Op.SCAN && !ScanBody.hasRunTimeCount(scan) && !v.shape().isDynamic() && !chain.isEmpty()) {
-        added.computeIfAbsent(scan, k -> new HashMap<>()).put(o, start);
-        chains.addAll(chain);
+      ScanPiece p = o.sink() instanceof AddedTo ? scanPiece(o) : null;
+      if (p != null && !p.chain().isEmpty()) {
+        added.computeIfAbsent(p.scan(), k -> new HashMap<>()).put(o, p.slice());
+        chains.addAll(p.chain());
       }
     }
-    for (Map.Entry<Node, Map<Output, Integer>> e : added.entrySet()) {
+    for (Map.Entry<Node, Map<Output, int[]>> e : added.entrySet()) {
       Node scan = e.getKey();
       ScanBody body = scan.scanBody();
       int count = scan.attr(0);
@@ -300,22 +276,60 @@ public final class Scheduler {
         }
         List<int[]> slices = new ArrayList<>();
         List<Output> covering = new ArrayList<>();
-        for (Map.Entry<Output, Integer> piece : e.getValue().entrySet()) {
-          int start = piece.getValue();
-          int size = function.output(piece.getKey().name()).shape().size();
-          if (start >= from && start + size <= from + length) {
-            AddedTo to = (AddedTo) piece.getKey().sink();
-            slices.add(new int[] {start, size, to.array().ordinal(), to.offset().constant()});
+        for (Map.Entry<Output, int[]> piece : e.getValue().entrySet()) {
+          int[] slice = piece.getValue();
+          if (slice[0] >= from && slice[0] + slice[1] <= from + length) {
+            slices.add(slice);
             covering.add(piece.getKey());
           }
         }
         Region place = consecutive(slices, from, length);
         if (place != null) {
-          addedRows.computeIfAbsent(scan, k -> new HashMap<>()).put(y, place.plus(from));
+          addedRows.computeIfAbsent(scan, k -> new HashMap<>()).put(y, place);
           addedInLoops.addAll(covering);
         }
       }
     }
+  }
+
+  /**
+   * An output that is a slice of a scan of fixed count (slices of slices included), going to a
+   * place known when the kernel compiles: the scan, the SLICE nodes between them, and {@link #slice}.
+   */
+  private record ScanPiece(Node scan, List<Node> chain, int start, int length, Array array, int place) {
+    /** Start and length in the scan's value, the array and where the slice goes in it. */
+    int[] slice() {
+      return new int[] {start, length, array.ordinal(), place};
+    }
+  }
+
+  /** The output as a {@link ScanPiece}, or null. */
+  private ScanPiece scanPiece(Output o) {
+    Array array;
+    Lin offset;
+    if (o.sink() instanceof StoredAt at) {
+      array = at.array();
+      offset = at.offset();
+    } else if (o.sink() instanceof AddedTo to) {
+      array = to.array();
+      offset = to.offset();
+    } else {
+      return null;
+    }
+    Node v = function.output(o.name());
+    if (!offset.isConstant() || array == Array.Z || v.shape().isDynamic()) {
+      return null;
+    }
+    Node scan = v;
+    int start = 0;
+    List<Node> chain = new ArrayList<>();
+    while (scan.op() == Op.SLICE) {
+      chain.add(scan);
+      start += scan.attr(0);
+      scan = scan.arg(0);
+    }
+    return scan.op() == Op.SCAN && !ScanBody.hasRunTimeCount(scan)
+        ? new ScanPiece(scan, chain, start, v.shape().size(), array, offset.constant()) : null;
   }
 
   /**
@@ -337,7 +351,7 @@ public final class Scheduler {
       }
       next = slice[0] + slice[1];
     }
-    return next == from + length && shift >= 0 ? new Region(Array.values()[array], shift) : null;
+    return next == from + length && shift + from >= 0 ? new Region(Array.values()[array], shift + from) : null;
   }
 
   /**

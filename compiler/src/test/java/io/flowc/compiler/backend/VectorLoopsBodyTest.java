@@ -74,12 +74,12 @@ class VectorLoopsBodyTest {
       double[] expected = new double[theta.length];
       double loss = scalar.lossGradient(theta, eps, draws, expected, new double[scalar.workspaceSize()]);
       double[] gradient = new double[theta.length];
-      assertBits(loss, expected, vector.lossGradient(theta, eps, draws, gradient, new double[vector.workspaceSize()]),
+      VectorProductsBodyTest.assertBits(loss, expected, vector.lossGradient(theta, eps, draws, gradient, new double[vector.workspaceSize()]),
           gradient, at);
       double[] used = new double[vector.workspaceSize()];
       Arrays.fill(used, Double.NaN);
       vector.lossGradient(theta, eps, draws, new double[theta.length], used);
-      assertBits(loss, expected, vector.lossGradient(theta, eps, draws, gradient, used), gradient,
+      VectorProductsBodyTest.assertBits(loss, expected, vector.lossGradient(theta, eps, draws, gradient, used), gradient,
           at + " (reused workspace)");
       double[] z = new double[draws * d];
       double[] logq = new double[draws];
@@ -87,8 +87,8 @@ class VectorLoopsBodyTest {
       double[] vz = new double[draws * d];
       double[] vlogq = new double[draws];
       vector.sample(theta, eps, draws, vz, vlogq, used);
-      assertBits(0, z, 0, vz, at + ": draws");
-      assertBits(0, logq, 0, vlogq, at + ": log q");
+      VectorProductsBodyTest.assertBits(0, z, 0, vz, at + ": draws");
+      VectorProductsBodyTest.assertBits(0, logq, 0, vlogq, at + ": log q");
     }
   }
 
@@ -125,14 +125,5 @@ class VectorLoopsBodyTest {
     assertTrue(CodeSizes.allCompilable(bytecode), where + ": methods under HotSpot's limit " + CodeSizes.of(bytecode));
     FlowKernel kernel = HiddenClasses.define(bytecode, FlowKernel.class);
     return model.dataLayout().isEmpty() ? kernel : Compilation.dataBinding(model).bind(kernel);
-  }
-
-  private static void assertBits(double expectedLoss, double[] expectedGradient, double loss, double[] gradient,
-      String at) {
-    assertEquals(Double.doubleToRawLongBits(expectedLoss), Double.doubleToRawLongBits(loss), at + ": loss");
-    for (int i = 0; i < gradient.length; i++) {
-      assertEquals(Double.doubleToRawLongBits(expectedGradient[i]), Double.doubleToRawLongBits(gradient[i]),
-          at + ": element " + i);
-    }
   }
 }

@@ -160,7 +160,8 @@ class VectorProductsBodyTest {
     return model.dataLayout().isEmpty() ? kernel : Compilation.dataBinding(model).bind(kernel);
   }
 
-  private static void assertBits(double expectedLoss, double[] expectedGradient, double loss, double[] gradient,
+  /** The loss and every element of the gradient (or any two arrays) bit for bit. */
+  static void assertBits(double expectedLoss, double[] expectedGradient, double loss, double[] gradient,
       String at) {
     assertEquals(Double.doubleToRawLongBits(expectedLoss), Double.doubleToRawLongBits(loss), at + ": loss");
     for (int i = 0; i < gradient.length; i++) {
