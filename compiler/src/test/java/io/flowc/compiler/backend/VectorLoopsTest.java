@@ -53,7 +53,7 @@ class VectorLoopsTest {
   private static final int B = A + MAX;
   private static final int C = B + MAX;
   private static final int OUT = C + MAX;
-  private static final int OUTPUTS = 5;
+  private static final int OUTPUTS = 6;
   private static final int RESULTS = OUT + OUTPUTS * MAX;
   private static final int SUMS = 4;
   private static final int SIZE = RESULTS + SUMS;
@@ -105,7 +105,10 @@ class VectorLoopsTest {
         new LaneAssign(new Lane(6), Op.MUL, new int[0], List.of(new At(a), new At(b))),
         new LaneSum(t[2], new Lane(6), true),
         new LaneAssign(new Lane(7), Op.ADD, new int[0], List.of(new At(c), new At(a))),
-        new LaneWrite(c, new Lane(7)))));
+        new LaneWrite(c, new Lane(7)),
+        // -(-0.0) is 0.0 and -(0.5) -0.5: negation flips the sign bit, zeros included
+        new LaneAssign(new Lane(8), Op.NEG, new int[0], List.of(new At(b))),
+        new LaneWrite(new Region(Array.WORK, OUT + 5 * MAX), new Lane(8)))));
     body.add(new Loop(new Region(Array.WORK, OUT + 2 * MAX), length, Op.MUL, new int[0],
         List.of(b, new Splat(new Element(Array.WORK, A + 3)))));
     body.add(new Move(new Region(Array.WORK, OUT + 3 * MAX), length, a));
@@ -172,6 +175,32 @@ class VectorLoopsTest {
         check(fixed, n, load(fixed, "LoopsFixed" + n, false), load(fixed, "LoopsFixed" + n, true), where + ", compiled in");
       }
       check(free, n, freeScalar, freeVector, where + ", read at run time");
+    }
+  }
+
+  /**
+   * The same loops once HotSpot has compiled them: the calls above run the Vector API's Java code
+   * (interpreted or C1), these enough times for C2 to compile the class with the API's
+   * intrinsics, which must keep every bit too.
+   */
+  @Test
+  void compiledVectorLoopsKeepTheBits() {
+    Kernel free = kernel(Lin.slot(0, 1));
+    LogDensity scalar = load(free, "LoopsCompiled", false);
+    LogDensity vector = load(free, "LoopsCompiled", true);
+    for (int call = 0; call < 80_000; call++) {
+      int n = call % (MAX + 1);
+      double[] expected = workspace(n);
+      scalar.logDensity(new double[0], expected);
+      double[] got = workspace(n);
+      vector.logDensity(new double[0], got);
+      for (int i = 0; i < expected.length; i++) {
+        if (Double.doubleToRawLongBits(expected[i]) != Double.doubleToRawLongBits(got[i])) {
+          assertEquals(expected[i], got[i], "call " + call + ", " + n + " elements, w[" + i + "]");
+          assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(got[i]),
+              "call " + call + ", " + n + " elements, w[" + i + "] (its bits)");
+        }
+      }
     }
   }
 
