@@ -268,10 +268,12 @@ public final class Scheduler {
       Node scan = e.getKey();
       ScanBody body = scan.scanBody();
       int count = scan.attr(0);
+      List<int[]> reads = otherReads(scan, chains, needed);
       for (int y = 0; y < body.ys(); y++) {
         int from = body.yOffset(y, count);
         int length = count * body.yShape(y).size();
-        if (!movesWithIndex(body.yShape(y), new Region(Array.WORK, 0)) || readOtherwise(scan, from, length, chains, needed)) {
+        if (!movesWithIndex(body.yShape(y), new Region(Array.WORK, 0))
+            || reads.stream().anyMatch(r -> r[0] < from + length && from < r[1])) {
           continue;
         }
         List<int[]> slices = new ArrayList<>();
@@ -355,10 +357,10 @@ public final class Scheduler {
   }
 
   /**
-   * Whether a needed node other than the slices leading to outputs reads an element of
-   * {@code scan}'s value in {@code [from, from + length)} (a whole-value use counts).
+   * The ranges {@code [from, to)} of {@code scan}'s value that needed nodes other than the slices
+   * leading to outputs read (a whole-value use reads all of it).
    */
-  private static boolean readOtherwise(Node scan, int from, int length, Set<Node> chains, List<Node> needed) {
+  private static List<int[]> otherReads(Node scan, Set<Node> chains, List<Node> needed) {
     Map<Node, Integer> starts = new HashMap<>();
     starts.put(scan, 0);
     for (Node n : needed) {
@@ -366,6 +368,7 @@ public final class Scheduler {
         starts.put(n, starts.get(n.arg(0)) + n.attr(0));
       }
     }
+    List<int[]> reads = new ArrayList<>();
     for (Node n : needed) {
       if (chains.contains(n)) {
         continue;
@@ -384,12 +387,10 @@ public final class Scheduler {
           lo = at + n.attr(0);
           hi = lo + 1;
         }
-        if (lo < from + length && from < hi) {
-          return true;
-        }
+        reads.add(new int[] {lo, hi});
       }
     }
-    return false;
+    return reads;
   }
 
   /** Whether an input of the kernel lies in {@code array[from .. from + length)} (a kernel updating in place). */
