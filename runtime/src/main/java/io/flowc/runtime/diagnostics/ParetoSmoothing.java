@@ -149,15 +149,16 @@ public final class ParetoSmoothing {
     for (int s = 0; s < draws; s++) {
       shifted[s] = logRatios[s] - max;
     }
-    double[] sorted = shifted.clone();
-    Arrays.sort(sorted);
     int tailLength = tailLength(draws);
-    double cutoff = Math.max(sorted[draws - tailLength - 1], LOG_MIN_NORMAL);
-    int first = draws - tailLength;
-    while (first < draws && !(sorted[first] > cutoff)) {
+    // the tail and the value below it, ascending: the end of the sorted ratios, without sorting
+    // them all (100,000 ratios of a fit's final loss cost a fresh process 30 ms sorted)
+    double[] top = largest(shifted, tailLength + 1);
+    double cutoff = Math.max(top[0], LOG_MIN_NORMAL);
+    int first = 1;
+    while (first < top.length && !(top[first] > cutoff)) {
       first++;
     }
-    int exceeding = draws - first;
+    int exceeding = top.length - first;
 
     double k;
     double sigma = Double.NaN;
@@ -168,7 +169,7 @@ public final class ParetoSmoothing {
     } else {
       double[] excess = new double[exceeding];
       for (int i = 0; i < exceeding; i++) {
-        excess[i] = Math.expm1(sorted[first + i] - cutoff);
+        excess[i] = Math.expm1(top[first + i] - cutoff);
       }
       double[] fit = gpdFit(excess);
       k = Double.isNaN(fit[0]) ? Double.POSITIVE_INFINITY : fit[0];
@@ -192,6 +193,45 @@ public final class ParetoSmoothing {
       logWeights[s] -= normalizer;
     }
     return new Smoothed(k, logWeights);
+  }
+
+  /**
+   * The {@code count} largest of {@code values} in ascending order, as {@link Arrays#sort(double[])}
+   * would leave them at the end of the array: a heap of the largest seen so far, its least at the
+   * root, then the heap sorted.
+   */
+  static double[] largest(double[] values, int count) {
+    double[] heap = new double[count];
+    for (int s = 0; s < values.length; s++) {
+      double x = values[s];
+      if (s < count) {
+        int i = s;
+        while (i > 0 && Double.compare(x, heap[(i - 1) / 2]) < 0) {
+          heap[i] = heap[(i - 1) / 2];
+          i = (i - 1) / 2;
+        }
+        heap[i] = x;
+      } else if (Double.compare(x, heap[0]) > 0) {
+        int i = 0;
+        while (true) {
+          int child = 2 * i + 1;
+          if (child >= count) {
+            break;
+          }
+          if (child + 1 < count && Double.compare(heap[child + 1], heap[child]) < 0) {
+            child++;
+          }
+          if (Double.compare(heap[child], x) >= 0) {
+            break;
+          }
+          heap[i] = heap[child];
+          i = child;
+        }
+        heap[i] = x;
+      }
+    }
+    Arrays.sort(heap);
+    return heap;
   }
 
   /** loo's {@code n_pareto} with r_eff = 1: {@code ceil(min(S / 5, 3 sqrt(S)))}. */

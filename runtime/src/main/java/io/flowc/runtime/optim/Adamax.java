@@ -42,10 +42,13 @@ public record Adamax(double learningRate, double beta1, double beta2, double eps
     Arguments.check(theta, gradient, state, 2);
     long t = state.advance();
     double at = learningRate / (1.0 - Powers.pow(beta1, t));
+    update(theta, gradient, state.slot(0), state.slot(1), at, beta1, beta2, epsilon);
+  }
+
+  /** The elementwise update, a method of its own for the reason {@code Adam}'s is. */
+  private static void update(double[] theta, double[] gradient, double[] m, double[] u, double at, double beta1,
+      double beta2, double eps) {
     double oneMinusBeta1 = 1.0 - beta1;
-    double eps = epsilon;
-    double[] m = state.slot(0);
-    double[] u = state.slot(1);
     for (int j = 0; j < theta.length; j++) {
       double g = gradient[j];
       double mt = beta1 * m[j] + oneMinusBeta1 * g;

@@ -422,4 +422,41 @@ class ParetoSmoothingTest {
     assertEquals(0, logSumExp(lw), 1e-12);
     assertTrue(Arrays.stream(lw).noneMatch(Double::isNaN));
   }
+
+  /**
+   * The tail is taken without sorting every ratio: the values taken must be those at the end of the
+   * sorted array, bit for bit, with ties, signed zeros and -Infinity among them, and whatever the
+   * order they come in (ascending and descending runs are the heap's worst cases).
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 7, 64, 301})
+  void theLargestValuesAreTheEndOfTheSortedValues(int count) {
+    SplittableRandom rng = new SplittableRandom(count);
+    double[] pool = {Double.NEGATIVE_INFINITY, -0.0, 0.0, -1.5, 2.25, 1e-300};
+    for (int round = 0; round < 40; round++) {
+      int n = count + rng.nextInt(3 * count + 20);
+      double[] values = new double[n];
+      for (int i = 0; i < n; i++) {
+        values[i] = rng.nextInt(4) == 0 ? pool[rng.nextInt(pool.length)] : Math.floor(rng.nextDouble() * 8) - 4;
+      }
+      if (round % 3 == 1) {
+        Arrays.sort(values);
+      } else if (round % 3 == 2) {
+        Arrays.sort(values);
+        for (int i = 0; i < n / 2; i++) {
+          double t = values[i];
+          values[i] = values[n - 1 - i];
+          values[n - 1 - i] = t;
+        }
+      }
+      double[] sorted = values.clone();
+      Arrays.sort(sorted);
+      double[] want = Arrays.copyOfRange(sorted, n - count, n);
+      double[] got = ParetoSmoothing.largest(values, count);
+      for (int i = 0; i < count; i++) {
+        assertEquals(Double.doubleToRawLongBits(want[i]), Double.doubleToRawLongBits(got[i]),
+            "round " + round + ", element " + i + " of " + count + " largest of " + n);
+      }
+    }
+  }
 }
