@@ -81,7 +81,8 @@ public final class KernelSplitter {
     for (Instr instr : rp.body()) {
       body.add(instr instanceof Kernel.Repeat inner ? callsForLargeBody(inner, workspace) : instr);
     }
-    if (estimate(new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), body, rp.after())) <= METHOD_BUDGET) {
+    if (!ownMethod(rp, body)
+        && estimate(new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), body, rp.after())) <= METHOD_BUDGET) {
       return new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), body, rp.after());
     }
     Split pieces = spill(cut(body), workspace[0]);
@@ -91,6 +92,34 @@ public final class KernelSplitter {
       calls.add(new Kernel.Call(piece));
     }
     return new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), calls, rp.after());
+  }
+
+  /** Iterations from which a loop whose body loops over elements runs that body as a method of its own. */
+  static final int OWN_METHOD_FROM = 16;
+
+  /**
+   * Whether a loop's body goes into a method of its own even when it would fit the loop's: a body
+   * that loops over elements, repeated at least {@link #OWN_METHOD_FROM} times (W4's 100
+   * reflections of 100 elements). HotSpot compiles a method once it has been called, or has looped,
+   * often enough; the body's method is called once per iteration and gets C2's code within the
+   * first few calls of the kernel, where the method holding the loop waited for hundreds of calls
+   * or was compiled on stack replacement, once per hot loop, each taking C2's thread for 60 ms
+   * (docs/performance.md, "Repeated flows as loops"). A body of scalar steps (a time series' recursion)
+   * stays where it is: a call per iteration would cost as much as its work; and so do the batched
+   * body's loops over a vector's elements, whose inner loops run over the block's draws.
+   */
+  private static boolean ownMethod(Kernel.Repeat rp, List<Instr> body) {
+    return rp.count().isConstant() && rp.count().constant() >= OWN_METHOD_FROM
+        && body.stream().anyMatch(KernelSplitter::loopsOverElements);
+  }
+
+  private static boolean loopsOverElements(Instr instr) {
+    Lin length = instr instanceof Kernel.Loop l ? l.length()
+        : instr instanceof Kernel.Reduce r ? r.length()
+        : instr instanceof Kernel.Fused f ? f.length()
+        : instr instanceof Kernel.Move m ? m.length()
+        : null;
+    return length != null && length.isConstant() && length.constant() >= OWN_METHOD_FROM;
   }
 
   /** Instructions in runs of at most {@link #METHOD_BUDGET} estimated bytes (an instruction larger alone). */

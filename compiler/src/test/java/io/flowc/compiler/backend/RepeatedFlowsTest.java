@@ -178,6 +178,38 @@ class RepeatedFlowsTest {
     assertTrue(longest <= 100, "a loop of " + longest + " in the body");
   }
 
+  /**
+   * A reflection of W4's loop is a method of its own (HotSpot compiles it after a few calls of the
+   * kernel, not after hundreds): every loop over the 100 reflections, in every kernel, calls its
+   * body; a planar stack on two coordinates, whose body is scalar steps, keeps it inline.
+   */
+  @Test
+  void eachReflectionRunsInAMethodOfItsOwn() throws Exception {
+    CheckedModel model = FlowKernelAgreementTest.example("normal100");
+    FlowFormula f = FlowFormulaParsing.parse("scale-hh*100-loc");
+    FlowKernels k = Compilation.flowKernels(model, FlowLayout.ofFlows(f.flows(), model.dimension()), f.normalized());
+    for (Kernel kernel : List.of(k.prologue(), k.body(), k.epilogue(), k.sample())) {
+      List<Kernel.Repeat> repeats = splitRepeats(kernel);
+      assertTrue(!repeats.isEmpty(), "a loop over the reflections");
+      for (Kernel.Repeat rp : repeats) {
+        assertTrue(rp.body().stream().allMatch(i -> i instanceof Kernel.Call), "a body of calls: " + rp.body());
+      }
+    }
+    CheckedModel pot1 = FlowKernelAgreementTest.example("pot1");
+    FlowKernels planar = kernels(pot1, "planar*16", RepeatedFlows.DEFAULT_LOOP_FROM);
+    List<Kernel.Repeat> repeats = splitRepeats(planar.body());
+    assertTrue(!repeats.isEmpty(), "planar*16 loops");
+    for (Kernel.Repeat rp : repeats) {
+      assertTrue(rp.body().stream().noneMatch(i -> i instanceof Kernel.Call), "two coordinates' steps stay inline");
+    }
+  }
+
+  /** The loops of a kernel as the splitter leaves them for the backends. */
+  private static List<Kernel.Repeat> splitRepeats(Kernel kernel) {
+    return io.flowc.compiler.kernel.KernelSplitter.split(kernel).parts().stream().flatMap(List::stream)
+        .filter(i -> i instanceof Kernel.Repeat).map(i -> (Kernel.Repeat) i).toList();
+  }
+
   /** Elements a kernel copies at its top level from the workspace into {@code array}. */
   private static long copied(Kernel k, Kernel.Array array) {
     long n = 0;

@@ -292,7 +292,20 @@ public final class Nfvi {
   }
 
   private static int firstNonFinite(double[] values) {
-    for (int i = 0; i < values.length; i++) {
+    // block by block, each a call: compiled by HotSpot within a fit's first steps (see Arguments.BLOCK)
+    for (int from = 0; from < values.length; from += FINITE_BLOCK) {
+      int bad = firstNonFinite(values, from, Math.min(values.length, from + FINITE_BLOCK));
+      if (bad >= 0) {
+        return bad;
+      }
+    }
+    return -1;
+  }
+
+  private static final int FINITE_BLOCK = 512;
+
+  private static int firstNonFinite(double[] values, int from, int to) {
+    for (int i = from; i < to; i++) {
       if (!Double.isFinite(values[i])) {
         return i;
       }

@@ -42,14 +42,18 @@ public record Adamax(double learningRate, double beta1, double beta2, double eps
     Arguments.check(theta, gradient, state, 2);
     long t = state.advance();
     double at = learningRate / (1.0 - Powers.pow(beta1, t));
-    update(theta, gradient, state.slot(0), state.slot(1), at, beta1, beta2, epsilon);
+    double[] m = state.slot(0);
+    double[] u = state.slot(1);
+    for (int from = 0; from < theta.length; from += Arguments.BLOCK) {
+      update(theta, gradient, m, u, at, beta1, beta2, epsilon, from, Math.min(theta.length, from + Arguments.BLOCK));
+    }
   }
 
-  /** The elementwise update, a method of its own for the reason {@code Adam}'s is. */
+  /** The elementwise update of elements {@code from .. to - 1}, block by block for the reasons {@code Adam}'s is. */
   private static void update(double[] theta, double[] gradient, double[] m, double[] u, double at, double beta1,
-      double beta2, double eps) {
+      double beta2, double eps, int from, int to) {
     double oneMinusBeta1 = 1.0 - beta1;
-    for (int j = 0; j < theta.length; j++) {
+    for (int j = from; j < to; j++) {
       double g = gradient[j];
       double mt = beta1 * m[j] + oneMinusBeta1 * g;
       double ut = Math.max(beta2 * u[j], Math.abs(g));
