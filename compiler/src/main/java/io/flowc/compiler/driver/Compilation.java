@@ -29,6 +29,7 @@ import io.flowc.compiler.kernel.Lin;
 import io.flowc.compiler.kernel.LoopFusion;
 import io.flowc.compiler.kernel.Scheduler;
 import io.flowc.compiler.lower.ModelLowering;
+import io.flowc.runtime.FunctionProfiles;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.data.DataLayout;
@@ -282,6 +283,7 @@ public final class Compilation {
     if (layout.flows().stream().anyMatch(Compilation::hasBlockProducts)) {
       Simd.warmUp();
     }
+    FunctionProfiles.warmUp();
     return flowKernels(model, layout, formula.normalized(), plan, BatchMajor.DEFAULT);
   }
 

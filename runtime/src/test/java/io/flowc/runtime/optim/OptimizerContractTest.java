@@ -284,4 +284,41 @@ class OptimizerContractTest {
     }
     assertTrue(allocated < 1024, "18000 steps allocated " + allocated + " bytes");
   }
+
+  /**
+   * Every optimizer's update is elementwise, and long parameter vectors are updated a block at a
+   * time (Arguments.BLOCK): each of 1,300 elements (two whole blocks and a part) must end where
+   * the same element alone ends, bit for bit, after steps with different gradients.
+   */
+  @ParameterizedTest
+  @MethodSource("names")
+  void eachElementOfALongVectorIsUpdatedAsItWouldBeAlone(String name) {
+    Optimizer optimizer = Optimizers.byName(name, 0.05);
+    int n = 2 * Arguments.BLOCK + 276;
+    double[] theta = new double[n];
+    for (int j = 0; j < n; j++) {
+      theta[j] = Math.cos(0.37 * j);
+    }
+    double[] start = theta.clone();
+    OptimizerState state = optimizer.newState(n);
+    double[][] gradients = new double[4][n];
+    for (int k = 0; k < gradients.length; k++) {
+      for (int j = 0; j < n; j++) {
+        gradients[k][j] = Math.sin(0.91 * j + k) * (1 + j % 5);
+      }
+      optimizer.step(theta, gradients[k], state);
+    }
+    for (int j = 0; j < n; j++) {
+      double[] alone = {start[j]};
+      OptimizerState one = optimizer.newState(1);
+      for (double[] g : gradients) {
+        optimizer.step(alone, new double[] {g[j]}, one);
+      }
+      assertEquals(Double.doubleToRawLongBits(alone[0]), Double.doubleToRawLongBits(theta[j]), name + " element " + j);
+      for (int k = 0; k < state.slotCount(); k++) {
+        assertEquals(Double.doubleToRawLongBits(one.slot(k)[0]), Double.doubleToRawLongBits(state.slot(k)[j]),
+            name + " slot " + k + " element " + j);
+      }
+    }
+  }
 }
