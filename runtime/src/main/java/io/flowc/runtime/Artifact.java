@@ -335,6 +335,8 @@ public final class Artifact {
           + (formulas().isEmpty() ? "none" : String.join(", ", formulas())) + ")");
     }
     String className = metadata.formulaClasses().get(k);
+    // a fit follows, as after a flow compiled from source
+    FunctionProfiles.warmUp();
     FlowKernel kernel = load(className, FlowKernel.class);
     if (kernel.dimension() != dimension()) {
       throw corrupt(file, className + " has dimension " + kernel.dimension() + ", the metadata says " + dimension());

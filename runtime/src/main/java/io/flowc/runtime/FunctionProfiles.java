@@ -4,7 +4,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Calls the flows' functions with arguments that take every one of their branches, on a daemon
- * thread, while a fit's kernel is being compiled (docs/performance.md, "JIT options"). HotSpot's C2
+ * thread, while a fit's kernel is being compiled or loaded from an artifact (docs/performance.md,
+ * "JIT options"). HotSpot's C2
  * compiles a branch that a function's profile has never seen taken as a trap: the first argument
  * that takes it (tanh of a number above 0.625 once a fit's planar flows grow) throws away the
  * compiled kernel method that inlined the function, which then runs interpreted until it is
