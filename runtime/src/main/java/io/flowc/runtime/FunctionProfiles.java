@@ -11,16 +11,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * compiled kernel method that inlined the function, which then runs interpreted until it is
  * compiled again: W1's fits lost two of their batched body's methods and tanh's own code so, one of
  * them 9,000 steps in. With every branch in the profile the code has them all. The calls change
- * nothing but HotSpot's counters; each function is called 6,400 times over 80 ms, a few
+ * nothing but HotSpot's counters; each function is called 1,600 times over 40 ms, a few
  * milliseconds of a core.
  */
 public final class FunctionProfiles {
   private static final AtomicBoolean STARTED = new AtomicBoolean();
 
-  /** Rounds of calls, a pause between them, so that C1 has compiled the functions with their profiles in the later ones. */
-  private static final int ROUNDS = 16;
+  /**
+   * Rounds of calls, a pause between them, so that C1 has compiled the functions with their
+   * profiles in the later ones; 1,600 calls of each in all, fewer than make C2 compile a function
+   * (5,000), whose one thread a neural fit's kernel needs at the same time.
+   */
+  private static final int ROUNDS = 8;
 
-  private static final int CALLS = 400;
+  private static final int CALLS = 200;
 
   /** Arguments for tanh's three branches (and both signs), sigmoid's two, softplus's and log1p's ranges. */
   private static final double[] ARGUMENTS = {0.1, -0.3, 0.9, -2.5, 7.0, -30.0, 40.0, 0.0, 1e-9, -0.99};
