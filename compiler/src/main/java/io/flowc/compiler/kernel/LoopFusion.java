@@ -37,7 +37,8 @@ import java.util.Set;
  * vector expression walks its data once and keeps its intermediate values in registers instead
  * of writing each to the workspace and reading it back. Loops are first moved up past scalar
  * statements they do not depend on, which brings the loops of a value and of its gradient
- * together. Every floating-point operation stays as it was, in the same order for each element
+ * together, and down past scalar statements that do not depend on them when a loop of their length
+ * follows. Every floating-point operation stays as it was, in the same order for each element
  * (sums still add element 0 first), so results do not change by a bit. The instructions of
  * matrices and neural flows ({@link Kernel.MatVec} and the others) are never fused: they end a run.
  */
@@ -70,7 +71,7 @@ public final class LoopFusion {
   }
 
   private Kernel run() {
-    List<Instr> ordered = hoistLoops(kernel.body());
+    List<Instr> ordered = sinkLoops(hoistLoops(kernel.body()));
     WorkReads reads = new WorkReads(ordered);
     List<Instr> out = new ArrayList<>();
     int k = 0;
@@ -126,6 +127,34 @@ public final class LoopFusion {
       }
       if (at < j) {
         out.add(at, out.remove(j));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Moves a loop down past the scalar assignments after it that read nothing it writes, when a
+   * loop of its length follows them, so that the two fuse: in W4's reverse reflections the loop
+   * scaling the negated gradient by the reflection's factor joins the loop that adds it into the
+   * gradients, past the four scalars computed between them from the first loop's sums, and its
+   * vector stays in registers. Loops that {@link #hoistLoops} moved up stay where it put them: an
+   * assignment a loop reads is never passed.
+   */
+  private List<Instr> sinkLoops(List<Instr> body) {
+    List<Instr> out = new ArrayList<>(body);
+    for (int j = out.size() - 2; j >= 0; j--) {
+      Instr x = out.get(j);
+      if (!isLoopLike(x)) {
+        continue;
+      }
+      Set<Integer> written = tempsWritten(x);
+      int k = j + 1;
+      while (k < out.size() && k - j <= MAX_SEARCH && out.get(k) instanceof Assign a
+          && Collections.disjoint(tempsRead(a), written) && !writesWhatIsAccessed(x, a)) {
+        k++;
+      }
+      if (k > j + 1 && k < out.size() && sameLength(out.get(k), lengthOf(x))) {
+        out.add(k - 1, out.remove(j));
       }
     }
     return out;

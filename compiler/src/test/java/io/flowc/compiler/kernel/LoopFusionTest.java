@@ -65,6 +65,25 @@ class LoopFusionTest {
   }
 
   /**
+   * In the same scan, the loop scaling the negated gradient by the reflection's factor needs the
+   * first loop's sums; the loop after it needs four scalars computed from them. The first moves down
+   * past those scalars and the two fuse: the body is two loops, not three, and the scaled vector is
+   * never stored. The same bits (every looped-against-unrolled and backend comparison).
+   */
+  @Test
+  void aLoopMovesDownPastScalarsToJoinTheNextLoop() throws Exception {
+    CheckedModel normal100 = FrontEnd.check(new SourceFile("normal100.flow",
+        Files.readString(TestPaths.example("normal100"))));
+    FlowKernels kernels = Compilation.flowKernels(normal100,
+        FlowLayout.ofFlows(FlowFormulaParsing.parse("scale-hh*100-loc").flows(), 100), "scale-hh*100-loc");
+    Kernel.Repeat reverse = kernels.body().body().stream()
+        .filter(i -> i instanceof Kernel.Repeat).map(Kernel.Repeat.class::cast).toList().get(1);
+    long loops = reverse.body().stream().filter(i -> i instanceof Kernel.Fused || i instanceof Kernel.Loop
+        || i instanceof Kernel.Move || i instanceof Kernel.Reduce).count();
+    assertEquals(2, loops, "loops in the reverse scan's body: " + reverse.body());
+  }
+
+  /**
    * A sum in lanes keeps four accumulators through its loop: it is fused neither beside a call
    * (exp, log, softplus: HotSpot keeps no floating-point register across one) nor with more than
    * two other sums in lanes, in the gradients of the examples with data and in W4's flow kernels.
