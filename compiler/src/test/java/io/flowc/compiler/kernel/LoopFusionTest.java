@@ -49,13 +49,7 @@ class LoopFusionTest {
    */
   @Test
   void aSumJoinsTheLoopThatComputesItsTerms() throws Exception {
-    CheckedModel normal100 = FrontEnd.check(new SourceFile("normal100.flow",
-        Files.readString(TestPaths.example("normal100"))));
-    FlowKernels kernels = Compilation.flowKernels(normal100,
-        FlowLayout.ofFlows(FlowFormulaParsing.parse("scale-hh*100-loc").flows(), 100), "scale-hh*100-loc");
-    // the body's scans: over the reflections for z, then the gradient's back over them
-    List<Kernel.Repeat> scans = kernels.body().body().stream()
-        .filter(i -> i instanceof Kernel.Repeat).map(Kernel.Repeat.class::cast).toList();
+    List<Kernel.Repeat> scans = w4BodyScans();
     assertEquals(2, scans.size());
     Kernel.Repeat reverse = scans.get(1);
     assertEquals(!scans.get(0).reverse(), reverse.reverse(), "the gradient's scan runs the other way");
@@ -72,15 +66,20 @@ class LoopFusionTest {
    */
   @Test
   void aLoopMovesDownPastScalarsToJoinTheNextLoop() throws Exception {
+    Kernel.Repeat reverse = w4BodyScans().get(1);
+    long loops = reverse.body().stream().filter(i -> i instanceof Kernel.Fused || i instanceof Kernel.Loop
+        || i instanceof Kernel.Move || i instanceof Kernel.Reduce).count();
+    assertEquals(2, loops, "loops in the reverse scan's body: " + reverse.body());
+  }
+
+  /** W4's per-draw body's scans: over the reflections for z, then the gradient's back over them. */
+  private static List<Kernel.Repeat> w4BodyScans() throws Exception {
     CheckedModel normal100 = FrontEnd.check(new SourceFile("normal100.flow",
         Files.readString(TestPaths.example("normal100"))));
     FlowKernels kernels = Compilation.flowKernels(normal100,
         FlowLayout.ofFlows(FlowFormulaParsing.parse("scale-hh*100-loc").flows(), 100), "scale-hh*100-loc");
-    Kernel.Repeat reverse = kernels.body().body().stream()
-        .filter(i -> i instanceof Kernel.Repeat).map(Kernel.Repeat.class::cast).toList().get(1);
-    long loops = reverse.body().stream().filter(i -> i instanceof Kernel.Fused || i instanceof Kernel.Loop
-        || i instanceof Kernel.Move || i instanceof Kernel.Reduce).count();
-    assertEquals(2, loops, "loops in the reverse scan's body: " + reverse.body());
+    return kernels.body().body().stream().filter(i -> i instanceof Kernel.Repeat).map(Kernel.Repeat.class::cast)
+        .toList();
   }
 
   /**
