@@ -58,11 +58,12 @@ public final class KernelSplitter {
   public record Split(int workspaceSize, List<List<Instr>> parts) {}
 
   public static Split split(Kernel kernel) {
-    // loop bodies too large for the method that holds the loop go into methods of their own
+    // loop bodies too large for the method that holds the loop, or repeated work over elements,
+    // go into methods of their own
     int[] workspace = {kernel.workspaceSize()};
     List<Instr> body = new ArrayList<>();
     for (Instr instr : kernel.body()) {
-      body.add(instr instanceof Kernel.Repeat rp ? callsForLargeBody(rp, workspace) : instr);
+      body.add(instr instanceof Kernel.Repeat rp ? callsForBody(rp, workspace) : instr);
     }
     List<List<Instr>> parts = cut(body);
     if (parts.size() == 1) {
@@ -72,14 +73,15 @@ public final class KernelSplitter {
   }
 
   /**
-   * A loop whose body fits in a method as it is, or whose body is cut into {@link Kernel.Call}s
-   * of methods of their own, temporaries that cross from one to another spilled to the workspace
+   * A loop whose body stays in the method holding the loop, or whose body is cut into
+   * {@link Kernel.Call}s of methods of their own (a body too large for that method, or one that
+   * {@link #ownMethod} picks), temporaries that cross from one to another spilled to the workspace
    * from {@code workspace[0]} on (advanced past them).
    */
-  private static Kernel.Repeat callsForLargeBody(Kernel.Repeat rp, int[] workspace) {
+  private static Kernel.Repeat callsForBody(Kernel.Repeat rp, int[] workspace) {
     List<Instr> body = new ArrayList<>();
     for (Instr instr : rp.body()) {
-      body.add(instr instanceof Kernel.Repeat inner ? callsForLargeBody(inner, workspace) : instr);
+      body.add(instr instanceof Kernel.Repeat inner ? callsForBody(inner, workspace) : instr);
     }
     if (!ownMethod(rp, body)
         && estimate(new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), body, rp.after())) <= METHOD_BUDGET) {

@@ -137,8 +137,8 @@ public final class LoopFusion {
    * loop of its length follows them, so that the two fuse: in W4's reverse reflections the loop
    * scaling the negated gradient by the reflection's factor joins the loop that adds it into the
    * gradients, past the four scalars computed between them from the first loop's sums, and its
-   * vector stays in registers. Loops that {@link #hoistLoops} moved up stay where it put them: an
-   * assignment a loop reads is never passed.
+   * vector stays in registers. Each pass keeps every instruction after those it reads and before
+   * those that read it, so either order of the two is the same computation.
    */
   private List<Instr> sinkLoops(List<Instr> body) {
     List<Instr> out = new ArrayList<>(body);

@@ -9,6 +9,7 @@ import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.compiler.kernel.Kernel;
+import io.flowc.compiler.kernel.KernelSplitter;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.jit.HiddenClasses;
@@ -206,7 +207,7 @@ class RepeatedFlowsTest {
 
   /** The loops of a kernel as the splitter leaves them for the backends. */
   private static List<Kernel.Repeat> splitRepeats(Kernel kernel) {
-    return io.flowc.compiler.kernel.KernelSplitter.split(kernel).parts().stream().flatMap(List::stream)
+    return KernelSplitter.split(kernel).parts().stream().flatMap(List::stream)
         .filter(i -> i instanceof Kernel.Repeat).map(i -> (Kernel.Repeat) i).toList();
   }
 
