@@ -131,7 +131,7 @@ public final class CompareCommand implements Callable<Integer> {
     checkOptions();
     FlowFormula formula = FlowFormulaParsing.parse(flow);
     Optimizer opt = optimizer();
-    CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, stderr);
+    CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, nmc, stderr);
     if (compiled.parameters().dimension() < 2) {
       throw new UserException(modelFile + ": flowc compare draws two elements, and '" + compiled.name()
           + "' has dimension " + compiled.parameters().dimension());

@@ -33,14 +33,18 @@ import java.util.function.Supplier;
 record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout layout, ParameterLayout parameters,
     DomainDiagnosis diagnosis, DataBinding.Batches batches, Reported reported, Supplier<StepCost> cost) {
   /** The model in {@code modelFile} (source or artifact) and the flow, bound to the data in {@code dataFile} (may be null). */
-  static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, PrintWriter stderr)
+  static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, int nmc, PrintWriter stderr)
       throws CompileException {
-    return of(modelFile, dataFile, formula, null, stderr);
+    return of(modelFile, dataFile, formula, nmc, null, stderr);
   }
 
-  /** As above; with {@code minibatch} (not null) the kernel runs on batches of that many rows. */
-  static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, Integer minibatch, PrintWriter stderr)
-      throws CompileException {
+  /**
+   * As above; with {@code minibatch} (not null) the kernel runs on batches of that many rows. A
+   * model file's kernel is compiled for steps of {@code nmc} draws (few draws: neural flows loop,
+   * Compilation.loadCountedFlow); an artifact's was compiled when it was built.
+   */
+  static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, int nmc, Integer minibatch,
+      PrintWriter stderr) throws CompileException {
     if (ModelFiles.isArtifact(modelFile)) {
       Artifact artifact = ModelFiles.openArtifact(modelFile);
       FlowLayout layout = formula.layout(artifact.dimension());
@@ -77,14 +81,14 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
     FlowLayout layout = formula.layout(model.dimension());
     DomainDiagnosis diagnosis = new DomainDiagnosis(model);
     if (minibatch == null) {
-      Compilation.CountedFlow flow = Compilation.loadCountedFlow(model, formula);
+      Compilation.CountedFlow flow = Compilation.loadCountedFlow(model, formula, nmc);
       return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), diagnosis,
           null, DerivedQuantities.of(model), flow::cost);
     }
     if (model.dataLayout().isEmpty()) {
       Minibatches.of(modelFile, model.name(), null, List.of(), minibatch);
     }
-    Compilation.MinibatchFlow flow = Compilation.minibatchFlow(model, formula);
+    Compilation.MinibatchFlow flow = Compilation.minibatchFlow(model, formula, nmc);
     DataBinding.Batches batches = Minibatches.of(modelFile, model.name(), flow.binding(),
         Compilation.termsNotSummedOverRows(flow.model()), minibatch);
     return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), diagnosis,

@@ -170,7 +170,7 @@ public final class FitCommand implements Callable<Integer> {
     FlowFormula formula = FlowFormulaParsing.parse(flow);
     Optimizer opt = options.optimizer();
     long compileStart = System.nanoTime();
-    CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, minibatch, stderr);
+    CompiledFlow compiled = CompiledFlow.of(modelFile, data.file, formula, options.nmc, minibatch, stderr);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
 
     Nfvi nfvi = compiled.nfvi(stepThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors(),

@@ -25,16 +25,25 @@ final class PositionTables {
     PositionTables tables = new PositionTables();
     for (KernelSplitter.Split split : splits) {
       for (List<Instr> part : split.parts()) {
-        for (Instr instr : part) {
-          if (instr instanceof Kernel.Place p) {
-            tables.add(p.positions());
-          } else if (instr instanceof Kernel.Take t) {
-            tables.add(t.positions());
-          }
-        }
+        tables.addAll(part);
       }
     }
     return tables;
+  }
+
+  /** The tables of these instructions and of the loops' bodies among them (a loop over neural flows places weights). */
+  private void addAll(List<Instr> instrs) {
+    for (Instr instr : instrs) {
+      if (instr instanceof Kernel.Place p) {
+        add(p.positions());
+      } else if (instr instanceof Kernel.Take t) {
+        add(t.positions());
+      } else if (instr instanceof Kernel.Repeat r) {
+        addAll(r.body());
+      } else if (instr instanceof Kernel.Call c) {
+        addAll(c.body());
+      }
+    }
   }
 
   private void add(int[] positions) {

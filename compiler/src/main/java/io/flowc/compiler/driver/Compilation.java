@@ -10,6 +10,7 @@ import io.flowc.compiler.backend.ModelKernels;
 import io.flowc.compiler.backend.VectorLoops;
 import io.flowc.compiler.flow.ElboLowering;
 import io.flowc.compiler.flow.ElboSplit;
+import io.flowc.compiler.flow.RepeatedFlows;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.ir.DataHoisting;
@@ -279,12 +280,21 @@ public final class Compilation {
   }
 
   private static FlowKernels flowKernels(CheckedModel model, FlowFormula formula, DataPlan plan) {
+    return flowKernels(model, formula, plan, false);
+  }
+
+  /**
+   * The kernels for calls that run draw by draw ({@code drawByDraw}: the fit's steps have fewer
+   * draws than a batched body takes), or any number of draws.
+   */
+  private static FlowKernels flowKernels(CheckedModel model, FlowFormula formula, DataPlan plan, boolean drawByDraw) {
     FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
-    if (layout.flows().stream().anyMatch(Compilation::hasBlockProducts)) {
+    if (!drawByDraw && layout.flows().stream().anyMatch(Compilation::hasBlockProducts)) {
       Simd.warmUp();
     }
     FunctionProfiles.warmUp();
-    return flowKernels(model, layout, formula.normalized(), plan, BatchMajor.DEFAULT);
+    return RepeatedFlows.drawByDraw(drawByDraw,
+        () -> flowKernels(model, layout, formula.normalized(), plan, BatchMajor.DEFAULT));
   }
 
   /**
@@ -329,11 +339,25 @@ public final class Compilation {
 
   /** As {@link #loadFlow(CheckedModel, FlowFormula)}, with the kernel's cost. */
   public static CountedFlow loadCountedFlow(CheckedModel model, FlowFormula formula) {
+    return loadCountedFlow(model, formula, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As above, for a fit whose steps take {@code drawsPerCall} draws: with fewer than a batched
+   * body takes ({@link BatchMajor#MIN_DRAWS}) the body runs draw by draw, and runs of flows with a
+   * network become loops ({@link RepeatedFlows#DEFAULT_NETWORK_LOOP_FROM}).
+   */
+  public static CountedFlow loadCountedFlow(CheckedModel model, FlowFormula formula, int drawsPerCall) {
     DataPlan plan = dataPlan(model);
-    FlowKernels kernels = flowKernels(model, formula, plan);
+    FlowKernels kernels = flowKernels(model, formula, plan, drawByDraw(drawsPerCall));
     FlowKernel kernel = loadFlow(model, kernels);
     kernel = model.dataLayout().isEmpty() ? kernel : dataBinding(model, plan).bind(kernel);
     return new CountedFlow(kernel, stepCost(kernels));
+  }
+
+  /** Whether calls of this many draws run the per-draw body (BatchMajor.DEFAULT's policy). */
+  private static boolean drawByDraw(int drawsPerCall) {
+    return drawsPerCall < BatchMajor.DEFAULT.minDraws();
   }
 
   /** The cost of the NFVI kernel of {@code model} with {@code formula}, without loading it. */
@@ -369,9 +393,15 @@ public final class Compilation {
   public record MinibatchFlow(CheckedModel model, FlowKernel kernel, DataBinding binding) {}
 
   public static MinibatchFlow minibatchFlow(CheckedModel model, FlowFormula formula) {
+    return minibatchFlow(model, formula, Integer.MAX_VALUE);
+  }
+
+  /** As above, for a fit whose steps take {@code drawsPerCall} draws (see {@link #loadCountedFlow(CheckedModel, FlowFormula, int)}). */
+  public static MinibatchFlow minibatchFlow(CheckedModel model, FlowFormula formula, int drawsPerCall) {
     CheckedModel free = freeSizes(model);
     DataPlan plan = dataPlan(free);
-    return new MinibatchFlow(free, loadFlow(free, formula, plan), dataBinding(free, plan));
+    FlowKernel kernel = loadFlow(free, flowKernels(free, formula, plan, drawByDraw(drawsPerCall)));
+    return new MinibatchFlow(free, kernel, dataBinding(free, plan));
   }
 
   /**

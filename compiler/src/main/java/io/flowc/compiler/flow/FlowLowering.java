@@ -30,39 +30,43 @@ public final class FlowLowering {
     // by flow: looking each parameter up among all slots would cost a pass over them per flow
     Map<Integer, FlowParameters> byFlow = new HashMap<>();
     parameters.forEach((slot, node) -> byFlow.computeIfAbsent(slot.flow(), f -> new FlowParameters(g, f)).add(slot, node));
-    int d = layout.dimension();
     Node z = eps;
     Node logDet = null;
     for (int k = 0; k < layout.specs().size(); k++) {
       int run = RepeatedFlows.runLength(layout.specs(), k);
       if (run > 1) {
-        Result loop = RepeatedFlows.apply(g, layout, byFlow, parameters, k, run, z, logDet, d);
+        Result loop = RepeatedFlows.apply(g, layout, parameters, k, run, z, logDet);
         z = loop.z();
         logDet = loop.logDet();
         k += run - 1;
         continue;
       }
-      FlowSpec spec = layout.specs().get(k);
-      FlowParameters p = byFlow.getOrDefault(k, new FlowParameters(g, k));
-      Result step = switch (spec.kind()) {
-        case LOC -> new Result(g.add(z, p.get("loc")), null);
-        case SCALE -> scale(g, z, p.get("rho"));
-        case HH -> new Result(householder(g, z, p.get("v")), null);
-        case PLANAR -> planar(g, z, p.get("u"), p.get("w"), p.get("b"));
-        case RADIAL -> radial(g, z, p.get("a"), p.get("b"), p.get("z_ref"), d);
-        case REVERSE -> new Result(reverse(g, z, d), null);
-        case REALNVP -> RealNvpFlow.apply(g, z, p, spec, layout.familyIndex(k), d);
-        case IAF -> IafFlow.apply(g, z, p, spec, d);
-        case NSF -> NsfFlow.apply(g, z, p, spec, layout.familyIndex(k), d);
-        case NSF_AR -> NsfArFlow.apply(g, z, p, spec, d);
-        case SYLVESTER -> SylvesterFlow.apply(g, z, p, spec, d);
-      };
+      Result step = flow(g, layout, k, byFlow.getOrDefault(k, new FlowParameters(g, k)), z);
       z = step.z();
       if (step.logDet() != null) {
         logDet = logDet == null ? step.logDet() : g.add(logDet, step.logDet());
       }
     }
     return new Result(z, logDet == null ? g.constant(0) : logDet);
+  }
+
+  /** Flow {@code k} of the layout applied to z, with its parameters {@code p}; its log|det| (null: 0). */
+  static Result flow(Graph g, FlowLayout layout, int k, FlowParameters p, Node z) {
+    FlowSpec spec = layout.specs().get(k);
+    int d = layout.dimension();
+    return switch (spec.kind()) {
+      case LOC -> new Result(g.add(z, p.get("loc")), null);
+      case SCALE -> scale(g, z, p.get("rho"));
+      case HH -> new Result(householder(g, z, p.get("v")), null);
+      case PLANAR -> planar(g, z, p.get("u"), p.get("w"), p.get("b"));
+      case RADIAL -> radial(g, z, p.get("a"), p.get("b"), p.get("z_ref"), d);
+      case REVERSE -> new Result(reverse(g, z, d), null);
+      case REALNVP -> RealNvpFlow.apply(g, z, p, spec, layout.familyIndex(k), d);
+      case IAF -> IafFlow.apply(g, z, p, spec, d);
+      case NSF -> NsfFlow.apply(g, z, p, spec, layout.familyIndex(k), d);
+      case NSF_AR -> NsfArFlow.apply(g, z, p, spec, d);
+      case SYLVESTER -> SylvesterFlow.apply(g, z, p, spec, d);
+    };
   }
 
   /** y = x in reversed coordinate order, log|det| = 0 (docs/spec/neural_flows.md section 2). */

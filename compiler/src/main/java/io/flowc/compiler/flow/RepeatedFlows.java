@@ -11,6 +11,7 @@ import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.flow.FlowSpec;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
@@ -18,8 +19,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * A run of identical flows ({@code hh*100}, {@code planar*16}) as loops over the repeats instead
- * of one copy of the code per flow (docs/internals.md, "Repeated flows"). One flow is written
+ * A run of identical flows ({@code hh*100}, {@code planar*16}, {@code nsf*8}) as loops over the
+ * repeats instead of one copy of the code per flow (docs/internals.md, "Repeated flows"). One
+ * iteration (one flow; two for flows with a network, whose halves or order alternate) is written
  * once as a function of z, the log|det| so far and its own parameters; that function is cut as
  * {@link ElboSplit} cuts the whole loss: what depends on the parameters alone (Householder's
  * |v|^2, planar's u-hat) becomes a scan over the stacked parameters, with no carry, whose
@@ -37,19 +39,35 @@ public final class RepeatedFlows {
   public static final int DEFAULT_LOOP_FROM = 16;
 
   /**
-   * The system property that overrides {@link #DEFAULT_LOOP_FROM}, for measuring one form against
-   * the other (docs/performance.md): a huge value keeps every stack unrolled.
+   * Shortest run of identical flows with a network lowered as loops, where the kernel's calls run
+   * draw by draw (fewer draws than the batched body takes): two
+   * iterations of two flows. A loop's body runs draw by draw, so where calls have enough draws
+   * for the batched body (whose products read each weight once for a block of draws) these
+   * flows stay unrolled (docs/performance.md, "Neural flows as loops").
+   */
+  public static final int DEFAULT_NETWORK_LOOP_FROM = 4;
+
+  /**
+   * The system property that sets the shortest run that loops for every kind of flow, whatever
+   * the draws per call, for measuring one form against the other (docs/performance.md): a huge
+   * value keeps every stack unrolled.
    */
   public static final String LOOP_FROM_PROPERTY = "flowc.loopFrom";
 
-  private static final ThreadLocal<Integer> LOOP_FROM =
-      ThreadLocal.withInitial(() -> Math.max(2, Integer.getInteger(LOOP_FROM_PROPERTY, DEFAULT_LOOP_FROM)));
+  /** The shortest run set for every kind ({@link #withLoopFrom}, the property), or null: the defaults. */
+  private static final ThreadLocal<Integer> LOOP_FROM = ThreadLocal.withInitial(() -> {
+    Integer set = Integer.getInteger(LOOP_FROM_PROPERTY);
+    return set == null ? null : Math.max(2, set);
+  });
+
+  /** Whether the kernel being lowered is called with fewer draws than a batched body takes. */
+  private static final ThreadLocal<Boolean> DRAW_BY_DRAW = ThreadLocal.withInitial(() -> false);
 
   private RepeatedFlows() {}
 
-  /** Runs {@code action} with runs of at least {@code loopFrom} identical flows lowered as loops. */
+  /** Runs {@code action} with runs of at least {@code loopFrom} identical flows of any kind lowered as loops. */
   public static <T> T withLoopFrom(int loopFrom, Supplier<T> action) {
-    int previous = LOOP_FROM.get();
+    Integer previous = LOOP_FROM.get();
     LOOP_FROM.set(loopFrom);
     try {
       return action.get();
@@ -58,12 +76,50 @@ public final class RepeatedFlows {
     }
   }
 
-  /** Whether a flow of this kind can be one iteration of a loop. */
-  static boolean loops(FlowKind kind) {
-    return kind == FlowKind.HH || kind == FlowKind.PLANAR || kind == FlowKind.RADIAL;
+  /**
+   * Runs {@code action}, a lowering of a kernel whose calls run draw by draw ({@code true}: fewer
+   * draws than a batched body takes, as a fit with a small {@code --nmc} makes): runs of flows
+   * with a network loop.
+   */
+  public static <T> T drawByDraw(boolean drawByDraw, Supplier<T> action) {
+    boolean previous = DRAW_BY_DRAW.get();
+    DRAW_BY_DRAW.set(drawByDraw);
+    try {
+      return action.get();
+    } finally {
+      DRAW_BY_DRAW.set(previous);
+    }
   }
 
-  /** How many flows from {@code k} on are identical and loop together (1: lower flow k alone). */
+  /** The shortest run of flows of this kind that loops. */
+  private static int loopFrom(FlowKind kind) {
+    Integer set = LOOP_FROM.get();
+    if (set != null) {
+      return set;
+    }
+    if (kind.hasNetwork()) {
+      return DRAW_BY_DRAW.get() ? DEFAULT_NETWORK_LOOP_FROM : Integer.MAX_VALUE;
+    }
+    return DEFAULT_LOOP_FROM;
+  }
+
+  /** Whether a flow of this kind can be part of a loop's iteration. */
+  static boolean loops(FlowKind kind) {
+    return kind != FlowKind.LOC && kind != FlowKind.SCALE && kind != FlowKind.REVERSE;
+  }
+
+  /**
+   * How many flows one iteration applies: two for the flows with a network, whose halves (a
+   * coupling's) or masks (a MADE's) alternate from one flow to the next, one for the others.
+   */
+  static int period(FlowKind kind) {
+    return kind.hasNetwork() ? 2 : 1;
+  }
+
+  /**
+   * How many flows from {@code k} on are identical and loop together, a whole number of
+   * iterations (1: lower flow k alone).
+   */
   static int runLength(List<FlowSpec> specs, int k) {
     FlowSpec first = specs.get(k);
     if (!loops(first.kind())) {
@@ -73,49 +129,65 @@ public final class RepeatedFlows {
     while (end < specs.size() && specs.get(end).equals(first)) {
       end++;
     }
-    return end - k >= LOOP_FROM.get() ? end - k : 1;
+    int period = period(first.kind());
+    int run = (end - k) / period * period;
+    return run >= loopFrom(first.kind()) && run >= 2 * period ? run : 1;
   }
 
   /**
-   * Flows {@code from .. from + count - 1} (all of one kind) applied to z, their log|det| added
-   * to {@code logDet} (null: none so far).
+   * Flows {@code from .. from + count - 1} (all of one kind and options) applied to z, their
+   * log|det| added to {@code logDet} (null: none so far).
    */
-  static FlowLowering.Result apply(Graph g, FlowLayout layout, Map<Integer, FlowParameters> byFlow,
-      Map<FlowLayout.Slot, Node> parameters, int from, int count, Node z, Node logDet, int d) {
+  static FlowLowering.Result apply(Graph g, FlowLayout layout, Map<FlowLayout.Slot, Node> parameters, int from,
+      int count, Node z, Node logDet) {
     FlowSpec spec = layout.specs().get(from);
-    List<List<Node>> perFlow = new ArrayList<>();
-    List<FlowLayout.Slot> firstSlots = new ArrayList<>();
-    for (int k = from; k < from + count; k++) {
-      List<Node> own = new ArrayList<>();
-      for (Map.Entry<FlowLayout.Slot, Node> e : parameters.entrySet()) {
-        if (e.getKey().flow() == k) {
-          own.add(e.getValue());
-          if (k == from) {
-            firstSlots.add(e.getKey());
-          }
+    int period = period(spec.kind());
+    int iterations = count / period;
+    // each iteration's parameters, in one order for every iteration: flow by flow, each flow's slots as listed
+    List<List<FlowLayout.Slot>> slots = new ArrayList<>();
+    for (int t = 0; t < iterations; t++) {
+      slots.add(new ArrayList<>());
+    }
+    for (FlowLayout.Slot slot : parameters.keySet()) {
+      int k = slot.flow() - from;
+      if (k >= 0 && k < count) {
+        slots.get(k / period).add(slot);
+      }
+    }
+    Comparator<FlowLayout.Slot> order = Comparator.comparingInt(FlowLayout.Slot::flow);
+    slots.forEach(list -> list.sort(order));
+    List<FlowLayout.Slot> firstSlots = slots.get(0);
+    for (List<FlowLayout.Slot> own : slots) {
+      for (int p = 0; p < firstSlots.size(); p++) {
+        FlowLayout.Slot a = firstSlots.get(p);
+        FlowLayout.Slot b = own.get(p);
+        if (own.size() != firstSlots.size() || !a.parameter().equals(b.parameter()) || !a.shape().equals(b.shape())
+            || (a.flow() - from) % period != (b.flow() - from) % period) {
+          throw new IllegalStateException("flows " + from + ".." + (from + count - 1) + " differ in their parameters");
         }
       }
-      perFlow.add(own);
     }
     boolean hasLogDet = spec.kind() != FlowKind.HH;
-    OneFlow one = OneFlow.of(spec, firstSlots, hasLogDet, d);
+    OneIteration one = OneIteration.of(layout, from, period, firstSlots, hasLogDet);
 
-    // stacked parameters in the order they lie in the flows' parameters: flow 0's value, then flow
-    // 1's, ..., or the other way round where the layout puts the later flows first (scale-hh*100-loc);
-    // the loop over the flows then runs backwards, so each flow is still applied in its turn, and the
-    // stacked values are the parameters where they lie, not a copy
+    // stacked parameters in the order they lie in the flows' parameters: iteration 0's value, then
+    // iteration 1's, ..., or the other way round where the layout puts the later flows first (it
+    // does: theta holds the last flow's parameters first); the loop over the iterations then runs
+    // backwards, so each flow is still applied in its turn, and a stacked value whose pieces lie
+    // one after another is the parameters where they lie, not a copy
     FlowLayout.Slot first = firstSlots.get(0);
-    boolean backwards = count > 1 && layout.slot(from + 1, first.parameter()).offset() < first.offset();
+    boolean backwards = layout.slot(first.flow() + period, first.parameter()).offset() < first.offset();
     List<Node> stacked = new ArrayList<>();
     for (int p = 0; p < firstSlots.size(); p++) {
-      Node[] parts = new Node[count];
-      for (int k = 0; k < count; k++) {
-        parts[k] = perFlow.get(backwards ? count - 1 - k : k).get(p);
+      Node[] parts = new Node[iterations];
+      for (int t = 0; t < iterations; t++) {
+        Node value = parameters.get(slots.get(backwards ? iterations - 1 - t : t).get(p));
+        parts[t] = value.shape().isMatrix() ? g.reshape(value, Shape.vector(value.shape().size())) : value;
       }
       stacked.add(g.concat(parts));
     }
     Node derived = one.parameterBody == null ? null
-        : g.scan(one.parameterBody, count, false, true, stacked.toArray(Node[]::new));
+        : g.scan(one.parameterBody, iterations, false, true, stacked.toArray(Node[]::new));
 
     List<Node> args = new ArrayList<>();
     args.add(z);
@@ -128,48 +200,71 @@ public final class RepeatedFlows {
         args.add(stacked.get(one.parameterInputs.indexOf(boundary)));
       } else {
         int size = boundary.shape().isScalar() ? 1 : boundary.shape().size();
-        args.add(g.slice(derived, one.parameterBody.yOffset(j, count), count * size));
+        args.add(g.slice(derived, one.parameterBody.yOffset(j, iterations), iterations * size));
       }
     }
-    Node loop = g.scan(one.drawBody, count, backwards, true, args.toArray(Node[]::new));
+    int d = layout.dimension();
+    Node loop = g.scan(one.drawBody, iterations, backwards, true, args.toArray(Node[]::new));
     Node out = g.slice(loop, one.drawBody.finalCarryOffset(0), d);
     Node sum = hasLogDet ? g.index(loop, one.drawBody.finalCarryOffset(1)) : logDet;
     return new FlowLowering.Result(out, sum);
   }
 
   /**
-   * One flow cut in two: the parameter part (inputs: the flow's parameters; outputs: the values
-   * the draw part reads), null if the draw part reads parameters only; the draw part (carries
-   * z and, if the flow has one, the log|det| so far; one stacked input per boundary value).
+   * One iteration's flows cut in two: the parameter part (inputs: the flows' parameters, a matrix
+   * as the vector of its elements; outputs: the values the draw part reads), null if the draw part
+   * reads parameters only; the draw part (carries z and, if the flows have one, the log|det| so
+   * far; one stacked input per boundary value). Values cross the cut as scalars and vectors: a
+   * matrix (a weight, a masked weight placed) crosses as its elements and is reshaped on the
+   * other side, a view that costs nothing, so the loops' slices stay vectors.
    */
-  private record OneFlow(List<Node> parameterInputs, List<Node> boundary, List<Node> derivedOutputs,
+  private record OneIteration(List<Node> parameterInputs, List<Node> boundary, List<Node> derivedOutputs,
       ScanBody parameterBody, ScanBody drawBody) {
 
-    static OneFlow of(FlowSpec spec, List<FlowLayout.Slot> slots, boolean hasLogDet, int d) {
+    static OneIteration of(FlowLayout layout, int from, int period, List<FlowLayout.Slot> slots, boolean hasLogDet) {
+      int d = layout.dimension();
       Graph g = new Graph(true);
       Node z = g.input("z", 0, Shape.vector(d));
       Node logDet = hasLogDet ? g.input("logdet", 1, Shape.SCALAR) : null;
       int carries = hasLogDet ? 2 : 1;
-      FlowParameters p = new FlowParameters(g, slots.get(0).flow());
+      List<FlowParameters> byFlow = new ArrayList<>();
+      for (int j = 0; j < period; j++) {
+        byFlow.add(new FlowParameters(g, from + j));
+      }
       List<Node> parameterInputs = new ArrayList<>();
       for (FlowLayout.Slot slot : slots) {
-        Node in = g.input(slot.parameter(), carries + parameterInputs.size(), FlowParameters.inputShape(slot.shape()));
+        Shape shape = FlowParameters.inputShape(slot.shape());
+        Shape stacked = shape.isMatrix() ? Shape.vector(shape.size()) : shape;
+        Node in = g.input(slot.parameter(), carries + parameterInputs.size(), stacked);
         parameterInputs.add(in);
-        p.add(slot, in);
+        byFlow.get(slot.flow() - from).add(slot, g.reshape(in, shape));
       }
-      FlowLowering.Result step = switch (spec.kind()) {
-        case HH -> new FlowLowering.Result(FlowLowering.householder(g, z, p.get("v")), null);
-        case PLANAR -> FlowLowering.planar(g, z, p.get("u"), p.get("w"), p.get("b"));
-        case RADIAL -> FlowLowering.radial(g, z, p.get("a"), p.get("b"), p.get("z_ref"), d);
-        default -> throw new IllegalArgumentException(spec.kind() + " flows are not lowered as loops");
-      };
-      Node nextLogDet = hasLogDet ? g.add(logDet, step.logDet()) : null;
-      List<Node> results = hasLogDet ? List.of(step.z(), nextLogDet) : List.of(step.z());
+      // each flow's log|det| added to the sum in its turn, as the unrolled stack adds them
+      Node next = z;
+      Node nextLogDet = logDet;
+      for (int j = 0; j < period; j++) {
+        FlowLowering.Result step = FlowLowering.flow(g, layout, from + j, byFlow.get(j), next);
+        next = step.z();
+        if (hasLogDet) {
+          nextLogDet = g.add(nextLogDet, step.logDet());
+        }
+      }
+      List<Node> results = hasLogDet ? List.of(next, nextLogDet) : List.of(next);
 
       // as ElboSplit: nodes that depend on the carries, and the parameter-only values they read
       List<Node> live = io.flowc.compiler.ir.Graphs.reachable(g, results);
       BitSet perDraw = ElboSplit.dependents(live, hasLogDet ? Set.of(z, logDet) : Set.of(z));
-      List<Node> boundary = ElboSplit.boundary(g, live, perDraw);
+      List<Node> read = ElboSplit.boundary(g, live, perDraw);
+      // each as a scalar or vector (a reshaped input is the input itself), each once
+      Map<Node, Node> asVector = new HashMap<>();
+      List<Node> boundary = new ArrayList<>();
+      for (Node b : read) {
+        Node v = b.shape().isMatrix() ? g.reshape(b, Shape.vector(b.shape().size())) : b;
+        asVector.put(b, v);
+        if (!boundary.contains(v)) {
+          boundary.add(v);
+        }
+      }
       // With a parameter part, it hands on the parameters the draw part reads as well: a
       // parameter's adjoint then sums its terms in the unrolled epilogue's order (the draws'
       // term first, then those of the parameter part, last use first), bit for bit.
@@ -195,10 +290,14 @@ public final class RepeatedFlows {
         copy.put(logDet, dg.input("logdet", 1, Shape.SCALAR));
         inputs.add(copy.get(logDet));
       }
+      Map<Node, Node> boundaryInputs = new HashMap<>();
       for (int b = 0; b < boundary.size(); b++) {
         Node in = dg.input("b" + b, inputs.size(), boundary.get(b).shape());
-        copy.put(boundary.get(b), in);
+        boundaryInputs.put(boundary.get(b), in);
         inputs.add(in);
+      }
+      for (Node b : read) {
+        copy.put(b, dg.reshape(boundaryInputs.get(asVector.get(b)), b.shape()));
       }
       for (Node n : live) {
         if (copy.containsKey(n) || !(perDraw.get(n.id()) || !n.dependsOnInputs())) {
@@ -211,12 +310,12 @@ public final class RepeatedFlows {
         copy.put(n, dg.copyOf(n, args));
       }
       List<IrFunction.Output> outputs = new ArrayList<>();
-      outputs.add(new IrFunction.Output("z", copy.get(step.z())));
+      outputs.add(new IrFunction.Output("z", copy.get(next)));
       if (hasLogDet) {
         outputs.add(new IrFunction.Output("logdet", copy.get(nextLogDet)));
       }
       ScanBody drawBody = new ScanBody(new IrFunction(dg, inputs, outputs), carries, boundary.size());
-      return new OneFlow(parameterInputs, boundary, derived, parameterBody, drawBody);
+      return new OneIteration(parameterInputs, boundary, derived, parameterBody, drawBody);
     }
   }
 }

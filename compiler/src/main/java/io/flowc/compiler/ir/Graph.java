@@ -208,7 +208,7 @@ public final class Graph {
   static int attributeCount(Op op) {
     return switch (op) {
       case INDEX, POLYGAMMA, GATHER, PUT, TRISOLVE -> 1;
-      case SLICE, EMBED, SCATTER, DATA, MATMUL -> 2;
+      case SLICE, EMBED, SCATTER, DATA, MATMUL, RESHAPE -> 2;
       case SCAN -> 3;
       case BROADCAST, PLACE, TAKE, SUM -> -1; // SUM: none (in lanes), or 1 (in order)
       default -> 0;
@@ -348,6 +348,14 @@ public final class Graph {
       }
       case PLACE -> {
         return placeShape(attrs, args[0].shape());
+      }
+      case RESHAPE -> {
+        Shape from = args[0].shape();
+        Shape to = attrs[1] == 0 ? Shape.vector(attrs[0]) : Shape.matrix(attrs[0], attrs[1]);
+        if (from.isScalar() || from.isDynamic() || from.size() != to.size()) {
+          throw new IllegalArgumentException(op + " of " + from + " to " + to);
+        }
+        return to;
       }
       case TAKE -> {
         Shape dense = args[0].shape();
@@ -675,6 +683,21 @@ public final class Graph {
   /** The elements of a vector or matrix at flat {@code positions} (strictly increasing): a vector, a scalar for one. */
   public Node take(Node dense, int[] positions) {
     return apply(Op.TAKE, positions.clone(), dense);
+  }
+
+  /**
+   * The value's elements in flat order as a value of shape {@code to} (a vector or a matrix of
+   * the same size); the value itself if it has that shape already.
+   */
+  public Node reshape(Node x, Shape to) {
+    if (x.shape().equals(to)) {
+      return x;
+    }
+    if (x.op() == Op.RESHAPE) {
+      return reshape(x.arg(0), to);
+    }
+    return to.isMatrix() ? apply(Op.RESHAPE, new int[] {to.rows(), to.cols()}, x)
+        : apply(Op.RESHAPE, new int[] {to.length(), 0}, x);
   }
 
   /** Running sums, ascending. */

@@ -294,6 +294,9 @@ public final class IrEvaluator {
         }
         return out;
       }
+      case RESHAPE -> {
+        return a.clone();
+      }
       case TAKE -> {
         double[] out = new double[n.attrCount()];
         for (int t = 0; t < out.length; t++) {

@@ -386,6 +386,15 @@ public enum Op {
       return new Node[] {b.place(g, rows, cols, Op.positions(out, 0))};
     }
   },
+  /**
+   * The same elements in flat order, in another static shape of the same size: attr 0 rows and
+   * attr 1 columns of a matrix, or attr 0 elements of a vector where attr 1 is 0. A view in the
+   * kernels (no copy where the value lies in one region): what lets a loop over repeated neural
+   * flows stack their weight matrices as vectors and read each one's slice as a matrix.
+   */
+  RESHAPE(Kind.STRUCTURAL, 1) {
+    @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.reshape(g, out.arg(0).shape())}; }
+  },
   /** Running sums of a vector, ascending: out_0 = v_0, out_k = out_{k-1} + v_k. */
   CUMSUM(Kind.STRUCTURAL, 1) {
     @Override Node[] vjp(Graph b, Node out, Node g) { return new Node[] {b.revcumsum(g)}; }

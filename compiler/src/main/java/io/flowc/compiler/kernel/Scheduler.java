@@ -592,6 +592,9 @@ public final class Scheduler {
       case CHOLESKY, CHOLESKY_ADJOINT, TRISOLVE, MATMUL, TRANSPOSE, LOG_ABS_DET, LOG_ABS_DET_ADJOINT -> {
         return dense(n);
       }
+      case RESHAPE -> {
+        return reshape(n);
+      }
       case TAKE -> {
         return take(n);
       }
@@ -895,10 +898,37 @@ public final class Scheduler {
     return new Big(target, size);
   }
 
+  /** RESHAPE: the same elements, so the same place (a short result reads them as elements). */
+  private Val reshape(Node n) {
+    if (scalarized(n.shape())) {
+      Val v = atFixedPlace(val(n.arg(0)), n.shape().size());
+      Operand[] e = new Operand[n.shape().length()];
+      for (int i = 0; i < e.length; i++) {
+        e[i] = element(v, i);
+      }
+      return new Small(e);
+    }
+    return new Big(regionOf(n.arg(0)), Lin.of(n.shape().size()));
+  }
+
+  /**
+   * A long value at a place the kernel knows when it compiles: one that moves with a loop's
+   * index (a slice in a scan's body) is copied to a place of its own, whose elements the
+   * scalarized values then read.
+   */
+  private Val atFixedPlace(Val v, int size) {
+    if (v instanceof Big b && b.vector() instanceof Region r && !r.offset().isConstant()) {
+      Region at = allocate(Lin.of(size));
+      body.add(new Move(at, Lin.of(size), r));
+      return new Big(at, Lin.of(size));
+    }
+    return v;
+  }
+
   /** TAKE: elements of a vector or matrix at positions (read in place where the result is scalarized). */
   private Val take(Node n) {
     int[] positions = attrsOf(n);
-    Val dense = val(n.arg(0));
+    Val dense = scalarized(n.shape()) ? atFixedPlace(val(n.arg(0)), n.arg(0).shape().size()) : val(n.arg(0));
     if (n.shape().isScalar()) {
       return new Scalar(element(dense, positions[0]));
     }

@@ -32,7 +32,7 @@ class BatchedNeuralBodyTest {
   private static final int[] DRAWS = {1, 3, 17, 130};
 
   /** Three coordinates with a dependence between them, so that every coupling split has work on both sides. */
-  private static final String THREE = """
+  static final String THREE = """
       model three {
         param a;
         param b > 0;

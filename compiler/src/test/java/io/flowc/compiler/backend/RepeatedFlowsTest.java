@@ -3,6 +3,7 @@ package io.flowc.compiler.backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.flow.RepeatedFlows;
 import io.flowc.compiler.frontend.CheckedModel;
@@ -13,9 +14,12 @@ import io.flowc.compiler.kernel.KernelSplitter;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.jit.HiddenClasses;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Repeated flows lowered as loops (a scan over the repeats) against the same flows unrolled:
@@ -44,16 +48,26 @@ class RepeatedFlowsTest {
 
   /** Looped and unrolled kernels of one formula: the same loss, gradient and draws, bit for bit. */
   private static void sameAsUnrolled(CheckedModel model, String formula, long seed) throws Exception {
+    sameAsUnrolled(model, formula, seed, true, new int[] {1, 5});
+  }
+
+  /**
+   * As above for {@code draws} per call; {@code parameterLoop}: the prologue has a loop too (the
+   * flows have values computed from their parameters alone, as planar's u-hat).
+   */
+  private static void sameAsUnrolled(CheckedModel model, String formula, long seed, boolean parameterLoop, int[] drawCounts)
+      throws Exception {
     FlowKernels looped = kernels(model, formula, 2);
     FlowKernels unrolled = kernels(model, formula, Integer.MAX_VALUE);
-    assertTrue(loops(looped.body()) && loops(looped.prologue()) && loops(looped.sample()), formula + ": loops");
+    assertTrue(loops(looped.body()) && loops(looped.sample()), formula + ": loops");
+    assertEquals(parameterLoop, loops(looped.prologue()), formula + ": a loop in the prologue");
     assertTrue(!loops(unrolled.body()), formula + ": unrolled");
     FlowKernel a = load(looped);
     FlowKernel b = load(unrolled);
     FlowLayout layout = FlowLayout.ofFlows(FlowFormulaParsing.parse(formula).flows(), model.dimension());
     Random random = new Random(seed);
     int d = model.dimension();
-    for (int draws : new int[] {1, 5}) {
+    for (int draws : drawCounts) {
       double[] theta = layout.initialParameters(0.5, random.nextLong());
       for (int i = 0; i < theta.length; i++) {
         theta[i] += 0.3 * random.nextGaussian();
@@ -94,6 +108,58 @@ class RepeatedFlowsTest {
     }
   }
 
+  /**
+   * Neural flows loop an iteration of two flows (a coupling's halves and a MADE's order alternate);
+   * a run of odd length leaves its last flow unrolled. 17 draws: the unrolled stack runs its
+   * batched body, the looped one draw by draw, and the bits are the same.
+   */
+  @Test
+  void everyNeuralFlowKindIsTheUnrolledStackBitForBit(@TempDir Path dir) throws Exception {
+    CheckedModel pot1 = FlowKernelAgreementTest.example("pot1");
+    int[] draws = {1, 17};
+    for (String formula : List.of("nsf(hidden=8)*4", "realnvp(hidden=8)*5", "scale-nsf(hidden=6,layers=1,bins=4)*4-loc",
+        "realnvp(hidden=8,act=tanh)-nsf(hidden=8)*4")) {
+      sameAsUnrolled(pot1, formula, 21, false, draws);
+    }
+    // masked weights are placed in the prologue, once per call
+    sameAsUnrolled(pot1, "iaf(hidden=8)*4", 22, true, draws);
+    sameAsUnrolled(pot1, "nsf_ar(hidden=8)*4", 22, true, draws);
+    sameAsUnrolled(pot1, "sylvester*3", 23, true, draws);
+    Path file = dir.resolve("three.flow");
+    Files.writeString(file, BatchedNeuralBodyTest.THREE);
+    CheckedModel three = TestPaths.checkExample(file);
+    for (String formula : List.of("nsf(hidden=8,act=elu)*4", "realnvp(hidden=8)*4", "iaf(hidden=8)*4")) {
+      sameAsUnrolled(three, formula, 24, formula.startsWith("iaf"), draws);
+    }
+  }
+
+  /**
+   * By default flows with a network loop only for fits whose steps run draw by draw (few draws): a
+   * loop's body runs per draw, where the unrolled stack's batched body reads each weight once for
+   * a block of draws. Two iterations of two flows at least; PyMC3's flows keep their rule.
+   */
+  @Test
+  void networksLoopWhereStepsRunDrawByDraw() throws Exception {
+    CheckedModel pot1 = FlowKernelAgreementTest.example("pot1");
+    for (String formula : List.of("nsf(hidden=8)*4", "realnvp(hidden=8)*5", "iaf(hidden=8)*4", "nsf_ar(hidden=8)*6")) {
+      assertTrue(loops(drawByDraw(true, pot1, formula).body()), formula + " draw by draw");
+      assertTrue(!loops(drawByDraw(false, pot1, formula).body()), formula + " in blocks of draws");
+    }
+    for (String formula : List.of("nsf(hidden=8)*3", "planar*8", "sylvester*4")) {
+      assertTrue(!loops(drawByDraw(true, pot1, formula).body()), formula + " stays unrolled");
+    }
+    // what a fit compiles: its kernel's cost says whether its steps may run in blocks of draws
+    FlowFormula nsf = FlowFormulaParsing.parse("nsf(hidden=8)*4");
+    assertEquals(1, Compilation.loadCountedFlow(pot1, nsf, 1).cost().minimumChunkDraws(), "--nmc 1: a loop, draw by draw");
+    assertEquals(128, Compilation.loadCountedFlow(pot1, nsf, 256).cost().minimumChunkDraws(), "--nmc 256: blocks");
+  }
+
+  private static FlowKernels drawByDraw(boolean drawByDraw, CheckedModel model, String formula) throws Exception {
+    FlowFormula f = FlowFormulaParsing.parse(formula);
+    FlowLayout layout = FlowLayout.ofFlows(f.flows(), model.dimension());
+    return RepeatedFlows.drawByDraw(drawByDraw, () -> Compilation.flowKernels(model, layout, f.normalized()));
+  }
+
   /** The looped kernels through both backends and the interpreter, and against the per-draw IR. */
   @Test
   void loopedKernelsAgreeAcrossBackends() throws Exception {
@@ -101,6 +167,8 @@ class RepeatedFlowsTest {
       try {
         FlowKernelAgreementTest.check(FlowKernelAgreementTest.example("kitchen_sink"), "scale-hh*3-planar*2-radial*2-loc", 13, true);
         FlowKernelAgreementTest.check(FlowKernelAgreementTest.example("pot2"), "planar*4", 14, true);
+        FlowKernelAgreementTest.check(FlowKernelAgreementTest.example("pot2"), "nsf(hidden=8)*4-realnvp(hidden=8)*4", 15, true, 0.3);
+        FlowKernelAgreementTest.check(FlowKernelAgreementTest.example("kitchen_sink"), "iaf(hidden=8)*4-sylvester*2-nsf_ar(hidden=8)*2", 16, true, 0.3);
       } catch (Exception e) {
         throw new AssertionError(e);
       }

@@ -298,6 +298,11 @@ class OpRulesTest {
     }
     t.add(structural(Op.MATMUL, "MATMUL[1,0](x, x) of real[3,3]", (g, a) -> g.matmul(a[0], a[0], true, false), w33));
     t.add(structural(Op.TRANSPOSE, "TRANSPOSE(real[2,3])", (g, a) -> g.transpose(a[0]), w23));
+    // a product through a reshape both ways, so each element's adjoint goes back to its place
+    t.add(structural(Op.RESHAPE, "MATVEC(RESHAPE[2,3](real[6]), w) then RESHAPE[6,0] of its outer",
+        (g, a) -> g.sum(g.mul(g.reshape(g.outer(g.matvec(g.reshape(a[0], Shape.matrix(2, 3)), a[1]), a[1]), Shape.vector(6)),
+            g.concat(g.constant(1), g.constant(2), g.constant(3), g.constant(-1), g.constant(0.5), g.constant(4)))),
+        new Arg(Shape.vector(6), REAL, true), v3));
     t.add(structural(Op.LOG_ABS_DET, "LOG_ABS_DET(x x^T + 2 I) of real[3,3]", (g, a) -> g.logAbsDeterminant(spd.build(g, a)), w33));
     t.add(structural(Op.PICK, "PICK(v, search(knots, x)) of real[3]", (g, a) -> g.mul(a[1],
             g.pick(a[0], g.search(g.concat(g.constant(-1), g.constant(0), g.constant(1), g.constant(3)), a[1]))),
@@ -587,6 +592,7 @@ class OpRulesTest {
           case OUTER -> g.outer(input(g, inputs, Shape.vector(2)), input(g, inputs, Shape.vector(3)));
           case PLACE -> g.place(input(g, inputs, Shape.vector(2)), 2, 3, new int[] {1, 5});
           case TAKE -> g.take(input(g, inputs, Shape.matrix(2, 3)), new int[] {0, 4});
+          case RESHAPE -> g.reshape(input(g, inputs, Shape.vector(6)), Shape.matrix(2, 3));
           case CUMSUM, REVCUMSUM -> g.apply(op, input(g, inputs, Shape.vector(3)));
           case SEARCH -> g.search(input(g, inputs, Shape.vector(3)), input(g, inputs, Shape.SCALAR));
           case PICK -> g.pick(input(g, inputs, Shape.vector(3)), g.constant(2));
