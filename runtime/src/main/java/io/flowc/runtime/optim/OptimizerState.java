@@ -7,6 +7,8 @@ package io.flowc.runtime.optim;
 public final class OptimizerState {
   private long steps;
   private final double[][] slots;
+  /** Room an optimizer's step may use and leave: no state, so neither copied nor counted. */
+  private double[] scratch;
 
   /** {@code slotCount} arrays of {@code slotLength} zeros. */
   public OptimizerState(int slotCount, int slotLength) {
@@ -31,6 +33,17 @@ public final class OptimizerState {
   /** Slot array k (for example Adam's first moment). */
   public double[] slot(int k) {
     return slots[k];
+  }
+
+  /**
+   * An array of at least {@code length} doubles that a step may write and read within itself
+   * (values from an earlier step are not kept for it): allocated once, not per step.
+   */
+  double[] scratch(int length) {
+    if (scratch == null || scratch.length < length) {
+      scratch = new double[length];
+    }
+    return scratch;
   }
 
   public int slotCount() {
