@@ -41,7 +41,8 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
   /**
    * As above; with {@code minibatch} (not null) the kernel runs on batches of that many rows. A
    * model file's kernel is compiled for steps of {@code nmc} draws (few draws: neural flows loop,
-   * Compilation.loadCountedFlow); an artifact's was compiled when it was built.
+   * Compilation.loadCountedFlow); an artifact holds both kernels of such a formula and loads the
+   * one for {@code nmc} draws.
    */
   static CompiledFlow of(String modelFile, String dataFile, FlowFormula formula, int nmc, Integer minibatch,
       PrintWriter stderr) throws CompileException {
@@ -50,7 +51,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
       FlowLayout layout = formula.layout(artifact.dimension());
       FlowKernel kernel;
       try {
-        kernel = artifact.flowKernel(formula.normalized(), layout);
+        kernel = artifact.flowKernel(formula.normalized(), layout, nmc);
       } catch (ArtifactException e) {
         boolean missing = !artifact.formulas().contains(formula.normalized());
         throw new UserException(e.getMessage() + (missing ? " (compile it in with flowc compile --flow)" : ""));
@@ -70,7 +71,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
       }
       CheckedModel source = bound.source();
       DomainDiagnosis diagnosis = source == null ? null : new DomainDiagnosis(source);
-      StepCost recorded = artifact.stepCost(formula.normalized());
+      StepCost recorded = artifact.stepCost(formula.normalized(), nmc);
       Supplier<StepCost> cost = recorded.operationsPerDraw() > 0 || source == null ? () -> recorded
           : countedOnce(source, formula);
       Reported reported = artifact.reported(binding);

@@ -18,6 +18,7 @@ import java.util.Enumeration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -317,6 +318,19 @@ public final class Artifact {
     return metadata.logpTerms();
   }
 
+  /**
+   * The suffix of a formula's key under which its kernel for calls that run draw by draw is
+   * described ({@code formula.0.drawbydraw.class}, {@code .cost}, {@code .below}): present where
+   * the compiler lowers the formula differently for them (neural flows as loops).
+   */
+  public static final String DRAW_BY_DRAW = ".drawbydraw";
+
+  /**
+   * A formula's kernel for fits whose steps have fewer than {@code below} draws, which run its
+   * body draw by draw, and its cost.
+   */
+  public record DrawByDraw(String className, StepCost cost, int below) {}
+
   /** The metadata key of the k-th compiled formula ({@code formula.0}); its class is under KEY.class. */
   public static String formulaKey(int k) {
     return "formula." + k;
@@ -329,12 +343,22 @@ public final class Artifact {
 
   /** The flow kernel compiled for a formula (given normalized, as {@link #formulas()} lists it). */
   public FlowKernel flowKernel(String formula) {
+    return flowKernel(formula, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #flowKernel(String)}, for a fit whose steps have {@code drawsPerCall} draws: the
+   * kernel compiled for calls that run draw by draw where the artifact has one and the draws are
+   * few enough.
+   */
+  public FlowKernel flowKernel(String formula, int drawsPerCall) {
     int k = formulas().indexOf(formula);
     if (k < 0) {
       throw new ArtifactException(file + ": has no compiled flow '" + formula + "' (it has: "
           + (formulas().isEmpty() ? "none" : String.join(", ", formulas())) + ")");
     }
-    String className = metadata.formulaClasses().get(k);
+    Optional<DrawByDraw> drawByDraw = drawByDraw(k, drawsPerCall);
+    String className = drawByDraw.isPresent() ? drawByDraw.get().className() : metadata.formulaClasses().get(k);
     // a fit follows, as after a flow compiled from source
     FunctionProfiles.warmUp();
     FlowKernel kernel = load(className, FlowKernel.class);
@@ -349,8 +373,31 @@ public final class Artifact {
    * which a fit splits its steps; {@link StepCost#UNKNOWN} if the artifact does not say.
    */
   public StepCost stepCost(String formula) {
+    return stepCost(formula, Integer.MAX_VALUE);
+  }
+
+  /** As {@link #stepCost(String)}, of the kernel {@link #flowKernel(String, int)} loads for {@code drawsPerCall} draws. */
+  public StepCost stepCost(String formula, int drawsPerCall) {
     int k = formulas().indexOf(formula);
-    return k < 0 ? StepCost.UNKNOWN : metadata.formulaCosts().get(k);
+    if (k < 0) {
+      return StepCost.UNKNOWN;
+    }
+    Optional<DrawByDraw> drawByDraw = drawByDraw(k, drawsPerCall);
+    return drawByDraw.isPresent() ? drawByDraw.get().cost() : metadata.formulaCosts().get(k);
+  }
+
+  /** The class {@link #flowKernel(String, int)} loads (a formula the artifact lacks: the formula itself, never a class name). */
+  public String flowClassName(String formula, int drawsPerCall) {
+    int k = formulas().indexOf(formula);
+    if (k < 0) {
+      return formula;
+    }
+    Optional<DrawByDraw> drawByDraw = drawByDraw(k, drawsPerCall);
+    return drawByDraw.isPresent() ? drawByDraw.get().className() : metadata.formulaClasses().get(k);
+  }
+
+  private Optional<DrawByDraw> drawByDraw(int k, int drawsPerCall) {
+    return metadata.formulaDrawByDraw().get(k).filter(d -> drawsPerCall < d.below());
   }
 
   /** The layout of the flow parameters of a formula compiled into this artifact (given as {@link #formulas()} lists it). */
@@ -360,7 +407,12 @@ public final class Artifact {
 
   /** As {@link #flowKernel(String)}, checked against the layout of the flow the formula describes. */
   public FlowKernel flowKernel(String formula, FlowLayout layout) {
-    FlowKernel kernel = flowKernel(formula);
+    return flowKernel(formula, layout, Integer.MAX_VALUE);
+  }
+
+  /** As {@link #flowKernel(String, int)}, checked against the layout of the flow the formula describes. */
+  public FlowKernel flowKernel(String formula, FlowLayout layout, int drawsPerCall) {
+    FlowKernel kernel = flowKernel(formula, drawsPerCall);
     if (kernel.parameterCount() != layout.parameterCount()) {
       throw corrupt(file, "the class compiled for flow '" + formula + "' has " + kernel.parameterCount()
           + " flow parameters, the flow has " + layout.parameterCount());

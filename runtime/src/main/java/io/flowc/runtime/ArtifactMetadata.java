@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -30,6 +31,7 @@ record ArtifactMetadata(
     List<String> formulas,
     List<String> formulaClasses,
     List<StepCost> formulaCosts,
+    List<Optional<Artifact.DrawByDraw>> formulaDrawByDraw,
     DataLayout dataLayout,
     DataRegion dataRegion,
     String dataPrologueClass,
@@ -40,11 +42,29 @@ record ArtifactMetadata(
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern CLASS = Pattern.compile(Pattern.quote(Artifact.PACKAGE) + "\\.[A-Za-z_$][A-Za-z0-9_$]*");
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  private static final Pattern FORMULA_KEY = Pattern.compile("formula\\.(0|[1-9][0-9]{0,8})(\\.class|\\.cost)?");
+  private static final Pattern FORMULA_KEY = Pattern.compile(
+      "formula\\.(0|[1-9][0-9]{0,8})(\\.class|\\.cost|" + Pattern.quote(Artifact.DRAW_BY_DRAW) + "\\.(class|cost|below))?");
   private static final Set<String> KEYS = Set.of(Artifact.KEY_FORMAT, Artifact.KEY_VERSION, Artifact.KEY_MODEL,
       Artifact.KEY_CLASS, Artifact.KEY_SHA256, Artifact.KEY_DIMENSION, Artifact.KEY_ELEMENTS, Artifact.KEY_PARAMS,
       Artifact.KEY_POTENTIAL_TERMS, Artifact.KEY_LOGP_TERMS, Artifact.KEY_FORMULAS, Artifact.KEY_DATA,
       Artifact.KEY_DATA_RESERVED, Artifact.KEY_DATA_PROLOGUE, Artifact.KEY_REPORTED, Artifact.KEY_DERIVED);
+
+  /** A formula's kernel for calls that run draw by draw ({@code KEY.class}, {@code .cost}, {@code .below}: all or none). */
+  private static Optional<Artifact.DrawByDraw> drawByDraw(Fields f, String key, Map<String, byte[]> entries) {
+    Properties properties = f.properties();
+    boolean any = properties.getProperty(key + ".class") != null || properties.getProperty(key + ".cost") != null
+        || properties.getProperty(key + ".below") != null;
+    if (!any) {
+      return Optional.empty();
+    }
+    String className = f.className(key + ".class", entries);
+    StepCost cost = f.decoded(key + ".cost", f.required(key + ".cost"), StepCost::decode);
+    long below = f.count(key + ".below");
+    if (below < 2 || below > Integer.MAX_VALUE) {
+      throw f.bad(key + ".below=" + below + " is not a number of draws above 1");
+    }
+    return Optional.of(new Artifact.DrawByDraw(className, cost, (int) below));
+  }
 
   /** The properties text, with a key given twice refused (Properties would keep the last silently). */
   static Properties properties(Path file, byte[] text) {
@@ -115,6 +135,7 @@ record ArtifactMetadata(
     List<String> formulas = formulaText.isEmpty() ? List.of() : List.of(formulaText.split(";", -1));
     List<String> formulaClasses = new ArrayList<>();
     List<StepCost> formulaCosts = new ArrayList<>();
+    List<Optional<Artifact.DrawByDraw>> formulaDrawByDraw = new ArrayList<>();
     for (int k = 0; k < formulas.size(); k++) {
       String key = Artifact.formulaKey(k);
       if (formulas.get(k).isBlank() || formulas.indexOf(formulas.get(k)) != k) {
@@ -126,6 +147,7 @@ record ArtifactMetadata(
       formulaClasses.add(f.className(key + ".class", entries));
       String cost = properties.getProperty(key + ".cost");
       formulaCosts.add(cost == null ? StepCost.UNKNOWN : f.decoded(key + ".cost", cost, StepCost::decode));
+      formulaDrawByDraw.add(drawByDraw(f, key + Artifact.DRAW_BY_DRAW, entries));
     }
     for (String key : properties.stringPropertyNames()) {
       var m = FORMULA_KEY.matcher(key);
@@ -154,7 +176,7 @@ record ArtifactMetadata(
     }
     List<String> derivedNames = derived == null || derived.isEmpty() ? List.of() : List.of(derived.split(",", -1));
     return new ArtifactMetadata(properties, modelName, modelClass, sha256, (int) dimension, layout, potentialTerms,
-        logpTerms, List.copyOf(formulas), List.copyOf(formulaClasses), List.copyOf(formulaCosts), dataLayout, region,
+        logpTerms, List.copyOf(formulas), List.copyOf(formulaClasses), List.copyOf(formulaCosts), List.copyOf(formulaDrawByDraw), dataLayout, region,
         prologue, reported, derivedNames);
   }
 

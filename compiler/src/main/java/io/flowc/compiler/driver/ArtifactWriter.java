@@ -6,9 +6,11 @@ import io.flowc.compiler.backend.BytecodeBackend;
 import io.flowc.compiler.backend.FlowKernels;
 import io.flowc.compiler.backend.JavaSourceBackend;
 import io.flowc.compiler.backend.ModelKernels;
+import io.flowc.compiler.flow.RepeatedFlows;
 import io.flowc.compiler.frontend.Ast;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
+import io.flowc.compiler.kernel.BatchMajor;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.FlowcVersion;
 import io.flowc.runtime.flow.FlowLayout;
@@ -115,6 +117,17 @@ public final class ArtifactWriter {
       metadata.put(Artifact.formulaKey(k) + ".cost", Compilation.stepCost(flowKernels).encode());
       metadata.put(Artifact.formulaKey(k), formula.normalized());
       metadata.put(Artifact.formulaKey(k) + ".class", flowClass);
+      if (RepeatedFlows.dependsOnDrawsPerCall(formula.flows())) {
+        // the kernel a fit with few draws a step loads (neural flows as loops; docs/internals.md, "Repeated flows")
+        FlowKernels drawByDraw = RepeatedFlows.drawByDraw(true,
+            () -> Compilation.flowKernels(model, layout, formula.normalized()));
+        String drawByDrawClass = flowClass + "_DrawByDraw";
+        entries.put(drawByDrawClass.replace('.', '/') + ".class", BytecodeBackend.emit(drawByDraw, drawByDrawClass.replace('.', '/')));
+        metadata.put(Artifact.formulaKey(k) + Artifact.DRAW_BY_DRAW + ".class", drawByDrawClass);
+        metadata.put(Artifact.formulaKey(k) + Artifact.DRAW_BY_DRAW + ".cost", Compilation.stepCost(drawByDraw).encode());
+        metadata.put(Artifact.formulaKey(k) + Artifact.DRAW_BY_DRAW + ".below",
+            Integer.toString(BatchMajor.DEFAULT.minDraws()));
+      }
       normalized.add(formula.normalized());
     }
     metadata.put(Artifact.KEY_FORMULAS, String.join(";", normalized));

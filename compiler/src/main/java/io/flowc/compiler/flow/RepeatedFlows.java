@@ -91,6 +91,23 @@ public final class RepeatedFlows {
     }
   }
 
+  /**
+   * Whether the flows lower differently for calls that run draw by draw ({@link #drawByDraw}):
+   * what makes an artifact carry a second kernel for fits with few draws a step.
+   */
+  public static boolean dependsOnDrawsPerCall(List<FlowSpec> specs) {
+    return !drawByDraw(true, () -> runs(specs)).equals(drawByDraw(false, () -> runs(specs)));
+  }
+
+  /** The length of each run, as the lowering takes them. */
+  private static List<Integer> runs(List<FlowSpec> specs) {
+    List<Integer> runs = new ArrayList<>();
+    for (int k = 0; k < specs.size(); k += runs.get(runs.size() - 1)) {
+      runs.add(runLength(specs, k));
+    }
+    return runs;
+  }
+
   /** The shortest run of flows of this kind that loops. */
   private static int loopFrom(FlowKind kind) {
     Integer set = LOOP_FROM.get();

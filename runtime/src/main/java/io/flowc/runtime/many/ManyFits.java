@@ -203,9 +203,9 @@ public final class ManyFits {
 
   private SetOutcome nfvi(Run run, ModelClasses.Bound bound, FitMethod.Nfvi method) {
     LogDensity density = bound.logDensity();
-    Nfvi nfvi = new Nfvi(bound.flowKernel(formula), density, flowLayout);
-    RestartSelection selection = new RestartSelection();
     Nfvi.Settings given = method.settings();
+    Nfvi nfvi = new Nfvi(bound.flowKernel(formula, given.nmc()), density, flowLayout);
+    RestartSelection selection = new RestartSelection();
     for (int r = 0; r < method.restarts(); r++) {
       long seed = Restart.seedOf(run.seed, r);
       Nfvi.Settings settings = new Nfvi.Settings(given.iterations(), given.optimizer(), given.nmc(), given.jitter(),

@@ -52,6 +52,14 @@ public interface ModelClasses {
 
     FlowKernel flowKernel(String formula);
 
+    /**
+     * The kernel for fits whose steps have {@code drawsPerCall} draws: an artifact's kernel for
+     * calls that run draw by draw where it has one ({@link Artifact#flowKernel(String, int)}).
+     */
+    default FlowKernel flowKernel(String formula, int drawsPerCall) {
+      return flowKernel(formula);
+    }
+
     /** The parameters' layout on this data set ({@link ModelClasses#constrainsEachSet}); null: the model's. */
     default ParameterLayout layout() {
       return null;
@@ -109,6 +117,7 @@ public interface ModelClasses {
   final class ArtifactClasses implements ModelClasses {
     private final Artifact artifact;
     private final LogDensity density;
+    /** Loaded kernels by class name (a formula may have two: {@link Artifact#flowKernel(String, int)}). */
     private final Map<String, FlowKernel> kernels = new ConcurrentHashMap<>();
 
     private ArtifactClasses(Artifact artifact) {
@@ -124,7 +133,7 @@ public interface ModelClasses {
     @Override
     public FlowLayout flowLayout(String formula) {
       FlowLayout layout = artifact.flowLayout(formula);
-      kernels.computeIfAbsent(formula, f -> artifact.flowKernel(f, layout));
+      kernels.computeIfAbsent(artifact.flowClassName(formula, Integer.MAX_VALUE), c -> artifact.flowKernel(formula, layout));
       return layout;
     }
 
@@ -151,7 +160,13 @@ public interface ModelClasses {
 
         @Override
         public FlowKernel flowKernel(String formula) {
-          FlowKernel kernel = kernels.computeIfAbsent(formula, artifact::flowKernel);
+          return flowKernel(formula, Integer.MAX_VALUE);
+        }
+
+        @Override
+        public FlowKernel flowKernel(String formula, int drawsPerCall) {
+          String className = artifact.flowClassName(formula, drawsPerCall);
+          FlowKernel kernel = kernels.computeIfAbsent(className, c -> artifact.flowKernel(formula, drawsPerCall));
           return binding == null ? kernel : binding.bind(kernel);
         }
       };
