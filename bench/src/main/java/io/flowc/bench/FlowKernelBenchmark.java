@@ -36,7 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * One loss-and-gradient evaluation of a workload's ELBO kernel: W1 (pot1, planar*8, 100 draws)
  * generated and hand-written, W2 (pot4, planar*10, 10 draws) and W4 (normal100,
  * scale-hh*100-loc, 1 draw) generated, W7 (pot1, nsf(hidden=64)*3: 8 bins on [-5, 5], 2 hidden
- * layers, 256 draws) generated and hand-written (four draws per trip). {@code -perdraw}: the generated kernel without its
+ * layers, 256 draws) generated and hand-written (four draws per trip), and {@code nsf*8} on pot1 at one draw
+ * as a fit of one draw a step compiles it ({@code NSF8-looped}: two flows a loop iteration) and
+ * unrolled ({@code NSF8-unrolled}, docs/performance.md "Neural flows as loops"). {@code -perdraw}: the generated kernel without its
  * batch-major body; {@code -scalar}: the generated batch-major body with scalar products, as in a JVM
  * without {@code jdk.incubator.vector} ({@code -generated} uses the module when the JVM has it: run with
  * {@code --add-modules jdk.incubator.vector}, docs/performance.md "SIMD products"); {@code -batchmajor}: the
@@ -59,7 +61,7 @@ public class FlowKernelBenchmark {
   @Param({"W1-generated", "W1-generated-perdraw", "W1-handwritten", "W1-handwritten-batchmajor",
       "W1-handwritten-vector", "W1-handwritten-vector-functions", "W2-generated",
       "W2-generated-perdraw", "W4-generated", "W4-generated-perdraw", "W4-generated-vectorloops", "W7-generated", "W7-generated-scalar",
-      "W7-generated-perdraw", "W7-handwritten", "W7-handwritten-vector"})
+      "W7-generated-perdraw", "W7-handwritten", "W7-handwritten-vector", "NSF8-looped", "NSF8-unrolled"})
   public String workload;
 
   @Param({"examples"})
@@ -77,9 +79,10 @@ public class FlowKernelBenchmark {
     boolean w1 = workload.startsWith("W1");
     boolean w2 = workload.startsWith("W2");
     boolean w7 = workload.startsWith("W7");
-    String model = w1 || w7 ? "pot1" : w2 ? "pot4" : "normal100";
-    FlowFormula formula = FlowFormulaParsing.parse(
-        w1 ? "planar*8" : w2 ? "planar*10" : w7 ? "nsf(bins=8,bound=5,hidden=64,layers=2)*3" : "scale-hh*100-loc");
+    boolean nsf8 = workload.startsWith("NSF8");
+    String model = w1 || w7 || nsf8 ? "pot1" : w2 ? "pot4" : "normal100";
+    FlowFormula formula = FlowFormulaParsing.parse(w1 ? "planar*8" : w2 ? "planar*10"
+        : w7 ? "nsf(bins=8,bound=5,hidden=64,layers=2)*3" : nsf8 ? "nsf*8" : "scale-hh*100-loc");
     draws = w1 ? 100 : w2 ? 10 : w7 ? 256 : 1;
     Path file = Path.of(examplesDir, model + ".flow");
     var checked = FrontEnd.check(new SourceFile(file.toString(), Files.readString(file)));
@@ -108,6 +111,8 @@ public class FlowKernelBenchmark {
       kernel = HiddenClasses.define(BytecodeBackend.emit(
           Compilation.flowKernels(checked, layout, formula.normalized(), BatchMajor.Policy.NONE),
           BytecodeBackend.JIT_PACKAGE + "PerDraw" + model), FlowKernel.class);
+    } else if (workload.endsWith("looped")) {
+      kernel = Compilation.loadCountedFlow(checked, formula, draws).kernel();
     } else {
       kernel = Compilation.loadFlow(checked, formula);
     }
