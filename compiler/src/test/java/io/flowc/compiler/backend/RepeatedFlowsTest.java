@@ -3,6 +3,7 @@ package io.flowc.compiler.backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowc.compiler.SameBits;
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.flow.RepeatedFlows;
@@ -17,7 +18,6 @@ import io.flowc.runtime.jit.HiddenClasses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,38 +62,8 @@ class RepeatedFlowsTest {
     assertTrue(loops(looped.body()) && loops(looped.sample()), formula + ": loops");
     assertEquals(parameterLoop, loops(looped.prologue()), formula + ": a loop in the prologue");
     assertTrue(!loops(unrolled.body()), formula + ": unrolled");
-    FlowKernel a = load(looped);
-    FlowKernel b = load(unrolled);
     FlowLayout layout = FlowLayout.ofFlows(FlowFormulaParsing.parse(formula).flows(), model.dimension());
-    Random random = new Random(seed);
-    int d = model.dimension();
-    for (int draws : drawCounts) {
-      double[] theta = layout.initialParameters(0.5, random.nextLong());
-      for (int i = 0; i < theta.length; i++) {
-        theta[i] += 0.3 * random.nextGaussian();
-      }
-      double[] eps = new double[draws * d];
-      for (int i = 0; i < eps.length; i++) {
-        eps[i] = random.nextGaussian();
-      }
-      double[] ga = new double[theta.length];
-      double[] gb = new double[theta.length];
-      double la = a.lossGradient(theta, eps, draws, ga, new double[a.workspaceSize()]);
-      double lb = b.lossGradient(theta, eps, draws, gb, new double[b.workspaceSize()]);
-      String at = model.name() + " " + formula + ", " + draws + " draws";
-      assertEquals(Double.doubleToLongBits(lb), Double.doubleToLongBits(la), at + ": loss");
-      for (int i = 0; i < theta.length; i++) {
-        assertEquals(Double.doubleToLongBits(gb[i]), Double.doubleToLongBits(ga[i]), at + ": " + layout.elementNames().get(i));
-      }
-      double[] za = new double[draws * d];
-      double[] zb = new double[draws * d];
-      double[] qa = new double[draws];
-      double[] qb = new double[draws];
-      a.sample(theta, eps, draws, za, qa, new double[a.workspaceSize()]);
-      b.sample(theta, eps, draws, zb, qb, new double[b.workspaceSize()]);
-      assertEquals(java.util.Arrays.toString(zb), java.util.Arrays.toString(za), at + ": z");
-      assertEquals(java.util.Arrays.toString(qb), java.util.Arrays.toString(qa), at + ": log q");
-    }
+    SameBits.assertSameFlow(load(unrolled), load(looped), layout, drawCounts, seed, model.name() + " " + formula);
   }
 
   @Test

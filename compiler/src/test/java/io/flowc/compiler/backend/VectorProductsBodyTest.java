@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowc.compiler.SameBits;
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.frontend.CheckedModel;
@@ -123,15 +124,8 @@ class VectorProductsBodyTest {
     Random random = new Random(formulaText.hashCode() * 31L + policy.blockSize());
     int d = model.dimension();
     for (int draws : DRAWS) {
-      // away from the identity start, so that every weight and product matters
-      double[] theta = layout.initialParameters(0.5, random.nextLong());
-      for (int i = 0; i < theta.length; i++) {
-        theta[i] += 0.3 * random.nextGaussian();
-      }
-      double[] eps = new double[draws * d];
-      for (int i = 0; i < eps.length; i++) {
-        eps[i] = random.nextGaussian();
-      }
+      double[] theta = SameBits.nearStart(layout, random);
+      double[] eps = SameBits.normals(draws * d, random);
       String at = where + ", " + draws + " draws";
       double[] expected = new double[theta.length];
       double loss = perDraw.lossGradient(theta, eps, draws, expected, new double[perDraw.workspaceSize()]);

@@ -5,18 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.flowc.compiler.SameBits;
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.data.DataSet;
-import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.many.ModelClasses;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,26 +50,7 @@ class DrawByDrawArtifactTest {
     assertNotEquals(bound.flowKernel(nsf, 1).getClass(), bound.flowKernel(nsf).getClass());
 
     FlowLayout layout = artifact.flowLayout(nsf);
-    FlowKernel looped = artifact.flowKernel(nsf, layout, 1);
-    FlowKernel unrolled = artifact.flowKernel(nsf, layout, 256);
-    Random random = new Random(5);
-    for (int draws : new int[] {1, 17}) {
-      double[] theta = layout.initialParameters(0.5, random.nextLong());
-      for (int i = 0; i < theta.length; i++) {
-        theta[i] += 0.3 * random.nextGaussian();
-      }
-      double[] eps = new double[draws * 2];
-      for (int i = 0; i < eps.length; i++) {
-        eps[i] = random.nextGaussian();
-      }
-      double[] ga = new double[theta.length];
-      double[] gb = new double[theta.length];
-      double la = looped.lossGradient(theta, eps, draws, ga, new double[looped.workspaceSize()]);
-      double lb = unrolled.lossGradient(theta, eps, draws, gb, new double[unrolled.workspaceSize()]);
-      assertEquals(Double.doubleToLongBits(lb), Double.doubleToLongBits(la), draws + " draws: loss");
-      for (int i = 0; i < theta.length; i++) {
-        assertEquals(Double.doubleToLongBits(gb[i]), Double.doubleToLongBits(ga[i]), draws + " draws: " + i);
-      }
-    }
+    SameBits.assertSameFlow(artifact.flowKernel(nsf, layout, 256), artifact.flowKernel(nsf, layout, 1), layout,
+        new int[] {1, 17}, 5, nsf);
   }
 }
