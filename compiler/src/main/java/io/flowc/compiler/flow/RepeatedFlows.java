@@ -175,13 +175,15 @@ public final class RepeatedFlows {
     slots.forEach(list -> list.sort(order));
     List<FlowLayout.Slot> firstSlots = slots.get(0);
     for (List<FlowLayout.Slot> own : slots) {
-      for (int p = 0; p < firstSlots.size(); p++) {
+      boolean same = own.size() == firstSlots.size();
+      for (int p = 0; same && p < firstSlots.size(); p++) {
         FlowLayout.Slot a = firstSlots.get(p);
         FlowLayout.Slot b = own.get(p);
-        if (own.size() != firstSlots.size() || !a.parameter().equals(b.parameter()) || !a.shape().equals(b.shape())
-            || (a.flow() - from) % period != (b.flow() - from) % period) {
-          throw new IllegalStateException("flows " + from + ".." + (from + count - 1) + " differ in their parameters");
-        }
+        same = a.parameter().equals(b.parameter()) && a.shape().equals(b.shape())
+            && (a.flow() - from) % period == (b.flow() - from) % period;
+      }
+      if (!same) {
+        throw new IllegalStateException("flows " + from + ".." + (from + count - 1) + " differ in their parameters");
       }
     }
     boolean hasLogDet = spec.kind() != FlowKind.HH;
