@@ -117,8 +117,8 @@ public final class ArtifactWriter {
       metadata.put(Artifact.formulaKey(k) + ".cost", Compilation.stepCost(flowKernels).encode());
       metadata.put(Artifact.formulaKey(k), formula.normalized());
       metadata.put(Artifact.formulaKey(k) + ".class", flowClass);
-      if (RepeatedFlows.dependsOnDrawsPerCall(formula.flows())) {
-        // the kernel a fit with few draws a step loads (neural flows as loops; docs/internals.md, "Repeated flows")
+      if (RepeatedFlows.dependsOnDrawsPerCall(formula.flows(), model.dimension())) {
+        // the kernel a fit with few draws a step loads (runs of flows as loops; docs/internals.md, "Repeated flows")
         FlowKernels drawByDraw = RepeatedFlows.drawByDraw(true,
             () -> Compilation.flowKernels(model, layout, formula.normalized()));
         String drawByDrawClass = flowClass + "_DrawByDraw";

@@ -33,7 +33,7 @@ public final class FlowLowering {
     Node z = eps;
     Node logDet = null;
     for (int k = 0; k < layout.specs().size(); k++) {
-      int run = RepeatedFlows.runLength(layout.specs(), k);
+      int run = RepeatedFlows.runLength(layout.specs(), k, layout.dimension());
       if (run > 1) {
         Result loop = RepeatedFlows.apply(g, layout, parameters, k, run, z, logDet);
         z = loop.z();

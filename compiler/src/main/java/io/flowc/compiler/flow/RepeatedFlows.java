@@ -32,9 +32,10 @@ import java.util.function.Supplier;
  */
 public final class RepeatedFlows {
   /**
-   * Shortest run of identical flows lowered as loops. Short stacks (W1's planar*8, W2's
-   * planar*10) stay unrolled: their straight-line code is compiled early and runs without the
-   * loops' copies.
+   * Shortest run of identical flows lowered as loops (but for the flows with a network, and for
+   * PyMC3's flows on few coordinates in calls of many draws: below). Short stacks (W1's planar*8,
+   * W2's planar*10) stay unrolled: their straight-line code is compiled early and runs without
+   * the loops' copies.
    */
   public static final int DEFAULT_LOOP_FROM = 16;
 
@@ -46,6 +47,24 @@ public final class RepeatedFlows {
    * flows stay unrolled (docs/performance.md, "Neural flows as loops").
    */
   public static final int DEFAULT_NETWORK_LOOP_FROM = 4;
+
+  /**
+   * Shortest run of {@code planar}, {@code radial} or {@code hh} flows on at most
+   * {@link #SHORT_VECTOR} coordinates lowered as loops where calls have enough draws for the
+   * batched body. On so few coordinates a flow is scalar steps, which the unrolled stack's batched
+   * body runs across a block of draws while a loop runs them draw by draw: {@code planar*16} to
+   * {@code planar*64} on two coordinates at 100 draws fit faster unrolled, {@code planar*128} about
+   * even, {@code planar*256} faster looped, its unrolled class taking long to compile (docs/performance.md,
+   * "Repeated flows as loops"). On more coordinates a flow is loops over them, which the batched
+   * body leaves per draw too, and such runs loop from {@link #DEFAULT_LOOP_FROM} whatever the draws.
+   */
+  public static final int DEFAULT_BATCHED_LOOP_FROM = 128;
+
+  /**
+   * The longest vector the kernels' scheduler writes as scalars ({@code Scheduler.SCALARIZE_LIMIT},
+   * which RepeatedFlowsTest checks this against).
+   */
+  public static final int SHORT_VECTOR = 16;
 
   /**
    * The system property that sets the shortest run that loops for every kind of flow, whatever
@@ -95,27 +114,30 @@ public final class RepeatedFlows {
    * Whether the flows lower differently for calls that run draw by draw ({@link #drawByDraw}):
    * what makes an artifact carry a second kernel for fits with few draws a step.
    */
-  public static boolean dependsOnDrawsPerCall(List<FlowSpec> specs) {
-    return !drawByDraw(true, () -> runs(specs)).equals(drawByDraw(false, () -> runs(specs)));
+  public static boolean dependsOnDrawsPerCall(List<FlowSpec> specs, int dimension) {
+    return !drawByDraw(true, () -> runs(specs, dimension)).equals(drawByDraw(false, () -> runs(specs, dimension)));
   }
 
   /** The length of each run, as the lowering takes them. */
-  private static List<Integer> runs(List<FlowSpec> specs) {
+  private static List<Integer> runs(List<FlowSpec> specs, int dimension) {
     List<Integer> runs = new ArrayList<>();
     for (int k = 0; k < specs.size(); k += runs.get(runs.size() - 1)) {
-      runs.add(runLength(specs, k));
+      runs.add(runLength(specs, k, dimension));
     }
     return runs;
   }
 
-  /** The shortest run of flows of this kind that loops. */
-  private static int loopFrom(FlowKind kind) {
+  /** The shortest run of flows of this kind on {@code dimension} coordinates that loops. */
+  private static int loopFrom(FlowKind kind, int dimension) {
     Integer set = LOOP_FROM.get();
     if (set != null) {
       return set;
     }
     if (kind.hasNetwork()) {
       return DRAW_BY_DRAW.get() ? DEFAULT_NETWORK_LOOP_FROM : Integer.MAX_VALUE;
+    }
+    if (kind.isPyMc3() && !DRAW_BY_DRAW.get() && dimension <= SHORT_VECTOR) {
+      return DEFAULT_BATCHED_LOOP_FROM;
     }
     return DEFAULT_LOOP_FROM;
   }
@@ -137,7 +159,7 @@ public final class RepeatedFlows {
    * How many flows from {@code k} on are identical and loop together, a whole number of
    * iterations (1: lower flow k alone).
    */
-  static int runLength(List<FlowSpec> specs, int k) {
+  static int runLength(List<FlowSpec> specs, int k, int dimension) {
     FlowSpec first = specs.get(k);
     if (!loops(first.kind())) {
       return 1;
@@ -148,7 +170,7 @@ public final class RepeatedFlows {
     }
     int period = period(first.kind());
     int run = (end - k) / period * period;
-    return run >= loopFrom(first.kind()) && run >= 2 * period ? run : 1;
+    return run >= loopFrom(first.kind(), dimension) && run >= 2 * period ? run : 1;
   }
 
   /**

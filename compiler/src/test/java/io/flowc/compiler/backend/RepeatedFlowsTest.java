@@ -12,6 +12,7 @@ import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.compiler.kernel.Kernel;
 import io.flowc.compiler.kernel.KernelSplitter;
+import io.flowc.compiler.kernel.Scheduler;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.jit.HiddenClasses;
@@ -106,7 +107,8 @@ class RepeatedFlowsTest {
   /**
    * By default flows with a network loop only for fits whose steps run draw by draw (few draws): a
    * loop's body runs per draw, where the unrolled stack's batched body reads each weight once for
-   * a block of draws. Two iterations of two flows at least; PyMC3's flows keep their rule.
+   * a block of draws. Two iterations of two flows at least. PyMC3's flows on few coordinates
+   * likewise stay unrolled in calls of many draws, up to 127 of them.
    */
   @Test
   void networksLoopWhereStepsRunDrawByDraw() throws Exception {
@@ -118,6 +120,17 @@ class RepeatedFlowsTest {
     for (String formula : List.of("nsf(hidden=8)*3", "planar*8", "sylvester*4")) {
       assertTrue(!loops(drawByDraw(true, pot1, formula).body()), formula + " stays unrolled");
     }
+    // PyMC3's flows on two coordinates are scalar steps, which a batched body runs across draws
+    for (String formula : List.of("planar*16", "radial*20", "scale-hh*16-loc")) {
+      assertTrue(loops(drawByDraw(true, pot1, formula).body()), formula + " draw by draw");
+      assertTrue(!loops(drawByDraw(false, pot1, formula).body()), formula + " in blocks of draws");
+    }
+    assertTrue(loops(drawByDraw(false, pot1, "planar*128").body()), "planar*128 in blocks of draws");
+    assertTrue(loops(drawByDraw(false, pot1, "sylvester*16").body()), "sylvester*16 in blocks of draws");
+    // on 100 coordinates a flow is loops over them, left per draw by a batched body too
+    CheckedModel normal100 = FlowKernelAgreementTest.example("normal100");
+    assertTrue(loops(drawByDraw(false, normal100, "scale-hh*16-loc").body()), "hh*16 on 100 coordinates");
+    assertEquals(Scheduler.SCALARIZE_LIMIT, RepeatedFlows.SHORT_VECTOR);
     // what a fit compiles: its kernel's cost says whether its steps may run in blocks of draws
     FlowFormula nsf = FlowFormulaParsing.parse("nsf(hidden=8)*4");
     assertEquals(1, Compilation.loadCountedFlow(pot1, nsf, 1).cost().minimumChunkDraws(), "--nmc 1: a loop, draw by draw");
