@@ -48,11 +48,31 @@ public record AdagradWindow(double learningRate, double epsilon, int nWin) imple
     return (int) (state.steps() % nWin);
   }
 
+  /**
+   * Fewest parameters summed slot by slot ({@link #update}); fewer sum one element's window after
+   * another, in one loop without the passes' set-up (W3's ten parameters: 0.11 s of fitting
+   * against 0.125 s slot by slot).
+   */
+  private static final int SLOT_BY_SLOT = 64;
+
   @Override
   public void step(double[] theta, double[] gradient, OptimizerState state) {
     Arguments.check(theta, gradient, state, nWin);
     double[] written = state.slot(writeIndex(state));
     state.advance();
+    if (theta.length < SLOT_BY_SLOT) {
+      for (int j = 0; j < theta.length; j++) {
+        written[j] = gradient[j] * gradient[j];
+      }
+      for (int j = 0; j < theta.length; j++) {
+        double sum = 0.0;
+        for (int k = 0; k < nWin; k++) {
+          sum += state.slot(k)[j];
+        }
+        theta[j] = theta[j] - learningRate * gradient[j] / Math.sqrt(sum + epsilon);
+      }
+      return;
+    }
     double[] sums = state.scratch(theta.length);
     for (int from = 0; from < theta.length; from += Arguments.BLOCK) {
       update(theta, gradient, written, state, sums, learningRate, epsilon, from, Math.min(theta.length, from + Arguments.BLOCK));

@@ -288,7 +288,8 @@ class OptimizerContractTest {
   /**
    * Every optimizer's update is elementwise, and long parameter vectors are updated a block at a
    * time (Arguments.BLOCK): each of 1,300 elements (two whole blocks and a part) must end where
-   * the same element alone ends, bit for bit, after steps with different gradients.
+   * the same element alone ends, bit for bit, after steps with different gradients (adagrad_window
+   * sums a block's windows slot by slot, an element alone its window in one loop).
    */
   @ParameterizedTest
   @MethodSource("names")
@@ -301,7 +302,7 @@ class OptimizerContractTest {
     }
     double[] start = theta.clone();
     OptimizerState state = optimizer.newState(n);
-    double[][] gradients = new double[4][n];
+    double[][] gradients = new double[12][n]; // past adagrad_window's ten slots: its sums wrap around
     for (int k = 0; k < gradients.length; k++) {
       for (int j = 0; j < n; j++) {
         gradients[k][j] = Math.sin(0.91 * j + k) * (1 + j % 5);
