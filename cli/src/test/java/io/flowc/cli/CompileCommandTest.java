@@ -228,6 +228,26 @@ class CompileCommandTest {
     assertTrue(java.contains("logaddexp("), java);
   }
 
+  /**
+   * A formula whose neural flows loop in fits of few draws has two classes in the artifact, and
+   * --emit-java writes both.
+   */
+  @Test
+  void neuralFlowsGetTheirDrawByDrawClassInTheJarAndAsSource() throws IOException {
+    Path jar = tmp.resolve("nsf.jar");
+    Path src = tmp.resolve("nsf-src");
+    Cli.Result r = Cli.run("compile", Cli.example("pot1"), "--flow", "nsf(hidden=8)*4", "-o", jar.toString(),
+        "--emit-java", src.toString());
+    assertEquals(0, r.code(), r.toString());
+    try (java.util.jar.JarFile entries = new java.util.jar.JarFile(jar.toFile())) {
+      assertTrue(entries.getEntry("io/flowc/artifact/Model_pot1_Flow0.class") != null, "unrolled class");
+      assertTrue(entries.getEntry("io/flowc/artifact/Model_pot1_Flow0_DrawByDraw.class") != null, "looped class");
+    }
+    String looped = Files.readString(src.resolve("io/flowc/artifact/Model_pot1_Flow0_DrawByDraw.java"));
+    assertTrue(looped.contains("public final class Model_pot1_Flow0_DrawByDraw implements FlowKernel"), looped);
+    assertTrue(Files.exists(src.resolve("io/flowc/artifact/Model_pot1_Flow0.java")));
+  }
+
   @Test
   void userErrors() throws IOException {
     Cli.Result noJar = Cli.run("compile", Cli.example("pot1"), "-o", tmp.resolve("pot1.zip").toString());

@@ -44,6 +44,9 @@ public final class ArtifactWriter {
   /** Package of the classes in artifacts. */
   public static final String PACKAGE = Artifact.PACKAGE;
 
+  /** The suffix of the class of a formula's kernel for calls that run draw by draw. */
+  private static final String DRAW_BY_DRAW = "_DrawByDraw";
+
   /** 1980-02-01, the earliest time a zip entry can hold portably: entry times carry no information. */
   private static final long FIXED_TIME = 315_532_800_000L + 31L * 24 * 3600 * 1000;
 
@@ -121,7 +124,7 @@ public final class ArtifactWriter {
         // the kernel a fit with few draws a step loads (runs of flows as loops; docs/internals.md, "Repeated flows")
         FlowKernels drawByDraw = RepeatedFlows.drawByDraw(true,
             () -> Compilation.flowKernels(model, layout, formula.normalized()));
-        String drawByDrawClass = flowClass + "_DrawByDraw";
+        String drawByDrawClass = flowClass + DRAW_BY_DRAW;
         entries.put(drawByDrawClass.replace('.', '/') + ".class", BytecodeBackend.emit(drawByDraw, drawByDrawClass.replace('.', '/')));
         metadata.put(Artifact.formulaKey(k) + Artifact.DRAW_BY_DRAW + ".class", drawByDrawClass);
         metadata.put(Artifact.formulaKey(k) + Artifact.DRAW_BY_DRAW + ".cost", Compilation.stepCost(drawByDraw).encode());
@@ -186,7 +189,14 @@ public final class ArtifactWriter {
     String simpleName = Compilation.className(model);
     files.add(JavaSourceBackend.file(PACKAGE, Compilation.javaLogDensity(model, simpleName)));
     for (int k = 0; k < formulas.size(); k++) {
-      files.add(JavaSourceBackend.file(PACKAGE, Compilation.javaFlowKernel(model, formulas.get(k), simpleName + "_Flow" + k)));
+      FlowFormula formula = formulas.get(k);
+      String flowName = simpleName + "_Flow" + k;
+      files.add(JavaSourceBackend.file(PACKAGE, Compilation.javaFlowKernel(model, formula, flowName)));
+      if (RepeatedFlows.dependsOnDrawsPerCall(formula.flows(), model.dimension())) {
+        TypeSpec drawByDraw = RepeatedFlows.drawByDraw(true,
+            () -> Compilation.javaFlowKernel(model, formula, flowName + DRAW_BY_DRAW));
+        files.add(JavaSourceBackend.file(PACKAGE, drawByDraw));
+      }
     }
     TypeSpec reported = Compilation.javaReported(model, simpleName + "_Reported");
     if (reported != null) {
