@@ -344,8 +344,9 @@ public final class Compilation {
 
   /**
    * As above, for a fit whose steps take {@code drawsPerCall} draws: with fewer than a batched
-   * body takes ({@link BatchMajor#MIN_DRAWS}) the body runs draw by draw, and runs of flows with a
-   * network become loops ({@link RepeatedFlows#DEFAULT_NETWORK_LOOP_FROM}).
+   * body takes ({@link BatchMajor#MIN_DRAWS}) the body runs draw by draw, and runs of flows loop
+   * by the rule for such calls ({@link RepeatedFlows#drawByDraw}: flows with a network from four,
+   * PyMC3's flows on few coordinates from 16 instead of 128).
    */
   public static CountedFlow loadCountedFlow(CheckedModel model, FlowFormula formula, int drawsPerCall) {
     DataPlan plan = dataPlan(model);
