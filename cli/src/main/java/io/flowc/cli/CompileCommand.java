@@ -54,7 +54,7 @@ public final class CompileCommand implements Callable<Integer> {
   private List<String> flows = new ArrayList<>();
 
   @Option(names = "--emit-java", paramLabel = "DIR",
-      description = "Also write the generated class as readable Java source under DIR.")
+      description = "Also write the generated classes as readable Java source under DIR.")
   private String emitJava;
 
   @Mixin
