@@ -118,8 +118,8 @@ class FitCommandTest {
   }
 
   /**
-   * Without --threads the final loss's draws run on the cores left to the fit, with --threads 1 on
-   * one: every number is the same bit for bit.
+   * Without --threads the final loss's draws (their flow and their log densities) run on the cores
+   * left to the fit, with --threads 1 on one: every number is the same bit for bit.
    */
   @Test
   void theFinalLossIsTheSameOnAnyNumberOfCores() throws IOException {
@@ -130,6 +130,14 @@ class FitCommandTest {
     assertEquals(one.get("final_loss"), cores.get("final_loss"));
     assertEquals(one.get("pareto_k"), cores.get("pareto_k"));
     assertEquals(one.get("parameters"), cores.get("parameters"));
+    // a model with data: each thread's log densities on the data in a workspace of its own
+    String kidiq = Cli.example("kidiq_interaction");
+    List<String> data = new ArrayList<>(List.of("fit", kidiq, "--data", kidiq.replace(".flow", ".json"), "--flow",
+        "scale-loc", "--iters", "50", "--optimizer", "adam", "--lr", "0.01", "--eval-draws", "9000", "--json"));
+    JsonNode dataOne = json(Cli.run(concat(data, "--threads", "1")));
+    JsonNode dataTwo = json(Cli.run(concat(data, "--threads", "2")));
+    assertEquals(dataOne.get("final_loss"), dataTwo.get("final_loss"));
+    assertEquals(dataOne.get("pareto_k"), dataTwo.get("pareto_k"));
   }
 
   /** A long stack compiles to a loop over its repeats (W4's shape): fit, its cost and its report work through it. */
