@@ -65,6 +65,21 @@ class LauncherSimdIT {
     assertTrue(r.loaded("io.flowc.runtime.simd.VectorProducts"), "vectorized products");
   }
 
+  /** With fewer than 16 draws a step (the default is one) every call runs draw by draw, without block products. */
+  @Test
+  void aNeuralFitOfFewDrawsRunsWithoutTheModule() throws Exception {
+    for (String nmc : new String[] {"1", "15"}) {
+      Run r = flowc(Map.of(), "fit", model(), "--flow", "nsf(hidden=4)*4", "--nmc", nmc, "--iters", "3",
+          "--eval-draws", "50", "--json");
+      assertEquals(0, r.code, r.toString());
+      assertEquals("", r.err, r.toString());
+      assertFalse(r.loaded("io.flowc.runtime.simd.VectorProducts"), "scalar products");
+    }
+    Run defaults = flowc(Map.of(), "fit", model(), "--flow", "realnvp(hidden=4)", "--iters", "3", "--eval-draws", "50");
+    assertEquals(0, defaults.code, defaults.toString());
+    assertEquals("", defaults.err, defaults.toString());
+  }
+
   @Test
   void flowcSimdZeroRunsWithoutTheModule() throws Exception {
     Run r = flowc(Map.of("FLOWC_SIMD", "0"), "fit", model(), "--flow", "nsf(hidden=4)", "--nmc", "16", "--iters", "3",
