@@ -357,8 +357,7 @@ public final class Artifact {
       throw new ArtifactException(file + ": has no compiled flow '" + formula + "' (it has: "
           + (formulas().isEmpty() ? "none" : String.join(", ", formulas())) + ")");
     }
-    Optional<DrawByDraw> drawByDraw = drawByDraw(k, drawsPerCall);
-    String className = drawByDraw.isPresent() ? drawByDraw.get().className() : metadata.formulaClasses().get(k);
+    String className = className(k, drawsPerCall);
     // a fit follows, as after a flow compiled from source
     FunctionProfiles.warmUp();
     FlowKernel kernel = load(className, FlowKernel.class);
@@ -389,9 +388,10 @@ public final class Artifact {
   /** The class {@link #flowKernel(String, int)} loads (a formula the artifact lacks: the formula itself, never a class name). */
   public String flowClassName(String formula, int drawsPerCall) {
     int k = formulas().indexOf(formula);
-    if (k < 0) {
-      return formula;
-    }
+    return k < 0 ? formula : className(k, drawsPerCall);
+  }
+
+  private String className(int k, int drawsPerCall) {
     Optional<DrawByDraw> drawByDraw = drawByDraw(k, drawsPerCall);
     return drawByDraw.isPresent() ? drawByDraw.get().className() : metadata.formulaClasses().get(k);
   }

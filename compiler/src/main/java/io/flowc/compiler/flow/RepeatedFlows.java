@@ -55,7 +55,7 @@ public final class RepeatedFlows {
    * body runs across a block of draws while a loop runs them draw by draw: {@code planar*16} to
    * {@code planar*64} on two coordinates at 100 draws fit faster unrolled, {@code planar*128} about
    * even, {@code planar*256} faster looped, its unrolled class taking long to compile (docs/performance.md,
-   * "Repeated flows as loops"). On more coordinates a flow is loops over them, which the batched
+   * "Many draws a step: PyMC3's flows on few coordinates"). On more coordinates a flow is loops over them, which the batched
    * body leaves per draw too, and such runs loop from {@link #DEFAULT_LOOP_FROM} whatever the draws.
    */
   public static final int DEFAULT_BATCHED_LOOP_FROM = 128;
@@ -86,27 +86,25 @@ public final class RepeatedFlows {
 
   /** Runs {@code action} with runs of at least {@code loopFrom} identical flows of any kind lowered as loops. */
   public static <T> T withLoopFrom(int loopFrom, Supplier<T> action) {
-    Integer previous = LOOP_FROM.get();
-    LOOP_FROM.set(loopFrom);
-    try {
-      return action.get();
-    } finally {
-      LOOP_FROM.set(previous);
-    }
+    return with(LOOP_FROM, loopFrom, action);
   }
 
   /**
    * Runs {@code action}, a lowering of a kernel whose calls run draw by draw ({@code true}: fewer
-   * draws than a batched body takes, as a fit with a small {@code --nmc} makes): runs of flows
-   * with a network loop.
+   * draws than a batched body takes, as a fit with a small {@code --nmc} makes), with the rule for
+   * such calls ({@link #loopFrom}).
    */
   public static <T> T drawByDraw(boolean drawByDraw, Supplier<T> action) {
-    boolean previous = DRAW_BY_DRAW.get();
-    DRAW_BY_DRAW.set(drawByDraw);
+    return with(DRAW_BY_DRAW, drawByDraw, action);
+  }
+
+  private static <V, T> T with(ThreadLocal<V> setting, V value, Supplier<T> action) {
+    V previous = setting.get();
+    setting.set(value);
     try {
       return action.get();
     } finally {
-      DRAW_BY_DRAW.set(previous);
+      setting.set(previous);
     }
   }
 
