@@ -2,6 +2,7 @@ package io.flowc.generated;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flowc.compiler.TestPaths;
@@ -17,6 +18,7 @@ import io.flowc.compiler.ir.IrEvaluator;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.flow.DrawsSwitch;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.nfvi.Fit;
@@ -158,7 +160,8 @@ class GeneratedAgreementTest {
     List<String> names = layout.elementNames();
     int d = model.dimension();
     Random random = new Random(17);
-    for (int draws : new int[] {1, 3}) {
+    // 17 draws: a batched body, and the other kernel of a formula whose kernels switch by draws
+    for (int draws : new int[] {1, 3, 17}) {
       String at = c + ", " + draws + " draws";
       double[] theta = layout.initialParameters(0.5, random.nextLong());
       double[] eps = new double[draws * d];
@@ -225,6 +228,36 @@ class GeneratedAgreementTest {
     assertArrayEquals(expected.parameters(), fit.parameters(), c + ": parameters");
   }
 
+  /**
+   * A formula with runs of neural flows gets two generated kernels, as an artifact does: the run as
+   * one loop for calls of fewer than 16 draws (a small class), unrolled for calls the batched body
+   * runs; a formula whose runs do not depend on the draws gets one.
+   */
+  @Test
+  void neuralRunsGetALoopedKernelForFewDrawsAndTheUnrolledOneForMany() throws IOException {
+    for (String formula : List.of("nsf(hidden=8)*4", "realnvp(hidden=8)*5", "iaf(hidden=8)*4")) {
+      DrawsSwitch kernel = (DrawsSwitch) NeuralPot1.flow(formula);
+      Class<?> few = kernel.kernelFor(15).getClass();
+      Class<?> many = kernel.kernelFor(16).getClass();
+      assertEquals(NeuralPot1.class.getPackageName(), few.getPackageName(), formula);
+      assertTrue(few.getSimpleName().endsWith("_DrawByDraw"), few.getName());
+      assertTrue(classBytes(few) < classBytes(many) / 2, formula + ": the loop's class is the smaller, "
+          + classBytes(few) + " against " + classBytes(many) + " bytes");
+    }
+    for (String formula : List.of("sylvester*2")) {
+      assertFalse(NeuralPot1.flow(formula) instanceof DrawsSwitch, formula);
+    }
+    for (String formula : Flowc_Pot1.flows()) {
+      assertFalse(Flowc_Pot1.flow(formula) instanceof DrawsSwitch, formula);
+    }
+  }
+
+  private static int classBytes(Class<?> c) throws IOException {
+    try (InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
+      return in.readAllBytes().length;
+    }
+  }
+
   /** javac compiled the generated sources in the build: every method must stay JIT-compilable. */
   @ParameterizedTest
   @MethodSource("models")
@@ -232,7 +265,12 @@ class GeneratedAgreementTest {
     List<Class<?>> classes = new ArrayList<>();
     classes.add(m.model().getClass());
     for (String formula : m.flows()) {
-      classes.add(m.flow().apply(formula).getClass());
+      FlowKernel kernel = m.flow().apply(formula);
+      if (kernel instanceof DrawsSwitch switched) {
+        classes.add(switched.kernelFor(1).getClass());
+        kernel = switched.kernelFor(Integer.MAX_VALUE);
+      }
+      classes.add(kernel.getClass());
     }
     for (Class<?> c : classes) {
       try (InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class")) {

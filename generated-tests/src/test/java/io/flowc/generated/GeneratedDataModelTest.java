@@ -1,5 +1,6 @@
 package io.flowc.generated;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flowc.compiler.TestPaths;
 import io.flowc.compiler.driver.Compilation;
 import io.flowc.compiler.diag.SourceFile;
+import io.flowc.compiler.flow.RepeatedFlows;
 import io.flowc.compiler.frontend.CheckedModel;
+import io.flowc.compiler.frontend.FlowFormula;
+import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.compiler.frontend.FrontEnd;
 import io.flowc.compiler.interp.Interpreter;
 import io.flowc.runtime.LogDensity;
@@ -66,6 +70,30 @@ class GeneratedDataModelTest {
             "short.json")));
     assertTrue(wrong.getMessage().contains("'kid_score' is an array of 2 in short.json; the model declares real kid_score[N]"
         + " (real kid_score[3])"), wrong.getMessage());
+  }
+
+  /**
+   * A neural formula's two kernels, bound to the data together: fits of 1 and 17 draws a step (the
+   * looped kernel, then the unrolled one) are the run-time path's fits bit for bit, whose kernel is
+   * compiled for the step's draws.
+   */
+  @Test
+  void aNeuralFitOnBoundDataIsTheRunTimeFitAtFewDrawsAndAtMany() throws Exception {
+    String formula = "realnvp(hidden=4)*4";
+    CheckedModel checked = TestPaths.checkExample(MODEL);
+    FlowFormula parsed = FlowFormulaParsing.parse(formula);
+    assertTrue(RepeatedFlows.dependsOnDrawsPerCall(parsed.flows(), checked.dimension()), "two kernels");
+    for (int nmc : new int[] {1, 17}) {
+      Nfvi.Settings settings = new Nfvi.Settings(30, Optimizers.byName("adam", 0.01), nmc, 0.5, 3,
+          Nfvi.Settings.NO_CLIPPING, List.of());
+      Nfvi runTime = new Nfvi(Compilation.loadCountedFlow(checked, parsed, nmc).kernel(), Compilation.load(checked),
+          Flowc_Kidiq.flowLayout(formula));
+      Fit expected = runTime.fit(settings);
+      Fit fit = Flowc_Kidiq.nfvi(formula, data()).fit(settings);
+      assertEquals(Fit.Status.FINISHED, fit.status(), fit.message());
+      assertArrayEquals(expected.history(), fit.history(), nmc + " draws: losses");
+      assertArrayEquals(expected.parameters(), fit.parameters(), nmc + " draws: parameters");
+    }
   }
 
   /** N counts rows only: the classes compiled for 434 children take data of any number of them. */

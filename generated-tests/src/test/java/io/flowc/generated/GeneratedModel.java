@@ -53,6 +53,9 @@ record GeneratedModel(String name, int dimension, String sourceSha256, LogDensit
             Flowc_Scales::flow, Flowc_Scales::flowLayout, Flowc_Scales::nfvi),
         new GeneratedModel(Flowc_NormalScale.MODEL_NAME, Flowc_NormalScale.DIMENSION, Flowc_NormalScale.SOURCE_SHA256,
             Flowc_NormalScale.model(), Flowc_NormalScale.parameterLayout(), Flowc_NormalScale.elementNames(),
-            Flowc_NormalScale.flows(), Flowc_NormalScale::flow, Flowc_NormalScale::flowLayout, Flowc_NormalScale::nfvi));
+            Flowc_NormalScale.flows(), Flowc_NormalScale::flow, Flowc_NormalScale::flowLayout, Flowc_NormalScale::nfvi),
+        new GeneratedModel(NeuralPot1.MODEL_NAME, NeuralPot1.DIMENSION, NeuralPot1.SOURCE_SHA256, NeuralPot1.model(),
+            NeuralPot1.parameterLayout(), NeuralPot1.elementNames(), NeuralPot1.flows(), NeuralPot1::flow,
+            NeuralPot1::flowLayout, NeuralPot1::nfvi));
   }
 }

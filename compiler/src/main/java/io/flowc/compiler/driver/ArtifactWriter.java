@@ -10,7 +10,6 @@ import io.flowc.compiler.flow.RepeatedFlows;
 import io.flowc.compiler.frontend.Ast;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
-import io.flowc.compiler.kernel.BatchMajor;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.FlowcVersion;
 import io.flowc.runtime.flow.FlowLayout;
@@ -129,7 +128,7 @@ public final class ArtifactWriter {
         metadata.put(Artifact.formulaKey(k) + Artifact.DRAW_BY_DRAW + ".class", drawByDrawClass);
         metadata.put(Artifact.formulaKey(k) + Artifact.DRAW_BY_DRAW + ".cost", Compilation.stepCost(drawByDraw).encode());
         metadata.put(Artifact.formulaKey(k) + Artifact.DRAW_BY_DRAW + ".below",
-            Integer.toString(BatchMajor.DEFAULT.minDraws()));
+            Integer.toString(Compilation.drawByDrawBelow()));
       }
       normalized.add(formula.normalized());
     }
@@ -192,9 +191,8 @@ public final class ArtifactWriter {
       FlowFormula formula = formulas.get(k);
       String flowName = simpleName + "_Flow" + k;
       files.add(JavaSourceBackend.file(PACKAGE, Compilation.javaFlowKernel(model, formula, flowName)));
-      if (RepeatedFlows.dependsOnDrawsPerCall(formula.flows(), model.dimension())) {
-        TypeSpec drawByDraw = RepeatedFlows.drawByDraw(true,
-            () -> Compilation.javaFlowKernel(model, formula, flowName + DRAW_BY_DRAW));
+      TypeSpec drawByDraw = Compilation.javaDrawByDrawFlowKernel(model, formula, flowName + DRAW_BY_DRAW);
+      if (drawByDraw != null) {
         files.add(JavaSourceBackend.file(PACKAGE, drawByDraw));
       }
     }

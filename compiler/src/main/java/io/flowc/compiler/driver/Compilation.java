@@ -358,7 +358,7 @@ public final class Compilation {
 
   /** Whether calls of this many draws run the per-draw body (BatchMajor.DEFAULT's policy). */
   private static boolean drawByDraw(int drawsPerCall) {
-    return drawsPerCall < BatchMajor.DEFAULT.minDraws();
+    return drawsPerCall < drawByDrawBelow();
   }
 
   /** The cost of the NFVI kernel of {@code model} with {@code formula}, without loading it. */
@@ -683,6 +683,23 @@ public final class Compilation {
   public static TypeSpec javaFlowKernel(CheckedModel model, FlowFormula formula, String simpleName) {
     FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
     return JavaSourceBackend.type(fitting(flowKernels(model, layout, formula.normalized()), simpleName), simpleName);
+  }
+
+  /**
+   * The NFVI kernel of a model and a flow formula as a Java class for calls of fewer than
+   * {@link #drawByDrawBelow()} draws, or null where it would be {@link #javaFlowKernel}'s (the
+   * formula has no run of flows that loops only in calls that run draw by draw).
+   */
+  public static TypeSpec javaDrawByDrawFlowKernel(CheckedModel model, FlowFormula formula, String simpleName) {
+    if (!RepeatedFlows.dependsOnDrawsPerCall(formula.flows(), model.dimension())) {
+      return null;
+    }
+    return RepeatedFlows.drawByDraw(true, () -> javaFlowKernel(model, formula, simpleName));
+  }
+
+  /** The fewest draws in a call that runs a compiled ELBO's batched body: fewer run draw by draw. */
+  public static int drawByDrawBelow() {
+    return BatchMajor.DEFAULT.minDraws();
   }
 
   /** The data prologue as a Java class (see {@link #dataPrologue}), or null for a model without derived data. */

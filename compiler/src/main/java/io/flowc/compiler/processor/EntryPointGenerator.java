@@ -17,6 +17,7 @@ import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.data.DataException;
 import io.flowc.runtime.data.DataLayout;
 import io.flowc.runtime.data.DataSet;
+import io.flowc.runtime.flow.DrawsSwitch;
 import io.flowc.runtime.flow.FlowKernel;
 import io.flowc.runtime.flow.FlowFormulas;
 import io.flowc.runtime.flow.FlowKind;
@@ -252,7 +253,13 @@ final class EntryPointGenerator {
     }
     CodeBlock.Builder body = CodeBlock.builder().add("return switch (formula) {\n").indent();
     for (CompiledFlow f : flows) {
-      body.add("case $L -> new $T();\n", labels(f), ClassName.get(request.packageName(), f.className()));
+      ClassName kernel = ClassName.get(request.packageName(), f.className());
+      if (f.drawByDrawClassName() == null) {
+        body.add("case $L -> new $T();\n", labels(f), kernel);
+      } else {
+        body.add("case $L -> $T.of(new $T(), new $T(), $L);\n", labels(f), DrawsSwitch.class,
+            ClassName.get(request.packageName(), f.drawByDrawClassName()), kernel, Compilation.drawByDrawBelow());
+      }
     }
     body.add("default -> throw unknownFlow(formula);\n").unindent().add("};\n");
     return m.addCode(body.build()).build();

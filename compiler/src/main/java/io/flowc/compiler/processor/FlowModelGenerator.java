@@ -74,8 +74,16 @@ final class FlowModelGenerator {
       List<CompiledFlow> flows) {
     List<JavaFile> files = new ArrayList<>();
     files.add(file(request, Compilation.javaLogDensity(model, request.modelClassName())));
+    List<CompiledFlow> kernels = new ArrayList<>();
     for (CompiledFlow flow : flows) {
       files.add(file(request, Compilation.javaFlowKernel(model, flow.formula(), flow.className())));
+      // the kernel of fits with few draws a step, which the entry's switch picks per call
+      CompiledFlow switched = flow.withDrawByDraw();
+      TypeSpec drawByDraw = Compilation.javaDrawByDrawFlowKernel(model, flow.formula(), switched.drawByDrawClassName());
+      if (drawByDraw != null) {
+        files.add(file(request, drawByDraw));
+      }
+      kernels.add(drawByDraw != null ? switched : flow);
     }
     TypeSpec dataPrologue = Compilation.javaDataPrologue(model, request.dataClassName());
     if (dataPrologue != null) {
@@ -85,7 +93,7 @@ final class FlowModelGenerator {
     if (reported != null) {
       files.add(file(request, reported));
     }
-    files.add(file(request, EntryPointGenerator.entry(request, source.name(), model, flows)));
+    files.add(file(request, EntryPointGenerator.entry(request, source.name(), model, kernels)));
     return files;
   }
 
