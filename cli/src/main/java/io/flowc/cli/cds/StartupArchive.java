@@ -60,11 +60,23 @@ public final class StartupArchive {
   }
 
   /**
+   * The file naming the JDK that made the build's archive (its home, a real path): {@code bin/flowc}
+   * run by another JDK uses an archive of that JDK's own instead ({@link #main}, {@code --this-jdk}).
+   */
+  static Path jdkFileOf(Path archive) {
+    return archive.resolveSibling(archive.getFileName() + ".jdk");
+  }
+
+  /**
    * Makes the archive for {@code jar} from a JVM that runs {@code training} (a main class and its
    * arguments, run with the jar as class path); returns a line for the build log.
    */
   static String make(Path java, Path jar, List<String> training) throws IOException, InterruptedException {
-    Path archive = archiveOf(jar);
+    return make(java, jar, archiveOf(jar), training);
+  }
+
+  /** As {@link #make(Path, Path, List)}, the archive written to {@code archive}. */
+  static String make(Path java, Path jar, Path archive, List<String> training) throws IOException, InterruptedException {
     Path sizeFile = sizeFileOf(archive);
     // first the size file: whatever happens next, no launcher trusts an old or partial archive
     Files.deleteIfExists(sizeFile);
@@ -124,21 +136,59 @@ public final class StartupArchive {
   }
 
   /**
-   * {@code StartupArchive JAR EXAMPLES_DIR}: makes the archive for the shaded CLI jar with the JDK
-   * that runs this.
+   * {@code StartupArchive JAR EXAMPLES_DIR} (the build): raises the shaded CLI jar's old class
+   * files, then makes its archive with the JDK that runs this and names that JDK beside it.
+   * {@code StartupArchive --this-jdk JAR EXAMPLES_DIR ARCHIVE} ({@code bin/flowc}, run by another JDK
+   * than the build's): makes that JDK's archive at {@code ARCHIVE}, the jar left as it is; exits 1
+   * if there is none.
    */
   public static void main(String[] args) throws IOException, InterruptedException {
-    if (args.length != 2) {
-      System.err.println("usage: StartupArchive JAR EXAMPLES_DIR");
+    boolean thisJdk = args.length == 4 && args[0].equals("--this-jdk");
+    if (args.length != 2 && !thisJdk) {
+      System.err.println("usage: StartupArchive JAR EXAMPLES_DIR | StartupArchive --this-jdk JAR EXAMPLES_DIR ARCHIVE");
       System.exit(2);
     }
+    int first = thisJdk ? 1 : 0;
     // the real path: the archive records the jar's path, and bin/flowc names the jar by its real path
-    Path jar = Path.of(args[0]).toRealPath();
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path jar = Path.of(args[first]).toRealPath();
+    Path home = Path.of(System.getProperty("java.home")).toRealPath();
+    Path java = home.resolve("bin").resolve("java");
+    List<String> training = List.of(TrainingRun.class.getName(), Path.of(args[first + 1]).toAbsolutePath().toString());
+    if (thisJdk) {
+      Path archive = Path.of(args[3]).toAbsolutePath();
+      Files.createDirectories(archive.getParent());
+      Path work = archive.resolveSibling(archive.getFileName() + ".training");
+      String made = make(java, jar, archive, concat(training, work.toString()));
+      deleteTree(work);
+      System.out.println("flowc: " + made);
+      System.exit(Files.isRegularFile(sizeFileOf(archive)) ? 0 : 1);
+    }
     ClassFileUpgrade.Result upgrade = ClassFileUpgrade.upgradeJar(jar);
     System.out.println("flowc: " + upgrade.upgraded() + " class files of " + jar.getFileName() + " raised to version 51");
     Path work = jar.resolveSibling("cds-training");
-    System.out.println("flowc: " + make(java, jar, List.of(TrainingRun.class.getName(), Path.of(args[1]).toAbsolutePath().toString(),
-        work.toString())));
+    Path archive = archiveOf(jar);
+    Files.deleteIfExists(jdkFileOf(archive));
+    System.out.println("flowc: " + make(java, jar, concat(training, work.toString())));
+    if (Files.isRegularFile(sizeFileOf(archive))) {
+      Files.writeString(jdkFileOf(archive), home + "\n", StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The training run's outputs, beside an archive that a user's command made. */
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+  }
+
+  private static List<String> concat(List<String> list, String last) {
+    List<String> all = new ArrayList<>(list);
+    all.add(last);
+    return all;
   }
 }

@@ -80,15 +80,11 @@ class LauncherArchiveIT {
   /** Each test starts from the archive as made, beside the jar as built, and no newer sources. */
   @BeforeEach
   void restore() throws IOException {
-    Path sources = root.resolve("cli/src");
-    if (Files.exists(sources)) {
-      try (Stream<Path> files = Files.walk(sources)) {
-        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(f);
-        }
-      }
-    }
+    deleteTree(root.resolve("cli/src"));
     Files.deleteIfExists(root.resolve("cli/target/.flowc-built"));
+    Files.deleteIfExists(StartupArchive.jdkFileOf(archive));
+    deleteTree(root.resolve("cli/target/cds"));
+    deleteTree(root.resolve("examples"));
     Files.setLastModifiedTime(jar, jarTime);
     Files.deleteIfExists(archive);
     Files.write(archive, madeArchive);
@@ -143,11 +139,75 @@ class LauncherArchiveIT {
     assertFalse(assertSameOutputAndQuiet(Map.of("FLOWC_CDS", "0")).fromArchive("io.flowc.cli.Main"));
   }
 
+  /** An archive that does not name its JDK (a build before they did) is handed to any JDK, which may refuse it. */
   @Test
   void anotherJdkStartsWithoutTheArchive() throws Exception {
     Optional<Path> other = anotherJdk();
     assumeTrue(other.isPresent(), "no other JDK beside " + System.getProperty("java.home"));
     assertSameOutputAndQuiet(Map.of("JAVA_HOME", other.get().toString()));
+  }
+
+  /**
+   * Another JDK than the one that made the build's archive gets an archive of its own at its first
+   * command (a line on stderr, the output the same), maps it from then on, quietly; the build's JDK
+   * keeps the build's archive.
+   */
+  @Test
+  void anotherJdkMakesAnArchiveOfItsOwnOnce() throws Exception {
+    Optional<Path> other = anotherJdk();
+    assumeTrue(other.isPresent(), "no other JDK beside " + System.getProperty("java.home"));
+    namedByTheBuild();
+    Files.createSymbolicLink(root.resolve("examples"), model().getParent());
+    Map<String, String> env = Map.of("JAVA_HOME", other.get().toString());
+
+    Run first = flowc(env);
+    assertEquals(0, first.code(), first.toString());
+    assertEquals(expected, first.out(), first.toString());
+    assertEquals("flowc: making a start-up archive for the JDK in " + other.get() + " (once, a few seconds)...\n",
+        first.err());
+    try (Stream<Path> made = Files.list(root.resolve("cli/target/cds"))) {
+      assertEquals(List.of(".jsa", ".jsa.lock", ".jsa.size"), made.map(p -> p.getFileName().toString())
+          .map(n -> n.substring(n.indexOf('.'))).sorted().toList(), "the archive, its size and the lock; no training outputs");
+    }
+    assertTrue(assertSameOutputAndQuiet(env).fromArchive("io.flowc.cli.Main"), "the JDK's own archive");
+    assertTrue(assertSameOutputAndQuiet(Map.of()).fromArchive("io.flowc.cli.Main"), "the build's archive");
+  }
+
+  /** When the archive cannot be made, the command still runs; the next ones do not try again until the jar changes. */
+  @Test
+  void anArchiveThatCannotBeMadeIsNotTriedAgain() throws Exception {
+    Optional<Path> other = anotherJdk();
+    assumeTrue(other.isPresent(), "no other JDK beside " + System.getProperty("java.home"));
+    namedByTheBuild();
+    Files.createDirectories(root.resolve("examples")); // no models: the training run fails
+    Map<String, String> env = Map.of("JAVA_HOME", other.get().toString());
+
+    Run first = flowc(env);
+    assertEquals(0, first.code(), first.toString());
+    assertEquals(expected, first.out(), first.toString());
+    assertTrue(first.err().endsWith("flowc: no start-up archive for this JDK; commands run without one"
+        + " (FLOWC_CDS=0 skips the attempt)\n"), first.toString());
+    assertFalse(assertSameOutputAndQuiet(env).fromArchive("io.flowc.cli.Main"));
+  }
+
+  /** The build names the JDK that made its archive beside it. */
+  private static void namedByTheBuild() throws IOException {
+    Files.writeString(StartupArchive.jdkFileOf(archive), Path.of(System.getProperty("java.home")).toRealPath() + "\n");
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (Files.isSymbolicLink(dir)) {
+      Files.delete(dir);
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
   }
 
   /**
