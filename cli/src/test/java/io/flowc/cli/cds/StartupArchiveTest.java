@@ -26,8 +26,11 @@ class StartupArchiveTest {
     assertEquals(Path.of("cli", "target", "flowc-cli-0.1.0-SNAPSHOT-all.jsa"), StartupArchive.archiveOf(jar));
     assertEquals(Path.of("cli", "target", "flowc-cli-0.1.0-SNAPSHOT-all.jsa.size"),
         StartupArchive.sizeFileOf(StartupArchive.archiveOf(jar)));
+    assertEquals(Path.of("cli", "target", "flowc-cli-0.1.0-SNAPSHOT-all.jsa.jdk"),
+        StartupArchive.jdkFileOf(StartupArchive.archiveOf(jar)));
     List<String> lines = launcher();
     assertTrue(lines.contains("JSA=\"${JAR%.jar}.jsa\""), "bin/flowc names the archive after the jar");
-    assertTrue(lines.stream().anyMatch(l -> l.contains("\"$JSA.size\"")), "bin/flowc reads the size file");
+    assertTrue(lines.stream().anyMatch(l -> l.contains("<\"$1.size\"")), "bin/flowc reads an archive's size file");
+    assertTrue(lines.stream().anyMatch(l -> l.contains("<\"$JSA.jdk\"")), "bin/flowc reads which JDK made the build's");
   }
 }
