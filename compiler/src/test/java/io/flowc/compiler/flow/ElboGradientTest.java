@@ -76,13 +76,18 @@ class ElboGradientTest {
       double h = CBRT_EPS * Math.max(1, Math.abs(theta[i]));
       double coarse = difference(elbo, theta, eps, i, h);
       double fine = difference(elbo, theta, eps, i, h / 2);
+      // Richardson's extrapolation cancels the differences' h^2 error (a steep tanh makes it 1e-7 of the
+      // value); two differences far apart mean a kink within h, where no difference says anything
+      double extrapolated = fine + (fine - coarse) / 3;
+      // a difference of two losses near |loss| carries their rounding, some ulps of |loss| over the step
+      double noise = 64 * Math.ulp(Math.max(1, Math.abs(loss))) / h;
       double scale = Math.max(1, Math.abs(fine));
-      if (Math.abs(coarse - fine) > 1e-7 * scale) {
+      if (Math.abs(coarse - fine) > 1e-5 * scale + noise) {
         skipped++;
         continue;
       }
       checked++;
-      assertEquals(fine, gradient[i], 1e-6 * scale, where + ": d loss / d " + layout.elementNames().get(i));
+      assertEquals(extrapolated, gradient[i], 1e-6 * scale + noise, where + ": d loss / d " + layout.elementNames().get(i));
     }
     return new int[] {checked, skipped};
   }
@@ -137,17 +142,31 @@ class ElboGradientTest {
     assertFewSkipped(total, "notebook formulas");
   }
 
-  @Property(tries = 60, seed = "20261129")
-  void randomFormulasInSeveralDimensions(@ForAll @IntRange(min = 0, max = 4) int dimensionIndex,
-      @ForAll @IntRange(min = 1, max = 4) int flowCount, @ForAll long seed) throws Exception {
-    int d = new int[] {1, 2, 3, 7, 100}[dimensionIndex];
-    CheckedModel model = d == 2 ? example("pot" + (1 + Math.floorMod(seed, 4))) : smooth(d);
-    Random random = new Random(seed);
-    List<FlowKind> flows = new ArrayList<>();
-    for (int k = 0; k < (d == 100 ? Math.min(flowCount, 2) : flowCount); k++) {
-      flows.add(FlowKind.pyMc3Values()[random.nextInt(FlowKind.pyMc3Values().length)]);
+  /**
+   * Sixty random stacks of PyMC3's flows in 1, 2, 3, 7 and 100 dimensions, at random points: every
+   * element checked agrees, and few are skipped over all of them (a random point of a single planar
+   * flow in one dimension may sit where its log-determinant is near singular, and one of its three
+   * elements be skipped there).
+   */
+  @Test
+  void randomFormulasInSeveralDimensions() throws Exception {
+    Random cases = new Random(20261129);
+    int[] total = new int[2];
+    for (int t = 0; t < 60; t++) {
+      int d = new int[] {1, 2, 3, 7, 100}[cases.nextInt(5)];
+      int flowCount = 1 + cases.nextInt(4);
+      long seed = cases.nextLong();
+      CheckedModel model = d == 2 ? example("pot" + (1 + Math.floorMod(seed, 4))) : smooth(d);
+      Random random = new Random(seed);
+      List<FlowKind> flows = new ArrayList<>();
+      for (int k = 0; k < (d == 100 ? Math.min(flowCount, 2) : flowCount); k++) {
+        flows.add(FlowKind.pyMc3Values()[random.nextInt(FlowKind.pyMc3Values().length)]);
+      }
+      int[] c = check(model, flows, seed);
+      total[0] += c[0];
+      total[1] += c[1];
     }
-    assertFewSkipped(check(model, flows, seed), model.name() + " " + flows);
+    assertFewSkipped(total, "random formulas");
   }
 
   @Property(tries = 40, seed = "7")
