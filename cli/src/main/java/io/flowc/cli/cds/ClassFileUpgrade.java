@@ -38,19 +38,24 @@ public final class ClassFileUpgrade {
   private ClassFileUpgrade() {
   }
 
-  /** What an upgrade did: class files raised, and those that had to stay as they were. */
-  public record Result(int upgraded, int kept) {
+  /**
+   * What an upgrade did: class files raised, those that had to stay as they were, and flowc's
+   * records given methods of their own ({@link RecordMethods}).
+   */
+  public record Result(int upgraded, int kept, int records) {
   }
 
   /**
    * Rewrites {@code jar} in place (through a temporary file beside it and a rename), raising every
-   * class file older than {@link #SHAREABLE_VERSION} to {@link #RAISED_VERSION}. Entries keep their
-   * order, names and times.
+   * class file older than {@link #SHAREABLE_VERSION} to {@link #RAISED_VERSION} and giving flowc's
+   * records (classes under {@code io/flowc/}) equals, hashCode and toString of their own
+   * ({@link RecordMethods}). Entries keep their order, names and times.
    */
   public static Result upgradeJar(Path jar) throws IOException {
     Path tmp = Files.createTempFile(jar.toAbsolutePath().getParent(), jar.getFileName().toString(), ".tmp");
     int upgraded = 0;
     int kept = 0;
+    int records = 0;
     try (URLClassLoader types = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
         InputStream raw = Files.newInputStream(jar);
         ZipInputStream in = new ZipInputStream(raw);
@@ -67,6 +72,13 @@ public final class ClassFileUpgrade {
             kept++;
           }
         }
+        if (entry.getName().startsWith("io/flowc/") && entry.getName().endsWith(".class")) {
+          byte[] rewritten = RecordMethods.rewrite(bytes, types);
+          if (rewritten != null) {
+            bytes = rewritten;
+            records++;
+          }
+        }
         ZipEntry copy = new ZipEntry(entry.getName());
         copy.setTime(entry.getTime());
         out.putNextEntry(copy);
@@ -79,7 +91,7 @@ public final class ClassFileUpgrade {
     }
     keepPermissions(jar, tmp);
     Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    return new Result(upgraded, kept);
+    return new Result(upgraded, kept, records);
   }
 
   /** Gives {@code copy} the POSIX permissions of {@code original} (a temporary file's are 0600). */

@@ -164,7 +164,8 @@ public final class StartupArchive {
       System.exit(Files.isRegularFile(sizeFileOf(archive)) ? 0 : 1);
     }
     ClassFileUpgrade.Result upgrade = ClassFileUpgrade.upgradeJar(jar);
-    System.out.println("flowc: " + upgrade.upgraded() + " class files of " + jar.getFileName() + " raised to version 51");
+    System.out.println("flowc: " + upgrade.upgraded() + " class files of " + jar.getFileName() + " raised to version 51, "
+        + upgrade.records() + " records given methods of their own");
     Path work = jar.resolveSibling("cds-training");
     Path archive = archiveOf(jar);
     Files.deleteIfExists(jdkFileOf(archive));
