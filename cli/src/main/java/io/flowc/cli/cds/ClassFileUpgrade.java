@@ -108,17 +108,22 @@ public final class ClassFileUpgrade {
     return classFile.length < 8 ? Integer.MAX_VALUE : ((classFile[6] & 0xff) << 8) | (classFile[7] & 0xff);
   }
 
-  /**
-   * The class raised to {@link #RAISED_VERSION} with frames computed, resolving the types that
-   * frames merge through {@code types}; null if ASM cannot rewrite it.
-   */
-  static byte[] upgrade(byte[] classFile, ClassLoader types) {
-    ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
+  /** A writer that computes frames, resolving the types they merge through {@code types}. */
+  static ClassWriter framesWriter(ClassLoader types) {
+    return new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
       @Override
       protected ClassLoader getClassLoader() {
         return types;
       }
     };
+  }
+
+  /**
+   * The class raised to {@link #RAISED_VERSION} with frames computed, resolving the types that
+   * frames merge through {@code types}; null if ASM cannot rewrite it.
+   */
+  static byte[] upgrade(byte[] classFile, ClassLoader types) {
+    ClassWriter writer = framesWriter(types);
     ClassVisitor raise = new ClassVisitor(Opcodes.ASM9, writer) {
       @Override
       public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {

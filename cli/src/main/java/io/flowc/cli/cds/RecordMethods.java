@@ -47,12 +47,7 @@ final class RecordMethods {
     List<String> replaced = new ArrayList<>();
     List<Component> components = new ArrayList<>();
     // a fresh constant pool: the bootstrap methods no call site uses any more are left out
-    ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
-      @Override
-      protected ClassLoader getClassLoader() {
-        return types;
-      }
-    };
+    ClassWriter writer = ClassFileUpgrade.framesWriter(types);
     ClassVisitor visitor = new ClassVisitor(Opcodes.ASM9, writer) {
       @Override
       public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
