@@ -6,7 +6,6 @@ import io.flowc.compiler.backend.BytecodeBackend;
 import io.flowc.compiler.backend.FlowKernels;
 import io.flowc.compiler.backend.JavaSourceBackend;
 import io.flowc.compiler.backend.ModelKernels;
-import io.flowc.compiler.flow.RepeatedFlows;
 import io.flowc.compiler.frontend.Ast;
 import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
@@ -119,10 +118,9 @@ public final class ArtifactWriter {
       metadata.put(Artifact.formulaKey(k) + ".cost", Compilation.stepCost(flowKernels).encode());
       metadata.put(Artifact.formulaKey(k), formula.normalized());
       metadata.put(Artifact.formulaKey(k) + ".class", flowClass);
-      if (RepeatedFlows.dependsOnDrawsPerCall(formula.flows(), model.dimension())) {
-        // the kernel a fit with few draws a step loads (runs of flows as loops; docs/internals.md, "Repeated flows")
-        FlowKernels drawByDraw = RepeatedFlows.drawByDraw(true,
-            () -> Compilation.flowKernels(model, layout, formula.normalized()));
+      // the kernel a fit with few draws a step loads (runs of flows as loops; docs/internals.md, "Repeated flows")
+      FlowKernels drawByDraw = Compilation.drawByDrawFlowKernels(model, formula);
+      if (drawByDraw != null) {
         String drawByDrawClass = flowClass + DRAW_BY_DRAW;
         entries.put(drawByDrawClass.replace('.', '/') + ".class", BytecodeBackend.emit(drawByDraw, drawByDrawClass.replace('.', '/')));
         metadata.put(Artifact.formulaKey(k) + Artifact.DRAW_BY_DRAW + ".class", drawByDrawClass);

@@ -691,10 +691,22 @@ public final class Compilation {
    * formula has no run of flows that loops only in calls that run draw by draw).
    */
   public static TypeSpec javaDrawByDrawFlowKernel(CheckedModel model, FlowFormula formula, String simpleName) {
+    FlowKernels kernels = drawByDrawFlowKernels(model, formula);
+    return kernels == null ? null : JavaSourceBackend.type(fitting(kernels, simpleName), simpleName);
+  }
+
+  /**
+   * The NFVI kernels of a model and a flow formula for calls of fewer than {@link #drawByDrawBelow()}
+   * draws, or null where they would be {@link #flowKernels(CheckedModel, FlowLayout, String)}'s (the
+   * formula has no run of flows that loops only in calls that run draw by draw): the second kernel
+   * that artifacts and generated classes hold.
+   */
+  public static FlowKernels drawByDrawFlowKernels(CheckedModel model, FlowFormula formula) {
     if (!RepeatedFlows.dependsOnDrawsPerCall(formula.flows(), model.dimension())) {
       return null;
     }
-    return RepeatedFlows.drawByDraw(true, () -> javaFlowKernel(model, formula, simpleName));
+    FlowLayout layout = FlowLayout.ofFlows(formula.flows(), model.dimension());
+    return RepeatedFlows.drawByDraw(true, () -> flowKernels(model, layout, formula.normalized()));
   }
 
   /** The fewest draws in a call that runs a compiled ELBO's batched body: fewer run draw by draw. */

@@ -406,8 +406,8 @@ public final class Nfvi {
   private void sampleInChunks(double[] theta, double[] eps, int draws, double[] z, double[] logq, int chunks) {
     int d = kernel.dimension();
     try (ChunkCrew crew = new ChunkCrew(chunks, chunks, c -> {
-      int first = (int) ((long) draws * c / chunks);
-      int count = (int) ((long) draws * (c + 1) / chunks) - first;
+      int first = chunkStart(draws, c, chunks);
+      int count = chunkStart(draws, c + 1, chunks) - first;
       double[] chunkEps = Arrays.copyOfRange(eps, first * d, (first + count) * d);
       double[] chunkZ = new double[count * d];
       double[] chunkLogq = new double[count];
@@ -417,6 +417,11 @@ public final class Nfvi {
     })) {
       crew.run();
     }
+  }
+
+  /** The first of chunk c's draws when {@code draws} are cut into {@code chunks} consecutive runs (c = chunks: the end). */
+  private static int chunkStart(int draws, int c, int chunks) {
+    return (int) ((long) draws * c / chunks);
   }
 
   /** log q(z) - log p(z) of draws {@code from .. to - 1} of a sample, into {@code losses}. */
@@ -478,8 +483,7 @@ public final class Nfvi {
       // data costs far more per draw than its flow: diamonds' final loss took 7.9 s on one thread);
       // the sums below add the draws in order, so the bits are those of one thread
       try (ChunkCrew crew = new ChunkCrew(chunks, chunks, c -> {
-        int first = (int) ((long) draws * c / chunks);
-        losses(sample, first, (int) ((long) draws * (c + 1) / chunks), losses);
+        losses(sample, chunkStart(draws, c, chunks), chunkStart(draws, c + 1, chunks), losses);
       })) {
         crew.run();
       }
