@@ -78,12 +78,19 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
       return new CompiledFlow(artifact.modelName(), density, kernel, layout, reported.layout(), diagnosis, batches,
           reported, cost);
     }
-    CheckedModel model = ModelFiles.load(modelFile, dataFile, stderr);
+    ModelFiles.Loaded loaded = ModelFiles.start(modelFile, dataFile, stderr);
+    return loaded.whileDataChecked(() -> fromSource(loaded.model(), modelFile, formula, nmc, minibatch));
+  }
+
+  private static CompiledFlow fromSource(CheckedModel model, String modelFile, FlowFormula formula, int nmc,
+      Integer minibatch) throws CompileException {
     FlowLayout layout = formula.layout(model.dimension());
     DomainDiagnosis diagnosis = new DomainDiagnosis(model);
+    // the model's own log density (Pareto k, a Laplace start, plots) compiles beside the flow's kernel
+    Background<LogDensity> density = Background.start("density", () -> Compilation.load(model));
     if (minibatch == null) {
       Compilation.CountedFlow flow = Compilation.loadCountedFlow(model, formula, nmc);
-      return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), diagnosis,
+      return new CompiledFlow(model.name(), density.join(), flow.kernel(), layout, model.layout(), diagnosis,
           null, DerivedQuantities.of(model), flow::cost);
     }
     if (model.dataLayout().isEmpty()) {
@@ -92,7 +99,7 @@ record CompiledFlow(String name, LogDensity model, FlowKernel kernel, FlowLayout
     Compilation.MinibatchFlow flow = Compilation.minibatchFlow(model, formula, nmc);
     DataBinding.Batches batches = Minibatches.of(modelFile, model.name(), flow.binding(),
         Compilation.termsNotSummedOverRows(flow.model()), minibatch);
-    return new CompiledFlow(model.name(), Compilation.load(model), flow.kernel(), layout, model.layout(), diagnosis,
+    return new CompiledFlow(model.name(), density.join(), flow.kernel(), layout, model.layout(), diagnosis,
         batches, DerivedQuantities.of(model), () -> StepCost.UNKNOWN);
   }
 

@@ -49,8 +49,55 @@ public final class ModelFiles {
 
   /** As {@link #load(String, PrintWriter)}, with the values of the model's data read from {@code dataFile} (may be null). */
   public static CheckedModel load(String file, String dataFile, PrintWriter err) throws CompileException {
+    Loaded loaded = start(file, dataFile, err);
+    loaded.dataChecked();
+    return loaded.model();
+  }
+
+  /**
+   * A model loaded as {@link #load(String, String, PrintWriter)} loads it, but for the check of
+   * its data's domains, which runs on while the caller compiles the model ({@link #whileDataChecked}).
+   */
+  record Loaded(CheckedModel model, Background<Void> dataDomains) {
+    /** Returns once the data's domains are checked; throws the check's {@link UserException}. */
+    void dataChecked() {
+      dataDomains.join();
+    }
+
+    /**
+     * What {@code work} (a compile of the model) returns, once the data's domains are checked too.
+     * A data error is reported before any failure of the work, as when the check came first.
+     */
+    <T> T whileDataChecked(Compile<T> work) throws CompileException {
+      T result;
+      try {
+        result = work.run();
+      } catch (CompileException | RuntimeException | Error e) {
+        dataChecked();
+        throw e;
+      }
+      dataChecked();
+      return result;
+    }
+  }
+
+  /** Work on a loaded model that may find errors in it. */
+  interface Compile<T> {
+    T run() throws CompileException;
+  }
+
+  /**
+   * Reads, parses and checks a model file, its data file (may be null) read on a second thread
+   * while the source is parsed; the check of the data's domains goes on in the background
+   * ({@link Loaded}). Errors come in the order {@link #load} has always reported them: the model
+   * file's, the data file's, the model's diagnostics, the data's domains.
+   */
+  static Loaded start(String file, String dataFile, PrintWriter err) throws CompileException {
     SourceFile source = read(file);
-    FrontEnd.Analysis analysis = FrontEnd.analyze(source, dataFile == null ? null : data(dataFile));
+    Background<DataSet> values = dataFile == null ? Background.done(null)
+        : Background.start("data", () -> data(dataFile));
+    FrontEnd.Analysis analysis = FrontEnd.analyze(source, values::join);
+    values.join();
     if (!analysis.ok()) {
       if (analysis.diagnostics().isEmpty()) {
         throw new IllegalStateException("the front end rejected " + file + " without a diagnostic");
@@ -60,13 +107,15 @@ public final class ModelFiles {
     for (Diagnostic d : analysis.diagnostics()) {
       err.println(d.render());
     }
-    if (dataFile != null && analysis.model().dataLayout().isEmpty()) {
-      noteUnusedData(analysis.model().name(), dataFile, err);
+    CheckedModel model = analysis.model();
+    if (dataFile != null && model.dataLayout().isEmpty()) {
+      noteUnusedData(model.name(), dataFile, err);
     }
-    if (dataFile != null) {
-      checkDataDomains(analysis.model(), dataFile);
-    }
-    return analysis.model();
+    Background<Void> domains = dataFile == null ? Background.done(null) : Background.start("data-domains", () -> {
+      checkDataDomains(model, dataFile);
+      return null;
+    });
+    return new Loaded(model, domains);
   }
 
   /**

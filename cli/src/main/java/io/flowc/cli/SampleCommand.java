@@ -292,10 +292,13 @@ public final class SampleCommand implements Callable<Integer> {
       return new Compiled(artifact.modelName(), rejections == null ? density : rejections, reported.layout(),
           rejections, reported, null);
     }
-    CheckedModel model = ModelFiles.load(modelFile, data.file, stderr);
-    Rejections rejections = DomainReports.watch(Compilation.load(model), model);
-    RowChunks chunks = gradientThreads == null ? null : Compilation.rowChunks(model).orElse(null);
-    return new Compiled(model.name(), rejections, model.layout(), rejections, DerivedQuantities.of(model), chunks);
+    ModelFiles.Loaded loaded = ModelFiles.start(modelFile, data.file, stderr);
+    CheckedModel model = loaded.model();
+    return loaded.whileDataChecked(() -> {
+      Rejections rejections = DomainReports.watch(Compilation.load(model), model);
+      RowChunks chunks = gradientThreads == null ? null : Compilation.rowChunks(model).orElse(null);
+      return new Compiled(model.name(), rejections, model.layout(), rejections, DerivedQuantities.of(model), chunks);
+    });
   }
 
   private NutsSettings settings(Compiled compiled) {

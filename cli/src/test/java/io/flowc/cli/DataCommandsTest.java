@@ -152,6 +152,25 @@ class DataCommandsTest {
   }
 
   @Test
+  void aDataFileThatCannotBeReadIsReportedBeforeTheModelsErrors() throws IOException {
+    // the data file is read while the model parses; its error still comes first
+    Path broken = tmp.resolve("broken.flow");
+    Files.writeString(broken, "model broken {\n  data int N;\n  param x\n  x ~ normal(0, 1);\n}\n");
+    String none = tmp.resolve("none.json").toString();
+    assertUserError(Cli.run("check", broken.toString(), "--data", none), "none.json: no such file");
+    assertUserError(Cli.run("sample", broken.toString(), "--data", none), "none.json: no such file");
+    assertUserError(Cli.run("fit", broken.toString(), "--data", none, "--flow", "planar"), "none.json: no such file");
+    Path bad = tmp.resolve("bad.json");
+    Files.writeString(bad, "{\"N\": ");
+    Cli.Result badJson = Cli.run("check", broken.toString(), "--data", bad.toString());
+    assertEquals(2, badJson.code(), badJson.toString());
+    assertTrue(badJson.err().contains("bad.json"), badJson.toString());
+    Cli.Result syntax = Cli.run("check", broken.toString(), "--data", data());
+    assertEquals(2, syntax.code(), syntax.toString());
+    assertTrue(syntax.err().contains("broken.flow:3:"), syntax.toString());
+  }
+
+  @Test
   void fitAndSampleReportBoundedValues() throws IOException {
     Path fitOut = tmp.resolve("fit.csv");
     Cli.Result fit = Cli.run("fit", model(), "--data", data(), "--flow", "scale-loc", "--iters", "2000", "--optimizer",

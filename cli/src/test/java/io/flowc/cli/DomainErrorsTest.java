@@ -33,12 +33,17 @@ class DomainErrorsTest {
     Cli.assertNoStackTrace(r);
   }
 
+  /** Eight schools' data with a negative sigma[7]. */
+  private String negativeSigma(String model) throws IOException {
+    return write("schools.json", Files.readString(Path.of(model.replace(".flow", ".json")))
+        .replace("\"sigma\": [15, 10, 16, 11, 9, 11, 10, 18]", "\"sigma\": [15, 10, 16, 11, 9, 11, 10, -18]"))
+        .toString();
+  }
+
   @Test
   void aNegativeScaleInTheDataIsReportedBeforeSamplingOrFitting() throws IOException {
     String model = Cli.example("eight_schools_noncentered");
-    String data = write("schools.json", Files.readString(Path.of(model.replace(".flow", ".json")))
-        .replace("\"sigma\": [15, 10, 16, 11, 9, 11, 10, 18]", "\"sigma\": [15, 10, 16, 11, 9, 11, 10, -18]"))
-        .toString();
+    String data = negativeSigma(model);
     String expected = "error: " + data + ": sigma[7]: normal_lpdf: Scale parameter[7] is -18, but must be positive! (in "
         + model + ":14:3)";
     assertUserError(Cli.run("sample", model, "--data", data, "--chains", "1"), expected);
@@ -51,6 +56,21 @@ class DomainErrorsTest {
     assertUserError(Cli.run("sample", jar, "--data", data, "--chains", "1"), "error: " + data
         + ": sigma[7]: normal_lpdf: Scale parameter[7] is -18, but must be positive! (in " + jar
         + "!/META-INF/flowc/model.flow:14:3)");
+  }
+
+  @Test
+  void aDataErrorIsReportedRatherThanAnErrorFoundWhileItWasChecked() throws IOException {
+    // the data's domains are checked while the flow compiles, whose formula does not fit the model
+    // (a MADE of 4 hidden units on 10 dimensions): the data's error comes first, as it always has
+    String model = Cli.example("eight_schools_noncentered");
+    String data = negativeSigma(model);
+    String expected = "error: " + data + ": sigma[7]: normal_lpdf: Scale parameter[7] is -18, but must be positive! (in "
+        + model + ":14:3)";
+    assertUserError(Cli.run("fit", model, "--data", data, "--flow", "iaf(hidden=4)", "--iters", "10"), expected);
+    Cli.Result goodData = Cli.run("fit", model, "--data", model.replace(".flow", ".json"), "--flow", "iaf(hidden=4)",
+        "--iters", "10");
+    assertEquals(2, goodData.code(), goodData.toString());
+    assertTrue(goodData.err().contains("MADE conditioner needs hidden >= d - 1 = 9"), goodData.toString());
   }
 
   @Test

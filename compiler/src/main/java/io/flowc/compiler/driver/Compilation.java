@@ -50,6 +50,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -491,7 +492,7 @@ public final class Compilation {
     }
     Kernel kernel = LoopFusion.fuse(Scheduler.schedule(prologue, Map.of(), outputs, Scheduler.SCALARIZE_LIMIT,
         plan.reserved(), plan.dynamic()));
-    return new ModelKernels(model.name() + " data", sha256(model.ast().source().text()), kernel, kernel);
+    return new ModelKernels(model.name() + " data", sourceDigest(model), kernel, kernel);
   }
 
   /** Where the prologue writes a derived value: its offset, or for a dynamic one the offset its header slot holds. */
@@ -579,7 +580,7 @@ public final class Compilation {
         plan.dynamic()));
     // the value method has no gradient array to write to: it computes nothing and returns 0
     Kernel nothing = Scheduler.schedule(f, inputs, List.of(), Scheduler.SCALARIZE_LIMIT, plan.reserved(), plan.dynamic());
-    return new ModelKernels(model.name() + " reported", sha256(model.ast().source().text()), nothing, kernel);
+    return new ModelKernels(model.name() + " reported", sourceDigest(model), nothing, kernel);
   }
 
   /**
@@ -615,7 +616,7 @@ public final class Compilation {
     List<String> gradients = f.inputs().stream().map(Compilation::gradientName).toList();
     int reserved = plan.reserved();
     int limit = Scheduler.SCALARIZE_LIMIT;
-    return new ModelKernels(model.name(), sha256(model.ast().source().text()),
+    return new ModelKernels(model.name(), sourceDigest(model),
         LoopFusion.fuse(Scheduler.schedule(f, LOGP, List.of(), limit, reserved, plan.dynamic())),
         LoopFusion.fuse(Scheduler.schedule(f, LOGP, gradients, limit, reserved, plan.dynamic())));
   }
@@ -739,6 +740,13 @@ public final class Compilation {
   /** A Java class name for a model: {@code Model_} and its name, with anything odd replaced. */
   public static String className(CheckedModel model) {
     return "Model_" + model.name().replaceAll("[^A-Za-z0-9_]", "_");
+  }
+
+  /** The digest of a model's source ({@link #sha256}), computed once when first asked for (ModelKernels). */
+  private static Supplier<String> sourceDigest(CheckedModel model) {
+    String text = model.ast().source().text();
+    String[] digest = new String[1];
+    return () -> digest[0] != null ? digest[0] : (digest[0] = sha256(text));
   }
 
   /** Hex SHA-256 of a model's source text (UTF-8), recorded in what is generated from it. */

@@ -6,6 +6,7 @@ import io.flowc.compiler.diag.SourceFile;
 import io.flowc.runtime.data.DataSet;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Model text to a {@link CheckedModel}, or every diagnostic found. Never throws on bad input. */
 public final class FrontEnd {
@@ -19,17 +20,26 @@ public final class FrontEnd {
   }
 
   public static Analysis analyze(SourceFile source) {
-    return analyze(source, null);
+    return analyze(source, (DataSet) null);
   }
 
   /** As {@link #analyze(SourceFile)}, with values for the model's data declarations (null: none). */
   public static Analysis analyze(SourceFile source, DataSet data) {
+    return analyze(source, () -> data);
+  }
+
+  /**
+   * As {@link #analyze(SourceFile, DataSet)}, the data asked for once the source has parsed (the
+   * checker needs them, the parser not: a caller may read them meanwhile); not asked for if it
+   * does not parse.
+   */
+  public static Analysis analyze(SourceFile source, Supplier<DataSet> data) {
     ModelParsing.Result parsed = ModelParsing.parse(source);
     if (!parsed.ok()) {
       return new Analysis(null, parsed.diagnostics());
     }
     try {
-      ModelChecker.Result checked = ModelChecker.check(parsed.model(), data);
+      ModelChecker.Result checked = ModelChecker.check(parsed.model(), data.get());
       // The checker finds errors in evaluation order (arguments before the call); users read
       // them top to bottom.
       List<Diagnostic> inSourceOrder = checked.diagnostics().stream()

@@ -17,14 +17,21 @@ import java.util.Set;
  */
 public final class DomainDiagnosis {
   private final CheckedModel model;
-  private final Set<Ast.Expr> dataOnly;
-  private final Interpreter interpreter;
   private final Watch watch = new Watch();
+  /** Made at the first question (under this object's lock): most fits and samplings never ask one. */
+  private Set<Ast.Expr> dataOnly;
+  private Interpreter interpreter;
 
   public DomainDiagnosis(CheckedModel model) {
     this.model = model;
-    this.dataOnly = DataOnlyArguments.of(model);
-    this.interpreter = new Interpreter(model, watch);
+  }
+
+  private Interpreter interpreter() {
+    if (interpreter == null) {
+      dataOnly = DataOnlyArguments.of(model);
+      interpreter = new Interpreter(model, watch);
+    }
+    return interpreter;
   }
 
   /**
@@ -64,9 +71,10 @@ public final class DomainDiagnosis {
    * once the data are bound, since no parameter value can change it.
    */
   public synchronized Violation inData() {
+    Interpreter walk = interpreter();
     watch.reset(true);
     try {
-      interpreter.evaluate(new double[model.dimension()]);
+      walk.evaluate(new double[model.dimension()]);
     } catch (RuntimeException | StackOverflowError e) {
       // data broken in another way (an index out of range) are reported elsewhere; an expression
       // nested deeper than the walk's stack allows goes unchecked rather than failing the run
@@ -80,9 +88,10 @@ public final class DomainDiagnosis {
    * or null when no argument is outside its domain (an overflow, say).
    */
   public synchronized Violation at(double[] z) {
+    Interpreter walk = interpreter();
     watch.reset(false);
     try {
-      interpreter.evaluate(z);
+      walk.evaluate(z);
     } catch (RuntimeException | StackOverflowError e) {
       return null;
     }
