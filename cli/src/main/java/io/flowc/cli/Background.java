@@ -27,8 +27,8 @@ final class Background<T> {
     if (Runtime.getRuntime().availableProcessors() < 2) {
       task.run();
     } else {
-      // stack size 0: the JVM's default, -Xss, as the main thread's (deep models recurse)
-      Thread thread = new Thread(null, task, "flowc-" + name, 0);
+      // the commands' own stack: the front end, the interpreter and the lowering recurse on deep models
+      Thread thread = new Thread(null, task, "flowc-" + name, Main.STACK_BYTES);
       thread.setDaemon(true);
       thread.start();
     }
