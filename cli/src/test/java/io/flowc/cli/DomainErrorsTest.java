@@ -40,12 +40,17 @@ class DomainErrorsTest {
         .toString();
   }
 
+  /** What the commands say of {@link #negativeSigma}'s data for eight schools at {@code model}. */
+  private static String negativeSigmaError(String data, String model) {
+    return "error: " + data + ": sigma[7]: normal_lpdf: Scale parameter[7] is -18, but must be positive! (in " + model
+        + ":14:3)";
+  }
+
   @Test
   void aNegativeScaleInTheDataIsReportedBeforeSamplingOrFitting() throws IOException {
     String model = Cli.example("eight_schools_noncentered");
     String data = negativeSigma(model);
-    String expected = "error: " + data + ": sigma[7]: normal_lpdf: Scale parameter[7] is -18, but must be positive! (in "
-        + model + ":14:3)";
+    String expected = negativeSigmaError(data, model);
     assertUserError(Cli.run("sample", model, "--data", data, "--chains", "1"), expected);
     assertUserError(Cli.run("fit", model, "--data", data, "--flow", "planar", "--iters", "10"), expected);
     assertUserError(Cli.run("check", model, "--data", data), expected);
@@ -53,9 +58,8 @@ class DomainErrorsTest {
     String jar = tmp.resolve("schools.jar").toString();
     Cli.Result compiled = Cli.run("compile", model, "--data", model.replace(".flow", ".json"), "-o", jar);
     assertEquals(0, compiled.code(), compiled.toString());
-    assertUserError(Cli.run("sample", jar, "--data", data, "--chains", "1"), "error: " + data
-        + ": sigma[7]: normal_lpdf: Scale parameter[7] is -18, but must be positive! (in " + jar
-        + "!/META-INF/flowc/model.flow:14:3)");
+    assertUserError(Cli.run("sample", jar, "--data", data, "--chains", "1"),
+        negativeSigmaError(data, jar + "!/META-INF/flowc/model.flow"));
   }
 
   @Test
@@ -64,8 +68,7 @@ class DomainErrorsTest {
     // (a MADE of 4 hidden units on 10 dimensions): the data's error comes first, as it always has
     String model = Cli.example("eight_schools_noncentered");
     String data = negativeSigma(model);
-    String expected = "error: " + data + ": sigma[7]: normal_lpdf: Scale parameter[7] is -18, but must be positive! (in "
-        + model + ":14:3)";
+    String expected = negativeSigmaError(data, model);
     assertUserError(Cli.run("fit", model, "--data", data, "--flow", "iaf(hidden=4)", "--iters", "10"), expected);
     Cli.Result goodData = Cli.run("fit", model, "--data", model.replace(".flow", ".json"), "--flow", "iaf(hidden=4)",
         "--iters", "10");
