@@ -1,5 +1,6 @@
 package io.flowc.cli;
 
+import io.flowc.runtime.WorkFailures;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -56,13 +57,7 @@ final class Background<T> {
           // the work is short and its result needed: wait on, and keep the interrupt for the caller
           interrupted = true;
         } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof RuntimeException r) {
-            throw r;
-          } else if (cause instanceof Error err) {
-            throw err;
-          }
-          throw new IllegalStateException(cause);
+          throw WorkFailures.cause(e);
         }
       }
     } finally {

@@ -1,5 +1,6 @@
 package io.flowc.cli;
 
+import io.flowc.runtime.WorkFailures;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ExecutionException;
@@ -48,10 +49,7 @@ final class InOrderPool {
     try {
       return future.get();
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof Error error) {
-        throw error; // e.g. OutOfMemoryError, which the command reports as such
-      }
-      throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+      throw WorkFailures.cause(e); // an OutOfMemoryError as such, which the command reports
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.flowc.runtime.nuts;
 
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.WorkFailures;
 import io.flowc.runtime.data.RowChunks;
 import io.flowc.runtime.nfvi.Draws;
 import java.util.ArrayList;
@@ -111,14 +112,7 @@ public final class Nuts {
           outputs.add(f.get());
         }
       } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof RuntimeException re) {
-          throw re;
-        }
-        if (cause instanceof Error err) {
-          throw err;
-        }
-        throw new IllegalStateException(cause);
+        throw WorkFailures.cause(e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while sampling", e);
