@@ -12,6 +12,7 @@ import io.flowc.compiler.frontend.CheckedModel;
 import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.frontend.FlowFormulaParsing;
 import io.flowc.compiler.kernel.BatchMajor;
+import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.nfvi.Draws;
 import io.flowc.runtime.nfvi.Fit;
 import io.flowc.runtime.nfvi.Nfvi;
@@ -86,6 +87,33 @@ class SplitFitsTest {
       assertArrayEquals(one.logq(), split.logq(), threads + " threads");
       assertEquals(plain.evaluate(theta, 13_000, 5).finalLoss(),
           plain.withThreads(new StepCost(1_000_000, 0, 1), threads).evaluate(theta, 13_000, 5).finalLoss());
+    }
+  }
+
+  /**
+   * The final loss's draws are evaluated a block at a time on any number of threads: each draw's
+   * log ratio is the one its z and log q from {@link Nfvi#sample} and the model's density give,
+   * the base draws taken from the evaluation's stream in order (a block drawn out of turn would
+   * pair draws with other base draws).
+   */
+  @Test
+  void theFinalLossIsItsDrawsEachFromTheSampleOfTheSameStream() throws Exception {
+    for (String[] example : new String[][] {{"pot1", "planar*8"}, {"normal100", "scale-hh*20-loc"}}) {
+      CheckedModel model = NfviTest.example(example[0]);
+      Nfvi plain = NfviTest.nfvi(model, example[1]);
+      LogDensity density = Compilation.load(model);
+      double[] theta = plain.layout().initialParameters(0.3, 7);
+      int draws = 9_001;
+      Nfvi.Sample sample = plain.sample(theta, draws, 5, Draws.EVALUATION);
+      double[] expected = new double[draws];
+      double[] work = new double[density.workspaceSize()];
+      for (int s = 0; s < draws; s++) {
+        expected[s] = density.logDensity(sample.row(s), work) - sample.logq()[s];
+      }
+      for (int threads = 1; threads <= 3; threads++) {
+        Nfvi nfvi = threads == 1 ? plain : plain.withThreads(new StepCost(1_000_000, 0, 1), threads);
+        assertArrayEquals(expected, nfvi.evaluate(theta, draws, 5).logRatios(), example[1] + ", " + threads + " threads");
+      }
     }
   }
 

@@ -42,7 +42,16 @@ public final class Draws {
    * McFarland ziggurat, several times faster than the polar method: a W1 iteration needs 200).
    */
   public static void normals(long seed, long stream, double[] out, int n) {
-    SplittableRandom random = new SplittableRandom(streamSeed(seed, stream));
+    normals(normalStream(seed, stream), out, n);
+  }
+
+  /** Stream {@code stream}'s generator, for drawing its normals a part at a time with {@link #normals(SplittableRandom, double[], int)}. */
+  static SplittableRandom normalStream(long seed, long stream) {
+    return new SplittableRandom(streamSeed(seed, stream));
+  }
+
+  /** Fills {@code out[0 .. n)} with the next n normal draws of {@code random}. */
+  static void normals(SplittableRandom random, double[] out, int n) {
     for (int i = 0; i < n; i++) {
       out[i] = random.nextGaussian();
     }

@@ -424,16 +424,6 @@ public final class Nfvi {
     return (int) ((long) draws * c / chunks);
   }
 
-  /** log q(z) - log p(z) of draws {@code from .. to - 1} of a sample, into {@code losses}. */
-  private void losses(Sample sample, int from, int to, double[] losses) {
-    double[] work = new double[model.workspaceSize()];
-    double[] row = new double[sample.dimension()];
-    for (int s = from; s < to; s++) {
-      System.arraycopy(sample.z(), s * row.length, row, 0, row.length);
-      losses[s] = sample.logq()[s] - model.logDensity(row, work);
-    }
-  }
-
   /**
    * The loss on fresh draws: mean and standard error of log q(z) + U(z) (U = -log p), and the
    * log importance ratios log p(z) - log q(z) for diagnostics.
@@ -473,18 +463,16 @@ public final class Nfvi {
   }
 
   public Evaluation evaluate(double[] theta, int draws, long seed) {
-    Sample sample = sample(theta, draws, seed, Draws.EVALUATION);
     double[] losses = new double[draws];
-    int chunks = Math.min(threads, draws / SAMPLE_CHUNK_DRAWS);
-    if (chunks < 2) {
-      losses(sample, 0, draws, losses);
+    EvaluationBlocks blocks = new EvaluationBlocks(kernel, model, theta, seed, losses,
+        EvaluationBlocks.blockDraws(kernel.dimension()));
+    int workers = Math.min(threads, draws / SAMPLE_CHUNK_DRAWS);
+    if (workers < 2) {
+      blocks.run();
     } else {
-      // each draw's log density on its own, in consecutive runs on as many threads (a model with
-      // data costs far more per draw than its flow: diamonds' final loss took 7.9 s on one thread);
-      // the sums below add the draws in order, so the bits are those of one thread
-      try (ChunkCrew crew = new ChunkCrew(chunks, chunks, c -> {
-        losses(sample, chunkStart(draws, c, chunks), chunkStart(draws, c + 1, chunks), losses);
-      })) {
+      // a model with data costs far more per draw than its flow (diamonds' final loss took 7.9 s
+      // on one thread); the sums below add the draws in order, so the bits are those of one thread
+      try (ChunkCrew crew = new ChunkCrew(workers, workers, c -> blocks.run())) {
         crew.run();
       }
     }
