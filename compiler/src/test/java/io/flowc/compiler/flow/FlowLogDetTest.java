@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flowc.compiler.ir.Graph;
+import io.flowc.compiler.ir.Graphs;
 import io.flowc.compiler.ir.IrEvaluator;
 import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.Node;
+import io.flowc.compiler.ir.Op;
 import io.flowc.compiler.ir.Shape;
 import io.flowc.runtime.flow.FlowKind;
 import io.flowc.runtime.flow.FlowLayout;
@@ -129,6 +131,63 @@ class FlowLogDetTest {
     assertEquals(expected, IrEvaluator.evaluate(f, concat(theta, z)).get("logdet")[0], 1e-6 * Math.max(1, Math.abs(expected)));
     // planar 2d+1, radial d+2, scale d, hh d, planar 2d+1
     assertEquals((2 * d + 1) + (d + 2) + d + d + (2 * d + 1), chain.parameterCount());
+  }
+
+  /**
+   * Consecutive planar flows take one log of their dets' product per eight of them: the same
+   * log|det| as the sum of each flow's own log|det| (PyMC3's form), to rounding, for runs of 3, 8
+   * and 11 between other flows, with fewer logs.
+   */
+  @Test
+  void consecutivePlanarFlowsTakeOneLogPerEightFlows() {
+    List<FlowKind> kinds = new ArrayList<>();
+    kinds.addAll(java.util.Collections.nCopies(3, FlowKind.PLANAR));
+    kinds.add(FlowKind.RADIAL);
+    kinds.addAll(java.util.Collections.nCopies(11, FlowKind.PLANAR));
+    kinds.add(FlowKind.SCALE);
+    kinds.addAll(java.util.Collections.nCopies(8, FlowKind.PLANAR));
+    int d = 3;
+    FlowLayout layout = FlowLayout.of(kinds, d);
+    IrFunction product = stack(layout);
+    IrFunction eachLog = stackOfOwnLogDets(layout);
+    long planarLogs = Graphs.reachable(product.graph(), List.of(product.outputs().get(1).node())).stream()
+        .filter(n -> n.op() == Op.LOG && n.arg(0).op() == Op.ABS).count();
+    // 3, then 8 + 3, then 8 planar flows
+    assertEquals(4, planarLogs);
+    Random random = new Random(5);
+    for (int trial = 0; trial < 20; trial++) {
+      double[] theta = layout.initialParameters(1.0, random.nextLong());
+      double[] z = {1.5 * random.nextGaussian(), random.nextGaussian(), 0.5 * random.nextGaussian()};
+      double expected = IrEvaluator.evaluate(eachLog, concat(theta, z)).get("logdet")[0];
+      double actual = IrEvaluator.evaluate(product, concat(theta, z)).get("logdet")[0];
+      assertEquals(expected, actual, 1e-12 * Math.max(1, Math.abs(expected)), "trial " + trial);
+      // central differences through 24 flows: a looser bound than one flow's
+      assertEquals(numericLogDet(product, theta, z), actual, 1e-4 * Math.max(1, Math.abs(expected)), "trial " + trial);
+    }
+  }
+
+  /** {@link #stack} with every flow's log|det| taken on its own and added in order. */
+  private static IrFunction stackOfOwnLogDets(FlowLayout layout) {
+    Graph g = new Graph(true);
+    Map<FlowLayout.Slot, Node> parameters = ElboLowering.parameterInputs(g, layout);
+    List<Node> inputs = new ArrayList<>(parameters.values());
+    Node z = g.input("eps", layout.slots().size(), Shape.vector(layout.dimension()));
+    inputs.add(z);
+    Node logDet = g.constant(0);
+    for (int k = 0; k < layout.specs().size(); k++) {
+      FlowParameters p = new FlowParameters(g, k);
+      for (Map.Entry<FlowLayout.Slot, Node> e : parameters.entrySet()) {
+        if (e.getKey().flow() == k) {
+          p.add(e.getKey(), e.getValue());
+        }
+      }
+      FlowLowering.Result r = FlowLowering.flow(g, layout, k, p, z);
+      z = r.z();
+      if (r.logDet() != null) {
+        logDet = g.add(logDet, r.logDet());
+      }
+    }
+    return new IrFunction(g, inputs, List.of(new IrFunction.Output("z", z), new IrFunction.Output("logdet", logDet)));
   }
 
   /** For any raw parameters: w . u-hat >= -1 (planar) and beta >= -alpha (radial). */
