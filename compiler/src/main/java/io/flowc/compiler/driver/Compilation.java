@@ -23,6 +23,7 @@ import io.flowc.compiler.ir.IrFunction;
 import io.flowc.compiler.ir.IrVerifier;
 import io.flowc.compiler.ir.Node;
 import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.ir.SharedExponentials;
 import io.flowc.compiler.kernel.BatchMajor;
 import io.flowc.compiler.kernel.BatchedBody;
 import io.flowc.compiler.kernel.Kernel;
@@ -203,7 +204,7 @@ public final class Compilation {
       ElboSplit.Parts parts, int reserved, Kernel.DynamicLayout dynamic, BatchMajor.Policy policy) {
     int count = parts.boundaryCount();
     IrFunction prologue = parts.prologue();
-    IrFunction body = parts.body();
+    IrFunction body = SharedExponentials.apply(parts.body());
     IrFunction epilogue = parts.epilogue();
     // shared workspace: boundary values, the loss, boundary gradients
     int[] boundaryOffset = new int[count];
@@ -612,7 +613,7 @@ public final class Compilation {
 
   /** The kernels with the data plan found in (and holding) the model's value-and-gradient IR. */
   private static ModelKernels kernels(CheckedModel model, DataPlan plan) {
-    IrFunction f = IrVerifier.verify(DataHoisting.apply(plan.source(), plan.derived()));
+    IrFunction f = IrVerifier.verify(SharedExponentials.apply(DataHoisting.apply(plan.source(), plan.derived())));
     List<String> gradients = f.inputs().stream().map(Compilation::gradientName).toList();
     int reserved = plan.reserved();
     int limit = Scheduler.SCALARIZE_LIMIT;

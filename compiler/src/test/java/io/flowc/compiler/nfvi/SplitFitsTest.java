@@ -62,7 +62,7 @@ class SplitFitsTest {
   void theRuleSplitsW1AndW7() throws Exception {
     CheckedModel pot1 = NfviTest.example("pot1");
     StepCost w1 = Compilation.stepCost(pot1, FlowFormulaParsing.parse("planar*8"));
-    assertEquals(440, w1.operationsPerDraw());
+    assertEquals(453, w1.operationsPerDraw());
     assertEquals(BatchMajor.MIN_DRAWS, w1.minimumChunkDraws());
     assertEquals(new StepSplit(100, 50), StepSplit.rule(w1, 100), "W1: " + w1);
     StepCost w7 = Compilation.stepCost(pot1, FlowFormulaParsing.parse("nsf(hidden=64)*3"));
