@@ -37,6 +37,16 @@ public final class Graphs {
    * With a simplifying target this is the simplifier pass; either way dead nodes are dropped.
    */
   public static IrFunction rebuild(IrFunction f, Graph target) {
+    return rebuild(f, target, (n, args) -> null);
+  }
+
+  /** How a rebuild makes a node from its copied arguments: null to copy it as it is. */
+  public interface NodeRewrite {
+    Node apply(Node original, Node[] args);
+  }
+
+  /** As {@link #rebuild(IrFunction, Graph)}, each node made by {@code rewrite} where it says how. */
+  public static IrFunction rebuild(IrFunction f, Graph target, NodeRewrite rewrite) {
     Map<Node, Node> copy = new HashMap<>();
     List<Node> inputs = new ArrayList<>();
     for (Node in : f.inputs()) {
@@ -52,7 +62,8 @@ public final class Graphs {
       for (int i = 0; i < args.length; i++) {
         args[i] = copy.get(n.arg(i));
       }
-      copy.put(n, target.copyOf(n, args));
+      Node rewritten = rewrite.apply(n, args);
+      copy.put(n, rewritten != null ? rewritten : target.copyOf(n, args));
     }
     List<IrFunction.Output> outputs = f.outputs().stream()
         .map(o -> new IrFunction.Output(o.name(), copy.get(o.node())))

@@ -39,30 +39,15 @@ public final class SharedExponentials {
       return f;
     }
     Graph g = new Graph(false);
-    Map<Node, Node> copy = new HashMap<>();
     Map<Magnitude, Node> exponentials = new HashMap<>();
-    List<Node> inputs = new ArrayList<>();
-    for (Node in : f.inputs()) {
-      Node c = g.input(in.name(), in.attr(0), in.shape());
-      copy.put(in, c);
-      inputs.add(c);
-    }
-    for (Node n : f.liveNodes()) {
-      if (copy.containsKey(n)) {
-        continue;
-      }
-      Node[] args = new Node[n.arity()];
-      for (int i = 0; i < args.length; i++) {
-        args[i] = copy.get(n.arg(i));
-      }
+    return Graphs.rebuild(f, g, (n, args) -> {
       Magnitude m = magnitude(n);
       if (m == null || !users.containsKey(m)) {
-        copy.put(n, g.copyOf(n, args));
-        continue;
+        return null;
       }
       Node x = n.op() == Op.LOGADDEXP ? g.sub(args[0], args[1]) : args[0];
       Node e = exponentials.computeIfAbsent(m, k -> g.exp(g.neg(g.apply(Op.ABS, x))));
-      copy.put(n, switch (n.op()) {
+      return switch (n.op()) {
         case SIGMOID -> g.div(g.select(g.apply(Op.GE, x, g.constant(0)), g.constant(1), e), g.add(g.constant(1), e));
         case SOFTPLUS -> g.add(g.apply(Op.MAX, x, g.constant(0)), g.apply(Op.LOG1P, e));
         case LOGADDEXP -> {
@@ -71,12 +56,8 @@ public final class SharedExponentials {
           yield g.select(infinite, max, g.add(max, g.apply(Op.LOG1P, e)));
         }
         default -> throw new IllegalStateException(n.toString());
-      });
-    }
-    List<IrFunction.Output> outputs = f.outputs().stream()
-        .map(o -> new IrFunction.Output(o.name(), copy.get(o.node())))
-        .toList();
-    return new IrFunction(g, inputs, outputs);
+      };
+    });
   }
 
   /**
