@@ -12,8 +12,8 @@ package io.flowc.runtime.nfvi;
 public record StepSplit(int nmc, int chunkDraws) {
   /**
    * Fewest operations of a chunk's draws (2^14, about 10 µs of work). Handing a chunk to a thread
-   * that waits for it spinning costs about a microsecond, so W1's steps (planar*8, 100 draws of 468
-   * operations, 28 µs) gain from two chunks of 50 draws; four of 25 would be below it.
+   * that waits for it spinning costs about a microsecond, so W1's steps (planar*8, 100 draws of 453
+   * operations, 23 µs) gain from two chunks of 50 draws; four of 25 would be below it.
    */
   public static final long CHUNK_OPERATIONS = 1L << 14;
 
@@ -42,7 +42,7 @@ public record StepSplit(int nmc, int chunkDraws) {
    * each, whose smallest (the last) still has the kernel's {@link StepCost#minimumChunkDraws} and
    * runs at least {@link #CHUNK_OPERATIONS} and {@link #CALL_SHARE} times the kernel's operations
    * per call; a step that would be one chunk runs unsplit (null), as do kernels of unknown cost.
-   * Nothing here depends on the number of threads. W1 (planar*8, 468 operations per draw, nmc 100)
+   * Nothing here depends on the number of threads. W1 (planar*8, 453 operations per draw, nmc 100)
    * splits into 2 chunks of 50; W7 (nsf(hidden=64)*3, 91,107 per draw, nmc 256) into 2 of 128 (a
    * block each); W2 (10 draws) and every step of one draw (W3, W4) stay whole.
    */

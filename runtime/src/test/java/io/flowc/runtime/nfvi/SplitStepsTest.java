@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class SplitStepsTest {
 
-  /** W1's body: 468 operations per draw, a few hundred per call, batched (BatchMajor.operationsPerDraw). */
-  private static final StepCost W1 = new StepCost(468, 300, 16);
+  /** W1's body: 453 operations per draw, a few hundred per call, batched (BatchMajor.operationsPerDraw). */
+  private static final StepCost W1 = new StepCost(453, 300, 16);
 
   /** W7's body: 91,107 operations per draw, with block products (a chunk is at least a block of 128). */
   private static final StepCost W7 = new StepCost(91_107, 120_000, 128);
@@ -26,7 +26,7 @@ class SplitStepsTest {
   @Test
   void theRuleSplitsStepsIntoAsManyChunksAsTheirWorkAndBlocksAllow() {
     assertEquals(new StepSplit(100, 50), StepSplit.rule(W1, 100), "W1: two chunks of 50");
-    assertNull(StepSplit.rule(W1, 60), "30 draws of 468 are below 2^14 operations");
+    assertNull(StepSplit.rule(W1, 60), "30 draws of 453 are below 2^14 operations");
     assertEquals(new StepSplit(256, 128), StepSplit.rule(W7, 256));
     assertEquals(8, StepSplit.rule(W7, 1024).chunks());
     assertEquals(new StepSplit(1 << 16, 1 << 12), StepSplit.rule(W7, 1 << 16), "at most 16 chunks");
@@ -61,9 +61,9 @@ class SplitStepsTest {
   @Test
   void costsReadBackAsTheyWereWritten() {
     assertEquals(W7, StepCost.decode(W7.encode()));
-    assertEquals("468,300,16", W1.encode());
-    assertThrows(IllegalArgumentException.class, () -> StepCost.decode("468,300"));
-    assertThrows(IllegalArgumentException.class, () -> StepCost.decode("468,300,0"));
+    assertEquals("453,300,16", W1.encode());
+    assertThrows(IllegalArgumentException.class, () -> StepCost.decode("453,300"));
+    assertThrows(IllegalArgumentException.class, () -> StepCost.decode("453,300,0"));
     assertThrows(IllegalArgumentException.class, () -> StepCost.decode("-1,300,16"));
   }
 
