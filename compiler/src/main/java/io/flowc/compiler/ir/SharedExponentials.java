@@ -1,8 +1,6 @@
 package io.flowc.compiler.ir;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,14 +25,14 @@ public final class SharedExponentials {
 
   /** {@code f} with the functions that share an exponential written out (f itself if none do). */
   public static IrFunction apply(IrFunction f) {
-    Map<Magnitude, List<Node>> users = new HashMap<>();
+    Map<Magnitude, Integer> users = new HashMap<>();
     for (Node n : f.liveNodes()) {
       Magnitude m = magnitude(n);
       if (m != null) {
-        users.computeIfAbsent(m, k -> new ArrayList<>()).add(n);
+        users.merge(m, 1, Integer::sum);
       }
     }
-    users.values().removeIf(list -> list.size() < 2);
+    users.values().removeIf(count -> count < 2);
     if (users.isEmpty()) {
       return f;
     }

@@ -15,11 +15,6 @@ import java.util.SplittableRandom;
  * copied those arrays in a fresh JVM took about 0.2 s of W4's 0.9 s evaluation.
  */
 final class EvaluationBlocks {
-  /** About 64 KB of base draws a block, at least 128 draws (a batched body's block) and at most 1024. */
-  static int blockDraws(int dimension) {
-    return Math.max(128, Math.min(1024, 8192 / dimension));
-  }
-
   private final FlowKernel kernel;
   private final LogDensity model;
   private final double[] theta;
@@ -28,12 +23,13 @@ final class EvaluationBlocks {
   private final SplittableRandom normals;
   private int next;
 
-  EvaluationBlocks(FlowKernel kernel, LogDensity model, double[] theta, long seed, double[] losses, int block) {
+  EvaluationBlocks(FlowKernel kernel, LogDensity model, double[] theta, long seed, double[] losses) {
     this.kernel = kernel;
     this.model = model;
     this.theta = theta;
     this.losses = losses;
-    this.block = block;
+    // about 64 KB of base draws, at least a batched body's block of 128 draws and at most 1024
+    this.block = Math.max(128, Math.min(1024, 8192 / kernel.dimension()));
     this.normals = Draws.normalStream(seed, Draws.EVALUATION);
   }
 

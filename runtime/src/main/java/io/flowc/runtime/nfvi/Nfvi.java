@@ -464,8 +464,7 @@ public final class Nfvi {
 
   public Evaluation evaluate(double[] theta, int draws, long seed) {
     double[] losses = new double[draws];
-    EvaluationBlocks blocks = new EvaluationBlocks(kernel, model, theta, seed, losses,
-        EvaluationBlocks.blockDraws(kernel.dimension()));
+    EvaluationBlocks blocks = new EvaluationBlocks(kernel, model, theta, seed, losses);
     int workers = Math.min(threads, draws / SAMPLE_CHUNK_DRAWS);
     if (workers < 2) {
       blocks.run();
