@@ -22,20 +22,20 @@ public final class Flowc_Pot1_Flow1 implements FlowKernel {
 
   @Override
   public int workspaceSize() {
-    return 3512;
+    return 3515;
   }
 
   @Override
   public double lossGradient(double[] theta, double[] eps, int draws, double[] grad, double[] w) {
     prologuePart0(theta, null, w, null, 0);
-    for (int i = 12; i < 25; i++) {
+    for (int i = 12; i < 28; i++) {
       w[i] = 0.0;
     }
     if (draws >= 16) {
       for (int s = 0; s < draws; s += 128) {
         int n = Math.min(128, draws - s);
-        w[28] = n;
-        DrawBlocks.transpose(eps, s, n, 2, w, 30, 129);
+        w[31] = n;
+        DrawBlocks.transpose(eps, s, n, 2, w, 33, 129);
         block0Part0(null, null, w, null, 0);
         block0Part1(null, null, w, null, 0);
         block0Part2(null, null, w, null, 0);
@@ -46,7 +46,7 @@ public final class Flowc_Pot1_Flow1 implements FlowKernel {
       }
     }
     if (draws != 1) {
-      for (int i = 12; i < 25; i++) {
+      for (int i = 12; i < 28; i++) {
         w[i] = w[i] / draws;
       }
     }
@@ -60,8 +60,8 @@ public final class Flowc_Pot1_Flow1 implements FlowKernel {
     prologuePart0(theta, null, w, null, 0);
     for (int s = 0; s < draws; s++) {
       samplePart0(null, null, w, eps, s * 2);
-      System.arraycopy(w, 25, z, s * 2, 2);
-      logq[s] = w[27];
+      System.arraycopy(w, 28, z, s * 2, 2);
+      logq[s] = w[30];
     }
   }
 
@@ -265,30 +265,30 @@ public final class Flowc_Pot1_Flow1 implements FlowKernel {
     double t137 = (t135 * eps[base + 1]);
     double t138 = (w[12] + t67);
     w[12] = t138;
-    double t139 = (w[13] + t116);
-    w[13] = t139;
-    double t140 = (w[14] + t117);
-    w[14] = t140;
-    double t141 = (w[15] + t118);
-    w[15] = t141;
-    double t142 = (w[16] + t135);
-    w[16] = t142;
-    double t143 = (w[17] + t136);
-    w[17] = t143;
-    double t144 = (w[18] + t137);
-    w[18] = t144;
-    double t145 = (w[19] + t128);
-    w[19] = t145;
-    double t146 = (w[20] + t129);
-    w[20] = t146;
-    double t147 = (w[21] + t124);
-    w[21] = t147;
-    double t148 = (w[22] + t109);
-    w[22] = t148;
-    double t149 = (w[23] + t110);
-    w[23] = t149;
-    double t150 = (w[24] + t105);
-    w[24] = t150;
+    double t139 = (w[16] + t116);
+    w[16] = t139;
+    double t140 = (w[17] + t117);
+    w[17] = t140;
+    double t141 = (w[18] + t118);
+    w[18] = t141;
+    double t142 = (w[19] + t135);
+    w[19] = t142;
+    double t143 = (w[20] + t136);
+    w[20] = t143;
+    double t144 = (w[21] + t137);
+    w[21] = t144;
+    double t145 = (w[22] + t128);
+    w[22] = t145;
+    double t146 = (w[23] + t129);
+    w[23] = t146;
+    double t147 = (w[24] + t124);
+    w[24] = t147;
+    double t148 = (w[25] + t109);
+    w[25] = t148;
+    double t149 = (w[26] + t110);
+    w[26] = t149;
+    double t150 = (w[27] + t105);
+    w[27] = t150;
     return 0.0;
   }
 
@@ -328,14 +328,14 @@ public final class Flowc_Pot1_Flow1 implements FlowKernel {
     double t31 = (t29 * z[4]);
     double t32 = (z[1] + t30);
     double t33 = (z[2] + t31);
-    double t34 = (w[24] * t32);
-    double t35 = (w[24] * t33);
-    double t36 = (w[24] * z[3]);
-    double t37 = (w[24] * z[4]);
-    double t38 = (w[14] + t34);
-    double t39 = (w[15] + t35);
-    double t40 = (w[22] + t36);
-    double t41 = (w[23] + t37);
+    double t34 = (w[27] * t32);
+    double t35 = (w[27] * t33);
+    double t36 = (w[27] * z[3]);
+    double t37 = (w[27] * z[4]);
+    double t38 = (w[17] + t34);
+    double t39 = (w[18] + t35);
+    double t40 = (w[25] + t36);
+    double t41 = (w[26] + t37);
     double t42 = (t40 * z[3]);
     double t43 = (t41 * z[4]);
     double t44 = (t40 * t29);
@@ -364,14 +364,14 @@ public final class Flowc_Pot1_Flow1 implements FlowKernel {
     double t67 = (t58 + t63);
     double t68 = (t40 + t64);
     double t69 = (t41 + t65);
-    double t70 = (w[21] * t15);
-    double t71 = (w[21] * t16);
-    double t72 = (w[21] * z[8]);
-    double t73 = (w[21] * z[9]);
-    double t74 = (w[17] + t70);
-    double t75 = (w[18] + t71);
-    double t76 = (w[19] + t72);
-    double t77 = (w[20] + t73);
+    double t70 = (w[24] * t15);
+    double t71 = (w[24] * t16);
+    double t72 = (w[24] * z[8]);
+    double t73 = (w[24] * z[9]);
+    double t74 = (w[20] + t70);
+    double t75 = (w[21] + t71);
+    double t76 = (w[22] + t72);
+    double t77 = (w[23] + t73);
     double t78 = (t76 * z[8]);
     double t79 = (t77 * z[9]);
     double t80 = (t76 * t12);
@@ -400,12 +400,12 @@ public final class Flowc_Pot1_Flow1 implements FlowKernel {
     double t103 = (t94 + t99);
     double t104 = (t76 + t100);
     double t105 = (t77 + t101);
-    grad[0] = w[13];
+    grad[0] = w[16];
     grad[1] = t68;
     grad[2] = t69;
     grad[3] = t66;
     grad[4] = t67;
-    grad[5] = w[16];
+    grad[5] = w[19];
     grad[6] = t104;
     grad[7] = t105;
     grad[8] = t102;
@@ -453,14 +453,14 @@ public final class Flowc_Pot1_Flow1 implements FlowKernel {
     double t36 = (t35 + t34);
     double t37 = (t36 - 1.8378770664093453);
     double t38 = (t37 - t30);
-    w[25] = t22;
-    w[26] = t23;
-    w[27] = t38;
+    w[28] = t22;
+    w[29] = t23;
+    w[30] = t38;
     return 0.0;
   }
 
   private static void block0Part0(double[] z, double[] grad, double[] w, double[] eps, int base) {
-    int s28 = (int) w[28];
+    int s31 = (int) w[31];
     double h0 = w[4];
     double h1 = w[5];
     double h2 = w[3];
@@ -469,252 +469,252 @@ public final class Flowc_Pot1_Flow1 implements FlowKernel {
     double h5 = w[8];
     double h6 = w[1];
     double h7 = w[2];
-    for (int i = 0; i < s28; i++) {
-      double l0 = (h0 * w[30 + i]);
-      double l1 = (h1 * w[159 + i]);
+    for (int i = 0; i < s31; i++) {
+      double l0 = (h0 * w[33 + i]);
+      double l1 = (h1 * w[162 + i]);
       double l2 = (0.0 + l0);
       double l3 = (l2 + l1);
       double l4 = (l3 + h2);
       double l5 = io.flowc.runtime.MathFunctions.tanh(l4);
-      w[288 + i] = l5;
+      w[291 + i] = l5;
       double l6 = (h3 * l5);
       double l7 = (h4 * l5);
-      double l8 = (w[30 + i] + l6);
-      w[417 + i] = l8;
-      double l9 = (w[159 + i] + l7);
-      w[546 + i] = l9;
+      double l8 = (w[33 + i] + l6);
+      w[420 + i] = l8;
+      double l9 = (w[162 + i] + l7);
+      w[549 + i] = l9;
       double l10 = (l5 * l5);
       double l11 = (1.0 - l10);
-      w[675 + i] = l11;
+      w[678 + i] = l11;
       double l12 = (l11 * h5);
       double l13 = (1.0 + l12);
-      w[804 + i] = l13;
+      w[807 + i] = l13;
       double l14 = (h6 * l8);
-      w[933 + i] = l14;
+      w[936 + i] = l14;
       double l15 = (h7 * l9);
-      w[1062 + i] = l15;
+      w[1065 + i] = l15;
     }
     double h8 = w[0];
     double h9 = w[9];
     double h10 = w[10];
     double h11 = w[11];
-    for (int i = 0; i < s28; i++) {
-      double l0 = (0.0 + w[933 + i]);
-      double l1 = (l0 + w[1062 + i]);
+    for (int i = 0; i < s31; i++) {
+      double l0 = (0.0 + w[936 + i]);
+      double l1 = (l0 + w[1065 + i]);
       double l2 = (l1 + h8);
       double l3 = io.flowc.runtime.MathFunctions.tanh(l2);
-      w[1062 + i] = l3;
+      w[1065 + i] = l3;
       double l4 = (h9 * l3);
       double l5 = (h10 * l3);
-      double l6 = (w[417 + i] + l4);
-      w[933 + i] = l6;
-      double l7 = (w[546 + i] + l5);
-      w[1191 + i] = l7;
+      double l6 = (w[420 + i] + l4);
+      w[936 + i] = l6;
+      double l7 = (w[549 + i] + l5);
+      w[1194 + i] = l7;
       double l8 = (l3 * l3);
       double l9 = (1.0 - l8);
-      w[1320 + i] = l9;
+      w[1323 + i] = l9;
       double l10 = (l9 * h11);
       double l11 = (1.0 + l10);
-      w[1449 + i] = l11;
-      double l12 = (w[804 + i] * l11);
-      w[1578 + i] = l12;
+      w[1452 + i] = l11;
+      double l12 = (w[807 + i] * l11);
+      w[1581 + i] = l12;
       double l13 = Math.abs(l12);
-      w[1707 + i] = l13;
+      w[1710 + i] = l13;
       double l14 = Math.log(l13);
-      w[1836 + i] = l14;
-      double l15 = (w[30 + i] * w[30 + i]);
-      w[1965 + i] = l15;
+      w[1839 + i] = l14;
+      double l15 = (w[33 + i] * w[33 + i]);
+      w[1968 + i] = l15;
     }
-    for (int i = 0; i < s28; i++) {
-      double l0 = (w[159 + i] * w[159 + i]);
-      double l1 = ((-0.5) * w[1965 + i]);
+    for (int i = 0; i < s31; i++) {
+      double l0 = (w[162 + i] * w[162 + i]);
+      double l1 = ((-0.5) * w[1968 + i]);
       double l2 = ((-0.5) * l0);
       double l3 = (0.0 + l1);
       double l4 = (l3 + l2);
       double l5 = (l4 - 1.8378770664093453);
-      double l6 = (l5 - w[1836 + i]);
-      w[1965 + i] = l6;
-      double l7 = (w[933 + i] * w[933 + i]);
-      double l8 = (w[1191 + i] * w[1191 + i]);
+      double l6 = (l5 - w[1839 + i]);
+      w[1968 + i] = l6;
+      double l7 = (w[936 + i] * w[936 + i]);
+      double l8 = (w[1194 + i] * w[1194 + i]);
       double l9 = (0.0 + l7);
       double l10 = (l9 + l8);
       double l11 = Math.sqrt(l10);
-      w[1836 + i] = l11;
+      w[1839 + i] = l11;
       double l12 = (l11 - 2.0);
       double l13 = (l12 / 0.4);
-      w[2094 + i] = l13;
+      w[2097 + i] = l13;
       double l14 = (l13 * l13);
       double l15 = (0.5 * l14);
-      w[2223 + i] = l15;
+      w[2226 + i] = l15;
     }
-    for (int i = 0; i < s28; i++) {
-      double l0 = (w[933 + i] - 2.0);
+    for (int i = 0; i < s31; i++) {
+      double l0 = (w[936 + i] - 2.0);
       double l1 = (l0 / 0.6);
-      w[2352 + i] = l1;
+      w[2355 + i] = l1;
       double l2 = (l1 * l1);
       double l3 = ((-0.5) * l2);
-      w[2481 + i] = l3;
-      double l4 = (w[933 + i] + 2.0);
+      w[2484 + i] = l3;
+      double l4 = (w[936 + i] + 2.0);
       double l5 = (l4 / 0.6);
-      w[2610 + i] = l5;
+      w[2613 + i] = l5;
       double l6 = (l5 * l5);
       double l7 = ((-0.5) * l6);
-      w[2739 + i] = l7;
+      w[2742 + i] = l7;
       double l8 = (l3 - l7);
-      w[2868 + i] = l8;
+      w[2871 + i] = l8;
       double l9 = Math.abs(l8);
       double l10 = -l9;
       double l11 = Math.exp(l10);
-      w[2997 + i] = l11;
+      w[3000 + i] = l11;
       double l12 = Math.max(l3, l7);
-      w[3126 + i] = l12;
+      w[3129 + i] = l12;
       double l13 = Math.abs(l12);
       double l14 = (l13 > 1.7976931348623157E308 ? 1.0 : 0.0);
-      w[3255 + i] = l14;
+      w[3258 + i] = l14;
       double l15 = io.flowc.runtime.MathFunctions.log1p(l11);
-      w[3384 + i] = l15;
+      w[3387 + i] = l15;
     }
   }
 
   private static void block0Part1(double[] z, double[] grad, double[] w, double[] eps, int base) {
-    int s28 = (int) w[28];
-    for (int i = 0; i < s28; i++) {
-      double l0 = (w[3126 + i] + w[3384 + i]);
-      double l1 = (w[3255 + i] != 0.0 ? w[3126 + i] : l0);
-      double l2 = (w[2223 + i] - l1);
-      double l3 = (w[1965 + i] + l2);
-      w[2223 + i] = l3;
-      double l4 = (w[2868 + i] >= 0.0 ? 1.0 : 0.0);
-      double l5 = (l4 != 0.0 ? 1.0 : w[2997 + i]);
-      double l6 = (1.0 + w[2997 + i]);
+    int s31 = (int) w[31];
+    for (int i = 0; i < s31; i++) {
+      double l0 = (w[3129 + i] + w[3387 + i]);
+      double l1 = (w[3258 + i] != 0.0 ? w[3129 + i] : l0);
+      double l2 = (w[2226 + i] - l1);
+      double l3 = (w[1968 + i] + l2);
+      w[2226 + i] = l3;
+      double l4 = (w[2871 + i] >= 0.0 ? 1.0 : 0.0);
+      double l5 = (l4 != 0.0 ? 1.0 : w[3000 + i]);
+      double l6 = (1.0 + w[3000 + i]);
       double l7 = (l5 / l6);
       double l8 = -l7;
-      w[2868 + i] = l8;
-      double l9 = (w[2739 + i] - w[2481 + i]);
+      w[2871 + i] = l8;
+      double l9 = (w[2742 + i] - w[2484 + i]);
       double l10 = (l9 >= 0.0 ? 1.0 : 0.0);
-      double l11 = (l10 != 0.0 ? 1.0 : w[2997 + i]);
+      double l11 = (l10 != 0.0 ? 1.0 : w[3000 + i]);
       double l12 = (l11 / l6);
       double l13 = -l12;
       double l14 = (l13 * (-0.5));
-      w[2997 + i] = l14;
-      double l15 = (2.0 * w[2610 + i]);
-      w[2739 + i] = l15;
+      w[3000 + i] = l14;
+      double l15 = (2.0 * w[2613 + i]);
+      w[2742 + i] = l15;
     }
-    for (int i = 0; i < s28; i++) {
-      double l0 = (w[2997 + i] * w[2739 + i]);
+    for (int i = 0; i < s31; i++) {
+      double l0 = (w[3000 + i] * w[2742 + i]);
       double l1 = (l0 / 0.6);
-      double l2 = (w[2868 + i] * (-0.5));
-      double l3 = (2.0 * w[2352 + i]);
+      double l2 = (w[2871 + i] * (-0.5));
+      double l3 = (2.0 * w[2355 + i]);
       double l4 = (l2 * l3);
       double l5 = (l4 / 0.6);
       double l6 = (l1 + l5);
-      w[2352 + i] = l6;
-      double l7 = (2.0 * w[2094 + i]);
+      w[2355 + i] = l6;
+      double l7 = (2.0 * w[2097 + i]);
       double l8 = (0.5 * l7);
       double l9 = (l8 / 0.4);
       double l10 = (0.5 * l9);
-      double l11 = (l10 / w[1836 + i]);
-      double l12 = (2.0 * w[933 + i]);
-      double l13 = (2.0 * w[1191 + i]);
+      double l11 = (l10 / w[1839 + i]);
+      double l12 = (2.0 * w[936 + i]);
+      double l13 = (2.0 * w[1194 + i]);
       double l14 = (l11 * l12);
-      w[1191 + i] = l14;
+      w[1194 + i] = l14;
       double l15 = (l11 * l13);
-      w[933 + i] = l15;
+      w[936 + i] = l15;
     }
     double h0 = w[11];
     double h1 = w[9];
-    for (int i = 0; i < s28; i++) {
-      double l0 = (w[2352 + i] + w[1191 + i]);
-      w[1836 + i] = l0;
-      double l1 = (0.0 + w[933 + i]);
-      w[1191 + i] = l1;
-      double l2 = ((-1.0) / w[1707 + i]);
-      double l3 = (w[1578 + i] >= 0.0 ? 1.0 : 0.0);
+    for (int i = 0; i < s31; i++) {
+      double l0 = (w[2355 + i] + w[1194 + i]);
+      w[1839 + i] = l0;
+      double l1 = (0.0 + w[936 + i]);
+      w[1194 + i] = l1;
+      double l2 = ((-1.0) / w[1710 + i]);
+      double l3 = (w[1581 + i] >= 0.0 ? 1.0 : 0.0);
       double l4 = -l2;
       double l5 = (l3 != 0.0 ? l2 : l4);
-      double l6 = (l5 * w[1449 + i]);
-      w[1578 + i] = l6;
-      double l7 = (l5 * w[804 + i]);
+      double l6 = (l5 * w[1452 + i]);
+      w[1581 + i] = l6;
+      double l7 = (l5 * w[807 + i]);
       double l8 = (l7 * h0);
-      double l9 = (l7 * w[1320 + i]);
-      w[804 + i] = l9;
+      double l9 = (l7 * w[1323 + i]);
+      w[807 + i] = l9;
       double l10 = -l8;
-      double l11 = (2.0 * w[1062 + i]);
+      double l11 = (2.0 * w[1065 + i]);
       double l12 = (l10 * l11);
-      w[1449 + i] = l12;
-      double l13 = (l0 * w[1062 + i]);
-      w[1707 + i] = l13;
-      double l14 = (l1 * w[1062 + i]);
-      w[933 + i] = l14;
+      w[1452 + i] = l12;
+      double l13 = (l0 * w[1065 + i]);
+      w[1710 + i] = l13;
+      double l14 = (l1 * w[1065 + i]);
+      w[936 + i] = l14;
       double l15 = (l0 * h1);
-      w[1062 + i] = l15;
+      w[1065 + i] = l15;
     }
     double h2 = w[10];
     double h3 = w[1];
     double h4 = w[2];
     double h5 = w[8];
-    for (int i = 0; i < s28; i++) {
-      double l0 = (w[1191 + i] * h2);
-      double l1 = (0.0 + w[1062 + i]);
+    for (int i = 0; i < s31; i++) {
+      double l0 = (w[1194 + i] * h2);
+      double l1 = (0.0 + w[1065 + i]);
       double l2 = (l1 + l0);
-      double l3 = (w[1449 + i] + l2);
-      double l4 = (l3 * w[1320 + i]);
-      w[1449 + i] = l4;
-      double l5 = (l4 * w[417 + i]);
-      w[1320 + i] = l5;
-      double l6 = (l4 * w[546 + i]);
-      w[417 + i] = l6;
+      double l3 = (w[1452 + i] + l2);
+      double l4 = (l3 * w[1323 + i]);
+      w[1452 + i] = l4;
+      double l5 = (l4 * w[420 + i]);
+      w[1323 + i] = l5;
+      double l6 = (l4 * w[549 + i]);
+      w[420 + i] = l6;
       double l7 = (l4 * h3);
       double l8 = (l4 * h4);
-      double l9 = (w[1836 + i] + l7);
-      w[546 + i] = l9;
-      double l10 = (w[1191 + i] + l8);
-      w[1836 + i] = l10;
-      double l11 = (w[1578 + i] * h5);
-      double l12 = (w[1578 + i] * w[675 + i]);
-      w[1191 + i] = l12;
+      double l9 = (w[1839 + i] + l7);
+      w[549 + i] = l9;
+      double l10 = (w[1194 + i] + l8);
+      w[1839 + i] = l10;
+      double l11 = (w[1581 + i] * h5);
+      double l12 = (w[1581 + i] * w[678 + i]);
+      w[1194 + i] = l12;
       double l13 = -l11;
-      double l14 = (2.0 * w[288 + i]);
+      double l14 = (2.0 * w[291 + i]);
       double l15 = (l13 * l14);
-      w[1578 + i] = l15;
+      w[1581 + i] = l15;
     }
   }
 
   private static double block0Part2(double[] z, double[] grad, double[] w, double[] eps, int base) {
-    int s28 = (int) w[28];
-    int o0 = s28 + 1;
+    int s31 = (int) w[31];
+    int o0 = s31 + 1;
     double h0 = w[6];
     double h1 = w[7];
-    for (int i = 0; i < s28; i++) {
-      double l0 = (w[546 + i] * w[288 + i]);
-      w[1062 + i] = l0;
-      double l1 = (w[1836 + i] * w[288 + i]);
-      w[2352 + i] = l1;
-      double l2 = (w[546 + i] * h0);
-      double l3 = (w[1836 + i] * h1);
+    for (int i = 0; i < s31; i++) {
+      double l0 = (w[549 + i] * w[291 + i]);
+      w[1065 + i] = l0;
+      double l1 = (w[1839 + i] * w[291 + i]);
+      w[2355 + i] = l1;
+      double l2 = (w[549 + i] * h0);
+      double l3 = (w[1839 + i] * h1);
       double l4 = (0.0 + l2);
       double l5 = (l4 + l3);
-      double l6 = (w[1578 + i] + l5);
-      double l7 = (l6 * w[675 + i]);
-      w[1578 + i] = l7;
-      double l8 = (l7 * w[30 + i]);
-      w[675 + i] = l8;
-      double l9 = (l7 * w[159 + i]);
-      w[1836 + i] = l9;
+      double l6 = (w[1581 + i] + l5);
+      double l7 = (l6 * w[678 + i]);
+      w[1581 + i] = l7;
+      double l8 = (l7 * w[33 + i]);
+      w[678 + i] = l8;
+      double l9 = (l7 * w[162 + i]);
+      w[1839 + i] = l9;
     }
-    w[2222] = w[12];
-    w[1448] = w[13];
-    w[1319] = w[14];
-    w[416] = w[15];
-    w[1577] = w[16];
-    w[674] = w[17];
-    w[1835] = w[18];
-    w[1061] = w[19];
-    w[2351] = w[20];
-    w[1190] = w[21];
-    w[1706] = w[22];
-    w[932] = w[23];
-    w[803] = w[24];
+    w[2225] = w[12];
+    w[1451] = w[16];
+    w[1322] = w[17];
+    w[419] = w[18];
+    w[1580] = w[19];
+    w[677] = w[20];
+    w[1838] = w[21];
+    w[1064] = w[22];
+    w[2354] = w[23];
+    w[1193] = w[24];
+    w[1709] = w[25];
+    w[935] = w[26];
+    w[806] = w[27];
     double t151 = 0.0;
     double t152 = 0.0;
     double t153 = 0.0;
@@ -729,33 +729,33 @@ public final class Flowc_Pot1_Flow1 implements FlowKernel {
     double t162 = 0.0;
     double t163 = 0.0;
     for (int i = 0; i < o0; i++) {
-      t151 += w[2222 + i];
-      t152 += w[1448 + i];
-      t153 += w[1319 + i];
-      t154 += w[416 + i];
-      t155 += w[1577 + i];
-      t156 += w[674 + i];
-      t157 += w[1835 + i];
-      t158 += w[1061 + i];
-      t159 += w[2351 + i];
-      t160 += w[1190 + i];
-      t161 += w[1706 + i];
-      t162 += w[932 + i];
-      t163 += w[803 + i];
+      t151 += w[2225 + i];
+      t152 += w[1451 + i];
+      t153 += w[1322 + i];
+      t154 += w[419 + i];
+      t155 += w[1580 + i];
+      t156 += w[677 + i];
+      t157 += w[1838 + i];
+      t158 += w[1064 + i];
+      t159 += w[2354 + i];
+      t160 += w[1193 + i];
+      t161 += w[1709 + i];
+      t162 += w[935 + i];
+      t163 += w[806 + i];
     }
     w[12] = t151;
-    w[13] = t152;
-    w[14] = t153;
-    w[15] = t154;
-    w[16] = t155;
-    w[17] = t156;
-    w[18] = t157;
-    w[19] = t158;
-    w[20] = t159;
-    w[21] = t160;
-    w[22] = t161;
-    w[23] = t162;
-    w[24] = t163;
+    w[16] = t152;
+    w[17] = t153;
+    w[18] = t154;
+    w[19] = t155;
+    w[20] = t156;
+    w[21] = t157;
+    w[22] = t158;
+    w[23] = t159;
+    w[24] = t160;
+    w[25] = t161;
+    w[26] = t162;
+    w[27] = t163;
     return 0.0;
   }
 }

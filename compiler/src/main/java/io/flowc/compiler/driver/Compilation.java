@@ -33,6 +33,7 @@ import io.flowc.compiler.kernel.Scheduler;
 import io.flowc.compiler.lower.ModelLowering;
 import io.flowc.runtime.FunctionProfiles;
 import io.flowc.runtime.LogDensity;
+import io.flowc.runtime.Sums;
 import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.data.DataLayout;
 import io.flowc.runtime.data.DataRegion;
@@ -206,19 +207,21 @@ public final class Compilation {
     IrFunction prologue = parts.prologue();
     IrFunction body = SharedExponentials.apply(parts.body());
     IrFunction epilogue = parts.epilogue();
-    // shared workspace: boundary values, the loss, boundary gradients
+    // shared workspace: boundary values, the loss, boundary gradients; the model's data region
+    // (values, derived values, binding stamp) comes first: DataBinding fills it. Vectors start at
+    // multiples of four elements, and so do their gradients' accumulators: HotSpot's superword
+    // pass runs a loop in vectors only if the arrays it walks are aligned alike
+    int start = Scheduler.aligned(reserved);
     int[] boundaryOffset = new int[count];
     int offset = 0;
     for (int k = 0; k < count; k++) {
-      boundaryOffset[k] = offset;
-      offset += body.inputs().get(k).shape().size();
+      int size = body.inputs().get(k).shape().size();
+      offset = size >= Sums.LANES ? Scheduler.aligned(offset) : offset;
+      boundaryOffset[k] = start + offset;
+      offset += size;
     }
-    // the model's data region (values, derived values, binding stamp) comes first: DataBinding fills it
-    for (int k = 0; k < count; k++) {
-      boundaryOffset[k] += reserved;
-    }
-    int loss = reserved + offset;
-    int gradients = loss + 1;
+    int loss = start + offset;
+    int gradients = Scheduler.aligned(loss + 1);
     int accumulatorEnd = gradients + offset;
     int zOffset = accumulatorEnd;
     int logqOffset = zOffset + dimension;
@@ -239,7 +242,7 @@ public final class Compilation {
     for (int k = 0; k < count; k++) {
       bodyPlaces.put(body.inputs().get(k), new Scheduler.Placement(Kernel.Array.WORK, boundaryOffset[k]));
       bodyOut.add(new Scheduler.Output(ElboSplit.boundaryGradientName(k),
-          new Scheduler.AddedTo(Kernel.Array.WORK, gradients + boundaryOffset[k] - reserved)));
+          new Scheduler.AddedTo(Kernel.Array.WORK, gradients + boundaryOffset[k] - start)));
     }
     bodyPlaces.put(body.inputs().get(count), new Scheduler.Placement(Kernel.Array.EPS, 0));
     Map<Node, Scheduler.Placement> epiloguePlaces = new HashMap<>();
@@ -252,7 +255,7 @@ public final class Compilation {
     }
     for (int k = 0; k < count; k++) {
       epiloguePlaces.put(epilogue.inputs().get(thetaCount + k),
-          new Scheduler.Placement(Kernel.Array.WORK, gradients + boundaryOffset[k] - reserved));
+          new Scheduler.Placement(Kernel.Array.WORK, gradients + boundaryOffset[k] - start));
     }
     List<Scheduler.Output> sampleOut = List.of(
         new Scheduler.Output(ElboLowering.Z, new Scheduler.StoredAt(Kernel.Array.WORK, zOffset)),

@@ -84,7 +84,7 @@ public final class LoopFusion {
       }
       k = Math.max(end, k + 1);
     }
-    return kernel.withBody(out);
+    return Rematerialization.apply(kernel.withBody(out));
   }
 
   private boolean isLoopLike(Instr instr) {

@@ -429,11 +429,23 @@ public final class Scheduler {
   }
 
   /** Fixed-length values below the data-dependent ones, which lie beyond the data (see {@link Kernel.DynamicLayout}). */
+  /**
+   * {@code offset} rounded up to a multiple of {@link Sums#LANES}: where vectors of the workspace
+   * start, so that a loop's regions are aligned alike, which HotSpot's superword pass needs to run
+   * the loop in vectors (docs/performance.md, "Aligned vectors").
+   */
+  public static int aligned(int offset) {
+    return (offset + Sums.LANES - 1) / Sums.LANES * Sums.LANES;
+  }
+
   private Region allocate(Lin length) {
     if (!length.isConstant()) {
       Region r = new Region(Array.WORK, dynamicEnd);
       dynamicEnd = dynamicEnd.plus(length);
       return r;
+    }
+    if (length.constant() >= Sums.LANES) {
+      workspace = aligned(workspace);
     }
     Region r = new Region(Array.WORK, workspace);
     workspace += length.constant();

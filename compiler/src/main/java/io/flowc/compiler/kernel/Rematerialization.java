@@ -1,0 +1,255 @@
+package io.flowc.compiler.kernel;
+
+import io.flowc.compiler.ir.Op;
+import io.flowc.compiler.kernel.Kernel.Array;
+import io.flowc.compiler.kernel.Kernel.Assign;
+import io.flowc.compiler.kernel.Kernel.At;
+import io.flowc.compiler.kernel.Kernel.Element;
+import io.flowc.compiler.kernel.Kernel.Fused;
+import io.flowc.compiler.kernel.Kernel.Instr;
+import io.flowc.compiler.kernel.Kernel.Lane;
+import io.flowc.compiler.kernel.Kernel.LaneAssign;
+import io.flowc.compiler.kernel.Kernel.LaneInstr;
+import io.flowc.compiler.kernel.Kernel.LaneOperand;
+import io.flowc.compiler.kernel.Kernel.LaneSum;
+import io.flowc.compiler.kernel.Kernel.LaneWrite;
+import io.flowc.compiler.kernel.Kernel.Loop;
+import io.flowc.compiler.kernel.Kernel.Move;
+import io.flowc.compiler.kernel.Kernel.Operand;
+import io.flowc.compiler.kernel.Kernel.Reduce;
+import io.flowc.compiler.kernel.Kernel.Region;
+import io.flowc.compiler.kernel.Kernel.Return;
+import io.flowc.compiler.kernel.Kernel.Store;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Recomputes a negated vector in the fused loops that read it instead of storing it: where a fused
+ * loop writes {@code r[i] = -q[i]} to its own scratch and later fused loops of its length read r,
+ * those loops negate {@code q[i]} themselves, and the write goes when nothing else reads r. A
+ * negation is exact, so the values are the same bits. What it buys is the loop's shape: the
+ * reverse pass of W4's reflections read the negated adjoint from a fixed place beside vectors that
+ * move with the reflection, and HotSpot's superword pass runs a loop in vectors only when every
+ * place it walks in one array has the same moving part (docs/performance.md, "Aligned vectors").
+ */
+final class Rematerialization {
+  private final Kernel kernel;
+  private final List<Instr> body;
+
+  private Rematerialization(Kernel kernel) {
+    this.kernel = kernel;
+    this.body = new ArrayList<>(kernel.body());
+  }
+
+  /** {@code kernel} (fused) with its negations recomputed where they are read. */
+  static Kernel apply(Kernel kernel) {
+    Rematerialization r = new Rematerialization(kernel);
+    for (int a = 0; a < r.body.size(); a++) {
+      if (r.body.get(a) instanceof Fused) {
+        r.negations(a);
+      }
+    }
+    return kernel.withBody(r.body);
+  }
+
+  /** Recomputes each negation fused loop {@code a} writes to scratch, in the loops after it that read it. */
+  private void negations(int a) {
+    Fused f = (Fused) body.get(a);
+    for (LaneInstr li : f.body()) {
+      if (!(li instanceof LaneWrite w) || !(w.value() instanceof Lane x) || !scratch(w.target())) {
+        continue;
+      }
+      At negated = negated(f, x);
+      Fused own = negated == null ? null : readingLane(f, w, x);
+      if (own == null || writes(f, negated.region(), f.length())) {
+        continue;
+      }
+      body.set(a, own);
+      if (recomputeInReaders(a, w.target(), negated.region(), f.length())) {
+        f = withoutWrite(own, w);
+        body.set(a, f);
+      } else {
+        f = own;
+      }
+    }
+  }
+
+  /**
+   * Rewrites the fused loops after {@code a} that read {@code r} to negate {@code q} instead, while
+   * neither changes; true if no instruction reads r any more, so its write may go.
+   */
+  private boolean recomputeInReaders(int a, Region r, Region q, Lin length) {
+    for (int b = a + 1; b < body.size(); b++) {
+      Instr instr = body.get(b);
+      if (instr instanceof Fused g && g.length().equals(length) && !writes(g, r, length) && !writes(g, q, length)
+          && readsOnlyAsItself(g, r, length)) {
+        if (reads(g, r, length)) {
+          body.set(b, negating(g, r, q));
+        }
+        continue;
+      }
+      if (!known(instr) || reads(instr, r, length) || writes(instr, r, length) || writes(instr, q, length)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@code f} reading lane x where it reads back what {@code write} wrote (the loop's later steps
+   * read r as element i, which the write has just set to x); null if it reads r otherwise.
+   */
+  private Fused readingLane(Fused f, LaneWrite write, Lane x) {
+    Region r = write.target();
+    boolean written = false;
+    List<LaneInstr> out = new ArrayList<>();
+    for (LaneInstr li : f.body()) {
+      Fused one = new Fused(f.length(), List.of(li));
+      if (li != write && readsOnlyAsItself(one, r, f.length()) && !reads(one, r, f.length())) {
+        out.add(li);
+      } else if (li == write) {
+        written = true;
+        out.add(li);
+      } else if (written && readsOnlyAsItself(one, r, f.length()) && !writes(one, r, f.length())) {
+        out.add(replace(li, r, x));
+      } else {
+        return null;
+      }
+    }
+    return new Fused(f.length(), out);
+  }
+
+  /** The operand x negates in {@code f}, if x is {@code -q[i]} for a region q walked with stride 1. */
+  private static At negated(Fused f, Lane x) {
+    for (LaneInstr li : f.body()) {
+      if (li instanceof LaneAssign as && as.target().equals(x)) {
+        return as.op() == Op.NEG && as.args().size() == 1 && as.args().get(0) instanceof At at
+            && at.region().stride() == 1 ? at : null;
+      }
+    }
+    return null;
+  }
+
+  private boolean scratch(Region r) {
+    return r.array() == Array.WORK && r.stride() == 1 && kernel.probe(r.offset()) >= kernel.scratchStart();
+  }
+
+  /** {@code g} with its reads of r replaced by a negation of q, computed first. */
+  private static Fused negating(Fused g, Region r, Region q) {
+    int next = 0;
+    for (LaneInstr li : g.body()) {
+      if (li instanceof LaneAssign as) {
+        next = Math.max(next, as.target().id() + 1);
+      }
+    }
+    Lane y = new Lane(next);
+    List<LaneInstr> out = new ArrayList<>();
+    out.add(new LaneAssign(y, Op.NEG, new int[0], List.of(new At(q))));
+    for (LaneInstr li : g.body()) {
+      out.add(replace(li, r, y));
+    }
+    return new Fused(g.length(), out);
+  }
+
+  private static LaneInstr replace(LaneInstr li, Region r, Lane y) {
+    if (li instanceof LaneAssign as) {
+      List<LaneOperand> args = new ArrayList<>();
+      for (LaneOperand o : as.args()) {
+        args.add(o instanceof At at && at.region().equals(r) ? y : o);
+      }
+      return new LaneAssign(as.target(), as.op(), as.attrs(), args);
+    } else if (li instanceof LaneWrite w) {
+      return w.value() instanceof At at && at.region().equals(r) ? new LaneWrite(w.target(), y) : w;
+    }
+    LaneSum s = (LaneSum) li;
+    return s.value() instanceof At at && at.region().equals(r) ? new LaneSum(s.accumulator(), y, s.inLanes()) : s;
+  }
+
+  private static Fused withoutWrite(Fused f, LaneWrite write) {
+    List<LaneInstr> out = new ArrayList<>(f.body());
+    out.remove(write);
+    return new Fused(f.length(), out);
+  }
+
+  /** Instructions whose every read and write this pass sees. */
+  private static boolean known(Instr instr) {
+    return instr instanceof Fused || instr instanceof Loop || instr instanceof Move || instr instanceof Reduce
+        || instr instanceof Assign || instr instanceof Store || instr instanceof Return;
+  }
+
+  /** Whether every read of {@code g} that touches r reads r itself, element i at i. */
+  private boolean readsOnlyAsItself(Fused g, Region r, Lin length) {
+    for (Region read : regionsRead(g)) {
+      if (!read.equals(r) && overlaps(read, g.length(), r, length)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean reads(Instr instr, Region r, Lin length) {
+    if (instr instanceof Fused g) {
+      return regionsRead(g).stream().anyMatch(read -> overlaps(read, g.length(), r, length));
+    } else if (instr instanceof Loop l) {
+      return l.args().stream().anyMatch(v -> v instanceof Region read && overlaps(read, l.length(), r, length));
+    } else if (instr instanceof Move m) {
+      return m.source() instanceof Region read && overlaps(read, m.length(), r, length);
+    } else if (instr instanceof Reduce red) {
+      return overlaps(red.source(), red.length(), r, length);
+    }
+    List<Operand> scalars = instr instanceof Assign as ? as.args()
+        : instr instanceof Store s ? List.of(s.value()) : List.of(((Return) instr).value());
+    return scalars.stream().anyMatch(o -> o instanceof Element e && inside(e, r, length));
+  }
+
+  private boolean writes(Instr instr, Region r, Lin length) {
+    if (instr instanceof Fused g) {
+      return g.body().stream().anyMatch(li -> li instanceof LaneWrite w && overlaps(w.target(), g.length(), r, length));
+    } else if (instr instanceof Loop l) {
+      return overlaps(l.target(), l.length(), r, length);
+    } else if (instr instanceof Move m) {
+      return overlaps(m.target(), m.length(), r, length);
+    } else if (instr instanceof Store s) {
+      return inside(s.target(), r, length);
+    }
+    return false;
+  }
+
+  private static List<Region> regionsRead(Fused g) {
+    List<Region> out = new ArrayList<>();
+    for (LaneInstr li : g.body()) {
+      List<LaneOperand> operands = li instanceof LaneAssign as ? as.args()
+          : li instanceof LaneWrite w ? List.of(w.value()) : List.of(((LaneSum) li).value());
+      for (LaneOperand o : operands) {
+        if (o instanceof At at) {
+          out.add(at.region());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether two regions share an element, their offsets compared in the kernel's sample binding as
+   * {@link LoopFusion} compares them (distinct places are distinct allocations).
+   */
+  private boolean overlaps(Region a, Lin aLength, Region b, Lin bLength) {
+    if (a.array() != b.array()) {
+      return false;
+    }
+    long aFirst = kernel.probe(a.offset());
+    long bFirst = kernel.probe(b.offset());
+    int aCount = kernel.probe(aLength);
+    int bCount = kernel.probe(bLength);
+    return aCount > 0 && bCount > 0 && aFirst < end(bFirst, bCount, b) && bFirst < end(aFirst, aCount, a);
+  }
+
+  private static long end(long first, int count, Region r) {
+    return first + (count - 1L) * r.stride() + 1;
+  }
+
+  private boolean inside(Element e, Region r, Lin length) {
+    long first = kernel.probe(r.offset());
+    return e.array() == r.array() && e.index() >= first && e.index() < end(first, kernel.probe(length), r);
+  }
+}
