@@ -7,6 +7,7 @@ import io.flowc.compiler.kernel.Kernel.At;
 import io.flowc.compiler.kernel.Kernel.Element;
 import io.flowc.compiler.kernel.Kernel.Fused;
 import io.flowc.compiler.kernel.Kernel.Instr;
+import io.flowc.compiler.kernel.Kernel.Invariant;
 import io.flowc.compiler.kernel.Kernel.Lane;
 import io.flowc.compiler.kernel.Kernel.LaneAssign;
 import io.flowc.compiler.kernel.Kernel.LaneInstr;
@@ -19,14 +20,17 @@ import io.flowc.compiler.kernel.Kernel.Operand;
 import io.flowc.compiler.kernel.Kernel.Reduce;
 import io.flowc.compiler.kernel.Kernel.Region;
 import io.flowc.compiler.kernel.Kernel.Return;
+import io.flowc.compiler.kernel.Kernel.Splat;
 import io.flowc.compiler.kernel.Kernel.Store;
+import io.flowc.compiler.kernel.Kernel.VecOperand;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Recomputes a negated vector in the fused loops that read it instead of storing it: where a fused
- * loop writes {@code r[i] = -q[i]} to its own scratch and later fused loops of its length read r,
- * those loops negate {@code q[i]} themselves, and the write goes when nothing else reads r. A
+ * Keeps a fused loop's vectors out of memory where they need not be there. Where a fused loop
+ * writes {@code r[i] = -q[i]} to its own scratch and later fused loops of its length read r, those
+ * loops negate {@code q[i]} themselves; a loop that reads back, at element i, what it has just
+ * written there uses the value it wrote; and a scratch write nothing reads any more goes. A
  * negation is exact, so the values are the same bits. What it buys is the loop's shape: the
  * reverse pass of W4's reflections read the negated adjoint from a fixed place beside vectors that
  * move with the reflection, and HotSpot's superword pass runs a loop in vectors only when every
@@ -46,32 +50,47 @@ final class Rematerialization {
     Rematerialization r = new Rematerialization(kernel);
     for (int a = 0; a < r.body.size(); a++) {
       if (r.body.get(a) instanceof Fused) {
-        r.negations(a);
+        r.scratchWrites(a);
       }
     }
     return kernel.withBody(r.body);
   }
 
-  /** Recomputes each negation fused loop {@code a} writes to scratch, in the loops after it that read it. */
-  private void negations(int a) {
-    Fused f = (Fused) body.get(a);
-    for (LaneInstr li : f.body()) {
+  /**
+   * For each vector fused loop {@code a} writes to scratch: its own later steps read the value
+   * from the register rather than back from memory; a negation is recomputed in the loops after it
+   * that read it; and the write goes when nothing reads it any more.
+   */
+  private void scratchWrites(int a) {
+    for (LaneInstr li : ((Fused) body.get(a)).body()) {
       if (!(li instanceof LaneWrite w) || !(w.value() instanceof Lane x) || !scratch(w.target())) {
         continue;
       }
-      At negated = negated(f, x);
-      Fused own = negated == null ? null : readingLane(f, w, x);
-      if (own == null || writes(f, negated.region(), f.length())) {
+      Fused f = (Fused) body.get(a);
+      Fused own = readingLane(f, w, x);
+      if (own == null) {
         continue;
       }
       body.set(a, own);
-      if (recomputeInReaders(a, w.target(), negated.region(), f.length())) {
-        f = withoutWrite(own, w);
-        body.set(a, f);
-      } else {
-        f = own;
+      At negated = negated(own, x);
+      boolean unread = negated != null && !writes(own, negated.region(), own.length())
+          ? recomputeInReaders(a, w.target(), negated.region(), own.length())
+          : unreadFrom(a + 1, w.target(), own.length());
+      if (unread) {
+        body.set(a, withoutWrite(own, w));
       }
     }
+  }
+
+  /** Whether no instruction from {@code from} on reads r (every one an instruction whose reads this pass sees). */
+  private boolean unreadFrom(int from, Region r, Lin length) {
+    for (int b = from; b < body.size(); b++) {
+      Instr instr = body.get(b);
+      if (!known(instr) || reads(instr, r, length) || writes(instr, r, length)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -88,8 +107,12 @@ final class Rematerialization {
         }
         continue;
       }
-      if (!known(instr) || reads(instr, r, length) || writes(instr, r, length) || writes(instr, q, length)) {
+      if (!known(instr) || reads(instr, r, length)) {
         return false;
+      }
+      if (writes(instr, r, length) || writes(instr, q, length)) {
+        // readers from here on would see another q: the write stays if there are any
+        return unreadFrom(b + 1, r, length) && !writes(instr, r, length);
       }
     }
     return true;
@@ -105,6 +128,10 @@ final class Rematerialization {
     List<LaneInstr> out = new ArrayList<>();
     for (LaneInstr li : f.body()) {
       Fused one = new Fused(f.length(), List.of(li));
+      if (li != write && (writes(one, r, f.length())
+          || scalarsRead(one).stream().anyMatch(o -> o instanceof Element e && inside(e, r, f.length())))) {
+        return null;
+      }
       if (li != write && readsOnlyAsItself(one, r, f.length()) && !reads(one, r, f.length())) {
         out.add(li);
       } else if (li == write) {
@@ -130,8 +157,10 @@ final class Rematerialization {
     return null;
   }
 
+  /** A place of this kernel's own scratch, fixed when compiled (not a data-sized one). */
   private boolean scratch(Region r) {
-    return r.array() == Array.WORK && r.stride() == 1 && kernel.probe(r.offset()) >= kernel.scratchStart();
+    return r.array() == Array.WORK && r.stride() == 1 && r.offset().isConstant()
+        && r.offset().constant() >= kernel.scratchStart();
   }
 
   /** {@code g} with its reads of r replaced by a negation of q, computed first. */
@@ -187,7 +216,11 @@ final class Rematerialization {
     return true;
   }
 
+  /** Whether {@code instr} reads an element of r, as a vector or as a scalar. */
   private boolean reads(Instr instr, Region r, Lin length) {
+    if (scalarsRead(instr).stream().anyMatch(o -> o instanceof Element e && inside(e, r, length))) {
+      return true;
+    }
     if (instr instanceof Fused g) {
       return regionsRead(g).stream().anyMatch(read -> overlaps(read, g.length(), r, length));
     } else if (instr instanceof Loop l) {
@@ -197,9 +230,36 @@ final class Rematerialization {
     } else if (instr instanceof Reduce red) {
       return overlaps(red.source(), red.length(), r, length);
     }
-    List<Operand> scalars = instr instanceof Assign as ? as.args()
-        : instr instanceof Store s ? List.of(s.value()) : List.of(((Return) instr).value());
-    return scalars.stream().anyMatch(o -> o instanceof Element e && inside(e, r, length));
+    return false;
+  }
+
+  /** The scalar operands of an instruction {@link #known} admits: splats and invariants too. */
+  private static List<Operand> scalarsRead(Instr instr) {
+    List<Operand> out = new ArrayList<>();
+    if (instr instanceof Assign as) {
+      out.addAll(as.args());
+    } else if (instr instanceof Store s) {
+      out.add(s.value());
+    } else if (instr instanceof Return ret) {
+      out.add(ret.value());
+    } else if (instr instanceof Loop l) {
+      l.args().forEach(v -> splat(v, out));
+    } else if (instr instanceof Move m) {
+      splat(m.source(), out);
+    } else if (instr instanceof Fused g) {
+      for (LaneInstr li : g.body()) {
+        List<LaneOperand> operands = li instanceof LaneAssign as ? as.args()
+            : li instanceof LaneWrite w ? List.of(w.value()) : List.of(((LaneSum) li).value());
+        operands.stream().filter(o -> o instanceof Invariant).forEach(o -> out.add(((Invariant) o).scalar()));
+      }
+    }
+    return out;
+  }
+
+  private static void splat(VecOperand v, List<Operand> out) {
+    if (v instanceof Splat s) {
+      out.add(s.scalar());
+    }
   }
 
   private boolean writes(Instr instr, Region r, Lin length) {
@@ -230,17 +290,27 @@ final class Rematerialization {
   }
 
   /**
-   * Whether two regions share an element, their offsets compared in the kernel's sample binding as
-   * {@link LoopFusion} compares them (distinct places are distinct allocations).
+   * Whether two regions may share an element. Offsets with the same part known at run time only
+   * (or none) and lengths fixed when compiled are compared exactly; a place of this kernel's fixed scratch shares nothing with a
+   * place whose offset is known at run time only (those are allocated outside it: a scan's rows, a
+   * data-sized value); any other two are assumed to overlap.
    */
   private boolean overlaps(Region a, Lin aLength, Region b, Lin bLength) {
     if (a.array() != b.array()) {
       return false;
     }
-    long aFirst = kernel.probe(a.offset());
-    long bFirst = kernel.probe(b.offset());
-    int aCount = kernel.probe(aLength);
-    int bCount = kernel.probe(bLength);
+    Lin x = a.offset();
+    Lin y = b.offset();
+    if (!x.plus(-x.constantTerm()).equals(y.plus(-y.constantTerm()))) {
+      return !(scratch(a) || scratch(b));
+    }
+    if (!aLength.isConstant() || !bLength.isConstant()) {
+      return true; // a length known at run time only may reach anywhere from the same base
+    }
+    long aFirst = x.constantTerm();
+    long bFirst = y.constantTerm();
+    int aCount = aLength.constant();
+    int bCount = bLength.constant();
     return aCount > 0 && bCount > 0 && aFirst < end(bFirst, bCount, b) && bFirst < end(aFirst, aCount, a);
   }
 
@@ -249,7 +319,6 @@ final class Rematerialization {
   }
 
   private boolean inside(Element e, Region r, Lin length) {
-    long first = kernel.probe(r.offset());
-    return e.array() == r.array() && e.index() >= first && e.index() < end(first, kernel.probe(length), r);
+    return overlaps(new Region(e.array(), e.index()), Lin.of(1), r, length);
   }
 }

@@ -1099,10 +1099,22 @@ public final class Scheduler {
         outputs.add(new Output("scan." + k, new StoredAt(row.array(), row.offset())));
         continue;
       }
+      if (k < scan.carries()) {
+        outputs.add(null); // placed below, in the body's scratch
+        continue;
+      }
       next[k] = allocate(Lin.of(shape.size()));
       outputs.add(new Output("scan." + k, new StoredAt(next[k].array(), next[k].offset())));
     }
     int bodyScratch = workspace;
+    // a carry's next value is read only by its move into the carry at the end of the body: as the
+    // body's scratch, fusion keeps it in registers where that move joins the loop that computes it
+    for (int k = 0; k < scan.carries(); k++) {
+      if (outputs.get(k) == null) {
+        next[k] = allocate(Lin.of(f.outputs().get(k).node().shape().size()));
+        outputs.set(k, new Output("scan." + k, new StoredAt(next[k].array(), next[k].offset())));
+      }
+    }
     List<Instr> loopBody = scheduleBody(new IrFunction(f.graph(), f.inputs(), named), places, inPlace, outputs);
     for (int i = 0; i < scan.carries(); i++) {
       if (leaving[i] == null) {
