@@ -45,7 +45,7 @@ final class Rematerialization {
     this.body = new ArrayList<>(kernel.body());
   }
 
-  /** {@code kernel} (fused) with its negations recomputed where they are read. */
+  /** {@code kernel} (fused) with its scratch vectors kept in registers where the rules above allow. */
   static Kernel apply(Kernel kernel) {
     Rematerialization r = new Rematerialization(kernel);
     for (int a = 0; a < r.body.size(); a++) {
