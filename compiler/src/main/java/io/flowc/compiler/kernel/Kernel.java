@@ -138,11 +138,21 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
   /** The temporaries an instruction reads, in the order of its operands. */
   public static List<Temp> tempsRead(Instr instr) {
     List<Temp> out = new ArrayList<>();
-    Consumer<Operand> scalar = o -> {
+    for (Operand o : scalarsRead(instr)) {
       if (o instanceof Temp t) {
         out.add(t);
       }
-    };
+    }
+    return out;
+  }
+
+  /**
+   * The scalar operands an instruction reads (temporaries, constants, elements), in the order of
+   * its operands: a loop's splats and a fused loop's invariants included.
+   */
+  public static List<Operand> scalarsRead(Instr instr) {
+    List<Operand> out = new ArrayList<>();
+    Consumer<Operand> scalar = out::add;
     Consumer<VecOperand> vector = v -> {
       if (v instanceof Splat s) {
         scalar.accept(s.scalar());

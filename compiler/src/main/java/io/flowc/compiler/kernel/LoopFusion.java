@@ -465,42 +465,12 @@ public final class LoopFusion {
 
   private Set<Integer> tempsRead(Instr instr) {
     Set<Integer> out = new HashSet<>();
-    for (Operand o : scalarsRead(instr)) {
+    for (Operand o : Kernel.scalarsRead(instr)) {
       if (o instanceof Temp t) {
         out.add(t.id());
       }
     }
     return out;
-  }
-
-  /** The scalar operands an unfused instruction reads (Splat scalars of loops included). */
-  private List<Operand> scalarsRead(Instr instr) {
-    List<Operand> scalars = new ArrayList<>();
-    if (instr instanceof Assign a) {
-      scalars.addAll(a.args());
-    } else if (instr instanceof Loop l) {
-      l.args().forEach(v -> addScalar(v, scalars));
-    } else if (instr instanceof Move m) {
-      addScalar(m.source(), scalars);
-    } else if (instr instanceof Store s) {
-      scalars.add(s.value());
-    } else if (instr instanceof Return r) {
-      scalars.add(r.value());
-    } else if (instr instanceof Kernel.Search s) {
-      scalars.add(s.x());
-    } else if (instr instanceof Kernel.Pick p) {
-      scalars.add(p.index());
-    } else if (instr instanceof Kernel.Put p) {
-      scalars.add(p.value());
-      scalars.add(p.index());
-    }
-    return scalars;
-  }
-
-  private void addScalar(VecOperand v, List<Operand> out) {
-    if (v instanceof Splat s) {
-      out.add(s.scalar());
-    }
   }
 
   // ---- building the fused loop --------------------------------------------------------------
@@ -660,7 +630,7 @@ public final class LoopFusion {
 
   private List<Element> elementsRead(Instr instr) {
     List<Element> out = new ArrayList<>();
-    for (Operand o : scalarsRead(instr)) {
+    for (Operand o : Kernel.scalarsRead(instr)) {
       if (o instanceof Element e) {
         out.add(e);
       }

@@ -7,7 +7,6 @@ import io.flowc.compiler.kernel.Kernel.At;
 import io.flowc.compiler.kernel.Kernel.Element;
 import io.flowc.compiler.kernel.Kernel.Fused;
 import io.flowc.compiler.kernel.Kernel.Instr;
-import io.flowc.compiler.kernel.Kernel.Invariant;
 import io.flowc.compiler.kernel.Kernel.Lane;
 import io.flowc.compiler.kernel.Kernel.LaneAssign;
 import io.flowc.compiler.kernel.Kernel.LaneInstr;
@@ -16,13 +15,10 @@ import io.flowc.compiler.kernel.Kernel.LaneSum;
 import io.flowc.compiler.kernel.Kernel.LaneWrite;
 import io.flowc.compiler.kernel.Kernel.Loop;
 import io.flowc.compiler.kernel.Kernel.Move;
-import io.flowc.compiler.kernel.Kernel.Operand;
 import io.flowc.compiler.kernel.Kernel.Reduce;
 import io.flowc.compiler.kernel.Kernel.Region;
 import io.flowc.compiler.kernel.Kernel.Return;
-import io.flowc.compiler.kernel.Kernel.Splat;
 import io.flowc.compiler.kernel.Kernel.Store;
-import io.flowc.compiler.kernel.Kernel.VecOperand;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -129,7 +125,7 @@ final class Rematerialization {
     for (LaneInstr li : f.body()) {
       Fused one = new Fused(f.length(), List.of(li));
       if (li != write && (writes(one, r, f.length())
-          || scalarsRead(one).stream().anyMatch(o -> o instanceof Element e && inside(e, r, f.length())))) {
+          || Kernel.scalarsRead(one).stream().anyMatch(o -> o instanceof Element e && inside(e, r, f.length())))) {
         return null;
       }
       if (li != write && readsOnlyAsItself(one, r, f.length()) && !reads(one, r, f.length())) {
@@ -218,7 +214,7 @@ final class Rematerialization {
 
   /** Whether {@code instr} reads an element of r, as a vector or as a scalar. */
   private boolean reads(Instr instr, Region r, Lin length) {
-    if (scalarsRead(instr).stream().anyMatch(o -> o instanceof Element e && inside(e, r, length))) {
+    if (Kernel.scalarsRead(instr).stream().anyMatch(o -> o instanceof Element e && inside(e, r, length))) {
       return true;
     }
     if (instr instanceof Fused g) {
@@ -231,35 +227,6 @@ final class Rematerialization {
       return overlaps(red.source(), red.length(), r, length);
     }
     return false;
-  }
-
-  /** The scalar operands of an instruction {@link #known} admits: splats and invariants too. */
-  private static List<Operand> scalarsRead(Instr instr) {
-    List<Operand> out = new ArrayList<>();
-    if (instr instanceof Assign as) {
-      out.addAll(as.args());
-    } else if (instr instanceof Store s) {
-      out.add(s.value());
-    } else if (instr instanceof Return ret) {
-      out.add(ret.value());
-    } else if (instr instanceof Loop l) {
-      l.args().forEach(v -> splat(v, out));
-    } else if (instr instanceof Move m) {
-      splat(m.source(), out);
-    } else if (instr instanceof Fused g) {
-      for (LaneInstr li : g.body()) {
-        List<LaneOperand> operands = li instanceof LaneAssign as ? as.args()
-            : li instanceof LaneWrite w ? List.of(w.value()) : List.of(((LaneSum) li).value());
-        operands.stream().filter(o -> o instanceof Invariant).forEach(o -> out.add(((Invariant) o).scalar()));
-      }
-    }
-    return out;
-  }
-
-  private static void splat(VecOperand v, List<Operand> out) {
-    if (v instanceof Splat s) {
-      out.add(s.scalar());
-    }
   }
 
   private boolean writes(Instr instr, Region r, Lin length) {
