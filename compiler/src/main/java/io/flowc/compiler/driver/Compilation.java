@@ -33,7 +33,6 @@ import io.flowc.compiler.kernel.Scheduler;
 import io.flowc.compiler.lower.ModelLowering;
 import io.flowc.runtime.FunctionProfiles;
 import io.flowc.runtime.LogDensity;
-import io.flowc.runtime.Sums;
 import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.data.DataLayout;
 import io.flowc.runtime.data.DataRegion;
@@ -216,7 +215,7 @@ public final class Compilation {
     int offset = 0;
     for (int k = 0; k < count; k++) {
       int size = body.inputs().get(k).shape().size();
-      offset = size >= Sums.LANES ? Scheduler.aligned(offset) : offset;
+      offset = Scheduler.placeFor(offset, size);
       boundaryOffset[k] = start + offset;
       offset += size;
     }

@@ -602,6 +602,21 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
     public Fused {
       body = List.copyOf(body);
     }
+
+    /** The regions the loop reads element by element, in the order of its operands. */
+    public List<Region> regionsRead() {
+      List<Region> out = new ArrayList<>();
+      for (LaneInstr li : body) {
+        List<LaneOperand> operands = li instanceof LaneAssign a ? a.args()
+            : li instanceof LaneWrite w ? List.of(w.value()) : List.of(((LaneSum) li).value());
+        for (LaneOperand o : operands) {
+          if (o instanceof At at) {
+            out.add(at.region());
+          }
+        }
+      }
+      return out;
+    }
   }
 
   /** An operand inside a fused loop. */

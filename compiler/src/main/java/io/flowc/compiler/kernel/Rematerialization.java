@@ -204,7 +204,7 @@ final class Rematerialization {
 
   /** Whether every read of {@code g} that touches r reads r itself, element i at i. */
   private boolean readsOnlyAsItself(Fused g, Region r, Lin length) {
-    for (Region read : regionsRead(g)) {
+    for (Region read : g.regionsRead()) {
       if (!read.equals(r) && overlaps(read, g.length(), r, length)) {
         return false;
       }
@@ -218,7 +218,7 @@ final class Rematerialization {
       return true;
     }
     if (instr instanceof Fused g) {
-      return regionsRead(g).stream().anyMatch(read -> overlaps(read, g.length(), r, length));
+      return g.regionsRead().stream().anyMatch(read -> overlaps(read, g.length(), r, length));
     } else if (instr instanceof Loop l) {
       return l.args().stream().anyMatch(v -> v instanceof Region read && overlaps(read, l.length(), r, length));
     } else if (instr instanceof Move m) {
@@ -242,25 +242,11 @@ final class Rematerialization {
     return false;
   }
 
-  private static List<Region> regionsRead(Fused g) {
-    List<Region> out = new ArrayList<>();
-    for (LaneInstr li : g.body()) {
-      List<LaneOperand> operands = li instanceof LaneAssign as ? as.args()
-          : li instanceof LaneWrite w ? List.of(w.value()) : List.of(((LaneSum) li).value());
-      for (LaneOperand o : operands) {
-        if (o instanceof At at) {
-          out.add(at.region());
-        }
-      }
-    }
-    return out;
-  }
-
   /**
    * Whether two regions may share an element. Offsets with the same part known at run time only
-   * (or none) and lengths fixed when compiled are compared exactly; a place of this kernel's fixed scratch shares nothing with a
-   * place whose offset is known at run time only (those are allocated outside it: a scan's rows, a
-   * data-sized value); any other two are assumed to overlap.
+   * (or none) and lengths fixed when compiled are compared exactly; a place of this kernel's fixed
+   * scratch shares nothing with a place whose offset is known at run time only (those are
+   * allocated outside it: a scan's rows, a data-sized value); any other two are assumed to overlap.
    */
   private boolean overlaps(Region a, Lin aLength, Region b, Lin bLength) {
     if (a.array() != b.array()) {

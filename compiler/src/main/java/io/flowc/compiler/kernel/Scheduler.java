@@ -428,7 +428,6 @@ public final class Scheduler {
     return new Temp(temps++);
   }
 
-  /** Fixed-length values below the data-dependent ones, which lie beyond the data (see {@link Kernel.DynamicLayout}). */
   /**
    * {@code offset} rounded up to a multiple of {@link Sums#LANES}: where vectors of the workspace
    * start, so that a loop's regions are aligned alike, which HotSpot's superword pass needs to run
@@ -438,15 +437,22 @@ public final class Scheduler {
     return (offset + Sums.LANES - 1) / Sums.LANES * Sums.LANES;
   }
 
+  /**
+   * Where a value of {@code length} elements goes, at {@code offset} or after: a vector at the next
+   * {@link #aligned} place, a shorter value where it comes.
+   */
+  public static int placeFor(int offset, int length) {
+    return length >= Sums.LANES ? aligned(offset) : offset;
+  }
+
+  /** Fixed-length values below the data-dependent ones, which lie beyond the data (see {@link Kernel.DynamicLayout}). */
   private Region allocate(Lin length) {
     if (!length.isConstant()) {
       Region r = new Region(Array.WORK, dynamicEnd);
       dynamicEnd = dynamicEnd.plus(length);
       return r;
     }
-    if (length.constant() >= Sums.LANES) {
-      workspace = aligned(workspace);
-    }
+    workspace = placeFor(workspace, length.constant());
     Region r = new Region(Array.WORK, workspace);
     workspace += length.constant();
     return r;

@@ -190,17 +190,9 @@ class RematerializationTest {
   }
 
   private static List<Region> regions(Fused f) {
-    List<Region> out = new ArrayList<>();
-    for (LaneInstr li : f.body()) {
-      if (li instanceof LaneWrite w) {
-        out.add(w.target());
-        if (w.value() instanceof At at) {
-          out.add(at.region());
-        }
-      } else if (li instanceof LaneAssign a) {
-        a.args().stream().filter(o -> o instanceof At).forEach(o -> out.add(((At) o).region()));
-      }
-    }
+    List<Region> out = new ArrayList<>(f.regionsRead());
+    f.body().stream().filter(l -> l instanceof LaneWrite).forEach(l -> out.add(((LaneWrite) l).target()));
     return out;
   }
+
 }
