@@ -26,7 +26,7 @@ public final class FunctionProfiles {
 
   private static final int CALLS = 200;
 
-  /** Arguments for tanh's three branches (and both signs), sigmoid's two, softplus's and log1p's ranges. */
+  /** Arguments for tanh's two branches (and both signs), sigmoid's two, softplus's and log1p's ranges. */
   private static final double[] ARGUMENTS = {0.1, -0.3, 0.9, -2.5, 7.0, -30.0, 40.0, 0.0, 1e-9, -0.99};
 
   private static volatile double sink;

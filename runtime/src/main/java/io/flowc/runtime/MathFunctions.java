@@ -21,7 +21,11 @@ public final class MathFunctions {
    * flows spend most of their time in tanh. Away from 0 the exp form (1 - e) / (1 + e),
    * e = exp(-2|x|), stays within 4 ulps of it (1 - e loses no digits for e <= exp(-1.25)); near 0,
    * where that form cancels, Cephes' rational minimax approximation on |x| <= 0.625 (within 2 ulps
-   * of Math.tanh). Computed on |x| and signed at the end so that tanh(-0) = -0.
+   * of Math.tanh). Computed on |x| and signed at the end so that tanh(-0) = -0. No branch for
+   * large |x|: from |x| > 19.1, e < 2^-54, so 1 - e and 1 + e round to 1 and the quotient is 1
+   * exactly (e = 0 for infinite x). A branch there would be one C2 compiles as a trap where a
+   * profile has not seen it taken, and a flow whose tanh first grows beyond it late in a fit would
+   * throw away the compiled kernel method that inlined it.
    */
   public static double tanh(double x) {
     double a = Math.abs(x);
@@ -30,9 +34,6 @@ public final class MathFunctions {
       double p = (-9.64399179425052238628E-1 * s - 9.92877231001918586564E1) * s - 1.61468768441708447952E3;
       double q = ((s + 1.12811678491632931402E2) * s + 2.23548839060100448583E3) * s + 4.84406305325125486048E3;
       return Math.copySign(a + a * s * (p / q), x);
-    }
-    if (a > 22) {
-      return Math.copySign(1.0, x); // 1 - tanh(22) is below half an ulp of 1
     }
     double e = Math.exp(-2 * a);
     return Math.copySign((1 - e) / (1 + e), x);

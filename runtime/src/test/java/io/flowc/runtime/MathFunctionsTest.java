@@ -203,4 +203,17 @@ class MathFunctionsTest {
     assertTrue(Double.isNaN(MathFunctions.tanh(Double.NaN)));
     assertEquals(1e-300, MathFunctions.tanh(1e-300));
   }
+
+  /** Where exp(-2|x|) is below 2^-54 the exp form is +-1 exactly, as Math.tanh rounds (no branch of its own). */
+  @Test
+  void tanhIsOneExactlyForLargeArguments() {
+    for (double a = 19.07; a < 1e300; a = a < 40 ? a + 0.0137 : a * 1.7) {
+      assertEquals(1.0, MathFunctions.tanh(a), "tanh(" + a + ")");
+      assertEquals(-1.0, MathFunctions.tanh(-a), "tanh(" + -a + ")");
+      assertEquals(1.0, Math.tanh(a));
+    }
+    assertEquals(1.0, MathFunctions.tanh(Double.MAX_VALUE));
+    assertEquals(1.0, MathFunctions.tanh(Double.POSITIVE_INFINITY));
+    assertEquals(-1.0, MathFunctions.tanh(-Double.MAX_VALUE));
+  }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -143,6 +144,31 @@ class LauncherSimdIT {
     Run check = flowc(Map.of("FLOWC_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "check", model());
     assertEquals(0, check.code, check.toString());
     assertFalse(check.out.contains("Tier4BackEdgeThreshold"), check.toString());
+  }
+
+  /**
+   * Fits of PyMC3's flows with a batched body (16 draws a step or more) get their loops compiled
+   * by C1 after 10 calls; fits of one draw a step, neural fits and other commands keep HotSpot's 100.
+   */
+  @Test
+  void batchedFitsOfPymc3FlowsCompileTheirLoopsEarly() throws Exception {
+    String option = "-XX:Tier3MinInvocationThreshold=10";
+    Map<String, Boolean> runs = new LinkedHashMap<>();
+    runs.put("planar*2 --nmc 16", true);
+    runs.put("planar*2 --nmc=100", true);
+    runs.put("planar*2 --nmc 15", false);
+    runs.put("planar*2", false);
+    runs.put("nsf(hidden=4) --nmc 16", false);
+    for (Map.Entry<String, Boolean> run : runs.entrySet()) {
+      List<String> args = new ArrayList<>(List.of("fit", model(), "--iters", "3", "--eval-draws", "50", "--flow"));
+      args.addAll(List.of(run.getKey().split(" ")));
+      Run fit = flowc(Map.of("FLOWC_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), args.toArray(String[]::new));
+      assertEquals(0, fit.code, fit.toString());
+      assertEquals(run.getValue(), fit.out.lines().findFirst().orElse("").contains(option), run.getKey() + ": " + fit);
+    }
+    Run check = flowc(Map.of("FLOWC_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "check", model());
+    assertEquals(0, check.code, check.toString());
+    assertFalse(check.out.contains("Tier3MinInvocationThreshold"), check.toString());
   }
 
   /** The processors {@code bin/flowc} counts: nproc's, OpenMP's limits aside. */

@@ -16,6 +16,7 @@ import java.util.function.IntConsumer;
  */
 public final class ChunkCrew implements AutoCloseable {
   private final IntConsumer task;
+  private final Runnable afterJob;
   private final Thread[] helpers;
   private final Thread owner;
   private final AtomicInteger next = new AtomicInteger();
@@ -27,11 +28,22 @@ public final class ChunkCrew implements AutoCloseable {
 
   /** A crew of {@code threads} (the caller of {@link #run} and threads - 1 daemon helpers) for jobs of {@code tasks} tasks. */
   public ChunkCrew(int threads, int tasks, IntConsumer task) {
+    this(threads, tasks, task, null);
+  }
+
+  /**
+   * A crew whose threads, each time they find no task of a job left to claim, run
+   * {@code afterJob} (null: nothing) before they wait: work for a thread that would otherwise
+   * wait for the job's last task (the owner) or for the next job (a helper), which {@link #run}
+   * does not wait for when a helper runs it. It must not throw.
+   */
+  public ChunkCrew(int threads, int tasks, IntConsumer task, Runnable afterJob) {
     if (threads < 1 || tasks < 1) {
       throw new IllegalArgumentException("threads and tasks must be >= 1");
     }
     this.count = tasks;
     this.task = task;
+    this.afterJob = afterJob;
     this.owner = Thread.currentThread();
     this.helpers = new Thread[threads - 1];
     for (int i = 0; i < helpers.length; i++) {
@@ -81,6 +93,9 @@ public final class ChunkCrew implements AutoCloseable {
       if (finished.incrementAndGet() == count) {
         LockSupport.unpark(owner);
       }
+    }
+    if (afterJob != null) {
+      afterJob.run();
     }
   }
 

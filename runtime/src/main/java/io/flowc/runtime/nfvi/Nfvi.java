@@ -160,7 +160,7 @@ public final class Nfvi {
     if (split.nmc() != settings.nmc()) {
       throw new IllegalArgumentException("a split of " + split.nmc() + " draws for steps of " + settings.nmc());
     }
-    try (SplitSteps steps = new SplitSteps(kernel, split, threads)) {
+    try (SplitSteps steps = new SplitSteps(kernel, split, threads, settings.seed())) {
       return fit(settings, start, steps);
     }
   }
@@ -173,7 +173,7 @@ public final class Nfvi {
     double[] gradient = new double[p];
     double[] clipped = new double[p];
     double[] before = new double[p];
-    double[] eps = new double[settings.nmc() * d];
+    double[] eps = steps == null ? new double[settings.nmc() * d] : null;
     double[] work = new double[kernel.workspaceSize()];
     double[] history = new double[settings.iterations()];
     OptimizerState state = settings.optimizer().newState(p);
@@ -183,15 +183,19 @@ public final class Nfvi {
     FreshGradients fresh = new FreshGradients(settings.seed());
     int done = 0;
     for (int i = 0; i < settings.iterations(); i++) {
-      Draws.normals(settings.seed(), i, eps, eps.length);
-      if (batches != null) {
-        if (walk.needsShuffle()) {
-          walk.shuffle(Draws.rows(settings.seed(), i));
+      double loss;
+      if (steps == null) {
+        Draws.normals(settings.seed(), i, eps, eps.length);
+        if (batches != null) {
+          if (walk.needsShuffle()) {
+            walk.shuffle(Draws.rows(settings.seed(), i));
+          }
+          walk.next(work);
         }
-        walk.next(work);
+        loss = kernel.lossGradient(theta, eps, settings.nmc(), gradient, work);
+      } else {
+        loss = steps.lossGradient(theta, i, gradient); // the steps draw their own base draws
       }
-      double loss = steps == null ? kernel.lossGradient(theta, eps, settings.nmc(), gradient, work)
-          : steps.lossGradient(theta, eps, gradient);
       int bad = firstNonFinite(gradient);
       // PyMC3 stops only on a NaN loss and keeps infinite ones; flowc stops on both: an infinite
       // loss means a draw where log p is -inf (or +inf), and its gradient says nothing about that
@@ -200,7 +204,7 @@ public final class Nfvi {
             + layout.elementNames().get(bad) + " is " + gradient[bad];
         return new Fit(theta, Arrays.copyOf(history, done), Fit.Status.NOT_FINITE, i + 1,
             what + " at iteration " + (i + 1) + "; the parameters are those before it",
-            firstRejectedDraw(theta, eps, settings.nmc()));
+            firstRejectedDraw(theta, steps == null ? eps : steps.draws(i), settings.nmc()));
       }
       if (batches != null) {
         for (int k = 0; k < p; k++) {

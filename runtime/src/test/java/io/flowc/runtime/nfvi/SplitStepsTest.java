@@ -80,7 +80,7 @@ class SplitStepsTest {
       java.util.Arrays.fill(all, c * 16, c * 16 + 16, eps[c][0]);
     }
     FlowKernel kernel = new MeanKernel();
-    try (SplitSteps steps = new SplitSteps(kernel, split, 3)) {
+    try (SplitSteps steps = new SplitSteps(kernel, split, 3, 0)) {
       double[] gradient = new double[1];
       double loss = steps.lossGradient(new double[1], all, gradient);
       double inOrder = ((0.0 + 16 * 1.0) + 16 * 1e16 + 16 * -1e16) / 48;
@@ -88,6 +88,32 @@ class SplitStepsTest {
       assertNotEquals(inOrder, reversed, "the values must tell the orders apart");
       assertEquals(inOrder, loss);
       assertEquals(inOrder, gradient[0]);
+    }
+  }
+
+  /**
+   * Steps that draw their own base draws (a helper drawing the next iteration's while the fit's
+   * thread finishes a step) compute each iteration on that iteration's stream, whichever thread
+   * drew it: the same bits as the step given the stream's draws, on one thread and on several.
+   */
+  @Test
+  void stepsDrawEachIterationsOwnStream() {
+    StepSplit split = new StepSplit(40, 16);
+    FlowKernel kernel = new SumKernel();
+    for (int threads = 1; threads <= 3; threads++) {
+      try (SplitSteps drawing = new SplitSteps(kernel, split, threads, 7);
+          SplitSteps given = new SplitSteps(kernel, split, 1, 0)) {
+        for (int i = 0; i < 300; i++) {
+          double[] eps = new double[40];
+          Draws.normals(7, i, eps, eps.length);
+          double[] expected = new double[1];
+          double[] actual = new double[1];
+          double loss = given.lossGradient(new double[1], eps, expected);
+          assertEquals(loss, drawing.lossGradient(new double[1], i, actual), threads + " threads, iteration " + i);
+          assertArrayEquals(expected, actual);
+          assertArrayEquals(eps, drawing.draws(i));
+        }
+      }
     }
   }
 
@@ -142,7 +168,7 @@ class SplitStepsTest {
     };
     double[] all = new double[32];
     all[16] = -1;
-    try (SplitSteps steps = new SplitSteps(failing, new StepSplit(32, 16), 2)) {
+    try (SplitSteps steps = new SplitSteps(failing, new StepSplit(32, 16), 2, 0)) {
       IllegalStateException e = assertThrows(IllegalStateException.class,
           () -> steps.lossGradient(new double[1], all, new double[1]));
       assertEquals("chunk with a negative draw", e.getMessage());
@@ -192,6 +218,22 @@ class SplitStepsTest {
     @Override
     public void sample(double[] theta, double[] eps, int draws, double[] z, double[] logq, double[] workspace) {
       throw new UnsupportedOperationException();
+    }
+  }
+
+  /**
+   * One-dimensional: a loss of every draw's bits (a sum of each draw times its place), so that a
+   * draw that is not its stream's, or lies elsewhere, changes it.
+   */
+  private static final class SumKernel extends MeanKernel {
+    @Override
+    public double lossGradient(double[] theta, double[] eps, int draws, double[] gradient, double[] workspace) {
+      double sum = 0;
+      for (int s = 0; s < draws; s++) {
+        sum += (s + 1) * eps[s];
+      }
+      gradient[0] = sum * sum;
+      return sum;
     }
   }
 
