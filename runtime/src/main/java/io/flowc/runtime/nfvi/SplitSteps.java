@@ -70,7 +70,11 @@ final class SplitSteps implements AutoCloseable {
     return run(theta, iteration & 1, gradient);
   }
 
-  /** As {@link #lossGradient(double[], int, double[])}, of the step's draws {@code allEps} (nmc of them, drawn by the caller). */
+  /**
+   * As {@link #lossGradient(double[], int, double[])}, of the step's draws {@code allEps} (nmc of
+   * them, drawn by the caller); not for steps after those of the other form, whose next draws a
+   * helper may still be writing.
+   */
   double lossGradient(double[] theta, double[] allEps, double[] gradient) {
     int d = kernel.dimension();
     for (int c = 0; c < eps[0].length; c++) {
