@@ -65,6 +65,7 @@ public final class Main implements Callable<Integer> {
     // UTF-8 whatever the locale: model files are UTF-8, and diagnostics quote their lines.
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    FrontEndWarmUp.startFor(args);
     int code = run(out, err, args);
     out.flush();
     err.flush();
