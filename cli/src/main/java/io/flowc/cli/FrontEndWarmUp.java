@@ -17,7 +17,7 @@ import io.flowc.runtime.data.StanJson;
  * caches partly filled and the front end's code partly compiled. It changes no result: ANTLR's
  * caches only remember its decisions, and the front end keeps no other state between models.
  */
-final class FrontEndWarmUp {
+public final class FrontEndWarmUp {
   /** A model of each kind of statement the front end checks most: data, bounds, priors, a loop with a state. */
   private static final String SOURCE = """
       model warm_up {
@@ -42,7 +42,7 @@ final class FrontEndWarmUp {
   private FrontEndWarmUp() {}
 
   /** Starts the warm-up when a command line names a model file (a {@code .flow} argument). */
-  static void startFor(String... args) {
+  public static void startFor(String... args) {
     if (wanted(args)) {
       Thread thread = new Thread(FrontEndWarmUp::run, "flowc-warm-up");
       thread.setDaemon(true);

@@ -1,5 +1,6 @@
 package io.flowc.cli.cds;
 
+import io.flowc.cli.FrontEndWarmUp;
 import io.flowc.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,6 +45,13 @@ public final class TrainingRun {
     commands.add(new String[] {"compile", pot1, "--flow", "planar*8", "-o", artifact});
     commands.add(new String[] {"fit", artifact, "--flow", "planar*8", "--iters", "50", "--eval-draws", "100"});
     commands.add(new String[] {"sample", schools, "--data", schoolsData, "--chains", "2", "--tune", "50", "--draws", "50"});
+    // the compiler's other paths, whose classes and lambdas a cold compile otherwise loads from the
+    // jar and spins (40 of them for a loop over a series): a loop with a state (a scan and its
+    // derivative), a mixture, matrices with a Cholesky factor, a regression on many columns
+    for (String model : List.of("arma11", "low_dim_gauss_mix", "gp_pois_regr", "diamonds")) {
+      commands.add(new String[] {"sample", examples.resolve(model + ".flow").toString(), "--data",
+          examples.resolve(model + ".json").toString(), "--chains", "1", "--tune", "20", "--draws", "20", "--json"});
+    }
     return commands;
   }
 
@@ -62,6 +70,7 @@ public final class TrainingRun {
       ByteArrayOutputStream errors = new ByteArrayOutputStream();
       int code;
       try (PrintStream err = new PrintStream(errors, true, StandardCharsets.UTF_8)) {
+        FrontEndWarmUp.startFor(command); // as Main.main does
         code = Main.run(discard, err, command);
       }
       if (code != 0) {
