@@ -70,8 +70,9 @@ public final class FrontEndWarmUp {
   private static void run() {
     try {
       parseAndCheck();
-    } catch (CompileException | RuntimeException e) {
-      // nothing depends on the warm-up, not even on its success
+    } catch (CompileException | RuntimeException | Error e) {
+      // nothing depends on the warm-up, not even on its success; and it prints nothing (an
+      // uncaught error would reach stderr from its thread: too little memory is the command's to report)
     }
   }
 }
