@@ -18,8 +18,9 @@ import java.util.Locale;
  * --gradient-threads T} splits it): microseconds per log density gradient of the unsplit model and
  * of the split one on each thread count asked for, in one JVM, with the load average before and
  * after (the speed-up needs idle cores) and the cores the process kept busy while timing each split
- * (its CPU time over the wall time: near 2 for two threads that both ran). The split gradient's bits are checked to be the same on
- * every thread count.
+ * (its CPU time over the wall time: near 2 for two threads that both ran), and the split gradient
+ * on one thread with each chunk running the code of free sizes rather than code specialized to its
+ * rows. The split gradient's bits are checked to be the same on every thread count and either way.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.flowc.bench.W9Gradients examples [threads,...]
  * [calls]} (defaults: 1,2 and 200 calls per round, the median of 7 rounds after 3 of warm-up).
@@ -63,6 +64,13 @@ public final class W9Gradients {
         } else if (!Arrays.equals(reference, g)) {
           throw new IllegalStateException(t + " threads changed the gradient's bits");
         }
+      }
+    }
+    try (RowChunks.Lane lane = Compilation.rowChunks(model, 0, false).orElseThrow().lane(1)) {
+      System.out.printf(Locale.ROOT, "split, 1 thread, chunks' code of free sizes:%8.1f us per gradient%n",
+          micros(lane, calls));
+      if (!Arrays.equals(reference, gradientAt(lane))) {
+        throw new IllegalStateException("the specialized chunks changed the gradient's bits");
       }
     }
     System.out.println("the same bits on every thread count; load average after: " + loadAverage());

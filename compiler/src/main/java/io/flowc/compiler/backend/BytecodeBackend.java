@@ -29,6 +29,7 @@ import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import io.flowc.compiler.kernel.Kernel.VecOperand;
 import io.flowc.compiler.kernel.KernelSplitter;
+import io.flowc.compiler.kernel.SlotBinding;
 import io.flowc.runtime.Constants;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.MathFunctions;
@@ -41,6 +42,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.objectweb.asm.ClassTooLargeException;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
@@ -96,19 +98,30 @@ public final class BytecodeBackend {
     return emit(kernels, internalName, ConstantTable.DIRECT);
   }
 
+  /**
+   * As {@link #emit(ModelKernels, String)}, the offsets and lengths specialized to one data binding
+   * ({@link SlotBinding}: {@code slots} holds the values it writes to the slots bound). The
+   * kernels are cut into methods before they are bound, so the class keeps the workspace layout of
+   * the unbound one: the binding that wrote those values places the data where it did for it.
+   */
+  public static byte[] emit(ModelKernels kernels, String internalName, Map<Integer, Integer> slots) {
+    return emit(kernels, internalName, ConstantTable.DIRECT, false, split -> SlotBinding.bind(split, slots));
+  }
+
   /** As {@link #emit(ModelKernels, String)}, loading the first {@code directConstants} constants directly. */
   static byte[] emit(ModelKernels kernels, String internalName, int directConstants) {
-    return emit(kernels, internalName, directConstants, false);
+    return emit(kernels, internalName, directConstants, false, UnaryOperator.identity());
   }
 
   /** As {@link #emit(ModelKernels, String)}, with loops in vectors where {@link VectorLoops} admits them. */
   static byte[] emit(ModelKernels kernels, String internalName, boolean vectorLoops) {
-    return emit(kernels, internalName, ConstantTable.DIRECT, vectorLoops);
+    return emit(kernels, internalName, ConstantTable.DIRECT, vectorLoops, UnaryOperator.identity());
   }
 
-  private static byte[] emit(ModelKernels kernels, String internalName, int directConstants, boolean vectorLoops) {
-    KernelSplitter.Split value = KernelSplitter.split(kernels.value());
-    KernelSplitter.Split gradient = KernelSplitter.split(kernels.gradient());
+  private static byte[] emit(ModelKernels kernels, String internalName, int directConstants, boolean vectorLoops,
+      UnaryOperator<KernelSplitter.Split> bind) {
+    KernelSplitter.Split value = bind.apply(KernelSplitter.split(kernels.value()));
+    KernelSplitter.Split gradient = bind.apply(KernelSplitter.split(kernels.gradient()));
     String name = internalName;
     ClassWriter cw = classWriter();
     cw.visit(CLASS_VERSION, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",

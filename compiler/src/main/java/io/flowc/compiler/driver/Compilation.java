@@ -54,6 +54,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
@@ -646,6 +648,15 @@ public final class Compilation {
 
   /** As {@link #rowChunks(CheckedModel)}, in {@code count} chunks (0: as many as the rule says). */
   public static Optional<RowChunks> rowChunks(CheckedModel model, int count) {
+    return rowChunks(model, count, true);
+  }
+
+  /**
+   * As {@link #rowChunks(CheckedModel, int)}; {@code specialize}: each chunk runs code specialized
+   * to its binding's sizes and offsets ({@link ChunkSpecializations}), else the code of free sizes
+   * itself (the same bits, slower: for measuring).
+   */
+  public static Optional<RowChunks> rowChunks(CheckedModel model, int count, boolean specialize) {
     if (model.dataLayout().isEmpty()) {
       return Optional.empty();
     }
@@ -666,12 +677,57 @@ public final class Compilation {
     if (count < 2) {
       return Optional.empty();
     }
+    ModelKernels wholeKernels = kernels(free, plan);
     LogDensity whole = HiddenClasses.defineLogDensity(
-        BytecodeBackend.emit(kernels(free, plan), BytecodeBackend.JIT_PACKAGE + className(free)));
+        BytecodeBackend.emit(wholeKernels, BytecodeBackend.JIT_PACKAGE + className(free)));
     DataPlan rowsPlan = dataPlan(free, valueAndGradient(IrVerifier.verify(rowsLowered)));
+    ModelKernels rowsKernels = kernels(free, rowsPlan);
     LogDensity rows = HiddenClasses.defineLogDensity(
-        BytecodeBackend.emit(kernels(free, rowsPlan), BytecodeBackend.JIT_PACKAGE + className(free) + "_Rows"));
-    return Optional.of(RowChunks.split(whole, binding, rows, dataBinding(free, rowsPlan), count));
+        BytecodeBackend.emit(rowsKernels, BytecodeBackend.JIT_PACKAGE + className(free) + "_Rows"));
+    if (!specialize) {
+      return Optional.of(RowChunks.split(whole, binding, rows, dataBinding(free, rowsPlan), count));
+    }
+    ChunkSpecializations wholeChunks = new ChunkSpecializations(wholeKernels, whole, className(free));
+    ChunkSpecializations rowsChunks = new ChunkSpecializations(rowsKernels, rows, className(free) + "_Rows");
+    return Optional.of(RowChunks.split(whole, binding, rows, dataBinding(free, rowsPlan), count,
+        (code, header) -> (code == whole ? wholeChunks : rowsChunks).forHeader(header)));
+  }
+
+  /**
+   * A chunk's code of free sizes specialized to the sizes and offsets of a chunk's binding
+   * ({@link io.flowc.compiler.kernel.SlotBinding}), one class for every chunk whose binding writes
+   * the same values to the slots the code reads: W9's eight chunks of 12,500 rows need two (the
+   * first chunk's code has the priors), chunks of two sizes three.
+   */
+  private static final class ChunkSpecializations {
+    private final ModelKernels kernels;
+    private final LogDensity code;
+    private final String name;
+    private final SortedSet<Integer> slots = new TreeSet<>();
+    private final Map<List<Integer>, LogDensity> byValues = new HashMap<>();
+
+    ChunkSpecializations(ModelKernels kernels, LogDensity code, String name) {
+      this.kernels = kernels;
+      this.code = code;
+      this.name = name;
+      slots.addAll(Kernel.slotsRead(kernels.value().body()));
+      slots.addAll(Kernel.slotsRead(kernels.gradient().body()));
+    }
+
+    LogDensity forHeader(double[] header) {
+      Map<Integer, Integer> values = new TreeMap<>();
+      for (int slot : slots.headSet(header.length)) {
+        values.put(slot, (int) header[slot]);
+      }
+      return byValues.computeIfAbsent(List.copyOf(values.values()), key -> {
+        LogDensity specialized = HiddenClasses.defineLogDensity(
+            BytecodeBackend.emit(kernels, BytecodeBackend.JIT_PACKAGE + name + "_" + byValues.size(), values));
+        if (specialized.workspaceSize() != code.workspaceSize()) {
+          throw new IllegalStateException("a chunk's specialized code needs another workspace");
+        }
+        return specialized;
+      });
+    }
   }
 
   /**

@@ -102,6 +102,20 @@ public final class Lin {
     return out;
   }
 
+  /**
+   * This value with the slots {@code values} holds replaced by their values (the others kept):
+   * what code specialized to one binding's sizes and offsets computes.
+   */
+  public Lin bind(Map<Integer, Integer> values) {
+    Lin out = of(constant);
+    for (int k = 0; k < slots.length; k++) {
+      Integer v = values.get(slots[k]);
+      out = v == null ? new Lin(out.constant, append(out.slots, slots[k]), append(out.coefficients, coefficients[k]))
+          : out.plus(coefficients[k] * v);
+    }
+    return out.slots.length == 0 ? of(out.constant) : out;
+  }
+
   /** The value with the slots read from {@code w}. */
   public int evaluate(double[] w) {
     int v = constant;

@@ -168,6 +168,32 @@ class RowChunksTest {
   }
 
   @Test
+  void chunksRunCodeSpecializedToTheirRowsWithTheBitsOfTheCodeOfFreeSizes() throws Exception {
+    // 1002 rows in 4 chunks of 250, 251, 250 and 251 rows: three classes (the first chunk's has the priors)
+    for (CheckedModel model : new CheckedModel[] {model(LOGISTIC, logisticData(1002, 5)),
+        model(REGRESSION, regressionData(1002))}) {
+      RowChunks specialized = Compilation.rowChunks(model, 4, true).orElseThrow();
+      RowChunks free = Compilation.rowChunks(model, 4, false).orElseThrow();
+      for (long seed = 1; seed <= 3; seed++) {
+        double[] z = point(free.dimension(), seed);
+        for (int c = 0; c < free.count(); c++) {
+          assertEquals(free.start(c + 1) - free.start(c), specialized.start(c + 1) - specialized.start(c));
+          LogDensity s = specialized.chunk(c);
+          LogDensity f = free.chunk(c);
+          assertEquals(f.workspaceSize(), s.workspaceSize());
+          double[] expected = new double[z.length];
+          double[] actual = new double[z.length];
+          assertEquals(f.logDensityGradient(z, expected, new double[f.workspaceSize()]),
+              s.logDensityGradient(z, actual, new double[s.workspaceSize()]), 0.0, "chunk " + c);
+          assertArrayEquals(expected, actual, 0.0, "chunk " + c);
+          assertEquals(f.logDensity(z, new double[f.workspaceSize()]), s.logDensity(z, new double[s.workspaceSize()]),
+              0.0, "chunk " + c);
+        }
+      }
+    }
+  }
+
+  @Test
   void nutsDrawsDoNotDependOnTheThreads() throws Exception {
     CheckedModel model = model(LOGISTIC, logisticData(800, 3));
     RowChunks chunks = chunks(model, 4);

@@ -339,6 +339,18 @@ public final class DataBinding {
     }
   }
 
+  /**
+   * What this binding writes below {@link #reserved()} in the workspace of {@code model} (compiled
+   * for data of this binding's layout): the raw values of fixed size, and for data of free sizes
+   * their sizes, where it puts their values, the row scale and where the scratch starts. Code
+   * specialized to these values ({@code SlotBinding}) runs on this binding as {@code model} does,
+   * provided its static workspace size is {@code model}'s.
+   */
+  public double[] header(LogDensity model) {
+    double[] header = new Bound(model.workspaceSize(), model::workspaceSize).header;
+    return Arrays.copyOf(header, header.length);
+  }
+
   /** The log density of {@code model} (itself for a model without data) (compiled for data of this binding's layout) on these data. */
   public LogDensity bind(LogDensity model) {
     if (raw == 0) {

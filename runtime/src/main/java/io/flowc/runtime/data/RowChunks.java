@@ -2,6 +2,7 @@ package io.flowc.runtime.data;
 
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.nfvi.ChunkCrew;
+import java.util.function.BiFunction;
 
 /**
  * A log density on many rows of data split into fixed chunks of rows (Stan's {@code reduce_sum},
@@ -52,6 +53,17 @@ public final class RowChunks {
    */
   public static RowChunks split(LogDensity whole, DataBinding wholeData, LogDensity rows, DataBinding rowsData,
       int count) {
+    return split(whole, wholeData, rows, rowsData, count, (code, header) -> code);
+  }
+
+  /**
+   * As {@link #split(LogDensity, DataBinding, LogDensity, DataBinding, int)}, each chunk running
+   * the code {@code specialize} gives for {@code whole} or {@code rows} and the header its binding
+   * writes ({@link DataBinding#header}): code of the same static workspace size that computes what
+   * the code given computes on data so bound.
+   */
+  public static RowChunks split(LogDensity whole, DataBinding wholeData, LogDensity rows, DataBinding rowsData,
+      int count, BiFunction<LogDensity, double[], LogDensity> specialize) {
     int n = wholeData.rowCount();
     if (count < 1 || count > n) {
       throw new IllegalArgumentException(count + " chunks of " + n + " rows");
@@ -61,9 +73,10 @@ public final class RowChunks {
     for (int c = 0; c <= count; c++) {
       starts[c] = (int) ((long) c * n / count);
     }
-    chunks[0] = wholeData.rows(starts[0], starts[1]).bind(whole);
-    for (int c = 1; c < count; c++) {
-      chunks[c] = rowsData.rows(starts[c], starts[c + 1]).bind(rows);
+    for (int c = 0; c < count; c++) {
+      DataBinding data = (c == 0 ? wholeData : rowsData).rows(starts[c], starts[c + 1]);
+      LogDensity code = c == 0 ? whole : rows;
+      chunks[c] = data.bind(specialize.apply(code, data.header(code)));
     }
     return new RowChunks(chunks, starts);
   }
