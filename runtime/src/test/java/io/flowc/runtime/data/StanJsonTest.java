@@ -137,4 +137,42 @@ class StanJsonTest {
     assertArrayEquals(new double[] {2}, d.get("é").elements());
     assertArrayEquals(new double[] {3}, d.get("è").elements());
   }
+
+  /**
+   * Numbers in every form a program writes them (short decimals, which take the reader's fast
+   * path, and long ones, exponents, leading zeros, negative zeros, which do not), in a document
+   * long enough that some straddle the reader's 64 KB buffers: each the double {@link
+   * Double#parseDouble} gives, bit for bit, and a syntax error after a number still found where it
+   * is.
+   */
+  @Test
+  void everyNumberIsTheDoubleParseDoubleGivesWhateverItsForm() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+    List<String> numbers = new java.util.ArrayList<>();
+    for (int k = 0; k < 40_000; k++) {
+      double x = random.nextGaussian() * Math.pow(10, random.nextInt(-12, 12));
+      String text = switch (k % 8) {
+        case 0 -> String.format(java.util.Locale.ROOT, "%.6f", x);
+        case 1 -> Double.toString(x);
+        case 2 -> String.format(java.util.Locale.ROOT, "%." + random.nextInt(0, 20) + "f", x);
+        case 3 -> Long.toString(random.nextLong(-1_000_000_000_000_000L, 1_000_000_000_000_000L) >> random.nextInt(0, 60));
+        case 4 -> String.format(java.util.Locale.ROOT, "%.3e", x);
+        case 5 -> (random.nextBoolean() ? "-" : "") + "0." + "0".repeat(random.nextInt(0, 25)) + random.nextInt(1, 1000);
+        case 6 -> random.nextBoolean() ? "-0" : random.nextBoolean() ? "-0.000" : "0.0";
+        default -> String.format(java.util.Locale.ROOT, "%.15g", x).trim();
+      };
+      numbers.add(text);
+    }
+    DataSet d = StanJson.parse("{\"x\": [" + String.join(", ", numbers) + "]}", "d.json");
+    double[] read = d.get("x").elements();
+    assertEquals(numbers.size(), read.length);
+    for (int k = 0; k < read.length; k++) {
+      assertEquals(Double.doubleToRawLongBits(Double.parseDouble(numbers.get(k))), Double.doubleToRawLongBits(read[k]),
+          numbers.get(k));
+    }
+    DataException e = assertThrows(DataException.class, () -> StanJson.parse("{\"x\": [1.25, 3.5x]}", "d.json"));
+    assertEquals("d.json:1:14: 'x': '3.5x' is not a number", e.getMessage());
+    e = assertThrows(DataException.class, () -> StanJson.parse("{\"x\": [1.25 2]}", "d.json"));
+    assertEquals("d.json:1:13: expected ',' or ']', found '2'", e.getMessage());
+  }
 }
