@@ -230,10 +230,18 @@ public final class DataBinding {
       return bound(kernel, bound);
     }
 
-    /** A shuffled order of the rows walked in slices of B; allocates nothing per batch. */
+    /**
+     * A shuffled order of the rows walked in slices of B, each slice's rows in ascending order
+     * (which the gathers read forwards); allocates nothing per batch.
+     */
     public final class Walk {
       private final int[] order = new int[rows];
-      private final int[] batch = new int[size];
+      /** Each slice of the pass's order, its rows ascending, one slice after another. */
+      private final int[] slices = new int[batchesPerPass() * size];
+      /** The slice of the pass each row falls in (-1: none, a row left over). */
+      private final int[] sliceOf = new int[rows];
+      /** Where the next row of each slice goes in {@link #slices}. */
+      private final int[] cursors = new int[batchesPerPass()];
       /** The next slice of the order; a pass is over when it reaches {@link #batchesPerPass}. */
       private int slice;
 
@@ -249,13 +257,34 @@ public final class DataBinding {
         return slice == batchesPerPass();
       }
 
-      /** Shuffles the order (Fisher-Yates, from {@code random}) and starts a pass with its first slice. */
+      /**
+       * Shuffles the order (Fisher-Yates, from {@code random}) and starts a pass with its first slice.
+       * The slices' rows are put in ascending order by one walk over the rows that drops each into
+       * its slice: what sorting each slice gives, in time linear in the rows, where sorting the
+       * slices took a third of a batch's gathering (docs/performance.md, "Minibatches").
+       */
       public void shuffle(SplittableRandom random) {
         for (int i = rows - 1; i > 0; i--) {
           int k = random.nextInt(i + 1);
           int t = order[i];
           order[i] = order[k];
           order[k] = t;
+        }
+        int batches = batchesPerPass();
+        for (int b = 0, j = 0; b < batches; b++) {
+          cursors[b] = j;
+          for (int end = j + size; j < end; j++) {
+            sliceOf[order[j]] = b;
+          }
+        }
+        for (int j = batches * size; j < rows; j++) {
+          sliceOf[order[j]] = -1;
+        }
+        for (int r = 0; r < rows; r++) {
+          int b = sliceOf[r];
+          if (b >= 0) {
+            slices[cursors[b]++] = r;
+          }
         }
         slice = 0;
       }
@@ -265,10 +294,8 @@ public final class DataBinding {
         if (needsShuffle()) {
           throw new IllegalStateException("a pass over the rows is over: shuffle first");
         }
-        System.arraycopy(order, slice * size, batch, 0, size);
+        int first = slice * size;
         slice++;
-        // ascending rows read the full data forwards, which the memory system prefetches better
-        Arrays.sort(batch);
         bound.fill(workspace);
         for (int v = 0; v < slots.length; v++) {
           int at = (int) workspace[slots[v]];
@@ -277,7 +304,7 @@ public final class DataBinding {
             int src = from + c * rows;
             int dst = at + c * size;
             for (int j = 0; j < size; j++) {
-              workspace[dst + j] = full[src + batch[j]];
+              workspace[dst + j] = full[src + slices[first + j]];
             }
           }
         }

@@ -175,4 +175,76 @@ class DataTest {
     assertArrayEquals(new double[] {3, -4, 600}, java.util.Arrays.copyOfRange(w, 21, 24));
     assertEquals(24, w[6]);
   }
+
+  /** Reads nothing: a kernel for binding batches to, whose workspace the test then reads. */
+  private static final io.flowc.runtime.flow.FlowKernel NO_KERNEL = new io.flowc.runtime.flow.FlowKernel() {
+    @Override public int dimension() { return 1; }
+    @Override public int parameterCount() { return 1; }
+    @Override public int workspaceSize() { return 9; }
+    @Override public double lossGradient(double[] theta, double[] eps, int draws, double[] gradient, double[] w) {
+      return 0;
+    }
+    @Override public void sample(double[] theta, double[] eps, int draws, double[] z, double[] logq, double[] w) {}
+  };
+
+  /**
+   * Each batch of a pass is the next slice of the pass's shuffled order (Fisher-Yates from the
+   * walk's random stream, continuing from the last pass's order), its rows in ascending order,
+   * every variable over rows gathered for them; the rows left over after the last whole slice wait.
+   */
+  @Test
+  void aBatchIsTheNextSliceOfTheShuffledRowsInAscendingOrder() {
+    int n = 1003;
+    int size = 10;
+    java.util.Map<String, DataSet.Value> values = new java.util.LinkedHashMap<>();
+    values.put("N", new DataSet.Value(new int[0], new double[] {n}));
+    double[] y = new double[n];
+    double[] x = new double[2 * n];
+    double[] k = new double[n];
+    for (int r = 0; r < n; r++) {
+      y[r] = r;
+      x[2 * r] = r + 0.25;
+      x[2 * r + 1] = -r;
+      k[r] = r % 2;
+    }
+    values.put("y", new DataSet.Value(new int[] {n}, y));
+    values.put("X", new DataSet.Value(new int[] {n, 2}, x));
+    values.put("k", new DataSet.Value(new int[] {n}, k));
+    DataLayout free = freeLayout();
+    DataBinding binding = new DataBinding(free, free.pack(new DataSet("d.json", values)), null,
+        new DataRegion(7, new int[0], new int[0]));
+    DataBinding.Batches batches = binding.batches(size);
+    assertEquals(100, batches.batchesPerPass());
+    io.flowc.runtime.flow.FlowKernel kernel = batches.bind(NO_KERNEL);
+    double[] w = new double[kernel.workspaceSize()];
+    DataBinding.Batches.Walk walk = batches.newWalk();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(8);
+    java.util.SplittableRandom same = new java.util.SplittableRandom(8);
+    int[] order = new int[n];
+    for (int r = 0; r < n; r++) {
+      order[r] = r;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+      assertTrue(walk.needsShuffle());
+      walk.shuffle(random);
+      for (int i = n - 1; i > 0; i--) {
+        int j = same.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      for (int b = 0; b < batches.batchesPerPass(); b++) {
+        walk.next(w);
+        int[] rows = java.util.Arrays.copyOfRange(order, b * size, (b + 1) * size);
+        java.util.Arrays.sort(rows);
+        for (int j = 0; j < size; j++) {
+          assertEquals(rows[j], w[(int) w[1] + j], "pass " + pass + ", batch " + b);
+          assertEquals(rows[j] + 0.25, w[(int) w[2] + j]);
+          assertEquals(-rows[j], w[(int) w[2] + size + j]);
+          assertEquals(rows[j] % 2, w[(int) w[3] + j]);
+        }
+      }
+    }
+    assertTrue(walk.needsShuffle());
+  }
 }
