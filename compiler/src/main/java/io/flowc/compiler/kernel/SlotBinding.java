@@ -33,17 +33,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A kernel of values of data-dependent length, cut into methods, specialized to one data binding: the offsets and
- * lengths that read the binding's slots (sizes, where it put the data, where the scratch starts)
- * get the values that binding writes there, so the code indexes arrays by constants plus i as
- * code compiled for fixed sizes does, instead of by offsets held in registers (a loop over twenty
- * columns of data needs twenty of them, more than the processor has). The same instructions in the
- * same order: the same bits as the kernel it specializes, on that binding's data.
+ * A kernel of values of data-dependent length, cut into methods, specialized to one data
+ * binding: the offsets and lengths that read the binding's slots (sizes, where it put the data,
+ * where the scratch starts) get the values that binding writes there, so the code indexes arrays
+ * by constants plus i as code compiled for fixed sizes does, instead of by offsets held in
+ * registers (a loop over twenty columns of data needs twenty of them, more than the processor
+ * has). The same instructions in the same order: the same bits as the kernel it specializes, on
+ * that binding's data.
  *
  * <p>It is bound after {@link KernelSplitter} has cut it, so temporaries spilled between methods
  * lie where they lie in the unbound kernel, and the class keeps its {@link Kernel#workspaceEnd}
  * unbound: the specialized class asks a binding for the workspace the unbound one asks for.
- * docs/performance.md ("Threads in one gradient") has what it buys.
+ * docs/performance.md ("Chunks specialized to their rows") has what it buys.
  */
 public final class SlotBinding {
   private final Map<Integer, Integer> values;
