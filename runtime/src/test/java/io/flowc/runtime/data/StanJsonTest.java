@@ -139,8 +139,9 @@ class StanJsonTest {
   }
 
   /**
-   * Numbers in every form a program writes them (short decimals, which take the reader's fast
-   * path, and long ones, exponents, leading zeros, negative zeros, which do not), in a document
+   * Numbers in every form a program writes them (short and 17-digit decimals and exponents, which
+   * the reader reads from its bytes, and up to 20 decimals, which it leaves to a token and
+   * {@code parseDouble}; leading and negative zeros), in a document
    * long enough that some straddle the reader's 64 KB buffers: each the double {@link
    * Double#parseDouble} gives, bit for bit, and a syntax error after a number still found where it
    * is.
