@@ -1100,10 +1100,6 @@ public final class BatchMajor {
     return perDraw(o) ? drawElement(rowOf(o)) : o;
   }
 
-  private VecOperand drawOperand(VecOperand v) {
-    return v instanceof Splat s ? new Splat(drawOperand(s.scalar())) : drawRegion((Region) v);
-  }
-
   private Region drawRegion(Region r) {
     int offset = r.offset().constant();
     if (r.array() == Array.WORK && !isScratch(offset)) {
@@ -1113,60 +1109,19 @@ public final class BatchMajor {
     return new Region(Array.DRAWS, Lin.of(rowStart(row) + 1), rowStride);
   }
 
-  private LaneOperand drawOperand(LaneOperand o) {
-    if (o instanceof At at) {
-      return new At(drawRegion(at.region()));
-    } else if (o instanceof Invariant inv) {
-      return new Invariant(drawOperand(inv.scalar()));
-    }
-    return o;
-  }
-
+  /** {@code instr} of a per-draw segment, its per-draw places read in the draw's rows. */
   private Instr drawInstr(Instr instr) {
-    if (instr instanceof Loop l) {
-      return new Loop(drawRegion(l.target()), l.length(), l.op(), l.attrs(),
-          l.args().stream().map(this::drawOperand).toList());
-    } else if (instr instanceof Reduce r) {
-      return new Reduce(r.target(), r.op(), drawRegion(r.source()), r.length(), r.inLanes());
-    } else if (instr instanceof Move m) {
-      return new Move(drawRegion(m.target()), m.length(), drawOperand(m.source()));
-    } else if (instr instanceof Gather g) {
-      return new Gather(drawRegion(g.target()), g.length(), drawRegion(g.source()), g.sourceLength(),
-          drawRegion(g.index()), g.shift());
-    } else if (instr instanceof Scatter s) {
-      return new Scatter(drawRegion(s.target()), s.targetLength(), drawRegion(s.source()), drawRegion(s.index()),
-          s.length(), s.shift());
-    } else if (instr instanceof MatVec m) {
-      return new MatVec(drawRegion(m.target()), drawRegion(m.matrix()), drawRegion(m.vector()), m.rows(), m.cols(),
-          m.transposed());
-    } else if (instr instanceof Outer o) {
-      return new Outer(drawRegion(o.target()), drawRegion(o.left()), drawRegion(o.right()), o.rows(), o.cols());
-    } else if (instr instanceof Place p) {
-      return new Place(drawRegion(p.target()), drawRegion(p.source()), p.positions());
-    } else if (instr instanceof Take t) {
-      return new Take(drawRegion(t.target()), drawRegion(t.source()), t.positions());
-    } else if (instr instanceof Scan sc) {
-      return new Scan(drawRegion(sc.target()), drawRegion(sc.source()), sc.length(), sc.reverse());
-    } else if (instr instanceof Search se) {
-      return new Search(se.target(), drawRegion(se.knots()), se.count(), drawOperand(se.x()));
-    } else if (instr instanceof Pick pk) {
-      return new Pick(pk.target(), drawRegion(pk.source()), pk.length(), drawOperand(pk.index()));
-    } else if (instr instanceof Put pt) {
-      return new Put(drawRegion(pt.target()), pt.length(), drawOperand(pt.value()), drawOperand(pt.index()));
-    }
-    Fused f = (Fused) instr;
-    List<LaneInstr> lanes = new ArrayList<>();
-    for (LaneInstr li : f.body()) {
-      if (li instanceof LaneAssign a) {
-        lanes.add(new LaneAssign(a.target(), a.op(), a.attrs(), a.args().stream().map(this::drawOperand).toList()));
-      } else if (li instanceof LaneWrite w) {
-        lanes.add(new LaneWrite(drawRegion(w.target()), drawOperand(w.value())));
-      } else {
-        LaneSum s = (LaneSum) li;
-        lanes.add(new LaneSum(s.accumulator(), drawOperand(s.value()), s.inLanes()));
+    return Kernel.rewrite(instr, new Kernel.Places() {
+      @Override
+      public Region region(Region r) {
+        return drawRegion(r);
       }
-    }
-    return new Fused(f.length(), lanes);
+
+      @Override
+      public Operand scalar(Operand o) {
+        return drawOperand(o);
+      }
+    });
   }
 
   /**

@@ -194,6 +194,124 @@ public record Kernel(int dimension, int workspaceSize, int scratchStart, int tem
     return out;
   }
 
+  /**
+   * How {@link #rewrite} changes the places an instruction reads and writes: its regions, the
+   * scalar operands it reads (not the temporaries it assigns), and its lengths and counts. Each
+   * defaults to leaving them as they are.
+   */
+  public interface Places {
+    default Region region(Region r) {
+      return r;
+    }
+
+    default Operand scalar(Operand o) {
+      return o;
+    }
+
+    default Lin lin(Lin l) {
+      return l;
+    }
+  }
+
+  /**
+   * {@code instr} with its places changed as {@code places} says, in a loop's body too: the one
+   * walk that rebuilds every kind of instruction, for passes that move an instruction's places
+   * (a batched body's rows, a kernel bound to one binding's sizes).
+   */
+  public static Instr rewrite(Instr instr, Places places) {
+    if (instr instanceof Assign a) {
+      return new Assign(a.target(), a.op(), a.attrs(), a.args().stream().map(places::scalar).toList());
+    } else if (instr instanceof Store st) {
+      return new Store(st.target(), places.scalar(st.value()));
+    } else if (instr instanceof Return r) {
+      return new Return(places.scalar(r.value()));
+    } else if (instr instanceof Loop l) {
+      return new Loop(region(l.target(), places), places.lin(l.length()), l.op(), l.attrs(),
+          l.args().stream().map(v -> vector(v, places)).toList());
+    } else if (instr instanceof Reduce r) {
+      return new Reduce(r.target(), r.op(), region(r.source(), places), places.lin(r.length()), r.inLanes());
+    } else if (instr instanceof Move m) {
+      return new Move(region(m.target(), places), places.lin(m.length()), vector(m.source(), places));
+    } else if (instr instanceof Fused f) {
+      List<LaneInstr> body = new ArrayList<>();
+      for (LaneInstr li : f.body()) {
+        if (li instanceof LaneAssign a) {
+          body.add(new LaneAssign(a.target(), a.op(), a.attrs(), a.args().stream().map(o -> lane(o, places)).toList()));
+        } else if (li instanceof LaneWrite w) {
+          body.add(new LaneWrite(region(w.target(), places), lane(w.value(), places)));
+        } else {
+          LaneSum sum = (LaneSum) li;
+          body.add(new LaneSum(sum.accumulator(), lane(sum.value(), places), sum.inLanes()));
+        }
+      }
+      return new Fused(places.lin(f.length()), body);
+    } else if (instr instanceof Gather g) {
+      return new Gather(region(g.target(), places), places.lin(g.length()), region(g.source(), places),
+          g.sourceLength(), region(g.index(), places), g.shift());
+    } else if (instr instanceof Scatter sc) {
+      return new Scatter(region(sc.target(), places), sc.targetLength(), region(sc.source(), places),
+          region(sc.index(), places), places.lin(sc.length()), sc.shift());
+    } else if (instr instanceof MatVec m) {
+      return new MatVec(region(m.target(), places), region(m.matrix(), places), region(m.vector(), places), m.rows(),
+          m.cols(), m.transposed());
+    } else if (instr instanceof BlockMatVec m) {
+      return new BlockMatVec(region(m.target(), places), region(m.matrix(), places), region(m.vector(), places),
+          m.rows(), m.cols(), m.transposed(), places.lin(m.count()));
+    } else if (instr instanceof BlockOuterSum o) {
+      return new BlockOuterSum(region(o.accumulator(), places), region(o.left(), places), region(o.right(), places),
+          region(o.mask(), places), o.rows(), o.cols(), places.lin(o.count()));
+    } else if (instr instanceof Outer o) {
+      return new Outer(region(o.target(), places), region(o.left(), places), region(o.right(), places), o.rows(),
+          o.cols());
+    } else if (instr instanceof Place p) {
+      return new Place(region(p.target(), places), region(p.source(), places), p.positions());
+    } else if (instr instanceof Take t) {
+      return new Take(region(t.target(), places), region(t.source(), places), t.positions());
+    } else if (instr instanceof Scan sc) {
+      return new Scan(region(sc.target(), places), region(sc.source(), places), sc.length(), sc.reverse());
+    } else if (instr instanceof Search se) {
+      return new Search(se.target(), region(se.knots(), places), se.count(), places.scalar(se.x()));
+    } else if (instr instanceof Pick pk) {
+      return new Pick(pk.target(), region(pk.source(), places), pk.length(), places.scalar(pk.index()));
+    } else if (instr instanceof Put pt) {
+      return new Put(region(pt.target(), places), pt.length(), places.scalar(pt.value()), places.scalar(pt.index()));
+    } else if (instr instanceof Dense d) {
+      return new Dense(d.routine(), region(d.target(), places), d.targetLength(),
+          d.args().stream().map(r -> region(r, places)).toList(), d.argLengths(), d.ints());
+    } else if (instr instanceof Repeat rp) {
+      return new Repeat(places.lin(rp.count()), rp.reverse(), rp.indexSlot(),
+          rp.before().stream().map(c -> copy(c, places)).toList(), rewrite(rp.body(), places),
+          rp.after().stream().map(c -> copy(c, places)).toList());
+    }
+    return new Call(rewrite(((Call) instr).body(), places));
+  }
+
+  /** Each instruction of {@code body} rewritten ({@link #rewrite(Instr, Places)}). */
+  public static List<Instr> rewrite(List<Instr> body, Places places) {
+    return body.stream().map(i -> rewrite(i, places)).toList();
+  }
+
+  private static Region region(Region r, Places places) {
+    return r == null ? null : places.region(r);
+  }
+
+  private static VecOperand vector(VecOperand v, Places places) {
+    return v instanceof Splat s ? new Splat(places.scalar(s.scalar())) : places.region((Region) v);
+  }
+
+  private static LaneOperand lane(LaneOperand o, Places places) {
+    if (o instanceof At at) {
+      return new At(places.region(at.region()));
+    } else if (o instanceof Invariant inv) {
+      return new Invariant(places.scalar(inv.scalar()));
+    }
+    return o;
+  }
+
+  private static Copy copy(Copy c, Places places) {
+    return new Copy(places.region(c.stacked()), places.region(c.frame()), c.size(), c.intoFrame());
+  }
+
   /** The offsets and lengths of {@code body} known at run time only, in order of first use. */
   public static Set<Lin> linsRead(List<Instr> body) {
     Set<Lin> out = new LinkedHashSet<>();

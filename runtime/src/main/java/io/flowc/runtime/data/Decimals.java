@@ -4,12 +4,12 @@ import java.math.BigInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Decimal numbers to doubles, the nearest double as {@link Double#parseDouble} gives it, faster
- * for numbers of up to 19 significant digits: Clinger's fast path where the digits and the power
- * of ten are both exact doubles, else the Eisel-Lemire algorithm (Lemire, "Number Parsing at a
- * Gigabyte per Second", 2021: the digits times a 128-bit truncation of the power of five, which
- * settles the nearest double unless the product's bits leave it open), and {@code parseDouble}
- * for the rest and for the cases the product leaves open. Programs write doubles with 15 to 17
+ * A decimal number w 10^q of up to 19 significant digits (as {@link StanJson} reads them from its
+ * bytes) to the nearest double, as {@link Double#parseDouble} gives it: Clinger's fast path where
+ * w and the power of ten are both exact doubles, else the Eisel-Lemire algorithm (Lemire, "Number
+ * Parsing at a Gigabyte per Second", 2021: w times a 128-bit truncation of the power of five,
+ * which settles the nearest double unless the product's bits leave it open); the rest, and the
+ * cases the product leaves open, are {@code parseDouble}'s. Programs write doubles with 15 to 17
  * digits (Python's {@code json}, cmdstanpy), which {@code parseDouble} in Java 17 reads about
  * eight times slower than short decimals: 3.3 million of them took a second.
  */
@@ -27,59 +27,6 @@ final class Decimals {
    * longer than it saves on a small file.
    */
   private static final AtomicReferenceArray<long[]> POWERS = new AtomicReferenceArray<>(MAX_POWER - MIN_POWER + 1);
-
-  /** The double nearest a decimal number of the form {@code [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?}. */
-  static double parse(String s) {
-    double x = fast(s);
-    return Double.isNaN(x) ? Double.parseDouble(s) : x;
-  }
-
-  /** As {@link #parse}, or NaN where only {@link Double#parseDouble} reads the number. */
-  static double fast(String s) {
-    int n = s.length();
-    int i = 0;
-    boolean negative = false;
-    if (i < n && (s.charAt(i) == '-' || s.charAt(i) == '+')) {
-      negative = s.charAt(i) == '-';
-      i++;
-    }
-    long w = 0;
-    int digits = 0;
-    long q = 0;
-    boolean point = false;
-    for (; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= '0' && c <= '9') {
-        if (w != 0 || c != '0') {
-          if (++digits > 19) {
-            return Double.NaN;
-          }
-          w = w * 10 + (c - '0');
-        }
-        if (point) {
-          q--;
-        }
-      } else if (c == '.') {
-        point = true;
-      } else {
-        break;
-      }
-    }
-    if (i < n) { // the exponent
-      i++;
-      boolean negativeExponent = false;
-      if (s.charAt(i) == '-' || s.charAt(i) == '+') {
-        negativeExponent = s.charAt(i) == '-';
-        i++;
-      }
-      long e = 0;
-      for (; i < n; i++) {
-        e = Math.min(e * 10 + (s.charAt(i) - '0'), 100_000);
-      }
-      q += negativeExponent ? -e : e;
-    }
-    return of(w, q, negative);
-  }
 
   /**
    * The double nearest (-1)^negative w 10^q, w the unsigned value of at most 19 decimal digits
