@@ -5,22 +5,16 @@ import io.flowc.compiler.kernel.Kernel.Array;
 import io.flowc.compiler.kernel.Kernel.Assign;
 import io.flowc.compiler.kernel.Kernel.Element;
 import io.flowc.compiler.kernel.Kernel.Fused;
-import io.flowc.compiler.kernel.Kernel.Invariant;
 import io.flowc.compiler.kernel.Kernel.LaneAssign;
 import io.flowc.compiler.kernel.Kernel.LaneInstr;
-import io.flowc.compiler.kernel.Kernel.LaneOperand;
 import io.flowc.compiler.kernel.Kernel.LaneSum;
-import io.flowc.compiler.kernel.Kernel.LaneWrite;
 import io.flowc.compiler.kernel.Kernel.Instr;
 import io.flowc.compiler.kernel.Kernel.Loop;
 import io.flowc.compiler.kernel.Kernel.Move;
 import io.flowc.compiler.kernel.Kernel.Operand;
 import io.flowc.compiler.kernel.Kernel.Reduce;
-import io.flowc.compiler.kernel.Kernel.Return;
-import io.flowc.compiler.kernel.Kernel.Splat;
 import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
-import io.flowc.compiler.kernel.Kernel.VecOperand;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -185,50 +179,20 @@ public final class KernelSplitter {
     Operand map(Temp t);
   }
 
-  private static Operand map(Operand o, TempMap f) {
-    return o instanceof Temp t ? f.map(t) : o;
-  }
-
-  private static VecOperand map(VecOperand v, TempMap f) {
-    return v instanceof Splat s ? new Splat(map(s.scalar(), f)) : v;
-  }
-
+  /**
+   * {@code instr} reading, for each temporary, what {@code f} gives; a loop's body, whose
+   * temporaries are its own, stays as it is.
+   */
   private static Instr rewrite(Instr instr, TempMap f) {
-    if (instr instanceof Assign a) {
-      return new Assign(a.target(), a.op(), a.attrs(), a.args().stream().map(o -> map(o, f)).toList());
-    } else if (instr instanceof Loop l) {
-      return new Loop(l.target(), l.length(), l.op(), l.attrs(), l.args().stream().map(v -> map(v, f)).toList());
-    } else if (instr instanceof Store s) {
-      return new Store(s.target(), map(s.value(), f));
-    } else if (instr instanceof Move m) {
-      return new Move(m.target(), m.length(), map(m.source(), f));
-    } else if (instr instanceof Return r) {
-      return new Return(map(r.value(), f));
-    } else if (instr instanceof Fused fused) {
-      List<LaneInstr> body = new ArrayList<>();
-      for (LaneInstr li : fused.body()) {
-        if (li instanceof LaneAssign a) {
-          body.add(new LaneAssign(a.target(), a.op(), a.attrs(), a.args().stream().map(o -> map(o, f)).toList()));
-        } else if (li instanceof LaneWrite w) {
-          body.add(new LaneWrite(w.target(), map(w.value(), f)));
-        } else {
-          LaneSum sum = (LaneSum) li;
-          body.add(new LaneSum(sum.accumulator(), map(sum.value(), f), sum.inLanes()));
-        }
-      }
-      return new Fused(fused.length(), body);
-    } else if (instr instanceof Kernel.Search s) {
-      return new Kernel.Search(s.target(), s.knots(), s.count(), map(s.x(), f));
-    } else if (instr instanceof Kernel.Pick p) {
-      return new Kernel.Pick(p.target(), p.source(), p.length(), map(p.index(), f));
-    } else if (instr instanceof Kernel.Put p) {
-      return new Kernel.Put(p.target(), p.length(), map(p.value(), f), map(p.index(), f));
+    if (instr instanceof Kernel.Repeat || instr instanceof Kernel.Call) {
+      return instr;
     }
-    return instr;
-  }
-
-  private static LaneOperand map(LaneOperand o, TempMap f) {
-    return o instanceof Invariant inv ? new Invariant(map(inv.scalar(), f)) : o;
+    return Kernel.rewrite(instr, new Kernel.Places() {
+      @Override
+      public Operand scalar(Operand o) {
+        return o instanceof Temp t ? f.map(t) : o;
+      }
+    });
   }
 
   /**
