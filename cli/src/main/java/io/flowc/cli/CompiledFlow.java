@@ -7,6 +7,7 @@ import io.flowc.compiler.frontend.FlowFormula;
 import io.flowc.compiler.interp.DomainDiagnosis;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
+import io.flowc.runtime.Background;
 import io.flowc.runtime.LogDensity;
 import io.flowc.compiler.driver.DerivedQuantities;
 import io.flowc.runtime.ParameterLayout;

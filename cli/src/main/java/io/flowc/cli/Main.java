@@ -2,6 +2,7 @@ package io.flowc.cli;
 
 import io.flowc.compiler.backend.CodeTooLargeException;
 import io.flowc.compiler.diag.CompileException;
+import io.flowc.runtime.Background;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
@@ -42,7 +43,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     })
 public final class Main implements Callable<Integer> {
   /** Stack size requested for the thread that runs a command: deep models recurse deeply. */
-  static final long STACK_BYTES = 512L << 20;
+  static final long STACK_BYTES = Background.STACK_BYTES;
 
   /** The environment variable that adds stack traces to internal errors. */
   static final String DEBUG_ENV = "FLOWC_DEBUG";

@@ -9,6 +9,7 @@ import io.flowc.compiler.frontend.FrontEnd;
 import io.flowc.compiler.interp.DomainDiagnosis;
 import io.flowc.runtime.Artifact;
 import io.flowc.runtime.ArtifactException;
+import io.flowc.runtime.Background;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.data.DataBinding;
 import io.flowc.runtime.data.DataException;

@@ -1,7 +1,6 @@
 package io.flowc.compiler.diag;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Objects;
 
 /** The text of one model or formula and the name under which diagnostics cite it. */
@@ -15,16 +14,24 @@ public final class SourceFile {
   public SourceFile(String name, String text) {
     this.name = Objects.requireNonNull(name);
     this.text = Objects.requireNonNull(text);
-    List<Integer> starts = new ArrayList<>();
-    starts.add(0);
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c == '\n' || (c == '\r' && (i + 1 >= text.length() || text.charAt(i + 1) != '\n'))) {
-        starts.add(i + 1);
+    // over a char array, not charAt: a fresh process reads each model interpreted
+    char[] chars = text.toCharArray();
+    int[] starts = new int[16];
+    int lines = 1;
+    boolean pairs = false;
+    for (int i = 0; i < chars.length; i++) {
+      char c = chars[i];
+      if (c == '\n' || (c == '\r' && (i + 1 >= chars.length || chars[i + 1] != '\n'))) {
+        if (lines == starts.length) {
+          starts = Arrays.copyOf(starts, 2 * lines);
+        }
+        starts[lines++] = i + 1;
+      } else if (c >= '\uDC00' && c <= '\uDFFF' && i > 0 && chars[i - 1] >= '\uD800' && chars[i - 1] <= '\uDBFF') {
+        pairs = true;
       }
     }
-    lineStarts = starts.stream().mapToInt(Integer::intValue).toArray();
-    codePointStarts = text.codePointCount(0, text.length()) == text.length()
+    lineStarts = Arrays.copyOf(starts, lines);
+    codePointStarts = !pairs
         ? null
         : java.util.stream.IntStream.concat(
                 // a low surrogate starts a code point of its own unless it ends a pair

@@ -31,6 +31,7 @@ import io.flowc.compiler.kernel.Lin;
 import io.flowc.compiler.kernel.LoopFusion;
 import io.flowc.compiler.kernel.Scheduler;
 import io.flowc.compiler.lower.ModelLowering;
+import io.flowc.runtime.Background;
 import io.flowc.runtime.FunctionProfiles;
 import io.flowc.runtime.LogDensity;
 import io.flowc.runtime.data.DataBinding;
@@ -72,12 +73,12 @@ public final class Compilation {
 
   /** The model as lowered, before any rewriting (for debugging and for testing the simplifier). */
   public static IrFunction lowered(CheckedModel model) {
-    return IrVerifier.verify(ModelLowering.lower(model, new Graph(false)));
+    return IrVerifier.afterPass(ModelLowering.lower(model, new Graph(false)));
   }
 
   /** The simplified value: the potential U(z) only. */
   public static IrFunction value(CheckedModel model) {
-    return IrVerifier.verify(Graphs.rebuild(lowered(model), new Graph(true)));
+    return IrVerifier.afterPass(Graphs.rebuild(lowered(model), new Graph(true)));
   }
 
   /**
@@ -90,7 +91,7 @@ public final class Compilation {
   }
 
   private static IrFunction valueAndGradient(IrFunction lowered) {
-    IrFunction value = IrVerifier.verify(Graphs.rebuild(lowered, new Graph(true)));
+    IrFunction value = IrVerifier.afterPass(Graphs.rebuild(lowered, new Graph(true)));
     Graph g = value.graph();
     Node logp = g.neg(value.output(POTENTIAL));
     List<Node> gradient = Differentiator.gradient(g, logp, value.inputs());
@@ -99,8 +100,8 @@ public final class Compilation {
     for (int i = 0; i < gradient.size(); i++) {
       outputs.add(new IrFunction.Output(gradientName(value.inputs().get(i)), gradient.get(i)));
     }
-    IrFunction withGradient = IrVerifier.verify(value.withOutputs(outputs));
-    return IrVerifier.verify(Graphs.rebuild(withGradient, new Graph(true)));
+    IrFunction withGradient = IrVerifier.afterPass(value.withOutputs(outputs));
+    return IrVerifier.afterPass(Graphs.rebuild(withGradient, new Graph(true)));
   }
 
   /**
@@ -152,13 +153,13 @@ public final class Compilation {
     for (int i = 0; i < gradient.size(); i++) {
       outputs.add(new IrFunction.Output(gradientName(parameters.get(i)), gradient.get(i)));
     }
-    return IrVerifier.verify(Graphs.rebuild(IrVerifier.verify(value.withOutputs(outputs)), new Graph(true)));
+    return IrVerifier.afterPass(Graphs.rebuild(IrVerifier.afterPass(value.withOutputs(outputs)), new Graph(true)));
   }
 
   /** The per-draw loss, log q and z_K of a model and a flow stack, simplified (no gradient). */
   public static IrFunction elboValue(CheckedModel model, FlowLayout layout) {
-    IrFunction lowered = IrVerifier.verify(ElboLowering.lower(model, layout, new Graph(false)));
-    return IrVerifier.verify(Graphs.rebuild(lowered, new Graph(true)));
+    IrFunction lowered = IrVerifier.afterPass(ElboLowering.lower(model, layout, new Graph(false)));
+    return IrVerifier.afterPass(Graphs.rebuild(lowered, new Graph(true)));
   }
 
   /**
@@ -621,9 +622,19 @@ public final class Compilation {
     List<String> gradients = f.inputs().stream().map(Compilation::gradientName).toList();
     int reserved = plan.reserved();
     int limit = Scheduler.SCALARIZE_LIMIT;
-    return new ModelKernels(model.name(), sourceDigest(model),
-        LoopFusion.fuse(Scheduler.schedule(f, LOGP, List.of(), limit, reserved, plan.dynamic())),
-        LoopFusion.fuse(Scheduler.schedule(f, LOGP, gradients, limit, reserved, plan.dynamic())));
+    // the value-only kernel on a second processor while this thread schedules the gradient
+    // (docs/performance.md, "Compiling on two processors"); its failure is thrown first, as when
+    // the two were scheduled in turn
+    Background<Kernel> value = Background.start("value-kernel",
+        () -> LoopFusion.fuse(Scheduler.schedule(f, LOGP, List.of(), limit, reserved, plan.dynamic())));
+    Kernel gradient;
+    try {
+      gradient = LoopFusion.fuse(Scheduler.schedule(f, LOGP, gradients, limit, reserved, plan.dynamic()));
+    } catch (RuntimeException | Error e) {
+      value.join();
+      throw e;
+    }
+    return new ModelKernels(model.name(), sourceDigest(model), value.join(), gradient);
   }
 
   /** The model compiled to bytecode and loaded as a hidden class (the run-time path), bound to its data. */
@@ -680,7 +691,7 @@ public final class Compilation {
     ModelKernels wholeKernels = kernels(free, plan);
     LogDensity whole = HiddenClasses.defineLogDensity(
         BytecodeBackend.emit(wholeKernels, BytecodeBackend.JIT_PACKAGE + className(free)));
-    DataPlan rowsPlan = dataPlan(free, valueAndGradient(IrVerifier.verify(rowsLowered)));
+    DataPlan rowsPlan = dataPlan(free, valueAndGradient(IrVerifier.afterPass(rowsLowered)));
     ModelKernels rowsKernels = kernels(free, rowsPlan);
     LogDensity rows = HiddenClasses.defineLogDensity(
         BytecodeBackend.emit(rowsKernels, BytecodeBackend.JIT_PACKAGE + className(free) + "_Rows"));

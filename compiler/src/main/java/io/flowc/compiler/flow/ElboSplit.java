@@ -99,7 +99,7 @@ public final class ElboSplit {
     for (int k = 0; k < boundary.size(); k++) {
       outputs.add(new IrFunction.Output(boundaryName(k), boundary.get(k)));
     }
-    return IrVerifier.verify(Graphs.rebuild(new IrFunction(value.graph(), theta, outputs), new Graph(true)));
+    return IrVerifier.afterPass(Graphs.rebuild(new IrFunction(value.graph(), theta, outputs), new Graph(true)));
   }
 
   private static IrFunction body(IrFunction value, Node eps, List<Node> boundary, BitSet perDraw) {
@@ -131,7 +131,7 @@ public final class ElboSplit {
     for (int k = 0; k < gradient.size(); k++) {
       outputs.add(new IrFunction.Output(boundaryGradientName(k), gradient.get(k)));
     }
-    return IrVerifier.verify(Graphs.rebuild(IrVerifier.verify(new IrFunction(g, inputs, outputs)), new Graph(true)));
+    return IrVerifier.afterPass(Graphs.rebuild(IrVerifier.afterPass(new IrFunction(g, inputs, outputs)), new Graph(true)));
   }
 
   private static IrFunction epilogue(IrFunction value, List<Node> theta, List<Node> boundary) {
@@ -168,7 +168,7 @@ public final class ElboSplit {
     for (int k = 0; k < theta.size(); k++) {
       outputs.add(new IrFunction.Output("grad." + theta.get(k).name(), gradient.get(k)));
     }
-    return IrVerifier.verify(Graphs.rebuild(IrVerifier.verify(new IrFunction(g, inputs, outputs)), new Graph(true)));
+    return IrVerifier.afterPass(Graphs.rebuild(IrVerifier.afterPass(new IrFunction(g, inputs, outputs)), new Graph(true)));
   }
 
   /** A node of another graph made again in {@code g}, its arguments already copied. */

@@ -4,9 +4,8 @@ import io.flowc.compiler.diag.Diagnostic;
 import io.flowc.compiler.diag.SourceFile;
 import io.flowc.grammar.ModelLexer;
 import io.flowc.grammar.ModelParser;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.antlr.v4.runtime.BaseErrorListener;
@@ -14,6 +13,7 @@ import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.LexerNoViableAltException;
 import org.antlr.v4.runtime.ListTokenSource;
+import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
@@ -187,15 +187,21 @@ public final class ModelParsing {
     return "'" + new String(Character.toChars(codePoint)) + "'";
   }
 
-  /** Finds, without recursion, the first expression nested deeper than the limit. */
+  /**
+   * Finds, without recursion, the first expression nested deeper than the limit. The stack is
+   * arrays of rules (tokens have no children): a fresh process walks every parse tree interpreted.
+   */
   private static boolean depthWithinLimit(SourceFile source, ParseTree tree, List<Diagnostic> diagnostics) {
-    Deque<ParseTree> nodes = new ArrayDeque<>();
-    Deque<Integer> depths = new ArrayDeque<>();
-    nodes.push(tree);
-    depths.push(0);
-    while (!nodes.isEmpty()) {
-      ParseTree node = nodes.pop();
-      int depth = depths.pop();
+    if (!(tree instanceof ParserRuleContext root)) {
+      return true;
+    }
+    ParserRuleContext[] nodes = new ParserRuleContext[64];
+    int[] depths = new int[64];
+    int top = 0;
+    nodes[top++] = root;
+    while (top > 0) {
+      ParserRuleContext node = nodes[--top];
+      int depth = depths[top];
       if (node instanceof ModelParser.ExprContext expr) {
         depth++;
         if (depth > MAX_EXPRESSION_DEPTH) {
@@ -204,9 +210,16 @@ public final class ModelParsing {
           return false;
         }
       }
-      for (int i = node.getChildCount() - 1; i >= 0; i--) {
-        nodes.push(node.getChild(i));
-        depths.push(depth);
+      List<ParseTree> children = node.children;
+      for (int i = children == null ? -1 : children.size() - 1; i >= 0; i--) {
+        if (children.get(i) instanceof ParserRuleContext child) {
+          if (top == nodes.length) {
+            nodes = Arrays.copyOf(nodes, 2 * top);
+            depths = Arrays.copyOf(depths, 2 * top);
+          }
+          nodes[top] = child;
+          depths[top++] = depth;
+        }
       }
     }
     return true;

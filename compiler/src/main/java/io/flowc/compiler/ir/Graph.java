@@ -79,6 +79,11 @@ public final class Graph {
     return nodes.size();
   }
 
+  /** The node numbered {@code id}. */
+  public Node node(int id) {
+    return nodes.get(id);
+  }
+
   // ---- construction -------------------------------------------------------------------------
 
   public Node constant(double value) {

@@ -1,6 +1,7 @@
 package io.flowc.compiler.ir;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -23,6 +24,8 @@ public final class IrFunction {
   private final List<Output> outputs;
   private final Map<String, Node> outputsByName = new HashMap<>();
   private final Map<Node, Integer> offsets = new IdentityHashMap<>();
+  /** {@link #liveNodes()}, once asked for: the nodes never change, and passes and the verifier ask again. */
+  private List<Node> live;
 
   public IrFunction(Graph graph, List<Node> inputs, List<Output> outputs) {
     this.graph = graph;
@@ -83,7 +86,12 @@ public final class IrFunction {
 
   /** The nodes that some output needs, in topological (id) order. */
   public List<Node> liveNodes() {
-    return Graphs.reachable(graph, outputs.stream().map(Output::node).toList());
+    List<Node> live = this.live;
+    if (live == null) {
+      live = Collections.unmodifiableList(Graphs.reachable(graph, outputs.stream().map(Output::node).toList()));
+      this.live = live;
+    }
+    return live;
   }
 
   /** The same function with some more outputs. */

@@ -13,6 +13,8 @@ public final class Node {
   private final int id;
   private final Op op;
   private final Node[] args;
+  /** {@link #args()}, made once: passes ask for a node's arguments many times. */
+  private final List<Node> argList;
   private final int[] attrs;
   private final double value;
   private final String name;
@@ -28,6 +30,7 @@ public final class Node {
     this.id = id;
     this.op = op;
     this.args = args;
+    this.argList = List.of(args);
     this.attrs = attrs;
     this.value = value;
     this.name = name;
@@ -49,11 +52,16 @@ public final class Node {
   }
 
   public List<Node> args() {
-    return List.of(args);
+    return argList;
   }
 
   public Node arg(int i) {
     return args[i];
+  }
+
+  /** The arguments' own array, for readers in this package that only read it (a copy per node costs a fresh process). */
+  Node[] argArray() {
+    return args;
   }
 
   public int arity() {

@@ -321,7 +321,7 @@ final class ScanDerivative {
       if (outputs.size() == 0) {
         throw new IllegalStateException("a scan derivative with nothing to compute");
       }
-      IrFunction function = IrVerifier.verify(new IrFunction(g, inputs, outputs));
+      IrFunction function = IrVerifier.afterPass(new IrFunction(g, inputs, outputs));
       return new ReverseBody(new ScanBody(function, reverseCarries, firstConstant - reverseCarries));
     }
 

@@ -16,9 +16,12 @@ import io.flowc.compiler.kernel.Kernel.Reduce;
 import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Cuts a kernel into parts small enough for HotSpot to compile: it leaves methods above 8000
@@ -139,6 +142,9 @@ public final class KernelSplitter {
 
   /** Parts with each temporary read in a later part than the one assigning it spilled to a slot from {@code firstSlot} on. */
   private static Split spill(List<List<Instr>> parts, int firstSlot) {
+    if (parts.size() == 1) {
+      return new Split(firstSlot, parts); // one method: every temporary is read where it is assigned
+    }
     Map<Integer, Integer> definedIn = new HashMap<>();
     for (int p = 0; p < parts.size(); p++) {
       for (Instr instr : parts.get(p)) {
@@ -148,12 +154,17 @@ public final class KernelSplitter {
       }
     }
     Map<Integer, Integer> slots = new HashMap<>();
+    // the instructions that read a temporary of another part, which alone are rebuilt
+    Set<Instr> readAcross = Collections.newSetFromMap(new IdentityHashMap<>());
     int workspace = firstSlot;
     for (int p = 0; p < parts.size(); p++) {
       for (Instr instr : parts.get(p)) {
         for (Temp t : Kernel.tempsRead(instr)) {
-          if (definedIn.get(t.id()) != p && !slots.containsKey(t.id())) {
-            slots.put(t.id(), workspace++);
+          if (definedIn.get(t.id()) != p) {
+            readAcross.add(instr);
+            if (!slots.containsKey(t.id())) {
+              slots.put(t.id(), workspace++);
+            }
           }
         }
       }
@@ -163,7 +174,8 @@ public final class KernelSplitter {
       int part = p;
       List<Instr> out = new ArrayList<>();
       for (Instr instr : parts.get(p)) {
-        out.add(rewrite(instr, t -> definedIn.get(t.id()) == part ? t : new Element(Array.WORK, slots.get(t.id()))));
+        out.add(!readAcross.contains(instr) ? instr
+            : rewrite(instr, t -> definedIn.get(t.id()) == part ? t : new Element(Array.WORK, slots.get(t.id()))));
         for (Temp t : Kernel.tempsWritten(instr)) {
           if (slots.containsKey(t.id())) {
             out.add(new Store(new Element(Array.WORK, slots.get(t.id())), t));
@@ -202,7 +214,7 @@ public final class KernelSplitter {
    */
   static int estimate(Instr instr) {
     // offsets and lengths read at run time: a load, a multiply and an add per region or bound
-    int dynamic = Kernel.slotsRead(List.of(instr)).isEmpty() ? 0 : 8 * (regionCount(instr) + 1);
+    int dynamic = Kernel.linsRead(List.of(instr)).isEmpty() ? 0 : 8 * (regionCount(instr) + 1);
     return dynamic + fixedEstimate(instr);
   }
 

@@ -234,11 +234,12 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks,
           + v.describe() + (v.isDynamic() ? " (" + v.describe(expected) + ")" : "");
     }
     double[] e = value.elements();
-    for (int i = 0; i < e.length; i++) {
-      if (v.integer() && (e[i] != Math.rint(e[i]) || Double.isInfinite(e[i]))) {
+    // a fresh process runs this interpreted, over every value of a data file
+    for (int i = v.integer() ? 0 : e.length; i < e.length; i++) {
+      if (e[i] != Math.rint(e[i]) || Double.isInfinite(e[i])) {
         return "'" + v.name() + "' is declared int but element " + i + " in " + data.source() + " is " + e[i];
       }
-      if (v.integer() && !isInt(e[i])) {
+      if (!isInt(e[i])) {
         return "'" + v.name() + "' " + (value.dims().length > 0 ? "holds " : "is ") + DataSet.format(e[i])
             + (value.dims().length > 0 ? " at element " + i : "") + " in " + data.source() + ", beyond the range of a data int ("
             + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE + ")";

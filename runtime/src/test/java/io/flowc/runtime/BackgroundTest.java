@@ -1,4 +1,4 @@
-package io.flowc.cli;
+package io.flowc.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -27,13 +27,13 @@ class BackgroundTest {
 
   @Test
   void aFailureIsThrownAtJoinAsItWas() {
-    UserException thrown = new UserException("bad data");
+    IllegalArgumentException thrown = new IllegalArgumentException("bad data");
     Background<Object> failing = Background.start("failing", () -> {
       throw thrown;
     });
-    assertSame(thrown, assertThrows(UserException.class, failing::join));
+    assertSame(thrown, assertThrows(IllegalArgumentException.class, failing::join));
     // and again at a second join
-    assertSame(thrown, assertThrows(UserException.class, failing::join));
+    assertSame(thrown, assertThrows(IllegalArgumentException.class, failing::join));
     StackOverflowError deep = new StackOverflowError();
     assertSame(deep, assertThrows(StackOverflowError.class, Background.start("deep", () -> {
       throw deep;
