@@ -640,9 +640,13 @@ public final class Compilation {
   /** The model compiled to bytecode and loaded as a hidden class (the run-time path), bound to its data. */
   public static LogDensity load(CheckedModel model) {
     DataPlan plan = dataPlan(model, valueAndGradient(model));
+    // the data's prologue compiled on a second processor while this thread compiles the model;
+    // a failure of the model's compile comes first, as when the prologue came after it
+    Background<DataBinding> binding = model.dataLayout().isEmpty() ? null
+        : Background.start("data-prologue", () -> dataBinding(model, plan));
     LogDensity density = HiddenClasses.defineLogDensity(
         BytecodeBackend.emit(kernels(model, plan), BytecodeBackend.JIT_PACKAGE + className(model)));
-    return model.dataLayout().isEmpty() ? density : dataBinding(model, plan).bind(density);
+    return binding == null ? density : binding.join().bind(density);
   }
 
   /**
@@ -809,7 +813,14 @@ public final class Compilation {
 
   /** A Java class name for a model: {@code Model_} and its name, with anything odd replaced. */
   public static String className(CheckedModel model) {
-    return "Model_" + model.name().replaceAll("[^A-Za-z0-9_]", "_");
+    // each code point outside [A-Za-z0-9_] made '_', without a pattern (compiled cold in each process)
+    String text = model.name();
+    StringBuilder name = new StringBuilder("Model_");
+    for (int i = 0; i < text.length(); i += Character.charCount(text.codePointAt(i))) {
+      int c = text.codePointAt(i);
+      name.append(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' ? (char) c : '_');
+    }
+    return name.toString();
   }
 
   /** The digest of a model's source ({@link #sha256}), computed once when first asked for (ModelKernels). */

@@ -16,11 +16,10 @@ import io.flowc.compiler.kernel.Kernel.Reduce;
 import io.flowc.compiler.kernel.Kernel.Store;
 import io.flowc.compiler.kernel.Kernel.Temp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -145,40 +144,56 @@ public final class KernelSplitter {
     if (parts.size() == 1) {
       return new Split(firstSlot, parts); // one method: every temporary is read where it is assigned
     }
-    Map<Integer, Integer> definedIn = new HashMap<>();
-    for (int p = 0; p < parts.size(); p++) {
-      for (Instr instr : parts.get(p)) {
-        for (Temp t : Kernel.tempsWritten(instr)) {
-          definedIn.put(t.id(), p);
+    // by temporary id in arrays, not maps: a fresh process runs this interpreted
+    List<List<Temp>> written = new ArrayList<>();
+    int maxId = -1;
+    for (List<Instr> part : parts) {
+      for (Instr instr : part) {
+        List<Temp> w = Kernel.tempsWritten(instr);
+        written.add(w);
+        for (Temp t : w) {
+          maxId = Math.max(maxId, t.id());
         }
       }
     }
-    Map<Integer, Integer> slots = new HashMap<>();
+    int[] definedIn = new int[maxId + 1];
+    int k = 0;
+    for (int p = 0; p < parts.size(); p++) {
+      for (int i = 0; i < parts.get(p).size(); i++) {
+        for (Temp t : written.get(k)) {
+          definedIn[t.id()] = p;
+        }
+        k++;
+      }
+    }
+    int[] slots = new int[maxId + 1];
+    Arrays.fill(slots, -1);
     // the instructions that read a temporary of another part, which alone are rebuilt
     Set<Instr> readAcross = Collections.newSetFromMap(new IdentityHashMap<>());
     int workspace = firstSlot;
     for (int p = 0; p < parts.size(); p++) {
       for (Instr instr : parts.get(p)) {
         for (Temp t : Kernel.tempsRead(instr)) {
-          if (definedIn.get(t.id()) != p) {
+          if (definedIn[t.id()] != p) {
             readAcross.add(instr);
-            if (!slots.containsKey(t.id())) {
-              slots.put(t.id(), workspace++);
+            if (slots[t.id()] < 0) {
+              slots[t.id()] = workspace++;
             }
           }
         }
       }
     }
     List<List<Instr>> rewritten = new ArrayList<>();
+    k = 0;
     for (int p = 0; p < parts.size(); p++) {
       int part = p;
       List<Instr> out = new ArrayList<>();
       for (Instr instr : parts.get(p)) {
         out.add(!readAcross.contains(instr) ? instr
-            : rewrite(instr, t -> definedIn.get(t.id()) == part ? t : new Element(Array.WORK, slots.get(t.id()))));
-        for (Temp t : Kernel.tempsWritten(instr)) {
-          if (slots.containsKey(t.id())) {
-            out.add(new Store(new Element(Array.WORK, slots.get(t.id())), t));
+            : rewrite(instr, t -> definedIn[t.id()] == part ? t : new Element(Array.WORK, slots[t.id()])));
+        for (Temp t : written.get(k++)) {
+          if (slots[t.id()] >= 0) {
+            out.add(new Store(new Element(Array.WORK, slots[t.id()]), t));
           }
         }
       }

@@ -132,6 +132,16 @@ class IrVerifierTest {
   }
 
   @Test
+  void betweenPassesTheIrIsCheckedWithAssertionsOn() {
+    assertTrue(IrVerifier.class.desiredAssertionStatus(), "tests run with Java's assertions on");
+    Graph other = new Graph(false);
+    IrFunction broken = withOutput(other.sin(other.input("x", 0, Shape.SCALAR)));
+    assertThrows(IllegalStateException.class, () -> IrVerifier.afterPass(broken));
+    IrFunction f = withOutput(g.sin(x));
+    assertSame(f, IrVerifier.afterPass(f));
+  }
+
+  @Test
   void rejectsOutputsFromAnotherGraphOrMissing() {
     Graph other = new Graph(false);
     Node ox = other.input("x", 0, Shape.SCALAR);
