@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,6 +50,14 @@ public final class LoopFusion {
   private final Kernel kernel;
   /** Offsets and lengths evaluated so far: the unit of work of the overlap analysis. */
   private long probes;
+
+  /**
+   * Each instruction's regions and elements read, made once: the overlap analysis asks for an
+   * earlier instruction's again with every later one it weighs (diamonds' fusion spent a sixth of
+   * its compile in a fresh process making these lists again).
+   */
+  private final Map<Instr, List<Region>> regionsRead = new IdentityHashMap<>();
+  private final Map<Instr, List<Element>> elementsRead = new IdentityHashMap<>();
 
   private LoopFusion(Kernel kernel) {
     this.kernel = kernel;
@@ -338,7 +347,7 @@ public final class LoopFusion {
     List<Region> nextAccesses = regionsAccessed(next);
     Region nextWrite = regionWritten(next);
     for (Instr earlier : group) {
-      List<Region> earlierAccesses = new ArrayList<>(regionsRead(earlier));
+      List<Region> earlierAccesses = regionsRead(earlier);
       Region earlierWrite = regionWritten(earlier);
       for (Region a : nextAccesses) {
         if (earlierWrite != null && shifted(a, earlierWrite, length)) {
@@ -376,7 +385,7 @@ public final class LoopFusion {
 
   /** The regions an instruction reads, and the one it writes if it writes one. */
   private List<Region> regionsAccessed(Instr instr) {
-    List<Region> out = regionsRead(instr);
+    List<Region> out = new ArrayList<>(regionsRead(instr));
     Region written = regionWritten(instr);
     if (written != null) {
       out.add(written);
@@ -385,6 +394,15 @@ public final class LoopFusion {
   }
 
   private List<Region> regionsRead(Instr instr) {
+    List<Region> known = regionsRead.get(instr);
+    if (known == null) {
+      known = Collections.unmodifiableList(findRegionsRead(instr));
+      regionsRead.put(instr, known);
+    }
+    return known;
+  }
+
+  private static List<Region> findRegionsRead(Instr instr) {
     List<Region> out = new ArrayList<>();
     if (instr instanceof Loop l) {
       l.args().forEach(v -> addRegion(v, out));
@@ -457,7 +475,7 @@ public final class LoopFusion {
     return probe(instr instanceof Reduce r ? r.length() : lengthOf(instr));
   }
 
-  private void addRegion(VecOperand v, List<Region> out) {
+  private static void addRegion(VecOperand v, List<Region> out) {
     if (v instanceof Region r) {
       out.add(r);
     }
@@ -629,13 +647,18 @@ public final class LoopFusion {
   }
 
   private List<Element> elementsRead(Instr instr) {
-    List<Element> out = new ArrayList<>();
-    for (Operand o : Kernel.scalarsRead(instr)) {
-      if (o instanceof Element e) {
-        out.add(e);
+    List<Element> known = elementsRead.get(instr);
+    if (known == null) {
+      List<Element> out = new ArrayList<>();
+      for (Operand o : Kernel.scalarsRead(instr)) {
+        if (o instanceof Element e) {
+          out.add(e);
+        }
       }
+      known = Collections.unmodifiableList(out);
+      elementsRead.put(instr, known);
     }
-    return out;
+    return known;
   }
 
 }
