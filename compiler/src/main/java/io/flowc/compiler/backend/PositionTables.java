@@ -4,6 +4,7 @@ import io.flowc.compiler.kernel.Kernel;
 import io.flowc.compiler.kernel.Kernel.Instr;
 import io.flowc.compiler.kernel.KernelSplitter;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,8 @@ import java.util.Map;
 final class PositionTables {
   private final Map<String, Integer> fields = new LinkedHashMap<>();
   private final List<String> texts = new ArrayList<>();
+  /** Each positions array's table, by the array's identity: the backend asks for it again as it writes each use. */
+  private final Map<int[], Integer> tableOf = new IdentityHashMap<>();
 
   private PositionTables() {}
 
@@ -47,22 +50,30 @@ final class PositionTables {
   }
 
   private void add(int[] positions) {
+    if (tableOf.containsKey(positions)) {
+      return;
+    }
     String text = text(positions);
-    if (!fields.containsKey(text)) {
-      fields.put(text, texts.size());
+    Integer table = fields.get(text);
+    if (table == null) {
+      table = texts.size();
+      fields.put(text, table);
       texts.add(text);
     }
+    tableOf.put(positions, table);
   }
 
   static String text(int[] positions) {
-    StringBuilder s = new StringBuilder(positions.length);
-    for (int p : positions) {
+    // a char array, not a StringBuilder: a fresh process writes these interpreted, a char at a time
+    char[] chars = new char[positions.length];
+    for (int i = 0; i < positions.length; i++) {
+      int p = positions[i];
       if (p < 0 || p >= Character.MIN_SURROGATE) {
         throw new IllegalArgumentException("position " + p + " does not fit a table");
       }
-      s.append((char) p);
+      chars[i] = (char) p;
     }
-    return s.toString();
+    return new String(chars);
   }
 
   int count() {
@@ -81,7 +92,8 @@ final class PositionTables {
 
   /** The field holding these positions. */
   String fieldOf(int[] positions) {
-    return field(fields.get(text(positions)));
+    Integer table = tableOf.get(positions);
+    return field(table != null ? table : fields.get(text(positions)));
   }
 
   /**

@@ -11,16 +11,19 @@ public final class Graphs {
   /**
    * The nodes reachable from {@code roots}, in id order (a topological order). Written with
    * arrays rather than a deque and a bit set: a fresh process runs it interpreted, and every
-   * pass of a compile walks its function's graph through it.
+   * pass of a compile walks its function's graph through it; the marks are bits in words, so that
+   * a small function in a large graph (a scan's body, a flow's part) costs its own nodes and a
+   * sweep over the graph's words.
    */
   public static List<Node> reachable(Graph graph, List<Node> roots) {
-    boolean[] seen = new boolean[graph.size()];
+    long[] seen = new long[(graph.size() + 63) >>> 6];
     Node[] stack = new Node[Math.max(16, roots.size())];
     int top = 0;
     int count = 0;
     for (Node r : roots) {
-      if (!seen[r.id()]) {
-        seen[r.id()] = true;
+      int id = r.id();
+      if ((seen[id >>> 6] & (1L << id)) == 0) {
+        seen[id >>> 6] |= 1L << id;
         stack[top++] = r;
         count++;
       }
@@ -30,8 +33,8 @@ public final class Graphs {
       for (int i = 0, arity = n.arity(); i < arity; i++) {
         Node a = n.arg(i);
         int id = a.id();
-        if (!seen[id]) {
-          seen[id] = true;
+        if ((seen[id >>> 6] & (1L << id)) == 0) {
+          seen[id >>> 6] |= 1L << id;
           if (top == stack.length) {
             stack = Arrays.copyOf(stack, 2 * top);
           }
@@ -41,9 +44,9 @@ public final class Graphs {
       }
     }
     List<Node> out = new ArrayList<>(count);
-    for (int id = 0; id < seen.length; id++) {
-      if (seen[id]) {
-        out.add(graph.node(id));
+    for (int w = 0; w < seen.length; w++) {
+      for (long word = seen[w]; word != 0; word &= word - 1) {
+        out.add(graph.node((w << 6) + Long.numberOfTrailingZeros(word)));
       }
     }
     return out;
