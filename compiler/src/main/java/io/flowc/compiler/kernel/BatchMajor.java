@@ -42,6 +42,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -265,6 +266,8 @@ public final class BatchMajor {
   private final int groupSize;
   private final java.util.function.DoublePredicate pays;
   private final int rowStride;
+  /** {@link #across} of each instruction, found once: the batching asks again for each instruction several times. */
+  private final Map<Instr, Boolean> acrossKnown = new IdentityHashMap<>();
   private final int countSlot;
   private final int firstRow;
   private final Lin count;
@@ -450,8 +453,13 @@ public final class BatchMajor {
    * nothing written, so every value keeps its bits.
    */
   private boolean across(Instr instr) {
-    // each shared vector read takes a cell of the row beside the element's index (acrossForm)
-    return acrossForm(instr) && sharedRegions(instr).size() < rowStride - 1;
+    Boolean known = acrossKnown.get(instr);
+    if (known == null) {
+      // each shared vector read takes a cell of the row beside the element's index (acrossForm)
+      known = acrossForm(instr) && sharedRegions(instr).size() < rowStride - 1;
+      acrossKnown.put(instr, known);
+    }
+    return known;
   }
 
   /** The offsets of the shared vectors an instruction reads (none but in across forms). */
