@@ -58,6 +58,7 @@ public final class LoopFusion {
    */
   private final Map<Instr, List<Region>> regionsRead = new IdentityHashMap<>();
   private final Map<Instr, List<Element>> elementsRead = new IdentityHashMap<>();
+  private final Map<Instr, Set<Integer>> tempsRead = new IdentityHashMap<>();
 
   private LoopFusion(Kernel kernel) {
     this.kernel = kernel;
@@ -482,13 +483,18 @@ public final class LoopFusion {
   }
 
   private Set<Integer> tempsRead(Instr instr) {
-    Set<Integer> out = new HashSet<>();
-    for (Operand o : Kernel.scalarsRead(instr)) {
-      if (o instanceof Temp t) {
-        out.add(t.id());
+    Set<Integer> known = tempsRead.get(instr);
+    if (known == null) {
+      known = new HashSet<>();
+      for (Operand o : Kernel.scalarsRead(instr)) {
+        if (o instanceof Temp t) {
+          known.add(t.id());
+        }
       }
+      known = Collections.unmodifiableSet(known);
+      tempsRead.put(instr, known);
     }
-    return out;
+    return known;
   }
 
   // ---- building the fused loop --------------------------------------------------------------

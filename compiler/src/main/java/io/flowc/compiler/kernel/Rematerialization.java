@@ -20,7 +20,9 @@ import io.flowc.compiler.kernel.Kernel.Region;
 import io.flowc.compiler.kernel.Kernel.Return;
 import io.flowc.compiler.kernel.Kernel.Store;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Keeps a fused loop's vectors out of memory where they need not be there. Where a fused loop
@@ -35,6 +37,13 @@ import java.util.List;
 final class Rematerialization {
   private final Kernel kernel;
   private final List<Instr> body;
+  /**
+   * Each instruction's elements read as scalars, and each fused loop's regions read, made once:
+   * every scratch write asks again of every instruction after it (the pass was a fifth of some
+   * models' compile in a fresh process, where the compiler runs interpreted).
+   */
+  private final Map<Instr, List<Element>> elementsRead = new IdentityHashMap<>();
+  private final Map<Fused, List<Region>> regionsRead = new IdentityHashMap<>();
 
   private Rematerialization(Kernel kernel) {
     this.kernel = kernel;
@@ -196,6 +205,24 @@ final class Rematerialization {
     return new Fused(f.length(), out);
   }
 
+  private List<Element> elementsRead(Instr instr) {
+    List<Element> known = elementsRead.get(instr);
+    if (known == null) {
+      known = new ArrayList<>();
+      for (Kernel.Operand o : Kernel.scalarsRead(instr)) {
+        if (o instanceof Element e) {
+          known.add(e);
+        }
+      }
+      elementsRead.put(instr, known);
+    }
+    return known;
+  }
+
+  private List<Region> regionsRead(Fused g) {
+    return regionsRead.computeIfAbsent(g, Fused::regionsRead);
+  }
+
   /** Instructions whose every read and write this pass sees. */
   private static boolean known(Instr instr) {
     return instr instanceof Fused || instr instanceof Loop || instr instanceof Move || instr instanceof Reduce
@@ -204,7 +231,7 @@ final class Rematerialization {
 
   /** Whether every read of {@code g} that touches r reads r itself, element i at i. */
   private boolean readsOnlyAsItself(Fused g, Region r, Lin length) {
-    for (Region read : g.regionsRead()) {
+    for (Region read : regionsRead(g)) {
       if (!read.equals(r) && overlaps(read, g.length(), r, length)) {
         return false;
       }
@@ -214,11 +241,18 @@ final class Rematerialization {
 
   /** Whether {@code instr} reads an element of r, as a vector or as a scalar. */
   private boolean reads(Instr instr, Region r, Lin length) {
-    if (Kernel.scalarsRead(instr).stream().anyMatch(o -> o instanceof Element e && inside(e, r, length))) {
-      return true;
+    for (Element e : elementsRead(instr)) {
+      if (inside(e, r, length)) {
+        return true;
+      }
     }
     if (instr instanceof Fused g) {
-      return g.regionsRead().stream().anyMatch(read -> overlaps(read, g.length(), r, length));
+      for (Region read : regionsRead(g)) {
+        if (overlaps(read, g.length(), r, length)) {
+          return true;
+        }
+      }
+      return false;
     } else if (instr instanceof Loop l) {
       return l.args().stream().anyMatch(v -> v instanceof Region read && overlaps(read, l.length(), r, length));
     } else if (instr instanceof Move m) {
