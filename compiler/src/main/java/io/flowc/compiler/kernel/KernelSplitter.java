@@ -57,11 +57,12 @@ public final class KernelSplitter {
     // loop bodies too large for the method that holds the loop, or repeated work over elements,
     // go into methods of their own
     int[] workspace = {kernel.workspaceSize()};
+    boolean runTimeSizes = readsRunTimeSizes(kernel);
     List<Instr> body = new ArrayList<>();
     for (Instr instr : kernel.body()) {
-      body.add(instr instanceof Kernel.Repeat rp ? callsForBody(rp, workspace) : instr);
+      body.add(instr instanceof Kernel.Repeat rp ? callsForBody(rp, workspace, runTimeSizes) : instr);
     }
-    List<List<Instr>> parts = cut(body);
+    List<List<Instr>> parts = cut(body, runTimeSizes);
     if (parts.size() == 1) {
       return new Split(workspace[0], parts);
     }
@@ -74,16 +75,16 @@ public final class KernelSplitter {
    * {@link #ownMethod} picks), temporaries that cross from one to another spilled to the workspace
    * from {@code workspace[0]} on (advanced past them).
    */
-  private static Kernel.Repeat callsForBody(Kernel.Repeat rp, int[] workspace) {
+  private static Kernel.Repeat callsForBody(Kernel.Repeat rp, int[] workspace, boolean runTimeSizes) {
     List<Instr> body = new ArrayList<>();
     for (Instr instr : rp.body()) {
-      body.add(instr instanceof Kernel.Repeat inner ? callsForBody(inner, workspace) : instr);
+      body.add(instr instanceof Kernel.Repeat inner ? callsForBody(inner, workspace, runTimeSizes) : instr);
     }
-    if (!ownMethod(rp, body)
-        && estimate(new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), body, rp.after())) <= METHOD_BUDGET) {
-      return new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), body, rp.after());
+    Kernel.Repeat inLine = new Kernel.Repeat(rp.count(), rp.reverse(), rp.indexSlot(), rp.before(), body, rp.after());
+    if (!ownMethod(rp, body) && estimate(inLine, runTimeSizes) <= METHOD_BUDGET) {
+      return inLine;
     }
-    Split pieces = spill(cut(body), workspace[0]);
+    Split pieces = spill(cut(body, runTimeSizes), workspace[0]);
     workspace[0] = pieces.workspaceSize();
     List<Instr> calls = new ArrayList<>();
     for (List<Instr> piece : pieces.parts()) {
@@ -121,12 +122,12 @@ public final class KernelSplitter {
   }
 
   /** Instructions in runs of at most {@link #METHOD_BUDGET} estimated bytes (an instruction larger alone). */
-  private static List<List<Instr>> cut(List<Instr> body) {
+  private static List<List<Instr>> cut(List<Instr> body, boolean runTimeSizes) {
     List<List<Instr>> parts = new ArrayList<>();
     List<Instr> current = new ArrayList<>();
     int size = 0;
     for (Instr instr : body) {
-      int cost = estimate(instr);
+      int cost = estimate(instr, runTimeSizes);
       if (!current.isEmpty() && size + cost > METHOD_BUDGET) {
         parts.add(current);
         current = new ArrayList<>();
@@ -225,12 +226,20 @@ public final class KernelSplitter {
   /**
    * A pessimistic guess of an instruction's bytecode size: an operand load at its widest (an
    * array element at an index needing ldc), a store with a wide local index, and the branches
-   * of truth-valued ops and selects.
+   * of truth-valued ops and selects; for an instruction of a kernel that reads offsets or lengths
+   * at run time ({@code runTimeSizes}, {@link #readsRunTimeSizes}) their loads too. A kernel that
+   * reads none is not searched for them instruction by instruction (a fresh process runs this
+   * interpreted, for every instruction).
    */
-  static int estimate(Instr instr) {
+  static int estimate(Instr instr, boolean runTimeSizes) {
     // offsets and lengths read at run time: a load, a multiply and an add per region or bound
-    int dynamic = Kernel.linsRead(List.of(instr)).isEmpty() ? 0 : 8 * (regionCount(instr) + 1);
-    return dynamic + fixedEstimate(instr);
+    int dynamic = !runTimeSizes || Kernel.linsRead(List.of(instr)).isEmpty() ? 0 : 8 * (regionCount(instr) + 1);
+    return dynamic + fixedEstimate(instr, runTimeSizes);
+  }
+
+  /** Whether any instruction of {@code kernel} reads an offset or a length at run time. */
+  static boolean readsRunTimeSizes(Kernel kernel) {
+    return !Kernel.linsRead(kernel.body()).isEmpty();
   }
 
   private static int regionCount(Instr instr) {
@@ -242,7 +251,7 @@ public final class KernelSplitter {
     return 3;
   }
 
-  private static int fixedEstimate(Instr instr) {
+  private static int fixedEstimate(Instr instr, boolean runTimeSizes) {
     if (instr instanceof Assign a) {
       return 16 + 8 * a.args().size() + (branches(a.op()) ? 56 : 4);
     } else if (instr instanceof Loop l) {
@@ -274,7 +283,7 @@ public final class KernelSplitter {
       // the counter and the slice index, a copy loop per slice, then the body in line
       int size = 48 + 56 * (rp.before().size() + rp.after().size());
       for (Instr inner : rp.body()) {
-        size += estimate(inner);
+        size += estimate(inner, runTimeSizes);
       }
       return size;
     } else if (instr instanceof Fused f) {

@@ -51,6 +51,9 @@ public final class LoopFusion {
   /** Offsets and lengths evaluated so far: the unit of work of the overlap analysis. */
   private long probes;
 
+  /** Whether the kernel reads any offset or length at run time ({@link KernelSplitter#estimate(Instr, boolean)}). */
+  private final boolean runTimeSizes;
+
   /**
    * Each instruction's regions and elements read, made once: the overlap analysis asks for an
    * earlier instruction's again with every later one it weighs (diamonds' fusion spent a sixth of
@@ -62,6 +65,7 @@ public final class LoopFusion {
 
   private LoopFusion(Kernel kernel) {
     this.kernel = kernel;
+    this.runTimeSizes = KernelSplitter.readsRunTimeSizes(kernel);
   }
 
   public static Kernel fuse(Kernel kernel) {
@@ -286,7 +290,7 @@ public final class LoopFusion {
       boolean laneSum = lanes && next instanceof Reduce r && r.inLanes();
       boolean sumBesideCalls = laneSum ? calls : nextCalls && laneSums > 0;
       boolean tooManyLanes = laneSum && laneSums >= MAX_SUMS_IN_LANES;
-      size += KernelSplitter.estimate(next);
+      size += KernelSplitter.estimate(next, runTimeSizes);
       if (readsASum || sumBesideCalls || tooManyLanes || size > MAX_FUSED_SIZE
           || conflicts(body.subList(start, end), next, length)) {
         break;

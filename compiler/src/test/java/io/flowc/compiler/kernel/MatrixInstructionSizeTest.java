@@ -50,8 +50,9 @@ class MatrixInstructionSizeTest {
     for (Kernel k : List.of(valueKernel, gradientKernel)) {
       KernelSplitter.Split split = KernelSplitter.split(k);
       String prefix = k == valueKernel ? "value" : "gradient";
+      boolean runTimeSizes = KernelSplitter.readsRunTimeSizes(k);
       for (int p = 0; p < split.parts().size(); p++) {
-        int estimate = split.parts().get(p).stream().mapToInt(KernelSplitter::estimate).sum();
+        int estimate = split.parts().get(p).stream().mapToInt(i -> KernelSplitter.estimate(i, runTimeSizes)).sum();
         int actual = sizes.get(prefix + "Part" + p);
         assertTrue(estimate >= actual, what + " " + prefix + " part " + p + ": estimated " + estimate + " bytes, "
             + actual + " written");
