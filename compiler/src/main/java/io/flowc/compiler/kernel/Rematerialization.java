@@ -132,17 +132,20 @@ final class Rematerialization {
     boolean written = false;
     List<LaneInstr> out = new ArrayList<>();
     for (LaneInstr li : f.body()) {
+      // one lane instruction as a loop of its own, asked once here: not kept with the body's reads
       Fused one = new Fused(f.length(), List.of(li));
       if (li != write && (writes(one, r, f.length())
           || Kernel.scalarsRead(one).stream().anyMatch(o -> o instanceof Element e && inside(e, r, f.length())))) {
         return null;
       }
-      if (li != write && readsOnlyAsItself(one, r, f.length()) && !reads(one, r, f.length())) {
+      List<Region> oneReads = one.regionsRead();
+      boolean asItself = onlyAsItself(oneReads, f.length(), r, f.length());
+      if (li != write && asItself && !anyOverlaps(oneReads, f.length(), r, f.length())) {
         out.add(li);
       } else if (li == write) {
         written = true;
         out.add(li);
-      } else if (written && readsOnlyAsItself(one, r, f.length()) && !writes(one, r, f.length())) {
+      } else if (written && asItself && !writes(one, r, f.length())) {
         out.add(replace(li, r, x));
       } else {
         return null;
@@ -231,12 +234,27 @@ final class Rematerialization {
 
   /** Whether every read of {@code g} that touches r reads r itself, element i at i. */
   private boolean readsOnlyAsItself(Fused g, Region r, Lin length) {
-    for (Region read : regionsRead(g)) {
-      if (!read.equals(r) && overlaps(read, g.length(), r, length)) {
+    return onlyAsItself(regionsRead(g), g.length(), r, length);
+  }
+
+  /** Whether every one of {@code reads} (of {@code readLength} elements) that touches r is r itself. */
+  private boolean onlyAsItself(List<Region> reads, Lin readLength, Region r, Lin length) {
+    for (Region read : reads) {
+      if (!read.equals(r) && overlaps(read, readLength, r, length)) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Whether one of {@code reads} (of {@code readLength} elements) touches r. */
+  private boolean anyOverlaps(List<Region> reads, Lin readLength, Region r, Lin length) {
+    for (Region read : reads) {
+      if (overlaps(read, readLength, r, length)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code instr} reads an element of r, as a vector or as a scalar. */
@@ -247,12 +265,7 @@ final class Rematerialization {
       }
     }
     if (instr instanceof Fused g) {
-      for (Region read : regionsRead(g)) {
-        if (overlaps(read, g.length(), r, length)) {
-          return true;
-        }
-      }
-      return false;
+      return anyOverlaps(regionsRead(g), g.length(), r, length);
     } else if (instr instanceof Loop l) {
       return l.args().stream().anyMatch(v -> v instanceof Region read && overlaps(read, l.length(), r, length));
     } else if (instr instanceof Move m) {

@@ -234,15 +234,18 @@ public record DataLayout(List<Variable> variables, List<IndexCheck> indexChecks,
           + v.describe() + (v.isDynamic() ? " (" + v.describe(expected) + ")" : "");
     }
     double[] e = value.elements();
-    // a fresh process runs this interpreted, over every value of a data file
-    for (int i = v.integer() ? 0 : e.length; i < e.length; i++) {
-      if (e[i] != Math.rint(e[i]) || Double.isInfinite(e[i])) {
-        return "'" + v.name() + "' is declared int but element " + i + " in " + data.source() + " is " + e[i];
-      }
-      if (!isInt(e[i])) {
-        return "'" + v.name() + "' " + (value.dims().length > 0 ? "holds " : "is ") + DataSet.format(e[i])
-            + (value.dims().length > 0 ? " at element " + i : "") + " in " + data.source() + ", beyond the range of a data int ("
-            + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE + ")";
+    // the declared type asked once, not per value: a fresh process runs this interpreted, over
+    // every value of a data file
+    if (v.integer()) {
+      for (int i = 0; i < e.length; i++) {
+        if (e[i] != Math.rint(e[i]) || Double.isInfinite(e[i])) {
+          return "'" + v.name() + "' is declared int but element " + i + " in " + data.source() + " is " + e[i];
+        }
+        if (!isInt(e[i])) {
+          return "'" + v.name() + "' " + (value.dims().length > 0 ? "holds " : "is ") + DataSet.format(e[i])
+              + (value.dims().length > 0 ? " at element " + i : "") + " in " + data.source() + ", beyond the range of a data int ("
+              + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE + ")";
+        }
       }
     }
     if (v.size() >= 0 && e[0] != v.size()) {
